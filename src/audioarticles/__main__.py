@@ -1,0 +1,3 @@
+from audioarticles.cli import main
+
+main()

@@ -1,0 +1,172 @@
+"""The catalog: one SQLite row per episode, a versioned schema that migrates itself forward."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import fields
+from datetime import datetime, timezone
+from pathlib import Path
+
+from audioarticles.model import Episode
+
+# Each entry moves the schema from version i to i+1. Append only; never edit a released one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE episodes (
+        id INTEGER PRIMARY KEY,
+        guid TEXT NOT NULL UNIQUE,
+        identity TEXT NOT NULL,
+        slug TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        source TEXT NOT NULL,
+        content_hash TEXT NOT NULL DEFAULT '',
+        voice TEXT NOT NULL,
+        intended_voice TEXT NOT NULL DEFAULT '',
+        engine TEXT NOT NULL,
+        degraded INTEGER NOT NULL DEFAULT 0,
+        degraded_reason TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL DEFAULT 'published',
+        mp3 TEXT NOT NULL DEFAULT '',
+        duration_s REAL NOT NULL DEFAULT 0,
+        bytes INTEGER NOT NULL DEFAULT 0,
+        author TEXT NOT NULL DEFAULT '',
+        pub_date TEXT NOT NULL DEFAULT '',
+        url TEXT NOT NULL DEFAULT '',
+        summary TEXT NOT NULL DEFAULT '',
+        language TEXT NOT NULL DEFAULT 'fr',
+        transcripts TEXT NOT NULL DEFAULT '{}',
+        chapters TEXT NOT NULL DEFAULT '',
+        meta TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX episodes_identity ON episodes(identity);
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+]
+
+_JSON_FIELDS = {"transcripts", "meta"}
+_COLUMNS = [f.name for f in fields(Episode) if f.name != "id"]
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class Catalog:
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> None:
+        with self.transaction():
+            version = self.schema_version
+            if version > len(MIGRATIONS):
+                raise RuntimeError(
+                    f"{self.path} was written by a newer audioarticles (schema {version}); upgrade the tool"
+                )
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in filter(str.strip, script.split(";")):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # episodes
+
+    @staticmethod
+    def _from_row(row: sqlite3.Row) -> Episode:
+        values = {key: row[key] for key in row.keys() if key in _COLUMNS or key == "id"}
+        for key in _JSON_FIELDS:
+            values[key] = json.loads(values[key] or "{}")
+        values["degraded"] = bool(values["degraded"])
+        return Episode(**values)
+
+    def get(self, guid: str) -> Episode | None:
+        row = self.db.execute("SELECT * FROM episodes WHERE guid = ?", (guid,)).fetchone()
+        return self._from_row(row) if row else None
+
+    def by_slug(self, slug: str) -> Episode | None:
+        row = self.db.execute("SELECT * FROM episodes WHERE slug = ?", (slug,)).fetchone()
+        return self._from_row(row) if row else None
+
+    def slugs(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT slug FROM episodes")}
+
+    def episodes(self, states: tuple[str, ...] | None = None) -> list[Episode]:
+        """Newest first (by publication date, then creation)."""
+        sql = "SELECT * FROM episodes"
+        args: tuple = ()
+        if states:
+            sql += f" WHERE state IN ({','.join('?' * len(states))})"
+            args = states
+        sql += " ORDER BY COALESCE(NULLIF(pub_date, ''), created_at) DESC, id DESC"
+        return [self._from_row(r) for r in self.db.execute(sql, args)]
+
+    def published(self) -> list[Episode]:
+        return self.episodes(states=("published",))
+
+    def save(self, episode: Episode) -> Episode:
+        """Insert or update by GUID, inside the caller's transaction if there is one."""
+        stamp = now_iso()
+        episode.updated_at = stamp
+        episode.created_at = episode.created_at or stamp
+        values = {}
+        for key in _COLUMNS:
+            value = getattr(episode, key)
+            if key in _JSON_FIELDS:
+                value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            elif key == "degraded":
+                value = int(value)
+            values[key] = value
+        columns = ", ".join(values)
+        placeholders = ", ".join(f":{k}" for k in values)
+        updates = ", ".join(f"{k} = excluded.{k}" for k in values if k not in ("guid", "created_at"))
+        self.db.execute(
+            f"INSERT INTO episodes ({columns}) VALUES ({placeholders}) "
+            f"ON CONFLICT(guid) DO UPDATE SET {updates}",
+            values,
+        )
+        saved = self.get(episode.guid)
+        assert saved is not None
+        return saved
+
+    # project-wide settings computed once and stored (e.g. podcast:guid)
+
+    def setting(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))

@@ -1,0 +1,102 @@
+"""Project settings: packaged defaults < audioarticles.toml < command-line flags."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from audioarticles.errors import UsageError
+
+CONFIG_NAME = "audioarticles.toml"
+STATE_DIR = ".audioarticles"
+
+DEFAULTS: dict[str, Any] = {
+    "podcast": {
+        "title": "Articles à écouter",
+        "description": "Les articles de la rédaction, lus à voix haute.",
+        "author": "",
+        "publication": "",
+        "language": "fr",
+        "base_url": "http://127.0.0.1:8000/",
+        "link": "",
+        "owner_name": "",
+        "owner_email": "",
+        "category": "News",
+        "explicit": False,
+        "image": "",
+    },
+    "voice": {"default": "fr"},
+    "audio": {
+        "bitrate": "64k",
+        "sample_rate": 44100,
+        "pause_ms": 400,
+    },
+}
+
+
+def _merge(base: dict, override: dict) -> dict:
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+@dataclass
+class Project:
+    """A project folder: its settings, its private state and its published site."""
+
+    root: Path
+    settings: dict = field(default_factory=lambda: copy.deepcopy(DEFAULTS))
+    out_dir: Path | None = None
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR
+
+    @property
+    def output(self) -> Path:
+        return self.out_dir if self.out_dir is not None else self.root / "output"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.state_dir / "catalog.sqlite"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.state_dir / "cache"
+
+    def section(self, name: str) -> dict:
+        return self.settings.get(name, {})
+
+    def relative_source(self, path: Path) -> str:
+        """The project-relative POSIX path of an input file (never absolute)."""
+        resolved = path.resolve()
+        try:
+            return resolved.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            import os
+
+            return Path(os.path.relpath(resolved, self.root.resolve())).as_posix()
+
+
+def load_project(root: str | Path | None = None, out: str | Path | None = None) -> Project:
+    """Read `audioarticles.toml` (if any) from the project root and merge it over the defaults."""
+    root_path = Path(root or ".").resolve()
+    if not root_path.is_dir():
+        raise UsageError(f"project folder {root_path} does not exist; pass an existing folder to --project")
+    settings = copy.deepcopy(DEFAULTS)
+    config_file = root_path / CONFIG_NAME
+    if config_file.exists():
+        try:
+            user = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{config_file}: not valid TOML ({exc}); fix the file or remove it") from exc
+        settings = _merge(settings, user)
+    out_dir = Path(out).resolve() if out else None
+    return Project(root=root_path, settings=settings, out_dir=out_dir)

@@ -1,0 +1,140 @@
+"""Offline French voice: libespeak-ng (shipped by the espeakng-loader wheel) in worker processes.
+
+The library keeps global state and is not thread-safe, so it never runs in the parent
+process: each worker process loads it once and speaks one text at a time.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import ClassVar
+
+from audioarticles.engines.base import Engine
+from audioarticles.errors import SynthesisError
+from audioarticles.model import Audio
+from audioarticles.voices import Voice
+
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_ESPEAK_CHARS_UTF8 = 1
+_ESPEAK_RATE = 1
+_ESPEAK_PITCH = 3
+
+_SYNTH_CALLBACK = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
+)
+
+
+class _Library:
+    """The loaded libespeak-ng of this process (one per worker)."""
+
+    def __init__(self) -> None:
+        import espeakng_loader
+
+        self.lib = ctypes.CDLL(espeakng_loader.get_library_path())
+        self.lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+        self.lib.espeak_Synth.argtypes = [
+            ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
+            ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
+        ]
+        self.lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        self.lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        data_path = espeakng_loader.get_data_path().encode()
+        self.sample_rate = self.lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path, 0)
+        if self.sample_rate <= 0:
+            raise SynthesisError(f"espeak-ng failed to initialise with data at {data_path.decode()}")
+        self._buffer = bytearray()
+        self._callback = _SYNTH_CALLBACK(self._collect)
+        self.lib.espeak_SetSynthCallback(self._callback)
+        self._settings: tuple | None = None
+
+    def _collect(self, wav, count, events) -> int:
+        if count > 0:
+            self._buffer.extend(ctypes.string_at(wav, count * 2))
+        return 0
+
+    def speak(self, text: str, voice_name: str, rate: int, pitch: int) -> bytes:
+        settings = (voice_name, rate, pitch)
+        if settings != self._settings:
+            if self.lib.espeak_SetVoiceByName(voice_name.encode()) != 0:
+                raise SynthesisError(f"espeak-ng has no voice '{voice_name}'; use e.g. voice = \"fr\"")
+            self.lib.espeak_SetParameter(_ESPEAK_RATE, rate, 0)
+            self.lib.espeak_SetParameter(_ESPEAK_PITCH, pitch, 0)
+            self._settings = settings
+        self._buffer = bytearray()
+        data = text.encode("utf-8")
+        status = self.lib.espeak_Synth(data, len(data) + 1, 0, 0, 0, _ESPEAK_CHARS_UTF8, None, None)
+        if status != 0:
+            raise SynthesisError(f"espeak-ng failed (status {status}) on: {text[:60]!r}")
+        return bytes(self._buffer)
+
+
+_worker_library: _Library | None = None
+
+
+def _worker_speak(text: str, voice_name: str, rate: int, pitch: int) -> tuple[bytes, int]:
+    global _worker_library
+    if _worker_library is None:
+        _worker_library = _Library()
+    return _worker_library.speak(text, voice_name, rate, pitch), _worker_library.sample_rate
+
+
+class EspeakEngine(Engine):
+    NAME: ClassVar[str] = "espeak"
+    max_chars: ClassVar[int] = 1000
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or max(1, min(4, os.cpu_count() or 1))
+        self._pool: ProcessPoolExecutor | None = None
+
+    @classmethod
+    def available(cls) -> tuple[bool, str]:
+        try:
+            import espeakng_loader
+
+            path = espeakng_loader.get_library_path()
+        except ImportError:
+            return False, "the espeakng-loader package is missing; run `pip install espeakng-loader`"
+        if not os.path.exists(path):
+            return False, f"libespeak-ng not found at {path}; reinstall with `pip install --force-reinstall espeakng-loader`"
+        return True, ""
+
+    @staticmethod
+    def _settings(voice: Voice) -> tuple[str, int, int]:
+        return (str(voice.option("voice", "fr")), int(voice.option("rate", 165)),
+                int(voice.option("pitch", 50)))
+
+    def cache_identity(self, voice: Voice) -> str:
+        from importlib.metadata import version
+
+        name, rate, pitch = self._settings(voice)
+        return f"espeak/{version('espeakng-loader')}/{name}/r{rate}/p{pitch}"
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            )
+        return self._pool
+
+    def synthesize(self, text: str, voice: Voice) -> Audio:
+        return self.synthesize_many([text], voice)[0]
+
+    def synthesize_many(self, texts: list[str], voice: Voice) -> list[Audio]:
+        name, rate, pitch = self._settings(voice)
+        pool = self._executor()
+        futures = [pool.submit(_worker_speak, text, name, rate, pitch) for text in texts]
+        audios = []
+        for text, future in zip(texts, futures):
+            pcm, sample_rate = future.result()
+            if not pcm:
+                raise SynthesisError(f"espeak-ng produced no audio for: {text[:60]!r}")
+            audios.append(Audio(pcm=pcm, sample_rate=sample_rate))
+        return audios
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

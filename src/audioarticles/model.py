@@ -1,0 +1,137 @@
+"""The plain data that flows between the pipeline's stages: article, segment, audio, timeline, episode."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+BlockKind = Literal["title", "heading", "paragraph", "list_item", "quote"]
+BLOCK_KINDS: tuple[str, ...] = ("title", "heading", "paragraph", "list_item", "quote")
+
+
+@dataclass
+class Block:
+    """One structural unit of an article, with the text the page shows."""
+
+    kind: str
+    text: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in BLOCK_KINDS:
+            raise ValueError(f"unknown block kind {self.kind!r}; expected one of {BLOCK_KINDS}")
+
+
+@dataclass
+class ArticleMeta:
+    """What is known about an article besides its text.
+
+    `source` is how the user named the input (project-relative path or URL); the identity
+    fields (`explicit_id`, `feed_guid`, `canonical_url`, `source`) decide the episode's GUID.
+    """
+
+    title: str = ""
+    author: str = ""
+    date: str = ""  # ISO 8601 when known
+    url: str = ""
+    canonical_url: str = ""
+    language: str = "fr"
+    summary: str = ""
+    source: str = ""
+    explicit_id: str = ""
+    feed_guid: str = ""
+    categories: list[str] = field(default_factory=list)
+    publication: str = ""
+
+
+@dataclass
+class Article:
+    meta: ArticleMeta
+    blocks: list[Block]
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+    def to_dict(self) -> dict:
+        return {"meta": asdict(self.meta), "blocks": [asdict(b) for b in self.blocks]}
+
+
+@dataclass
+class Segment:
+    """One unit of speech: a sentence (or part of one) of one block.
+
+    `written` is what the page says (shown in transcripts); `spoken` is what the voice says.
+    `block` indexes `Article.blocks`; `position` is the segment's rank in the article.
+    """
+
+    block: int
+    position: int
+    written: str
+    spoken: str = ""
+    block_kind: str = "paragraph"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Audio:
+    """Mono signed 16-bit little-endian PCM."""
+
+    pcm: bytes
+    sample_rate: int
+
+    @property
+    def samples(self) -> int:
+        return len(self.pcm) // 2
+
+    @property
+    def duration_s(self) -> float:
+        return self.samples / self.sample_rate if self.sample_rate else 0.0
+
+
+@dataclass
+class TimelineEntry:
+    """Where one piece of the final audio starts and ends (milliseconds, exact sample counts)."""
+
+    kind: str  # "intro", "title", "heading", "sentence", "outro", ...
+    start_ms: float
+    end_ms: float
+    block: int | None = None
+    segment: int | None = None
+    written: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Episode:
+    """One catalog row, as the rest of the program sees it."""
+
+    guid: str
+    slug: str
+    title: str
+    source: str
+    voice: str
+    engine: str
+    mp3: str = ""  # path relative to the output folder, e.g. "episodes/x-1a2b3c4d.mp3"
+    duration_s: float = 0.0
+    bytes: int = 0
+    identity: str = ""
+    content_hash: str = ""
+    intended_voice: str = ""
+    degraded: bool = False
+    degraded_reason: str = ""
+    state: str = "published"
+    author: str = ""
+    pub_date: str = ""
+    url: str = ""
+    summary: str = ""
+    language: str = "fr"
+    transcripts: dict = field(default_factory=dict)  # {"vtt": "episodes/x.vtt", "srt": ...}
+    chapters: str = ""  # "episodes/x.chapters.json"
+    meta: dict = field(default_factory=dict)  # free-form extras later issues add
+    created_at: str = ""
+    updated_at: str = ""
+    id: int | None = None

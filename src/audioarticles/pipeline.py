@@ -1,0 +1,136 @@
+"""The whole job for a batch of inputs: read, clean, segment, normalise, synthesise, assemble,
+tag, record in the catalog, publish."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from audioarticles import clean as clean_stage
+from audioarticles import publish
+from audioarticles.assemble import assemble
+from audioarticles.catalog import Catalog, now_iso
+from audioarticles.config import Project
+from audioarticles.engines import get_engine
+from audioarticles.engines.base import Engine
+from audioarticles.errors import InputError, UserError
+from audioarticles.extract import read_file
+from audioarticles.identity import guid_for, identity, unique_slug
+from audioarticles.model import Article, Episode, Segment
+from audioarticles.normalise import normalise_segments
+from audioarticles.segment import segment
+from audioarticles.synthesise import SegmentCache, synthesise
+from audioarticles.tag import tag
+from audioarticles.voices import Voice, get_voice
+
+
+@dataclass
+class Converted:
+    episode: Episode
+    segments_synthesized: int
+    segments_cached: int
+
+
+@dataclass
+class ConvertReport:
+    converted: list[Converted] = field(default_factory=list)
+    failed: list[InputError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def read_input(project: Project, name: str) -> Article:
+    path = Path(name)
+    source = project.relative_source(path) if path.exists() else name
+    return read_file(path, source)
+
+
+def prepare(article: Article, project: Project, max_chars: int) -> tuple[Article, list[Segment]]:
+    """Clean, segment the written text, then normalise each segment for speech."""
+    rules = clean_stage.load_rules(project.root, article.meta.language)
+    cleaned = clean_stage.clean(article, rules)
+    if not cleaned.blocks:
+        raise InputError(article.meta.source, "nothing left to read after removing boilerplate")
+    segments = normalise_segments(segment(cleaned, max_chars), cleaned.meta.language)
+    segments = [s for s in segments if s.spoken.strip()]
+    if not segments:
+        raise InputError(article.meta.source, "no speakable text in this article")
+    return cleaned, segments
+
+
+def convert_article(project: Project, catalog: Catalog, article: Article, voice: Voice,
+                    engine: Engine, cache: SegmentCache) -> Converted:
+    cleaned, segments = prepare(article, project, engine.max_chars)
+    meta = cleaned.meta
+    guid = guid_for(meta)
+    existing = catalog.get(guid)
+    slug = existing.slug if existing else unique_slug(meta.title, catalog.slugs())
+
+    result = synthesise(segments, voice, engine, cache)
+    episodes_dir = project.output / "episodes"
+    episodes_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=episodes_dir)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        audio_settings = project.section("audio")
+        assembly = assemble(segments, result.audios, tmp, pause_ms=int(audio_settings["pause_ms"]),
+                            bitrate=str(audio_settings["bitrate"]),
+                            out_rate=int(audio_settings["sample_rate"]))
+        podcast = project.section("podcast")
+        tag(tmp, cleaned, album=podcast["title"], artist=meta.author or podcast["publication"])
+        final = publish.place_audio(tmp, episodes_dir, slug)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+    relative = final.relative_to(project.output).as_posix()
+    episode = existing or Episode(guid=guid, slug=slug, title=meta.title, source=meta.source,
+                                  voice=voice.name, engine=engine.NAME)
+    old_mp3 = episode.mp3
+    episode.title = meta.title
+    episode.identity = identity(meta)
+    episode.source = meta.source
+    episode.voice = voice.name
+    episode.intended_voice = episode.intended_voice or voice.name
+    episode.engine = engine.NAME
+    episode.mp3 = relative
+    episode.duration_s = round(assembly.duration_s, 3)
+    episode.bytes = final.stat().st_size
+    episode.author = meta.author
+    episode.url = meta.canonical_url or meta.url
+    episode.summary = meta.summary
+    episode.language = meta.language
+    episode.pub_date = episode.pub_date or meta.date or now_iso()
+    with catalog.transaction():
+        saved = catalog.save(episode)
+    publish.retire_audio(project.output, old_mp3, relative)
+    return Converted(saved, result.synthesized, result.cached)
+
+
+def convert(project: Project, inputs: list[str], voice_name: str | None = None) -> ConvertReport:
+    voice = get_voice(voice_name or project.section("voice")["default"], project.root)
+    report = ConvertReport()
+    with Catalog(project.catalog_path) as catalog, get_engine(voice.engine) as engine:
+        cache = SegmentCache(project.cache_dir)
+        for name in inputs:
+            try:
+                article = read_input(project, name)
+                report.converted.append(convert_article(project, catalog, article, voice, engine, cache))
+            except InputError as exc:
+                report.failed.append(exc)
+            except UserError as exc:
+                report.failed.append(InputError(name, str(exc)))
+        publish.rebuild(project, catalog)
+    return report

@@ -1,0 +1,58 @@
+"""Shared fixtures: a fresh project folder, a CLI runner that works on click 8.1 and 8.2+,
+and test oracles (Debian ffprobe, Chromium) that skip off CI but fail in CI when missing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "ia-sante-numerique.txt"
+CORPUS = ROOT.parent / "shared" / "corpus"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require_tool(name: str) -> str:
+    """Path of a test-only program; in CI its absence is a failure, elsewhere a skip."""
+    found = shutil.which(name)
+    if found:
+        return found
+    message = f"{name} is not installed (test oracle; `.ci/run` installs it with apt)"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def make_runner() -> CliRunner:
+    major_minor = tuple(int(x) for x in click.__version__.split(".")[:2])
+    if major_minor < (8, 2):
+        return CliRunner(mix_stderr=False)
+    return CliRunner()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return make_runner()
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    """An empty project folder, made the current directory."""
+    root = tmp_path / "project"
+    root.mkdir()
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.fixture
+def sample(project) -> Path:
+    """The bundled sample article, copied into the project."""
+    target = project / "articles" / "ia-sante.txt"
+    target.parent.mkdir()
+    shutil.copy(SAMPLE, target)
+    return target
