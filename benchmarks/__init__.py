@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m benchmarks [NAME...]` runs them and rewrites their sections of BENCHMARKS.md."""
