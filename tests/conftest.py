@@ -40,6 +40,23 @@ def require_tool(name: str) -> str:
     pytest.skip(message)
 
 
+def free_port() -> int:
+    """A local TCP port nothing listens on (connections to it are refused)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def no_remote_tts(monkeypatch):
+    """No test ever reaches Google's TTS: the gTTS engine points at a closed local port unless a
+    test points it at the fake (`AUDIOARTICLES_GTTS_URL`)."""
+    monkeypatch.setenv("AUDIOARTICLES_GTTS_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
 def make_runner() -> CliRunner:
     major_minor = tuple(int(x) for x in click.__version__.split(".")[:2])
     if major_minor < (8, 2):

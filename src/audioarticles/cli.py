@@ -38,6 +38,8 @@ def episode_json(project: Project, episode: Episode) -> dict:
         "voice": episode.voice,
         "engine": episode.engine,
         "degraded": episode.degraded,
+        "degraded_reason": episode.degraded_reason,
+        "intended_voice": episode.intended_voice or episode.voice,
         "state": episode.state,
         "source": episode.source,
         "pub_date": episode.pub_date,
@@ -89,15 +91,23 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON o
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--voice", help="Voice profile (see `audioarticles voices`).")
 @click.option("--out", type=click.Path(file_okay=False), help="Published site folder (default: output/).")
+@click.option("--no-fallback", is_flag=True,
+              help="Fail an article when its voice cannot speak it, instead of using the "
+                   "voice's fallback (e.g. fr-espeak for fr).")
 @json_option
 @click.pass_obj
 def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, out: str | None,
-            as_json: bool) -> None:
+            no_fallback: bool, as_json: bool) -> None:
     """Convert articles (files) into episodes."""
     from audioarticles.pipeline import convert as run_convert
 
     project = obj.project(out)
-    report = run_convert(project, list(inputs), voice)
+    report = run_convert(project, list(inputs), voice, fallback=not no_fallback)
+    report_conversions(project, report, as_json)
+
+
+def report_conversions(project: Project, report, as_json: bool) -> None:
+    """Print what a convert or upgrade run did; exit 1 when some input failed."""
     for failure in report.failed:
         click.echo(f"error: {failure}", err=True)
     if as_json:
@@ -113,10 +123,26 @@ def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, out: str |
     else:
         for c in report.converted:
             ep = c.episode
+            degraded = (f", degraded: {ep.voice} instead of {ep.intended_voice}"
+                        if ep.degraded else "")
             click.echo(f"{ep.slug}: {cwd_path(project.output / ep.mp3)} "
-                       f"({ep.duration_s:.1f} s, {ep.engine})")
+                       f"({ep.duration_s:.1f} s, {ep.engine}{degraded})")
     if report.failed:
         sys.exit(1)
+
+
+@cli.command()
+@json_option
+@click.pass_obj
+def upgrade(obj: Context, as_json: bool) -> None:
+    """Re-voice degraded episodes with the voice they were meant to have (same GUID and slug)."""
+    from audioarticles.pipeline import upgrade as run_upgrade
+
+    project = obj.project()
+    report = run_upgrade(project)
+    if not as_json and not report.converted and not report.failed:
+        click.echo("no degraded episodes")
+    report_conversions(project, report, as_json)
 
 
 @cli.command()

@@ -1,27 +1,309 @@
-"""Google Translate TTS through the gTTS package (the default `fr` voice). Needs the network."""
+"""Google Translate TTS through the gTTS package (the default `fr` voice). Needs the network.
+
+gTTS builds each request (`_prepare_requests`, `_package_rpc`) and decodes each answer
+(`stream()`); we keep both and change what is around them:
+- our text goes in: segments are packed into requests of up to 100 characters at the best
+  boundary (`packing.py`); gTTS's English pre-processors and its comma tokenizer are off;
+- requests of one segment and of different segments run in parallel, under a run-wide
+  `RequestLimiter` (cap on requests in flight, rate, shared Retry-After pause);
+- one pooled `requests.Session` with connect/read timeouts and TLS verification, retrying 429,
+  5xx, timeouts and connection errors with exponential backoff and jitter (honouring
+  Retry-After), never other 4xx, failing fast when the host cannot be reached at all;
+- an answer without audio is an error, never an empty segment.
+
+`stream()` runs as gTTS wrote it; it only sees, as its `requests` module, one whose
+`Session()` is our pooled, retrying session. The endpoint is Google's unless the `[gtts] url`
+setting or `AUDIOARTICLES_GTTS_URL` names another base URL (the local fake in tests): the path
+and wire format stay the same.
+"""
 
 from __future__ import annotations
 
-import io
-from typing import ClassVar
+import binascii
+import os
+import threading
+import time
+import types
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
 
 from audioarticles.engines.base import Engine
-from audioarticles.errors import SynthesisError
+from audioarticles.engines.limits import RequestLimiter, backoff_delay, retry_after_seconds
+from audioarticles.engines.packing import Request, pack
+from audioarticles.engines.pauses import split_at_pauses
+from audioarticles.errors import EngineUnavailable, SynthesisError, UsageError
 from audioarticles.model import Audio
 from audioarticles.tools import decode_to_pcm
 from audioarticles.voices import Voice
 
 SAMPLE_RATE = 24000
+URL_ENV = "AUDIOARTICLES_GTTS_URL"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class GttsSettings:
+    """The `[gtts]` section of audioarticles.toml (all optional)."""
+
+    url: str = ""  # base URL of the endpoint; "" = Google's, https://translate.google.<tld>
+    concurrency: int = 4  # requests in flight at once, for the whole run
+    requests_per_second: float = 20.0  # request starts per second, for the whole run
+    connect_timeout: float = 5.0
+    read_timeout: float = 15.0
+    attempts: int = 5  # tries per request on 429, 5xx, timeouts and dropped connections
+    backoff_base: float = 0.5  # seconds before the first retry (doubling, with jitter)
+    backoff_max: float = 8.0
+    retry_budget: float = 30.0  # seconds one request may spend retrying, Retry-After included
+    unreachable_attempts: int = 2  # tries when the host is not found or refuses connections
+    unreachable_cooldown: float = 60.0  # then every request fails at once for this long
+    max_chars: int = 100  # characters per request (the service's limit)
+    pack_across_segments: bool = True  # a request may hold the end of one sentence and the next
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any],
+                     env: dict[str, str] | None = None) -> GttsSettings:
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise UsageError(f"[gtts] unknown setting(s) {', '.join(unknown)}; "
+                             f"valid: {', '.join(known)}")
+        checked: dict[str, Any] = {}
+        for name, value in values.items():
+            kind = type(getattr(cls, name))
+            if kind is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                raise UsageError(f"[gtts] {name} = {value!r} is not a {kind.__name__}; "
+                                 f"e.g. {name} = {getattr(cls, name)!r}")
+            checked[name] = value
+        explicit = (env if env is not None else os.environ).get(URL_ENV)
+        if explicit:
+            checked["url"] = explicit
+        settings = cls(**checked)
+        if settings.concurrency < 1 or settings.attempts < 1 or settings.unreachable_attempts < 1 \
+                or settings.requests_per_second <= 0 or settings.max_chars < 10:
+            raise UsageError("[gtts] concurrency, attempts and unreachable_attempts must be at "
+                             "least 1, requests_per_second above 0 and max_chars at least 10")
+        if settings.url and urlsplit(settings.url).scheme not in ("http", "https"):
+            raise UsageError(f"[gtts] url {settings.url!r} is not an http(s) URL; "
+                             "e.g. url = \"http://127.0.0.1:8765\"")
+        return settings
+
+
+class ServiceUnreachable(SynthesisError):
+    """The host could not be resolved or refused the connection: no point retrying for long."""
+
+
+class _Cancelled(Exception):
+    """Another request of the same call failed, or the engine is closing."""
+
+
+def _problem(exc: Exception, read_timeout: float) -> tuple[str, bool]:
+    """(short reason, host unreachable?) for a failed send."""
+    import requests
+    from urllib3.exceptions import NameResolutionError, NewConnectionError
+
+    reason = exc.args[0] if exc.args else None
+    cause = getattr(reason, "reason", reason)
+    if isinstance(exc, requests.ConnectTimeout):
+        return "connection timed out", True
+    if isinstance(cause, NameResolutionError):
+        return "host name not found", True
+    if isinstance(cause, NewConnectionError):
+        return "connection refused", True
+    if isinstance(exc, requests.ReadTimeout):
+        return f"no answer within {read_timeout:g} s", False
+    if isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
+        return "connection dropped", False
+    return type(exc).__name__, False
+
+
+class Transport:
+    """Sends prepared requests through one pooled session, with timeouts, retries and the
+    run's limiter. `sent` counts every HTTP attempt (retries included)."""
+
+    def __init__(self, settings: GttsSettings, limiter: RequestLimiter):
+        import requests
+        from requests.adapters import HTTPAdapter
+
+        self.settings = settings
+        self.limiter = limiter
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(settings.concurrency, 4),
+                              max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.closing = threading.Event()
+        self._lock = threading.Lock()
+        self.sent = 0
+
+    def route(self, url: str) -> str:
+        """gTTS's URL with the configured base (scheme and host), keeping its path."""
+        if not self.settings.url:
+            return url
+        base = urlsplit(self.settings.url)
+        original = urlsplit(url)
+        path = base.path.rstrip("/") + original.path
+        return urlunsplit((base.scheme, base.netloc, path, original.query, ""))
+
+    def send(self, prepared, cancelled: threading.Event | None = None):
+        """The answer to `prepared` (2xx, or a 4xx not worth retrying); raises SynthesisError
+        once retries are exhausted or the host is unreachable."""
+        import requests
+
+        settings = self.settings
+        prepared.url = self.route(prepared.url)
+        host = urlsplit(prepared.url).netloc
+        env = self.session.merge_environment_settings(prepared.url, {}, None, None, None)
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            self._check(cancelled)
+            response, retry_after = None, None
+            with self.limiter.slot():
+                with self._lock:
+                    self.sent += 1
+                try:
+                    response = self.session.send(
+                        prepared, timeout=(settings.connect_timeout, settings.read_timeout),
+                        allow_redirects=True, **env)
+                    # read it all now: a connection dropped mid-body is retried too
+                    _ = response.content
+                    reason, unreachable = "", False
+                except (requests.ConnectionError, requests.Timeout,
+                        requests.exceptions.ChunkedEncodingError) as exc:
+                    response = None
+                    reason, unreachable = _problem(exc, settings.read_timeout)
+            if response is not None:
+                if response.status_code not in RETRY_STATUSES:
+                    return response
+                reason = f"{response.status_code} {response.reason or ''}".strip()
+                retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+                if retry_after is not None and response.status_code in (429, 503):
+                    self.limiter.pause(retry_after)
+            limit = settings.unreachable_attempts if unreachable else settings.attempts
+            delay = max(backoff_delay(attempt, settings.backoff_base, settings.backoff_max),
+                        retry_after or 0.0)
+            spent = time.monotonic() - started
+            if unreachable and attempt >= limit:
+                raise ServiceUnreachable(
+                    f"cannot reach the TTS service at {host} ({reason}, {attempt} tries); "
+                    "check the network or use the offline voice fr-espeak")
+            if retry_after is not None and retry_after > settings.retry_budget:
+                raise SynthesisError(
+                    f"{reason} from the TTS service at {host}, which asks to wait "
+                    f"{retry_after:g} s (more than [gtts] retry_budget = "
+                    f"{settings.retry_budget:g} s); try later or use the offline voice fr-espeak")
+            if attempt >= limit or spent + delay > settings.retry_budget:
+                raise SynthesisError(
+                    f"{reason} from the TTS service at {host}: tried {attempt} times over "
+                    f"{spent:.1f} s; try later, lower [gtts] concurrency/requests_per_second, "
+                    "or use the offline voice fr-espeak")
+            self._sleep(delay, cancelled)
+
+    def _check(self, cancelled: threading.Event | None) -> None:
+        if self.closing.is_set() or (cancelled is not None and cancelled.is_set()):
+            raise _Cancelled()
+
+    def _sleep(self, seconds: float, cancelled: threading.Event | None) -> None:
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            self._check(cancelled)
+            self.closing.wait(min(left, 0.05))
+        self._check(cancelled)
+
+    def close(self) -> None:
+        self.closing.set()
+        self.session.close()
+
+
+class _SessionView:
+    """What gTTS's `with requests.Session() as s: s.send(...)` gets: our pooled session, which
+    outlives the `with`, and our retrying send (gTTS's `verify=False` and proxies are ignored:
+    TLS is verified and the environment's proxy settings, NO_PROXY included, apply)."""
+
+    def __init__(self, transport: Transport, cancelled: threading.Event | None):
+        self.transport = transport
+        self.cancelled = cancelled
+        self.sends = 0
+
+    def __enter__(self) -> _SessionView:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def send(self, request, **_gtts_options):
+        self.sends += 1
+        return self.transport.send(request, self.cancelled)
+
+
+class _RequestsThroughTransport:
+    """Stands for the `requests` module inside gTTS's stream(): the real module, except that
+    `Session()` is our transport."""
+
+    def __init__(self, transport: Transport, cancelled: threading.Event | None):
+        import requests
+
+        self._requests = requests
+        self.view = _SessionView(transport, cancelled)
+
+    def __getattr__(self, name: str):
+        return getattr(self._requests, name)
+
+    def Session(self) -> _SessionView:  # noqa: N802 (the name gTTS calls)
+        return self.view
+
+
+def _gtts_for(text: str, voice: Voice):
+    """A gTTS object for one packed request: our text as is (no pre-processors, no tokenizer:
+    the text already fits), the voice's language, accent (tld) and speed."""
+    from gtts import gTTS
+
+    return gTTS(text, lang=voice.language, tld=str(voice.option("tld", "com")),
+                slow=bool(voice.option("slow", False)), lang_check=False,
+                pre_processor_funcs=[], tokenizer_func=lambda whole: [whole])
+
+
+def _stream_through(transport: Transport, cancelled: threading.Event | None):
+    """gTTS's own stream() code, seeing our transport as its `requests.Session`."""
+    from gtts import gTTS
+
+    original = gTTS.stream
+    shim = _RequestsThroughTransport(transport, cancelled)
+    namespace = dict(original.__globals__, requests=shim)
+    stream = types.FunctionType(original.__code__, namespace, original.__name__,
+                                original.__defaults__, original.__closure__)
+    return stream, shim.view
 
 
 class GttsEngine(Engine):
     NAME: ClassVar[str] = "gtts"
-    max_chars: ClassVar[int] = 100
+    #: segments stay whole sentences; requests of 100 characters are packed from them
+    max_chars: ClassVar[int] = 1000
+
+    def __init__(self, limiter: RequestLimiter | None = None, **settings: Any) -> None:
+        self.settings = GttsSettings.from_mapping(settings)
+        self.limiter = limiter or RequestLimiter(self.settings.concurrency,
+                                                 self.settings.requests_per_second)
+        self.transport = Transport(self.settings, self.limiter)
+        # more workers than requests in flight: decoding an answer overlaps the next requests
+        # (the limiter, not the pool, caps what is in flight)
+        self._pool = ThreadPoolExecutor(max_workers=2 * self.settings.concurrency,
+                                        thread_name_prefix="gtts")
+        self._lock = threading.Lock()
+        self._down: tuple[float, str] | None = None  # (until, reason) after ServiceUnreachable
+        self.requests_planned = 0
+        self.splits_failed = 0
 
     @classmethod
     def available(cls) -> tuple[bool, str]:
         try:
             import gtts  # noqa: F401
+            import requests  # noqa: F401
         except ImportError:
             return False, "the gTTS package is missing; run `pip install gTTS`"
         return True, ""
@@ -29,18 +311,103 @@ class GttsEngine(Engine):
     def cache_identity(self, voice: Voice) -> str:
         from importlib.metadata import version
 
-        return f"gtts/{version('gTTS')}/{voice.language}/{voice.option('tld', 'com')}/slow={bool(voice.option('slow', False))}"
+        endpoint = f"/{urlsplit(self.settings.url).netloc}" if self.settings.url else ""
+        return (f"gtts/{version('gTTS')}/{voice.language}/{voice.option('tld', 'com')}"
+                f"/slow={bool(voice.option('slow', False))}/packed{endpoint}")
+
+    @property
+    def requests_sent(self) -> int:
+        """HTTP requests actually made, retries included."""
+        return self.transport.sent
 
     def synthesize(self, text: str, voice: Voice) -> Audio:
-        from gtts import gTTS, gTTSError
+        return self.synthesize_many([text], voice)[0]
 
-        buffer = io.BytesIO()
+    def synthesize_many(self, texts: list[str], voice: Voice) -> list[Audio]:
+        self._check_reachable()
+        for text in texts:
+            if not text.split():
+                raise SynthesisError("nothing to say: an empty text reached the gTTS engine")
+        limit = self.settings.max_chars
+        pieces: dict[int, list[bytes]] = {i: [] for i in range(len(texts))}
+        redo: set[int] = set()
+        plan = pack(texts, limit, self.settings.pack_across_segments)
+        for request, pcm in zip(plan, self._speak(plan, voice)):
+            if len(request.pieces) == 1:
+                pieces[request.pieces[0].segment].append(pcm)
+                continue
+            parts = split_at_pauses(pcm, SAMPLE_RATE, request.boundaries())
+            if parts is None:
+                redo.update(request.segments)
+                continue
+            for piece, part in zip(request.pieces, parts):
+                pieces[piece.segment].append(part)
+        if redo:
+            # no clear pause where two sentences met: ask for those sentences on their own
+            with self._lock:
+                self.splits_failed += 1
+            order = sorted(redo)
+            plan = pack([texts[i] for i in order], limit, across_segments=False)
+            for i in order:
+                pieces[i] = []
+            for request, pcm in zip(plan, self._speak(plan, voice)):
+                pieces[order[request.pieces[0].segment]].append(pcm)
+        return [Audio(pcm=b"".join(pieces[i]), sample_rate=SAMPLE_RATE) for i in range(len(texts))]
+
+    def _speak(self, plan: list[Request], voice: Voice) -> list[bytes]:
+        """PCM for every request of `plan`, fetched in parallel; the first failure cancels the
+        rest and is raised."""
+        with self._lock:
+            self.requests_planned += len(plan)
+        cancelled = threading.Event()
+        futures: list[Future] = [self._pool.submit(self._speak_one, request.text, voice, cancelled)
+                                 for request in plan]
+        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        failures = [f.exception() for f in futures if f in done and f.exception() is not None]
+        if not failures:
+            return [future.result() for future in futures]
+        cancelled.set()
+        for future in futures:
+            future.cancel()
+        cause = next((e for e in failures if not isinstance(e, _Cancelled)), failures[0])
+        if isinstance(cause, _Cancelled):
+            raise SynthesisError("the gTTS engine was closed while synthesising")
+        if isinstance(cause, ServiceUnreachable):
+            with self._lock:
+                self._down = (time.monotonic() + self.settings.unreachable_cooldown, str(cause))
+        raise cause
+
+    def _speak_one(self, text: str, voice: Voice, cancelled: threading.Event) -> bytes:
+        """One request: gTTS builds it and decodes the answer; we send it. Returns PCM."""
+        from gtts import gTTSError
+
+        stream, view = _stream_through(self.transport, cancelled)
         try:
-            tts = gTTS(text, lang=voice.language, tld=voice.option("tld", "com"),
-                       slow=bool(voice.option("slow", False)), pre_processor_funcs=[])
-            tts.write_to_fp(buffer)
+            audio = b"".join(stream(_gtts_for(text, voice)))
         except gTTSError as exc:
-            raise SynthesisError(f"gTTS failed: {exc}") from exc
-        if not buffer.getvalue():
-            raise SynthesisError("gTTS returned no audio")
-        return Audio(pcm=decode_to_pcm(buffer.getvalue(), SAMPLE_RATE), sample_rate=SAMPLE_RATE)
+            raise SynthesisError(f"the TTS service refused: {exc}") from exc
+        except (binascii.Error, ValueError) as exc:
+            raise SynthesisError(f"the TTS service answered unreadable audio ({exc})") from exc
+        if view.sends == 0:
+            raise EngineUnavailable("this gTTS version no longer sends through requests.Session; "
+                                    "install a supported one: pip install 'gTTS>=2.5,<3'")
+        if not audio:
+            raise SynthesisError("the TTS service answered without audio (the page it sent has "
+                                 f"no speech in it) for: {text[:60]!r}")
+        try:
+            pcm = decode_to_pcm(audio, SAMPLE_RATE)
+        except ValueError as exc:
+            raise SynthesisError(
+                f"the TTS service sent audio that does not decode ({exc})") from exc
+        if not pcm:
+            raise SynthesisError(f"the TTS service sent empty audio for: {text[:60]!r}")
+        return pcm
+
+    def _check_reachable(self) -> None:
+        with self._lock:
+            if self._down and time.monotonic() < self._down[0]:
+                raise ServiceUnreachable(self._down[1])
+
+    def close(self) -> None:
+        self.transport.close()
+        self._pool.shutdown(wait=True, cancel_futures=True)
