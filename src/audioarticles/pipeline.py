@@ -4,6 +4,7 @@ tag, record in the catalog, publish."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 import tempfile
@@ -11,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audioarticles import clean as clean_stage
-from audioarticles import publish
+from audioarticles import editorial, publish
 from audioarticles.assemble import assemble
 from audioarticles.catalog import Catalog, now_iso
 from audioarticles.config import Project
 from audioarticles.engines import get_engine
 from audioarticles.engines.base import Engine
-from audioarticles.errors import InputError, UserError
+from audioarticles.errors import ArticleSkipped, InputError, UserError
 from audioarticles.extract import read_file
 from audioarticles.identity import guid_for, identity, unique_slug
 from audioarticles.model import Article, Episode, Segment
@@ -39,6 +40,7 @@ class Converted:
 class ConvertReport:
     converted: list[Converted] = field(default_factory=list)
     failed: list[InputError] = field(default_factory=list)
+    skipped: list[ArticleSkipped] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -69,15 +71,21 @@ def prepare(article: Article, project: Project, max_chars: int) -> tuple[Article
 
 
 def convert_article(project: Project, catalog: Catalog, article: Article, voice: Voice,
-                    engine: Engine, cache: SegmentCache) -> Converted:
+                    engine: Engine, cache: SegmentCache,
+                    release: editorial.Release | None = None) -> Converted:
+    """Voice one article into an episode; raises ArticleSkipped for a tombstoned article."""
+    release = release or editorial.Release(editorial.Policy.from_project(project))
+    editorial.check_tombstone(catalog, identity(article.meta), article.meta.source, release.force)
     cleaned, segments = prepare(article, project, engine.max_chars)
     meta = cleaned.meta
     guid = guid_for(meta)
     existing = catalog.get(guid)
+    previous = dataclasses.replace(existing) if existing else None
     slug = existing.slug if existing else unique_slug(meta.title, catalog.slugs())
 
     result = synthesise(segments, voice, engine, cache)
-    episodes_dir = project.output / "episodes"
+    # new files wait in the private mirror; the run's rebuild admits them if published
+    episodes_dir = project.unreleased_dir / "episodes"
     episodes_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=episodes_dir)
     os.close(fd)
@@ -95,7 +103,7 @@ def convert_article(project: Project, catalog: Catalog, article: Article, voice:
             tmp.unlink()
         raise
 
-    relative = final.relative_to(project.output).as_posix()
+    relative = final.relative_to(project.unreleased_dir).as_posix()
     episode = existing or Episode(guid=guid, slug=slug, title=meta.title, source=meta.source,
                                   voice=voice.name, engine=engine.NAME)
     old_mp3 = episode.mp3
@@ -113,13 +121,21 @@ def convert_article(project: Project, catalog: Catalog, article: Article, voice:
     episode.summary = meta.summary
     episode.language = meta.language
     episode.pub_date = episode.pub_date or meta.date or now_iso()
+    now = editorial.utcnow()
+    decision = editorial.decide(release.policy, episode, previous, now, article_date=meta.date,
+                                publish_at=release.publish_at, draft=release.draft)
     with catalog.transaction():
-        saved = catalog.save(episode)
+        if release.force:
+            catalog.remove_tombstone(episode.identity)
+        saved = editorial.apply_decision(catalog, episode, decision, now)
+    editorial.discard_unreleased(project, previous, saved)
     publish.retire_audio(project.output, old_mp3, relative)
     return Converted(saved, result.synthesized, result.cached)
 
 
-def convert(project: Project, inputs: list[str], voice_name: str | None = None) -> ConvertReport:
+def convert(project: Project, inputs: list[str], voice_name: str | None = None,
+            release: editorial.Release | None = None) -> ConvertReport:
+    release = release or editorial.Release(editorial.Policy.from_project(project))
     voice = get_voice(voice_name or project.section("voice")["default"], project.root)
     report = ConvertReport()
     with Catalog(project.catalog_path) as catalog, get_engine(voice.engine) as engine:
@@ -127,7 +143,10 @@ def convert(project: Project, inputs: list[str], voice_name: str | None = None) 
         for name in inputs:
             try:
                 article = read_input(project, name)
-                report.converted.append(convert_article(project, catalog, article, voice, engine, cache))
+                report.converted.append(
+                    convert_article(project, catalog, article, voice, engine, cache, release))
+            except ArticleSkipped as skipped:
+                report.skipped.append(skipped)
             except InputError as exc:
                 report.failed.append(exc)
             except UserError as exc:

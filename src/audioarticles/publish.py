@@ -7,6 +7,7 @@ import hashlib
 import os
 from pathlib import Path
 
+from audioarticles import editorial
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project
 
@@ -38,7 +39,11 @@ def rebuild(project: Project, catalog: Catalog) -> list[Path]:
     """Regenerate everything public that derives from the catalog (feed, pages); once per run.
 
     Returns the files written. The publishing stage fills this in; the foundation only
-    makes sure the output folder exists.
+    makes sure the output folder exists. Scheduled episodes whose time has come are released
+    first; only published episodes' files are in the output folder once it returns.
     """
+    editorial.release_due(catalog)
+    editorial.admit_files(project, catalog)
     (project.output / "episodes").mkdir(parents=True, exist_ok=True)
+    editorial.withdraw_files(project, catalog)
     return []
