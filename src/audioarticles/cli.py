@@ -109,7 +109,7 @@ def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, out: str |
     project = obj.project(out)
     policy = editorial.Policy.from_project(project)
     at = editorial.parse_time(publish_at, policy, "--publish-at") if publish_at else None
-    release = editorial.Release(policy, force=force, draft=draft, publish_at=at)
+    release = editorial.Release.for_project(project, force=force, draft=draft, publish_at=at)
     report = run_convert(project, list(inputs), voice, release)
     for skipped in report.skipped:
         click.echo(f"skipped: {skipped}", err=True)

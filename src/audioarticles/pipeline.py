@@ -73,9 +73,9 @@ def prepare(article: Article, project: Project, max_chars: int) -> tuple[Article
 def convert_article(project: Project, catalog: Catalog, article: Article, voice: Voice,
                     engine: Engine, cache: SegmentCache,
                     release: editorial.Release | None = None) -> Converted:
-    """Voice one article into an episode; raises ArticleSkipped for a tombstoned article."""
-    release = release or editorial.Release(editorial.Policy.from_project(project))
-    editorial.check_tombstone(catalog, identity(article.meta), article.meta.source, release.force)
+    """Voice one article into an episode; ArticleSkipped when opted out or tombstoned."""
+    release = release or editorial.Release.for_project(project)
+    editorial.screen(catalog, article, release)
     cleaned, segments = prepare(article, project, engine.max_chars)
     meta = cleaned.meta
     guid = guid_for(meta)
@@ -135,7 +135,7 @@ def convert_article(project: Project, catalog: Catalog, article: Article, voice:
 
 def convert(project: Project, inputs: list[str], voice_name: str | None = None,
             release: editorial.Release | None = None) -> ConvertReport:
-    release = release or editorial.Release(editorial.Policy.from_project(project))
+    release = release or editorial.Release.for_project(project)
     voice = get_voice(voice_name or project.section("voice")["default"], project.root)
     report = ConvertReport()
     with Catalog(project.catalog_path) as catalog, get_engine(voice.engine) as engine:
