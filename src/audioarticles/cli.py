@@ -292,6 +292,29 @@ def history(obj: Context, slugs: tuple[str, ...], as_json: bool) -> None:
         click.echo(f"{e.at}\t{e.slug}\t{e.from_state or 'new'} -> {e.to_state}\t{e.actor}{why}")
 
 
+@cli.command()
+@click.argument("url")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=15.0, show_default=True,
+              help="Seconds to wait for each answer from the host.")
+@click.option("--max-episodes", type=click.IntRange(min=1),
+              help="Check only the first N items of the feed (the newest).")
+@json_option
+def doctor(url: str, timeout: float, max_episodes: int | None, as_json: bool) -> None:
+    """Check a published feed where listeners fetch it; say what to fix on the host.
+
+    Exits 1 when a finding is an error (listeners will have problems), 0 otherwise.
+    """
+    from audioarticles.doctor import diagnose, format_report
+
+    report = diagnose(url, timeout=timeout, max_episodes=max_episodes)
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        click.echo(format_report(report))
+    if not report.ok:
+        sys.exit(1)
+
+
 def main() -> None:
     try:
         cli(prog_name="audioarticles")
