@@ -181,5 +181,5 @@ def test_build_prints_the_feed_url_and_the_page_to_open(runner, site):
 def test_build_without_a_catalog_says_what_to_do(runner, project):
     result = runner.invoke(cli, ["build"])
     assert result.exit_code == 1
-    assert result.stderr.strip() == ("error: .: no catalog yet; "
+    assert result.stderr.strip() == ("error: no episodes yet; "
                                      "run `audioarticles convert ARTICLE` first")

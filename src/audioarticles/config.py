@@ -39,6 +39,12 @@ DEFAULTS: dict[str, Any] = {
         "sample_rate": 44100,
         "pause_ms": 400,
     },
+    # what happens to an episode once it is converted (editorial.py)
+    "editorial": {
+        "auto_publish": True,  # false: every new episode waits as a draft for `publish`
+        "publish_degraded": False,  # false: an episode voiced by a fallback engine is held
+        "embargo": "article-date",  # an article dated in the future waits until then; or "none"
+    },
 }
 
 
@@ -71,6 +77,11 @@ class Project:
     @property
     def catalog_path(self) -> Path:
         return self.state_dir / "catalog.sqlite"
+
+    @property
+    def unreleased_dir(self) -> Path:
+        """Private mirror of the output folder: files of episodes that are not published."""
+        return self.state_dir / "unreleased"
 
     @property
     def cache_dir(self) -> Path:

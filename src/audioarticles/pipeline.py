@@ -4,6 +4,7 @@ tag, record in the catalog, publish."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 import tempfile
@@ -11,14 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audioarticles import clean as clean_stage
-from audioarticles import publish
+from audioarticles import editorial, publish
 from audioarticles.assemble import assemble
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project
 from audioarticles.engines import get_engine
 from audioarticles.engines.base import Engine
-from audioarticles.errors import InputError, UserError
-from audioarticles.extract import read_file
+from audioarticles.errors import ArticleSkipped, InputError, UserError
+from audioarticles.extract import DEFAULT_SKIP, read_file
 from audioarticles.identity import guid_for, identity, unique_slug
 from audioarticles.model import Article, Episode, Segment
 from audioarticles.normalise import normalise_segments
@@ -40,6 +41,7 @@ class Converted:
 class ConvertReport:
     converted: list[Converted] = field(default_factory=list)
     failed: list[InputError] = field(default_factory=list)
+    skipped: list[ArticleSkipped] = field(default_factory=list)
     build: publish.Build | None = None
 
     @property
@@ -51,10 +53,12 @@ def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-def read_input(project: Project, name: str) -> Article:
+def read_input(project: Project, name: str, skip: tuple[str, ...] = DEFAULT_SKIP) -> Article:
+    """`skip`: CSS selectors of page elements never read (the packaged ones and the project's
+    opt-out selectors)."""
     path = Path(name)
     source = project.relative_source(path) if path.exists() else name
-    return read_file(path, source)
+    return read_file(path, source, skip)
 
 
 def prepare(article: Article, project: Project, max_chars: int) -> tuple[Article, list[Segment]]:
@@ -71,15 +75,21 @@ def prepare(article: Article, project: Project, max_chars: int) -> tuple[Article
 
 
 def convert_article(project: Project, catalog: Catalog, article: Article, voice: Voice,
-                    engine: Engine, cache: SegmentCache) -> Converted:
+                    engine: Engine, cache: SegmentCache,
+                    release: editorial.Release | None = None) -> Converted:
+    """Voice one article into an episode; ArticleSkipped when opted out or tombstoned."""
+    release = release or editorial.Release.for_project(project)
+    editorial.screen(catalog, article, release)
     cleaned, segments = prepare(article, project, engine.max_chars)
     meta = cleaned.meta
     guid = guid_for(meta)
     existing = catalog.get(guid)
+    previous = dataclasses.replace(existing) if existing else None
     slug = existing.slug if existing else unique_slug(meta.title, catalog.slugs())
 
     result = synthesise(segments, voice, engine, cache)
-    episodes_dir = project.output / "episodes"
+    # new files wait in the private mirror; the run's rebuild admits them if published
+    episodes_dir = project.unreleased_dir / "episodes"
     episodes_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=episodes_dir)
     os.close(fd)
@@ -97,7 +107,7 @@ def convert_article(project: Project, catalog: Catalog, article: Article, voice:
             tmp.unlink()
         raise
 
-    relative = final.relative_to(project.output).as_posix()
+    relative = final.relative_to(project.unreleased_dir).as_posix()
     episode = existing or Episode(guid=guid, slug=slug, title=meta.title, source=meta.source,
                                   voice=voice.name, engine=engine.NAME)
     old_mp3 = episode.mp3
@@ -117,22 +127,34 @@ def convert_article(project: Project, catalog: Catalog, article: Article, voice:
     # fixed once, with its time zone: a published date is never rewritten
     zone = zone_named(project.section("podcast").get("timezone", "Europe/Paris"))
     episode.pub_date = episode.pub_date or publication_date(meta.date, zone)
+    now = editorial.utcnow()
+    decision = editorial.decide(release.policy, episode, previous, now, article_date=meta.date,
+                                publish_at=release.publish_at, draft=release.draft)
     with catalog.transaction():
-        saved = catalog.save(episode)
+        if release.force:
+            catalog.remove_tombstone(episode.identity)
+        saved = editorial.apply_decision(catalog, episode, decision, now)
+    editorial.discard_unreleased(project, previous, saved)
     publish.retire_audio(project.output, old_mp3, relative)
     return Converted(saved, result.synthesized, result.cached)
 
 
-def convert(project: Project, inputs: list[str], voice_name: str | None = None) -> ConvertReport:
+def convert(project: Project, inputs: list[str], voice_name: str | None = None,
+            release: editorial.Release | None = None) -> ConvertReport:
+    release = release or editorial.Release.for_project(project)
     voice = get_voice(voice_name or project.section("voice")["default"], project.root)
     publish.check_settings(project)
     report = ConvertReport()
+    skip = tuple(dict.fromkeys((*DEFAULT_SKIP, *release.optout.selectors)))
     with Catalog(project.catalog_path) as catalog, get_engine(voice.engine) as engine:
         cache = SegmentCache(project.cache_dir)
         for name in inputs:
             try:
-                article = read_input(project, name)
-                report.converted.append(convert_article(project, catalog, article, voice, engine, cache))
+                article = read_input(project, name, skip)
+                report.converted.append(
+                    convert_article(project, catalog, article, voice, engine, cache, release))
+            except ArticleSkipped as skipped:
+                report.skipped.append(skipped)
             except InputError as exc:
                 report.failed.append(exc)
             except UserError as exc:

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 
+from audioarticles import editorial
 from audioarticles.catalog import Catalog, now_iso
 from audioarticles.config import Project
 from audioarticles.errors import UserError
@@ -164,11 +165,18 @@ def published_episode(catalog: Catalog, slug: str) -> Episode:
 
 
 def rebuild(project: Project, catalog: Catalog) -> Build:
-    """Regenerate everything public that derives from the catalog; once per run."""
+    """Regenerate everything public that derives from the catalog; once per run.
+
+    Scheduled episodes whose time has come are released first; published episodes' files
+    come into the output folder before the feed names them, and the others' leave it after."""
     channel = channel_settings(project)
     output = project.output
+    editorial.release_due(catalog)
+    editorial.admit_files(project, catalog)
     (output / "episodes").mkdir(parents=True, exist_ok=True)
-    return write_public(channel, catalog.published(), output, media_dir=output,
-                        artwork=channel_artwork(project, channel),
-                        guid=stored_podcast_guid(catalog, channel),
-                        last_build=last_change(catalog, channel))
+    build = write_public(channel, catalog.published(), output, media_dir=output,
+                         artwork=channel_artwork(project, channel),
+                         guid=stored_podcast_guid(catalog, channel),
+                         last_build=last_change(catalog, channel))
+    editorial.withdraw_files(project, catalog)
+    return build
