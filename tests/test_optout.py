@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -116,3 +118,81 @@ def test_bad_rule_files_are_usage_errors(runner, project):
     result, _ = convert(runner, "a.txt")
     assert result.exit_code == 2 and result.stderr.startswith("error: optout.toml: not valid TOML")
     assert not (project / "output").exists()
+
+
+# rules on web pages: metadata the page carries, and marks in its HTML
+
+PAGES = Path(__file__).parent / "fixtures" / "html"
+
+PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Le budget voté</title>
+<link rel="canonical" href="https://www.exemple.fr/actu/budget.html"></head>
+<body{body}><header><nav><a href="/">Accueil</a> <a href="/actu">Actualité</a></nav></header>
+<article{article}><h1>Le budget voté</h1>
+<p>La séance du conseil municipal a duré deux heures, et le vote est acquis sans surprise.</p>
+<p data-audio="skip">Cet encadré réservé aux abonnés ne doit pas être lu à voix haute.</p>
+<p class="paywall">Ce paragraphe payant ne doit pas non plus être lu par la voix.</p>
+<p>Les travaux de la médiathèque commenceront au printemps prochain, selon le maire.</p>
+</article>
+<aside><article><h2>À lire aussi</h2><p>Un autre sujet du jour, dans une autre rubrique.</p></article></aside>
+<footer>Mentions légales</footer></body></html>
+"""
+
+
+def page(project, name, body="", article=""):
+    (project / name).write_text(PAGE.format(body=body, article=article), encoding="utf-8")
+    return name
+
+
+def test_metadata_rules_skip_real_pages_without_voicing_them(runner, project):
+    for name in ("laviedesidees.fr.evaluation.html", "soundofscience.fr.1927.html",
+                 "franceculture.fr.idees.html"):
+        shutil.copy(PAGES / name, project / name)
+    (project / "optout.toml").write_text(
+        'authors = ["florence audier"]\n'
+        'categories = ["Politique scientifique*"]\n'
+        'urls = ["https://www.franceculture.fr/emissions/*"]\n', encoding="utf-8")
+    result, report = convert(runner, "laviedesidees.fr.evaluation.html",
+                             "soundofscience.fr.1927.html", "franceculture.fr.idees.html")
+    assert result.exit_code == 0 and report["episodes"] == [] and report["failed"] == []
+    assert report["skipped"] == [
+        {"input": "laviedesidees.fr.evaluation.html",
+         "reason": 'opt-out: author "Florence Audier" matches "florence audier" (optout.toml)'},
+        {"input": "soundofscience.fr.1927.html",
+         "reason": 'opt-out: category "Politique scientifique française" matches '
+                   '"Politique scientifique*" (optout.toml)'},
+        {"input": "franceculture.fr.idees.html",
+         "reason": 'opt-out: URL "https://www.franceculture.fr/emissions/le-journal-des-idees/'
+                   'le-journal-des-idees-emission-du-mardi-14-janvier-2020" matches '
+                   '"https://www.franceculture.fr/emissions/*" (optout.toml)'},
+    ]
+    assert not list(project.rglob("*.mp3"))
+
+
+@pytest.mark.parametrize("where, expected", [
+    ({"article": ' data-audio="skip"'}, '[data-audio="skip"]'),
+    ({"body": ' data-audio="skip"'}, '[data-audio="skip"]'),
+    ({"article": ' class="partenaire"'}, ".partenaire"),
+])
+def test_a_mark_on_the_article_skips_the_page(runner, project, where, expected):
+    (project / "optout.toml").write_text('selectors = [".partenaire"]\n', encoding="utf-8")
+    result, report = convert(runner, page(project, "budget.html", **where))
+    assert result.exit_code == 0 and report["episodes"] == []
+    assert report["skipped"] == [{"input": "budget.html",
+                                  "reason": f"opt-out: the page marks the whole article {expected}"}]
+
+
+def test_a_mark_on_a_block_drops_only_that_block(runner, project):
+    # "À lire aussi" is an <article> too: marking it is a block, not the page's article
+    name = page(project, "budget.html")
+    _, plain = convert(runner, name)
+    (project / "optout.toml").write_text('selectors = [".paywall", "aside article"]\n',
+                                         encoding="utf-8")
+    (project / "budget.html").write_text(
+        PAGE.format(body="", article="").replace("Le budget voté</h1>", "Le budget adopté</h1>"),
+        encoding="utf-8")
+    _, marked = convert(runner, name)
+    assert marked["skipped"] == []
+    [before], [after] = plain["episodes"], marked["episodes"]
+    # the title changed (1 new segment); the paywalled paragraph is no longer read (1 fewer)
+    assert after["segments_synthesized"] == 1
+    assert after["segments_cached"] == before["segments_synthesized"] - 2

@@ -19,7 +19,7 @@ from audioarticles.config import Project
 from audioarticles.engines import get_engine
 from audioarticles.engines.base import Engine
 from audioarticles.errors import ArticleSkipped, InputError, UserError
-from audioarticles.extract import read_file
+from audioarticles.extract import DEFAULT_SKIP, read_file
 from audioarticles.identity import guid_for, identity, unique_slug
 from audioarticles.model import Article, Episode, Segment
 from audioarticles.normalise import normalise_segments
@@ -51,10 +51,12 @@ def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-def read_input(project: Project, name: str) -> Article:
+def read_input(project: Project, name: str, skip: tuple[str, ...] = DEFAULT_SKIP) -> Article:
+    """`skip`: CSS selectors of page elements never read (the packaged ones and the project's
+    opt-out selectors)."""
     path = Path(name)
     source = project.relative_source(path) if path.exists() else name
-    return read_file(path, source)
+    return read_file(path, source, skip)
 
 
 def prepare(article: Article, project: Project, max_chars: int) -> tuple[Article, list[Segment]]:
@@ -138,11 +140,12 @@ def convert(project: Project, inputs: list[str], voice_name: str | None = None,
     publish.keep_old_audio_days(project)  # a bad setting stops the run before any work
     voice = get_voice(voice_name or project.section("voice")["default"], project.root)
     report = ConvertReport()
+    skip = tuple(dict.fromkeys((*DEFAULT_SKIP, *release.optout.selectors)))
     with Catalog(project.catalog_path) as catalog, get_engine(voice.engine) as engine:
         cache = SegmentCache(project.cache_dir)
         for name in inputs:
             try:
-                article = read_input(project, name)
+                article = read_input(project, name, skip)
                 report.converted.append(
                     convert_article(project, catalog, article, voice, engine, cache, release))
             except ArticleSkipped as skipped:
