@@ -45,6 +45,11 @@ DEFAULTS: dict[str, Any] = {
         "publish_degraded": False,  # false: an episode voiced by a fallback engine is held
         "embargo": "article-date",  # an article dated in the future waits until then; or "none"
     },
+    "publish": {
+        # after a re-voice, the previous MP3 and its side files stay reachable this many days
+        # (apps that fetched the feed before still download them), then they are deleted
+        "keep_old_audio_days": 7,
+    },
 }
 
 

@@ -110,7 +110,6 @@ def convert_article(project: Project, catalog: Catalog, article: Article, voice:
     relative = final.relative_to(project.unreleased_dir).as_posix()
     episode = existing or Episode(guid=guid, slug=slug, title=meta.title, source=meta.source,
                                   voice=voice.name, engine=engine.NAME)
-    old_mp3 = episode.mp3
     episode.title = meta.title
     episode.identity = identity(meta)
     episode.source = meta.source
@@ -134,14 +133,15 @@ def convert_article(project: Project, catalog: Catalog, article: Article, voice:
         if release.force:
             catalog.remove_tombstone(episode.identity)
         saved = editorial.apply_decision(catalog, episode, decision, now)
+        publish.retire_files(catalog, previous, saved, now)
     editorial.discard_unreleased(project, previous, saved)
-    publish.retire_audio(project.output, old_mp3, relative)
     return Converted(saved, result.synthesized, result.cached)
 
 
 def convert(project: Project, inputs: list[str], voice_name: str | None = None,
             release: editorial.Release | None = None) -> ConvertReport:
     release = release or editorial.Release.for_project(project)
+    publish.keep_old_audio_days(project)  # a bad setting stops the run before any work
     voice = get_voice(voice_name or project.section("voice")["default"], project.root)
     publish.check_settings(project)
     report = ConvertReport()

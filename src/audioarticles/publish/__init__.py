@@ -11,16 +11,16 @@ import contextlib
 import hashlib
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 
 from audioarticles import editorial
 from audioarticles.catalog import Catalog, now_iso
 from audioarticles.config import Project
-from audioarticles.errors import UserError
+from audioarticles.errors import UsageError, UserError
 from audioarticles.fsutil import write_if_changed
-from audioarticles.model import Episode
+from audioarticles.model import Episode, RetiredFile
 from audioarticles.publish.channel import FEED_NAME, Channel, channel_settings
 from audioarticles.publish.cover import Artwork, channel_artwork, write_artwork
 from audioarticles.publish.dates import parse_date
@@ -30,8 +30,9 @@ from audioarticles.publish.site import PLAYER_DIR, SiteEpisode, embed_page, embe
     write_site
 from audioarticles.publish.timing import episode_chapters, episode_cues
 
-__all__ = ["Build", "check_settings", "embed_snippet", "embed_page", "episode_page", "place_audio",
-           "published_episode", "rebuild", "retire_audio", "write_public"]
+__all__ = ["Build", "check_settings", "embed_snippet", "embed_page", "episode_page",
+           "keep_old_audio_days", "place_audio", "published_episode", "rebuild", "retire_files", "sweep_retired",
+           "write_public"]
 
 PLAYER_ASSETS = ("player.js", "player.css")
 
@@ -52,11 +53,51 @@ def place_audio(tmp_mp3: Path, episodes_dir: Path, slug: str) -> Path:
     return final
 
 
-def retire_audio(output: Path, old_relative: str, new_relative: str) -> None:
-    """Remove an episode's previous MP3 once the catalog points at the new one."""
-    if old_relative and old_relative != new_relative:
-        with contextlib.suppress(FileNotFoundError):
-            (output / old_relative).unlink()
+def keep_old_audio_days(project: Project) -> float:
+    """`[publish] keep_old_audio_days`, checked: how long a replaced MP3 stays reachable."""
+    value = project.section("publish").get("keep_old_audio_days")
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise UsageError(f"audioarticles.toml: [publish] keep_old_audio_days must be a number "
+                         f"of days (0 or more), not {value!r}")
+    return float(value)
+
+
+def retire_files(catalog: Catalog, previous: Episode | None, current: Episode,
+                 now: datetime | None = None) -> list[str]:
+    """After a re-conversion, inside its transaction: record the previous version's files the
+    episode no longer points at. They stay where they are until `sweep_retired` finds them
+    past the retention; the episode's current files are never retired."""
+    current_files = editorial.episode_files(current)
+    catalog.unretire_files(current_files)
+    if previous is None:
+        return []
+    moment = editorial.iso(now or editorial.utcnow())
+    retired = [name for name in editorial.episode_files(previous) if name not in current_files]
+    for name in retired:
+        catalog.retire_file(RetiredFile(path=name, guid=current.guid, retired_at=moment))
+    return retired
+
+
+def sweep_retired(project: Project, catalog: Catalog, now: datetime | None = None) -> list[str]:
+    """Delete retired files from the output folder once they are `keep_old_audio_days` old, or
+    at once when their episode is no longer published; once per run. Returns what was deleted.
+    A file some episode points at again is only forgotten, never deleted."""
+    keep = timedelta(days=keep_old_audio_days(project))
+    moment = now or editorial.utcnow()
+    in_use = {name for episode in catalog.episodes() for name in editorial.episode_files(episode)}
+    published = {episode.guid for episode in catalog.published()}
+    deleted: list[str] = []
+    with catalog.transaction():
+        for retired in catalog.retired_files():
+            since = datetime.fromisoformat(retired.retired_at)
+            if retired.path in in_use:
+                catalog.unretire_files([retired.path])
+            elif moment - since >= keep or retired.guid not in published:
+                with contextlib.suppress(FileNotFoundError):
+                    (project.output / retired.path).unlink()
+                    deleted.append(retired.path)
+                catalog.unretire_files([retired.path])
+    return deleted
 
 
 @dataclass
@@ -179,4 +220,6 @@ def rebuild(project: Project, catalog: Catalog) -> Build:
                          guid=stored_podcast_guid(catalog, channel),
                          last_build=last_change(catalog, channel))
     editorial.withdraw_files(project, catalog)
+    # last: the feed just written points at the newest audio only
+    sweep_retired(project, catalog)
     return build
