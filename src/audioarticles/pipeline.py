@@ -14,7 +14,7 @@ from pathlib import Path
 from audioarticles import clean as clean_stage
 from audioarticles import editorial, publish
 from audioarticles.assemble import assemble
-from audioarticles.catalog import Catalog, now_iso
+from audioarticles.catalog import Catalog
 from audioarticles.config import Project
 from audioarticles.engines import get_engine
 from audioarticles.engines.base import Engine
@@ -23,6 +23,7 @@ from audioarticles.extract import DEFAULT_SKIP, read_file
 from audioarticles.identity import guid_for, identity, unique_slug
 from audioarticles.model import Article, Episode, Segment
 from audioarticles.normalise import normalise_segments
+from audioarticles.publish.dates import publication_date, zone_named
 from audioarticles.segment import segment
 from audioarticles.synthesise import SegmentCache, synthesise
 from audioarticles.tag import tag
@@ -41,6 +42,7 @@ class ConvertReport:
     converted: list[Converted] = field(default_factory=list)
     failed: list[InputError] = field(default_factory=list)
     skipped: list[ArticleSkipped] = field(default_factory=list)
+    build: publish.Build | None = None
 
     @property
     def ok(self) -> bool:
@@ -121,7 +123,9 @@ def convert_article(project: Project, catalog: Catalog, article: Article, voice:
     episode.url = meta.canonical_url or meta.url
     episode.summary = meta.summary
     episode.language = meta.language
-    episode.pub_date = episode.pub_date or meta.date or now_iso()
+    # fixed once, with its time zone: a published date is never rewritten
+    zone = zone_named(project.section("podcast").get("timezone", "Europe/Paris"))
+    episode.pub_date = episode.pub_date or publication_date(meta.date, zone)
     now = editorial.utcnow()
     decision = editorial.decide(release.policy, episode, previous, now, article_date=meta.date,
                                 publish_at=release.publish_at, draft=release.draft)
@@ -139,6 +143,7 @@ def convert(project: Project, inputs: list[str], voice_name: str | None = None,
     release = release or editorial.Release.for_project(project)
     publish.keep_old_audio_days(project)  # a bad setting stops the run before any work
     voice = get_voice(voice_name or project.section("voice")["default"], project.root)
+    publish.check_settings(project)
     report = ConvertReport()
     skip = tuple(dict.fromkeys((*DEFAULT_SKIP, *release.optout.selectors)))
     with Catalog(project.catalog_path) as catalog, get_engine(voice.engine) as engine:
@@ -154,5 +159,7 @@ def convert(project: Project, inputs: list[str], voice_name: str | None = None,
                 report.failed.append(exc)
             except UserError as exc:
                 report.failed.append(InputError(name, str(exc)))
-        publish.rebuild(project, catalog)
+        report.build = publish.rebuild(project, catalog)
+        for message in report.build.warnings:
+            warn(message)
     return report
