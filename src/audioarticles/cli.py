@@ -292,6 +292,54 @@ def history(obj: Context, slugs: tuple[str, ...], as_json: bool) -> None:
         click.echo(f"{e.at}\t{e.slug}\t{e.from_state or 'new'} -> {e.to_state}\t{e.actor}{why}")
 
 
+@cli.command()
+@click.argument("input_name", metavar="INPUT")
+@click.option("--stage", type=click.Choice(["extract", "clean", "normalized", "segments"]),
+              default="normalized", show_default=True, help="How far to take the text.")
+@click.option("--voice", help="Voice profile whose engine sets the segment length limit.")
+@click.option("--max-chars", type=click.IntRange(min=20),
+              help="Segment length limit (default: the voice engine's).")
+@json_option
+@click.pass_obj
+def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars: int | None,
+         as_json: bool) -> None:
+    """Show what will be read, at one stage, with block types (no synthesis)."""
+    from audioarticles.engines import engine_class
+    from audioarticles.pipeline import text_at_stage
+    from audioarticles.voices import get_voice
+
+    project = obj.project()
+    if max_chars is None:
+        profile = get_voice(voice or project.section("voice")["default"], project.root)
+        max_chars = engine_class(profile.engine).max_chars
+    view = text_at_stage(project, input_name, stage, max_chars)
+    article = view.article
+    if as_json:
+        blocks = [{"index": i, "kind": b.kind, "text": b.text} for i, b in enumerate(article.blocks)]
+        data: dict = {"input": input_name, "stage": stage, "meta": article.to_dict()["meta"],
+                      "blocks": blocks}
+        if view.segments:
+            for block, spoken in zip(blocks, view.spoken_blocks()):
+                block["spoken"] = spoken
+            data["max_chars"] = max_chars
+            data["segments"] = [s.to_dict() for s in view.segments]
+        emit_json(data)
+        return
+    if stage == "segments":
+        for seg in view.segments:
+            click.echo(f"{seg.position}\t[{seg.block_kind} {seg.block}]\t{seg.written}")
+            click.echo(f"\t\t→ {seg.spoken}")
+        return
+    meta = article.meta
+    for label, value in (("title", meta.title), ("author", meta.author), ("date", meta.date),
+                         ("url", meta.canonical_url or meta.url), ("language", meta.language)):
+        if value:
+            click.echo(f"# {label}: {value}")
+    texts = view.spoken_blocks() if stage == "normalized" else [b.text for b in article.blocks]
+    for block, block_text in zip(article.blocks, texts):
+        click.echo(f"[{block.kind}] {block_text}")
+
+
 def main() -> None:
     try:
         cli(prog_name="audioarticles")
