@@ -48,8 +48,9 @@ def history(runner, slug: str) -> list[tuple[str, str, str]]:
 
 
 def public_files(project: Path) -> list[str]:
+    """The episodes' own public files (audio, transcripts, chapters), not their pages."""
     folder = project / "output" / "episodes"
-    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    return sorted(p.name for p in folder.iterdir() if p.suffix != ".html") if folder.is_dir() else []
 
 
 def private_files(project: Path) -> list[str]:
@@ -341,3 +342,35 @@ def test_policy_defaults(project):
     policy = editorial.Policy.from_project(load_project(project))
     assert policy == editorial.Policy(auto_publish=True, publish_degraded=False,
                                       embargo="article-date", timezone="Europe/Paris")
+
+
+EMBARGOED = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Le budget voté</title>
+<meta property="article:published_time" content="{date}">
+<link rel="canonical" href="https://www.exemple.fr/actu/budget.html"></head>
+<body><article><h1>Le budget voté</h1>
+<p>La séance du conseil municipal a duré deux heures, et le vote est acquis sans surprise.</p>
+</article></body></html>
+"""
+
+
+def test_embargo_from_the_article_date_and_release_on_a_later_run(runner, project, monkeypatch):
+    due = (datetime.now(timezone.utc) + timedelta(days=2)).replace(microsecond=0)
+    (project / "budget.html").write_text(EMBARGOED.format(date=due.isoformat()), encoding="utf-8")
+    [episode] = convert(runner, "budget.html")["episodes"]
+    assert (episode["state"], episode["publish_at"]) == ("scheduled", due.isoformat())
+    assert episode["state_reason"] == "embargo: the article is dated in the future"
+    assert public_files(project) == [] and Path(episode["mp3"]).is_file()
+
+    monkeypatch.setattr(editorial, "utcnow", lambda: due + timedelta(seconds=1))
+    convert(runner, write(project, "other.txt", OTHER))
+    released = listed(runner)[episode["slug"]]
+    assert (released["state"], released["state_by"]) == ("published", "schedule")
+    assert Path(released["mp3"]).parent == Path("output/episodes")
+
+
+def test_embargo_none_publishes_future_dated_articles(runner, project):
+    configure(project, '[editorial]\nembargo = "none"\n')
+    due = datetime.now(timezone.utc) + timedelta(days=2)
+    (project / "budget.html").write_text(EMBARGOED.format(date=due.isoformat()), encoding="utf-8")
+    [episode] = convert(runner, "budget.html")["episodes"]
+    assert episode["state"] == "published"

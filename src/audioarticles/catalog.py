@@ -10,7 +10,7 @@ from dataclasses import asdict, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
-from audioarticles.model import EditorialEvent, Episode, Tombstone
+from audioarticles.model import EditorialEvent, Episode, RetiredFile, Tombstone
 
 # Each entry moves the schema from version i to i+1. Append only; never edit a released one.
 MIGRATIONS: list[str] = [
@@ -72,6 +72,15 @@ MIGRATIONS: list[str] = [
         reason TEXT NOT NULL,
         actor TEXT NOT NULL,
         at TEXT NOT NULL
+    )
+    """,
+    # older versions of episodes' audio (and side files) kept public for a while after a
+    # re-voice, so apps holding the previous feed still get them; swept once per run
+    """
+    CREATE TABLE retired_files (
+        path TEXT PRIMARY KEY,
+        guid TEXT NOT NULL,
+        retired_at TEXT NOT NULL
     )
     """,
 ]
@@ -230,3 +239,20 @@ class Catalog:
 
     def remove_tombstone(self, identity: str) -> None:
         self.db.execute("DELETE FROM tombstones WHERE identity = ?", (identity,))
+
+    # files kept public for a while after an episode stopped pointing at them (publish.py)
+
+    def retire_file(self, retired: RetiredFile) -> None:
+        """Record a file as retired; a file already retired keeps its first date."""
+        self.db.execute(
+            "INSERT INTO retired_files (path, guid, retired_at) VALUES (:path, :guid, :retired_at) "
+            "ON CONFLICT(path) DO NOTHING", asdict(retired))
+
+    def unretire_files(self, paths: list[str]) -> None:
+        """Files an episode points at again (same audio as before) are no longer retired."""
+        self.db.executemany("DELETE FROM retired_files WHERE path = ?", [(p,) for p in paths])
+
+    def retired_files(self) -> list[RetiredFile]:
+        """Oldest first."""
+        rows = self.db.execute("SELECT * FROM retired_files ORDER BY retired_at, path")
+        return [RetiredFile(**dict(row)) for row in rows]

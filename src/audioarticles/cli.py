@@ -9,11 +9,11 @@ from pathlib import Path
 
 import click
 
-from audioarticles import __version__, editorial
+from audioarticles import __version__, editorial, publish
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project, load_project
 from audioarticles.engines import engine_class
-from audioarticles.errors import UserError
+from audioarticles.errors import ArticleSkipped, UserError
 from audioarticles.model import Episode
 from audioarticles.voices import load_voices
 
@@ -49,6 +49,8 @@ def episode_json(project: Project, episode: Episode) -> dict:
         "publish_at": episode.publish_at or None,
         "degraded_reason": episode.degraded_reason,
         "intended_voice": episode.intended_voice,
+        "page": cwd_path(output / publish.episode_page(episode))
+        if episode.state == "published" else None,
     }
 
 
@@ -109,7 +111,7 @@ def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, out: str |
     project = obj.project(out)
     policy = editorial.Policy.from_project(project)
     at = editorial.parse_time(publish_at, policy, "--publish-at") if publish_at else None
-    release = editorial.Release(policy, force=force, draft=draft, publish_at=at)
+    release = editorial.Release.for_project(project, force=force, draft=draft, publish_at=at)
     report = run_convert(project, list(inputs), voice, release)
     for skipped in report.skipped:
         click.echo(f"skipped: {skipped}", err=True)
@@ -132,6 +134,8 @@ def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, out: str |
             state = "" if ep.state == "published" else f" [{state_line(ep)}]"
             click.echo(f"{ep.slug}: {cwd_path(editorial.files_root(project, ep) / ep.mp3)} "
                        f"({ep.duration_s:.1f} s, {ep.engine}){state}")
+        if report.build is not None and report.converted:
+            click.echo(f"feed: {report.build.feed_url}")
     if report.failed:
         sys.exit(1)
 
@@ -186,6 +190,94 @@ def voices(obj: Context, as_json: bool) -> None:
     for row in rows:
         status = "available" if row["available"] else f"unavailable: {row['reason']}"
         click.echo(f"{row['name']}\t{row['engine']}\t{row['language']}\t{status}")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False), help="Published site folder (default: output/).")
+@json_option
+@click.pass_obj
+def build(obj: Context, out: str | None, as_json: bool) -> None:
+    """Rebuild the feed, the site and the players from the catalog."""
+    project = obj.project(out)
+    with editor_catalog(project) as catalog:
+        result = publish.rebuild(project, catalog)
+    for message in result.warnings:
+        click.echo(f"warning: {message}", err=True)
+    output = project.output
+    newest = result.episodes[0] if result.episodes else None
+    if as_json:
+        emit_json({
+            "feed": cwd_path(result.feed),
+            "feed_url": result.feed_url,
+            "site": cwd_path(output / "index.html"),
+            "episodes": len(result.episodes),
+            "in_feed": result.in_feed,
+            "page_url": result.page_url(newest) if newest else None,
+        })
+        return
+    click.echo(f"{len(result.episodes)} episode(s) on the site, {result.in_feed} in the feed "
+               f"({cwd_path(output)})")
+    click.echo(f"feed: {result.feed_url}")
+    click.echo(f"site: {cwd_path(output / 'index.html')}")
+    if newest is not None:
+        click.echo(f"page: {result.page_url(newest)}  "
+                   f"(file: {cwd_path(output / publish.episode_page(newest))})")
+    click.echo("preview: audioarticles serve  (serves it on 127.0.0.1)")
+
+
+@cli.command()
+@click.argument("slug")
+@json_option
+@click.pass_obj
+def embed(obj: Context, slug: str, as_json: bool) -> None:
+    """Print the HTML snippet that puts an "Écouter l'article" player in an article."""
+    project = obj.project()
+    channel = publish.check_settings(project)
+    with editor_catalog(project) as catalog:
+        episode = publish.published_episode(catalog, slug)
+    snippet = publish.embed_snippet(channel, episode)
+    if as_json:
+        emit_json({"slug": slug, "snippet": snippet,
+                   "embed_url": channel.url(publish.embed_page(episode)),
+                   "page_url": channel.url(publish.episode_page(episode))})
+    else:
+        click.echo(snippet)
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port on 127.0.0.1 (default: base_url's port when it is local, else 8000; 0: any free port).")
+@click.option("--out", type=click.Path(file_okay=False), help="Published site folder (default: output/).")
+@click.pass_obj
+def serve(obj: Context, port: int | None, out: str | None) -> None:
+    """Preview the site and feed locally, with Range requests so seeking works."""
+    from urllib.parse import urlsplit
+
+    from audioarticles.publish.serve import HOST, make_server
+
+    project = obj.project(out)
+    if project.catalog_path.exists():
+        with Catalog(project.catalog_path) as catalog:
+            for message in publish.rebuild(project, catalog).warnings:
+                click.echo(f"warning: {message}", err=True)
+    if not project.output.is_dir():
+        raise UserError(f"{cwd_path(project.output)}: nothing to serve yet; "
+                        "run `audioarticles convert ARTICLE` first")
+    base = urlsplit(str(project.section("podcast").get("base_url", "")))
+    if port is None:
+        port = base.port if base.hostname in ("127.0.0.1", "localhost") and base.port else 8000
+    server = make_server(project.output, port)
+    actual = server.server_address[1]
+    click.echo(f"serving {cwd_path(project.output)} at http://{HOST}:{actual}/ (Ctrl-C to stop)")
+    if base.hostname not in ("127.0.0.1", "localhost") or base.port != actual:
+        click.echo(f"note: the feed's URLs point at {base.geturl()} (base_url), not at this preview",
+                   err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.server_close()
 
 
 # editorial control
@@ -312,7 +404,11 @@ def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars
     if max_chars is None:
         profile = get_voice(voice or project.section("voice")["default"], project.root)
         max_chars = engine_class(profile.engine).max_chars
-    view = text_at_stage(project, input_name, stage, max_chars)
+    try:
+        view = text_at_stage(project, input_name, stage, max_chars)
+    except ArticleSkipped as skipped:
+        click.echo(f"skipped: {skipped}", err=True)
+        return
     article = view.article
     if as_json:
         blocks = [{"index": i, "kind": b.kind, "text": b.text} for i, b in enumerate(article.blocks)]
@@ -338,6 +434,29 @@ def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars
     texts = view.spoken_blocks() if stage == "normalized" else [b.text for b in article.blocks]
     for block, block_text in zip(article.blocks, texts):
         click.echo(f"[{block.kind}] {block_text}")
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=15.0, show_default=True,
+              help="Seconds to wait for each answer from the host.")
+@click.option("--max-episodes", type=click.IntRange(min=1),
+              help="Check only the first N items of the feed (the newest).")
+@json_option
+def doctor(url: str, timeout: float, max_episodes: int | None, as_json: bool) -> None:
+    """Check a published feed where listeners fetch it; say what to fix on the host.
+
+    Exits 1 when a finding is an error (listeners will have problems), 0 otherwise.
+    """
+    from audioarticles.doctor import diagnose, format_report
+
+    report = diagnose(url, timeout=timeout, max_episodes=max_episodes)
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        click.echo(format_report(report))
+    if not report.ok:
+        sys.exit(1)
 
 
 def main() -> None:

@@ -18,15 +18,19 @@ import os
 import re
 import shutil
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project
 from audioarticles.errors import ArticleSkipped, UsageError, UserError
-from audioarticles.model import EditorialEvent, Episode, Tombstone
+from audioarticles.identity import guid_for, identity
+from audioarticles.model import Article, EditorialEvent, Episode, Tombstone
+from audioarticles.optout import OptOutRules, skip_reason
+from audioarticles.optout import load_rules as load_optout
+from audioarticles.publish.dates import zone_named
 
 DRAFT, HELD, SCHEDULED, PUBLISHED, UNPUBLISHED = (
     "draft", "held", "scheduled", "published", "unpublished")
@@ -76,11 +80,7 @@ class Policy:
             raise UsageError(f"audioarticles.toml: [editorial] embargo must be one of "
                              f"{', '.join(EMBARGO_MODES)}, not {section.get('embargo')!r}")
         zone = str(project.section("podcast").get("timezone") or "UTC")
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise UsageError(f"audioarticles.toml: [podcast] timezone {zone!r} is not a time zone; "
-                             f"use a name such as \"Europe/Paris\"") from exc
+        zone_named(zone)  # a user error naming the setting when it is not a time zone
         return cls(auto_publish=section["auto_publish"],
                    publish_degraded=section["publish_degraded"],
                    embargo=section["embargo"], timezone=zone)
@@ -118,12 +118,18 @@ def parse_time(text: str, policy: Policy, option: str = "--at") -> datetime:
 
 @dataclass(frozen=True)
 class Release:
-    """What one conversion run asks for: the project policy plus the command's own flags."""
+    """What one conversion run asks for: the project's policy and opt-out rules, plus the
+    command's own flags."""
 
     policy: Policy
+    optout: OptOutRules = field(default_factory=OptOutRules)
     force: bool = False  # convert articles an editor unpublished (lifts their tombstone)
     draft: bool = False  # new episodes wait as drafts whatever the policy says
     publish_at: datetime | None = None  # new episodes are scheduled for then
+
+    @classmethod
+    def for_project(cls, project: Project, **flags) -> Release:
+        return cls(Policy.from_project(project), load_optout(project.root), **flags)
 
 
 @dataclass(frozen=True)
@@ -336,12 +342,21 @@ def release_due(catalog: Catalog, now: datetime | None = None) -> list[Episode]:
     return released
 
 
-def check_tombstone(catalog: Catalog, identity: str, source: str, force: bool) -> None:
-    """Skip an article an editor unpublished, unless `--force` (the save then lifts it)."""
-    stone = catalog.tombstone(identity)
-    if stone is not None and not force:
-        raise ArticleSkipped(source, f"unpublished on {stone.at} by {stone.actor} "
-                                     f"({stone.reason}); convert with --force to bring it back")
+def screen(catalog: Catalog, article: Article, release: Release) -> None:
+    """Raise ArticleSkipped for an article an opt-out rule excludes, or one an editor
+    unpublished (unless `--force`: the save then lifts its tombstone)."""
+    meta = article.meta
+    reason = skip_reason(article, release.optout)
+    if reason is not None:
+        existing = catalog.get(guid_for(meta))
+        if existing is not None and existing.state != UNPUBLISHED:
+            reason += (f"; its episode {existing.slug} stays {existing.state} "
+                       f"(`audioarticles unpublish {existing.slug}` takes it down)")
+        raise ArticleSkipped(meta.source, reason)
+    stone = catalog.tombstone(identity(meta))
+    if stone is not None and not release.force:
+        raise ArticleSkipped(meta.source, f"unpublished on {stone.at} by {stone.actor} "
+                                          f"({stone.reason}); convert with --force to bring it back")
 
 
 # where an episode's files live

@@ -168,3 +168,13 @@ class Tombstone:
     reason: str
     actor: str
     at: str
+
+
+@dataclass
+class RetiredFile:
+    """A public file an episode no longer points at (an older MP3 and its side files after a
+    re-voice), kept reachable for `[publish] keep_old_audio_days`, then deleted."""
+
+    path: str  # relative to the output folder
+    guid: str  # the episode it belonged to
+    retired_at: str  # ISO 8601, UTC

@@ -12,17 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audioarticles import clean as clean_stage
-from audioarticles import editorial, publish
+from audioarticles import editorial, optout, publish
 from audioarticles.assemble import assemble
-from audioarticles.catalog import Catalog, now_iso
+from audioarticles.catalog import Catalog
 from audioarticles.config import Project
 from audioarticles.engines import get_engine
 from audioarticles.engines.base import Engine
 from audioarticles.errors import ArticleSkipped, InputError, UserError
-from audioarticles.extract import read_file
+from audioarticles.extract import DEFAULT_SKIP, read_file
 from audioarticles.identity import guid_for, identity, unique_slug
 from audioarticles.model import Article, Episode, Segment
 from audioarticles.normalise import normaliser
+from audioarticles.publish.dates import publication_date, zone_named
 from audioarticles.segment import segment
 from audioarticles.synthesise import SegmentCache, synthesise
 from audioarticles.tag import tag
@@ -41,6 +42,7 @@ class ConvertReport:
     converted: list[Converted] = field(default_factory=list)
     failed: list[InputError] = field(default_factory=list)
     skipped: list[ArticleSkipped] = field(default_factory=list)
+    build: publish.Build | None = None
 
     @property
     def ok(self) -> bool:
@@ -51,10 +53,12 @@ def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-def read_input(project: Project, name: str) -> Article:
+def read_input(project: Project, name: str, skip: tuple[str, ...] = DEFAULT_SKIP) -> Article:
+    """`skip`: CSS selectors of page elements never read (the packaged ones and the project's
+    opt-out selectors)."""
     path = Path(name)
     source = project.relative_source(path) if path.exists() else name
-    return read_file(path, source)
+    return read_file(path, source, skip)
 
 
 def prepare(article: Article, project: Project, max_chars: int) -> tuple[Article, list[Segment]]:
@@ -97,7 +101,8 @@ def text_at_stage(project: Project, name: str, stage: str, max_chars: int) -> Te
     """What will be read, at one stage: extract, clean, normalized or segments."""
     if stage not in STAGES:
         raise UserError(f"unknown stage {stage!r}; valid: {', '.join(STAGES)}")
-    article = read_input(project, name)
+    skip = tuple(dict.fromkeys((*DEFAULT_SKIP, *optout.load_rules(project.root).selectors)))
+    article = read_input(project, name, skip)
     if stage == "extract":
         return TextStage(stage, article)
     if stage == "clean":
@@ -110,9 +115,9 @@ def text_at_stage(project: Project, name: str, stage: str, max_chars: int) -> Te
 def convert_article(project: Project, catalog: Catalog, article: Article, voice: Voice,
                     engine: Engine, cache: SegmentCache,
                     release: editorial.Release | None = None) -> Converted:
-    """Voice one article into an episode; raises ArticleSkipped for a tombstoned article."""
-    release = release or editorial.Release(editorial.Policy.from_project(project))
-    editorial.check_tombstone(catalog, identity(article.meta), article.meta.source, release.force)
+    """Voice one article into an episode; ArticleSkipped when opted out or tombstoned."""
+    release = release or editorial.Release.for_project(project)
+    editorial.screen(catalog, article, release)
     cleaned, segments = prepare(article, project, engine.max_chars)
     meta = cleaned.meta
     guid = guid_for(meta)
@@ -143,7 +148,6 @@ def convert_article(project: Project, catalog: Catalog, article: Article, voice:
     relative = final.relative_to(project.unreleased_dir).as_posix()
     episode = existing or Episode(guid=guid, slug=slug, title=meta.title, source=meta.source,
                                   voice=voice.name, engine=engine.NAME)
-    old_mp3 = episode.mp3
     episode.title = meta.title
     episode.identity = identity(meta)
     episode.source = meta.source
@@ -157,7 +161,9 @@ def convert_article(project: Project, catalog: Catalog, article: Article, voice:
     episode.url = meta.canonical_url or meta.url
     episode.summary = meta.summary
     episode.language = meta.language
-    episode.pub_date = episode.pub_date or meta.date or now_iso()
+    # fixed once, with its time zone: a published date is never rewritten
+    zone = zone_named(project.section("podcast").get("timezone", "Europe/Paris"))
+    episode.pub_date = episode.pub_date or publication_date(meta.date, zone)
     now = editorial.utcnow()
     decision = editorial.decide(release.policy, episode, previous, now, article_date=meta.date,
                                 publish_at=release.publish_at, draft=release.draft)
@@ -165,21 +171,24 @@ def convert_article(project: Project, catalog: Catalog, article: Article, voice:
         if release.force:
             catalog.remove_tombstone(episode.identity)
         saved = editorial.apply_decision(catalog, episode, decision, now)
+        publish.retire_files(catalog, previous, saved, now)
     editorial.discard_unreleased(project, previous, saved)
-    publish.retire_audio(project.output, old_mp3, relative)
     return Converted(saved, result.synthesized, result.cached)
 
 
 def convert(project: Project, inputs: list[str], voice_name: str | None = None,
             release: editorial.Release | None = None) -> ConvertReport:
-    release = release or editorial.Release(editorial.Policy.from_project(project))
+    release = release or editorial.Release.for_project(project)
+    publish.keep_old_audio_days(project)  # a bad setting stops the run before any work
     voice = get_voice(voice_name or project.section("voice")["default"], project.root)
+    publish.check_settings(project)
     report = ConvertReport()
+    skip = tuple(dict.fromkeys((*DEFAULT_SKIP, *release.optout.selectors)))
     with Catalog(project.catalog_path) as catalog, get_engine(voice.engine) as engine:
         cache = SegmentCache(project.cache_dir)
         for name in inputs:
             try:
-                article = read_input(project, name)
+                article = read_input(project, name, skip)
                 report.converted.append(
                     convert_article(project, catalog, article, voice, engine, cache, release))
             except ArticleSkipped as skipped:
@@ -188,5 +197,7 @@ def convert(project: Project, inputs: list[str], voice_name: str | None = None,
                 report.failed.append(exc)
             except UserError as exc:
                 report.failed.append(InputError(name, str(exc)))
-        publish.rebuild(project, catalog)
+        report.build = publish.rebuild(project, catalog)
+        for message in report.build.warnings:
+            warn(message)
     return report

@@ -9,7 +9,7 @@ One reader per kind of input, each a function another program can call with text
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from audioarticles.errors import InputError
@@ -58,11 +58,11 @@ def decode_html(data: bytes, source: str) -> str:
     return data.decode("cp1252", errors="replace")
 
 
-def _html_file(text: str, source: str) -> Article:
-    return read_html(text, source)
+def _html_file(text: str, source: str, skip: Iterable[str] | None = None) -> Article:
+    return read_html(text, source, skip=skip)
 
 
-READERS: dict[str, Callable[[str, str], Article]] = {
+READERS: dict[str, Callable[..., Article]] = {
     ".txt": read_plain_text,
     ".text": read_plain_text,
     ".md": read_markdown,
@@ -74,8 +74,9 @@ READERS: dict[str, Callable[[str, str], Article]] = {
 _DECODERS: dict[str, Callable[[bytes, str], str]] = {".html": decode_html, ".htm": decode_html}
 
 
-def read_file(path: Path, source: str) -> Article:
-    """Read one file; `source` is its project-relative name, used in messages and identity."""
+def read_file(path: Path, source: str, skip: Iterable[str] | None = None) -> Article:
+    """Read one file; `source` is its project-relative name, used in messages and identity.
+    `skip`: CSS selectors of what a web page must not have read (default `DEFAULT_SKIP`)."""
     if not path.exists():
         raise InputError(source, "no such file; check the path (relative to the current folder)")
     if path.is_dir():
@@ -86,4 +87,6 @@ def read_file(path: Path, source: str) -> Article:
         kinds = ", ".join(sorted(READERS))
         raise InputError(source, f"unsupported file type '{path.suffix}'; supported: {kinds}")
     decode = _DECODERS.get(suffix, decode_text)
+    if reader is _html_file:
+        return reader(decode(path.read_bytes(), source), source, skip)
     return reader(decode(path.read_bytes(), source), source)

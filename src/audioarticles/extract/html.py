@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from importlib import resources
 
@@ -18,7 +19,7 @@ import lxml.html
 import trafilatura
 from cssselect import GenericTranslator, SelectorError
 
-from audioarticles.errors import InputError, UsageError
+from audioarticles.errors import ArticleSkipped, InputError, UsageError
 from audioarticles.extract.blocks import (CLAUSE_PUNCTUATION, NUMBERED, article_from_blocks,
                                           squeeze, strip_list_marker)
 from audioarticles.model import Article, ArticleMeta, Block
@@ -58,6 +59,43 @@ def remove_skipped(tree: lxml.html.HtmlElement, selectors: Iterable[str]) -> int
                 element.drop_tree()
                 removed += 1
     return removed
+
+
+def marked_article(tree: lxml.html.HtmlElement, selectors: Iterable[str]) -> str | None:
+    """The selector that marks the article as a whole, if one does: it matches the page itself
+    (`html`, `body`, `main`, `[role=main]`), the element holding the page's first `<h1>`, or
+    the page's only `<article>`. A selector matching only blocks inside it returns None.
+    """
+    root = tree.getroottree().getroot()
+    first_h1 = next(root.iter("h1"), None)
+    articles = list(root.iter("article"))
+    for selector in selectors:
+        for element in _xpath(selector)(root):
+            if (element.tag in ("html", "body", "main") or element.get("role") == "main"
+                    or (first_h1 is not None and (element is first_h1
+                                                  or first_h1 in element.iterdescendants()))
+                    or (element.tag == "article" and len(articles) == 1)):
+                return selector
+    return None
+
+
+# an embargoed article is dated in the future: let htmldate accept dates up to this far ahead
+EMBARGO_HORIZON = timedelta(days=400)
+
+
+def _published_time(tree: lxml.html.HtmlElement) -> str:
+    """The page's own publication date and time (`article:published_time`, `datePublished`),
+    more precise than the extractor's date-only reading; "" when the page declares none."""
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("itemprop") or meta.get("name") or "").lower()
+        if key in ("article:published_time", "datepublished") and meta.get("content"):
+            value = meta.get("content").strip()
+            try:
+                datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            return value
+    return ""
 
 
 def _page_language(tree: lxml.html.HtmlElement) -> str:
@@ -181,21 +219,32 @@ def read_html(html: str, source: str, url: str | None = None,
 
     `source` names the input in messages and identity; `url` is where the page was fetched
     (used when the page declares no canonical URL). `skip` lists CSS selectors of elements
-    never to read (default: `DEFAULT_SKIP`, which holds `[data-audio="skip"]`).
+    never to read (default: `DEFAULT_SKIP`, which holds `[data-audio="skip"]`). When one of
+    them marks the article itself rather than a block in it, the page is not read at all
+    (ArticleSkipped).
     """
     tree = parse_html(html, source)
+    skip = DEFAULT_SKIP if skip is None else tuple(skip)
+    marked = marked_article(tree, skip)
+    if marked is not None:
+        raise ArticleSkipped(source, f"opt-out: the page marks the whole article {marked}")
     language = _page_language(tree)
     canonical = _canonical(tree)
-    remove_skipped(tree, DEFAULT_SKIP if skip is None else skip)
+    remove_skipped(tree, skip)
+    published = _published_time(tree)
+    horizon = (datetime.now(timezone.utc) + EMBARGO_HORIZON).strftime("%Y-%m-%d")
     document = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, include_tables=False,
-        include_images=False, include_formatting=True, include_links=False, deduplicate=False)
+        include_images=False, include_formatting=True, include_links=False, deduplicate=False,
+        date_extraction_params={"original_date": True, "extensive_search": True,
+                                "max_date": horizon})
     if document is None or document.body is None:
         raise InputError(source, NO_ARTICLE)
     meta = ArticleMeta(
         title=squeeze(document.title or ""),
         author=squeeze(document.author or ""),
-        date=document.date or "",
+        date=(published if published and published[:10] == (document.date or "")[:10]
+              else document.date or ""),
         url=url or canonical or (document.url or ""),
         canonical_url=canonical or (document.url or ""),
         language=language or document.language or "fr",
