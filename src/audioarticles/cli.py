@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -85,38 +86,93 @@ def cli(ctx: click.Context, project_dir: str | None) -> None:
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 
 
-@cli.command()
-@click.argument("inputs", nargs=-1, required=True)
-@click.option("--voice", help="Voice profile (see `audioarticles voices`).")
-@click.option("--out", type=click.Path(file_okay=False), help="Published site folder (default: output/).")
-@json_option
-@click.pass_obj
-def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, out: str | None,
-            as_json: bool) -> None:
-    """Convert articles (files) into episodes."""
-    from audioarticles.pipeline import convert as run_convert
+def converted_line(project: Project, converted) -> str:
+    """The plain line for one finished article."""
+    episode = converted.episode
+    where = cwd_path(project.output / episode.mp3)
+    if converted.status == "unchanged":
+        return f"{episode.slug}: unchanged ({where})"
+    degraded = f", degraded: {episode.degraded_reason}" if episode.degraded else ""
+    return f"{episode.slug}: {where} ({episode.duration_s:.1f} s, {episode.engine}{degraded})"
 
-    project = obj.project(out)
-    report = run_convert(project, list(inputs), voice)
-    for failure in report.failed:
-        click.echo(f"error: {failure}", err=True)
+
+def summary_lines(report) -> list[str]:
+    counts = report.summary()
+    total = len(report.converted) + len(report.failed) + report.not_done
+    line = (f"{total} article{'s' if total != 1 else ''}: {counts['converted']} converted, "
+            f"{counts['unchanged']} unchanged, {counts['degraded']} degraded, "
+            f"{counts['failed']} failed")
+    if report.interrupted:
+        line += f", {report.not_done} not done"
+    return [line] + [f"  failed: {f.source}: {f.reason}" for f in report.failed]
+
+
+def report_batch(project: Project, report, as_json: bool, extra: dict | None = None) -> None:
+    """Print a batch's result (errors were printed as they happened) and exit with its code."""
     if as_json:
         emit_json({
+            **(extra or {}),
             "episodes": [
                 {**episode_json(project, c.episode),
                  "segments_synthesized": c.segments_synthesized,
-                 "segments_cached": c.segments_cached}
+                 "segments_cached": c.segments_cached,
+                 "status": c.status}
                 for c in report.converted
             ],
             "failed": [{"input": f.source, "error": f.reason} for f in report.failed],
+            "summary": report.summary(),
         })
     else:
-        for c in report.converted:
-            ep = c.episode
-            click.echo(f"{ep.slug}: {cwd_path(project.output / ep.mp3)} "
-                       f"({ep.duration_s:.1f} s, {ep.engine})")
+        for line in summary_lines(report):
+            click.echo(line)
+    if report.interrupted:
+        click.echo("interrupted: finished episodes are kept; run the same command again to "
+                   "continue", err=True)
+        sys.exit(130)
     if report.failed:
         sys.exit(1)
+
+
+def console_progress(project: Project, as_json: bool):
+    from audioarticles.progress import ConsoleProgress
+
+    out = None if as_json else click.get_text_stream("stdout")
+    err = click.get_text_stream("stderr")
+    return ConsoleProgress(lambda c: converted_line(project, c), out=out, err=err,
+                           status=err if as_json else out)
+
+
+def batch_options(command):
+    """--voice, --jobs, --force, --out and --json, shared by convert and sync."""
+    for option in reversed([
+        click.option("--voice", help="Voice profile (see `audioarticles voices`)."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1),
+                     help="Articles converted in parallel (default: the number of CPUs)."),
+        click.option("--force", is_flag=True,
+                     help="Render again even the articles that have not changed."),
+        click.option("--out", type=click.Path(file_okay=False),
+                     help="Published site folder (default: output/)."),
+        json_option,
+    ]):
+        command = option(command)
+    return command
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@batch_options
+@click.pass_obj
+def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, jobs: int | None,
+            force: bool, out: str | None, as_json: bool) -> None:
+    """Convert articles into episodes: files, folders (recursive: .txt, .md, .html, .htm),
+    glob patterns, `-` for standard input, and http(s) URLs."""
+    from audioarticles.pipeline import convert as run_convert
+
+    project = obj.project(out)
+    report = run_convert(project, list(inputs), voice, jobs=jobs, force=force,
+                         progress=console_progress(project, as_json),
+                         stdin=click.get_binary_stream("stdin") if "-" in inputs else None)
+    report_batch(project, report, as_json)
 
 
 @cli.command()
@@ -162,7 +218,13 @@ def voices(obj: Context, as_json: bool) -> None:
         click.echo(f"{row['name']}\t{row['engine']}\t{row['language']}\t{status}")
 
 
+def _stop_on_sigterm(signum, frame) -> None:
+    # SIGTERM (a service manager, `kill`) stops a run like Ctrl-C: cleanly, exit 130
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         cli(prog_name="audioarticles")
     except BrokenPipeError:
