@@ -65,7 +65,9 @@ def test_reconvert_unchanged_uses_cache_and_keeps_identity(runner, sample, proje
     c = third["episodes"][0]
     assert (c["guid"], c["slug"]) == (a["guid"], a["slug"])
     assert c["segments_synthesized"] == 1
-    assert c["mp3"] != a["mp3"] and not (project / a["mp3"]).exists()
+    assert c["mp3"] != a["mp3"] and (project / c["mp3"]).is_file()
+    # the previous MP3 stays reachable for [publish] keep_old_audio_days (test_old_audio.py)
+    assert (project / a["mp3"]).is_file()
 
     listed = json.loads(runner.invoke(cli, ["episodes", "--json"]).stdout)["episodes"]
     assert [e["guid"] for e in listed] == [a["guid"]]

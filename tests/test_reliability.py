@@ -42,8 +42,9 @@ def start(project: Path, *args: str, **kwargs) -> subprocess.Popen:
 
 
 def finished_mp3s(project: Path) -> list[Path]:
-    folder = project / "output" / "episodes"
-    return sorted(folder.glob("*.mp3")) if folder.is_dir() else []
+    """Finished audio, published or still in the private mirror (until the run's rebuild)."""
+    return sorted(p for root in (project / "output", project / ".audioarticles" / "unreleased")
+                  for p in (root / "episodes").glob("*.mp3"))
 
 
 def wait_for(condition, timeout: float = 60.0, what: str = "condition") -> None:
@@ -69,7 +70,7 @@ def assert_consistent(project: Path) -> list[tuple]:
     output = project / "output"
     for _, _, mp3, size in rows:
         assert (output / mp3).stat().st_size == size
-    assert {mp3 for _, _, mp3, _ in rows} == {p.relative_to(output).as_posix()
+    assert {mp3 for _, _, mp3, _ in rows} == {p.relative_to(p.parent.parent).as_posix()
                                                for p in finished_mp3s(project)}
     assert not [p for p in project.rglob("*.part") if "cache" not in p.parts]
     return rows
@@ -123,9 +124,10 @@ def test_kill_9_mid_conversion_then_rerun_leaves_a_consistent_project(project):
     proc.kill()
     proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGKILL
-    # what a crash can leave: rows only for finished episodes, possibly partial files
+    # what a crash can leave: rows only for finished episodes (their audio still in the
+    # private mirror: the run died before its rebuild), possibly partial files
     for _, _, mp3, size in catalog_rows(project):
-        assert (project / "output" / mp3).stat().st_size == size
+        assert (project / ".audioarticles" / "unreleased" / mp3).stat().st_size == size
     # the espeak worker processes notice their parent is gone and leave
     wait_for(lambda: not [p for p in workers if Path(f"/proc/{p}").exists()
                           and b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()],
@@ -245,4 +247,4 @@ def test_progress_display_on_a_terminal(project):
     assert "\r\x1b[K[0/3]   0%  ETA --:--  in/seance-0" in screen
     assert "[1/3]  33%  ETA " in screen and "[2/3]  67%  ETA " in screen
     assert "seance-numero-1: output/episodes/seance-numero-1-" in screen
-    assert screen.rstrip().endswith("3 articles: 3 converted, 0 unchanged, 0 degraded, 0 failed")
+    assert screen.rstrip().endswith("3 articles: 3 converted, 0 unchanged, 0 degraded, 0 skipped, 0 failed")

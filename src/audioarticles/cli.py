@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from audioarticles import __version__
+from audioarticles import __version__, editorial
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project, load_project
 from audioarticles.engines import engine_class
@@ -28,7 +28,7 @@ def cwd_path(path: Path) -> str:
 
 
 def episode_json(project: Project, episode: Episode) -> dict:
-    output = project.output
+    output = editorial.files_root(project, episode)
     return {
         "slug": episode.slug,
         "title": episode.title,
@@ -44,6 +44,12 @@ def episode_json(project: Project, episode: Episode) -> dict:
         "pub_date": episode.pub_date,
         "transcripts": {k: cwd_path(output / v) for k, v in episode.transcripts.items()},
         "chapters": cwd_path(output / episode.chapters) if episode.chapters else None,
+        "state_reason": episode.state_reason,
+        "state_by": episode.state_by,
+        "state_at": episode.state_at,
+        "publish_at": episode.publish_at or None,
+        "degraded_reason": episode.degraded_reason,
+        "intended_voice": episode.intended_voice,
     }
 
 
@@ -89,19 +95,22 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON o
 def converted_line(project: Project, converted) -> str:
     """The plain line for one finished article."""
     episode = converted.episode
-    where = cwd_path(project.output / episode.mp3)
+    where = cwd_path(editorial.files_root(project, episode) / episode.mp3)
+    state = "" if episode.state == "published" else f" [{state_line(episode)}]"
     if converted.status == "unchanged":
-        return f"{episode.slug}: unchanged ({where})"
+        return f"{episode.slug}: unchanged ({where}){state}"
     degraded = f", degraded: {episode.degraded_reason}" if episode.degraded else ""
-    return f"{episode.slug}: {where} ({episode.duration_s:.1f} s, {episode.engine}{degraded})"
+    return (f"{episode.slug}: {where} ({episode.duration_s:.1f} s, {episode.engine}{degraded})"
+            f"{state}")
 
 
 def summary_lines(report) -> list[str]:
     counts = report.summary()
-    total = len(report.converted) + len(report.failed) + report.not_done
+    total = (len(report.converted) + len(report.skipped) + len(report.failed)
+             + report.not_done)
     line = (f"{total} article{'s' if total != 1 else ''}: {counts['converted']} converted, "
             f"{counts['unchanged']} unchanged, {counts['degraded']} degraded, "
-            f"{counts['failed']} failed")
+            f"{counts['skipped']} skipped, {counts['failed']} failed")
     if report.interrupted:
         line += f", {report.not_done} not done"
     return [line] + [f"  failed: {f.source}: {f.reason}" for f in report.failed]
@@ -120,6 +129,7 @@ def report_batch(project: Project, report, as_json: bool, extra: dict | None = N
                 for c in report.converted
             ],
             "failed": [{"input": f.source, "error": f.reason} for f in report.failed],
+            "skipped": [{"input": s.source, "reason": s.reason} for s in report.skipped],
             "summary": report.summary(),
         })
     else:
@@ -134,6 +144,8 @@ def report_batch(project: Project, report, as_json: bool, extra: dict | None = N
 
 
 def console_progress(project: Project, as_json: bool):
+    """Errors, skips and warnings on stderr as they happen; without --json one line per
+    finished article on stdout; a live status line when that stream is a terminal."""
     from audioarticles.progress import ConsoleProgress
 
     out = None if as_json else click.get_text_stream("stdout")
@@ -143,13 +155,21 @@ def console_progress(project: Project, as_json: bool):
 
 
 def batch_options(command):
-    """--voice, --jobs, --force, --out and --json, shared by convert and sync."""
+    """The options convert and sync share: voice, parallel jobs, editorial flags, output."""
     for option in reversed([
         click.option("--voice", help="Voice profile (see `audioarticles voices`)."),
         click.option("--jobs", "-j", type=click.IntRange(min=1),
                      help="Articles converted in parallel (default: the number of CPUs)."),
+        click.option("--rerender", is_flag=True,
+                     help="Render again the articles that have not changed."),
+        click.option("--draft", is_flag=True,
+                     help="New episodes wait as drafts for `audioarticles publish`."),
+        click.option("--publish-at", "publish_at", metavar="TIME",
+                     help="Schedule new episodes for TIME (ISO 8601; without a zone, the "
+                          "project's)."),
         click.option("--force", is_flag=True,
-                     help="Render again even the articles that have not changed."),
+                     help="Convert every article again: unchanged ones are rendered again, and "
+                          "articles an editor unpublished come back."),
         click.option("--out", type=click.Path(file_okay=False),
                      help="Published site folder (default: output/)."),
         json_option,
@@ -158,34 +178,52 @@ def batch_options(command):
     return command
 
 
+def release_for(project: Project, draft: bool, publish_at: str | None,
+                force: bool) -> editorial.Release:
+    policy = editorial.Policy.from_project(project)
+    at = editorial.parse_time(publish_at, policy, "--publish-at") if publish_at else None
+    return editorial.Release.for_project(project, force=force, draft=draft, publish_at=at)
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @batch_options
 @click.pass_obj
 def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, jobs: int | None,
-            force: bool, out: str | None, as_json: bool) -> None:
+            rerender: bool, draft: bool, publish_at: str | None, force: bool, out: str | None,
+            as_json: bool) -> None:
     """Convert articles into episodes: files, folders (recursive: .txt, .md, .html, .htm),
     glob patterns, `-` for standard input, and http(s) URLs."""
     from audioarticles.pipeline import convert as run_convert
 
     project = obj.project(out)
-    report = run_convert(project, list(inputs), voice, jobs=jobs, force=force,
+    release = release_for(project, draft, publish_at, force)
+    report = run_convert(project, list(inputs), voice, release, jobs=jobs, rerender=rerender,
                          progress=console_progress(project, as_json),
                          stdin=click.get_binary_stream("stdin") if "-" in inputs else None)
     report_batch(project, report, as_json)
 
 
+def state_line(episode: Episode) -> str:
+    """`held: reason`, `scheduled for TIME`, `published`..."""
+    if episode.state == editorial.SCHEDULED:
+        return f"scheduled for {episode.publish_at}"
+    return f"{episode.state}: {episode.state_reason}" if episode.state_reason else episode.state
+
+
 @cli.command()
+@click.option("--state", "states", multiple=True, type=click.Choice(editorial.STATES),
+              help="Only episodes in this state (repeatable).")
 @json_option
 @click.pass_obj
-def episodes(obj: Context, as_json: bool) -> None:
+def episodes(obj: Context, states: tuple[str, ...], as_json: bool) -> None:
     """List the episodes in the catalog, newest first."""
     project = obj.project()
     if not project.catalog_path.exists():
         rows: list[Episode] = []
     else:
         with Catalog(project.catalog_path) as catalog:
-            rows = catalog.episodes()
+            rows = catalog.episodes(states=states or None)
     if as_json:
         emit_json({"episodes": [episode_json(project, e) for e in rows]})
         return
@@ -218,8 +256,135 @@ def voices(obj: Context, as_json: bool) -> None:
         click.echo(f"{row['name']}\t{row['engine']}\t{row['language']}\t{status}")
 
 
+# editorial control
+
+
+def editor_catalog(project: Project) -> Catalog:
+    if not project.catalog_path.exists():
+        raise UserError("no episodes yet; run `audioarticles convert ARTICLE` first")
+    return Catalog(project.catalog_path)
+
+
+def report_changes(project: Project, changes: list[editorial.Change], as_json: bool) -> None:
+    if as_json:
+        emit_json({"episodes": [{**episode_json(project, c.episode), "from_state": c.from_state,
+                                 "changed": c.changed} for c in changes]})
+        return
+    for c in changes:
+        if c.changed:
+            click.echo(f"{c.episode.slug}: {c.from_state} -> {state_line(c.episode)}")
+        else:
+            click.echo(f"{c.episode.slug}: {c.note}")
+
+
+def editor_options(command):
+    command = json_option(command)
+    return click.option("--by", "actor", metavar="NAME",
+                        help="Who is recorded as doing this (default: $AUDIOARTICLES_EDITOR, "
+                             "else your login).")(command)
+
+
+@cli.command("publish")
+@click.argument("slugs", nargs=-1, required=True)
+@click.option("--at", "at", metavar="TIME",
+              help="Schedule for TIME instead (ISO 8601; without a zone, the project's).")
+@editor_options
+@click.pass_obj
+def publish_command(obj: Context, slugs: tuple[str, ...], at: str | None, actor: str | None,
+                    as_json: bool) -> None:
+    """Release episodes (drafts, held, scheduled or unpublished) to the feed and the site."""
+    project = obj.project()
+    when = editorial.parse_time(at, editorial.Policy.from_project(project)) if at else None
+    with editor_catalog(project) as catalog:
+        changes = editorial.publish_episodes(project, catalog, slugs,
+                                             actor or editorial.default_actor(), when)
+    report_changes(project, changes, as_json)
+
+
+@cli.command()
+@click.argument("slugs", nargs=-1, required=True)
+@click.option("--reason", required=True, help="Why it is held (recorded, shown to editors).")
+@editor_options
+@click.pass_obj
+def hold(obj: Context, slugs: tuple[str, ...], reason: str, actor: str | None,
+         as_json: bool) -> None:
+    """Keep episodes out of the feed and the site until `audioarticles publish`."""
+    project = obj.project()
+    with editor_catalog(project) as catalog:
+        changes = editorial.hold_episodes(project, catalog, slugs,
+                                          actor or editorial.default_actor(), reason)
+    report_changes(project, changes, as_json)
+
+
+@cli.command()
+@click.argument("slugs", nargs=-1, required=True)
+@click.option("--reason", required=True, help="Why it is taken down (recorded).")
+@click.option("--purge", is_flag=True,
+              help="Delete its audio and transcripts instead of retiring them privately.")
+@editor_options
+@click.pass_obj
+def unpublish(obj: Context, slugs: tuple[str, ...], reason: str, purge: bool,
+              actor: str | None, as_json: bool) -> None:
+    """Take episodes down from the feed, the site and the embeds, for good.
+
+    Their articles are tombstoned: a later convert or sync skips them unless --force.
+    """
+    project = obj.project()
+    with editor_catalog(project) as catalog:
+        changes = editorial.unpublish_episodes(project, catalog, slugs,
+                                               actor or editorial.default_actor(), reason, purge)
+    report_changes(project, changes, as_json)
+
+
+@cli.command()
+@click.argument("slugs", nargs=-1)
+@json_option
+@click.pass_obj
+def history(obj: Context, slugs: tuple[str, ...], as_json: bool) -> None:
+    """The editorial audit trail: every state change, oldest first."""
+    project = obj.project()
+    if not project.catalog_path.exists():
+        events = []
+    else:
+        with Catalog(project.catalog_path) as catalog:
+            if slugs:
+                events = [e for ep in editorial.find_episodes(catalog, slugs)
+                          for e in catalog.events(ep.guid)]
+            else:
+                events = catalog.events()
+    if as_json:
+        emit_json({"events": [e.to_dict() for e in events]})
+        return
+    for e in events:
+        why = f" ({e.reason})" if e.reason else ""
+        click.echo(f"{e.at}\t{e.slug}\t{e.from_state or 'new'} -> {e.to_state}\t{e.actor}{why}")
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=15.0, show_default=True,
+              help="Seconds to wait for each answer from the host.")
+@click.option("--max-episodes", type=click.IntRange(min=1),
+              help="Check only the first N items of the feed (the newest).")
+@json_option
+def doctor(url: str, timeout: float, max_episodes: int | None, as_json: bool) -> None:
+    """Check a published feed where listeners fetch it; say what to fix on the host.
+
+    Exits 1 when a finding is an error (listeners will have problems), 0 otherwise.
+    """
+    from audioarticles.doctor import diagnose, format_report
+
+    report = diagnose(url, timeout=timeout, max_episodes=max_episodes)
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        click.echo(format_report(report))
+    if not report.ok:
+        sys.exit(1)
+
+
 def _stop_on_sigterm(signum, frame) -> None:
-    # SIGTERM (a service manager, `kill`) stops a run like Ctrl-C: cleanly, exit 130
+    # SIGTERM (a service manager, `kill`) stops a command like Ctrl-C: cleanly, exit 130
     raise KeyboardInterrupt
 
 

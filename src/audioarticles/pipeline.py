@@ -11,6 +11,7 @@ site once at the end, also after an interruption.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -26,13 +27,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from audioarticles import clean as clean_stage
-from audioarticles import publish
+from audioarticles import editorial, publish
 from audioarticles.assemble import assemble
 from audioarticles.catalog import Catalog, now_iso
 from audioarticles.config import Project
 from audioarticles.engines import get_engine
 from audioarticles.engines.base import Engine
-from audioarticles.errors import InputError, UserError
+from audioarticles.errors import ArticleSkipped, InputError, UserError
+from audioarticles.extract import DEFAULT_SKIP
 from audioarticles.identity import guid_for, identity, slugify
 from audioarticles.lock import project_lock
 from audioarticles.model import Article, Episode, Segment
@@ -59,6 +61,7 @@ class Converted:
 class ConvertReport:
     converted: list[Converted] = field(default_factory=list)  # in input order, with status
     failed: list[InputError] = field(default_factory=list)
+    skipped: list[ArticleSkipped] = field(default_factory=list)
     interrupted: bool = False
     not_done: int = 0  # articles a stopped run did not finish
 
@@ -75,7 +78,8 @@ class ConvertReport:
 
     def summary(self) -> dict:
         return {"converted": self.count("converted"), "unchanged": self.count("unchanged"),
-                "degraded": self.degraded, "failed": len(self.failed),
+                "degraded": self.degraded, "skipped": len(self.skipped),
+                "failed": len(self.failed),
                 "interrupted": self.interrupted, "not_done": self.not_done}
 
 
@@ -88,8 +92,8 @@ class Progress:
     def begin(self, name: str) -> None:
         """An article starts (called from a worker thread)."""
 
-    def done(self, name: str, outcome: Converted | InputError) -> None:
-        """An article finished: converted, unchanged or failed (called in the main thread)."""
+    def done(self, name: str, outcome: Outcome) -> None:
+        """An article finished: converted, unchanged, skipped or failed (main thread)."""
 
     def warn(self, message: str) -> None:
         """Something the user should know that did not stop an article (any thread)."""
@@ -97,6 +101,9 @@ class Progress:
 
     def finish(self, report: ConvertReport) -> None:
         """The batch is over (also after an interruption)."""
+
+
+Outcome = Converted | ArticleSkipped | InputError
 
 
 class Interrupted(Exception):
@@ -170,16 +177,15 @@ def render_fingerprint(project: Project, voice: Voice, engine: Engine) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def episode_files(episode: Episode) -> list[str]:
-    """The public files an episode's row points to (relative to the output folder)."""
-    return [p for p in (episode.mp3, *episode.transcripts.values(), episode.chapters) if p]
-
-
-def files_present(output: Path, episode: Episode) -> bool:
-    mp3 = output / episode.mp3 if episode.mp3 else None
-    if mp3 is None or not mp3.is_file() or mp3.stat().st_size != episode.bytes:
+def files_intact(project: Project, episode: Episode) -> bool:
+    """All the episode's files exist (published or not yet), its MP3 at the recorded size."""
+    if not episode.mp3 or not editorial.files_present(project, episode):
         return False
-    return all((output / p).is_file() for p in episode_files(episode))
+    for root in (project.output, project.unreleased_dir):
+        mp3 = root / episode.mp3
+        if mp3.is_file():
+            return mp3.stat().st_size == episode.bytes
+    return False
 
 
 # ---- per article: audio stages --------------------------------------------------------------
@@ -196,7 +202,8 @@ def render(project: Project, prepared: Prepared, slug: str, voice: Voice, engine
            cache: SegmentCache) -> Rendered:
     """Voice, assemble and tag the article; the MP3 appears under its final name or not at all."""
     result = synthesise(prepared.segments, voice, engine, cache)
-    episodes_dir = project.output / "episodes"
+    # new files wait in the private mirror; the run's rebuild admits them if published
+    episodes_dir = project.unreleased_dir / "episodes"
     episodes_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=episodes_dir)
     os.close(fd)
@@ -230,21 +237,27 @@ class Plan:
 
 
 class Ledger:
-    """The batch's shared view of the catalog: identities and slugs claimed in this run, and the
-    files to retire once the site no longer points at them. Thread-safe."""
+    """The batch's shared view of the catalog: opt-outs and tombstones, identities and slugs
+    claimed in this run, and the editorial decision when an episode is recorded. Its methods
+    may be called from any article thread; they take turns on the one catalog connection."""
 
     def __init__(self, project: Project, catalog: Catalog, voice: Voice, engine: Engine,
-                 force: bool):
+                 release: editorial.Release, rerender: bool):
         self.project = project
         self.catalog = catalog
         self.voice = voice
         self.engine = engine
-        self.force = force
+        self.release = release
+        self.rerender = rerender or release.force
         self.fingerprint = render_fingerprint(project, voice, engine)
         self._lock = threading.Lock()
         self._slugs = catalog.slugs()
         self._claimed: dict[str, str] = {}  # guid -> the input that claimed it in this run
-        self.retired: list[str] = []
+
+    def screen(self, article: Article) -> None:
+        """ArticleSkipped for an opted-out or unpublished (tombstoned) article."""
+        with self._lock:
+            editorial.screen(self.catalog, article, self.release)
 
     def plan(self, prepared: Prepared) -> Plan:
         with self._lock:
@@ -255,10 +268,11 @@ class Ledger:
             self._claimed[prepared.guid] = prepared.source
             existing = self.catalog.get(prepared.guid)
             if existing is not None:
-                unchanged = (not self.force
+                unchanged = (not self.rerender
+                             and existing.state != editorial.UNPUBLISHED
                              and existing.content_hash == prepared.content_hash
                              and existing.meta.get("render") == self.fingerprint
-                             and files_present(self.project.output, existing))
+                             and files_intact(self.project, existing))
                 return Plan(prepared, existing.slug, existing, unchanged)
             slug = self._new_slug(prepared.article.meta.title)
             return Plan(prepared, slug, None)
@@ -273,13 +287,13 @@ class Ledger:
 
     def record(self, plan: Plan, rendered: Rendered) -> Converted:
         meta = plan.prepared.article.meta
-        output = self.project.output
-        relative = rendered.mp3.relative_to(output).as_posix()
+        relative = rendered.mp3.relative_to(self.project.unreleased_dir).as_posix()
         with self._lock:
-            episode = plan.existing or Episode(guid=plan.prepared.guid, slug=plan.slug,
-                                               title=meta.title, source=meta.source,
-                                               voice=self.voice.name, engine=self.engine.NAME)
-            old_files = episode_files(episode)
+            existing = self.catalog.get(plan.prepared.guid)
+            previous = dataclasses.replace(existing) if existing else None
+            episode = existing or Episode(guid=plan.prepared.guid, slug=plan.slug,
+                                          title=meta.title, source=meta.source,
+                                          voice=self.voice.name, engine=self.engine.NAME)
             episode.title = meta.title
             episode.identity = identity(meta)
             episode.source = meta.source
@@ -296,24 +310,23 @@ class Ledger:
             episode.pub_date = episode.pub_date or meta.date or now_iso()
             episode.content_hash = plan.prepared.content_hash
             episode.meta = {**episode.meta, "render": self.fingerprint}
+            now = editorial.utcnow()
+            decision = editorial.decide(self.release.policy, episode, previous, now,
+                                        article_date=meta.date,
+                                        publish_at=self.release.publish_at,
+                                        draft=self.release.draft)
             with self.catalog.transaction():
-                saved = self.catalog.save(episode)
-            # the site still points at the old files until it is rebuilt: retire them after
-            self.retired.extend(p for p in old_files if p not in episode_files(saved))
+                if self.release.force:
+                    self.catalog.remove_tombstone(episode.identity)
+                saved = editorial.apply_decision(self.catalog, episode, decision, now)
+                # the previous audio stays reachable for a while: the sweep in rebuild drops it
+                publish.retire_files(self.catalog, previous, saved, now)
+            editorial.discard_unreleased(self.project, previous, saved)
         return Converted(saved, rendered.synthesized, rendered.cached)
 
     def unchanged(self, plan: Plan) -> Converted:
         assert plan.existing is not None
         return Converted(plan.existing, 0, len(plan.prepared.segments), status="unchanged")
-
-    def retire(self) -> None:
-        """Delete replaced files that no catalog row points to (call after the rebuild)."""
-        referenced = {p for e in self.catalog.episodes() for p in episode_files(e)}
-        for relative in self.retired:
-            if relative not in referenced:
-                with contextlib.suppress(FileNotFoundError):
-                    (self.project.output / relative).unlink()
-        self.retired.clear()
 
 
 class Sequencer:
@@ -361,7 +374,7 @@ def default_jobs() -> int:
 def sweep_partial_files(project: Project, before: float) -> list[Path]:
     """Remove temporary `.*.part` files left by a run that died (they predate this run)."""
     removed = []
-    for folder in (project.output, project.cache_dir):
+    for folder in (project.output, project.state_dir):
         if not folder.is_dir():
             continue
         for path in folder.rglob(".*.part"):
@@ -373,18 +386,18 @@ def sweep_partial_files(project: Project, before: float) -> list[Path]:
 
 
 def sweep_orphan_audio(project: Project, catalog: Catalog, before: float) -> list[Path]:
-    """Remove MP3s no episode points to, left by a run killed between placing and recording."""
-    folder = project.output / "episodes"
-    if not folder.is_dir():
-        return []
-    referenced = {e.mp3 for e in catalog.episodes()}
+    """Remove MP3s no episode points to and none keeps as retired: left by a run killed
+    between placing the file and recording it. Only files older than this run."""
+    known = {e.mp3 for e in catalog.episodes()} | {r.path for r in catalog.retired_files()}
     removed = []
-    for path in folder.glob("*.mp3"):
-        relative = path.relative_to(project.output).as_posix()
-        with contextlib.suppress(OSError):
-            if relative not in referenced and path.stat().st_mtime < before:
-                path.unlink()
-                removed.append(path)
+    for root in (project.output, project.unreleased_dir):
+        folder = root / "episodes"
+        for path in sorted(folder.glob("*.mp3")) if folder.is_dir() else ():
+            relative = path.relative_to(root).as_posix()
+            with contextlib.suppress(OSError):
+                if relative not in known and path.stat().st_mtime < before:
+                    path.unlink()
+                    removed.append(path)
     return removed
 
 
@@ -392,14 +405,14 @@ class Batch:
     """One run over many articles with `jobs` worker threads."""
 
     def __init__(self, project: Project, catalog: Catalog, voice: Voice, engine: Engine,
-                 jobs: int, force: bool, progress: Progress):
+                 jobs: int, release: editorial.Release, rerender: bool, progress: Progress):
         self.project = project
         self.voice = voice
         self.engine = engine
         self.jobs = max(1, jobs)
         self.progress = progress
         self.cache = SegmentCache(project.cache_dir)
-        self.ledger = Ledger(project, catalog, voice, engine, force)
+        self.ledger = Ledger(project, catalog, voice, engine, release, rerender)
         self.sequencer = Sequencer()
         self.stop = threading.Event()  # seen by the article threads
         self.stop_requested = False  # set by signal handlers; the main loop sets `stop`
@@ -408,14 +421,16 @@ class Batch:
         if self.stop.is_set():
             raise Interrupted()
 
-    def convert_one(self, index: int, source: Source | InputError) -> Converted | InputError:
+    def convert_one(self, index: int, source: Source | InputError) -> Outcome:
         name = source.source if isinstance(source, InputError) else source.name
         try:
             if isinstance(source, InputError):
                 raise source
             self._check_stop()
             self.progress.begin(name)
-            prepared = prepare_episode(source.load(), self.project, self.engine)
+            article = source.load()
+            self.ledger.screen(article)
+            prepared = prepare_episode(article, self.project, self.engine)
             with self.sequencer.turn(index):
                 plan = self.ledger.plan(prepared)
             if plan.unchanged:
@@ -426,7 +441,7 @@ class Batch:
             return self.ledger.record(plan, rendered)  # finished work is kept, even when stopping
         except Interrupted:
             raise
-        except InputError as exc:
+        except (InputError, ArticleSkipped) as exc:
             return exc
         except UserError as exc:
             if self.stop.is_set():
@@ -446,7 +461,7 @@ class Batch:
 
     def run(self, sources: list[Source | InputError]) -> ConvertReport:
         report = ConvertReport()
-        outcomes: list[Converted | InputError | None] = [None] * len(sources)
+        outcomes: list[Outcome | None] = [None] * len(sources)
         self.progress.start(len(sources))
         with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="article") as pool:
             futures = {pool.submit(self.convert_one, i, s): i for i, s in enumerate(sources)}
@@ -469,6 +484,8 @@ class Batch:
         for outcome in outcomes:
             if isinstance(outcome, Converted):
                 report.converted.append(outcome)
+            elif isinstance(outcome, ArticleSkipped):
+                report.skipped.append(outcome)
             elif isinstance(outcome, InputError):
                 report.failed.append(outcome)
             else:
@@ -515,31 +532,40 @@ def open_engine(voice: Voice, jobs: int) -> Engine:
 
 
 def run_batch(project: Project, sources: list[Source | InputError], voice: Voice,
-              engine: Engine, jobs: int | None = None, force: bool = False,
-              progress: Progress | None = None, command: str | None = None) -> ConvertReport:
+              engine: Engine, release: editorial.Release | None = None, *,
+              jobs: int | None = None, rerender: bool = False, progress: Progress | None = None,
+              command: str | None = None) -> ConvertReport:
     """Convert `sources` under the project's lock; the site is rebuilt once, even when stopped."""
+    release = release or editorial.Release.for_project(project)
     wait_s = float(project.section("batch").get("lock_wait_s", 10))
     with project_lock(project.state_dir, command, wait_s=wait_s):
         started = time.time()
         sweep_partial_files(project, started)
         with Catalog(project.catalog_path) as catalog, engine:
-            batch = Batch(project, catalog, voice, engine, jobs or default_jobs(), force,
-                          progress or Progress())
+            batch = Batch(project, catalog, voice, engine, jobs or default_jobs(), release,
+                          rerender, progress or Progress())
             with stop_on_signals(batch.request_stop):
                 report = batch.run(sources)
-                # also after a stop: the site shows what finished, then old files can go
+                # also after a stop: the site shows what finished (and sweeps retired audio)
                 publish.rebuild(project, catalog)
-                batch.ledger.retire()
                 sweep_orphan_audio(project, catalog, started)
     return report
 
 
-def convert(project: Project, inputs: list[str], voice_name: str | None = None, *,
-            jobs: int | None = None, force: bool = False, progress: Progress | None = None,
+def convert(project: Project, inputs: list[str], voice_name: str | None = None,
+            release: editorial.Release | None = None, *, jobs: int | None = None,
+            rerender: bool = False, progress: Progress | None = None,
             stdin: BinaryIO | None = None) -> ConvertReport:
-    """Convert files, folders, globs, `-` (stdin) and URLs into episodes."""
+    """Convert files, folders, globs, `-` (stdin) and URLs into episodes.
+
+    `rerender`: render again articles that have not changed (`release.force` implies it).
+    """
+    release = release or editorial.Release.for_project(project)
+    publish.keep_old_audio_days(project)  # a bad setting stops the run before any work
     voice = get_voice(voice_name or project.section("voice")["default"], project.root)
     engine = open_engine(voice, jobs or default_jobs())
     progress = progress or Progress()
-    sources = Reader(project, warn=progress.warn, stdin=stdin).expand(inputs)
-    return run_batch(project, sources, voice, engine, jobs, force, progress)
+    skip = tuple(dict.fromkeys((*DEFAULT_SKIP, *release.optout.selectors)))
+    sources = Reader(project, warn=progress.warn, stdin=stdin, skip=skip).expand(inputs)
+    return run_batch(project, sources, voice, engine, release, jobs=jobs, rerender=rerender,
+                     progress=progress)

@@ -9,8 +9,8 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from audioarticles.errors import InputError
-from audioarticles.pipeline import Converted, ConvertReport, Progress
+from audioarticles.errors import ArticleSkipped, InputError
+from audioarticles.pipeline import Converted, ConvertReport, Outcome, Progress
 
 
 def format_eta(seconds: float) -> str:
@@ -51,12 +51,14 @@ class ConsoleProgress(Progress):
             self.current = name
             self._draw()
 
-    def done(self, name: str, outcome: Converted | InputError) -> None:
+    def done(self, name: str, outcome: Outcome) -> None:
         with self._lock:
             self.finished += 1
             self._clear()
             if isinstance(outcome, InputError):
                 self._write(self.err, f"error: {outcome}")
+            elif isinstance(outcome, ArticleSkipped):
+                self._write(self.err, f"skipped: {outcome}")
             elif self.out is not None:
                 self._write(self.out, self.describe(outcome))
             self._draw()

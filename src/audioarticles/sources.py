@@ -26,7 +26,7 @@ from audioarticles.fetch import (FetchSettings, binary_kind, fetch, is_url,
 from audioarticles.identity import slugify
 from audioarticles.model import Article
 
-ARTICLE_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm")
+ARTICLE_SUFFIXES: tuple[str, ...] = tuple(extract.READERS)  # .txt, .md, .html, .htm...
 HTML_SUFFIXES = (".html", ".htm")
 STDIN = "-"
 _GLOB_CHARS = set("*?[")
@@ -117,10 +117,12 @@ def _decode_unmarked(data: bytes, source: str, declared: str | None, warn: Warn 
 
 # ---- reading --------------------------------------------------------------------------------
 
-def parse_article(text: str, source: str, kind: str, url: str | None = None) -> Article:
-    """Hand decoded text to the reader for its kind ("txt", "md" or "html")."""
+def parse_article(text: str, source: str, kind: str, url: str | None = None,
+                  skip: tuple[str, ...] | None = None) -> Article:
+    """Hand decoded text to the reader for its kind ("txt", "md" or "html"); `skip`: CSS
+    selectors of page elements never read."""
     if kind == "html":
-        return extract.read_html(text, source, url=url)
+        return extract.read_html(text, source, url=url, skip=skip)
     reader = extract.READERS.get(f".{kind}", extract.read_plain_text)
     return reader(text, source)
 
@@ -146,8 +148,9 @@ class Reader:
     """Reads the sources of one run, with the project's limits and fetch settings."""
 
     def __init__(self, project: Project, warn: Warn | None = None, stdin: BinaryIO | None = None,
-                 session=None):
+                 skip: tuple[str, ...] | None = None, session=None):
         self.project = project
+        self.skip = skip
         self.warn = warn
         self.stdin = stdin
         self.session = session
@@ -216,7 +219,7 @@ class Reader:
         if path.is_dir():
             raise InputError(source, "is a folder; pass the article files it contains")
         suffix = path.suffix.lower()
-        if suffix not in ARTICLE_SUFFIXES:
+        if suffix not in extract.READERS:
             raise InputError(source, f"unsupported file type '{path.suffix}'; supported: "
                                      f"{', '.join(ARTICLE_SUFFIXES)}")
         size = path.stat().st_size
@@ -225,7 +228,7 @@ class Reader:
         data = path.read_bytes()
         if suffix in HTML_SUFFIXES:
             text = decode_bytes(data, source, _meta_charset(data), self.warn)
-            return parse_article(text, source, "html")
+            return parse_article(text, source, "html", skip=self.skip)
         return parse_article(decode_bytes(data, source, warn=self.warn), source, suffix[1:])
 
     def read_stdin(self) -> Article:
@@ -236,7 +239,8 @@ class Reader:
             raise InputError(STDIN, size_limit_message(None, self.max_bytes))
         kind = sniff_kind(data)
         declared = _meta_charset(data) if kind == "html" else None
-        article = parse_article(decode_bytes(data, STDIN, declared, self.warn), STDIN, kind)
+        article = parse_article(decode_bytes(data, STDIN, declared, self.warn), STDIN, kind,
+                                skip=self.skip)
         if not (article.meta.canonical_url or article.meta.url or article.meta.explicit_id):
             # no path to identify it by: the title does (piping the same article updates it)
             article.meta.source = f"stdin:{slugify(article.meta.title)}"
@@ -255,7 +259,7 @@ class Reader:
         if media_type in ("text/html", "application/xhtml+xml") or (
                 media_type in ("", "application/octet-stream") and sniff_kind(body) == "html"):
             text = decode_bytes(body, url, charset or _meta_charset(body), self.warn)
-            article = parse_article(text, url, "html", url=final_url)
+            article = parse_article(text, url, "html", url=final_url, skip=self.skip)
         elif media_type in ("text/plain", "text/markdown"):
             kind_name = "md" if media_type == "text/markdown" else "txt"
             article = parse_article(decode_bytes(body, url, charset, self.warn), url, kind_name)
