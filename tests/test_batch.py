@@ -57,10 +57,11 @@ def test_folder_batch_converts_all_good_articles_and_reports_the_bad_one(runner,
         "la-rentree-des-classes", "le-budget-de-la-ville-adopte", "meme-titre", "meme-titre-2",
         "un-festival-de-musique-en-juillet", "une-nouvelle-ligne-de-tramway"]
     assert lines[6:] == [
+        "feed: http://127.0.0.1:8000/feed.xml",
         "7 articles: 6 converted, 0 unchanged, 0 degraded, 0 skipped, 1 failed",
         "  failed: articles/empty.txt: the file is empty; nothing to read",
     ]
-    mp3s = sorted(p.name.rsplit("-", 1)[0] for p in (in_batch_project / "output/episodes").iterdir())
+    mp3s = sorted(p.name for p in (in_batch_project / "output/episodes").glob("*.mp3"))
     assert len(mp3s) == 6 and "caché" not in " ".join(mp3s)
 
 

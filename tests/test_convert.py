@@ -47,7 +47,8 @@ def test_convert_sample_to_tagged_mp3(runner, sample, project):
     assert str(tags["TIT2"]) == TITLE
     assert str(tags["TCON"]) == "Podcast"
     # nothing temporary is left where listeners could fetch it
-    assert [p.name for p in mp3.parent.iterdir()] == [mp3.name]
+    assert not [p.name for p in mp3.parent.iterdir() if p.name.startswith(".")]
+    assert [p.name for p in mp3.parent.glob("*.mp3")] == [mp3.name]
 
 
 def test_reconvert_unchanged_uses_cache_and_keeps_identity(runner, sample, project):

@@ -48,8 +48,9 @@ def history(runner, slug: str) -> list[tuple[str, str, str]]:
 
 
 def public_files(project: Path) -> list[str]:
+    """The episodes' own public files (audio, transcripts, chapters), not their pages."""
     folder = project / "output" / "episodes"
-    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    return sorted(p.name for p in folder.iterdir() if p.suffix != ".html") if folder.is_dir() else []
 
 
 def private_files(project: Path) -> list[str]:

@@ -111,6 +111,18 @@ class Resource:
     where: str = ""  # "the channel" or the episode's title
 
 
+class Findings(list):
+    """The findings about one resource; `add` says where in the feed it is."""
+
+    def __init__(self, resource: Resource):
+        super().__init__()
+        self.resource = resource
+
+    def add(self, severity: str, check: str, message: str) -> None:
+        self.append(Finding(severity, check, self.resource.url,
+                            f"{self.resource.where}: {message}"))
+
+
 def _local(tag: str) -> tuple[str, str]:
     """('namespace', 'name') of an ElementTree tag."""
     if tag.startswith("{"):
@@ -257,10 +269,8 @@ Check = Callable[[Fetcher, Resource], list[Finding]]
 def check_enclosure(fetch: Fetcher, resource: Resource) -> list[Finding]:
     """HEAD, then two Range requests (first bytes, last byte); sizes must agree everywhere."""
     url = resource.url
-    findings: list[Finding] = []
-
-    def add(severity: str, check: str, message: str) -> None:
-        findings.append(Finding(severity, check, url, f"{resource.where}: {message}"))
+    findings = Findings(resource)
+    add = findings.add
 
     try:
         head = fetch("HEAD", url)
@@ -322,10 +332,8 @@ def _check_ranges(fetch: Fetcher, resource: Resource, head_headers: Mapping[str,
     """Ask for the first bytes and the last byte; return the file's size as the host really
     serves it (Content-Range, or the whole body when ranges are ignored), if known."""
     url = resource.url
-    findings: list[Finding] = []
-
-    def add(severity: str, check: str, message: str) -> None:
-        findings.append(Finding(severity, check, url, f"{resource.where}: {message}"))
+    findings = Findings(resource)
+    add = findings.add
 
     last_wanted = FIRST_BYTES - 1
     limit = 1024 * 1024
@@ -409,19 +417,21 @@ def _cors(response: requests.Response) -> str | None:
            f"cannot load it)"
 
 
-def _fetch_text(fetch: Fetcher, resource: Resource, label: str
-                ) -> tuple[requests.Response | None, bytes, list[Finding]]:
+def _fetch_whole(fetch: Fetcher, resource: Resource, label: str
+                 ) -> tuple[requests.Response | None, bytes, Findings]:
+    """GET a small file as a web player on another site would; (None, b"", findings) when it
+    cannot be had."""
+    findings = Findings(resource)
     try:
         response = fetch("GET", resource.url, {"Origin": WEB_PLAYER_ORIGIN})
         body = read_body(response)
     except FetchFailed as exc:
-        return None, b"", [Finding(ERROR, "missing-file", resource.url,
-                                   f"{resource.where}: {label} unreachable ({exc})")]
+        findings.add(ERROR, "missing-file", f"{label} unreachable ({exc})")
+        return None, b"", findings
     if response.status_code != 200:
-        return None, b"", [Finding(ERROR, "missing-file", resource.url,
-                                   f"{resource.where}: {label} answered "
-                                   f"{status_text(response)}")]
-    return response, body, []
+        findings.add(ERROR, "missing-file", f"{label} answered {status_text(response)}")
+        return None, b"", findings
+    return response, body, findings
 
 
 def transcript_format(resource: Resource) -> str:
@@ -436,13 +446,10 @@ def transcript_format(resource: Resource) -> str:
 
 
 def check_transcript(fetch: Fetcher, resource: Resource) -> list[Finding]:
-    response, body, findings = _fetch_text(fetch, resource, "transcript")
+    response, body, findings = _fetch_whole(fetch, resource, "transcript")
     if response is None:
         return findings
-    url = resource.url
-
-    def add(severity: str, check: str, message: str) -> None:
-        findings.append(Finding(severity, check, url, f"{resource.where}: {message}"))
+    add = findings.add
 
     served, charset = media_type(response)
     shown = response.headers.get("Content-Type", "no Content-Type")
@@ -480,13 +487,10 @@ def check_transcript(fetch: Fetcher, resource: Resource) -> list[Finding]:
 
 
 def check_chapters(fetch: Fetcher, resource: Resource) -> list[Finding]:
-    response, body, findings = _fetch_text(fetch, resource, "chapters")
+    response, body, findings = _fetch_whole(fetch, resource, "chapters")
     if response is None:
         return findings
-    url = resource.url
-
-    def add(severity: str, check: str, message: str) -> None:
-        findings.append(Finding(severity, check, url, f"{resource.where}: {message}"))
+    add = findings.add
 
     served, _ = media_type(response)
     if served not in JSON_TYPES:
@@ -512,21 +516,10 @@ def check_chapters(fetch: Fetcher, resource: Resource) -> list[Finding]:
 def check_artwork(fetch: Fetcher, resource: Resource) -> list[Finding]:
     from PIL import Image
 
-    url = resource.url
-    findings: list[Finding] = []
-
-    def add(severity: str, check: str, message: str) -> None:
-        findings.append(Finding(severity, check, url, f"{resource.where}: {message}"))
-
-    try:
-        response = fetch("GET", url)
-        body = read_body(response)
-    except FetchFailed as exc:
-        add(ERROR, "missing-file", f"cover art unreachable ({exc})")
+    response, body, findings = _fetch_whole(fetch, resource, "cover art")
+    if response is None:
         return findings
-    if response.status_code != 200:
-        add(ERROR, "missing-file", f"cover art answered {status_text(response)}")
-        return findings
+    add = findings.add
     served, _ = media_type(response)
     try:
         with Image.open(io.BytesIO(body)) as image:

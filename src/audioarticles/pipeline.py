@@ -29,7 +29,7 @@ from typing import BinaryIO
 from audioarticles import clean as clean_stage
 from audioarticles import editorial, publish
 from audioarticles.assemble import assemble
-from audioarticles.catalog import Catalog, now_iso
+from audioarticles.catalog import Catalog
 from audioarticles.config import Project
 from audioarticles.engines import get_engine
 from audioarticles.engines.base import Engine
@@ -39,6 +39,7 @@ from audioarticles.identity import guid_for, identity, slugify
 from audioarticles.lock import project_lock
 from audioarticles.model import Article, Episode, Segment
 from audioarticles.normalise import normalise_segments
+from audioarticles.publish.dates import publication_date, zone_named
 from audioarticles.segment import segment
 from audioarticles.sources import Reader, Source
 from audioarticles.synthesise import SegmentCache, synthesise
@@ -64,6 +65,7 @@ class ConvertReport:
     skipped: list[ArticleSkipped] = field(default_factory=list)
     interrupted: bool = False
     not_done: int = 0  # articles a stopped run did not finish
+    build: publish.Build | None = None  # what the run's rebuild wrote
 
     @property
     def ok(self) -> bool:
@@ -307,7 +309,9 @@ class Ledger:
             episode.url = meta.canonical_url or meta.url
             episode.summary = meta.summary
             episode.language = meta.language
-            episode.pub_date = episode.pub_date or meta.date or now_iso()
+            # fixed once, with its time zone: a published date is never rewritten
+            zone = zone_named(self.project.section("podcast").get("timezone", "Europe/Paris"))
+            episode.pub_date = episode.pub_date or publication_date(meta.date, zone)
             episode.content_hash = plan.prepared.content_hash
             episode.meta = {**episode.meta, "render": self.fingerprint}
             now = editorial.utcnow()
@@ -547,7 +551,9 @@ def run_batch(project: Project, sources: list[Source | InputError], voice: Voice
             with stop_on_signals(batch.request_stop):
                 report = batch.run(sources)
                 # also after a stop: the site shows what finished (and sweeps retired audio)
-                publish.rebuild(project, catalog)
+                report.build = publish.rebuild(project, catalog)
+                for message in report.build.warnings:
+                    batch.progress.warn(message)
                 sweep_orphan_audio(project, catalog, started)
     return report
 
@@ -563,6 +569,7 @@ def convert(project: Project, inputs: list[str], voice_name: str | None = None,
     release = release or editorial.Release.for_project(project)
     publish.keep_old_audio_days(project)  # a bad setting stops the run before any work
     voice = get_voice(voice_name or project.section("voice")["default"], project.root)
+    publish.check_settings(project)
     engine = open_engine(voice, jobs or default_jobs())
     progress = progress or Progress()
     skip = tuple(dict.fromkeys((*DEFAULT_SKIP, *release.optout.selectors)))
