@@ -92,7 +92,7 @@ def test_text_on_plain_output_lists_metadata(runner, project):
 @pytest.mark.parametrize("args, code, error", [
     (["text", "nope.txt"], 1,
      "error: nope.txt: no such file; check the path (relative to the current folder)"),
-    (["text", "empty.txt"], 1, "error: empty.txt: the file is empty; nothing to read"),
+    (["text", "empty.txt"], 1, "error: empty.txt: contains only blank space; nothing to read"),
     (["text", "ad.txt", "--stage", "normalized"], 1,
      "error: ad.txt: nothing left to read after removing boilerplate"),
     (["text", "ad.txt", "--voice", "klingon"], 2,
