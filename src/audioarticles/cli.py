@@ -316,8 +316,11 @@ def embed(obj: Context, slug: str, as_json: bool) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=None,
               help="Port on 127.0.0.1 (default: base_url's port when it is local, else 8000; 0: any free port).")
 @click.option("--out", type=click.Path(file_okay=False), help="Published site folder (default: output/).")
+@click.option("--drafts", is_flag=True,
+              help="Also show drafts, held and scheduled episodes (a private preview, never "
+                   "written to the published folder).")
 @click.pass_obj
-def serve(obj: Context, port: int | None, out: str | None) -> None:
+def serve(obj: Context, port: int | None, out: str | None, drafts: bool) -> None:
     """Preview the site and feed locally, with Range requests so seeking works."""
     from urllib.parse import urlsplit
 
@@ -328,15 +331,23 @@ def serve(obj: Context, port: int | None, out: str | None) -> None:
         with Catalog(project.catalog_path) as catalog:
             for message in publish.rebuild(project, catalog).warnings:
                 click.echo(f"warning: {message}", err=True)
+            if drafts:
+                for message in publish.write_preview(project, catalog).warnings:
+                    click.echo(f"warning: {message}", err=True)
     if not project.output.is_dir():
         raise UserError(f"{cwd_path(project.output)}: nothing to serve yet; "
                         "run `audioarticles convert ARTICLE` first")
     base = urlsplit(str(project.section("podcast").get("base_url", "")))
     if port is None:
         port = base.port if base.hostname in ("127.0.0.1", "localhost") and base.port else 8000
-    server = make_server(project.output, port)
+    if drafts:
+        root = publish.preview_dir(project)
+        server = make_server(root, port, behind=(project.unreleased_dir, project.output))
+    else:
+        root = project.output
+        server = make_server(root, port)
     actual = server.server_address[1]
-    click.echo(f"serving {cwd_path(project.output)} at http://{HOST}:{actual}/ (Ctrl-C to stop)")
+    click.echo(f"serving {cwd_path(root)} at http://{HOST}:{actual}/ (Ctrl-C to stop)")
     if base.hostname not in ("127.0.0.1", "localhost") or base.port != actual:
         click.echo(f"note: the feed's URLs point at {base.geturl()} (base_url), not at this preview",
                    err=True)
