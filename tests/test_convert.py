@@ -47,7 +47,8 @@ def test_convert_sample_to_tagged_mp3(runner, sample, project):
     assert str(tags["TIT2"]) == TITLE
     assert str(tags["TCON"]) == "Podcast"
     # nothing temporary is left where listeners could fetch it
-    assert [p.name for p in mp3.parent.iterdir()] == [mp3.name]
+    assert not [p.name for p in mp3.parent.iterdir() if p.name.startswith(".")]
+    assert [p.name for p in mp3.parent.glob("*.mp3")] == [mp3.name]
 
 
 def test_reconvert_unchanged_uses_cache_and_keeps_identity(runner, sample, project):
@@ -65,7 +66,9 @@ def test_reconvert_unchanged_uses_cache_and_keeps_identity(runner, sample, proje
     c = third["episodes"][0]
     assert (c["guid"], c["slug"]) == (a["guid"], a["slug"])
     assert c["segments_synthesized"] == 1
-    assert c["mp3"] != a["mp3"] and not (project / a["mp3"]).exists()
+    assert c["mp3"] != a["mp3"] and (project / c["mp3"]).is_file()
+    # the previous MP3 stays reachable for [publish] keep_old_audio_days (test_old_audio.py)
+    assert (project / a["mp3"]).is_file()
 
     listed = json.loads(runner.invoke(cli, ["episodes", "--json"]).stdout)["episodes"]
     assert [e["guid"] for e in listed] == [a["guid"]]

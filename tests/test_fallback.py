@@ -21,11 +21,12 @@ M. Rist a insisté sur la complémentarité entre innovation et humanité. Elle 
 Un comité exécutif réunira les acteurs publics et privés chaque trimestre, afin de suivre.
 """
 WARNING = re.compile(
-    r"warning: (?P<source>\S+): voice fr \(gtts\) failed: (?P<reason>[^\n]+); voiced by "
-    r"fr-espeak instead and marked degraded \(`audioarticles upgrade` re-voices it once the "
+    r"warning: (?P<source>\S+): voice fr \(gtts\) failed \((?P<reason>[^\n]+)\); voiced by "
+    r"fr-espeak instead, marked degraded \(`audioarticles upgrade` re-voices it once the "
     r"voice works\)")
 UNREACHABLE = re.compile(r"cannot reach the TTS service at 127\.0\.0\.1:\d+ \(connection refused, "
-                         r"2 tries\); check the network or use the offline voice fr-espeak")
+                         r"2 tries\)")
+FIX = "; check the network or use the offline voice fr-espeak"
 
 
 @pytest.fixture
@@ -75,13 +76,20 @@ def test_offline_the_whole_article_is_voiced_by_the_fallback_and_marked_degraded
     warning = WARNING.fullmatch(line)
     assert warning and warning["source"] == "articles/sante.txt"
     assert warning["reason"] == episode["degraded_reason"]
+    # held out of the feed by the default editorial policy until `upgrade`
+    assert episode["state"] == "held"
+    assert episode["state_reason"] == ("degraded: voiced by fr-espeak (espeak) instead of fr: "
+                                       + episode["degraded_reason"])
     [entry] = listed(runner)
     assert entry["guid"] == episode["guid"] and entry["degraded"] is True
     assert entry["degraded_reason"] == episode["degraded_reason"]
 
+    # a second run tries gTTS again (a degraded episode is never "unchanged")
     text = runner.invoke(cli, ["convert", "articles/sante.txt"])
     assert text.exit_code == 0
-    assert text.stdout.strip().endswith("espeak, degraded: fr-espeak instead of fr)")
+    first = text.stdout.splitlines()[0]
+    assert f"espeak, degraded: {episode['degraded_reason']}) [held: degraded: " in first
+    assert WARNING.fullmatch(text.stderr.strip())
 
 
 def test_no_fallback_makes_it_an_error_and_writes_nothing(runner, article, project):
@@ -89,7 +97,8 @@ def test_no_fallback_makes_it_an_error_and_writes_nothing(runner, article, proje
     assert code == 1
     [line] = stderr.splitlines()
     prefix = "error: articles/sante.txt: voice fr (gtts) failed: "
-    assert line.startswith(prefix) and UNREACHABLE.fullmatch(line[len(prefix):])
+    assert line.startswith(prefix) and line.endswith(FIX)
+    assert UNREACHABLE.fullmatch(line[len(prefix):-len(FIX)])
     assert report["episodes"] == []
     assert report["failed"] == [{"input": "articles/sante.txt",
                                  "error": line[len("error: articles/sante.txt: "):]}]
@@ -162,10 +171,13 @@ def test_upgrade_while_gtts_still_fails_keeps_the_episode(runner, article):
     result = runner.invoke(cli, ["upgrade"])
     assert result.exit_code == 1
     [line] = result.stderr.splitlines()
-    prefix = "error: articles/sante.txt: still degraded: voice fr (gtts) failed: "
-    assert line.startswith(prefix) and UNREACHABLE.fullmatch(line[len(prefix):])
+    prefix = "error: articles/sante.txt: voice fr (gtts) failed: "
+    assert line.startswith(prefix) and line.endswith(FIX)
+    assert result.stdout.splitlines()[0] == (
+        "1 article: 0 converted, 0 unchanged, 0 degraded, 0 skipped, 1 failed")
     [entry] = listed(runner)
     assert entry["mp3"] == first["episodes"][0]["mp3"] and entry["degraded"] is True
+    assert entry["state"] == "held"
 
 
 def test_seed_offline_is_degraded_then_upgrade_revoices_it_with_gtts(runner, project,
@@ -185,6 +197,9 @@ def test_seed_offline_is_degraded_then_upgrade_revoices_it_with_gtts(runner, pro
     assert (upgraded["guid"], upgraded["slug"]) == (degraded["guid"], degraded["slug"])
     assert (upgraded["voice"], upgraded["engine"], upgraded["degraded"]) == ("fr", "gtts", False)
     assert upgraded["degraded_reason"] == ""
+    assert upgraded["state"] == "published"  # the policy held it for being degraded: released
+    feed = (project / "output" / "feed.xml").read_text(encoding="utf-8")
+    assert degraded["guid"] in feed and upgraded["mp3"].rsplit("/", 1)[1] in feed
     assert upgraded["mp3"] != degraded["mp3"]
     assert (project / upgraded["mp3"]).exists() and not (project / degraded["mp3"]).exists()
     assert 0 < len(fake_service.received) <= 60

@@ -9,7 +9,7 @@ import pytest
 from audioarticles.config import load_project
 from audioarticles.engines.packing import (CLAUSE, PHRASE, SENTENCE, WEAK, WORD, Request, cut_level,
                                            pack)
-from audioarticles.pipeline import prepare, read_input
+from audioarticles.pipeline import text_at_stage
 from conftest import CORPUS
 
 SEED = CORPUS / "000_01d4b650f65474cf.txt"
@@ -53,9 +53,8 @@ def test_cut_levels(before, after, level):
 
 
 def seed_segments() -> list[str]:
-    project = load_project(SEED.parent)
-    _, segments = prepare(read_input(project, str(SEED)), project, 1000)
-    return [s.spoken for s in segments]
+    view = text_at_stage(load_project(SEED.parent), str(SEED), "segments", 1000)
+    return [s.spoken for s in view.segments]
 
 
 def words_of(requests: list[Request], count: int) -> list[list[str]]:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
 import click
 
-from audioarticles import __version__
+from audioarticles import __version__, editorial, publish
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project, load_project
 from audioarticles.engines import engine_class
-from audioarticles.errors import UserError
+from audioarticles.errors import ArticleSkipped, UserError
 from audioarticles.model import Episode
 from audioarticles.voices import load_voices
 
@@ -27,7 +28,7 @@ def cwd_path(path: Path) -> str:
 
 
 def episode_json(project: Project, episode: Episode) -> dict:
-    output = project.output
+    output = editorial.files_root(project, episode)
     return {
         "slug": episode.slug,
         "title": episode.title,
@@ -38,13 +39,19 @@ def episode_json(project: Project, episode: Episode) -> dict:
         "voice": episode.voice,
         "engine": episode.engine,
         "degraded": episode.degraded,
-        "degraded_reason": episode.degraded_reason,
-        "intended_voice": episode.intended_voice or episode.voice,
         "state": episode.state,
         "source": episode.source,
         "pub_date": episode.pub_date,
         "transcripts": {k: cwd_path(output / v) for k, v in episode.transcripts.items()},
         "chapters": cwd_path(output / episode.chapters) if episode.chapters else None,
+        "state_reason": episode.state_reason,
+        "state_by": episode.state_by,
+        "state_at": episode.state_at,
+        "publish_at": episode.publish_at or None,
+        "degraded_reason": episode.degraded_reason,
+        "intended_voice": episode.intended_voice,
+        "page": cwd_path(output / publish.episode_page(episode))
+        if episode.state == "published" else None,
     }
 
 
@@ -87,75 +94,162 @@ def cli(ctx: click.Context, project_dir: str | None) -> None:
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 
 
-@cli.command()
-@click.argument("inputs", nargs=-1, required=True)
-@click.option("--voice", help="Voice profile (see `audioarticles voices`).")
-@click.option("--out", type=click.Path(file_okay=False), help="Published site folder (default: output/).")
-@click.option("--no-fallback", is_flag=True,
-              help="Fail an article when its voice cannot speak it, instead of using the "
-                   "voice's fallback (e.g. fr-espeak for fr).")
-@json_option
-@click.pass_obj
-def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, out: str | None,
-            no_fallback: bool, as_json: bool) -> None:
-    """Convert articles (files) into episodes."""
-    from audioarticles.pipeline import convert as run_convert
-
-    project = obj.project(out)
-    report = run_convert(project, list(inputs), voice, fallback=not no_fallback)
-    report_conversions(project, report, as_json)
+def converted_line(project: Project, converted) -> str:
+    """The plain line for one finished article."""
+    episode = converted.episode
+    where = cwd_path(editorial.files_root(project, episode) / episode.mp3)
+    state = "" if episode.state == "published" else f" [{state_line(episode)}]"
+    if converted.status == "unchanged":
+        return f"{episode.slug}: unchanged ({where}){state}"
+    degraded = f", degraded: {episode.degraded_reason}" if episode.degraded else ""
+    return (f"{episode.slug}: {where} ({episode.duration_s:.1f} s, {episode.engine}{degraded})"
+            f"{state}")
 
 
-def report_conversions(project: Project, report, as_json: bool) -> None:
-    """Print what a convert or upgrade run did; exit 1 when some input failed."""
-    for failure in report.failed:
-        click.echo(f"error: {failure}", err=True)
+def summary_lines(report) -> list[str]:
+    counts = report.summary()
+    total = (len(report.converted) + len(report.skipped) + len(report.failed)
+             + report.not_done)
+    line = (f"{total} article{'s' if total != 1 else ''}: {counts['converted']} converted, "
+            f"{counts['unchanged']} unchanged, {counts['degraded']} degraded, "
+            f"{counts['skipped']} skipped, {counts['failed']} failed")
+    if report.interrupted:
+        line += f", {report.not_done} not done"
+    return [line] + [f"  failed: {f.source}: {f.reason}" for f in report.failed]
+
+
+def report_batch(project: Project, report, as_json: bool, extra: dict | None = None) -> None:
+    """Print a batch's result (errors were printed as they happened) and exit with its code."""
     if as_json:
         emit_json({
+            **(extra or {}),
             "episodes": [
                 {**episode_json(project, c.episode),
                  "segments_synthesized": c.segments_synthesized,
-                 "segments_cached": c.segments_cached}
+                 "segments_cached": c.segments_cached,
+                 "status": c.status}
                 for c in report.converted
             ],
             "failed": [{"input": f.source, "error": f.reason} for f in report.failed],
+            "skipped": [{"input": s.source, "reason": s.reason} for s in report.skipped],
+            "summary": report.summary(),
         })
     else:
-        for c in report.converted:
-            ep = c.episode
-            degraded = (f", degraded: {ep.voice} instead of {ep.intended_voice}"
-                        if ep.degraded else "")
-            click.echo(f"{ep.slug}: {cwd_path(project.output / ep.mp3)} "
-                       f"({ep.duration_s:.1f} s, {ep.engine}{degraded})")
+        if report.build is not None and report.converted:
+            click.echo(f"feed: {report.build.feed_url}")
+        for line in summary_lines(report):
+            click.echo(line)
+    if report.interrupted:
+        click.echo("interrupted: finished episodes are kept; run the same command again to "
+                   "continue", err=True)
+        sys.exit(130)
     if report.failed:
         sys.exit(1)
 
 
+def console_progress(project: Project, as_json: bool):
+    """Errors, skips and warnings on stderr as they happen; without --json one line per
+    finished article on stdout; a live status line when that stream is a terminal."""
+    from audioarticles.progress import ConsoleProgress
+
+    out = None if as_json else click.get_text_stream("stdout")
+    err = click.get_text_stream("stderr")
+    return ConsoleProgress(lambda c: converted_line(project, c), out=out, err=err,
+                           status=err if as_json else out)
+
+
+def batch_options(command):
+    """The options convert and sync share: voice, parallel jobs, editorial flags, output."""
+    for option in reversed([
+        click.option("--voice", help="Voice profile (see `audioarticles voices`)."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1),
+                     help="Articles converted in parallel (default: the number of CPUs)."),
+        click.option("--rerender", is_flag=True,
+                     help="Render again the articles that have not changed."),
+        click.option("--draft", is_flag=True,
+                     help="New episodes wait as drafts for `audioarticles publish`."),
+        click.option("--publish-at", "publish_at", metavar="TIME",
+                     help="Schedule new episodes for TIME (ISO 8601; without a zone, the "
+                          "project's)."),
+        click.option("--force", is_flag=True,
+                     help="Convert every article again: unchanged ones are rendered again, and "
+                          "articles an editor unpublished come back."),
+        click.option("--out", type=click.Path(file_okay=False),
+                     help="Published site folder (default: output/)."),
+        json_option,
+    ]):
+        command = option(command)
+    return command
+
+
+def release_for(project: Project, draft: bool, publish_at: str | None,
+                force: bool) -> editorial.Release:
+    policy = editorial.Policy.from_project(project)
+    at = editorial.parse_time(publish_at, policy, "--publish-at") if publish_at else None
+    return editorial.Release.for_project(project, force=force, draft=draft, publish_at=at)
+
+
 @cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@batch_options
+@click.option("--no-fallback", is_flag=True,
+              help="An article its voice cannot speak fails, instead of being voiced by the "
+                   "voice's fallback (e.g. fr-espeak for fr) and marked degraded.")
+@click.pass_obj
+def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, jobs: int | None,
+            rerender: bool, draft: bool, publish_at: str | None, force: bool, out: str | None,
+            as_json: bool, no_fallback: bool) -> None:
+    """Convert articles into episodes: files, folders (recursive: .txt, .md, .html, .htm),
+    glob patterns, `-` for standard input, and http(s) URLs."""
+    from audioarticles.pipeline import convert as run_convert
+
+    project = obj.project(out)
+    release = release_for(project, draft, publish_at, force)
+    report = run_convert(project, list(inputs), voice, release, jobs=jobs, rerender=rerender,
+                         progress=console_progress(project, as_json),
+                         stdin=click.get_binary_stream("stdin") if "-" in inputs else None,
+                         fallback=not no_fallback)
+    report_batch(project, report, as_json)
+
+
+@cli.command()
+@click.option("--jobs", "-j", type=click.IntRange(min=1),
+              help="Articles converted in parallel (default: the number of CPUs).")
 @json_option
 @click.pass_obj
-def upgrade(obj: Context, as_json: bool) -> None:
-    """Re-voice degraded episodes with the voice they were meant to have (same GUID and slug)."""
+def upgrade(obj: Context, jobs: int | None, as_json: bool) -> None:
+    """Voice degraded episodes again with the voice they were meant to have, once it works
+    (same GUID and slug; the feed follows)."""
     from audioarticles.pipeline import upgrade as run_upgrade
 
     project = obj.project()
-    report = run_upgrade(project)
-    if not as_json and not report.converted and not report.failed:
+    report = run_upgrade(project, jobs=jobs, progress=console_progress(project, as_json))
+    if not as_json and not (report.converted or report.failed or report.skipped):
         click.echo("no degraded episodes")
-    report_conversions(project, report, as_json)
+        return
+    report_batch(project, report, as_json)
+
+
+def state_line(episode: Episode) -> str:
+    """`held: reason`, `scheduled for TIME`, `published`..."""
+    if episode.state == editorial.SCHEDULED:
+        return f"scheduled for {episode.publish_at}"
+    return f"{episode.state}: {episode.state_reason}" if episode.state_reason else episode.state
 
 
 @cli.command()
+@click.option("--state", "states", multiple=True, type=click.Choice(editorial.STATES),
+              help="Only episodes in this state (repeatable).")
 @json_option
 @click.pass_obj
-def episodes(obj: Context, as_json: bool) -> None:
+def episodes(obj: Context, states: tuple[str, ...], as_json: bool) -> None:
     """List the episodes in the catalog, newest first."""
     project = obj.project()
     if not project.catalog_path.exists():
         rows: list[Episode] = []
     else:
         with Catalog(project.catalog_path) as catalog:
-            rows = catalog.episodes()
+            rows = catalog.episodes(states=states or None)
     if as_json:
         emit_json({"episodes": [episode_json(project, e) for e in rows]})
         return
@@ -188,7 +282,291 @@ def voices(obj: Context, as_json: bool) -> None:
         click.echo(f"{row['name']}\t{row['engine']}\t{row['language']}\t{status}")
 
 
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False), help="Published site folder (default: output/).")
+@json_option
+@click.pass_obj
+def build(obj: Context, out: str | None, as_json: bool) -> None:
+    """Rebuild the feed, the site and the players from the catalog."""
+    project = obj.project(out)
+    with editor_catalog(project) as catalog:
+        result = publish.rebuild(project, catalog)
+    for message in result.warnings:
+        click.echo(f"warning: {message}", err=True)
+    output = project.output
+    newest = result.episodes[0] if result.episodes else None
+    if as_json:
+        emit_json({
+            "feed": cwd_path(result.feed),
+            "feed_url": result.feed_url,
+            "site": cwd_path(output / "index.html"),
+            "episodes": len(result.episodes),
+            "in_feed": result.in_feed,
+            "page_url": result.page_url(newest) if newest else None,
+        })
+        return
+    click.echo(f"{len(result.episodes)} episode(s) on the site, {result.in_feed} in the feed "
+               f"({cwd_path(output)})")
+    click.echo(f"feed: {result.feed_url}")
+    click.echo(f"site: {cwd_path(output / 'index.html')}")
+    if newest is not None:
+        click.echo(f"page: {result.page_url(newest)}  "
+                   f"(file: {cwd_path(output / publish.episode_page(newest))})")
+    click.echo("preview: audioarticles serve  (serves it on 127.0.0.1)")
+
+
+@cli.command()
+@click.argument("slug")
+@json_option
+@click.pass_obj
+def embed(obj: Context, slug: str, as_json: bool) -> None:
+    """Print the HTML snippet that puts an "Écouter l'article" player in an article."""
+    project = obj.project()
+    channel = publish.check_settings(project)
+    with editor_catalog(project) as catalog:
+        episode = publish.published_episode(catalog, slug)
+    snippet = publish.embed_snippet(channel, episode)
+    if as_json:
+        emit_json({"slug": slug, "snippet": snippet,
+                   "embed_url": channel.url(publish.embed_page(episode)),
+                   "page_url": channel.url(publish.episode_page(episode))})
+    else:
+        click.echo(snippet)
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port on 127.0.0.1 (default: base_url's port when it is local, else 8000; 0: any free port).")
+@click.option("--out", type=click.Path(file_okay=False), help="Published site folder (default: output/).")
+@click.option("--drafts", is_flag=True,
+              help="Also show drafts, held and scheduled episodes (a private preview, never "
+                   "written to the published folder).")
+@click.pass_obj
+def serve(obj: Context, port: int | None, out: str | None, drafts: bool) -> None:
+    """Preview the site and feed locally, with Range requests so seeking works."""
+    from urllib.parse import urlsplit
+
+    from audioarticles.publish.serve import HOST, make_server
+
+    project = obj.project(out)
+    if project.catalog_path.exists():
+        with Catalog(project.catalog_path) as catalog:
+            for message in publish.rebuild(project, catalog).warnings:
+                click.echo(f"warning: {message}", err=True)
+            if drafts:
+                for message in publish.write_preview(project, catalog).warnings:
+                    click.echo(f"warning: {message}", err=True)
+    if not project.output.is_dir():
+        raise UserError(f"{cwd_path(project.output)}: nothing to serve yet; "
+                        "run `audioarticles convert ARTICLE` first")
+    base = urlsplit(str(project.section("podcast").get("base_url", "")))
+    if port is None:
+        port = base.port if base.hostname in ("127.0.0.1", "localhost") and base.port else 8000
+    if drafts:
+        root = publish.preview_dir(project)
+        server = make_server(root, port, behind=(project.unreleased_dir, project.output))
+    else:
+        root = project.output
+        server = make_server(root, port)
+    actual = server.server_address[1]
+    click.echo(f"serving {cwd_path(root)} at http://{HOST}:{actual}/ (Ctrl-C to stop)")
+    if base.hostname not in ("127.0.0.1", "localhost") or base.port != actual:
+        click.echo(f"note: the feed's URLs point at {base.geturl()} (base_url), not at this preview",
+                   err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.server_close()
+
+
+# editorial control
+
+
+def editor_catalog(project: Project) -> Catalog:
+    if not project.catalog_path.exists():
+        raise UserError("no episodes yet; run `audioarticles convert ARTICLE` first")
+    return Catalog(project.catalog_path)
+
+
+def report_changes(project: Project, changes: list[editorial.Change], as_json: bool) -> None:
+    if as_json:
+        emit_json({"episodes": [{**episode_json(project, c.episode), "from_state": c.from_state,
+                                 "changed": c.changed} for c in changes]})
+        return
+    for c in changes:
+        if c.changed:
+            click.echo(f"{c.episode.slug}: {c.from_state} -> {state_line(c.episode)}")
+        else:
+            click.echo(f"{c.episode.slug}: {c.note}")
+
+
+def editor_options(command):
+    command = json_option(command)
+    return click.option("--by", "actor", metavar="NAME",
+                        help="Who is recorded as doing this (default: $AUDIOARTICLES_EDITOR, "
+                             "else your login).")(command)
+
+
+@cli.command("publish")
+@click.argument("slugs", nargs=-1, required=True)
+@click.option("--at", "at", metavar="TIME",
+              help="Schedule for TIME instead (ISO 8601; without a zone, the project's).")
+@editor_options
+@click.pass_obj
+def publish_command(obj: Context, slugs: tuple[str, ...], at: str | None, actor: str | None,
+                    as_json: bool) -> None:
+    """Release episodes (drafts, held, scheduled or unpublished) to the feed and the site."""
+    project = obj.project()
+    when = editorial.parse_time(at, editorial.Policy.from_project(project)) if at else None
+    with editor_catalog(project) as catalog:
+        changes = editorial.publish_episodes(project, catalog, slugs,
+                                             actor or editorial.default_actor(), when)
+    report_changes(project, changes, as_json)
+
+
+@cli.command()
+@click.argument("slugs", nargs=-1, required=True)
+@click.option("--reason", required=True, help="Why it is held (recorded, shown to editors).")
+@editor_options
+@click.pass_obj
+def hold(obj: Context, slugs: tuple[str, ...], reason: str, actor: str | None,
+         as_json: bool) -> None:
+    """Keep episodes out of the feed and the site until `audioarticles publish`."""
+    project = obj.project()
+    with editor_catalog(project) as catalog:
+        changes = editorial.hold_episodes(project, catalog, slugs,
+                                          actor or editorial.default_actor(), reason)
+    report_changes(project, changes, as_json)
+
+
+@cli.command()
+@click.argument("slugs", nargs=-1, required=True)
+@click.option("--reason", required=True, help="Why it is taken down (recorded).")
+@click.option("--purge", is_flag=True,
+              help="Delete its audio and transcripts instead of retiring them privately.")
+@editor_options
+@click.pass_obj
+def unpublish(obj: Context, slugs: tuple[str, ...], reason: str, purge: bool,
+              actor: str | None, as_json: bool) -> None:
+    """Take episodes down from the feed, the site and the embeds, for good.
+
+    Their articles are tombstoned: a later convert or sync skips them unless --force.
+    """
+    project = obj.project()
+    with editor_catalog(project) as catalog:
+        changes = editorial.unpublish_episodes(project, catalog, slugs,
+                                               actor or editorial.default_actor(), reason, purge)
+    report_changes(project, changes, as_json)
+
+
+@cli.command()
+@click.argument("slugs", nargs=-1)
+@json_option
+@click.pass_obj
+def history(obj: Context, slugs: tuple[str, ...], as_json: bool) -> None:
+    """The editorial audit trail: every state change, oldest first."""
+    project = obj.project()
+    if not project.catalog_path.exists():
+        events = []
+    else:
+        with Catalog(project.catalog_path) as catalog:
+            if slugs:
+                events = [e for ep in editorial.find_episodes(catalog, slugs)
+                          for e in catalog.events(ep.guid)]
+            else:
+                events = catalog.events()
+    if as_json:
+        emit_json({"events": [e.to_dict() for e in events]})
+        return
+    for e in events:
+        why = f" ({e.reason})" if e.reason else ""
+        click.echo(f"{e.at}\t{e.slug}\t{e.from_state or 'new'} -> {e.to_state}\t{e.actor}{why}")
+
+
+@cli.command()
+@click.argument("input_name", metavar="INPUT")
+@click.option("--stage", type=click.Choice(["extract", "clean", "normalized", "segments"]),
+              default="normalized", show_default=True, help="How far to take the text.")
+@click.option("--voice", help="Voice profile whose engine sets the segment length limit.")
+@click.option("--max-chars", type=click.IntRange(min=20),
+              help="Segment length limit (default: the voice engine's).")
+@json_option
+@click.pass_obj
+def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars: int | None,
+         as_json: bool) -> None:
+    """Show what will be read, at one stage, with block types (no synthesis)."""
+    from audioarticles.engines import engine_class
+    from audioarticles.pipeline import text_at_stage
+    from audioarticles.voices import get_voice
+
+    project = obj.project()
+    if max_chars is None:
+        profile = get_voice(voice or project.section("voice")["default"], project.root)
+        max_chars = engine_class(profile.engine).max_chars
+    try:
+        view = text_at_stage(project, input_name, stage, max_chars)
+    except ArticleSkipped as skipped:
+        click.echo(f"skipped: {skipped}", err=True)
+        return
+    article = view.article
+    if as_json:
+        blocks = [{"index": i, "kind": b.kind, "text": b.text} for i, b in enumerate(article.blocks)]
+        data: dict = {"input": input_name, "stage": stage, "meta": article.to_dict()["meta"],
+                      "blocks": blocks}
+        if view.segments:
+            for block, spoken in zip(blocks, view.spoken_blocks()):
+                block["spoken"] = spoken
+            data["max_chars"] = max_chars
+            data["segments"] = [s.to_dict() for s in view.segments]
+        emit_json(data)
+        return
+    if stage == "segments":
+        for seg in view.segments:
+            click.echo(f"{seg.position}\t[{seg.block_kind} {seg.block}]\t{seg.written}")
+            click.echo(f"\t\t→ {seg.spoken}")
+        return
+    meta = article.meta
+    for label, value in (("title", meta.title), ("author", meta.author), ("date", meta.date),
+                         ("url", meta.canonical_url or meta.url), ("language", meta.language)):
+        if value:
+            click.echo(f"# {label}: {value}")
+    texts = view.spoken_blocks() if stage == "normalized" else [b.text for b in article.blocks]
+    for block, block_text in zip(article.blocks, texts):
+        click.echo(f"[{block.kind}] {block_text}")
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=15.0, show_default=True,
+              help="Seconds to wait for each answer from the host.")
+@click.option("--max-episodes", type=click.IntRange(min=1),
+              help="Check only the first N items of the feed (the newest).")
+@json_option
+def doctor(url: str, timeout: float, max_episodes: int | None, as_json: bool) -> None:
+    """Check a published feed where listeners fetch it; say what to fix on the host.
+
+    Exits 1 when a finding is an error (listeners will have problems), 0 otherwise.
+    """
+    from audioarticles.doctor import diagnose, format_report
+
+    report = diagnose(url, timeout=timeout, max_episodes=max_episodes)
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        click.echo(format_report(report))
+    if not report.ok:
+        sys.exit(1)
+
+
+def _stop_on_sigterm(signum, frame) -> None:
+    # SIGTERM (a service manager, `kill`) stops a command like Ctrl-C: cleanly, exit 130
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         cli(prog_name="audioarticles")
     except BrokenPipeError:

@@ -24,15 +24,44 @@ DEFAULTS: dict[str, Any] = {
         "link": "",
         "owner_name": "",
         "owner_email": "",
-        "category": "News",
+        "category": "News",  # Apple's English names: "News" or "News > Daily News" (or a list)
         "explicit": False,
-        "image": "",
+        "image": "",  # project-relative JPEG/PNG, square, 1400-3000 px; empty: a generated cover
+        "timezone": "Europe/Paris",  # for pubDate, and to read source dates that carry no zone
+        "feed_limit": 100,  # newest N episodes in feed.xml; older ones stay on the site
+        "new_feed_url": "",  # set when the feed moves: itunes:new-feed-url
+        "locked": True,  # podcast:locked: other platforms may not import the feed
+        "disclosure": "Cet épisode est lu par une voix de synthèse.",
     },
     "voice": {"default": "fr"},
     "audio": {
         "bitrate": "64k",
         "sample_rate": 44100,
         "pause_ms": 400,
+    },
+    # what happens to an episode once it is converted (editorial.py)
+    "editorial": {
+        "auto_publish": True,  # false: every new episode waits as a draft for `publish`
+        "publish_degraded": False,  # false: an episode voiced by a fallback engine is held
+        "embargo": "article-date",  # an article dated in the future waits until then; or "none"
+    },
+    "publish": {
+        # after a re-voice, the previous MP3 and its side files stay reachable this many days
+        # (apps that fetched the feed before still download them), then they are deleted
+        "keep_old_audio_days": 7,
+    },
+    # batch runs: how long a second run waits for the project's lock before refusing
+    "batch": {"lock_wait_s": 10},
+    # hostile input: inputs above these are refused with the limit in the message
+    "limits": {
+        "max_input_mb": 5,          # raw bytes of a file, stdin or fetched page
+        "max_article_chars": 60000,  # text to read after cleaning (about an hour of speech)
+    },
+    # fetching article pages and feeds
+    "fetch": {
+        "timeout_s": 20,
+        "max_redirects": 5,
+        "user_agent": "",  # empty: "audioarticles/<version> (podcast converter)"
     },
 }
 
@@ -68,6 +97,11 @@ class Project:
         return self.state_dir / "catalog.sqlite"
 
     @property
+    def unreleased_dir(self) -> Path:
+        """Private mirror of the output folder: files of episodes that are not published."""
+        return self.state_dir / "unreleased"
+
+    @property
     def cache_dir(self) -> Path:
         return self.state_dir / "cache"
 
@@ -85,6 +119,15 @@ class Project:
             return Path(os.path.relpath(resolved, self.root.resolve())).as_posix()
 
 
+def read_toml(path) -> dict:
+    """A TOML file's data (a `Path` or a packaged resource); a file that is not valid TOML or
+    not UTF-8 is a usage error naming the file."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: not valid TOML ({exc}); fix the file or remove it") from exc
+
+
 def load_project(root: str | Path | None = None, out: str | Path | None = None) -> Project:
     """Read `audioarticles.toml` (if any) from the project root and merge it over the defaults."""
     root_path = Path(root or ".").resolve()
@@ -93,10 +136,6 @@ def load_project(root: str | Path | None = None, out: str | Path | None = None) 
     settings = copy.deepcopy(DEFAULTS)
     config_file = root_path / CONFIG_NAME
     if config_file.exists():
-        try:
-            user = tomllib.loads(config_file.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise UsageError(f"{config_file}: not valid TOML ({exc}); fix the file or remove it") from exc
-        settings = _merge(settings, user)
+        settings = _merge(settings, read_toml(config_file))
     out_dir = Path(out).resolve() if out else None
     return Project(root=root_path, settings=settings, out_dir=out_dir)

@@ -29,4 +29,19 @@ class EngineUnavailable(UserError):
 
 
 class SynthesisError(UserError):
-    """An engine was available but failed to produce audio for a text."""
+    """An engine was available but failed to produce audio for a text. `what` says what
+    happened; the message adds the fix, when there is one."""
+
+    def __init__(self, what: str, fix: str = ""):
+        super().__init__(f"{what}; {fix}" if fix else what)
+        self.what = what
+        self.fix = fix
+
+
+class ArticleSkipped(Exception):
+    """Not an error: an opt-out rule or a tombstone says this article is not to be voiced."""
+
+    def __init__(self, source: str, reason: str):
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason

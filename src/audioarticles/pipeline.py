@@ -1,32 +1,54 @@
 """The whole job for a batch of inputs: read, clean, segment, normalise, synthesise, assemble,
-tag, record in the catalog, publish."""
+tag, record in the catalog, publish.
+
+Per article: `prepare` (text stages) -> `Ledger.plan` (identity, slug, unchanged?) -> `render`
+(audio stages, files placed atomically) -> `Ledger.record` (catalog transaction). A batch runs
+articles in worker threads sharing one engine (its request cap and rate limit hold for the
+whole run; espeak runs in worker processes), under the project's lock, and rebuilds the public
+site once at the end, also after an interruption.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
+import json
 import os
+import signal
 import sys
 import tempfile
 import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from audioarticles import clean as clean_stage
-from audioarticles import publish
+from audioarticles import editorial, optout, publish
 from audioarticles.assemble import assemble
-from audioarticles.catalog import Catalog, now_iso
+from audioarticles.catalog import Catalog
 from audioarticles.config import Project
-from audioarticles.engines import get_engine
+from audioarticles.engines import engine_class, get_engine
 from audioarticles.engines.base import Engine
-from audioarticles.errors import EngineUnavailable, InputError, SynthesisError, UserError
-from audioarticles.extract import read_file
-from audioarticles.identity import guid_for, identity, unique_slug
+from audioarticles.errors import (ArticleSkipped, EngineUnavailable, InputError, SynthesisError,
+                                  UserError)
+from audioarticles.extract import DEFAULT_SKIP
+from audioarticles.identity import guid_for, identity, slugify
+from audioarticles.lock import project_lock
 from audioarticles.model import Article, Episode, Segment
-from audioarticles.normalise import normalise_segments
+from audioarticles.normalise import normaliser
+from audioarticles.publish.dates import publication_date, zone_named
 from audioarticles.segment import segment
+from audioarticles.sources import Reader, Source
 from audioarticles.synthesise import SegmentCache, SynthesisResult, synthesise
 from audioarticles.tag import tag
 from audioarticles.voices import Voice, get_voice
+
+# Bump when the same text and settings would now render to different audio (assembly changes).
+RENDER_REVISION = 1
 
 
 @dataclass
@@ -34,67 +56,228 @@ class Converted:
     episode: Episode
     segments_synthesized: int
     segments_cached: int
+    status: str = "converted"  # or "unchanged"
 
 
 @dataclass
 class ConvertReport:
-    converted: list[Converted] = field(default_factory=list)
+    converted: list[Converted] = field(default_factory=list)  # in input order, with status
     failed: list[InputError] = field(default_factory=list)
+    skipped: list[ArticleSkipped] = field(default_factory=list)
+    interrupted: bool = False
+    not_done: int = 0  # articles a stopped run did not finish
+    build: publish.Build | None = None  # what the run's rebuild wrote
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.interrupted
+
+    def count(self, status: str) -> int:
+        return sum(c.status == status for c in self.converted)
+
+    @property
+    def degraded(self) -> int:
+        return sum(c.episode.degraded for c in self.converted)
+
+    def summary(self) -> dict:
+        return {"converted": self.count("converted"), "unchanged": self.count("unchanged"),
+                "degraded": self.degraded, "skipped": len(self.skipped),
+                "failed": len(self.failed),
+                "interrupted": self.interrupted, "not_done": self.not_done}
+
+
+class Progress:
+    """What a batch tells its caller while it runs; the CLI draws it, a library may ignore it."""
+
+    def start(self, total: int) -> None:
+        """The batch has `total` articles."""
+
+    def begin(self, name: str) -> None:
+        """An article starts (called from a worker thread)."""
+
+    def done(self, name: str, outcome: Outcome) -> None:
+        """An article finished: converted, unchanged, skipped or failed (main thread)."""
+
+    def warn(self, message: str) -> None:
+        """Something the user should know that did not stop an article (any thread)."""
+        warn(message)
+
+    def finish(self, report: ConvertReport) -> None:
+        """The batch is over (also after an interruption)."""
+
+
+Outcome = Converted | ArticleSkipped | InputError
+
+
+class Interrupted(Exception):
+    """The run was asked to stop (Ctrl-C, SIGTERM) before this article finished."""
 
 
 def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
-def read_input(project: Project, name: str) -> Article:
-    path = Path(name)
-    source = project.relative_source(path) if path.exists() else name
-    return read_file(path, source)
+# ---- per article: text stages ---------------------------------------------------------------
+
+@dataclass
+class Prepared:
+    """An article ready to voice: cleaned, segmented, normalised, identified."""
+
+    source: str
+    article: Article
+    segments: list[Segment]
+    guid: str
+    content_hash: str
 
 
 def prepare(article: Article, project: Project, max_chars: int) -> tuple[Article, list[Segment]]:
-    """Clean, segment the written text, then normalise each segment for speech."""
+    """Clean, segment the written text, then normalise each segment for speech.
+
+    Segments come numbered in order, each with its spoken text within `max_chars`
+    (a sentence whose spoken form is too long is cut again); silent ones are left out.
+    """
     rules = clean_stage.load_rules(project.root, article.meta.language)
     cleaned = clean_stage.clean(article, rules)
     if not cleaned.blocks:
         raise InputError(article.meta.source, "nothing left to read after removing boilerplate")
-    segments = normalise_segments(segment(cleaned, max_chars), cleaned.meta.language)
-    segments = [s for s in segments if s.spoken.strip()]
+    check_length(cleaned, project)
+    speak = normaliser(cleaned.meta.language, project.root)
+    segments = segment(cleaned, max_chars, speak=speak)
     if not segments:
         raise InputError(article.meta.source, "no speakable text in this article")
     return cleaned, segments
 
 
-class Engines:
-    """The engines of one run, each made on first use and closed at the end.
+STAGES = ("extract", "clean", "normalized", "segments")
 
-    An engine instance carries the run-wide limits of its service (gTTS: requests in flight,
-    rate, Retry-After pause), so everything one run converts, in any thread, must go through
-    the same `Engines`: batch code shares this object rather than making its own.
+
+@dataclass
+class TextStage:
+    """An article as it stands after one stage; `segments` from the normalized stage on."""
+
+    stage: str
+    article: Article
+    segments: list[Segment] = field(default_factory=list)
+
+    def spoken_blocks(self) -> list[str]:
+        """Each block's spoken text: its segments' spoken texts joined."""
+        spoken: list[list[str]] = [[] for _ in self.article.blocks]
+        for seg in self.segments:
+            spoken[seg.block].append(seg.spoken)
+        return [" ".join(parts) for parts in spoken]
+
+
+def text_at_stage(project: Project, name: str, stage: str, max_chars: int) -> TextStage:
+    """What will be read, at one stage: extract, clean, normalized or segments."""
+    if stage not in STAGES:
+        raise UserError(f"unknown stage {stage!r}; valid: {', '.join(STAGES)}")
+    skip = tuple(dict.fromkeys((*DEFAULT_SKIP, *optout.load_rules(project.root).selectors)))
+    sources = Reader(project, warn=warn, skip=skip).expand([name])
+    if len(sources) != 1:
+        raise UserError(f"{name}: holds {len(sources)} articles; `text` shows one, name its file")
+    if isinstance(sources[0], InputError):
+        raise sources[0]
+    article = sources[0].load()
+    if stage == "extract":
+        return TextStage(stage, article)
+    if stage == "clean":
+        return TextStage(stage, clean_stage.clean(article, clean_stage.load_rules(
+            project.root, article.meta.language)))
+    cleaned, segments = prepare(article, project, max_chars)
+    return TextStage(stage, cleaned, segments)
+
+
+def check_length(article: Article, project: Project) -> None:
+    """Refuse text whose audio would not fit the memory bounds of one render."""
+    limit = int(project.section("limits").get("max_article_chars", 60000))
+    length = sum(len(block.text) for block in article.blocks)
+    if length > limit:
+        raise InputError(article.meta.source,
+                         f"has {length} characters to read, above the limit of {limit} (about an "
+                         "hour of speech); split the article, or raise [limits] max_article_chars "
+                         "in audioarticles.toml")
+
+
+def content_hash(article: Article, segments: list[Segment]) -> str:
+    """Changes whenever the episode's audio or tags would: what is said and the metadata."""
+    meta = article.meta
+    data = {"title": meta.title, "author": meta.author, "date": meta.date,
+            "language": meta.language, "summary": meta.summary,
+            "url": meta.canonical_url or meta.url,
+            "segments": [[s.block, s.block_kind, s.written, s.spoken] for s in segments]}
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def prepare_episode(article: Article, project: Project, max_chars: int) -> Prepared:
+    cleaned, segments = prepare(article, project, max_chars)
+    return Prepared(source=cleaned.meta.source, article=cleaned, segments=segments,
+                    guid=guid_for(cleaned.meta), content_hash=content_hash(cleaned, segments))
+
+
+def render_fingerprint(project: Project, voice: Voice, engine: Engine) -> str:
+    """Changes whenever the same text would be rendered differently (voice, audio settings)."""
+    podcast = project.section("podcast")
+    data = {"revision": RENDER_REVISION, "voice": voice.name,
+            "engine": engine.cache_identity(voice), "audio": project.section("audio"),
+            "album": podcast.get("title"), "publication": podcast.get("publication")}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def files_intact(project: Project, episode: Episode) -> bool:
+    """All the episode's files exist (published or not yet), its MP3 at the recorded size."""
+    if not episode.mp3 or not editorial.files_present(project, episode):
+        return False
+    for root in (project.output, project.unreleased_dir):
+        mp3 = root / episode.mp3
+        if mp3.is_file():
+            return mp3.stat().st_size == episode.bytes
+    return False
+
+
+# ---- per article: audio stages --------------------------------------------------------------
+
+class Voicing:
+    """The voice a run asks for and, made on first use, its fallback, each with its engine.
+
+    An engine instance carries its service's run-wide limits (gTTS: requests in flight, rate,
+    Retry-After pause, a host found unreachable), so all the article threads of a run share
+    these instances. With `fallback` off, or a voice without one, a failure is an error.
     """
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, voice: Voice, jobs: int = 1, fallback: bool = True):
         self.project = project
-        self._made: dict[str, Engine] = {}
+        self.voice = voice
+        self.jobs = jobs
+        self.backup = get_voice(voice.fallback, project.root) if fallback and voice.fallback \
+            else None
+        self._engines: dict[str, Engine] = {}
         self._lock = threading.Lock()
+        # bad engine settings, or a missing engine with no fallback, stop the run at once
+        try:
+            self.engine_for(voice)
+        except EngineUnavailable:
+            if self.backup is None:
+                raise
 
-    def get(self, name: str) -> Engine:
+    @property
+    def max_chars(self) -> int:
+        return engine_class(self.voice.engine).max_chars
+
+    def engine_for(self, voice: Voice) -> Engine:
         with self._lock:
-            if name not in self._made:
-                self._made[name] = get_engine(name, **self.project.section(name))
-            return self._made[name]
+            if voice.engine not in self._engines:
+                engine = get_engine(voice.engine, **self.project.section(voice.engine))
+                engine.set_parallelism(self.jobs)
+                self._engines[voice.engine] = engine
+            return self._engines[voice.engine]
 
     def close(self) -> None:
         with self._lock:
-            made, self._made = list(self._made.values()), {}
-        for engine in made:
+            engines, self._engines = list(self._engines.values()), {}
+        for engine in engines:
             engine.close()
 
-    def __enter__(self) -> Engines:
+    def __enter__(self) -> Voicing:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -103,147 +286,480 @@ class Engines:
 
 @dataclass
 class Voiced:
-    """An article's segments and their audio, all from one voice."""
+    """An article's segments and their audio, all in one voice."""
 
-    article: Article  # cleaned
     segments: list[Segment]
     result: SynthesisResult
     voice: Voice  # the voice that spoke
-    engine: str
-    degraded_reason: str = ""  # why the intended voice did not speak, when it did not
+    engine: Engine
+    degraded_reason: str = ""  # why the voice asked for did not speak, when it did not
 
 
-def _voice_with(project: Project, article: Article, voice: Voice, engine: Engine,
-                cache: SegmentCache) -> Voiced:
-    cleaned, segments = prepare(article, project, engine.max_chars)
-    result = synthesise(segments, voice, engine, cache)
-    return Voiced(cleaned, segments, result, voice, engine.NAME)
-
-
-def voice_article(project: Project, article: Article, voice: Voice, engines: Engines,
-                  cache: SegmentCache, fallback: bool = True) -> Voiced:
-    """The whole article in `voice`; if that voice cannot produce it and names a fallback
-    (and `fallback` is on), the whole article in the fallback voice, marked degraded.
-    One episode is never a mix of two voices."""
+def voice_segments(project: Project, prepared: Prepared, voicing: Voicing, cache: SegmentCache,
+                   warn: Callable[[str], None] = warn) -> Voiced:
+    """The article in the run's voice; when that voice cannot produce it (unreachable, retries
+    exhausted, engine missing) and a fallback is allowed, the whole article in the fallback
+    voice, marked degraded. An episode is never a mix of two voices."""
+    voice = voicing.voice
     try:
-        return _voice_with(project, article, voice, engines.get(voice.engine), cache)
+        engine = voicing.engine_for(voice)
+        return Voiced(prepared.segments, synthesise(prepared.segments, voice, engine, cache),
+                      voice, engine)
     except (SynthesisError, EngineUnavailable) as exc:
-        reason = " ".join(str(exc).split())
-        failure = f"voice {voice.name} ({voice.engine}) failed: {reason}"
-        if not (fallback and voice.fallback):
-            raise InputError(article.meta.source, failure) from exc
-        backup = get_voice(voice.fallback, project.root)
-        try:
-            voiced = _voice_with(project, article, backup, engines.get(backup.engine), cache)
-        except (SynthesisError, EngineUnavailable) as backup_exc:
-            raise InputError(article.meta.source, f"{failure}; its fallback {backup.name} "
-                             f"failed too: {backup_exc}") from backup_exc
-    warn(f"{article.meta.source}: {failure}; voiced by {backup.name} instead and marked "
+        failure = f"voice {voice.name} ({voice.engine}) failed"
+        backup = voicing.backup
+        if backup is None:
+            raise InputError(prepared.source, f"{failure}: {exc}") from exc
+        reason = " ".join(getattr(exc, "what", str(exc)).split())  # what happened, without a fix
+    try:
+        engine = voicing.engine_for(backup)
+        segments = prepared.segments
+        if engine.max_chars != voicing.max_chars:
+            segments = prepare(prepared.article, project, engine.max_chars)[1]
+        result = synthesise(segments, backup, engine, cache)
+    except (SynthesisError, EngineUnavailable) as exc:
+        raise InputError(prepared.source, f"{failure} ({reason}) and its fallback {backup.name} "
+                                          f"failed too: {exc}") from exc
+    warn(f"{prepared.source}: {failure} ({reason}); voiced by {backup.name} instead, marked "
          "degraded (`audioarticles upgrade` re-voices it once the voice works)")
-    voiced.degraded_reason = reason
-    return voiced
+    return Voiced(segments, result, backup, engine, reason)
 
 
-def convert_article(project: Project, catalog: Catalog, article: Article, voice: Voice,
-                    engines: Engines, cache: SegmentCache, fallback: bool = True) -> Converted:
-    voiced = voice_article(project, article, voice, engines, cache, fallback)
-    cleaned, segments, result = voiced.article, voiced.segments, voiced.result
-    meta = cleaned.meta
-    guid = guid_for(meta)
-    existing = catalog.get(guid)
-    slug = existing.slug if existing else unique_slug(meta.title, catalog.slugs())
+@dataclass
+class Rendered:
+    mp3: Path
+    duration_s: float
+    synthesized: int
+    cached: int
+    voice: Voice  # the voice that spoke (the fallback when degraded)
+    engine: Engine
+    degraded_reason: str = ""
 
-    episodes_dir = project.output / "episodes"
+
+def render(project: Project, prepared: Prepared, slug: str, voicing: Voicing,
+           cache: SegmentCache, warn: Callable[[str], None] = warn) -> Rendered:
+    """Voice, assemble and tag the article; the MP3 appears under its final name or not at all."""
+    voiced = voice_segments(project, prepared, voicing, cache, warn)
+    result = voiced.result
+    # new files wait in the private mirror; the run's rebuild admits them if published
+    episodes_dir = project.unreleased_dir / "episodes"
     episodes_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=episodes_dir)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         audio_settings = project.section("audio")
-        assembly = assemble(segments, result.audios, tmp, pause_ms=int(audio_settings["pause_ms"]),
+        assembly = assemble(voiced.segments, result.audios, tmp,
+                            pause_ms=int(audio_settings["pause_ms"]),
                             bitrate=str(audio_settings["bitrate"]),
                             out_rate=int(audio_settings["sample_rate"]))
         podcast = project.section("podcast")
-        tag(tmp, cleaned, album=podcast["title"], artist=meta.author or podcast["publication"])
+        meta = prepared.article.meta
+        tag(tmp, prepared.article, album=podcast["title"],
+            artist=meta.author or podcast["publication"])
         final = publish.place_audio(tmp, episodes_dir, slug)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+    return Rendered(final, assembly.duration_s, result.synthesized, result.cached, voiced.voice,
+                    voiced.engine, voiced.degraded_reason)
 
-    relative = final.relative_to(project.output).as_posix()
-    episode = existing or Episode(guid=guid, slug=slug, title=meta.title, source=meta.source,
-                                  voice=voiced.voice.name, engine=voiced.engine)
-    old_mp3 = episode.mp3
-    episode.title = meta.title
-    episode.identity = identity(meta)
-    episode.source = meta.source
-    episode.voice = voiced.voice.name
-    episode.intended_voice = voice.name
-    episode.engine = voiced.engine
-    episode.degraded = bool(voiced.degraded_reason)
-    episode.degraded_reason = voiced.degraded_reason
-    episode.mp3 = relative
-    episode.duration_s = round(assembly.duration_s, 3)
-    episode.bytes = final.stat().st_size
-    episode.author = meta.author
-    episode.url = meta.canonical_url or meta.url
-    episode.summary = meta.summary
-    episode.language = meta.language
-    episode.pub_date = episode.pub_date or meta.date or now_iso()
-    with catalog.transaction():
-        saved = catalog.save(episode)
-    publish.retire_audio(project.output, old_mp3, relative)
-    return Converted(saved, result.synthesized, result.cached)
+
+# ---- the catalog side of a batch ------------------------------------------------------------
+
+@dataclass
+class Plan:
+    prepared: Prepared
+    slug: str
+    existing: Episode | None
+    unchanged: bool = False
+
+
+class Ledger:
+    """The batch's shared view of the catalog: opt-outs and tombstones, identities and slugs
+    claimed in this run, and the editorial decision when an episode is recorded. Its methods
+    may be called from any article thread; they take turns on the one catalog connection."""
+
+    def __init__(self, project: Project, catalog: Catalog, voicing: Voicing,
+                 release: editorial.Release, rerender: bool):
+        self.project = project
+        self.catalog = catalog
+        self.voice = voicing.voice
+        self.release = release
+        self.rerender = rerender or release.force
+        try:
+            self.fingerprint = render_fingerprint(project, self.voice,
+                                                  voicing.engine_for(self.voice))
+        except EngineUnavailable:  # every article will be voiced by the fallback
+            self.fingerprint = ""
+        self._lock = threading.Lock()
+        self._slugs = catalog.slugs()
+        self._claimed: dict[str, str] = {}  # guid -> the input that claimed it in this run
+
+    def screen(self, article: Article) -> None:
+        """ArticleSkipped for an opted-out or unpublished (tombstoned) article."""
+        with self._lock:
+            editorial.screen(self.catalog, article, self.release)
+
+    def plan(self, prepared: Prepared) -> Plan:
+        with self._lock:
+            earlier = self._claimed.get(prepared.guid)
+            if earlier is not None:
+                raise InputError(prepared.source, f"same article as {earlier} (same identity: "
+                                 f"{identity(prepared.article.meta)}); converted once")
+            self._claimed[prepared.guid] = prepared.source
+            existing = self.catalog.get(prepared.guid)
+            if existing is not None:
+                unchanged = (not self.rerender
+                             and existing.state != editorial.UNPUBLISHED
+                             and existing.content_hash == prepared.content_hash
+                             and existing.meta.get("render") == self.fingerprint
+                             and files_intact(self.project, existing))
+                return Plan(prepared, existing.slug, existing, unchanged)
+            slug = self._new_slug(prepared.article.meta.title)
+            return Plan(prepared, slug, None)
+
+    def _new_slug(self, title: str) -> str:
+        base = slugify(title)
+        slug, n = base, 2
+        while slug in self._slugs:
+            slug, n = f"{base}-{n}", n + 1
+        self._slugs.add(slug)
+        return slug
+
+    def record(self, plan: Plan, rendered: Rendered) -> Converted:
+        meta = plan.prepared.article.meta
+        relative = rendered.mp3.relative_to(self.project.unreleased_dir).as_posix()
+        with self._lock:
+            existing = self.catalog.get(plan.prepared.guid)
+            previous = dataclasses.replace(existing) if existing else None
+            episode = existing or Episode(guid=plan.prepared.guid, slug=plan.slug,
+                                          title=meta.title, source=meta.source,
+                                          voice=rendered.voice.name, engine=rendered.engine.NAME)
+            episode.title = meta.title
+            episode.identity = identity(meta)
+            episode.source = meta.source
+            episode.voice = rendered.voice.name
+            episode.intended_voice = self.voice.name
+            episode.engine = rendered.engine.NAME
+            episode.degraded = bool(rendered.degraded_reason)
+            episode.degraded_reason = rendered.degraded_reason
+            episode.mp3 = relative
+            episode.duration_s = round(rendered.duration_s, 3)
+            episode.bytes = rendered.mp3.stat().st_size
+            episode.author = meta.author
+            episode.url = meta.canonical_url or meta.url
+            episode.summary = meta.summary
+            episode.language = meta.language
+            # fixed once, with its time zone: a published date is never rewritten
+            zone = zone_named(self.project.section("podcast").get("timezone", "Europe/Paris"))
+            episode.pub_date = episode.pub_date or publication_date(meta.date, zone)
+            episode.content_hash = plan.prepared.content_hash
+            # a degraded episode records the fallback's fingerprint: the next run tries its
+            # voice again instead of finding it unchanged
+            fingerprint = self.fingerprint if not episode.degraded else render_fingerprint(
+                self.project, rendered.voice, rendered.engine)
+            episode.meta = {**episode.meta, "render": fingerprint}
+            now = editorial.utcnow()
+            decision = editorial.decide(self.release.policy, episode, previous, now,
+                                        article_date=meta.date,
+                                        publish_at=self.release.publish_at,
+                                        draft=self.release.draft)
+            with self.catalog.transaction():
+                if self.release.force:
+                    self.catalog.remove_tombstone(episode.identity)
+                saved = editorial.apply_decision(self.catalog, episode, decision, now)
+                # the previous audio stays reachable for a while: the sweep in rebuild drops it
+                publish.retire_files(self.catalog, previous, saved, now)
+            editorial.discard_unreleased(self.project, previous, saved)
+        return Converted(saved, rendered.synthesized, rendered.cached)
+
+    def unchanged(self, plan: Plan) -> Converted:
+        assert plan.existing is not None
+        return Converted(plan.existing, 0, len(plan.prepared.segments), status="unchanged")
+
+
+class Sequencer:
+    """Lets article i plan only after articles 0..i-1 have planned or failed, so slugs follow
+    the input order whatever the number of jobs."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next = 0
+        self._passed: set[int] = set()
+        self._aborted = False
+
+    @contextlib.contextmanager
+    def turn(self, index: int) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: self._next == index or self._aborted)
+            if self._aborted:
+                raise Interrupted()
+        try:
+            yield
+        finally:
+            self.passed(index)
+
+    def passed(self, index: int) -> None:
+        with self._cond:
+            if index in self._passed:
+                return
+            self._passed.add(index)
+            while self._next in self._passed:
+                self._next += 1
+            self._cond.notify_all()
+
+    def abort(self) -> None:
+        with self._cond:
+            self._aborted = True
+            self._cond.notify_all()
+
+
+# ---- the batch ------------------------------------------------------------------------------
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def sweep_partial_files(project: Project, before: float) -> list[Path]:
+    """Remove temporary `.*.part` files left by a run that died (they predate this run)."""
+    removed = []
+    for folder in (project.output, project.state_dir):
+        if not folder.is_dir():
+            continue
+        for path in folder.rglob(".*.part"):
+            with contextlib.suppress(OSError):
+                if path.is_file() and path.stat().st_mtime < before:
+                    path.unlink()
+                    removed.append(path)
+    return removed
+
+
+def sweep_orphan_audio(project: Project, catalog: Catalog, before: float) -> list[Path]:
+    """Remove MP3s no episode points to and none keeps as retired: left by a run killed
+    between placing the file and recording it. Only files older than this run."""
+    known = {e.mp3 for e in catalog.episodes()} | {r.path for r in catalog.retired_files()}
+    removed = []
+    for root in (project.output, project.unreleased_dir):
+        folder = root / "episodes"
+        for path in sorted(folder.glob("*.mp3")) if folder.is_dir() else ():
+            relative = path.relative_to(root).as_posix()
+            with contextlib.suppress(OSError):
+                if relative not in known and path.stat().st_mtime < before:
+                    path.unlink()
+                    removed.append(path)
+    return removed
+
+
+class Batch:
+    """One run over many articles with `jobs` worker threads."""
+
+    def __init__(self, project: Project, catalog: Catalog, voicing: Voicing,
+                 jobs: int, release: editorial.Release, rerender: bool, progress: Progress):
+        self.project = project
+        self.voicing = voicing
+        self.jobs = max(1, jobs)
+        self.progress = progress
+        self.cache = SegmentCache(project.cache_dir)
+        self.ledger = Ledger(project, catalog, voicing, release, rerender)
+        self.sequencer = Sequencer()
+        self.stop = threading.Event()  # seen by the article threads
+        self.stop_requested = False  # set by signal handlers; the main loop sets `stop`
+
+    def _check_stop(self) -> None:
+        if self.stop.is_set():
+            raise Interrupted()
+
+    def convert_one(self, index: int, source: Source | InputError) -> Outcome:
+        name = source.source if isinstance(source, InputError) else source.name
+        try:
+            if isinstance(source, InputError):
+                raise source
+            self._check_stop()
+            self.progress.begin(name)
+            article = source.load()
+            self.ledger.screen(article)
+            prepared = prepare_episode(article, self.project, self.voicing.max_chars)
+            with self.sequencer.turn(index):
+                plan = self.ledger.plan(prepared)
+            if plan.unchanged:
+                return self.ledger.unchanged(plan)
+            self._check_stop()
+            rendered = render(self.project, prepared, plan.slug, self.voicing, self.cache,
+                              self.progress.warn)
+            return self.ledger.record(plan, rendered)  # finished work is kept, even when stopping
+        except Interrupted:
+            raise
+        except (InputError, ArticleSkipped) as exc:
+            return exc
+        except UserError as exc:
+            if self.stop.is_set():
+                raise Interrupted() from exc
+            return InputError(name, str(exc))
+        except Exception as exc:
+            if self.stop.is_set():
+                raise Interrupted() from exc
+            return InputError(name, f"unexpected error ({type(exc).__name__}: {exc}); please "
+                                    "report it with this input")
+        finally:
+            self.sequencer.passed(index)
+
+    def request_stop(self) -> None:
+        """Ask the batch to stop (safe from a signal handler: it only sets a flag)."""
+        self.stop_requested = True
+
+    def run(self, sources: list[Source | InputError]) -> ConvertReport:
+        report = ConvertReport()
+        outcomes: list[Outcome | None] = [None] * len(sources)
+        self.progress.start(len(sources))
+        with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="article") as pool:
+            futures = {pool.submit(self.convert_one, i, s): i for i, s in enumerate(sources)}
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                for future in done:
+                    index = futures[future]
+                    if future.cancelled():
+                        continue
+                    with contextlib.suppress(Interrupted):
+                        outcomes[index] = future.result()
+                        self.progress.done(_name(sources[index]), outcomes[index])
+                if self.stop_requested and not self.stop.is_set():
+                    # let articles in flight finish their stage, start no new one
+                    report.interrupted = True
+                    self.stop.set()
+                    self.sequencer.abort()
+                    pending = {f for f in pending if not f.cancel()}
+        for outcome in outcomes:
+            if isinstance(outcome, Converted):
+                report.converted.append(outcome)
+            elif isinstance(outcome, ArticleSkipped):
+                report.skipped.append(outcome)
+            elif isinstance(outcome, InputError):
+                report.failed.append(outcome)
+            else:
+                report.not_done += 1
+        self.progress.finish(report)
+        return report
+
+
+@contextlib.contextmanager
+def stop_on_signals(request_stop) -> Iterator[None]:
+    """While a batch runs, Ctrl-C and SIGTERM ask it to stop cleanly; a second Ctrl-C forces.
+
+    The handlers only set a flag: raising from a signal handler could land inside a lock
+    of the thread machinery. Only the main thread can install handlers; elsewhere this is a
+    no-op and the caller stops the batch itself.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    asked = []
+
+    def handler(signum, frame):
+        if asked and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        asked.append(signum)
+        request_stop()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _name(source: Source | InputError) -> str:
+    return source.source if isinstance(source, InputError) else source.name
+
+
+def run_batch(project: Project, sources: list[Source | InputError], voicing: Voicing,
+              release: editorial.Release | None = None, *,
+              jobs: int | None = None, rerender: bool = False, progress: Progress | None = None,
+              command: str | None = None) -> ConvertReport:
+    """Convert `sources` under the project's lock; the site is rebuilt once, even when stopped."""
+    release = release or editorial.Release.for_project(project)
+    wait_s = float(project.section("batch").get("lock_wait_s", 10))
+    with project_lock(project.state_dir, command, wait_s=wait_s):
+        started = time.time()
+        sweep_partial_files(project, started)
+        with Catalog(project.catalog_path) as catalog, voicing:
+            batch = Batch(project, catalog, voicing, jobs or default_jobs(), release,
+                          rerender, progress or Progress())
+            with stop_on_signals(batch.request_stop):
+                report = batch.run(sources)
+                # also after a stop: the site shows what finished (and sweeps retired audio)
+                report.build = publish.rebuild(project, catalog)
+                for message in report.build.warnings:
+                    batch.progress.warn(message)
+                sweep_orphan_audio(project, catalog, started)
+    return report
 
 
 def convert(project: Project, inputs: list[str], voice_name: str | None = None,
-            fallback: bool = True) -> ConvertReport:
+            release: editorial.Release | None = None, *, jobs: int | None = None,
+            rerender: bool = False, progress: Progress | None = None,
+            stdin: BinaryIO | None = None, fallback: bool = True) -> ConvertReport:
+    """Convert files, folders, globs, `-` (stdin) and URLs into episodes.
+
+    `rerender`: render again articles that have not changed (`release.force` implies it).
+    `fallback`: when the voice cannot voice an article, its fallback voices all of it (the
+    episode is marked degraded); off, that article fails instead.
+    """
+    release = release or editorial.Release.for_project(project)
+    publish.keep_old_audio_days(project)  # a bad setting stops the run before any work
     voice = get_voice(voice_name or project.section("voice")["default"], project.root)
-    report = ConvertReport()
-    with Catalog(project.catalog_path) as catalog, Engines(project) as engines:
-        # bad engine settings, or a missing engine without a fallback, stop the run at once
-        try:
-            engines.get(voice.engine)
-        except EngineUnavailable:
-            if not (fallback and voice.fallback):
-                raise
-        cache = SegmentCache(project.cache_dir)
-        for name in inputs:
-            try:
-                article = read_input(project, name)
-                report.converted.append(convert_article(project, catalog, article, voice, engines,
-                                                        cache, fallback))
-            except InputError as exc:
-                report.failed.append(exc)
-            except UserError as exc:
-                report.failed.append(InputError(name, str(exc)))
-        publish.rebuild(project, catalog)
-    return report
+    publish.check_settings(project)
+    voicing = Voicing(project, voice, jobs or default_jobs(), fallback)
+    progress = progress or Progress()
+    skip = tuple(dict.fromkeys((*DEFAULT_SKIP, *release.optout.selectors)))
+    sources = Reader(project, warn=progress.warn, stdin=stdin, skip=skip).expand(inputs)
+    return run_batch(project, sources, voicing, release, jobs=jobs, rerender=rerender,
+                     progress=progress)
 
 
-def upgrade(project: Project) -> ConvertReport:
+def upgrade(project: Project, *, jobs: int | None = None,
+            progress: Progress | None = None) -> ConvertReport:
     """Voice every degraded episode again with the voice it was meant to have, keeping its
-    GUID and slug; those that still cannot be voiced stay as they are (in `failed`)."""
+    GUID and slug (the editorial policy then releases one it held). An episode whose voice
+    still fails stays as it was, and is reported failed."""
     report = ConvertReport()
     if not project.catalog_path.exists():
         return report
-    with Catalog(project.catalog_path) as catalog, Engines(project) as engines:
-        cache = SegmentCache(project.cache_dir)
-        for episode in [e for e in catalog.episodes() if e.degraded]:
-            try:
-                voice = get_voice(episode.intended_voice or episode.voice, project.root)
-                source = episode.source
-                article = read_input(project, source if "://" in source
-                                     else str(project.root / source))
-                if guid_for(article.meta) != episode.guid:
-                    raise InputError(episode.source, "its identity (id, URL or path) changed "
-                                     "since it was converted; convert it again instead")
-                report.converted.append(convert_article(project, catalog, article, voice, engines,
-                                                        cache, fallback=False))
-            except UserError as exc:
-                reason = exc.reason if isinstance(exc, InputError) else str(exc)
-                report.failed.append(InputError(episode.source, f"still degraded: {reason}"))
-        if report.converted:
-            publish.rebuild(project, catalog)
+    with Catalog(project.catalog_path) as catalog:
+        degraded = [e for e in catalog.episodes() if e.degraded]
+    progress = progress or Progress()
+    release = editorial.Release.for_project(project)
+    reader = Reader(project, warn=progress.warn,
+                    skip=tuple(dict.fromkeys((*DEFAULT_SKIP, *release.optout.selectors))))
+    by_voice: dict[str, list[Episode]] = {}
+    for episode in degraded:
+        by_voice.setdefault(episode.intended_voice or episode.voice, []).append(episode)
+    for voice_name, episodes in by_voice.items():
+        voicing = Voicing(project, get_voice(voice_name, project.root), jobs or default_jobs(),
+                          fallback=False)
+        sources = [_episode_source(project, reader, e) for e in episodes]
+        done = run_batch(project, sources, voicing, release, jobs=jobs, rerender=True,
+                         progress=progress, command="upgrade")
+        report.converted += done.converted
+        report.failed += done.failed
+        report.skipped += done.skipped
+        report.not_done += done.not_done
+        report.interrupted = report.interrupted or done.interrupted
+        report.build = done.build
+        if done.interrupted:
+            break
     return report
+
+
+def _episode_source(project: Project, reader: Reader, episode: Episode) -> Source | InputError:
+    """Where an episode's article is read again from: its URL, or its file in the project."""
+    if "://" in episode.source:
+        return reader.expand([episode.source])[0]
+    if episode.source == "-":
+        return InputError(episode.slug, "its article came from standard input; convert it again "
+                                        "with `audioarticles convert - --voice ...`")
+    path = project.root / episode.source
+    return Source(episode.source, lambda: reader.read_path(path, episode.source))

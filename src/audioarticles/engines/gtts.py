@@ -190,17 +190,17 @@ class Transport:
             spent = time.monotonic() - started
             if unreachable and attempt >= limit:
                 raise ServiceUnreachable(
-                    f"cannot reach the TTS service at {host} ({reason}, {attempt} tries); "
+                    f"cannot reach the TTS service at {host} ({reason}, {attempt} tries)",
                     "check the network or use the offline voice fr-espeak")
             if retry_after is not None and retry_after > settings.retry_budget:
                 raise SynthesisError(
                     f"{reason} from the TTS service at {host}, which asks to wait "
                     f"{retry_after:g} s (more than [gtts] retry_budget = "
-                    f"{settings.retry_budget:g} s); try later or use the offline voice fr-espeak")
+                    f"{settings.retry_budget:g} s)", "try later or use the offline voice fr-espeak")
             if attempt >= limit or spent + delay > settings.retry_budget:
                 raise SynthesisError(
                     f"{reason} from the TTS service at {host}: tried {attempt} times over "
-                    f"{spent:.1f} s; try later, lower [gtts] concurrency/requests_per_second, "
+                    f"{spent:.1f} s", "try later, lower [gtts] concurrency/requests_per_second, "
                     "or use the offline voice fr-espeak")
             self._sleep(delay, cancelled)
 
@@ -295,7 +295,8 @@ class GttsEngine(Engine):
         self._pool = ThreadPoolExecutor(max_workers=2 * self.settings.concurrency,
                                         thread_name_prefix="gtts")
         self._lock = threading.Lock()
-        self._down: tuple[float, str] | None = None  # (until, reason) after ServiceUnreachable
+        # after ServiceUnreachable: until when every call fails at once, and why
+        self._down: tuple[float, ServiceUnreachable] | None = None
         self.requests_planned = 0
         self.splits_failed = 0
 
@@ -374,7 +375,7 @@ class GttsEngine(Engine):
             raise SynthesisError("the gTTS engine was closed while synthesising")
         if isinstance(cause, ServiceUnreachable):
             with self._lock:
-                self._down = (time.monotonic() + self.settings.unreachable_cooldown, str(cause))
+                self._down = (time.monotonic() + self.settings.unreachable_cooldown, cause)
         raise cause
 
     def _speak_one(self, text: str, voice: Voice, cancelled: threading.Event) -> bytes:
@@ -406,7 +407,8 @@ class GttsEngine(Engine):
     def _check_reachable(self) -> None:
         with self._lock:
             if self._down and time.monotonic() < self._down[0]:
-                raise ServiceUnreachable(self._down[1])
+                cause = self._down[1]
+                raise ServiceUnreachable(cause.what, cause.fix)
 
     def close(self) -> None:
         self.transport.close()
