@@ -46,8 +46,10 @@ def test_convert_sample_to_tagged_mp3(runner, sample, project):
     assert tags.version[:2] == (2, 3)
     assert str(tags["TIT2"]) == TITLE
     assert str(tags["TCON"]) == "Podcast"
-    # nothing temporary is left where listeners could fetch it
-    assert [p.name for p in mp3.parent.iterdir()] == [mp3.name]
+    # the MP3 with its transcripts and chapters beside it, nothing temporary left
+    stem = mp3.name.removesuffix(".mp3")
+    assert sorted(p.name for p in mp3.parent.iterdir()) == sorted(
+        [mp3.name, f"{stem}.vtt", f"{stem}.srt", f"{stem}.chapters.json"])
 
 
 def test_reconvert_unchanged_uses_cache_and_keeps_identity(runner, sample, project):

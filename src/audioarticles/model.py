@@ -89,6 +89,10 @@ class Audio:
     def duration_s(self) -> float:
         return self.samples / self.sample_rate if self.sample_rate else 0.0
 
+    def load(self) -> Audio:
+        """Audio in memory is its own source (the segment cache hands out sources it reads back)."""
+        return self
+
 
 @dataclass
 class TimelineEntry:
@@ -135,3 +139,7 @@ class Episode:
     created_at: str = ""
     updated_at: str = ""
     id: int | None = None
+
+    def public_files(self) -> list[str]:
+        """The episode's files under the output folder: MP3, transcripts, chapters."""
+        return [p for p in (self.mp3, *self.transcripts.values(), self.chapters) if p]

@@ -4,15 +4,13 @@ tag, record in the catalog, publish."""
 from __future__ import annotations
 
 import contextlib
-import os
+import dataclasses
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from audioarticles import clean as clean_stage
 from audioarticles import publish
-from audioarticles.assemble import assemble
 from audioarticles.catalog import Catalog, now_iso
 from audioarticles.config import Project
 from audioarticles.engines import get_engine
@@ -20,11 +18,11 @@ from audioarticles.engines.base import Engine
 from audioarticles.errors import InputError, UserError
 from audioarticles.extract import read_file
 from audioarticles.identity import guid_for, identity, unique_slug
-from audioarticles.model import Article, Episode, Segment
+from audioarticles.model import Article, Episode, Segment, TimelineEntry
 from audioarticles.normalise import normalise_segments
+from audioarticles.render import Production, Rendered, render_episode
 from audioarticles.segment import segment
-from audioarticles.synthesise import SegmentCache, synthesise
-from audioarticles.tag import tag
+from audioarticles.synthesise import SegmentCache
 from audioarticles.voices import Voice, get_voice
 
 
@@ -33,6 +31,7 @@ class Converted:
     episode: Episode
     segments_synthesized: int
     segments_cached: int
+    timeline: list[TimelineEntry] = field(default_factory=list)  # where each piece is in the MP3
 
 
 @dataclass
@@ -75,52 +74,63 @@ def convert_article(project: Project, catalog: Catalog, article: Article, voice:
     guid = guid_for(meta)
     existing = catalog.get(guid)
     slug = existing.slug if existing else unique_slug(meta.title, catalog.slugs())
+    pub_date = (existing.pub_date if existing else "") or meta.date or now_iso()
 
-    result = synthesise(segments, voice, engine, cache)
-    episodes_dir = project.output / "episodes"
-    episodes_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=episodes_dir)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    rendered = render_episode(project, cleaned, segments, voice, engine, cache,
+                              project.output / "episodes", slug, guid, pub_date)
     try:
-        audio_settings = project.section("audio")
-        assembly = assemble(segments, result.audios, tmp, pause_ms=int(audio_settings["pause_ms"]),
-                            bitrate=str(audio_settings["bitrate"]),
-                            out_rate=int(audio_settings["sample_rate"]))
-        podcast = project.section("podcast")
-        tag(tmp, cleaned, album=podcast["title"], artist=meta.author or podcast["publication"])
-        final = publish.place_audio(tmp, episodes_dir, slug)
+        episode = record(catalog, existing, rendered, cleaned, voice, engine, project.output,
+                         guid, slug, pub_date)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        kept = set(existing.public_files()) if existing else set()
+        for path in rendered.files:
+            if path.relative_to(project.output).as_posix() not in kept:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
         raise
+    publish.retire_audio(project.output, existing.public_files() if existing else [],
+                         episode.public_files())
+    return Converted(episode, rendered.synthesized, rendered.cached, rendered.assembly.timeline)
 
-    relative = final.relative_to(project.output).as_posix()
-    episode = existing or Episode(guid=guid, slug=slug, title=meta.title, source=meta.source,
-                                  voice=voice.name, engine=engine.NAME)
-    old_mp3 = episode.mp3
+
+def record(catalog: Catalog, existing: Episode | None, rendered: Rendered, article: Article,
+           voice: Voice, engine: Engine, output: Path, guid: str, slug: str,
+           pub_date: str) -> Episode:
+    """Save the episode (new files, metadata) in the catalog, in one transaction."""
+    meta = article.meta
+
+    def relative(path: Path) -> str:
+        return path.relative_to(output).as_posix()
+
+    episode = dataclasses.replace(existing) if existing else Episode(
+        guid=guid, slug=slug, title=meta.title, source=meta.source, voice=voice.name,
+        engine=engine.NAME)
     episode.title = meta.title
     episode.identity = identity(meta)
     episode.source = meta.source
     episode.voice = voice.name
     episode.intended_voice = episode.intended_voice or voice.name
     episode.engine = engine.NAME
-    episode.mp3 = relative
-    episode.duration_s = round(assembly.duration_s, 3)
-    episode.bytes = final.stat().st_size
+    episode.mp3 = relative(rendered.mp3)
+    episode.transcripts = {kind: relative(path) for kind, path in rendered.transcripts.items()}
+    episode.chapters = relative(rendered.chapters)
+    episode.duration_s = round(rendered.assembly.duration_s, 3)
+    episode.bytes = rendered.mp3.stat().st_size
     episode.author = meta.author
     episode.url = meta.canonical_url or meta.url
     episode.summary = meta.summary
     episode.language = meta.language
-    episode.pub_date = episode.pub_date or meta.date or now_iso()
+    episode.pub_date = pub_date
+    episode.meta = {**episode.meta, "loudness": {
+        "measured_lufs": rendered.assembly.measured.integrated_lufs,
+        "gain_db": round(rendered.assembly.gain_db, 2)}}
     with catalog.transaction():
-        saved = catalog.save(episode)
-    publish.retire_audio(project.output, old_mp3, relative)
-    return Converted(saved, result.synthesized, result.cached)
+        return catalog.save(episode)
 
 
 def convert(project: Project, inputs: list[str], voice_name: str | None = None) -> ConvertReport:
     voice = get_voice(voice_name or project.section("voice")["default"], project.root)
+    Production.from_project(project, voice)  # a settings mistake stops the run before any work
     report = ConvertReport()
     with Catalog(project.catalog_path) as catalog, get_engine(voice.engine) as engine:
         cache = SegmentCache(project.cache_dir)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from audioarticles.catalog import Catalog
@@ -19,19 +20,28 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def audio_stem(tmp_mp3: Path, slug: str) -> str:
+    """`<slug>-<hash>`: the versioned base name of an episode's MP3 and the files beside it."""
+    return f"{slug}-{file_digest(tmp_mp3)[:10]}"
+
+
 def place_audio(tmp_mp3: Path, episodes_dir: Path, slug: str) -> Path:
     """Rename a finished temporary MP3 to `<slug>-<hash>.mp3`: new audio, new URL."""
-    final = episodes_dir / f"{slug}-{file_digest(tmp_mp3)[:10]}.mp3"
+    final = episodes_dir / f"{audio_stem(tmp_mp3, slug)}.mp3"
     os.chmod(tmp_mp3, 0o644)
     os.replace(tmp_mp3, final)
     return final
 
 
-def retire_audio(output: Path, old_relative: str, new_relative: str) -> None:
-    """Remove an episode's previous MP3 once the catalog points at the new one."""
-    if old_relative and old_relative != new_relative:
-        with contextlib.suppress(FileNotFoundError):
-            (output / old_relative).unlink()
+def retire_audio(output: Path, old: str | Iterable[str], new: str | Iterable[str]) -> None:
+    """Remove an episode's previous files (MP3, transcripts, chapters) once the catalog points
+    at the new ones; files the new version still uses are kept."""
+    old_files = [old] if isinstance(old, str) else list(old)
+    keep = {new} if isinstance(new, str) else set(new)
+    for relative in old_files:
+        if relative and relative not in keep:
+            with contextlib.suppress(FileNotFoundError):
+                (output / relative).unlink()
 
 
 def rebuild(project: Project, catalog: Catalog) -> list[Path]:
