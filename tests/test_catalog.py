@@ -8,6 +8,8 @@ from audioarticles import catalog as catalog_module
 from audioarticles.catalog import Catalog
 from audioarticles.model import Episode
 
+ALL_MIGRATIONS = list(catalog_module.MIGRATIONS)
+
 
 def test_new_catalog_is_at_latest_schema(tmp_path):
     with Catalog(tmp_path / "c.sqlite") as cat:
@@ -16,14 +18,20 @@ def test_new_catalog_is_at_latest_schema(tmp_path):
 
 def test_migrates_forward_and_keeps_rows(tmp_path, monkeypatch):
     path = tmp_path / "c.sqlite"
-    monkeypatch.setattr(catalog_module, "MIGRATIONS", catalog_module.MIGRATIONS[:1])
-    with Catalog(path) as cat, cat.transaction():
-        cat.save(Episode(guid="g1", slug="s1", title="T", source="a.txt", voice="v", engine="e"))
-    monkeypatch.setattr(catalog_module, "MIGRATIONS", catalog_module.MIGRATIONS
-                        + ["CREATE TABLE extra (x INTEGER)"])
+    first = catalog_module.MIGRATIONS[:1]
+    monkeypatch.setattr(catalog_module, "MIGRATIONS", first)
     with Catalog(path) as cat:
-        assert cat.schema_version == 2
-        assert cat.get("g1").slug == "s1"
+        # a row as the first schema wrote it
+        cat.db.execute(
+            "INSERT INTO episodes (guid, identity, slug, title, source, voice, engine, created_at, "
+            "updated_at) VALUES ('g1', 'path:a.txt', 's1', 'T', 'a.txt', 'v', 'e', 'x', 'x')")
+    latest = ALL_MIGRATIONS + ["CREATE TABLE extra (x INTEGER)"]
+    monkeypatch.setattr(catalog_module, "MIGRATIONS", latest)
+    with Catalog(path) as cat:
+        assert cat.schema_version == len(latest)
+        episode = cat.get("g1")
+        assert episode.slug == "s1" and episode.state == "published"
+        assert (episode.state_reason, episode.publish_at) == ("", "")
         cat.db.execute("SELECT x FROM extra")
 
 

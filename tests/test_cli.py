@@ -35,7 +35,8 @@ def test_missing_input_file_names_the_file_and_writes_nothing(runner, project):
     )
     report = json.loads(result.stdout)
     assert report == {"episodes": [], "failed": [
-        {"input": "nope.txt", "error": "no such file; check the path (relative to the current folder)"}]}
+        {"input": "nope.txt", "error": "no such file; check the path (relative to the current folder)"}],
+        "skipped": []}
     assert not list((project / "output").rglob("*.mp3")) if (project / "output").exists() else True
 
 

@@ -24,6 +24,7 @@ from audioarticles import publish
 from audioarticles.catalog import Catalog
 from audioarticles.cli import cli
 from audioarticles.config import load_project
+from audioarticles.editorial import episode_files
 from audioarticles.engines import get_engine
 from audioarticles.model import Article, ArticleMeta, Block
 from audioarticles.pipeline import convert_article
@@ -308,27 +309,40 @@ def test_intro_jingle_then_intro_then_article(episode):
 
 def test_edit_revoices_only_that_paragraph_and_retires_the_old_files(tmp_path):
     root = tmp_path / "project"
-    make_project(root, '[audio.pauses]\nsentence_ms = 300\n')
+    make_project(root, "[audio.pauses]\nsentence_ms = 300\n[publish]\nkeep_old_audio_days = 0\n")
     short = article()
     short.blocks = short.blocks[:4]
     project, first = convert(root, short)
     out = project.output
-    old = first.episode.public_files()
+    old = episode_files(first.episode)
     assert len(old) == 4 and all((out / p).is_file() for p in old)
 
     _, again = convert(root, short)
-    assert (again.segments_synthesized, again.episode.public_files()) == (0, old)
+    assert (again.segments_synthesized, episode_files(again.episode)) == (0, old)
 
     edited = article(edit=" Elle a conclu. Puis elle est partie.")
     edited.blocks = edited.blocks[:4]
     _, third = convert(root, edited)
     assert third.segments_synthesized == 2  # the two new sentences of the edited paragraph
-    new = third.episode.public_files()
+    new = episode_files(third.episode)
     assert third.episode.guid == first.episode.guid and third.episode.slug == first.episode.slug
     assert set(new).isdisjoint(old)
     assert not any((out / p).exists() for p in old)  # MP3, VTT, SRT and chapters retired together
     assert sorted(p.name for p in (out / "episodes").iterdir()) == sorted(Path(p).name for p in new)
     assert "Puis elle est partie." in (out / third.episode.transcripts["vtt"]).read_text(encoding="utf-8")
+
+
+def test_old_transcripts_and_chapters_stay_reachable_with_the_old_mp3(tmp_path):
+    root = tmp_path / "project"
+    make_project(root, "[audio.intro]\ntext = \"\"\n")  # default retention: a week
+    short = article()
+    short.blocks = short.blocks[:2]
+    project, first = convert(root, short)
+    edited = article(edit=" Elle a conclu.")
+    edited.blocks = edited.blocks[:2]
+    _, second = convert(root, edited)
+    kept = episode_files(first.episode) + episode_files(second.episode)
+    assert len(set(kept)) == 8 and all((project.output / p).is_file() for p in kept)
 
 
 def test_encoding_loudness_and_voice_pauses_are_configurable(tmp_path):
@@ -353,6 +367,7 @@ text = ""
     with Catalog(project.catalog_path) as catalog, get_engine("espeak") as engine:
         converted = convert_article(project, catalog, short, get_voice("lente", root), engine,
                                     SegmentCache(project.cache_dir))
+        publish.rebuild(project, catalog)
     mp3 = project.output / converted.episode.mp3
     stream = ffprobe_json("-show_streams", str(mp3))["streams"][0]
     assert (stream["sample_rate"], stream["bit_rate"], stream["channels"]) == ("48000", "96000", 1)

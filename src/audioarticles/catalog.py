@@ -6,11 +6,11 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import fields
+from dataclasses import asdict, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
-from audioarticles.model import Episode
+from audioarticles.model import EditorialEvent, Episode, RetiredFile, Tombstone
 
 # Each entry moves the schema from version i to i+1. Append only; never edit a released one.
 MIGRATIONS: list[str] = [
@@ -45,6 +45,43 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX episodes_identity ON episodes(identity);
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+    # editorial control: why an episode is in its state, who put it there and when; an audit
+    # trail of every transition; tombstones that keep unpublished articles from coming back
+    """
+    ALTER TABLE episodes ADD COLUMN state_reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE episodes ADD COLUMN state_by TEXT NOT NULL DEFAULT '';
+    ALTER TABLE episodes ADD COLUMN state_at TEXT NOT NULL DEFAULT '';
+    ALTER TABLE episodes ADD COLUMN publish_at TEXT NOT NULL DEFAULT '';
+    CREATE TABLE editorial_events (
+        id INTEGER PRIMARY KEY,
+        guid TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        at TEXT NOT NULL,
+        from_state TEXT NOT NULL,
+        to_state TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        publish_at TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX editorial_events_guid ON editorial_events(guid);
+    CREATE TABLE tombstones (
+        identity TEXT PRIMARY KEY,
+        guid TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at TEXT NOT NULL
+    )
+    """,
+    # older versions of episodes' audio (and side files) kept public for a while after a
+    # re-voice, so apps holding the previous feed still get them; swept once per run
+    """
+    CREATE TABLE retired_files (
+        path TEXT PRIMARY KEY,
+        guid TEXT NOT NULL,
+        retired_at TEXT NOT NULL
+    )
     """,
 ]
 
@@ -170,3 +207,52 @@ class Catalog:
         self.db.execute(
             "INSERT INTO settings (key, value) VALUES (?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+    # editorial audit trail and tombstones (see editorial.py)
+
+    def add_event(self, event: EditorialEvent) -> None:
+        self.db.execute(
+            "INSERT INTO editorial_events (guid, slug, at, from_state, to_state, actor, reason, "
+            "publish_at) VALUES (:guid, :slug, :at, :from_state, :to_state, :actor, :reason, "
+            ":publish_at)", asdict(event))
+
+    def events(self, guid: str | None = None) -> list[EditorialEvent]:
+        """Oldest first."""
+        sql = "SELECT * FROM editorial_events"
+        args: tuple = ()
+        if guid is not None:
+            sql += " WHERE guid = ?"
+            args = (guid,)
+        rows = self.db.execute(sql + " ORDER BY id", args)
+        return [EditorialEvent(**{k: row[k] for k in row.keys() if k != "id"}) for row in rows]
+
+    def tombstone(self, identity: str) -> Tombstone | None:
+        row = self.db.execute("SELECT * FROM tombstones WHERE identity = ?", (identity,)).fetchone()
+        return Tombstone(**dict(row)) if row else None
+
+    def add_tombstone(self, stone: Tombstone) -> None:
+        self.db.execute(
+            "INSERT INTO tombstones (identity, guid, slug, reason, actor, at) "
+            "VALUES (:identity, :guid, :slug, :reason, :actor, :at) "
+            "ON CONFLICT(identity) DO UPDATE SET guid = excluded.guid, slug = excluded.slug, "
+            "reason = excluded.reason, actor = excluded.actor, at = excluded.at", asdict(stone))
+
+    def remove_tombstone(self, identity: str) -> None:
+        self.db.execute("DELETE FROM tombstones WHERE identity = ?", (identity,))
+
+    # files kept public for a while after an episode stopped pointing at them (publish.py)
+
+    def retire_file(self, retired: RetiredFile) -> None:
+        """Record a file as retired; a file already retired keeps its first date."""
+        self.db.execute(
+            "INSERT INTO retired_files (path, guid, retired_at) VALUES (:path, :guid, :retired_at) "
+            "ON CONFLICT(path) DO NOTHING", asdict(retired))
+
+    def unretire_files(self, paths: list[str]) -> None:
+        """Files an episode points at again (same audio as before) are no longer retired."""
+        self.db.executemany("DELETE FROM retired_files WHERE path = ?", [(p,) for p in paths])
+
+    def retired_files(self) -> list[RetiredFile]:
+        """Oldest first."""
+        rows = self.db.execute("SELECT * FROM retired_files ORDER BY retired_at, path")
+        return [RetiredFile(**dict(row)) for row in rows]

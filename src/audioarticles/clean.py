@@ -1,55 +1,130 @@
-"""Remove boilerplate (ads, buttons, teasers) by rules kept as data, and tidy whitespace."""
+"""Remove boilerplate (ads, buttons, bylines, teasers for other articles) by rules kept as data.
+
+The packaged French rules live in `data/boilerplate_<language>.toml`; a project adds its own in
+`boilerplate.toml` at its root. Three kinds of rule, applied in this order:
+- `cut_from`: from a block matching a marker ("A lire également") to the end, all is dropped;
+- `[teasers]`: a block matching a `stamp` (a date and time) marks a teaser for another
+  article; it goes with its title (the block before), its rubric and its summary;
+- `drop_lines`: a block matching a pattern is dropped wherever it is.
+"""
 
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
 from audioarticles.errors import UsageError
+from audioarticles.extract.blocks import squeeze
 from audioarticles.model import Article, Block
+
+PROJECT_RULES = "boilerplate.toml"
 
 
 @dataclass
 class Rules:
     drop_lines: list[re.Pattern] = field(default_factory=list)
     cut_from: list[re.Pattern] = field(default_factory=list)
+    teaser_stamps: list[re.Pattern] = field(default_factory=list)
+    rubric_max_words: int = 3
 
     def extend(self, data: dict, origin: str) -> None:
-        for key in ("drop_lines", "cut_from"):
-            for pattern in data.get(key, []):
+        """Add the rules of one TOML document; `origin` names it in error messages."""
+        teasers = data.get("teasers", {})
+        if not isinstance(teasers, dict):
+            raise UsageError(f"{origin}: [teasers] must be a table; see the packaged "
+                             "boilerplate_fr.toml for the format")
+        lists = {"drop_lines": data.get("drop_lines", []), "cut_from": data.get("cut_from", []),
+                 "teaser_stamps": teasers.get("stamp", [])}
+        for key, patterns in lists.items():
+            if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+                raise UsageError(f"{origin}: {key.replace('teaser_stamps', 'teasers.stamp')} "
+                                 "must be a list of strings (regular expressions)")
+            for pattern in patterns:
                 try:
                     getattr(self, key).append(re.compile(pattern))
                 except re.error as exc:
-                    raise UsageError(f"{origin}: bad pattern {pattern!r} in {key} ({exc})") from exc
+                    raise UsageError(f"{origin}: bad pattern {pattern!r} in {key} ({exc}); "
+                                     "fix the regular expression") from exc
+        if "rubric_max_words" in teasers:
+            self.rubric_max_words = int(teasers["rubric_max_words"])
+
+
+def _read_toml(text: str, origin: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{origin}: not valid TOML ({exc}); fix the file or remove it") from exc
 
 
 def load_rules(project_root: Path | None = None, language: str = "fr") -> Rules:
+    """The packaged rules for the language (its base code), plus the project's own."""
     rules = Rules()
-    packaged = resources.files("audioarticles") / "data" / f"boilerplate_{language}.toml"
+    base = language.split("-")[0].split("_")[0].lower() or "fr"
+    packaged = resources.files("audioarticles") / "data" / f"boilerplate_{base}.toml"
     if packaged.is_file():
-        rules.extend(tomllib.loads(packaged.read_text(encoding="utf-8")), str(packaged))
+        rules.extend(_read_toml(packaged.read_text(encoding="utf-8"), str(packaged)), str(packaged))
     if project_root is not None:
-        custom = project_root / "boilerplate.toml"
+        custom = project_root / PROJECT_RULES
         if custom.exists():
-            rules.extend(tomllib.loads(custom.read_text(encoding="utf-8")), str(custom))
+            rules.extend(_read_toml(custom.read_text(encoding="utf-8"), str(custom)), str(custom))
     return rules
 
 
-def clean(article: Article, rules: Rules) -> Article:
-    blocks: list[Block] = []
-    for block in article.blocks:
-        text = " ".join(block.text.split())
-        if any(p.fullmatch(text) for p in rules.cut_from):
-            break
-        if not text or any(p.fullmatch(text) for p in rules.drop_lines):
+def _matches(patterns: list[re.Pattern], text: str) -> bool:
+    return any(p.fullmatch(text) for p in patterns)
+
+
+def cut_at_marker(blocks: list[Block], markers: list[re.Pattern]) -> list[Block]:
+    """Drop everything from the first marker in the second half of the text; a marker in the
+    first half (a box inside the body) is dropped alone."""
+    total = sum(len(b.text) for b in blocks)
+    seen = 0
+    kept: list[Block] = []
+    for block in blocks:
+        if block.kind != "title" and _matches(markers, block.text):
+            if seen >= total / 2:
+                break
             continue
-        blocks.append(Block(block.kind, text))
-    if blocks and blocks[0].kind != "title" and not any(b.kind == "title" for b in blocks):
-        blocks[0] = Block("title", blocks[0].text)
-    meta = article.meta
-    if blocks and blocks[0].kind == "title":
+        seen += len(block.text)
+        kept.append(block)
+    return kept
+
+
+def drop_teasers(blocks: list[Block], stamps: list[re.Pattern], rubric_max_words: int) -> list[Block]:
+    """Remove each teaser: title, date stamp, short rubric blocks, then one summary block."""
+    if not stamps:
+        return blocks
+    dropped: set[int] = set()
+    for index, block in enumerate(blocks):
+        if not _matches(stamps, block.text):
+            continue
+        dropped.add(index)
+        if index > 0 and blocks[index - 1].kind != "title":
+            dropped.add(index - 1)
+        after = index + 1
+        while after < len(blocks) and len(blocks[after].text.split()) <= rubric_max_words \
+                and not _matches(stamps, blocks[after].text):
+            dropped.add(after)
+            after += 1
+        if after < len(blocks) and not _matches(stamps, blocks[after].text):
+            dropped.add(after)
+    return [b for i, b in enumerate(blocks) if i not in dropped]
+
+
+def clean(article: Article, rules: Rules) -> Article:
+    """The article without boilerplate; the first block left is its title."""
+    blocks = [Block(b.kind, squeeze(b.text)) for b in article.blocks]
+    blocks = [b for b in blocks if b.text]
+    blocks = cut_at_marker(blocks, rules.cut_from)
+    blocks = drop_teasers(blocks, rules.teaser_stamps, rules.rubric_max_words)
+    blocks = [b for b in blocks if not _matches(rules.drop_lines, b.text)]
+    if blocks and blocks[0].kind != "title":
+        # the title was boilerplate (an ad placeholder above the headline): the next block is it
+        blocks = [Block("title", blocks[0].text)] + [b for b in blocks[1:] if b.kind != "title"]
+    meta = replace(article.meta)
+    if blocks:
         meta.title = blocks[0].text
     return Article(meta=meta, blocks=blocks)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from audioarticles import __version__
+from audioarticles import __version__, editorial
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project, load_project
 from audioarticles.engines import engine_class
@@ -27,7 +27,7 @@ def cwd_path(path: Path) -> str:
 
 
 def episode_json(project: Project, episode: Episode) -> dict:
-    output = project.output
+    output = editorial.files_root(project, episode)
     return {
         "slug": episode.slug,
         "title": episode.title,
@@ -43,6 +43,12 @@ def episode_json(project: Project, episode: Episode) -> dict:
         "pub_date": episode.pub_date,
         "transcripts": {k: cwd_path(output / v) for k, v in episode.transcripts.items()},
         "chapters": cwd_path(output / episode.chapters) if episode.chapters else None,
+        "state_reason": episode.state_reason,
+        "state_by": episode.state_by,
+        "state_at": episode.state_at,
+        "publish_at": episode.publish_at or None,
+        "degraded_reason": episode.degraded_reason,
+        "intended_voice": episode.intended_voice,
     }
 
 
@@ -89,15 +95,24 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON o
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--voice", help="Voice profile (see `audioarticles voices`).")
 @click.option("--out", type=click.Path(file_okay=False), help="Published site folder (default: output/).")
+@click.option("--draft", is_flag=True, help="New episodes wait as drafts for `audioarticles publish`.")
+@click.option("--publish-at", "publish_at", metavar="TIME",
+              help="Schedule new episodes for TIME (ISO 8601; without a zone, the project's).")
+@click.option("--force", is_flag=True, help="Convert articles an editor unpublished, too.")
 @json_option
 @click.pass_obj
 def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, out: str | None,
-            as_json: bool) -> None:
+            draft: bool, publish_at: str | None, force: bool, as_json: bool) -> None:
     """Convert articles (files) into episodes."""
     from audioarticles.pipeline import convert as run_convert
 
     project = obj.project(out)
-    report = run_convert(project, list(inputs), voice)
+    policy = editorial.Policy.from_project(project)
+    at = editorial.parse_time(publish_at, policy, "--publish-at") if publish_at else None
+    release = editorial.Release.for_project(project, force=force, draft=draft, publish_at=at)
+    report = run_convert(project, list(inputs), voice, release)
+    for skipped in report.skipped:
+        click.echo(f"skipped: {skipped}", err=True)
     for failure in report.failed:
         click.echo(f"error: {failure}", err=True)
     if as_json:
@@ -109,27 +124,38 @@ def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, out: str |
                 for c in report.converted
             ],
             "failed": [{"input": f.source, "error": f.reason} for f in report.failed],
+            "skipped": [{"input": s.source, "reason": s.reason} for s in report.skipped],
         })
     else:
         for c in report.converted:
             ep = c.episode
-            click.echo(f"{ep.slug}: {cwd_path(project.output / ep.mp3)} "
-                       f"({ep.duration_s:.1f} s, {ep.engine})")
+            state = "" if ep.state == "published" else f" [{state_line(ep)}]"
+            click.echo(f"{ep.slug}: {cwd_path(editorial.files_root(project, ep) / ep.mp3)} "
+                       f"({ep.duration_s:.1f} s, {ep.engine}){state}")
     if report.failed:
         sys.exit(1)
 
 
+def state_line(episode: Episode) -> str:
+    """`held: reason`, `scheduled for TIME`, `published`..."""
+    if episode.state == editorial.SCHEDULED:
+        return f"scheduled for {episode.publish_at}"
+    return f"{episode.state}: {episode.state_reason}" if episode.state_reason else episode.state
+
+
 @cli.command()
+@click.option("--state", "states", multiple=True, type=click.Choice(editorial.STATES),
+              help="Only episodes in this state (repeatable).")
 @json_option
 @click.pass_obj
-def episodes(obj: Context, as_json: bool) -> None:
+def episodes(obj: Context, states: tuple[str, ...], as_json: bool) -> None:
     """List the episodes in the catalog, newest first."""
     project = obj.project()
     if not project.catalog_path.exists():
         rows: list[Episode] = []
     else:
         with Catalog(project.catalog_path) as catalog:
-            rows = catalog.episodes()
+            rows = catalog.episodes(states=states or None)
     if as_json:
         emit_json({"episodes": [episode_json(project, e) for e in rows]})
         return
@@ -160,6 +186,133 @@ def voices(obj: Context, as_json: bool) -> None:
     for row in rows:
         status = "available" if row["available"] else f"unavailable: {row['reason']}"
         click.echo(f"{row['name']}\t{row['engine']}\t{row['language']}\t{status}")
+
+
+# editorial control
+
+
+def editor_catalog(project: Project) -> Catalog:
+    if not project.catalog_path.exists():
+        raise UserError("no episodes yet; run `audioarticles convert ARTICLE` first")
+    return Catalog(project.catalog_path)
+
+
+def report_changes(project: Project, changes: list[editorial.Change], as_json: bool) -> None:
+    if as_json:
+        emit_json({"episodes": [{**episode_json(project, c.episode), "from_state": c.from_state,
+                                 "changed": c.changed} for c in changes]})
+        return
+    for c in changes:
+        if c.changed:
+            click.echo(f"{c.episode.slug}: {c.from_state} -> {state_line(c.episode)}")
+        else:
+            click.echo(f"{c.episode.slug}: {c.note}")
+
+
+def editor_options(command):
+    command = json_option(command)
+    return click.option("--by", "actor", metavar="NAME",
+                        help="Who is recorded as doing this (default: $AUDIOARTICLES_EDITOR, "
+                             "else your login).")(command)
+
+
+@cli.command("publish")
+@click.argument("slugs", nargs=-1, required=True)
+@click.option("--at", "at", metavar="TIME",
+              help="Schedule for TIME instead (ISO 8601; without a zone, the project's).")
+@editor_options
+@click.pass_obj
+def publish_command(obj: Context, slugs: tuple[str, ...], at: str | None, actor: str | None,
+                    as_json: bool) -> None:
+    """Release episodes (drafts, held, scheduled or unpublished) to the feed and the site."""
+    project = obj.project()
+    when = editorial.parse_time(at, editorial.Policy.from_project(project)) if at else None
+    with editor_catalog(project) as catalog:
+        changes = editorial.publish_episodes(project, catalog, slugs,
+                                             actor or editorial.default_actor(), when)
+    report_changes(project, changes, as_json)
+
+
+@cli.command()
+@click.argument("slugs", nargs=-1, required=True)
+@click.option("--reason", required=True, help="Why it is held (recorded, shown to editors).")
+@editor_options
+@click.pass_obj
+def hold(obj: Context, slugs: tuple[str, ...], reason: str, actor: str | None,
+         as_json: bool) -> None:
+    """Keep episodes out of the feed and the site until `audioarticles publish`."""
+    project = obj.project()
+    with editor_catalog(project) as catalog:
+        changes = editorial.hold_episodes(project, catalog, slugs,
+                                          actor or editorial.default_actor(), reason)
+    report_changes(project, changes, as_json)
+
+
+@cli.command()
+@click.argument("slugs", nargs=-1, required=True)
+@click.option("--reason", required=True, help="Why it is taken down (recorded).")
+@click.option("--purge", is_flag=True,
+              help="Delete its audio and transcripts instead of retiring them privately.")
+@editor_options
+@click.pass_obj
+def unpublish(obj: Context, slugs: tuple[str, ...], reason: str, purge: bool,
+              actor: str | None, as_json: bool) -> None:
+    """Take episodes down from the feed, the site and the embeds, for good.
+
+    Their articles are tombstoned: a later convert or sync skips them unless --force.
+    """
+    project = obj.project()
+    with editor_catalog(project) as catalog:
+        changes = editorial.unpublish_episodes(project, catalog, slugs,
+                                               actor or editorial.default_actor(), reason, purge)
+    report_changes(project, changes, as_json)
+
+
+@cli.command()
+@click.argument("slugs", nargs=-1)
+@json_option
+@click.pass_obj
+def history(obj: Context, slugs: tuple[str, ...], as_json: bool) -> None:
+    """The editorial audit trail: every state change, oldest first."""
+    project = obj.project()
+    if not project.catalog_path.exists():
+        events = []
+    else:
+        with Catalog(project.catalog_path) as catalog:
+            if slugs:
+                events = [e for ep in editorial.find_episodes(catalog, slugs)
+                          for e in catalog.events(ep.guid)]
+            else:
+                events = catalog.events()
+    if as_json:
+        emit_json({"events": [e.to_dict() for e in events]})
+        return
+    for e in events:
+        why = f" ({e.reason})" if e.reason else ""
+        click.echo(f"{e.at}\t{e.slug}\t{e.from_state or 'new'} -> {e.to_state}\t{e.actor}{why}")
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=15.0, show_default=True,
+              help="Seconds to wait for each answer from the host.")
+@click.option("--max-episodes", type=click.IntRange(min=1),
+              help="Check only the first N items of the feed (the newest).")
+@json_option
+def doctor(url: str, timeout: float, max_episodes: int | None, as_json: bool) -> None:
+    """Check a published feed where listeners fetch it; say what to fix on the host.
+
+    Exits 1 when a finding is an error (listeners will have problems), 0 otherwise.
+    """
+    from audioarticles.doctor import diagnose, format_report
+
+    report = diagnose(url, timeout=timeout, max_episodes=max_episodes)
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        click.echo(format_report(report))
+    if not report.ok:
+        sys.exit(1)
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
         "category": "News",
         "explicit": False,
         "image": "",
+        "timezone": "Europe/Paris",  # dates and times given without a zone are read in it
     },
     "voice": {"default": "fr"},
     "audio": {
@@ -60,6 +61,17 @@ DEFAULTS: dict[str, Any] = {
         "cover_px": 600,  # the artwork embedded in each MP3, as a JPEG this many pixels wide
         "chapter_title_chars": 60,  # ID3 chapter titles are cut to this for Apple Podcasts
     },
+    # what happens to an episode once it is converted (editorial.py)
+    "editorial": {
+        "auto_publish": True,  # false: every new episode waits as a draft for `publish`
+        "publish_degraded": False,  # false: an episode voiced by a fallback engine is held
+        "embargo": "article-date",  # an article dated in the future waits until then; or "none"
+    },
+    "publish": {
+        # after a re-voice, the previous MP3 and its side files stay reachable this many days
+        # (apps that fetched the feed before still download them), then they are deleted
+        "keep_old_audio_days": 7,
+    },
 }
 
 
@@ -92,6 +104,11 @@ class Project:
     @property
     def catalog_path(self) -> Path:
         return self.state_dir / "catalog.sqlite"
+
+    @property
+    def unreleased_dir(self) -> Path:
+        """Private mirror of the output folder: files of episodes that are not published."""
+        return self.state_dir / "unreleased"
 
     @property
     def cache_dir(self) -> Path:

@@ -30,3 +30,12 @@ class EngineUnavailable(UserError):
 
 class SynthesisError(UserError):
     """An engine was available but failed to produce audio for a text."""
+
+
+class ArticleSkipped(Exception):
+    """Not an error: an opt-out rule or a tombstone says this article is not to be voiced."""
+
+    def __init__(self, source: str, reason: str):
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason

@@ -127,7 +127,7 @@ class Episode:
     intended_voice: str = ""
     degraded: bool = False
     degraded_reason: str = ""
-    state: str = "published"
+    state: str = "published"  # draft, held, scheduled, published, unpublished (editorial.py)
     author: str = ""
     pub_date: str = ""
     url: str = ""
@@ -139,7 +139,46 @@ class Episode:
     created_at: str = ""
     updated_at: str = ""
     id: int | None = None
+    state_reason: str = ""  # why it is held, scheduled, a draft or unpublished
+    state_by: str = ""  # who put it in its state: an editor's name, or "policy" / "schedule"
+    state_at: str = ""  # when it entered its state (ISO 8601, UTC)
+    publish_at: str = ""  # when a scheduled episode becomes published (ISO 8601, UTC)
 
-    def public_files(self) -> list[str]:
-        """The episode's files under the output folder: MP3, transcripts, chapters."""
-        return [p for p in (self.mp3, *self.transcripts.values(), self.chapters) if p]
+
+@dataclass
+class EditorialEvent:
+    """One state transition of an episode, as the audit trail records it."""
+
+    guid: str
+    slug: str
+    at: str
+    from_state: str  # "" when the episode was created
+    to_state: str
+    actor: str
+    reason: str = ""
+    publish_at: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Tombstone:
+    """An unpublished article: later conversions of the same identity are skipped."""
+
+    identity: str
+    guid: str
+    slug: str
+    reason: str
+    actor: str
+    at: str
+
+
+@dataclass
+class RetiredFile:
+    """A public file an episode no longer points at (an older MP3 and its side files after a
+    re-voice), kept reachable for `[publish] keep_old_audio_days`, then deleted."""
+
+    path: str  # relative to the output folder
+    guid: str  # the episode it belonged to
+    retired_at: str  # ISO 8601, UTC

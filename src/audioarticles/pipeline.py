@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audioarticles import clean as clean_stage
-from audioarticles import publish
+from audioarticles import editorial, publish
 from audioarticles.catalog import Catalog, now_iso
 from audioarticles.config import Project
 from audioarticles.engines import get_engine
 from audioarticles.engines.base import Engine
-from audioarticles.errors import InputError, UserError
-from audioarticles.extract import read_file
+from audioarticles.errors import ArticleSkipped, InputError, UserError
+from audioarticles.extract import DEFAULT_SKIP, read_file
 from audioarticles.identity import guid_for, identity, unique_slug
 from audioarticles.model import Article, Episode, Segment, TimelineEntry
 from audioarticles.normalise import normalise_segments
@@ -38,6 +38,7 @@ class Converted:
 class ConvertReport:
     converted: list[Converted] = field(default_factory=list)
     failed: list[InputError] = field(default_factory=list)
+    skipped: list[ArticleSkipped] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -48,10 +49,12 @@ def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-def read_input(project: Project, name: str) -> Article:
+def read_input(project: Project, name: str, skip: tuple[str, ...] = DEFAULT_SKIP) -> Article:
+    """`skip`: CSS selectors of page elements never read (the packaged ones and the project's
+    opt-out selectors)."""
     path = Path(name)
     source = project.relative_source(path) if path.exists() else name
-    return read_file(path, source)
+    return read_file(path, source, skip)
 
 
 def prepare(article: Article, project: Project, max_chars: int) -> tuple[Article, list[Segment]]:
@@ -68,41 +71,46 @@ def prepare(article: Article, project: Project, max_chars: int) -> tuple[Article
 
 
 def convert_article(project: Project, catalog: Catalog, article: Article, voice: Voice,
-                    engine: Engine, cache: SegmentCache) -> Converted:
+                    engine: Engine, cache: SegmentCache,
+                    release: editorial.Release | None = None) -> Converted:
+    """Voice one article into an episode; ArticleSkipped when opted out or tombstoned."""
+    release = release or editorial.Release.for_project(project)
+    editorial.screen(catalog, article, release)
     cleaned, segments = prepare(article, project, engine.max_chars)
     meta = cleaned.meta
     guid = guid_for(meta)
     existing = catalog.get(guid)
+    previous = dataclasses.replace(existing) if existing else None
     slug = existing.slug if existing else unique_slug(meta.title, catalog.slugs())
     pub_date = (existing.pub_date if existing else "") or meta.date or now_iso()
 
+    # new files wait in the private mirror; the run's rebuild admits them if published
     rendered = render_episode(project, cleaned, segments, voice, engine, cache,
-                              project.output / "episodes", slug, guid, pub_date)
+                              project.unreleased_dir / "episodes", slug, guid, pub_date)
     try:
-        episode = record(catalog, existing, rendered, cleaned, voice, engine, project.output,
-                         guid, slug, pub_date)
+        saved = record(catalog, previous, rendered, cleaned, voice, engine, project, release,
+                       guid, slug, pub_date)
     except BaseException:
-        kept = set(existing.public_files()) if existing else set()
+        kept = set(editorial.episode_files(previous)) if previous else set()
         for path in rendered.files:
-            if path.relative_to(project.output).as_posix() not in kept:
+            if path.relative_to(project.unreleased_dir).as_posix() not in kept:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
         raise
-    publish.retire_audio(project.output, existing.public_files() if existing else [],
-                         episode.public_files())
-    return Converted(episode, rendered.synthesized, rendered.cached, rendered.assembly.timeline)
+    editorial.discard_unreleased(project, previous, saved)
+    return Converted(saved, rendered.synthesized, rendered.cached, rendered.assembly.timeline)
 
 
-def record(catalog: Catalog, existing: Episode | None, rendered: Rendered, article: Article,
-           voice: Voice, engine: Engine, output: Path, guid: str, slug: str,
-           pub_date: str) -> Episode:
-    """Save the episode (new files, metadata) in the catalog, in one transaction."""
+def record(catalog: Catalog, previous: Episode | None, rendered: Rendered, article: Article,
+           voice: Voice, engine: Engine, project: Project, release: editorial.Release,
+           guid: str, slug: str, pub_date: str) -> Episode:
+    """Save the episode (its new files, metadata, editorial state) in one transaction."""
     meta = article.meta
 
     def relative(path: Path) -> str:
-        return path.relative_to(output).as_posix()
+        return path.relative_to(project.unreleased_dir).as_posix()
 
-    episode = dataclasses.replace(existing) if existing else Episode(
+    episode = dataclasses.replace(previous) if previous else Episode(
         guid=guid, slug=slug, title=meta.title, source=meta.source, voice=voice.name,
         engine=engine.NAME)
     episode.title = meta.title
@@ -124,20 +132,34 @@ def record(catalog: Catalog, existing: Episode | None, rendered: Rendered, artic
     episode.meta = {**episode.meta, "loudness": {
         "measured_lufs": rendered.assembly.measured.integrated_lufs,
         "gain_db": round(rendered.assembly.gain_db, 2)}}
+    now = editorial.utcnow()
+    decision = editorial.decide(release.policy, episode, previous, now, article_date=meta.date,
+                                publish_at=release.publish_at, draft=release.draft)
     with catalog.transaction():
-        return catalog.save(episode)
+        if release.force:
+            catalog.remove_tombstone(episode.identity)
+        saved = editorial.apply_decision(catalog, episode, decision, now)
+        publish.retire_files(catalog, previous, saved, now)
+    return saved
 
 
-def convert(project: Project, inputs: list[str], voice_name: str | None = None) -> ConvertReport:
+def convert(project: Project, inputs: list[str], voice_name: str | None = None,
+            release: editorial.Release | None = None) -> ConvertReport:
+    release = release or editorial.Release.for_project(project)
+    publish.keep_old_audio_days(project)  # a bad setting stops the run before any work
     voice = get_voice(voice_name or project.section("voice")["default"], project.root)
-    Production.from_project(project, voice)  # a settings mistake stops the run before any work
+    Production.from_project(project, voice)  # so does a bad [audio] setting
     report = ConvertReport()
+    skip = tuple(dict.fromkeys((*DEFAULT_SKIP, *release.optout.selectors)))
     with Catalog(project.catalog_path) as catalog, get_engine(voice.engine) as engine:
         cache = SegmentCache(project.cache_dir)
         for name in inputs:
             try:
-                article = read_input(project, name)
-                report.converted.append(convert_article(project, catalog, article, voice, engine, cache))
+                article = read_input(project, name, skip)
+                report.converted.append(
+                    convert_article(project, catalog, article, voice, engine, cache, release))
+            except ArticleSkipped as skipped:
+                report.skipped.append(skipped)
             except InputError as exc:
                 report.failed.append(exc)
             except UserError as exc:

@@ -1,0 +1,447 @@
+"""Editorial control: an episode's state, the project policy that sets it when an article is
+converted, the editor's publish/hold/unpublish, tombstones, and where an episode's files live.
+
+States: ``draft`` (waits for an editor), ``held`` (kept back, with the reason), ``scheduled``
+(becomes published at ``publish_at``, on the first run or build after it), ``published`` (in
+the feed, the site and the embeds) and ``unpublished`` (taken down, with who/why/when, and a
+tombstone so a later conversion of the same article does not bring it back).
+
+Only published episodes have files in the public output folder; the others live in the
+project's private ``unreleased`` mirror of it, so nothing unreleased can be fetched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+import re
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from audioarticles.catalog import Catalog
+from audioarticles.config import Project
+from audioarticles.errors import ArticleSkipped, UsageError, UserError
+from audioarticles.identity import guid_for, identity
+from audioarticles.model import Article, EditorialEvent, Episode, Tombstone
+from audioarticles.optout import OptOutRules, skip_reason
+from audioarticles.optout import load_rules as load_optout
+
+DRAFT, HELD, SCHEDULED, PUBLISHED, UNPUBLISHED = (
+    "draft", "held", "scheduled", "published", "unpublished")
+STATES = (DRAFT, HELD, SCHEDULED, PUBLISHED, UNPUBLISHED)
+#: the actor recorded for decisions the project's policy made, and for on-time releases
+POLICY, SCHEDULE = "policy", "schedule"
+EMBARGO_MODES = ("article-date", "none")
+
+
+def utcnow() -> datetime:
+    """The clock every editorial decision reads (one place, so tests can set it)."""
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def default_actor() -> str:
+    """Who an editor's command is recorded as when `--by` is not given."""
+    try:
+        return os.environ.get("AUDIOARTICLES_EDITOR") or getpass.getuser()
+    except (KeyError, OSError):
+        return "editor"
+
+
+# policy
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The `[editorial]` section of audioarticles.toml, checked."""
+
+    auto_publish: bool = True
+    publish_degraded: bool = False
+    embargo: str = "article-date"
+    timezone: str = "Europe/Paris"
+
+    @classmethod
+    def from_project(cls, project: Project) -> Policy:
+        section = project.section("editorial")
+        for key in ("auto_publish", "publish_degraded"):
+            if not isinstance(section.get(key), bool):
+                raise UsageError(f"audioarticles.toml: [editorial] {key} must be true or false, "
+                                 f"not {section.get(key)!r}")
+        if section.get("embargo") not in EMBARGO_MODES:
+            raise UsageError(f"audioarticles.toml: [editorial] embargo must be one of "
+                             f"{', '.join(EMBARGO_MODES)}, not {section.get('embargo')!r}")
+        zone = str(project.section("podcast").get("timezone") or "UTC")
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise UsageError(f"audioarticles.toml: [podcast] timezone {zone!r} is not a time zone; "
+                             f"use a name such as \"Europe/Paris\"") from exc
+        return cls(auto_publish=section["auto_publish"],
+                   publish_degraded=section["publish_degraded"],
+                   embargo=section["embargo"], timezone=zone)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def read_time(text: str, zone: ZoneInfo) -> datetime | None:
+    """An ISO 8601 date or date-time; without a zone it is read in `zone`. None if unreadable."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            moment = datetime.combine(date.fromisoformat(text[:10]), datetime.min.time())
+        except ValueError:
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(timezone.utc)
+
+
+def parse_time(text: str, policy: Policy, option: str = "--at") -> datetime:
+    """A time an editor typed; a UsageError naming the option when it is not one."""
+    moment = read_time(text, policy.zone)
+    if moment is None:
+        raise UsageError(f"{option} {text!r}: not a date and time; use ISO 8601, e.g. "
+                         f"2026-03-01T08:00 (read in {policy.timezone}) or 2026-03-01T07:00Z")
+    return moment
+
+
+@dataclass(frozen=True)
+class Release:
+    """What one conversion run asks for: the project's policy and opt-out rules, plus the
+    command's own flags."""
+
+    policy: Policy
+    optout: OptOutRules = field(default_factory=OptOutRules)
+    force: bool = False  # convert articles an editor unpublished (lifts their tombstone)
+    draft: bool = False  # new episodes wait as drafts whatever the policy says
+    publish_at: datetime | None = None  # new episodes are scheduled for then
+
+    @classmethod
+    def for_project(cls, project: Project, **flags) -> Release:
+        return cls(Policy.from_project(project), load_optout(project.root), **flags)
+
+
+@dataclass(frozen=True)
+class Decision:
+    state: str
+    reason: str = ""
+    publish_at: str = ""
+    actor: str = POLICY
+
+
+def decide(policy: Policy, episode: Episode, previous: Episode | None, now: datetime, *,
+           article_date: str = "", publish_at: datetime | None = None,
+           draft: bool = False) -> Decision:
+    """The state a freshly converted episode takes, from the policy and what it was before.
+
+    An editor's hold and a draft stick (an editor releases them); a new fallback voice is held
+    unless `publish_degraded`; a published episode stays published through corrections;
+    otherwise the episode is a draft when `auto_publish` is off (or `--draft`), scheduled
+    while an embargo runs, else published.
+    """
+    if previous is not None and previous.state == UNPUBLISHED:
+        previous = None  # only `convert --force` gets here: the article starts over
+    if previous is not None and previous.state == HELD and previous.state_by != POLICY:
+        return Decision(HELD, previous.state_reason, actor=previous.state_by)
+    if previous is not None and previous.state == DRAFT:
+        return Decision(DRAFT, previous.state_reason, actor=previous.state_by)
+    if episode.degraded and not policy.publish_degraded:
+        approved = previous is not None and previous.state == PUBLISHED and previous.degraded
+        if not approved:
+            wanted = episode.intended_voice or "the chosen voice"
+            why = f": {episode.degraded_reason}" if episode.degraded_reason else ""
+            return Decision(HELD, f"degraded: voiced by {episode.voice} ({episode.engine}) "
+                                  f"instead of {wanted}{why}")
+    if previous is not None and previous.state == PUBLISHED:
+        return Decision(PUBLISHED)
+    if draft:
+        return Decision(DRAFT, "converted with --draft")
+    if not policy.auto_publish:
+        return Decision(DRAFT, "auto_publish is off")
+    if publish_at is not None:
+        if publish_at > now:
+            return Decision(SCHEDULED, "publish_at given", iso(publish_at))
+        return Decision(PUBLISHED)
+    if previous is not None and previous.state == SCHEDULED and previous.state_by != POLICY:
+        due = read_time(previous.publish_at, policy.zone)
+        if due is not None and due > now:
+            return Decision(SCHEDULED, previous.state_reason, previous.publish_at,
+                            previous.state_by)
+    if policy.embargo == "article-date":
+        dated = read_time(article_date, policy.zone)
+        if dated is not None and dated > now:
+            return Decision(SCHEDULED, "embargo: the article is dated in the future", iso(dated))
+    return Decision(PUBLISHED)
+
+
+# transitions
+
+
+def enter_state(catalog: Catalog, episode: Episode, state: str, actor: str, *, reason: str = "",
+                publish_at: str = "", now: datetime | None = None) -> Episode:
+    """Put an episode in a state and record the transition (inside the caller's transaction)."""
+    if state not in STATES:
+        raise ValueError(f"unknown state {state!r}")
+    moment = iso(now or utcnow())
+    previous = catalog.get(episode.guid)
+    from_state = previous.state if previous is not None else ""
+    changed = (from_state, previous.state_reason if previous else "",
+               previous.publish_at if previous else "") != (state, reason, publish_at)
+    episode.state = state
+    episode.state_reason = reason
+    episode.publish_at = publish_at
+    if changed or not episode.state_at:
+        episode.state_by = actor
+        episode.state_at = moment
+    saved = catalog.save(episode)
+    if changed:
+        catalog.add_event(EditorialEvent(guid=episode.guid, slug=episode.slug, at=moment,
+                                         from_state=from_state, to_state=state, actor=actor,
+                                         reason=reason, publish_at=publish_at))
+    return saved
+
+
+def apply_decision(catalog: Catalog, episode: Episode, decision: Decision,
+                   now: datetime | None = None) -> Episode:
+    return enter_state(catalog, episode, decision.state, decision.actor, reason=decision.reason,
+                       publish_at=decision.publish_at, now=now)
+
+
+@dataclass
+class Change:
+    """What an editor's command did to one episode."""
+
+    episode: Episode
+    from_state: str
+    note: str = ""  # set when nothing changed, e.g. "already published"
+
+    @property
+    def changed(self) -> bool:
+        return not self.note
+
+
+def find_episodes(catalog: Catalog, slugs: Iterable[str]) -> list[Episode]:
+    """All the named episodes, or a UserError naming every unknown slug (nothing changed)."""
+    found, unknown = [], []
+    for slug in dict.fromkeys(slugs):
+        episode = catalog.by_slug(slug)
+        (found if episode else unknown).append(episode or slug)
+    if unknown:
+        raise UserError(f"{', '.join(unknown)}: no such episode; nothing was changed "
+                        f"(see `audioarticles episodes`)")
+    return found
+
+
+def _rebuild(project: Project, catalog: Catalog) -> None:
+    from audioarticles import publish  # publish.rebuild calls back into this module
+
+    publish.rebuild(project, catalog)
+
+
+def publish_episodes(project: Project, catalog: Catalog, slugs: Iterable[str], actor: str,
+                     at: datetime | None = None) -> list[Change]:
+    """Release episodes now, or schedule them for `at`; an unpublished one comes back.
+    The feed and the site are rebuilt."""
+    now = utcnow()
+    episodes = find_episodes(catalog, slugs)
+    for episode in episodes:
+        if episode.state == UNPUBLISHED and not files_present(project, episode):
+            raise UserError(f"{episode.slug}: its files were deleted (`unpublish --purge`); "
+                            f"convert the article again with --force")
+    changes = []
+    with catalog.transaction():
+        for episode in episodes:
+            before = episode.state
+            if at is not None and at > now:
+                target, reason, when = SCHEDULED, f"scheduled by {actor}", iso(at)
+            else:
+                target, reason, when = PUBLISHED, "", ""
+            if (before, episode.publish_at) == (target, when):
+                changes.append(Change(episode, before, f"already {target}"))
+                continue
+            if before == UNPUBLISHED:
+                catalog.remove_tombstone(episode.identity)
+            saved = enter_state(catalog, episode, target, actor, reason=reason, publish_at=when,
+                                now=now)
+            changes.append(Change(saved, before))
+    _rebuild(project, catalog)
+    return changes
+
+
+def hold_episodes(project: Project, catalog: Catalog, slugs: Iterable[str], actor: str,
+                  reason: str) -> list[Change]:
+    """Keep episodes back (a published one leaves the feed, the site and the embeds) until an
+    editor publishes them. The feed and the site are rebuilt."""
+    now = utcnow()
+    episodes = find_episodes(catalog, slugs)
+    for episode in episodes:
+        if episode.state == UNPUBLISHED:
+            raise UserError(f"{episode.slug}: unpublished; `audioarticles publish "
+                            f"{episode.slug}` brings it back, then hold it")
+    changes = []
+    with catalog.transaction():
+        for episode in episodes:
+            before = episode.state
+            if (before, episode.state_reason) == (HELD, reason):
+                changes.append(Change(episode, before, "already held for this reason"))
+                continue
+            changes.append(Change(enter_state(catalog, episode, HELD, actor, reason=reason,
+                                              now=now), before))
+    _rebuild(project, catalog)
+    return changes
+
+
+def unpublish_episodes(project: Project, catalog: Catalog, slugs: Iterable[str], actor: str,
+                       reason: str, purge: bool = False) -> list[Change]:
+    """Take episodes down and tombstone their articles: the feed and the site are rebuilt
+    without them, then their files are retired to the private mirror (`publish` can bring
+    them back) or, with `purge`, deleted."""
+    now = utcnow()
+    episodes = find_episodes(catalog, slugs)
+    changes = []
+    with catalog.transaction():
+        for episode in episodes:
+            before = episode.state
+            if before == UNPUBLISHED and episode.state_reason == reason:
+                changes.append(Change(episode, before, "already unpublished"))
+                continue
+            saved = enter_state(catalog, episode, UNPUBLISHED, actor, reason=reason, now=now)
+            catalog.add_tombstone(Tombstone(identity=episode.identity, guid=episode.guid,
+                                            slug=episode.slug, reason=reason, actor=actor,
+                                            at=iso(now)))
+            changes.append(Change(saved, before))
+    _rebuild(project, catalog)
+    if purge:
+        for change in changes:
+            purge_files(project, change.episode)
+    return changes
+
+
+def release_due(catalog: Catalog, now: datetime | None = None) -> list[Episode]:
+    """Publish every scheduled episode whose time has come (each run and build calls this)."""
+    now = now or utcnow()
+    released = []
+    with catalog.transaction():
+        for episode in catalog.episodes(states=(SCHEDULED,)):
+            due = read_time(episode.publish_at, ZoneInfo("UTC"))
+            if due is not None and due <= now:
+                released.append(enter_state(catalog, episode, PUBLISHED, SCHEDULE,
+                                            reason=f"scheduled for {episode.publish_at}",
+                                            now=now))
+    return released
+
+
+def screen(catalog: Catalog, article: Article, release: Release) -> None:
+    """Raise ArticleSkipped for an article an opt-out rule excludes, or one an editor
+    unpublished (unless `--force`: the save then lifts its tombstone)."""
+    meta = article.meta
+    reason = skip_reason(article, release.optout)
+    if reason is not None:
+        existing = catalog.get(guid_for(meta))
+        if existing is not None and existing.state != UNPUBLISHED:
+            reason += (f"; its episode {existing.slug} stays {existing.state} "
+                       f"(`audioarticles unpublish {existing.slug}` takes it down)")
+        raise ArticleSkipped(meta.source, reason)
+    stone = catalog.tombstone(identity(meta))
+    if stone is not None and not release.force:
+        raise ArticleSkipped(meta.source, f"unpublished on {stone.at} by {stone.actor} "
+                                          f"({stone.reason}); convert with --force to bring it back")
+
+
+# where an episode's files live
+
+
+def episode_files(episode: Episode) -> list[str]:
+    """The episode's own files, relative to the output folder (MP3, transcripts, chapters)."""
+    names = [episode.mp3, *episode.transcripts.values(), episode.chapters]
+    return [name for name in dict.fromkeys(names) if name]
+
+
+def files_root(project: Project, episode: Episode) -> Path:
+    """The public output folder for a published episode, the private mirror otherwise."""
+    return project.output if episode.state == PUBLISHED else project.unreleased_dir
+
+
+def files_present(project: Project, episode: Episode) -> bool:
+    names = episode_files(episode)
+    return bool(names) and all(
+        (project.output / n).exists() or (project.unreleased_dir / n).exists() for n in names)
+
+
+def _move(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(source, target)
+    except OSError:  # another file system (e.g. --out on a mounted share)
+        shutil.move(source, target)
+
+
+def admit_files(project: Project, catalog: Catalog) -> None:
+    """Before the feed is written: published episodes' files into the output folder.
+
+    A file waiting in the private mirror is the newer one (conversions write there first).
+    """
+    for episode in catalog.published():
+        for name in episode_files(episode):
+            waiting = project.unreleased_dir / name
+            if waiting.exists():
+                _move(waiting, project.output / name)
+
+
+_VERSIONED = r"-[0-9a-f]{10}\b"
+
+
+def withdraw_files(project: Project, catalog: Catalog) -> None:
+    """After the feed is written: unpublished episodes' files out of the output folder.
+
+    An unpublished episode also loses the older versions of its audio kept in public.
+    """
+    for episode in catalog.episodes(states=(DRAFT, HELD, SCHEDULED, UNPUBLISHED)):
+        for name in episode_files(episode):
+            public = project.output / name
+            if not public.exists():
+                continue
+            private = project.unreleased_dir / name
+            if private.exists():
+                public.unlink()  # the private copy is the newer one
+            else:
+                _move(public, private)
+        if episode.state == UNPUBLISHED:
+            folder = project.output / "episodes"
+            pattern = re.compile(re.escape(episode.slug) + _VERSIONED)
+            for stale in folder.glob(f"{episode.slug}-*") if folder.is_dir() else ():
+                if pattern.match(stale.name):
+                    stale.unlink()
+
+
+def purge_files(project: Project, episode: Episode) -> None:
+    """Delete an episode's files everywhere (after `unpublish --purge`)."""
+    for name in episode_files(episode):
+        for root in (project.output, project.unreleased_dir):
+            with contextlib.suppress(FileNotFoundError):
+                (root / name).unlink()
+
+
+def discard_unreleased(project: Project, old: Episode | None, new: Episode) -> None:
+    """After a re-conversion: drop the previous version's files from the private mirror."""
+    if old is None:
+        return
+    keep = set(episode_files(new))
+    for name in episode_files(old):
+        if name not in keep:
+            with contextlib.suppress(FileNotFoundError):
+                (project.unreleased_dir / name).unlink()

@@ -1,0 +1,256 @@
+"""Web pages: main-content extraction with trafilatura, after removing the elements a publisher
+marked as not to be read (`data-audio="skip"`) and the site chrome our selectors name.
+
+Title, author, date, canonical URL and language (from `<html lang>`) go to the metadata;
+headings, paragraphs, list items and quotes become blocks. Scripts, styles, menus, share bars,
+comments and footers never reach the voice; tables, images and code are not read.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from importlib import resources
+
+import lxml.etree
+import lxml.html
+import trafilatura
+from cssselect import GenericTranslator, SelectorError
+
+from audioarticles.errors import ArticleSkipped, InputError, UsageError
+from audioarticles.extract.blocks import (CLAUSE_PUNCTUATION, NUMBERED, article_from_blocks,
+                                          squeeze, strip_list_marker)
+from audioarticles.model import Article, ArticleMeta, Block
+
+
+@lru_cache(maxsize=1)
+def _packaged_skip() -> tuple[str, ...]:
+    data = (resources.files("audioarticles") / "data" / "html_skip.toml").read_text(encoding="utf-8")
+    return tuple(tomllib.loads(data)["skip"])
+
+
+DEFAULT_SKIP: tuple[str, ...] = _packaged_skip()
+
+NO_ARTICLE = ("no article text found in this page; check it is an article (not a home page "
+              "or a list) or save the article's own page")
+
+# A paragraph that is all bold or italic, short and without final period is a sub-heading.
+EMPHASISED_HEADING_MAX_CHARS = 120
+
+
+@lru_cache(maxsize=256)
+def _xpath(selector: str) -> lxml.etree.XPath:
+    try:
+        return lxml.etree.XPath(GenericTranslator().css_to_xpath(selector))
+    except SelectorError as exc:
+        raise UsageError(f"bad CSS selector {selector!r} in the skip rules ({exc}); "
+                         "use e.g. '[data-audio=\"skip\"]', '.share' or 'aside.related'") from exc
+
+
+def remove_skipped(tree: lxml.html.HtmlElement, selectors: Iterable[str]) -> int:
+    """Remove from `tree` every element matching one of the CSS selectors (attribute, class,
+    id, tag...); the text after a removed element stays. Returns how many were removed."""
+    removed = 0
+    for selector in selectors:
+        for element in _xpath(selector)(tree):
+            if element.getparent() is not None:
+                element.drop_tree()
+                removed += 1
+    return removed
+
+
+def marked_article(tree: lxml.html.HtmlElement, selectors: Iterable[str]) -> str | None:
+    """The selector that marks the article as a whole, if one does: it matches the page itself
+    (`html`, `body`, `main`, `[role=main]`), the element holding the page's first `<h1>`, or
+    the page's only `<article>`. A selector matching only blocks inside it returns None.
+    """
+    root = tree.getroottree().getroot()
+    first_h1 = next(root.iter("h1"), None)
+    articles = list(root.iter("article"))
+    for selector in selectors:
+        for element in _xpath(selector)(root):
+            if (element.tag in ("html", "body", "main") or element.get("role") == "main"
+                    or (first_h1 is not None and (element is first_h1
+                                                  or first_h1 in element.iterdescendants()))
+                    or (element.tag == "article" and len(articles) == 1)):
+                return selector
+    return None
+
+
+# an embargoed article is dated in the future: let htmldate accept dates up to this far ahead
+EMBARGO_HORIZON = timedelta(days=400)
+
+
+def _published_time(tree: lxml.html.HtmlElement) -> str:
+    """The page's own publication date and time (`article:published_time`, `datePublished`),
+    more precise than the extractor's date-only reading; "" when the page declares none."""
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("itemprop") or meta.get("name") or "").lower()
+        if key in ("article:published_time", "datepublished") and meta.get("content"):
+            value = meta.get("content").strip()
+            try:
+                datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            return value
+    return ""
+
+
+def _page_language(tree: lxml.html.HtmlElement) -> str:
+    root = tree.getroottree().getroot()
+    for attr in ("lang", "{http://www.w3.org/XML/1998/namespace}lang", "xml:lang"):
+        value = (root.get(attr) or "").strip()
+        if value:
+            return value
+    for meta in root.iter("meta"):
+        if (meta.get("http-equiv") or "").lower() == "content-language" and meta.get("content"):
+            return meta.get("content").split(",")[0].strip()
+    return ""
+
+
+def _canonical(tree: lxml.html.HtmlElement) -> str:
+    for link in tree.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        if "canonical" in rel and (link.get("href") or "").strip():
+            return link.get("href").strip()
+    for meta in tree.iter("meta"):
+        if (meta.get("property") or "").lower() == "og:url" and meta.get("content"):
+            return meta.get("content").strip()
+    return ""
+
+
+def _text_lines(element: lxml.etree._Element) -> list[str]:
+    """The element's text, cut at its line breaks (`<lb/>`); graphics are not read."""
+    lines = [""]
+    def walk(node: lxml.etree._Element) -> None:
+        if node.tag == "lb":
+            lines.append("")
+        elif node.tag not in ("graphic",):
+            lines[-1] += node.text or ""
+            for child in node:
+                walk(child)
+        if node is not element:
+            lines[-1] += node.tail or ""
+    walk(element)
+    return [squeeze(line) for line in lines if squeeze(line)]
+
+
+def _is_emphasised_heading(element: lxml.etree._Element, text: str) -> bool:
+    children = [c for c in element if c.tag != "lb"]
+    return (len(children) == 1 and children[0].tag == "hi"
+            and not (element.text or "").strip() and not (children[0].tail or "").strip()
+            and _short_title(text))
+
+
+def _short_title(text: str) -> bool:
+    return len(text) <= EMPHASISED_HEADING_MAX_CHARS and text[-1] not in CLAUSE_PUNCTUATION
+
+
+def _paragraph_blocks(element: lxml.etree._Element, kind: str) -> Iterator[Block]:
+    lines = _text_lines(element)
+    # "2) Grève du 24 septembre": a numbered line standing alone is a section heading
+    if kind == "paragraph" and len(lines) == 1 and (
+            _is_emphasised_heading(element, lines[0])
+            or (NUMBERED.match(lines[0]) and _short_title(lines[0]))):
+        yield Block("heading", lines[0])
+        return
+    for line in lines:
+        is_item, item_text = strip_list_marker(line)
+        if is_item and kind == "paragraph":
+            yield Block("list_item", item_text)
+        else:
+            yield Block(kind, line)
+
+
+def content_blocks(body: lxml.etree._Element) -> list[Block]:
+    """Blocks from trafilatura's body (head, p, list/item, quote, ...); tables and code not read."""
+    blocks: list[Block] = []
+
+    def walk(node: lxml.etree._Element, kind: str) -> None:
+        for child in node:
+            tag = child.tag
+            if tag in ("table", "code", "graphic", "figure", "note"):
+                continue
+            if tag == "head":
+                blocks.extend(Block("heading", line) for line in _text_lines(child))
+            elif tag == "item":
+                if any(c.tag in ("p", "list", "head", "quote") for c in child):
+                    walk(child, "list_item")
+                else:
+                    blocks.extend(Block("list_item", line) for line in _text_lines(child))
+            elif tag == "quote":
+                walk_or_lines(child, "quote")
+            elif tag == "p":
+                blocks.extend(_paragraph_blocks(child, kind))
+            elif tag in ("list", "div", "main", "body", "section", "article"):
+                walk(child, kind)
+            else:
+                blocks.extend(Block(kind, line) for line in _text_lines(child))
+
+    def walk_or_lines(node: lxml.etree._Element, kind: str) -> None:
+        if any(c.tag in ("p", "list", "head", "quote") for c in node):
+            walk(node, kind)
+        else:
+            blocks.extend(Block(kind, line) for line in _text_lines(node))
+
+    walk(body, "paragraph")
+    return blocks
+
+
+def parse_html(html: str, source: str) -> lxml.html.HtmlElement:
+    if not html.strip():
+        raise InputError(source, "the page is empty; nothing to read")
+    try:
+        try:
+            return lxml.html.document_fromstring(html)
+        except ValueError:
+            # an XHTML page declaring its encoding: lxml wants bytes for it
+            parser = lxml.html.HTMLParser(encoding="utf-8")
+            return lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise InputError(source, f"not an HTML page ({exc}); pass the saved page or its URL") from exc
+
+
+def read_html(html: str, source: str, url: str | None = None,
+              skip: Iterable[str] | None = None) -> Article:
+    """The article in a web page.
+
+    `source` names the input in messages and identity; `url` is where the page was fetched
+    (used when the page declares no canonical URL). `skip` lists CSS selectors of elements
+    never to read (default: `DEFAULT_SKIP`, which holds `[data-audio="skip"]`). When one of
+    them marks the article itself rather than a block in it, the page is not read at all
+    (ArticleSkipped).
+    """
+    tree = parse_html(html, source)
+    skip = DEFAULT_SKIP if skip is None else tuple(skip)
+    marked = marked_article(tree, skip)
+    if marked is not None:
+        raise ArticleSkipped(source, f"opt-out: the page marks the whole article {marked}")
+    language = _page_language(tree)
+    canonical = _canonical(tree)
+    remove_skipped(tree, skip)
+    published = _published_time(tree)
+    horizon = (datetime.now(timezone.utc) + EMBARGO_HORIZON).strftime("%Y-%m-%d")
+    document = trafilatura.bare_extraction(
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=False,
+        include_images=False, include_formatting=True, include_links=False, deduplicate=False,
+        date_extraction_params={"original_date": True, "extensive_search": True,
+                                "max_date": horizon})
+    if document is None or document.body is None:
+        raise InputError(source, NO_ARTICLE)
+    meta = ArticleMeta(
+        title=squeeze(document.title or ""),
+        author=squeeze(document.author or ""),
+        date=(published if published and published[:10] == (document.date or "")[:10]
+              else document.date or ""),
+        url=url or canonical or (document.url or ""),
+        canonical_url=canonical or (document.url or ""),
+        language=language or document.language or "fr",
+        summary=squeeze(document.description or ""),
+        source=source,
+        categories=[c for c in (document.categories or []) if c],
+        publication=squeeze(document.sitename or ""),
+    )
+    return article_from_blocks(content_blocks(document.body), meta, source, empty=NO_ARTICLE)

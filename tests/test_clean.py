@@ -1,0 +1,150 @@
+"""Boilerplate rules as data: drop a line, cut from a marker to the end, drop teaser blocks."""
+
+from __future__ import annotations
+
+import pytest
+
+from audioarticles.clean import clean, load_rules
+from audioarticles.errors import UsageError
+from audioarticles.extract import read_file, read_plain_text
+from conftest import SAMPLE
+
+SEED_TITLE = "L’IA, fil conducteur de la 4ᵉ Journée nationale de l’innovation en santé numérique"
+SEED_HEADINGS = [
+    "France 2030, une approche systémique de l’innovation",
+    "Une gouvernance ouverte et collaborative",
+    "Pr Fabrice André : « L’IA générative sera le cœur de la recherche clinique de demain »",
+]
+# The start of every body paragraph and list item of the seed article, in order.
+SEED_BODY = [
+    ("paragraph", "La ministre de la Santé, des Familles"),
+    ("paragraph", "Fruit d’une large concertation"),
+    ("paragraph", "Elle a également évoqué l’intégration prochaine"),
+    ("heading", "France 2030, une approche systémique"),
+    ("paragraph", "Le secrétaire général pour l’investissement"),
+    ("paragraph", "Dans le champ de la santé numérique, 32 actions"),
+    ("paragraph", "Bruno Bonnell a mis en avant deux réussites majeures :"),
+    ("list_item", "La formation : 70 000 étudiants"),
+    ("list_item", "L’innovation : 22 projets de recherche"),
+    ("paragraph", "« Nous ne voulons pas d’une recherche"),
+    ("heading", "Une gouvernance ouverte et collaborative"),
+    ("paragraph", "Enfin, Hela Ghariani"),
+    ("paragraph", "Dans le cadre de la stratégie nationale IA"),
+    ("heading", "Pr Fabrice André : « L’IA générative"),
+    ("paragraph", "Directeur de la recherche à l’Institut Gustave Roussy"),
+    ("paragraph", "Selon lui, le principal frein actuel"),
+    ("paragraph", "Pour revitaliser la recherche"),
+    ("paragraph", "Dans ce contexte, les IA génératives"),
+    ("list_item", "L’analyse de cohortes de patients similaires"),
+    ("list_item", "L’exploitation automatisée des bases de données"),
+    ("list_item", "La simulation, grâce à la modélisation numérique"),
+    ("paragraph", "« Le centre de la recherche clinique du futur"),
+]
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return clean(read_file(SAMPLE, "samples/ia-sante-numerique.txt"), load_rules())
+
+
+def test_seed_keeps_title_every_body_block_three_headings_and_five_list_items(seed):
+    assert seed.blocks[0].kind == "title" and seed.blocks[0].text == SEED_TITLE
+    assert seed.meta.title == SEED_TITLE
+    body = seed.blocks[1:]
+    assert len(body) == len(SEED_BODY)
+    for block, (kind, start) in zip(body, SEED_BODY):
+        assert (block.kind, block.text[:len(start)]) == (kind, start)
+    assert [b.text for b in seed.blocks if b.kind == "heading"] == SEED_HEADINGS
+    assert sum(b.kind == "list_item" for b in seed.blocks) == 5
+    # the closing words of the last body paragraph are still there
+    assert body[-1].text.endswith("évoquant une nouvelle ère de médecine individualisée.")
+
+
+def test_seed_loses_all_boilerplate_and_teasers(seed):
+    text = "\n".join(b.text for b in seed.blocks)
+    for boilerplate in ("Publicité en cours de chargement", "Écouter l'article",
+                        "Avez-vous apprécié ce contenu", "A lire également", "RGPD chez France Travail",
+                        "02 fév. 2026", "Tribune", "La Poste Ventures", "Onco’Link",
+                        "Le CHU de Bordeaux", "Rédaction, DSIH"):
+        assert boilerplate not in text
+
+
+def test_teasers_are_dropped_even_without_a_marker():
+    text = SAMPLE.read_text(encoding="utf-8").replace("A lire également.\n", "")
+    cleaned = clean(read_plain_text(text, "s.txt"), load_rules())
+    joined = "\n".join(b.text for b in cleaned.blocks)
+    assert "évoquant une nouvelle ère de médecine individualisée." in joined
+    for teaser in ("RGPD chez France Travail", "Tribune", "amende de 5 millions", "La Poste Ventures",
+                   "Actualité", "Yooli", "Onco’Link", "Unicancer", "CHU de Bordeaux", "5MART"):
+        assert teaser not in joined
+    assert len(cleaned.blocks) == 1 + len(SEED_BODY)
+
+
+@pytest.mark.parametrize("line", [
+    "Publicité en cours de chargement...",
+    "Écouter l'article",
+    "Écouter l’article",
+    "Avez-vous apprécié ce contenu ?",
+    "Lire aussi : Le CHU de Bordeaux lance un projet 5G",
+    "À lire aussi | Les questions de fond",
+    "Accueil > Actualités et humeurs > Décisions de l’AG",
+    "Vous êtes ici : Accueil > Émissions",
+    "Par Jacques Munier",
+    "Propos recueillis par Jeanne d’Arc",
+    "Photo (cc) : svenwerk",
+    "Image illustrative : Lots of Lego Minifigures by Ninja Brick",
+    "Crédit photo : AFP",
+    "© AFP 2026",
+    "mercredi 11 septembre 2019",
+    "Publié le 2 février 2026 à 10h34",
+    "Partager cet article",
+    "Abonnez-vous à notre newsletter",
+])
+def test_packaged_drop_rules(line):
+    assert any(p.fullmatch(line) for p in load_rules().drop_lines)
+
+
+@pytest.mark.parametrize("line", [
+    "Par ailleurs, la ministre a rappelé l’importance des données.",
+    "Le 11 septembre 2019, la grève a commencé dans plusieurs lycées.",
+    "La photo : un outil de communication politique depuis longtemps, selon l’auteur qui signe.",
+    "Partager les données de santé reste un défi pour les hôpitaux.",
+    "Une gouvernance ouverte et collaborative",
+])
+def test_packaged_drop_rules_keep_body_text(line):
+    assert not any(p.fullmatch(line) for p in load_rules().drop_lines)
+
+
+def test_a_marker_in_the_first_half_is_dropped_alone():
+    text = ("Titre\n\nUn premier paragraphe assez court.\nA lire aussi.\n"
+            + "Un long paragraphe du corps de l’article qui continue après l’encart. " * 5 + "\n")
+    cleaned = clean(read_plain_text(text, "a.txt"), load_rules())
+    assert [b.kind for b in cleaned.blocks] == ["title", "paragraph", "paragraph"]
+
+
+def test_project_rules_add_to_the_packaged_ones(tmp_path):
+    (tmp_path / "boilerplate.toml").write_text(
+        "drop_lines = ['(?i)newsletter santé.*']\ncut_from = ['Sur le web']\n"
+        "[teasers]\nstamp = ['Publié il y a \\d+ heures']\nrubric_max_words = 1\n", encoding="utf-8")
+    rules = load_rules(tmp_path)
+    text = ("Titre\n\nNewsletter santé : inscrivez-vous\nLe premier paragraphe est le corps.\n"
+            "Un autre titre d’article\nPublié il y a 3 heures\nBrève\nSon résumé tronqué...\n"
+            + "Le second paragraphe du corps de l’article, assez long. " * 4 + "\n"
+            "Sur le web\nUn lien vers ailleurs.\n")
+    cleaned = clean(read_plain_text(text, "a.txt"), rules)
+    assert [b.text[:20] for b in cleaned.blocks] == ["Titre", "Le premier paragraph",
+                                                      "Le second paragraphe"]
+    assert rules.rubric_max_words == 1
+    assert len(rules.drop_lines) > 1
+
+
+@pytest.mark.parametrize("content, message", [
+    ("drop_lines = ['(unclosed']", "bad pattern '(unclosed' in drop_lines"),
+    ("drop_lines = 'not a list'", "drop_lines must be a list of strings"),
+    ("teasers = 3", "[teasers] must be a table"),
+    ("drop_lines = [", "not valid TOML"),
+])
+def test_bad_project_rules_are_usage_errors(tmp_path, content, message):
+    (tmp_path / "boilerplate.toml").write_text(content, encoding="utf-8")
+    with pytest.raises(UsageError, match=message.replace("[", r"\[").replace("(", r"\(")):
+        load_rules(tmp_path)
