@@ -15,6 +15,8 @@ $(BIN)/.installed: pyproject.toml
 
 demo: $(BIN)/.installed
 	$(BIN)/audioarticles convert $(SAMPLE) --voice fr-espeak
+	@# ends with the feed URL and the page to open (`audioarticles serve` previews them)
+	@$(BIN)/audioarticles build
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q

@@ -49,10 +49,13 @@ def test_convert_sample_to_tagged_mp3(runner, sample, project):
     assert tags.version[:2] == (2, 3)
     assert str(tags["TIT2"]) == TITLE
     assert str(tags["TCON"]) == "Podcast"
-    # the MP3 with its transcripts and chapters beside it, nothing temporary left
+    # nothing temporary is left where listeners could fetch it
+    assert not [p.name for p in mp3.parent.iterdir() if p.name.startswith(".")]
+    assert [p.name for p in mp3.parent.glob("*.mp3")] == [mp3.name]
+    # its transcripts and chapters beside it, under the same versioned name
     stem = mp3.name.removesuffix(".mp3")
-    assert sorted(p.name for p in mp3.parent.iterdir()) == sorted(
-        [mp3.name, f"{stem}.vtt", f"{stem}.srt", f"{stem}.chapters.json"])
+    assert {p.name for p in mp3.parent.glob(f"{stem}.*")} == {
+        mp3.name, f"{stem}.vtt", f"{stem}.srt", f"{stem}.chapters.json"}
 
     # one chapter per section: the title, then the article's three headings
     chapters = json.loads(subprocess.run(

@@ -51,10 +51,11 @@ SIDE_FILES = (".vtt", ".srt", ".chapters.json")
 
 
 def audio_files(folder: Path) -> list[str]:
-    """The MP3s in a folder; each travels with its transcripts and chapters (same base name)."""
+    """The MP3s in a folder; each travels with its transcripts and chapters (same base name).
+    Episode pages (.html) are the site's, not the episode's own files."""
     if not folder.is_dir():
         return []
-    names = sorted(p.name for p in folder.iterdir())
+    names = sorted(p.name for p in folder.iterdir() if p.suffix != ".html")
     mp3s = [n for n in names if n.endswith(".mp3")]
     stems = [n.removesuffix(".mp3") for n in mp3s]
     assert names == sorted(mp3s + [stem + suffix for stem in stems for suffix in SIDE_FILES])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from audioarticles import __version__, editorial
+from audioarticles import __version__, editorial, publish
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project, load_project
 from audioarticles.engines import engine_class
@@ -49,6 +49,8 @@ def episode_json(project: Project, episode: Episode) -> dict:
         "publish_at": episode.publish_at or None,
         "degraded_reason": episode.degraded_reason,
         "intended_voice": episode.intended_voice,
+        "page": cwd_path(output / publish.episode_page(episode))
+        if episode.state == "published" else None,
     }
 
 
@@ -132,6 +134,8 @@ def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, out: str |
             state = "" if ep.state == "published" else f" [{state_line(ep)}]"
             click.echo(f"{ep.slug}: {cwd_path(editorial.files_root(project, ep) / ep.mp3)} "
                        f"({ep.duration_s:.1f} s, {ep.engine}){state}")
+        if report.build is not None and report.converted:
+            click.echo(f"feed: {report.build.feed_url}")
     if report.failed:
         sys.exit(1)
 
@@ -186,6 +190,94 @@ def voices(obj: Context, as_json: bool) -> None:
     for row in rows:
         status = "available" if row["available"] else f"unavailable: {row['reason']}"
         click.echo(f"{row['name']}\t{row['engine']}\t{row['language']}\t{status}")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False), help="Published site folder (default: output/).")
+@json_option
+@click.pass_obj
+def build(obj: Context, out: str | None, as_json: bool) -> None:
+    """Rebuild the feed, the site and the players from the catalog."""
+    project = obj.project(out)
+    with editor_catalog(project) as catalog:
+        result = publish.rebuild(project, catalog)
+    for message in result.warnings:
+        click.echo(f"warning: {message}", err=True)
+    output = project.output
+    newest = result.episodes[0] if result.episodes else None
+    if as_json:
+        emit_json({
+            "feed": cwd_path(result.feed),
+            "feed_url": result.feed_url,
+            "site": cwd_path(output / "index.html"),
+            "episodes": len(result.episodes),
+            "in_feed": result.in_feed,
+            "page_url": result.page_url(newest) if newest else None,
+        })
+        return
+    click.echo(f"{len(result.episodes)} episode(s) on the site, {result.in_feed} in the feed "
+               f"({cwd_path(output)})")
+    click.echo(f"feed: {result.feed_url}")
+    click.echo(f"site: {cwd_path(output / 'index.html')}")
+    if newest is not None:
+        click.echo(f"page: {result.page_url(newest)}  "
+                   f"(file: {cwd_path(output / publish.episode_page(newest))})")
+    click.echo("preview: audioarticles serve  (serves it on 127.0.0.1)")
+
+
+@cli.command()
+@click.argument("slug")
+@json_option
+@click.pass_obj
+def embed(obj: Context, slug: str, as_json: bool) -> None:
+    """Print the HTML snippet that puts an "Écouter l'article" player in an article."""
+    project = obj.project()
+    channel = publish.check_settings(project)
+    with editor_catalog(project) as catalog:
+        episode = publish.published_episode(catalog, slug)
+    snippet = publish.embed_snippet(channel, episode)
+    if as_json:
+        emit_json({"slug": slug, "snippet": snippet,
+                   "embed_url": channel.url(publish.embed_page(episode)),
+                   "page_url": channel.url(publish.episode_page(episode))})
+    else:
+        click.echo(snippet)
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port on 127.0.0.1 (default: base_url's port when it is local, else 8000; 0: any free port).")
+@click.option("--out", type=click.Path(file_okay=False), help="Published site folder (default: output/).")
+@click.pass_obj
+def serve(obj: Context, port: int | None, out: str | None) -> None:
+    """Preview the site and feed locally, with Range requests so seeking works."""
+    from urllib.parse import urlsplit
+
+    from audioarticles.publish.serve import HOST, make_server
+
+    project = obj.project(out)
+    if project.catalog_path.exists():
+        with Catalog(project.catalog_path) as catalog:
+            for message in publish.rebuild(project, catalog).warnings:
+                click.echo(f"warning: {message}", err=True)
+    if not project.output.is_dir():
+        raise UserError(f"{cwd_path(project.output)}: nothing to serve yet; "
+                        "run `audioarticles convert ARTICLE` first")
+    base = urlsplit(str(project.section("podcast").get("base_url", "")))
+    if port is None:
+        port = base.port if base.hostname in ("127.0.0.1", "localhost") and base.port else 8000
+    server = make_server(project.output, port)
+    actual = server.server_address[1]
+    click.echo(f"serving {cwd_path(project.output)} at http://{HOST}:{actual}/ (Ctrl-C to stop)")
+    if base.hostname not in ("127.0.0.1", "localhost") or base.port != actual:
+        click.echo(f"note: the feed's URLs point at {base.geturl()} (base_url), not at this preview",
+                   err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.server_close()
 
 
 # editorial control

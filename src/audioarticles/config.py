@@ -24,10 +24,14 @@ DEFAULTS: dict[str, Any] = {
         "link": "",
         "owner_name": "",
         "owner_email": "",
-        "category": "News",
+        "category": "News",  # Apple's English names: "News" or "News > Daily News" (or a list)
         "explicit": False,
-        "image": "",
-        "timezone": "Europe/Paris",  # dates and times given without a zone are read in it
+        "image": "",  # project-relative JPEG/PNG, square, 1400-3000 px; empty: a generated cover
+        "timezone": "Europe/Paris",  # for pubDate, and to read source dates that carry no zone
+        "feed_limit": 100,  # newest N episodes in feed.xml; older ones stay on the site
+        "new_feed_url": "",  # set when the feed moves: itunes:new-feed-url
+        "locked": True,  # podcast:locked: other platforms may not import the feed
+        "disclosure": "Cet épisode est lu par une voix de synthèse.",
     },
     "voice": {"default": "fr"},
     "audio": {

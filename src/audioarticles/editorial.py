@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project
@@ -30,6 +30,7 @@ from audioarticles.identity import guid_for, identity
 from audioarticles.model import Article, EditorialEvent, Episode, Tombstone
 from audioarticles.optout import OptOutRules, skip_reason
 from audioarticles.optout import load_rules as load_optout
+from audioarticles.publish.dates import zone_named
 
 DRAFT, HELD, SCHEDULED, PUBLISHED, UNPUBLISHED = (
     "draft", "held", "scheduled", "published", "unpublished")
@@ -79,11 +80,7 @@ class Policy:
             raise UsageError(f"audioarticles.toml: [editorial] embargo must be one of "
                              f"{', '.join(EMBARGO_MODES)}, not {section.get('embargo')!r}")
         zone = str(project.section("podcast").get("timezone") or "UTC")
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise UsageError(f"audioarticles.toml: [podcast] timezone {zone!r} is not a time zone; "
-                             f"use a name such as \"Europe/Paris\"") from exc
+        zone_named(zone)  # a user error naming the setting when it is not a time zone
         return cls(auto_publish=section["auto_publish"],
                    publish_degraded=section["publish_degraded"],
                    embargo=section["embargo"], timezone=zone)

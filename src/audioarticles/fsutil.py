@@ -40,3 +40,11 @@ def atomic_write_bytes(target: Path, data: bytes, durable: bool = True) -> None:
 
 def atomic_write_text(target: Path, text: str) -> None:
     atomic_write_bytes(target, text.encode("utf-8"))
+
+
+def write_if_changed(target: Path, data: bytes) -> Path:
+    """Atomic write, skipped when the file already holds `data` (mtimes and caches stay valid)."""
+    target = Path(target)
+    if not (target.is_file() and target.read_bytes() == data):
+        atomic_write_bytes(target, data)
+    return target

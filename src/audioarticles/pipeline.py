@@ -11,7 +11,7 @@ from pathlib import Path
 
 from audioarticles import clean as clean_stage
 from audioarticles import editorial, publish
-from audioarticles.catalog import Catalog, now_iso
+from audioarticles.catalog import Catalog
 from audioarticles.config import Project
 from audioarticles.engines import get_engine
 from audioarticles.engines.base import Engine
@@ -20,6 +20,7 @@ from audioarticles.extract import DEFAULT_SKIP, read_file
 from audioarticles.identity import guid_for, identity, unique_slug
 from audioarticles.model import Article, Episode, Segment, TimelineEntry
 from audioarticles.normalise import normalise_segments
+from audioarticles.publish.dates import publication_date, zone_named
 from audioarticles.render import Production, Rendered, render_episode
 from audioarticles.segment import segment
 from audioarticles.synthesise import SegmentCache
@@ -39,6 +40,7 @@ class ConvertReport:
     converted: list[Converted] = field(default_factory=list)
     failed: list[InputError] = field(default_factory=list)
     skipped: list[ArticleSkipped] = field(default_factory=list)
+    build: publish.Build | None = None
 
     @property
     def ok(self) -> bool:
@@ -82,7 +84,9 @@ def convert_article(project: Project, catalog: Catalog, article: Article, voice:
     existing = catalog.get(guid)
     previous = dataclasses.replace(existing) if existing else None
     slug = existing.slug if existing else unique_slug(meta.title, catalog.slugs())
-    pub_date = (existing.pub_date if existing else "") or meta.date or now_iso()
+    # fixed once, with its time zone: a published date is never rewritten
+    zone = zone_named(project.section("podcast").get("timezone", "Europe/Paris"))
+    pub_date = (existing.pub_date if existing else "") or publication_date(meta.date, zone)
 
     # new files wait in the private mirror; the run's rebuild admits them if published
     rendered = render_episode(project, cleaned, segments, voice, engine, cache,
@@ -148,6 +152,7 @@ def convert(project: Project, inputs: list[str], voice_name: str | None = None,
     release = release or editorial.Release.for_project(project)
     publish.keep_old_audio_days(project)  # a bad setting stops the run before any work
     voice = get_voice(voice_name or project.section("voice")["default"], project.root)
+    publish.check_settings(project)
     Production.from_project(project, voice)  # so does a bad [audio] setting
     report = ConvertReport()
     skip = tuple(dict.fromkeys((*DEFAULT_SKIP, *release.optout.selectors)))
@@ -164,5 +169,7 @@ def convert(project: Project, inputs: list[str], voice_name: str | None = None,
                 report.failed.append(exc)
             except UserError as exc:
                 report.failed.append(InputError(name, str(exc)))
-        publish.rebuild(project, catalog)
+        report.build = publish.rebuild(project, catalog)
+        for message in report.build.warnings:
+            warn(message)
     return report

@@ -9,19 +9,18 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urljoin
 
 from audioarticles import chapters as chapter_files
 from audioarticles import publish, transcripts
 from audioarticles.assemble import Assembly, Mastering, Piece, assemble
 from audioarticles.config import Project
 from audioarticles.engines.base import Engine
-from audioarticles.errors import UsageError
 from audioarticles.fsutil import atomic_write_text
 from audioarticles.intro_outro import FIELDS, Jingle, fill, spoken_frame, template_values
 from audioarticles.model import Article, Segment
 from audioarticles.normalise import normalise_segments
 from audioarticles.pauses import Pauses
+from audioarticles.publish.channel import channel_settings
 from audioarticles.synthesise import SegmentCache, synthesise
 from audioarticles.tag import EpisodeTags, cover_jpeg, tag
 from audioarticles.voices import Voice
@@ -78,7 +77,7 @@ def episode_tags(project: Project, article: Article, assembly: Assembly, chapter
         comment=excerpt(article),
         url=meta.canonical_url or meta.url,
         guid=guid,
-        feed_url=urljoin(str(podcast.get("base_url", "")), "feed.xml") if podcast.get("base_url") else "",
+        feed_url=channel_settings(project).feed_url,
         duration_ms=round(assembly.duration_s * 1000),
         transcript=transcripts.plain_text(assembly.timeline),
         chapters=chapter_list,
@@ -107,7 +106,8 @@ class Production:
 
     @classmethod
     def from_project(cls, project: Project, voice: Voice) -> Production:
-        """Raises UsageError naming the setting to fix (the CLI exits 2 before any work)."""
+        """Raises UsageError naming the setting to fix (the CLI exits 2 before any work);
+        `[podcast]` and its artwork are publish.check_settings's."""
         audio = project.section("audio")
         pauses = Pauses.from_settings(audio.get("pauses", {}), origin="audioarticles.toml [audio.pauses]")
         pauses = Pauses.from_settings(vars(pauses), voice.pauses,
@@ -117,10 +117,6 @@ class Production:
         for kind in ("intro", "outro"):  # template mistakes show now, not once per article
             fill(str(audio.get(kind, {}).get("text", "")), dict.fromkeys(FIELDS, "x"),
                  f"audioarticles.toml [audio.{kind}] text")
-        image = str(project.section("podcast").get("image", "")).strip()
-        if image and not (project.root / image).is_file():
-            raise UsageError(f"audioarticles.toml [podcast] image: {image} not found; fix the path "
-                             f"(relative to the project) or set image = \"\"")
         return cls(Mastering.from_settings(audio), pauses, jingles)
 
 

@@ -1,0 +1,230 @@
+"""Put finished audio where listeners fetch it, and rebuild the public site from the catalog.
+
+`rebuild(project, catalog)` runs once per run: feed.xml, index.html, one page and one embed
+per published episode, the cover and the player assets, all written atomically. Only
+episodes in the `published` state reach any public file. `write_public` does the writing
+for any list of episodes and any folder, so a preview of drafts can reuse it."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from importlib import resources
+from pathlib import Path
+
+from audioarticles import editorial
+from audioarticles.catalog import Catalog, now_iso
+from audioarticles.config import Project
+from audioarticles.errors import UsageError, UserError
+from audioarticles.fsutil import write_if_changed
+from audioarticles.model import Episode, RetiredFile
+from audioarticles.publish.channel import FEED_NAME, Channel, channel_settings
+from audioarticles.publish.cover import Artwork, channel_artwork, write_artwork
+from audioarticles.publish.dates import parse_date
+from audioarticles.publish.feed import build_feed, episode_page, feed_episode, podcast_guid, \
+    published_at
+from audioarticles.publish.site import PLAYER_DIR, SiteEpisode, embed_page, embed_snippet, \
+    write_site
+from audioarticles.publish.timing import episode_chapters, episode_cues
+
+__all__ = ["Build", "audio_stem", "check_settings", "embed_snippet", "embed_page", "episode_page",
+           "keep_old_audio_days", "place_audio", "published_episode", "rebuild", "retire_files", "sweep_retired",
+           "write_public"]
+
+PLAYER_ASSETS = ("player.js", "player.css")
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def audio_stem(tmp_mp3: Path, slug: str) -> str:
+    """`<slug>-<hash>`: the versioned base name of an episode's MP3 and the files beside it."""
+    return f"{slug}-{file_digest(tmp_mp3)[:10]}"
+
+
+def place_audio(tmp_mp3: Path, episodes_dir: Path, slug: str) -> Path:
+    """Rename a finished temporary MP3 to `<slug>-<hash>.mp3`: new audio, new URL."""
+    final = episodes_dir / f"{audio_stem(tmp_mp3, slug)}.mp3"
+    os.chmod(tmp_mp3, 0o644)
+    os.replace(tmp_mp3, final)
+    return final
+
+
+def keep_old_audio_days(project: Project) -> float:
+    """`[publish] keep_old_audio_days`, checked: how long a replaced MP3 stays reachable."""
+    value = project.section("publish").get("keep_old_audio_days")
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise UsageError(f"audioarticles.toml: [publish] keep_old_audio_days must be a number "
+                         f"of days (0 or more), not {value!r}")
+    return float(value)
+
+
+def retire_files(catalog: Catalog, previous: Episode | None, current: Episode,
+                 now: datetime | None = None) -> list[str]:
+    """After a re-conversion, inside its transaction: record the previous version's files the
+    episode no longer points at. They stay where they are until `sweep_retired` finds them
+    past the retention; the episode's current files are never retired."""
+    current_files = editorial.episode_files(current)
+    catalog.unretire_files(current_files)
+    if previous is None:
+        return []
+    moment = editorial.iso(now or editorial.utcnow())
+    retired = [name for name in editorial.episode_files(previous) if name not in current_files]
+    for name in retired:
+        catalog.retire_file(RetiredFile(path=name, guid=current.guid, retired_at=moment))
+    return retired
+
+
+def sweep_retired(project: Project, catalog: Catalog, now: datetime | None = None) -> list[str]:
+    """Delete retired files from the output folder once they are `keep_old_audio_days` old, or
+    at once when their episode is no longer published; once per run. Returns what was deleted.
+    A file some episode points at again is only forgotten, never deleted."""
+    keep = timedelta(days=keep_old_audio_days(project))
+    moment = now or editorial.utcnow()
+    in_use = {name for episode in catalog.episodes() for name in editorial.episode_files(episode)}
+    published = {episode.guid for episode in catalog.published()}
+    deleted: list[str] = []
+    with catalog.transaction():
+        for retired in catalog.retired_files():
+            since = datetime.fromisoformat(retired.retired_at)
+            if retired.path in in_use:
+                catalog.unretire_files([retired.path])
+            elif moment - since >= keep or retired.guid not in published:
+                with contextlib.suppress(FileNotFoundError):
+                    (project.output / retired.path).unlink()
+                    deleted.append(retired.path)
+                catalog.unretire_files([retired.path])
+    return deleted
+
+
+@dataclass
+class Build:
+    """What a rebuild produced."""
+
+    channel: Channel
+    feed: Path
+    episodes: list[Episode]  # on the site, newest first
+    in_feed: int  # how many of them the feed carries (newest N)
+    written: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def feed_url(self) -> str:
+        return self.channel.feed_url
+
+    def page_url(self, episode: Episode) -> str:
+        return self.channel.url(episode_page(episode))
+
+
+def check_settings(project: Project) -> Channel:
+    """Check `[podcast]` (and the configured cover) before any work is done."""
+    channel = channel_settings(project)
+    channel_artwork(project, channel)
+    return channel
+
+
+def newest_first(episodes: list[Episode], channel: Channel) -> list[Episode]:
+    """By publication instant (offsets compared properly), then by catalog order."""
+    ranked = sorted(enumerate(episodes), key=lambda pair: (published_at(pair[1], channel),
+                                                          -pair[0]), reverse=True)
+    return [episode for _, episode in ranked]
+
+
+def stored_podcast_guid(catalog: Catalog, channel: Channel) -> str:
+    """podcast:guid, computed from the feed URL the first time and then kept: a feed that
+    moves keeps its identity."""
+    guid = catalog.setting("podcast_guid")
+    if guid:
+        return guid
+    with catalog.transaction():
+        guid = catalog.setting("podcast_guid")
+        if not guid:
+            guid = podcast_guid(channel.feed_url)
+            catalog.set_setting("podcast_guid", guid)
+            catalog.set_setting("feed_created_at", now_iso())
+    return guid
+
+
+def last_change(catalog: Catalog, channel: Channel) -> datetime:
+    """lastBuildDate: the catalog's latest change, never the clock (rebuilds are stable)."""
+    stamps = [parse_date(e.updated_at, channel.zone) for e in catalog.episodes()]
+    stamps.append(parse_date(catalog.setting("feed_created_at") or "", channel.zone))
+    latest = max((s for s in stamps if s is not None), default=None)
+    if latest is None:
+        latest = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return latest.astimezone(channel.zone)
+
+
+def write_player_assets(out_dir: Path) -> list[Path]:
+    package = resources.files("audioarticles").joinpath("player")
+    return [write_if_changed(out_dir / PLAYER_DIR / name, package.joinpath(name).read_bytes())
+            for name in PLAYER_ASSETS]
+
+
+def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, media_dir: Path,
+                 artwork: Artwork, guid: str, last_build: datetime) -> Build:
+    """Feed, pages, embeds, cover and player for `episodes` into `out_dir`; the audio,
+    transcript and chapter files are read from `media_dir` (output/)."""
+    ordered = newest_first(episodes, channel)
+    build = Build(channel=channel, feed=out_dir / FEED_NAME, episodes=[], in_feed=0)
+    site_items: list[SiteEpisode] = []
+    feed_items = []
+    for episode in ordered:
+        chapters = episode_chapters(episode, media_dir)
+        item = feed_episode(episode, channel, media_dir, chapters)
+        if item is None:
+            build.warnings.append(f"{episode.slug}: its audio file {episode.mp3 or '(none)'} is "
+                                  "missing; left out of the feed and site (convert it again)")
+            continue
+        build.episodes.append(episode)
+        feed_items.append(item)
+        site_items.append(SiteEpisode(episode=episode, chapters=chapters,
+                                      cues=episode_cues(episode, media_dir),
+                                      audio_bytes=item.audio_bytes))
+    feed_items = feed_items[:channel.feed_limit]
+    build.in_feed = len(feed_items)
+    build.written.append(write_artwork(artwork, out_dir))
+    build.written.extend(write_player_assets(out_dir))
+    feed = build_feed(channel, feed_items, guid=guid, artwork_name=artwork.name,
+                      last_build=last_build)
+    build.written.append(write_if_changed(build.feed, feed))
+    build.written.extend(write_site(channel, site_items, out_dir, artwork.name))
+    return build
+
+
+def published_episode(catalog: Catalog, slug: str) -> Episode:
+    """The published episode called `slug`, or a user error saying where to find slugs."""
+    episode = catalog.by_slug(slug)
+    if episode is None or episode.state != "published":
+        state = f" (it is {episode.state})" if episode is not None else ""
+        raise UserError(f"{slug}: no published episode with this slug{state}; "
+                        "list them with `audioarticles episodes`")
+    return episode
+
+
+def rebuild(project: Project, catalog: Catalog) -> Build:
+    """Regenerate everything public that derives from the catalog; once per run.
+
+    Scheduled episodes whose time has come are released first; published episodes' files
+    come into the output folder before the feed names them, and the others' leave it after."""
+    channel = channel_settings(project)
+    output = project.output
+    editorial.release_due(catalog)
+    editorial.admit_files(project, catalog)
+    (output / "episodes").mkdir(parents=True, exist_ok=True)
+    build = write_public(channel, catalog.published(), output, media_dir=output,
+                         artwork=channel_artwork(project, channel),
+                         guid=stored_podcast_guid(catalog, channel),
+                         last_build=last_change(catalog, channel))
+    editorial.withdraw_files(project, catalog)
+    # last: the feed just written points at the newest audio only
+    sweep_retired(project, catalog)
+    return build

@@ -1,0 +1,151 @@
+"""The podcast's own settings, checked once: Apple category, ISO language, time zone, URLs."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
+
+from audioarticles.config import Project
+from audioarticles.errors import UsageError
+from audioarticles.publish.dates import zone_named
+
+FEED_NAME = "feed.xml"
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2}|-\d{3})?$")
+_WHERE = "audioarticles.toml: [podcast]"
+
+
+@cache
+def apple_categories() -> dict[str, tuple[str, ...]]:
+    """Apple Podcasts' categories and their subcategories (data/apple_categories.toml)."""
+    text = resources.files("audioarticles").joinpath("data/apple_categories.toml").read_text("utf-8")
+    return {name: tuple(subs) for name, subs in tomllib.loads(text).items()}
+
+
+def parse_category(value: str) -> tuple[str, str | None]:
+    """`"News"` or `"News > Daily News"`, checked against Apple's list (exact English names)."""
+    known = apple_categories()
+    parts = [p.strip() for p in str(value).split(">")]
+    if len(parts) > 2 or not all(parts):
+        raise UsageError(f"{_WHERE} category {value!r} is not valid; write \"Category\" or "
+                         "\"Category > Subcategory\" with Apple's English names")
+    name = parts[0]
+    if name not in known:
+        raise UsageError(f"{_WHERE} category {name!r} is not an Apple Podcasts category; "
+                         f"valid values: {', '.join(known)}")
+    if len(parts) == 1:
+        return name, None
+    sub = parts[1]
+    if sub not in known[name]:
+        valid = ", ".join(known[name]) or "none (use the category alone)"
+        raise UsageError(f"{_WHERE} {sub!r} is not a subcategory of {name!r} in Apple Podcasts; "
+                         f"valid values: {valid}")
+    return name, sub
+
+
+def parse_language(value: str) -> str:
+    language = str(value).strip()
+    if not _LANGUAGE.match(language):
+        raise UsageError(f"{_WHERE} language {value!r} is not an ISO 639 language code; "
+                         "use e.g. \"fr\", \"fr-CA\" or \"en\"")
+    return language
+
+
+def absolute_url(key: str, value: str) -> str:
+    url = str(value).strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"{_WHERE} {key} {value!r} is not an absolute http(s) URL; "
+                         "write it in full, e.g. \"https://example.org/podcast/\"")
+    return url
+
+
+def parse_base_url(value: str) -> str:
+    """Where output/ is published; always ends with a slash."""
+    url = absolute_url("base_url", value)
+    return url if url.endswith("/") else url + "/"
+
+
+def _positive_int(key: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UsageError(f"{_WHERE} {key} = {value!r} must be a whole number of at least 1")
+    return value
+
+
+def _boolean(key: str, value) -> bool:
+    if not isinstance(value, bool):
+        raise UsageError(f"{_WHERE} {key} = {value!r} must be true or false")
+    return value
+
+
+@dataclass(frozen=True)
+class Channel:
+    """What the feed and the site say about the podcast as a whole."""
+
+    title: str
+    description: str
+    language: str
+    base_url: str
+    link: str
+    author: str
+    publication: str
+    owner_name: str
+    owner_email: str
+    categories: tuple[tuple[str, str | None], ...]
+    explicit: bool
+    image: str
+    zone: ZoneInfo
+    feed_limit: int
+    new_feed_url: str
+    locked: bool
+    disclosure: str
+
+    @property
+    def feed_url(self) -> str:
+        return self.url(FEED_NAME)
+
+    @property
+    def byline(self) -> str:
+        """Who the podcast is by, when an episode names no author."""
+        return self.publication or self.author or self.title
+
+    def url(self, relative: str) -> str:
+        """The absolute public URL of a file under output/."""
+        return self.base_url + quote(relative.lstrip("/"), safe="/")
+
+
+def channel_settings(project: Project) -> Channel:
+    """Read and check `[podcast]`; every problem is a user error naming the key and the fix."""
+    podcast = project.section("podcast")
+    raw_categories = podcast.get("category") or []
+    if isinstance(raw_categories, str):
+        raw_categories = [raw_categories]
+    if not raw_categories:
+        raise UsageError(f"{_WHERE} category is empty; Apple Podcasts needs one, e.g. \"News\"")
+    base_url = parse_base_url(podcast.get("base_url", ""))
+    new_feed_url = str(podcast.get("new_feed_url") or "").strip()
+    if new_feed_url:
+        new_feed_url = absolute_url("new_feed_url", new_feed_url)
+    return Channel(
+        title=str(podcast.get("title") or "").strip() or "Podcast",
+        description=str(podcast.get("description") or "").strip(),
+        language=parse_language(podcast.get("language", "fr")),
+        base_url=base_url,
+        link=str(podcast.get("link") or "").strip() or base_url,
+        author=str(podcast.get("author") or "").strip(),
+        publication=str(podcast.get("publication") or "").strip(),
+        owner_name=str(podcast.get("owner_name") or "").strip(),
+        owner_email=str(podcast.get("owner_email") or "").strip(),
+        categories=tuple(parse_category(c) for c in raw_categories),
+        explicit=_boolean("explicit", podcast.get("explicit", False)),
+        image=str(podcast.get("image") or "").strip(),
+        zone=zone_named(podcast.get("timezone", "Europe/Paris")),
+        feed_limit=_positive_int("feed_limit", podcast.get("feed_limit", 100)),
+        new_feed_url=new_feed_url,
+        locked=_boolean("locked", podcast.get("locked", True)),
+        disclosure=str(podcast.get("disclosure") or "").strip(),
+    )

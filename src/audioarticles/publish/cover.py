@@ -1,0 +1,136 @@
+"""The podcast's artwork: a configured image checked against Apple's rules, or a generated cover.
+
+Artwork files are named after their content (`artwork/podcast-<hash>.png`): when the image
+changes its URL changes, so apps and CDNs never keep showing the old one."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import textwrap
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+
+from audioarticles.config import Project
+from audioarticles.errors import UsageError
+from audioarticles.fsutil import write_if_changed
+from audioarticles.publish.channel import Channel
+
+COVER_MIN = 1400
+COVER_MAX = 3000
+DEFAULT_SIZE = 1400
+ARTWORK_DIR = "artwork"
+_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png")}
+
+BACKGROUND = (12, 59, 92)
+ACCENT = (255, 191, 71)
+TEXT = (255, 255, 255)
+
+
+@dataclass(frozen=True)
+class Artwork:
+    data: bytes
+    extension: str  # "jpg" or "png"
+    mime: str
+    size: int  # pixels on a side
+
+    @property
+    def name(self) -> str:
+        return f"{ARTWORK_DIR}/podcast-{hashlib.sha256(self.data).hexdigest()[:10]}.{self.extension}"
+
+
+def check_image(data: bytes, shown: str) -> Artwork:
+    """A configured cover: JPEG or PNG, RGB, square, 1400 to 3000 px on a side."""
+    where = f"audioarticles.toml: [podcast] image {shown!r}"
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image_format, (width, height), mode = image.format, image.size, image.mode
+    except (UnidentifiedImageError, OSError) as exc:
+        raise UsageError(f"{where} is not an image Pillow can read; "
+                         "give a JPEG or PNG file") from exc
+    if image_format not in _FORMATS:
+        raise UsageError(f"{where} is a {image_format} image; Apple Podcasts accepts only "
+                         "JPEG or PNG: convert it")
+    if width != height or not COVER_MIN <= width <= COVER_MAX:
+        raise UsageError(f"{where} is {width}×{height} px; Apple Podcasts needs a square image "
+                         f"of {COVER_MIN} to {COVER_MAX} px on a side")
+    if mode in ("CMYK", "YCbCr", "LAB"):
+        raise UsageError(f"{where} uses {mode} colours; save it in RGB")
+    extension, mime = _FORMATS[image_format]
+    return Artwork(data=data, extension=extension, mime=mime, size=width)
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    # Source Sans Pro (SIL OFL, from the font-source-sans-pro wheel) covers French
+    # accents, ligatures and quotes; Pillow's built-in font does not.
+    path = resources.files("font_source_sans_pro").joinpath("files/SourceSansPro-Semibold.ttf")
+    with resources.as_file(path) as font_file:
+        return ImageFont.truetype(str(font_file), size)
+
+
+def _wrapped_title(draw: ImageDraw.ImageDraw, title: str, width: int) -> tuple[list[str], ImageFont.FreeTypeFont]:
+    """The biggest type size at which the title fits in four lines of `width` pixels."""
+    for size in (150, 130, 112, 96, 84, 72, 62):
+        font = _font(size)
+        for columns in range(40, 4, -1):
+            lines = textwrap.wrap(title, columns)
+            if all(draw.textlength(line, font=font) <= width for line in lines):
+                break
+        if len(lines) <= 4 and all(draw.textlength(line, font=font) <= width for line in lines):
+            return lines, font
+    font = _font(62)
+    return textwrap.wrap(title, 30, max_lines=4, placeholder=" …"), font
+
+
+def default_cover(title: str, byline: str, size: int = DEFAULT_SIZE) -> Artwork:
+    """A clean square PNG: a listening motif, the podcast title, its publisher."""
+    image = Image.new("RGB", (size, size), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    margin = size // 10
+    # a row of sound bars, the universal "audio" sign
+    bars = [0.35, 0.6, 0.9, 0.55, 1.0, 0.7, 0.4, 0.8, 0.5, 0.3]
+    bar_width, gap, top, height = size // 32, size // 40, margin, size // 4
+    for i, level in enumerate(bars):
+        x = margin + i * (bar_width + gap)
+        bar = int(height * level)
+        y = top + (height - bar) // 2
+        draw.rounded_rectangle((x, y, x + bar_width, y + bar), radius=bar_width // 2, fill=ACCENT)
+    # NFKC turns typographic forms the font lacks ("4ᵉ") into plain letters ("4e")
+    title, byline = unicodedata.normalize("NFKC", title), unicodedata.normalize("NFKC", byline)
+    lines, font = _wrapped_title(draw, title, size - 2 * margin)
+    line_height = int(font.size * 1.18)
+    y = top + height + size // 12
+    for line in lines:
+        draw.text((margin, y), line, font=font, fill=TEXT)
+        y += line_height
+    if byline and byline != title:
+        small = _font(size // 22)
+        draw.text((margin, size - margin - small.size), byline[:60], font=small, fill=ACCENT)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return Artwork(data=buffer.getvalue(), extension="png", mime="image/png", size=size)
+
+
+def channel_artwork(project: Project, channel: Channel) -> Artwork:
+    """The podcast's cover: the configured image once checked, else the generated one."""
+    if not channel.image:
+        return default_cover(channel.title, channel.publication or channel.author)
+    path = project.root / channel.image
+    if not path.is_file():
+        raise UsageError(f"audioarticles.toml: [podcast] image {channel.image!r}: no such file; "
+                         "give a path relative to the project folder, or remove the key to use "
+                         "a generated cover")
+    return check_image(path.read_bytes(), channel.image)
+
+
+def write_artwork(artwork: Artwork, output: Path) -> Path:
+    """Write the cover under its content name; older covers are removed once replaced."""
+    target = write_if_changed(output / artwork.name, artwork.data)
+    for old in target.parent.glob("podcast-*.*"):
+        if old.name != target.name and old.suffix in (".png", ".jpg"):
+            old.unlink()
+    return target

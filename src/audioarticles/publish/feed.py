@@ -1,0 +1,245 @@
+"""The podcast feed: RSS 2.0 with the iTunes and Podcasting 2.0 namespaces, built with feedgen."""
+
+from __future__ import annotations
+
+import html
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import lxml.etree  # noqa: F401  (feedgen.util uses lxml.etree without importing it)
+from feedgen.ext.base import BaseExtension
+from feedgen.ext.podcast import PodcastExtension
+from feedgen.ext.podcast_entry import PodcastEntryExtension
+from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
+
+from audioarticles.model import Episode
+from audioarticles.publish.channel import Channel
+from audioarticles.publish.dates import parse_date
+from audioarticles.publish.timing import Chapter, description_chapters
+
+PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+# the namespace UUID the Podcasting 2.0 spec fixes for podcast:guid
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip"}
+CHAPTERS_TYPE = "application/json+chapters"
+
+
+def podcast_guid(feed_url: str) -> str:
+    """UUIDv5 of the feed URL without its scheme and trailing slashes (Podcasting 2.0)."""
+    without_scheme = feed_url.split("://", 1)[-1].rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, without_scheme))
+
+
+def http_url(value: str) -> str:
+    """`value` when it is an http(s) URL; anything else (javascript:, data:) is dropped."""
+    value = (value or "").strip()
+    return value if value.lower().startswith(("http://", "https://")) else ""
+
+
+class ItunesExtension(PodcastExtension):
+    """feedgen's iTunes tags, with `itunes:explicit` as Apple now requires it: `true`/`false`.
+
+    feedgen 1.0 only accepts the retired yes/no/clean values, so the channel's explicit flag
+    is kept here and written by this class instead."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._explicit: bool | None = None
+
+    def itunes_explicit(self, itunes_explicit: bool | None = None) -> bool | None:
+        if itunes_explicit is not None:
+            self._explicit = bool(itunes_explicit)
+        return self._explicit
+
+    def extend_rss(self, rss_feed):
+        rss_feed = super().extend_rss(rss_feed)
+        if self._explicit is not None:
+            xml_elem(f"{{{ITUNES_NS}}}explicit", rss_feed[0]).text = \
+                "true" if self._explicit else "false"
+        return rss_feed
+
+
+class PodcastIndexExtension(BaseExtension):
+    """Channel tags of the Podcasting 2.0 namespace: `podcast:guid`, `podcast:locked`."""
+
+    def __init__(self) -> None:
+        self.guid: str = ""
+        self.locked: bool | None = None
+        self.locked_owner: str = ""
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"podcast": PODCAST_NS}
+
+    def extend_rss(self, rss_feed):
+        channel = rss_feed[0]
+        if self.locked is not None:
+            locked = xml_elem(f"{{{PODCAST_NS}}}locked", channel)
+            locked.text = "yes" if self.locked else "no"
+            if self.locked_owner:
+                locked.attrib["owner"] = self.locked_owner
+        if self.guid:
+            xml_elem(f"{{{PODCAST_NS}}}guid", channel).text = self.guid
+        return rss_feed
+
+    def extend_atom(self, atom_feed):
+        return atom_feed
+
+
+class PodcastIndexEntryExtension(BaseExtension):
+    """Item tags of the Podcasting 2.0 namespace: `podcast:transcript`, `podcast:chapters`."""
+
+    def __init__(self) -> None:
+        self.transcripts: list[dict[str, str]] = []
+        self.chapters_url: str = ""
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"podcast": PODCAST_NS}
+
+    def extend_rss(self, entry):
+        for attributes in self.transcripts:
+            xml_elem(f"{{{PODCAST_NS}}}transcript", entry, **attributes)
+        if self.chapters_url:
+            xml_elem(f"{{{PODCAST_NS}}}chapters", entry, url=self.chapters_url,
+                     type=CHAPTERS_TYPE)
+        return entry
+
+    def extend_atom(self, entry):
+        return entry
+
+
+@dataclass(frozen=True)
+class FeedEpisode:
+    """An episode as the feed shows it: catalog data plus what the files say (size, chapters)."""
+
+    episode: Episode
+    published: datetime
+    audio_bytes: int
+    chapters: list[Chapter]
+    transcripts: dict[str, str]  # kind -> relative path, only files that exist
+    chapters_file: str  # relative path, "" when there is none
+
+
+def episode_byline(episode: Episode, channel: Channel) -> str:
+    return episode.author.strip() or channel.byline
+
+
+def description_text(item: FeedEpisode, channel: Channel) -> str:
+    """Plain text: the summary, the chapters as timestamps (Spotify reads only these), the
+    synthetic-voice disclosure."""
+    episode = item.episode
+    parts = [episode.summary.strip() or episode.title]
+    lines = description_chapters(item.chapters, episode.duration_s)
+    if lines:
+        parts.append("Chapitres :\n" + "\n".join(f"{stamp} {title}" for stamp, title in lines))
+    if channel.disclosure:
+        parts.append(channel.disclosure)
+    return "\n\n".join(parts)
+
+
+def content_html(item: FeedEpisode, channel: Channel) -> str:
+    """The same as HTML for content:encoded, with a link to the article."""
+    episode = item.episode
+    escape = html.escape
+    blocks = [f"<p>{escape(episode.summary.strip() or episode.title)}</p>"]
+    lines = description_chapters(item.chapters, episode.duration_s)
+    if lines:
+        blocks.append("<p>Chapitres :<br>" + "<br>".join(
+            f"{stamp} {escape(title)}" for stamp, title in lines) + "</p>")
+    article = http_url(episode.url)
+    if article:
+        blocks.append(f'<p><a href="{escape(article)}">Lire l’article : '
+                      f"{escape(episode.title)}</a></p>")
+    if channel.disclosure:
+        blocks.append(f"<p>{escape(channel.disclosure)}</p>")
+    return "\n".join(blocks)
+
+
+def episode_page(episode: Episode) -> str:
+    """Where an episode's page lives under output/."""
+    return f"episodes/{episode.slug}.html"
+
+
+def build_feed(channel: Channel, items: list[FeedEpisode], *, guid: str, artwork_name: str,
+               last_build: datetime) -> bytes:
+    """The feed XML for `items` (already newest first and capped)."""
+    fg = FeedGenerator()
+    fg.register_extension("podcast", ItunesExtension, PodcastEntryExtension)
+    fg.register_extension("podcastindex", PodcastIndexExtension, PodcastIndexEntryExtension)
+    fg.title(channel.title)
+    # feedgen takes the RSS <link> from the last link given: the self link goes first
+    fg.link(href=channel.feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=channel.link, rel="alternate")
+    fg.description(channel.description or channel.title)
+    fg.language(channel.language)
+    fg.generator("audioarticles")
+    fg.lastBuildDate(last_build)
+    cover_url = channel.url(artwork_name)
+    fg.image(url=cover_url, title=channel.title, link=channel.link)
+
+    itunes = fg.podcast
+    itunes.itunes_image(cover_url)
+    for name, sub in channel.categories:
+        itunes.itunes_category({"cat": name, "sub": sub} if sub else {"cat": name})
+    itunes.itunes_explicit(channel.explicit)
+    itunes.itunes_author(channel.byline)
+    if channel.owner_email:
+        itunes.itunes_owner(name=channel.owner_name or channel.byline, email=channel.owner_email)
+    itunes.itunes_type("episodic")
+    if channel.new_feed_url:
+        itunes.itunes_new_feed_url(channel.new_feed_url)
+    index = fg.podcastindex
+    index.guid = guid
+    index.locked = channel.locked
+    index.locked_owner = channel.owner_email
+
+    for item in items:
+        episode = item.episode
+        entry = fg.add_entry(order="append")
+        entry.guid(episode.guid, permalink=False)
+        entry.title(episode.title)
+        entry.link(href=http_url(episode.url) or channel.url(episode_page(episode)))
+        entry.description(description_text(item, channel))
+        entry.content(content_html(item, channel), type="CDATA")
+        entry.enclosure(channel.url(episode.mp3), str(item.audio_bytes), "audio/mpeg")
+        entry.pubDate(item.published)
+        entry.podcast.itunes_duration(str(round(episode.duration_s)))
+        entry.podcast.itunes_episode_type("full")
+        entry.podcast.itunes_author(episode_byline(episode, channel))
+        extra = entry.podcastindex
+        for kind, relative in item.transcripts.items():
+            attributes = {"url": channel.url(relative), "type": TRANSCRIPT_TYPES[kind],
+                          "language": episode.language or channel.language}
+            if kind == "vtt":
+                attributes["rel"] = "captions"
+            extra.transcripts.append(attributes)
+        if item.chapters_file:
+            extra.chapters_url = channel.url(item.chapters_file)
+    return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+
+
+def published_at(episode: Episode, channel: Channel) -> datetime:
+    """The item's pubDate: its stored date (fixed once), else when it entered the catalog."""
+    for text in (episode.pub_date, episode.created_at):
+        when = parse_date(text, channel.zone)
+        if when is not None:
+            return when
+    return datetime(1970, 1, 1, tzinfo=channel.zone)
+
+
+def feed_episode(episode: Episode, channel: Channel, output: Path,
+                 chapters: list[Chapter]) -> FeedEpisode | None:
+    """What the feed needs to know about one episode; None when its MP3 is missing."""
+    audio = output / episode.mp3 if episode.mp3 else None
+    if audio is None or not audio.is_file():
+        return None
+    transcripts = {kind: episode.transcripts[kind] for kind in TRANSCRIPT_TYPES  # VTT first
+                   if episode.transcripts.get(kind) and (output / episode.transcripts[kind]).is_file()}
+    chapters_file = episode.chapters if episode.chapters and (output / episode.chapters).is_file() \
+        else ""
+    return FeedEpisode(episode=episode, published=published_at(episode, channel),
+                       audio_bytes=audio.stat().st_size, chapters=chapters,
+                       transcripts=transcripts, chapters_file=chapters_file)

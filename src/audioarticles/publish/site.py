@@ -1,0 +1,267 @@
+"""The static site: the podcast page, one page per episode, embeddable players.
+
+Every string that comes from the catalog goes through `html.escape`; links to articles are
+kept only when they are http(s). Pages link to each other, the player assets and the audio
+with relative URLs (the site works from any host, a preview port or the disk); the feed URL
+and the embed snippet are absolute, from the configured base URL."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from urllib.parse import quote
+
+from audioarticles.fsutil import write_if_changed
+from audioarticles.model import Episode
+from audioarticles.publish.channel import Channel
+from audioarticles.publish.feed import episode_byline, episode_page, http_url, published_at
+from audioarticles.publish.timing import Chapter, Cue, clock
+
+PLAYER_DIR = "player"
+RATES = (0.75, 1, 1.25, 1.5, 1.75, 2)
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+          "septembre", "octobre", "novembre", "décembre")
+LISTEN = "Écouter l'article"
+
+
+@dataclass(frozen=True)
+class SiteEpisode:
+    """An episode with what its pages show besides the catalog row."""
+
+    episode: Episode
+    chapters: list[Chapter]
+    cues: list[Cue]
+    audio_bytes: int
+
+
+def embed_page(episode: Episode) -> str:
+    return f"embed/{episode.slug}.html"
+
+
+def href(page: str, target: str) -> str:
+    """The relative, URL-quoted link from one output file to another."""
+    relative = posixpath.relpath(target, posixpath.dirname(page) or ".")
+    return escape(quote(relative, safe="/#?=&"))
+
+
+def french_date(episode: Episode, channel: Channel) -> str:
+    when = published_at(episode, channel)
+    return f"{when.day} {MONTHS[when.month - 1]} {when.year}"
+
+
+def spoken_duration(seconds: float) -> str:
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def display_clock(seconds: float) -> str:
+    """`3:05`, `1:02:03`: what the player shows (player.js formats the same way)."""
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f}".replace(".", ",") + " Mo"
+
+
+def embed_snippet(channel: Channel, episode: Episode) -> str:
+    """What a publisher pastes into the article: a button that opens the player in an iframe."""
+    url = escape(channel.url(embed_page(episode)))
+    title = escape(f"Lecteur audio : {episode.title}")
+    opener = ("var d=this.parentNode,f=document.createElement('iframe');"
+              "f.src=d.getAttribute('data-src')+'?autoplay=1';f.title=d.getAttribute('data-title');"
+              "f.allow='autoplay';f.style.cssText='width:100%;max-width:720px;height:330px;border:0';"
+              "d.replaceChild(f,this);f.focus();")
+    return (f'<div class="audioarticles-listen" data-src="{url}" data-title="{title}">'
+            f'<button type="button" onclick="{opener}">{LISTEN}</button>'
+            f'<noscript><a href="{url}">{LISTEN}</a></noscript></div>')
+
+
+def _chapters_html(chapters: list[Chapter], heading: str) -> str:
+    if not chapters:
+        return ""
+    items = "".join(
+        f'<li><button type="button" class="aa-chapter" data-start="{c.start_s:.3f}">'
+        f'<span class="aa-chapter-time">{clock(c.start_s)}</span> '
+        f'<span class="aa-chapter-title">{escape(c.title)}</span></button></li>'
+        for c in chapters)
+    return (f'<nav class="aa-chapters" aria-label="Chapitres">{heading}'
+            f'<ol>{items}</ol></nav>')
+
+
+def _transcript_html(cues: list[Cue], heading: str) -> str:
+    if not cues:
+        return ""
+    items = "".join(
+        f'<li><button type="button" class="aa-cue" tabindex="{0 if i == 0 else -1}" '
+        f'data-start="{c.start_s:.3f}" data-end="{c.end_s:.3f}">{escape(c.text)}</button></li>'
+        for i, c in enumerate(cues))
+    return (f'<section class="aa-transcript" aria-label="Transcription">{heading}'
+            f'<ol class="aa-cues">{items}</ol></section>')
+
+
+def player_html(item: SiteEpisode, channel: Channel, page: str, artwork: str, *,
+                extras: str = "full") -> str:
+    """The player: controls, seek bar, download link and, per `extras`, chapters and
+    transcript ("full": shown; "folded": in <details>; "none": left out)."""
+    episode = item.episode
+    title = escape(episode.title)
+    duration = max(episode.duration_s, 0.0)
+    if extras == "full":
+        chapters = _chapters_html(item.chapters, "<h2>Chapitres</h2>")
+        transcript = _transcript_html(item.cues, "<h2>Transcription</h2>")
+    elif extras == "folded":
+        chapters = _chapters_html(item.chapters, "")
+        chapters = f"<details><summary>Chapitres</summary>{chapters}</details>" if chapters else ""
+        transcript = _transcript_html(item.cues, "")
+        transcript = (f"<details><summary>Transcription</summary>{transcript}</details>"
+                      if transcript else "")
+    else:
+        chapters = transcript = ""
+    rates = "".join(f'<option value="{r}"{" selected" if r == 1 else ""}>'
+                    f'{str(r).replace(".", ",")}×</option>' for r in RATES)
+    audio = href(page, episode.mp3)
+    return f"""<div class="aa-player aa-nojs" data-aa-player role="region" aria-label="Lecteur audio : {title}"
+ data-title="{title}" data-artist="{escape(episode_byline(episode, channel))}" data-album="{escape(channel.title)}"
+ data-artwork="{href(page, artwork)}" data-duration="{duration:.3f}">
+<audio controls preload="metadata" src="{audio}"></audio>
+<div class="aa-bar">
+<button type="button" class="aa-btn aa-back" aria-label="Reculer de 15 secondes" title="Reculer de 15 secondes (j)"><span aria-hidden="true">−15 s</span></button>
+<button type="button" class="aa-btn aa-play" aria-label="Lire" title="Lire ou mettre en pause (k)"><span class="aa-icon" aria-hidden="true">▶</span></button>
+<button type="button" class="aa-btn aa-fwd" aria-label="Avancer de 15 secondes" title="Avancer de 15 secondes (l)"><span aria-hidden="true">+15 s</span></button>
+<label class="aa-speed">Vitesse <select class="aa-rate" aria-label="Vitesse de lecture">{rates}</select></label>
+</div>
+<div class="aa-timeline">
+<span class="aa-elapsed">0:00</span>
+<input class="aa-seek" type="range" min="0" max="{duration:.3f}" step="1" value="0" aria-label="Position de lecture" aria-valuetext="0 s sur {spoken_duration(duration)}">
+<span class="aa-total">{display_clock(duration)}</span>
+</div>
+<p class="aa-status" role="status" aria-live="polite"></p>
+<p class="aa-links"><a class="aa-download" href="{audio}" download>Télécharger l’épisode (MP3, {megabytes(item.audio_bytes)})</a></p>
+{chapters}{transcript}
+</div>"""
+
+
+def _page(channel: Channel, page: str, title: str, body: str, artwork: str, *,
+          body_class: str = "") -> str:
+    feed = escape(channel.feed_url)
+    return f"""<!doctype html>
+<html lang="{escape(channel.language)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)}</title>
+<link rel="stylesheet" href="{href(page, PLAYER_DIR + '/player.css')}">
+<link rel="alternate" type="application/rss+xml" title="{escape(channel.title)}" href="{feed}">
+<link rel="icon" href="{href(page, artwork)}">
+</head>
+<body class="{body_class}">
+{body}
+<script src="{href(page, PLAYER_DIR + '/player.js')}" defer></script>
+</body>
+</html>
+"""
+
+
+def _meta_line(item: SiteEpisode, channel: Channel) -> str:
+    episode = item.episode
+    return (f'<p class="aa-meta"><time datetime="{escape(published_at(episode, channel).isoformat())}">'
+            f"{french_date(episode, channel)}</time> · {spoken_duration(episode.duration_s)}"
+            f" · {escape(episode_byline(episode, channel))}</p>")
+
+
+def _subscribe(channel: Channel) -> str:
+    return (f'<p class="aa-subscribe"><a href="{escape(channel.feed_url)}" rel="alternate" '
+            f'type="application/rss+xml">S’abonner au podcast</a> '
+            f'<span class="aa-feed-url">{escape(channel.feed_url)}</span></p>')
+
+
+def episode_html(item: SiteEpisode, channel: Channel, artwork: str) -> str:
+    episode = item.episode
+    page = episode_page(episode)
+    article = http_url(episode.url)
+    read = (f'<p><a class="aa-article" href="{escape(article)}">Lire l’article</a></p>'
+            if article else "")
+    summary = f'<p class="aa-summary">{escape(episode.summary)}</p>' if episode.summary else ""
+    disclosure = (f'<p class="aa-disclosure">{escape(channel.disclosure)}</p>'
+                  if channel.disclosure else "")
+    body = f"""<header class="aa-site"><a href="{href(page, 'index.html')}">← {escape(channel.title)}</a></header>
+<main class="aa-main">
+<h1>{escape(episode.title)}</h1>
+{_meta_line(item, channel)}
+{summary}
+{player_html(item, channel, page, artwork, extras="full")}
+{read}{disclosure}
+{_subscribe(channel)}
+<details class="aa-embed-code"><summary>Intégrer ce lecteur</summary>
+<pre><code>{escape(embed_snippet(channel, episode))}</code></pre></details>
+</main>"""
+    return _page(channel, page, f"{episode.title} — {channel.title}", body, artwork)
+
+
+def embed_html(item: SiteEpisode, channel: Channel, artwork: str) -> str:
+    episode = item.episode
+    page = embed_page(episode)
+    disclosure = (f'<p class="aa-disclosure">{escape(channel.disclosure)}</p>'
+                  if channel.disclosure else "")
+    body = f"""<main class="aa-main">
+<p class="aa-embed-title"><a href="{href(page, episode_page(episode))}" target="_blank" rel="noopener">{escape(episode.title)}</a></p>
+{player_html(item, channel, page, artwork, extras="folded")}
+{disclosure}
+</main>"""
+    return _page(channel, page, f"{LISTEN} : {episode.title}", body, artwork,
+                 body_class="aa-embed")
+
+
+def index_html(items: list[SiteEpisode], channel: Channel, artwork: str) -> str:
+    page = "index.html"
+    if items:
+        entries = "\n".join(
+            f"""<article class="aa-episode">
+<h2><a href="{href(page, episode_page(i.episode))}">{escape(i.episode.title)}</a></h2>
+{_meta_line(i, channel)}
+{f'<p class="aa-summary">{escape(i.episode.summary)}</p>' if i.episode.summary else ""}
+{player_html(i, channel, page, artwork, extras="none")}
+</article>""" for i in items)
+    else:
+        entries = "<p>Aucun épisode publié pour l’instant.</p>"
+    description = (f'<p class="aa-description">{escape(channel.description)}</p>'
+                   if channel.description else "")
+    body = f"""<header class="aa-podcast">
+<img class="aa-cover" src="{href(page, artwork)}" alt="" width="160" height="160">
+<div><h1>{escape(channel.title)}</h1>
+{description}
+{_subscribe(channel)}</div>
+</header>
+<main class="aa-main">
+{entries}
+</main>"""
+    return _page(channel, page, channel.title, body, artwork)
+
+
+def write_site(channel: Channel, items: list[SiteEpisode], out_dir: Path, artwork: str) -> list[Path]:
+    """Write index.html, one page and one embed per episode (newest first), and remove the
+    pages of episodes no longer in `items`. Returns the files written."""
+    written: list[Path] = []
+
+    def write(relative: str, text: str) -> None:
+        written.append(write_if_changed(out_dir / relative, text.encode("utf-8")))
+
+    write("index.html", index_html(items, channel, artwork))
+    for item in items:
+        write(episode_page(item.episode), episode_html(item, channel, artwork))
+        write(embed_page(item.episode), embed_html(item, channel, artwork))
+    keep = set(written)
+    for folder in ("episodes", "embed"):
+        for stale in (out_dir / folder).glob("*.html"):
+            if stale not in keep:
+                stale.unlink()
+    return written

@@ -1,0 +1,99 @@
+"""Helpers for the publishing tests: small projects converted with the offline voice, the
+companion files (VTT, SRT, JSON chapters) an episode can carry, and a local server."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from pathlib import Path
+
+from audioarticles.catalog import Catalog
+from audioarticles.cli import cli
+from conftest import make_runner
+
+SHORT_ARTICLE = """Le conseil municipal adopte le budget de la ville
+Le conseil municipal a adopté mardi soir le budget de la ville pour l’année prochaine.
+Les débats ont duré près de trois heures.
+La majorité a salué un budget prudent ; l’opposition a voté contre.
+"""
+
+SECOND_ARTICLE = """La médiathèque rouvre ses portes après travaux
+Après huit mois de travaux, la médiathèque du centre-ville rouvre samedi.
+Les horaires sont élargis le mercredi et le samedi.
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_config(root: Path, base_url: str, extra: str = "") -> None:
+    (root / "audioarticles.toml").write_text(
+        f'[podcast]\ntitle = "La Gazette à écouter"\npublication = "La Gazette"\n'
+        f'base_url = "{base_url}"\nowner_email = "radio@example.org"\n{extra}\n',
+        encoding="utf-8")
+
+
+def make_project(root: Path, base_url: str, articles: dict[str, str], extra: str = "") -> dict:
+    """A project with `articles` (file name -> text) converted with fr-espeak, one per run
+    so each has its own date; returns {file name: episode JSON}."""
+    root.mkdir(parents=True, exist_ok=True)
+    write_config(root, base_url, extra)
+    (root / "articles").mkdir(exist_ok=True)
+    episodes = {}
+    for name, text in articles.items():
+        (root / "articles" / name).write_text(text, encoding="utf-8")
+        episodes[name] = convert(root, root / "articles" / name)
+    return episodes
+
+
+def convert(root: Path, article: Path) -> dict:
+    result = make_runner().invoke(cli, ["--project", str(root), "convert", str(article),
+                                        "--voice", "fr-espeak", "--json"])
+    assert result.exit_code == 0, result.stderr
+    [episode] = json.loads(result.stdout)["episodes"]
+    return episode
+
+
+def build(root: Path) -> dict:
+    result = make_runner().invoke(cli, ["--project", str(root), "build", "--json"])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def add_companions(root: Path, slug: str, cues: list[tuple[float, float, str]],
+                   chapters: list[tuple[float, str]]) -> None:
+    """Write a VTT, an SRT and a JSON chapters file beside an episode's MP3 and record them in
+    the catalog, as the audio stage does (used where exact, known times are needed)."""
+    output = root / "output"
+
+    def stamp(seconds: float, sep: str) -> str:
+        ms = round(seconds * 1000)
+        return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}{sep}{ms % 1000:03d}"
+
+    vtt = ["WEBVTT", ""]
+    srt = []
+    for n, (start, end, text) in enumerate(cues, start=1):
+        vtt += [f"{stamp(start, '.')} --> {stamp(end, '.')}", text.replace("&", "&amp;")
+                .replace("<", "&lt;"), ""]
+        srt += [str(n), f"{stamp(start, ',')} --> {stamp(end, ',')}", text, ""]
+    base = f"episodes/{slug}"
+    (output / f"{base}.vtt").write_text("\n".join(vtt), encoding="utf-8")
+    (output / f"{base}.srt").write_text("\n".join(srt), encoding="utf-8")
+    (output / f"{base}.chapters.json").write_text(json.dumps(
+        {"version": "1.2.0", "chapters": [{"startTime": s, "title": t} for s, t in chapters]},
+        ensure_ascii=False), encoding="utf-8")
+    with Catalog(root / ".audioarticles" / "catalog.sqlite") as catalog:
+        episode = catalog.by_slug(slug)
+        episode.transcripts = {"vtt": f"{base}.vtt", "srt": f"{base}.srt"}
+        episode.chapters = f"{base}.chapters.json"
+        with catalog.transaction():
+            catalog.save(episode)
+
+
+def abspath(json_path: str) -> Path:
+    """JSON paths open from the current directory."""
+    return Path(os.path.abspath(json_path))
