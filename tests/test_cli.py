@@ -34,9 +34,10 @@ def test_missing_input_file_names_the_file_and_writes_nothing(runner, project):
         "error: nope.txt: no such file; check the path (relative to the current folder)"
     )
     report = json.loads(result.stdout)
-    assert report == {"episodes": [], "failed": [
+    assert {k: report[k] for k in ("episodes", "failed", "skipped")} == {"episodes": [], "failed": [
         {"input": "nope.txt", "error": "no such file; check the path (relative to the current folder)"}],
         "skipped": []}
+    assert report["summary"]["failed"] == 1 and report["summary"]["converted"] == 0
     assert not list((project / "output").rglob("*.mp3")) if (project / "output").exists() else True
 
 

@@ -20,15 +20,13 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 from PIL import Image
 
-from audioarticles import publish
 from audioarticles.catalog import Catalog
 from audioarticles.cli import cli
 from audioarticles.config import load_project
 from audioarticles.editorial import episode_files
-from audioarticles.engines import get_engine
 from audioarticles.model import Article, ArticleMeta, Block
-from audioarticles.pipeline import convert_article
-from audioarticles.synthesise import SegmentCache
+from audioarticles.pipeline import open_engine, run_batch
+from audioarticles.sources import Source
 from audioarticles.tools import ffmpeg_exe
 from audioarticles.voices import get_voice
 from conftest import make_runner, require_tool
@@ -89,12 +87,14 @@ def make_project(root: Path, config: str = CONFIG) -> None:
                     str(root / "jingle.wav")], check=True)
 
 
-def convert(root: Path, art: Article):
+def convert(root: Path, art: Article, voice_name: str = "fr-espeak"):
+    """One article through the real batch (lock, catalog, editorial, rebuild), as `convert` runs it."""
     project = load_project(root)
-    voice = get_voice("fr-espeak")
-    with Catalog(project.catalog_path) as catalog, get_engine("espeak") as engine:
-        converted = convert_article(project, catalog, art, voice, engine, SegmentCache(project.cache_dir))
-        publish.rebuild(project, catalog)
+    voice = get_voice(voice_name, root)
+    report = run_batch(project, [Source(art.meta.source, lambda: art)], voice,
+                       open_engine(voice, 1), jobs=1)
+    assert not report.failed, report.failed
+    [converted] = report.converted
     return project, converted
 
 
@@ -362,13 +362,9 @@ text = ""
     (root / "voices" / "lente.toml").write_text(
         'name = "lente"\nengine = "espeak"\n[options]\nvoice = "fr"\n[pauses]\nafter_title_ms = 2000\n',
         encoding="utf-8")
-    project = load_project(root)
     short = article()
     short.blocks = short.blocks[:2]
-    with Catalog(project.catalog_path) as catalog, get_engine("espeak") as engine:
-        converted = convert_article(project, catalog, short, get_voice("lente", root), engine,
-                                    SegmentCache(project.cache_dir))
-        publish.rebuild(project, catalog)
+    project, converted = convert(root, short, "lente")
     mp3 = project.output / converted.episode.mp3
     stream = ffprobe_json("-show_streams", str(mp3))["streams"][0]
     assert (stream["sample_rate"], stream["bit_rate"], stream["channels"]) == ("48000", "96000", 1)

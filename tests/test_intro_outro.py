@@ -50,10 +50,11 @@ def test_template_values_prefer_the_article_then_the_project():
 
 def test_spoken_frame_segments_keep_within_the_engine_limit():
     settings = {"text": "Cet article vous a été lu par une voix de synthèse, celle d’un logiciel libre."}
-    segments = spoken_frame("outro", settings, VALUES, max_chars=40)
+    segments = spoken_frame("outro", settings, VALUES, max_chars=40, speak=str.upper)
     assert len(segments) > 1 and all(len(s.written) <= 40 for s in segments)
     assert " ".join(s.written for s in segments) == settings["text"]
     assert {(s.block, s.block_kind) for s in segments} == {(-1, "outro")}
+    assert [s.spoken for s in segments] == [s.written.upper() for s in segments]
 
 
 def test_jingle_settings(tmp_path):

@@ -86,7 +86,8 @@ def test_marker_in_the_text_skips_the_article_and_the_summary_says_why(runner, p
 
     # text output names the skip too (on stderr; stdout lists what was converted)
     result = runner.invoke(cli, ["convert", "marked.txt", "--voice", "fr-espeak"])
-    assert result.exit_code == 0 and result.stdout == ""
+    assert result.exit_code == 0 and result.stdout.splitlines() == [
+        "1 article: 0 converted, 0 unchanged, 0 degraded, 1 skipped, 0 failed"]
     assert result.stderr.startswith("skipped: marked.txt: opt-out")
 
 

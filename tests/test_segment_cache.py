@@ -6,7 +6,7 @@ import pytest
 
 from audioarticles.engines.espeak import EspeakEngine
 from audioarticles.errors import SynthesisError
-from audioarticles.model import Segment
+from audioarticles.model import Audio, Segment
 from audioarticles.synthesise import CachedAudio, SegmentCache, synthesise
 from audioarticles.voices import get_voice
 
@@ -81,3 +81,18 @@ def test_cache_key_depends_on_voice_options_and_text(engine):
     assert engine.cache_identity(fast) != engine.cache_identity(VOICE)
     identity = engine.cache_identity(VOICE)
     assert SegmentCache.key(identity, "a") != SegmentCache.key(identity, "b")
+
+
+def test_first_writer_wins_so_an_entry_never_changes_under_a_reader(tmp_path, engine):
+    """Two articles voicing the same sentence at once: both assemble from the same samples."""
+    cache = SegmentCache(tmp_path)
+    key = SegmentCache.key(engine.cache_identity(VOICE), "Bonjour.")
+    first = engine.synthesize("Bonjour.", VOICE)
+    other = Audio(pcm=first.pcm + b"\x00\x00" * 10, sample_rate=first.sample_rate)
+    assert cache.put(key, first).pcm == first.pcm
+    assert cache.put(key, other).pcm == first.pcm  # the later writer gets what the cache holds
+    assert cache.get(key).pcm == first.pcm
+    assert [p.name for p in cache.path(key).parent.iterdir()] == [cache.path(key).name]  # no .part left
+    cache.path(key).write_bytes(b"damaged")
+    assert cache.put(key, other).pcm == other.pcm  # a bad entry is replaced
+    assert cache.get(key).pcm == other.pcm

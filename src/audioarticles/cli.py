@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from audioarticles import __version__, editorial, publish
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project, load_project
 from audioarticles.engines import engine_class
-from audioarticles.errors import UserError
+from audioarticles.errors import ArticleSkipped, UserError
 from audioarticles.model import Episode
 from audioarticles.voices import load_voices
 
@@ -93,51 +94,118 @@ def cli(ctx: click.Context, project_dir: str | None) -> None:
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 
 
-@cli.command()
-@click.argument("inputs", nargs=-1, required=True)
-@click.option("--voice", help="Voice profile (see `audioarticles voices`).")
-@click.option("--out", type=click.Path(file_okay=False), help="Published site folder (default: output/).")
-@click.option("--draft", is_flag=True, help="New episodes wait as drafts for `audioarticles publish`.")
-@click.option("--publish-at", "publish_at", metavar="TIME",
-              help="Schedule new episodes for TIME (ISO 8601; without a zone, the project's).")
-@click.option("--force", is_flag=True, help="Convert articles an editor unpublished, too.")
-@json_option
-@click.pass_obj
-def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, out: str | None,
-            draft: bool, publish_at: str | None, force: bool, as_json: bool) -> None:
-    """Convert articles (files) into episodes."""
-    from audioarticles.pipeline import convert as run_convert
+def converted_line(project: Project, converted) -> str:
+    """The plain line for one finished article."""
+    episode = converted.episode
+    where = cwd_path(editorial.files_root(project, episode) / episode.mp3)
+    state = "" if episode.state == "published" else f" [{state_line(episode)}]"
+    if converted.status == "unchanged":
+        return f"{episode.slug}: unchanged ({where}){state}"
+    degraded = f", degraded: {episode.degraded_reason}" if episode.degraded else ""
+    return (f"{episode.slug}: {where} ({episode.duration_s:.1f} s, {episode.engine}{degraded})"
+            f"{state}")
 
-    project = obj.project(out)
-    policy = editorial.Policy.from_project(project)
-    at = editorial.parse_time(publish_at, policy, "--publish-at") if publish_at else None
-    release = editorial.Release.for_project(project, force=force, draft=draft, publish_at=at)
-    report = run_convert(project, list(inputs), voice, release)
-    for skipped in report.skipped:
-        click.echo(f"skipped: {skipped}", err=True)
-    for failure in report.failed:
-        click.echo(f"error: {failure}", err=True)
+
+def summary_lines(report) -> list[str]:
+    counts = report.summary()
+    total = (len(report.converted) + len(report.skipped) + len(report.failed)
+             + report.not_done)
+    line = (f"{total} article{'s' if total != 1 else ''}: {counts['converted']} converted, "
+            f"{counts['unchanged']} unchanged, {counts['degraded']} degraded, "
+            f"{counts['skipped']} skipped, {counts['failed']} failed")
+    if report.interrupted:
+        line += f", {report.not_done} not done"
+    return [line] + [f"  failed: {f.source}: {f.reason}" for f in report.failed]
+
+
+def report_batch(project: Project, report, as_json: bool, extra: dict | None = None) -> None:
+    """Print a batch's result (errors were printed as they happened) and exit with its code."""
     if as_json:
         emit_json({
+            **(extra or {}),
             "episodes": [
                 {**episode_json(project, c.episode),
                  "segments_synthesized": c.segments_synthesized,
-                 "segments_cached": c.segments_cached}
+                 "segments_cached": c.segments_cached,
+                 "status": c.status}
                 for c in report.converted
             ],
             "failed": [{"input": f.source, "error": f.reason} for f in report.failed],
             "skipped": [{"input": s.source, "reason": s.reason} for s in report.skipped],
+            "summary": report.summary(),
         })
     else:
-        for c in report.converted:
-            ep = c.episode
-            state = "" if ep.state == "published" else f" [{state_line(ep)}]"
-            click.echo(f"{ep.slug}: {cwd_path(editorial.files_root(project, ep) / ep.mp3)} "
-                       f"({ep.duration_s:.1f} s, {ep.engine}){state}")
         if report.build is not None and report.converted:
             click.echo(f"feed: {report.build.feed_url}")
+        for line in summary_lines(report):
+            click.echo(line)
+    if report.interrupted:
+        click.echo("interrupted: finished episodes are kept; run the same command again to "
+                   "continue", err=True)
+        sys.exit(130)
     if report.failed:
         sys.exit(1)
+
+
+def console_progress(project: Project, as_json: bool):
+    """Errors, skips and warnings on stderr as they happen; without --json one line per
+    finished article on stdout; a live status line when that stream is a terminal."""
+    from audioarticles.progress import ConsoleProgress
+
+    out = None if as_json else click.get_text_stream("stdout")
+    err = click.get_text_stream("stderr")
+    return ConsoleProgress(lambda c: converted_line(project, c), out=out, err=err,
+                           status=err if as_json else out)
+
+
+def batch_options(command):
+    """The options convert and sync share: voice, parallel jobs, editorial flags, output."""
+    for option in reversed([
+        click.option("--voice", help="Voice profile (see `audioarticles voices`)."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1),
+                     help="Articles converted in parallel (default: the number of CPUs)."),
+        click.option("--rerender", is_flag=True,
+                     help="Render again the articles that have not changed."),
+        click.option("--draft", is_flag=True,
+                     help="New episodes wait as drafts for `audioarticles publish`."),
+        click.option("--publish-at", "publish_at", metavar="TIME",
+                     help="Schedule new episodes for TIME (ISO 8601; without a zone, the "
+                          "project's)."),
+        click.option("--force", is_flag=True,
+                     help="Convert every article again: unchanged ones are rendered again, and "
+                          "articles an editor unpublished come back."),
+        click.option("--out", type=click.Path(file_okay=False),
+                     help="Published site folder (default: output/)."),
+        json_option,
+    ]):
+        command = option(command)
+    return command
+
+
+def release_for(project: Project, draft: bool, publish_at: str | None,
+                force: bool) -> editorial.Release:
+    policy = editorial.Policy.from_project(project)
+    at = editorial.parse_time(publish_at, policy, "--publish-at") if publish_at else None
+    return editorial.Release.for_project(project, force=force, draft=draft, publish_at=at)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@batch_options
+@click.pass_obj
+def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, jobs: int | None,
+            rerender: bool, draft: bool, publish_at: str | None, force: bool, out: str | None,
+            as_json: bool) -> None:
+    """Convert articles into episodes: files, folders (recursive: .txt, .md, .html, .htm),
+    glob patterns, `-` for standard input, and http(s) URLs."""
+    from audioarticles.pipeline import convert as run_convert
+
+    project = obj.project(out)
+    release = release_for(project, draft, publish_at, force)
+    report = run_convert(project, list(inputs), voice, release, jobs=jobs, rerender=rerender,
+                         progress=console_progress(project, as_json),
+                         stdin=click.get_binary_stream("stdin") if "-" in inputs else None)
+    report_batch(project, report, as_json)
 
 
 def state_line(episode: Episode) -> str:
@@ -385,6 +453,58 @@ def history(obj: Context, slugs: tuple[str, ...], as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("input_name", metavar="INPUT")
+@click.option("--stage", type=click.Choice(["extract", "clean", "normalized", "segments"]),
+              default="normalized", show_default=True, help="How far to take the text.")
+@click.option("--voice", help="Voice profile whose engine sets the segment length limit.")
+@click.option("--max-chars", type=click.IntRange(min=20),
+              help="Segment length limit (default: the voice engine's).")
+@json_option
+@click.pass_obj
+def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars: int | None,
+         as_json: bool) -> None:
+    """Show what will be read, at one stage, with block types (no synthesis)."""
+    from audioarticles.engines import engine_class
+    from audioarticles.pipeline import text_at_stage
+    from audioarticles.voices import get_voice
+
+    project = obj.project()
+    if max_chars is None:
+        profile = get_voice(voice or project.section("voice")["default"], project.root)
+        max_chars = engine_class(profile.engine).max_chars
+    try:
+        view = text_at_stage(project, input_name, stage, max_chars)
+    except ArticleSkipped as skipped:
+        click.echo(f"skipped: {skipped}", err=True)
+        return
+    article = view.article
+    if as_json:
+        blocks = [{"index": i, "kind": b.kind, "text": b.text} for i, b in enumerate(article.blocks)]
+        data: dict = {"input": input_name, "stage": stage, "meta": article.to_dict()["meta"],
+                      "blocks": blocks}
+        if view.segments:
+            for block, spoken in zip(blocks, view.spoken_blocks()):
+                block["spoken"] = spoken
+            data["max_chars"] = max_chars
+            data["segments"] = [s.to_dict() for s in view.segments]
+        emit_json(data)
+        return
+    if stage == "segments":
+        for seg in view.segments:
+            click.echo(f"{seg.position}\t[{seg.block_kind} {seg.block}]\t{seg.written}")
+            click.echo(f"\t\t→ {seg.spoken}")
+        return
+    meta = article.meta
+    for label, value in (("title", meta.title), ("author", meta.author), ("date", meta.date),
+                         ("url", meta.canonical_url or meta.url), ("language", meta.language)):
+        if value:
+            click.echo(f"# {label}: {value}")
+    texts = view.spoken_blocks() if stage == "normalized" else [b.text for b in article.blocks]
+    for block, block_text in zip(article.blocks, texts):
+        click.echo(f"[{block.kind}] {block_text}")
+
+
+@cli.command()
 @click.argument("url")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=15.0, show_default=True,
               help="Seconds to wait for each answer from the host.")
@@ -407,7 +527,13 @@ def doctor(url: str, timeout: float, max_episodes: int | None, as_json: bool) ->
         sys.exit(1)
 
 
+def _stop_on_sigterm(signum, frame) -> None:
+    # SIGTERM (a service manager, `kill`) stops a command like Ctrl-C: cleanly, exit 130
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         cli(prog_name="audioarticles")
     except BrokenPipeError:

@@ -76,6 +76,19 @@ DEFAULTS: dict[str, Any] = {
         # (apps that fetched the feed before still download them), then they are deleted
         "keep_old_audio_days": 7,
     },
+    # batch runs: how long a second run waits for the project's lock before refusing
+    "batch": {"lock_wait_s": 10},
+    # hostile input: inputs above these are refused with the limit in the message
+    "limits": {
+        "max_input_mb": 5,          # raw bytes of a file, stdin or fetched page
+        "max_article_chars": 60000,  # text to read after cleaning (about an hour of speech)
+    },
+    # fetching article pages and feeds
+    "fetch": {
+        "timeout_s": 20,
+        "max_redirects": 5,
+        "user_agent": "",  # empty: "audioarticles/<version> (podcast converter)"
+    },
 }
 
 

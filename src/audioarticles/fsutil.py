@@ -9,11 +9,10 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path, durable: bool = True):
+def atomic_path(target: Path):
     """Yield a temporary path beside `target`; on success it is renamed over `target`.
 
     The temporary name starts with a dot and ends in `.part`, so nothing publishes it.
-    `durable=False` skips the fsync, for private files that check their own integrity.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -22,9 +21,8 @@ def atomic_path(target: Path, durable: bool = True):
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        if durable:
-            with open(tmp_path, "rb+") as handle:
-                os.fsync(handle.fileno())
+        with open(tmp_path, "rb+") as handle:
+            os.fsync(handle.fileno())
         os.chmod(tmp_path, 0o644)
         os.replace(tmp_path, target)
     except BaseException:
@@ -33,8 +31,8 @@ def atomic_path(target: Path, durable: bool = True):
         raise
 
 
-def atomic_write_bytes(target: Path, data: bytes, durable: bool = True) -> None:
-    with atomic_path(target, durable) as tmp:
+def atomic_write_bytes(target: Path, data: bytes) -> None:
+    with atomic_path(target) as tmp:
         tmp.write_bytes(data)
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import string
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from audioarticles.errors import UsageError
 from audioarticles.model import Article, Audio, Segment
-from audioarticles.segment import split_long, split_sentences
+from audioarticles.segment import fit_spoken, split_long, split_sentences
 from audioarticles.tools import ffmpeg_exe
 
 FIELDS = ("title", "podcast", "publication", "author", "date")
@@ -61,13 +62,17 @@ def fill(template: str, values: dict[str, str], origin: str) -> list[str]:
     return sentences
 
 
-def spoken_frame(kind: str, settings: dict, values: dict[str, str], max_chars: int) -> list[Segment]:
-    """The intro's (or outro's) segments, to be normalised and voiced like the article's."""
+def spoken_frame(kind: str, settings: dict, values: dict[str, str], max_chars: int,
+                 speak: Callable[[str], str]) -> list[Segment]:
+    """The intro's (or outro's) segments, normalised for speech like the article's."""
     origin = f"audioarticles.toml [audio.{kind}] text"
     segments = []
     for sentence in fill(str(settings.get("text", "")), values, origin):
         for piece in split_long(sentence, max_chars):
-            segments.append(Segment(block=-1, position=-1, written=piece, block_kind=kind))
+            for written, spoken in fit_spoken(piece, max_chars, speak):
+                if spoken.strip():
+                    segments.append(Segment(block=-1, position=-1, written=written,
+                                            spoken=spoken, block_kind=kind))
     return segments
 
 

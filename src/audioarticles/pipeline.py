@@ -1,30 +1,51 @@
 """The whole job for a batch of inputs: read, clean, segment, normalise, synthesise, assemble,
-tag, record in the catalog, publish."""
+tag, record in the catalog, publish.
+
+Per article: `prepare` (text stages) -> `Ledger.plan` (identity, slug, unchanged?) -> `render`
+(audio stages, files placed atomically) -> `Ledger.record` (catalog transaction). A batch runs
+articles in worker threads sharing one engine (its request cap and rate limit hold for the
+whole run; espeak runs in worker processes), under the project's lock, and rebuilds the public
+site once at the end, also after an interruption.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
+import json
+import os
+import signal
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from audioarticles import clean as clean_stage
-from audioarticles import editorial, publish
+from audioarticles import editorial, optout, publish
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project
 from audioarticles.engines import get_engine
 from audioarticles.engines.base import Engine
 from audioarticles.errors import ArticleSkipped, InputError, UserError
-from audioarticles.extract import DEFAULT_SKIP, read_file
-from audioarticles.identity import guid_for, identity, unique_slug
+from audioarticles.extract import DEFAULT_SKIP
+from audioarticles.identity import guid_for, identity, slugify
+from audioarticles.lock import project_lock
 from audioarticles.model import Article, Episode, Segment, TimelineEntry
-from audioarticles.normalise import normalise_segments
+from audioarticles.normalise import normaliser
 from audioarticles.publish.dates import publication_date, zone_named
-from audioarticles.render import Production, Rendered, render_episode
+from audioarticles.render import Production, Rendered, framed_segments, render_episode
 from audioarticles.segment import segment
+from audioarticles.sources import Reader, Source
 from audioarticles.synthesise import SegmentCache
 from audioarticles.voices import Voice, get_voice
+
+# Bump when the same text and settings would now render to different audio (assembly changes).
+RENDER_REVISION = 2  # 2: structured pauses, loudness, intro/outro, transcripts, chapters, tags
 
 
 @dataclass
@@ -32,144 +53,566 @@ class Converted:
     episode: Episode
     segments_synthesized: int
     segments_cached: int
+    status: str = "converted"  # or "unchanged"
     timeline: list[TimelineEntry] = field(default_factory=list)  # where each piece is in the MP3
 
 
 @dataclass
 class ConvertReport:
-    converted: list[Converted] = field(default_factory=list)
+    converted: list[Converted] = field(default_factory=list)  # in input order, with status
     failed: list[InputError] = field(default_factory=list)
     skipped: list[ArticleSkipped] = field(default_factory=list)
-    build: publish.Build | None = None
+    interrupted: bool = False
+    not_done: int = 0  # articles a stopped run did not finish
+    build: publish.Build | None = None  # what the run's rebuild wrote
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.interrupted
+
+    def count(self, status: str) -> int:
+        return sum(c.status == status for c in self.converted)
+
+    @property
+    def degraded(self) -> int:
+        return sum(c.episode.degraded for c in self.converted)
+
+    def summary(self) -> dict:
+        return {"converted": self.count("converted"), "unchanged": self.count("unchanged"),
+                "degraded": self.degraded, "skipped": len(self.skipped),
+                "failed": len(self.failed),
+                "interrupted": self.interrupted, "not_done": self.not_done}
+
+
+class Progress:
+    """What a batch tells its caller while it runs; the CLI draws it, a library may ignore it."""
+
+    def start(self, total: int) -> None:
+        """The batch has `total` articles."""
+
+    def begin(self, name: str) -> None:
+        """An article starts (called from a worker thread)."""
+
+    def done(self, name: str, outcome: Outcome) -> None:
+        """An article finished: converted, unchanged, skipped or failed (main thread)."""
+
+    def warn(self, message: str) -> None:
+        """Something the user should know that did not stop an article (any thread)."""
+        warn(message)
+
+    def finish(self, report: ConvertReport) -> None:
+        """The batch is over (also after an interruption)."""
+
+
+Outcome = Converted | ArticleSkipped | InputError
+
+
+class Interrupted(Exception):
+    """The run was asked to stop (Ctrl-C, SIGTERM) before this article finished."""
 
 
 def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-def read_input(project: Project, name: str, skip: tuple[str, ...] = DEFAULT_SKIP) -> Article:
-    """`skip`: CSS selectors of page elements never read (the packaged ones and the project's
-    opt-out selectors)."""
-    path = Path(name)
-    source = project.relative_source(path) if path.exists() else name
-    return read_file(path, source, skip)
+# ---- per article: text stages ---------------------------------------------------------------
+
+@dataclass
+class Prepared:
+    """An article ready to voice: cleaned, segmented, normalised, identified."""
+
+    source: str
+    article: Article
+    segments: list[Segment]
+    guid: str
+    content_hash: str
 
 
 def prepare(article: Article, project: Project, max_chars: int) -> tuple[Article, list[Segment]]:
-    """Clean, segment the written text, then normalise each segment for speech."""
+    """Clean, segment the written text, then normalise each segment for speech.
+
+    Segments come numbered in order, each with its spoken text within `max_chars`
+    (a sentence whose spoken form is too long is cut again); silent ones are left out.
+    """
     rules = clean_stage.load_rules(project.root, article.meta.language)
     cleaned = clean_stage.clean(article, rules)
     if not cleaned.blocks:
         raise InputError(article.meta.source, "nothing left to read after removing boilerplate")
-    segments = normalise_segments(segment(cleaned, max_chars), cleaned.meta.language)
-    segments = [s for s in segments if s.spoken.strip()]
+    check_length(cleaned, project)
+    speak = normaliser(cleaned.meta.language, project.root)
+    segments = segment(cleaned, max_chars, speak=speak)
     if not segments:
         raise InputError(article.meta.source, "no speakable text in this article")
     return cleaned, segments
 
 
-def convert_article(project: Project, catalog: Catalog, article: Article, voice: Voice,
-                    engine: Engine, cache: SegmentCache,
-                    release: editorial.Release | None = None) -> Converted:
-    """Voice one article into an episode; ArticleSkipped when opted out or tombstoned."""
-    release = release or editorial.Release.for_project(project)
-    editorial.screen(catalog, article, release)
-    cleaned, segments = prepare(article, project, engine.max_chars)
-    meta = cleaned.meta
-    guid = guid_for(meta)
-    existing = catalog.get(guid)
-    previous = dataclasses.replace(existing) if existing else None
-    slug = existing.slug if existing else unique_slug(meta.title, catalog.slugs())
-    # fixed once, with its time zone: a published date is never rewritten
-    zone = zone_named(project.section("podcast").get("timezone", "Europe/Paris"))
-    pub_date = (existing.pub_date if existing else "") or publication_date(meta.date, zone)
-
-    # new files wait in the private mirror; the run's rebuild admits them if published
-    rendered = render_episode(project, cleaned, segments, voice, engine, cache,
-                              project.unreleased_dir / "episodes", slug, guid, pub_date)
-    try:
-        saved = record(catalog, previous, rendered, cleaned, voice, engine, project, release,
-                       guid, slug, pub_date)
-    except BaseException:
-        kept = set(editorial.episode_files(previous)) if previous else set()
-        for path in rendered.files:
-            if path.relative_to(project.unreleased_dir).as_posix() not in kept:
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
-        raise
-    editorial.discard_unreleased(project, previous, saved)
-    return Converted(saved, rendered.synthesized, rendered.cached, rendered.assembly.timeline)
+STAGES = ("extract", "clean", "normalized", "segments")
 
 
-def record(catalog: Catalog, previous: Episode | None, rendered: Rendered, article: Article,
-           voice: Voice, engine: Engine, project: Project, release: editorial.Release,
-           guid: str, slug: str, pub_date: str) -> Episode:
-    """Save the episode (its new files, metadata, editorial state) in one transaction."""
+@dataclass
+class TextStage:
+    """An article as it stands after one stage; `segments` from the normalized stage on."""
+
+    stage: str
+    article: Article
+    segments: list[Segment] = field(default_factory=list)
+
+    def spoken_blocks(self) -> list[str]:
+        """Each block's spoken text: its segments' spoken texts joined."""
+        spoken: list[list[str]] = [[] for _ in self.article.blocks]
+        for seg in self.segments:
+            spoken[seg.block].append(seg.spoken)
+        return [" ".join(parts) for parts in spoken]
+
+
+def text_at_stage(project: Project, name: str, stage: str, max_chars: int) -> TextStage:
+    """What will be read, at one stage: extract, clean, normalized or segments."""
+    if stage not in STAGES:
+        raise UserError(f"unknown stage {stage!r}; valid: {', '.join(STAGES)}")
+    skip = tuple(dict.fromkeys((*DEFAULT_SKIP, *optout.load_rules(project.root).selectors)))
+    sources = Reader(project, warn=warn, skip=skip).expand([name])
+    if len(sources) != 1:
+        raise UserError(f"{name}: holds {len(sources)} articles; `text` shows one, name its file")
+    if isinstance(sources[0], InputError):
+        raise sources[0]
+    article = sources[0].load()
+    if stage == "extract":
+        return TextStage(stage, article)
+    if stage == "clean":
+        return TextStage(stage, clean_stage.clean(article, clean_stage.load_rules(
+            project.root, article.meta.language)))
+    cleaned, segments = prepare(article, project, max_chars)
+    return TextStage(stage, cleaned, segments)
+
+
+def check_length(article: Article, project: Project) -> None:
+    """Refuse text whose audio would not fit the memory bounds of one render."""
+    limit = int(project.section("limits").get("max_article_chars", 60000))
+    length = sum(len(block.text) for block in article.blocks)
+    if length > limit:
+        raise InputError(article.meta.source,
+                         f"has {length} characters to read, above the limit of {limit} (about an "
+                         "hour of speech); split the article, or raise [limits] max_article_chars "
+                         "in audioarticles.toml")
+
+
+def content_hash(article: Article, segments: list[Segment]) -> str:
+    """Changes whenever the episode's audio or tags would: what is said and the metadata."""
     meta = article.meta
+    data = {"title": meta.title, "author": meta.author, "date": meta.date,
+            "language": meta.language, "summary": meta.summary,
+            "url": meta.canonical_url or meta.url,
+            "segments": [[s.block, s.block_kind, s.written, s.spoken] for s in segments]}
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
-    def relative(path: Path) -> str:
-        return path.relative_to(project.unreleased_dir).as_posix()
 
-    episode = dataclasses.replace(previous) if previous else Episode(
-        guid=guid, slug=slug, title=meta.title, source=meta.source, voice=voice.name,
-        engine=engine.NAME)
-    episode.title = meta.title
-    episode.identity = identity(meta)
-    episode.source = meta.source
-    episode.voice = voice.name
-    episode.intended_voice = episode.intended_voice or voice.name
-    episode.engine = engine.NAME
-    episode.mp3 = relative(rendered.mp3)
-    episode.transcripts = {kind: relative(path) for kind, path in rendered.transcripts.items()}
-    episode.chapters = relative(rendered.chapters)
-    episode.duration_s = round(rendered.assembly.duration_s, 3)
-    episode.bytes = rendered.mp3.stat().st_size
-    episode.author = meta.author
-    episode.url = meta.canonical_url or meta.url
-    episode.summary = meta.summary
-    episode.language = meta.language
-    episode.pub_date = pub_date
-    episode.meta = {**episode.meta, "loudness": {
-        "measured_lufs": rendered.assembly.measured.integrated_lufs,
-        "gain_db": round(rendered.assembly.gain_db, 2)}}
-    now = editorial.utcnow()
-    decision = editorial.decide(release.policy, episode, previous, now, article_date=meta.date,
-                                publish_at=release.publish_at, draft=release.draft)
-    with catalog.transaction():
-        if release.force:
-            catalog.remove_tombstone(episode.identity)
-        saved = editorial.apply_decision(catalog, episode, decision, now)
-        publish.retire_files(catalog, previous, saved, now)
-    return saved
+def prepare_episode(article: Article, project: Project, engine: Engine) -> Prepared:
+    cleaned, segments = prepare(article, project, engine.max_chars)
+    return Prepared(source=cleaned.meta.source, article=cleaned, segments=segments,
+                    guid=guid_for(cleaned.meta), content_hash=content_hash(cleaned, segments))
+
+
+def render_fingerprint(project: Project, voice: Voice, engine: Engine) -> str:
+    """Changes whenever the same text would be rendered differently (voice, audio settings,
+    what the tags carry: podcast title, feed URL, embedded cover)."""
+    podcast = project.section("podcast")
+    image = project.root / str(podcast.get("image") or "")
+    data = {"revision": RENDER_REVISION, "voice": voice.name, "pauses": voice.pauses,
+            "engine": engine.cache_identity(voice), "audio": project.section("audio"),
+            "tags": project.section("tags"), "base_url": podcast.get("base_url"),
+            "cover": publish.file_digest(image) if podcast.get("image") and image.is_file() else "",
+            "album": podcast.get("title"), "publication": podcast.get("publication")}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def files_intact(project: Project, episode: Episode) -> bool:
+    """All the episode's files exist (published or not yet), its MP3 at the recorded size."""
+    if not episode.mp3 or not editorial.files_present(project, episode):
+        return False
+    for root in (project.output, project.unreleased_dir):
+        mp3 = root / episode.mp3
+        if mp3.is_file():
+            return mp3.stat().st_size == episode.bytes
+    return False
+
+
+# ---- per article: audio stages --------------------------------------------------------------
+
+def render(project: Project, prepared: Prepared, slug: str, voice: Voice, engine: Engine,
+           cache: SegmentCache, pub_date: str = "") -> Rendered:
+    """Voice, assemble, level and tag the article, with its transcripts and chapters beside
+    the MP3; the files appear under their final names or not at all."""
+    zone = zone_named(project.section("podcast").get("timezone", "Europe/Paris"))
+    pub_date = pub_date or publication_date(prepared.article.meta.date, zone)
+    # new files wait in the private mirror; the run's rebuild admits them if published
+    return render_episode(project, prepared.article, prepared.segments, voice, engine, cache,
+                          project.unreleased_dir / "episodes", slug, prepared.guid, pub_date)
+
+
+# ---- the catalog side of a batch ------------------------------------------------------------
+
+@dataclass
+class Plan:
+    prepared: Prepared
+    slug: str
+    existing: Episode | None
+    unchanged: bool = False
+
+
+class Ledger:
+    """The batch's shared view of the catalog: opt-outs and tombstones, identities and slugs
+    claimed in this run, and the editorial decision when an episode is recorded. Its methods
+    may be called from any article thread; they take turns on the one catalog connection."""
+
+    def __init__(self, project: Project, catalog: Catalog, voice: Voice, engine: Engine,
+                 release: editorial.Release, rerender: bool):
+        self.project = project
+        self.catalog = catalog
+        self.voice = voice
+        self.engine = engine
+        self.release = release
+        self.rerender = rerender or release.force
+        self.fingerprint = render_fingerprint(project, voice, engine)
+        self._lock = threading.Lock()
+        self._slugs = catalog.slugs()
+        self._claimed: dict[str, str] = {}  # guid -> the input that claimed it in this run
+
+    def screen(self, article: Article) -> None:
+        """ArticleSkipped for an opted-out or unpublished (tombstoned) article."""
+        with self._lock:
+            editorial.screen(self.catalog, article, self.release)
+
+    def plan(self, prepared: Prepared) -> Plan:
+        with self._lock:
+            earlier = self._claimed.get(prepared.guid)
+            if earlier is not None:
+                raise InputError(prepared.source, f"same article as {earlier} (same identity: "
+                                 f"{identity(prepared.article.meta)}); converted once")
+            self._claimed[prepared.guid] = prepared.source
+            existing = self.catalog.get(prepared.guid)
+            if existing is not None:
+                unchanged = (not self.rerender
+                             and existing.state != editorial.UNPUBLISHED
+                             and existing.content_hash == prepared.content_hash
+                             and existing.meta.get("render") == self.fingerprint
+                             and files_intact(self.project, existing))
+                return Plan(prepared, existing.slug, existing, unchanged)
+            slug = self._new_slug(prepared.article.meta.title)
+            return Plan(prepared, slug, None)
+
+    def _new_slug(self, title: str) -> str:
+        base = slugify(title)
+        slug, n = base, 2
+        while slug in self._slugs:
+            slug, n = f"{base}-{n}", n + 1
+        self._slugs.add(slug)
+        return slug
+
+    def record(self, plan: Plan, rendered: Rendered) -> Converted:
+        meta = plan.prepared.article.meta
+
+        def relative(path: Path) -> str:
+            return path.relative_to(self.project.unreleased_dir).as_posix()
+
+        with self._lock:
+            existing = self.catalog.get(plan.prepared.guid)
+            previous = dataclasses.replace(existing) if existing else None
+            episode = existing or Episode(guid=plan.prepared.guid, slug=plan.slug,
+                                          title=meta.title, source=meta.source,
+                                          voice=self.voice.name, engine=self.engine.NAME)
+            episode.title = meta.title
+            episode.identity = identity(meta)
+            episode.source = meta.source
+            episode.voice = self.voice.name
+            episode.intended_voice = episode.intended_voice or self.voice.name
+            episode.engine = self.engine.NAME
+            episode.mp3 = relative(rendered.mp3)
+            episode.transcripts = {kind: relative(p) for kind, p in rendered.transcripts.items()}
+            episode.chapters = relative(rendered.chapters)
+            episode.duration_s = round(rendered.assembly.duration_s, 3)
+            episode.bytes = rendered.mp3.stat().st_size
+            episode.author = meta.author
+            episode.url = meta.canonical_url or meta.url
+            episode.summary = meta.summary
+            episode.language = meta.language
+            # fixed once, with its time zone: a published date is never rewritten
+            zone = zone_named(self.project.section("podcast").get("timezone", "Europe/Paris"))
+            episode.pub_date = episode.pub_date or publication_date(meta.date, zone)
+            episode.content_hash = plan.prepared.content_hash
+            episode.meta = {**episode.meta, "render": self.fingerprint, "loudness": {
+                "measured_lufs": rendered.assembly.measured.integrated_lufs,
+                "gain_db": round(rendered.assembly.gain_db, 2)}}
+            now = editorial.utcnow()
+            decision = editorial.decide(self.release.policy, episode, previous, now,
+                                        article_date=meta.date,
+                                        publish_at=self.release.publish_at,
+                                        draft=self.release.draft)
+            with self.catalog.transaction():
+                if self.release.force:
+                    self.catalog.remove_tombstone(episode.identity)
+                saved = editorial.apply_decision(self.catalog, episode, decision, now)
+                # the previous audio stays reachable for a while: the sweep in rebuild drops it
+                publish.retire_files(self.catalog, previous, saved, now)
+            editorial.discard_unreleased(self.project, previous, saved)
+        return Converted(saved, rendered.synthesized, rendered.cached,
+                         timeline=rendered.assembly.timeline)
+
+    def unchanged(self, plan: Plan) -> Converted:
+        """Nothing voiced: every segment (intro and outro included) counts as cached."""
+        assert plan.existing is not None
+        voiced = framed_segments(self.project, plan.prepared.article, plan.prepared.segments,
+                                 self.engine.max_chars)
+        return Converted(plan.existing, 0, len(voiced), status="unchanged")
+
+
+class Sequencer:
+    """Lets article i plan only after articles 0..i-1 have planned or failed, so slugs follow
+    the input order whatever the number of jobs."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next = 0
+        self._passed: set[int] = set()
+        self._aborted = False
+
+    @contextlib.contextmanager
+    def turn(self, index: int) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: self._next == index or self._aborted)
+            if self._aborted:
+                raise Interrupted()
+        try:
+            yield
+        finally:
+            self.passed(index)
+
+    def passed(self, index: int) -> None:
+        with self._cond:
+            if index in self._passed:
+                return
+            self._passed.add(index)
+            while self._next in self._passed:
+                self._next += 1
+            self._cond.notify_all()
+
+    def abort(self) -> None:
+        with self._cond:
+            self._aborted = True
+            self._cond.notify_all()
+
+
+# ---- the batch ------------------------------------------------------------------------------
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def sweep_partial_files(project: Project, before: float) -> list[Path]:
+    """Remove temporary `.*.part` files left by a run that died (they predate this run)."""
+    removed = []
+    for folder in (project.output, project.state_dir):
+        if not folder.is_dir():
+            continue
+        for path in folder.rglob(".*.part"):
+            with contextlib.suppress(OSError):
+                if path.is_file() and path.stat().st_mtime < before:
+                    path.unlink()
+                    removed.append(path)
+    return removed
+
+
+EPISODE_FILE_PATTERNS = ("*.mp3", "*.vtt", "*.srt", "*.chapters.json")
+
+
+def sweep_orphan_audio(project: Project, catalog: Catalog, before: float) -> list[Path]:
+    """Remove MP3s (and transcripts, chapters) no episode points to and none keeps as retired:
+    left by a run killed between placing the files and recording them. Only files older than
+    this run."""
+    known = {name for e in catalog.episodes() for name in editorial.episode_files(e)}
+    known |= {r.path for r in catalog.retired_files()}
+    removed = []
+    for root in (project.output, project.unreleased_dir):
+        folder = root / "episodes"
+        found = sorted({p for pattern in EPISODE_FILE_PATTERNS for p in folder.glob(pattern)}
+                       if folder.is_dir() else ())
+        for path in found:
+            relative = path.relative_to(root).as_posix()
+            with contextlib.suppress(OSError):
+                if relative not in known and path.stat().st_mtime < before:
+                    path.unlink()
+                    removed.append(path)
+    return removed
+
+
+class Batch:
+    """One run over many articles with `jobs` worker threads."""
+
+    def __init__(self, project: Project, catalog: Catalog, voice: Voice, engine: Engine,
+                 jobs: int, release: editorial.Release, rerender: bool, progress: Progress):
+        self.project = project
+        self.voice = voice
+        self.engine = engine
+        self.jobs = max(1, jobs)
+        self.progress = progress
+        self.cache = SegmentCache(project.cache_dir)
+        self.ledger = Ledger(project, catalog, voice, engine, release, rerender)
+        self.sequencer = Sequencer()
+        self.stop = threading.Event()  # seen by the article threads
+        self.stop_requested = False  # set by signal handlers; the main loop sets `stop`
+
+    def _check_stop(self) -> None:
+        if self.stop.is_set():
+            raise Interrupted()
+
+    def convert_one(self, index: int, source: Source | InputError) -> Outcome:
+        name = source.source if isinstance(source, InputError) else source.name
+        try:
+            if isinstance(source, InputError):
+                raise source
+            self._check_stop()
+            self.progress.begin(name)
+            article = source.load()
+            self.ledger.screen(article)
+            prepared = prepare_episode(article, self.project, self.engine)
+            with self.sequencer.turn(index):
+                plan = self.ledger.plan(prepared)
+            if plan.unchanged:
+                return self.ledger.unchanged(plan)
+            self._check_stop()
+            rendered = render(self.project, prepared, plan.slug, self.voice, self.engine,
+                              self.cache, plan.existing.pub_date if plan.existing else "")
+            return self.ledger.record(plan, rendered)  # finished work is kept, even when stopping
+        except Interrupted:
+            raise
+        except (InputError, ArticleSkipped) as exc:
+            return exc
+        except UserError as exc:
+            if self.stop.is_set():
+                raise Interrupted() from exc
+            return InputError(name, str(exc))
+        except Exception as exc:
+            if self.stop.is_set():
+                raise Interrupted() from exc
+            return InputError(name, f"unexpected error ({type(exc).__name__}: {exc}); please "
+                                    "report it with this input")
+        finally:
+            self.sequencer.passed(index)
+
+    def request_stop(self) -> None:
+        """Ask the batch to stop (safe from a signal handler: it only sets a flag)."""
+        self.stop_requested = True
+
+    def run(self, sources: list[Source | InputError]) -> ConvertReport:
+        report = ConvertReport()
+        outcomes: list[Outcome | None] = [None] * len(sources)
+        self.progress.start(len(sources))
+        with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="article") as pool:
+            futures = {pool.submit(self.convert_one, i, s): i for i, s in enumerate(sources)}
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                for future in done:
+                    index = futures[future]
+                    if future.cancelled():
+                        continue
+                    with contextlib.suppress(Interrupted):
+                        outcomes[index] = future.result()
+                        self.progress.done(_name(sources[index]), outcomes[index])
+                if self.stop_requested and not self.stop.is_set():
+                    # let articles in flight finish their stage, start no new one
+                    report.interrupted = True
+                    self.stop.set()
+                    self.sequencer.abort()
+                    pending = {f for f in pending if not f.cancel()}
+        for outcome in outcomes:
+            if isinstance(outcome, Converted):
+                report.converted.append(outcome)
+            elif isinstance(outcome, ArticleSkipped):
+                report.skipped.append(outcome)
+            elif isinstance(outcome, InputError):
+                report.failed.append(outcome)
+            else:
+                report.not_done += 1
+        self.progress.finish(report)
+        return report
+
+
+@contextlib.contextmanager
+def stop_on_signals(request_stop) -> Iterator[None]:
+    """While a batch runs, Ctrl-C and SIGTERM ask it to stop cleanly; a second Ctrl-C forces.
+
+    The handlers only set a flag: raising from a signal handler could land inside a lock
+    of the thread machinery. Only the main thread can install handlers; elsewhere this is a
+    no-op and the caller stops the batch itself.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    asked = []
+
+    def handler(signum, frame):
+        if asked and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        asked.append(signum)
+        request_stop()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _name(source: Source | InputError) -> str:
+    return source.source if isinstance(source, InputError) else source.name
+
+
+def open_engine(voice: Voice, jobs: int) -> Engine:
+    engine = get_engine(voice.engine)
+    engine.set_parallelism(jobs)
+    return engine
+
+
+def run_batch(project: Project, sources: list[Source | InputError], voice: Voice,
+              engine: Engine, release: editorial.Release | None = None, *,
+              jobs: int | None = None, rerender: bool = False, progress: Progress | None = None,
+              command: str | None = None) -> ConvertReport:
+    """Convert `sources` under the project's lock; the site is rebuilt once, even when stopped."""
+    release = release or editorial.Release.for_project(project)
+    wait_s = float(project.section("batch").get("lock_wait_s", 10))
+    with project_lock(project.state_dir, command, wait_s=wait_s):
+        started = time.time()
+        sweep_partial_files(project, started)
+        with Catalog(project.catalog_path) as catalog, engine:
+            batch = Batch(project, catalog, voice, engine, jobs or default_jobs(), release,
+                          rerender, progress or Progress())
+            with stop_on_signals(batch.request_stop):
+                report = batch.run(sources)
+                # also after a stop: the site shows what finished (and sweeps retired audio)
+                report.build = publish.rebuild(project, catalog)
+                for message in report.build.warnings:
+                    batch.progress.warn(message)
+                sweep_orphan_audio(project, catalog, started)
+    return report
 
 
 def convert(project: Project, inputs: list[str], voice_name: str | None = None,
-            release: editorial.Release | None = None) -> ConvertReport:
+            release: editorial.Release | None = None, *, jobs: int | None = None,
+            rerender: bool = False, progress: Progress | None = None,
+            stdin: BinaryIO | None = None) -> ConvertReport:
+    """Convert files, folders, globs, `-` (stdin) and URLs into episodes.
+
+    `rerender`: render again articles that have not changed (`release.force` implies it).
+    """
     release = release or editorial.Release.for_project(project)
     publish.keep_old_audio_days(project)  # a bad setting stops the run before any work
     voice = get_voice(voice_name or project.section("voice")["default"], project.root)
     publish.check_settings(project)
     Production.from_project(project, voice)  # so does a bad [audio] setting
-    report = ConvertReport()
+    engine = open_engine(voice, jobs or default_jobs())
+    progress = progress or Progress()
     skip = tuple(dict.fromkeys((*DEFAULT_SKIP, *release.optout.selectors)))
-    with Catalog(project.catalog_path) as catalog, get_engine(voice.engine) as engine:
-        cache = SegmentCache(project.cache_dir)
-        for name in inputs:
-            try:
-                article = read_input(project, name, skip)
-                report.converted.append(
-                    convert_article(project, catalog, article, voice, engine, cache, release))
-            except ArticleSkipped as skipped:
-                report.skipped.append(skipped)
-            except InputError as exc:
-                report.failed.append(exc)
-            except UserError as exc:
-                report.failed.append(InputError(name, str(exc)))
-        report.build = publish.rebuild(project, catalog)
-        for message in report.build.warnings:
-            warn(message)
-    return report
+    sources = Reader(project, warn=progress.warn, stdin=stdin, skip=skip).expand(inputs)
+    return run_batch(project, sources, voice, engine, release, jobs=jobs, rerender=rerender,
+                     progress=progress)

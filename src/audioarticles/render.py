@@ -18,7 +18,7 @@ from audioarticles.engines.base import Engine
 from audioarticles.fsutil import atomic_write_text
 from audioarticles.intro_outro import FIELDS, Jingle, fill, spoken_frame, template_values
 from audioarticles.model import Article, Segment
-from audioarticles.normalise import normalise_segments
+from audioarticles.normalise import normaliser
 from audioarticles.pauses import Pauses
 from audioarticles.publish.channel import channel_settings
 from audioarticles.synthesise import SegmentCache, synthesise
@@ -47,11 +47,10 @@ def framed_segments(project: Project, article: Article, segments: list[Segment],
     """The intro's segments, the article's, then the outro's (normalised like the article)."""
     audio = project.section("audio")
     values = template_values(article, project.section("podcast"))
-    intro = spoken_frame("intro", audio.get("intro", {}), values, max_chars)
-    outro = spoken_frame("outro", audio.get("outro", {}), values, max_chars)
-    frame = [s for s in normalise_segments(intro + outro, article.meta.language) if s.spoken.strip()]
-    return ([s for s in frame if s.block_kind == "intro"] + segments
-            + [s for s in frame if s.block_kind == "outro"])
+    speak = normaliser(article.meta.language, project.root)
+    intro = spoken_frame("intro", audio.get("intro", {}), values, max_chars, speak)
+    outro = spoken_frame("outro", audio.get("outro", {}), values, max_chars, speak)
+    return intro + segments + outro
 
 
 def excerpt(article: Article, limit: int = SUMMARY_CHARS) -> str:

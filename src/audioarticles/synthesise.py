@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import shutil
 import struct
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from audioarticles.engines.base import Engine
 from audioarticles.errors import SynthesisError
-from audioarticles.fsutil import atomic_write_bytes
 from audioarticles.model import Audio, Segment
 from audioarticles.voices import Voice
 
@@ -85,11 +86,39 @@ class SegmentCache:
             else:
                 path.unlink()
 
-    def put(self, key: str, audio: Audio) -> None:
+    def put(self, key: str, audio: Audio) -> Audio:
+        """Store `audio` unless a valid entry is already there, and return what the cache holds.
+
+        The first writer wins and an entry never changes under a reader: two articles voicing
+        the same sentence at once (the outro, say) must assemble from the same samples, and
+        an engine may not give the same samples twice.
+        """
+        path = self.path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
         header = _HEADER.pack(_MAGIC, audio.sample_rate, len(audio.pcm),
                               hashlib.sha256(audio.pcm).digest())
-        # no fsync: a torn entry after a power cut fails its checksum and is voiced again
-        atomic_write_bytes(self.path(key), header + audio.pcm, durable=False)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        tmp = Path(tmp_name)
+        try:
+            # no fsync: a torn entry after a power cut fails its checksum and is voiced again
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(header + audio.pcm)
+            for _ in range(2):
+                try:
+                    os.link(tmp, path)
+                    return audio
+                except FileExistsError:
+                    held = self.get(key)  # a bad entry is removed here, and the link retried
+                    if held is not None:
+                        return held
+                except OSError:  # no hard links on this file system: last writer wins
+                    os.replace(tmp, path)
+                    return audio
+            os.replace(tmp, path)
+            return audio
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
 
 
 @dataclass(frozen=True)
@@ -148,7 +177,7 @@ def synthesise(segments: list[Segment], voice: Voice, engine: Engine,
             if cache is None:
                 sources[key] = audio
             else:
-                cache.put(key, audio)
-                sources[key] = CachedAudio(cache, key, audio.sample_rate, audio.samples)
+                held = cache.put(key, audio)
+                sources[key] = CachedAudio(cache, key, held.sample_rate, held.samples)
     return SynthesisResult(sources=[sources[key] for key in keys], synthesized=len(missing),
                            cached=len(segments) - len(missing))

@@ -31,6 +31,10 @@ class Engine(ABC):
         """Speak several texts, in order. Engines override this to work in parallel."""
         return [self.synthesize(text, voice) for text in texts]
 
+    def set_parallelism(self, jobs: int) -> None:
+        """How many articles a run converts at once; engines with worker processes size their
+        pool by it. Limits that hold for the whole run (request caps, rate limits) stay as set."""
+
     def close(self) -> None:
         """Release workers, sessions and the like."""
 

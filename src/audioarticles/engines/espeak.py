@@ -9,6 +9,9 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import ClassVar
 
@@ -74,6 +77,19 @@ class _Library:
 _worker_library: _Library | None = None
 
 
+def _worker_init(parent_pid: int) -> None:
+    # Ctrl-C reaches the whole process group: the parent decides how to stop, not the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # a parent killed with -9 cannot shut the pool down: leave when it is gone
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _exit_with_parent(parent_pid: int, every_s: float = 1.0) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(every_s)
+    os._exit(1)
+
+
 def _worker_speak(text: str, voice_name: str, rate: int, pitch: int) -> tuple[bytes, int]:
     global _worker_library
     if _worker_library is None:
@@ -88,6 +104,7 @@ class EspeakEngine(Engine):
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or max(1, min(4, os.cpu_count() or 1))
         self._pool: ProcessPoolExecutor | None = None
+        self._pool_lock = threading.Lock()  # a batch's article threads share one pool
 
     @classmethod
     def available(cls) -> tuple[bool, str]:
@@ -112,12 +129,19 @@ class EspeakEngine(Engine):
         name, rate, pitch = self._settings(voice)
         return f"espeak/{version('espeakng-loader')}/{name}/r{rate}/p{pitch}"
 
-    def _executor(self) -> ProcessPoolExecutor:
+    def set_parallelism(self, jobs: int) -> None:
+        # one worker per article in flight: `--jobs 1` is one process, `--jobs N` keeps N busy
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
-            )
-        return self._pool
+            self.workers = max(1, jobs)
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_worker_init, initargs=(os.getpid(),),
+                )
+            return self._pool
 
     def synthesize(self, text: str, voice: Voice) -> Audio:
         return self.synthesize_many([text], voice)[0]

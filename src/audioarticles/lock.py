@@ -1,0 +1,107 @@
+"""One writer per project: a lock file in `.audioarticles/` naming the run that holds it.
+
+The lock is an OS file lock (flock on POSIX, msvcrt on Windows), so it is released the moment
+its holder exits, even after `kill -9`: a crashed run never leaves a stale lock behind. The file
+keeps the holder's PID, host, command and start time so a second run can say who is busy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from audioarticles.errors import UserError
+
+LOCK_NAME = "lock"
+
+try:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+except ImportError:  # Windows
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        os.lseek(fd, 0, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+
+class ProjectBusy(UserError):
+    """Another run holds the project's lock."""
+
+
+def holder_description(lock_path: Path) -> str:
+    """Who holds the lock, from what the holder wrote into the file."""
+    try:
+        info = json.loads(lock_path.read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        info = {}
+    if not info:
+        return "another audioarticles run"
+    return (f"another audioarticles run (pid {info.get('pid')} on {info.get('host')}, "
+            f"`{info.get('command')}`, since {info.get('since')})")
+
+
+def current_command() -> str:
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "audioarticles"
+    if name in ("__main__.py", "-c", ""):
+        name = "audioarticles"
+    return " ".join([name, *sys.argv[1:]])[:300]
+
+
+@contextmanager
+def project_lock(state_dir: Path, command: str | None = None, wait_s: float = 10.0,
+                 poll_s: float = 0.2) -> Iterator[Path]:
+    """Hold the project's lock for the duration of the block.
+
+    Waits up to `wait_s` seconds for another run to finish, then raises ProjectBusy naming it.
+    """
+    state_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = state_dir / LOCK_NAME
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + max(0.0, wait_s)
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                raise ProjectBusy(
+                    f"project {state_dir.parent} is busy: {holder_description(lock_path)} holds "
+                    f"{lock_path}; waited {wait_s:g} s. Let it finish (or stop it), or raise "
+                    f"[batch] lock_wait_s in audioarticles.toml")
+            time.sleep(poll_s)
+        info = {"pid": os.getpid(), "host": socket.gethostname(),
+                "command": command or current_command(),
+                "since": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        data = json.dumps(info).encode("utf-8")
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, data)
+        try:
+            yield lock_path
+        finally:
+            os.ftruncate(fd, 0)
+            _unlock(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,282 @@
+"""Where articles come from: files, folders, globs, stdin and web pages, each read into an Article.
+
+`expand_inputs` turns what the user typed into a list of sources (or per-input errors) without
+reading anything; a source's `load()` reads it later, in a batch worker. Bytes are decoded
+here (UTF-8, a BOM, UTF-16, else Windows-1252 with a warning; binaries and mixed encodings are
+refused) and handed to the text readers of `extract`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import glob
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from audioarticles import extract
+from audioarticles.config import Project
+from audioarticles.errors import InputError
+from audioarticles.fetch import (FetchSettings, binary_kind, fetch, is_url,
+                                 size_limit_message)
+from audioarticles.identity import slugify
+from audioarticles.model import Article
+
+ARTICLE_SUFFIXES: tuple[str, ...] = tuple(extract.READERS)  # .txt, .md, .html, .htm...
+HTML_SUFFIXES = (".html", ".htm")
+STDIN = "-"
+_GLOB_CHARS = set("*?[")
+# decoded text with more than this share of control characters is a binary file
+_MAX_CONTROL_SHARE = 0.01
+
+Warn = Callable[[str], None]
+
+
+@dataclass
+class Source:
+    """One article to convert: how the user named it, and how to read it."""
+
+    name: str
+    load: Callable[[], Article]
+
+
+# ---- decoding -------------------------------------------------------------------------------
+
+def _control_share(text: str) -> float:
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
+    return controls / max(1, len(text))
+
+
+def _mixed_utf8(data: bytes) -> bool:
+    """True when the bytes hold valid UTF-8 multi-byte characters besides invalid bytes."""
+    decoded = data.decode("utf-8", errors="replace")
+    return any(ord(ch) > 127 and ch != "\ufffd" for ch in decoded)
+
+
+def decode_bytes(data: bytes, source: str, declared: str | None = None,
+                 warn: Warn | None = None) -> str:
+    """Text from an input's bytes: decode what can be decoded, refuse the rest with the fix."""
+    if not data:
+        raise InputError(source, "the file is empty; nothing to read")
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(source, f"starts as UTF-8 but byte {exc.start} is not UTF-8 "
+                                     "(mixed encodings?); save the file as UTF-8") from exc
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(source, "starts as UTF-16 but is not valid UTF-16; save the file "
+                                     "as UTF-8") from exc
+    else:
+        kind = binary_kind(data)
+        if kind:
+            raise InputError(source, f"this is {kind}, not a text article; pass a .txt, .md or "
+                                     ".html article")
+        if b"\x00" in data:
+            raise InputError(source, "this is a binary file, not text; pass a .txt, .md or "
+                                     ".html article")
+        text = _decode_unmarked(data, source, declared, warn)
+    if not text.strip():
+        raise InputError(source, "contains only blank space; nothing to read")
+    if _control_share(text) > _MAX_CONTROL_SHARE:
+        raise InputError(source, "this is a binary file, not text; pass a .txt, .md or .html "
+                                 "article")
+    return text
+
+
+def _decode_unmarked(data: bytes, source: str, declared: str | None, warn: Warn | None) -> str:
+    if declared:
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    if _mixed_utf8(data):
+        raise InputError(source, f"not valid UTF-8 at byte {first_bad}, although other parts "
+                                 "are UTF-8 (mixed encodings); save the file as UTF-8")
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise InputError(source, f"not valid UTF-8 (byte {first_bad}) nor Latin-1/Windows-1252 "
+                                 f"text (byte {exc.start}); save the file as UTF-8") from exc
+    if warn:
+        warn(f"{source}: not UTF-8; read as Latin-1 (Windows-1252). Check the accents, and "
+             "save the file as UTF-8 to silence this")
+    return text
+
+
+# ---- reading --------------------------------------------------------------------------------
+
+def parse_article(text: str, source: str, kind: str, url: str | None = None,
+                  skip: tuple[str, ...] | None = None) -> Article:
+    """Hand decoded text to the reader for its kind ("txt", "md" or "html"); `skip`: CSS
+    selectors of page elements never read."""
+    if kind == "html":
+        return extract.read_html(text, source, url=url, skip=skip)
+    reader = extract.READERS.get(f".{kind}", extract.read_plain_text)
+    return reader(text, source)
+
+
+def sniff_kind(data: bytes) -> str:
+    """"html" when the bytes look like a web page, else "txt" (for stdin)."""
+    head = data[:2048].lstrip().lower()
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[3:].lstrip()
+    return "html" if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head",
+                                      b"<body", b"<article", b"<meta")) else "txt"
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def _meta_charset(data: bytes) -> str | None:
+    found = _META_CHARSET.search(data[:4096])
+    return found.group(1).decode("ascii") if found else None
+
+
+class Reader:
+    """Reads the sources of one run, with the project's limits and fetch settings."""
+
+    def __init__(self, project: Project, warn: Warn | None = None, stdin: BinaryIO | None = None,
+                 skip: tuple[str, ...] | None = None, session=None):
+        self.project = project
+        self.skip = skip
+        self.warn = warn
+        self.stdin = stdin
+        self.session = session
+        self.fetch_settings = FetchSettings.from_project(project)
+        self.max_bytes = self.fetch_settings.max_bytes
+
+    # what the user typed -> sources
+
+    def expand(self, inputs: list[str]) -> list[Source | InputError]:
+        """Sources in the order given (folders and globs sorted); a path named twice is read once."""
+        entries: list[Source | InputError] = []
+        seen: set[str] = set()
+
+        def add_path(path: Path) -> None:
+            key = str(path.resolve())
+            if key not in seen:
+                seen.add(key)
+                entries.append(self.path_source(path))
+
+        for name in inputs:
+            if name == STDIN:
+                if STDIN not in seen:
+                    seen.add(STDIN)
+                    entries.append(Source(STDIN, self.read_stdin))
+            elif is_url(name):
+                if name not in seen:
+                    seen.add(name)
+                    entries.append(Source(name, lambda url=name: self.read_url(url)))
+            elif "://" in name:
+                scheme = name.split("://", 1)[0]
+                entries.append(InputError(name, f"unsupported address scheme '{scheme}'; use an "
+                                                "http(s) URL or a file path"))
+            else:
+                path = Path(name)
+                if path.is_dir():
+                    found = article_files(path)
+                    if not found:
+                        kinds = ", ".join(ARTICLE_SUFFIXES)
+                        entries.append(InputError(self.source_name(path), f"no articles ({kinds}) "
+                                                  "in this folder"))
+                    for file in found:
+                        add_path(file)
+                elif not path.exists() and _GLOB_CHARS & set(name):
+                    matches = sorted(glob.glob(name, recursive=True))
+                    files = [Path(m) for m in matches if Path(m).is_file()]
+                    if not files:
+                        entries.append(InputError(name, "no file matches this pattern"))
+                    for file in files:
+                        add_path(file)
+                else:
+                    add_path(path)
+        return entries
+
+    def source_name(self, path: Path) -> str:
+        return self.project.relative_source(path) if path.exists() else str(path)
+
+    def path_source(self, path: Path) -> Source:
+        name = self.source_name(path)
+        return Source(name, lambda: self.read_path(path, name))
+
+    # sources -> articles
+
+    def read_path(self, path: Path, source: str) -> Article:
+        if not path.exists():
+            raise InputError(source, "no such file; check the path (relative to the current folder)")
+        if path.is_dir():
+            raise InputError(source, "is a folder; pass the article files it contains")
+        suffix = path.suffix.lower()
+        if suffix not in extract.READERS:
+            raise InputError(source, f"unsupported file type '{path.suffix}'; supported: "
+                                     f"{', '.join(ARTICLE_SUFFIXES)}")
+        size = path.stat().st_size
+        if size > self.max_bytes:
+            raise InputError(source, size_limit_message(size, self.max_bytes))
+        data = path.read_bytes()
+        if suffix in HTML_SUFFIXES:
+            text = decode_bytes(data, source, _meta_charset(data), self.warn)
+            return parse_article(text, source, "html", skip=self.skip)
+        return parse_article(decode_bytes(data, source, warn=self.warn), source, suffix[1:])
+
+    def read_stdin(self) -> Article:
+        if self.stdin is None:
+            raise InputError(STDIN, "no standard input to read")
+        data = self.stdin.read(self.max_bytes + 1)
+        if len(data) > self.max_bytes:
+            raise InputError(STDIN, size_limit_message(None, self.max_bytes))
+        kind = sniff_kind(data)
+        declared = _meta_charset(data) if kind == "html" else None
+        article = parse_article(decode_bytes(data, STDIN, declared, self.warn), STDIN, kind,
+                                skip=self.skip)
+        if not (article.meta.canonical_url or article.meta.url or article.meta.explicit_id):
+            # no path to identify it by: the title does (piping the same article updates it)
+            article.meta.source = f"stdin:{slugify(article.meta.title)}"
+        return article
+
+    def read_url(self, url: str) -> Article:
+        page = fetch(url, self.fetch_settings, session=self.session)
+        return self.article_from_page(url, page.body, page.media_type, page.charset, page.final_url)
+
+    def article_from_page(self, url: str, body: bytes, media_type: str, charset: str | None,
+                          final_url: str) -> Article:
+        kind = binary_kind(body)
+        if media_type == "application/pdf" or kind == "a PDF document":
+            raise InputError(url, "this is a PDF document, not a web page; save its text as a "
+                                  ".txt file and convert that")
+        if media_type in ("text/html", "application/xhtml+xml") or (
+                media_type in ("", "application/octet-stream") and sniff_kind(body) == "html"):
+            text = decode_bytes(body, url, charset or _meta_charset(body), self.warn)
+            article = parse_article(text, url, "html", url=final_url, skip=self.skip)
+        elif media_type in ("text/plain", "text/markdown"):
+            kind_name = "md" if media_type == "text/markdown" else "txt"
+            article = parse_article(decode_bytes(body, url, charset, self.warn), url, kind_name)
+        else:
+            raise InputError(url, f"unsupported content type '{media_type}'; expected a web page "
+                                  "(text/html) or plain text")
+        article.meta.url = article.meta.url or final_url
+        article.meta.source = url
+        return article
+
+
+def article_files(folder: Path) -> list[Path]:
+    """Article files under `folder`, recursively, sorted; hidden files and folders skipped."""
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith(".") and Path(name).suffix.lower() in ARTICLE_SUFFIXES:
+                found.append(Path(root) / name)
+    return found
