@@ -373,3 +373,38 @@ def test_non_square_cmyk_cover(runner, make_host):
         ("artwork-size", "the channel: 1600×1400 px: cover art must be square"),
         ("artwork-colour", "the channel: saved in CMYK"),
     ]
+
+
+def test_doctor_passes_audioarticles_serve_of_a_converted_project(tmp_path, runner):
+    """The real thing: articles converted with the offline voice, the feed and files served by
+    `audioarticles serve` (a subprocess), checked by doctor as an app would fetch them."""
+    import os
+    import signal
+    import sys
+    import xml.etree.ElementTree as ET
+
+    from publish_helpers import SECOND_ARTICLE, SHORT_ARTICLE, free_port, make_project
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    root = tmp_path / "project"
+    make_project(root, base, {"budget.txt": SHORT_ARTICLE, "media.txt": SECOND_ARTICLE})
+    env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost"}
+    server = subprocess.Popen([sys.executable, "-m", "audioarticles", "--project", str(root),
+                               "serve"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                              text=True, env=env)
+    try:
+        assert base in server.stdout.readline()
+        code, report = run_doctor(runner, base + "feed.xml")
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=10)
+    assert code == 0, report
+    assert [(f["severity"], f["check"]) for f in report["findings"]] == [("info", "https")]
+    channel = ET.parse(root / "output" / "feed.xml").getroot().find("channel")
+    namespace = "{https://podcastindex.org/namespace/1.0}"
+    assert report["checked"] == {
+        "episodes": 2, "enclosures": 2,
+        "transcripts": len(channel.findall(f"item/{namespace}transcript")),
+        "chapters": len(channel.findall(f"item/{namespace}chapters")),
+        "artwork": 1}

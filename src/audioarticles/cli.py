@@ -16,7 +16,7 @@ from audioarticles import __version__, editorial, publish
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project, load_project
 from audioarticles.engines import engine_class
-from audioarticles.errors import UserError
+from audioarticles.errors import ArticleSkipped, UserError
 from audioarticles.model import Episode
 from audioarticles.voices import load_voices
 
@@ -339,8 +339,11 @@ def embed(obj: Context, slug: str, as_json: bool) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=None,
               help="Port on 127.0.0.1 (default: base_url's port when it is local, else 8000; 0: any free port).")
 @click.option("--out", type=click.Path(file_okay=False), help="Published site folder (default: output/).")
+@click.option("--drafts", is_flag=True,
+              help="Also show drafts, held and scheduled episodes (a private preview, never "
+                   "written to the published folder).")
 @click.pass_obj
-def serve(obj: Context, port: int | None, out: str | None) -> None:
+def serve(obj: Context, port: int | None, out: str | None, drafts: bool) -> None:
     """Preview the site and feed locally, with Range requests so seeking works."""
     from urllib.parse import urlsplit
 
@@ -351,15 +354,23 @@ def serve(obj: Context, port: int | None, out: str | None) -> None:
         with Catalog(project.catalog_path) as catalog:
             for message in publish.rebuild(project, catalog).warnings:
                 click.echo(f"warning: {message}", err=True)
+            if drafts:
+                for message in publish.write_preview(project, catalog).warnings:
+                    click.echo(f"warning: {message}", err=True)
     if not project.output.is_dir():
         raise UserError(f"{cwd_path(project.output)}: nothing to serve yet; "
                         "run `audioarticles convert ARTICLE` first")
     base = urlsplit(str(project.section("podcast").get("base_url", "")))
     if port is None:
         port = base.port if base.hostname in ("127.0.0.1", "localhost") and base.port else 8000
-    server = make_server(project.output, port)
+    if drafts:
+        root = publish.preview_dir(project)
+        server = make_server(root, port, behind=(project.unreleased_dir, project.output))
+    else:
+        root = project.output
+        server = make_server(root, port)
     actual = server.server_address[1]
-    click.echo(f"serving {cwd_path(project.output)} at http://{HOST}:{actual}/ (Ctrl-C to stop)")
+    click.echo(f"serving {cwd_path(root)} at http://{HOST}:{actual}/ (Ctrl-C to stop)")
     if base.hostname not in ("127.0.0.1", "localhost") or base.port != actual:
         click.echo(f"note: the feed's URLs point at {base.geturl()} (base_url), not at this preview",
                    err=True)
@@ -485,6 +496,58 @@ def history(obj: Context, slugs: tuple[str, ...], as_json: bool) -> None:
     for e in events:
         why = f" ({e.reason})" if e.reason else ""
         click.echo(f"{e.at}\t{e.slug}\t{e.from_state or 'new'} -> {e.to_state}\t{e.actor}{why}")
+
+
+@cli.command()
+@click.argument("input_name", metavar="INPUT")
+@click.option("--stage", type=click.Choice(["extract", "clean", "normalized", "segments"]),
+              default="normalized", show_default=True, help="How far to take the text.")
+@click.option("--voice", help="Voice profile whose engine sets the segment length limit.")
+@click.option("--max-chars", type=click.IntRange(min=20),
+              help="Segment length limit (default: the voice engine's).")
+@json_option
+@click.pass_obj
+def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars: int | None,
+         as_json: bool) -> None:
+    """Show what will be read, at one stage, with block types (no synthesis)."""
+    from audioarticles.engines import engine_class
+    from audioarticles.pipeline import text_at_stage
+    from audioarticles.voices import get_voice
+
+    project = obj.project()
+    if max_chars is None:
+        profile = get_voice(voice or project.section("voice")["default"], project.root)
+        max_chars = engine_class(profile.engine).max_chars
+    try:
+        view = text_at_stage(project, input_name, stage, max_chars)
+    except ArticleSkipped as skipped:
+        click.echo(f"skipped: {skipped}", err=True)
+        return
+    article = view.article
+    if as_json:
+        blocks = [{"index": i, "kind": b.kind, "text": b.text} for i, b in enumerate(article.blocks)]
+        data: dict = {"input": input_name, "stage": stage, "meta": article.to_dict()["meta"],
+                      "blocks": blocks}
+        if view.segments:
+            for block, spoken in zip(blocks, view.spoken_blocks()):
+                block["spoken"] = spoken
+            data["max_chars"] = max_chars
+            data["segments"] = [s.to_dict() for s in view.segments]
+        emit_json(data)
+        return
+    if stage == "segments":
+        for seg in view.segments:
+            click.echo(f"{seg.position}\t[{seg.block_kind} {seg.block}]\t{seg.written}")
+            click.echo(f"\t\t→ {seg.spoken}")
+        return
+    meta = article.meta
+    for label, value in (("title", meta.title), ("author", meta.author), ("date", meta.date),
+                         ("url", meta.canonical_url or meta.url), ("language", meta.language)):
+        if value:
+            click.echo(f"# {label}: {value}")
+    texts = view.spoken_blocks() if stage == "normalized" else [b.text for b in article.blocks]
+    for block, block_text in zip(article.blocks, texts):
+        click.echo(f"[{block.kind}] {block_text}")
 
 
 @cli.command()

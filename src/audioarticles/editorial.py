@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
-import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -399,14 +398,10 @@ def admit_files(project: Project, catalog: Catalog) -> None:
                 _move(waiting, project.output / name)
 
 
-_VERSIONED = r"-[0-9a-f]{10}\b"
-
-
 def withdraw_files(project: Project, catalog: Catalog) -> None:
     """After the feed is written: unpublished episodes' files out of the output folder.
-
-    An unpublished episode also loses the older versions of its audio kept in public.
-    """
+    (Their older versions, kept public for a while after a re-voice, go with
+    `publish.sweep_retired`.)"""
     for episode in catalog.episodes(states=(DRAFT, HELD, SCHEDULED, UNPUBLISHED)):
         for name in episode_files(episode):
             public = project.output / name
@@ -417,12 +412,6 @@ def withdraw_files(project: Project, catalog: Catalog) -> None:
                 public.unlink()  # the private copy is the newer one
             else:
                 _move(public, private)
-        if episode.state == UNPUBLISHED:
-            folder = project.output / "episodes"
-            pattern = re.compile(re.escape(episode.slug) + _VERSIONED)
-            for stale in folder.glob(f"{episode.slug}-*") if folder.is_dir() else ():
-                if pattern.match(stale.name):
-                    stale.unlink()
 
 
 def purge_files(project: Project, episode: Episode) -> None:

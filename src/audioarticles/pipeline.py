@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from audioarticles import clean as clean_stage
-from audioarticles import editorial, publish
+from audioarticles import editorial, optout, publish
 from audioarticles.assemble import assemble
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project
@@ -41,7 +41,7 @@ from audioarticles.fetch import is_url
 from audioarticles.identity import guid_for, identity, slugify
 from audioarticles.lock import run_lock
 from audioarticles.model import Article, Episode, Segment
-from audioarticles.normalise import normalise_segments
+from audioarticles.normalise import normaliser
 from audioarticles.publish.dates import publication_date, zone_named
 from audioarticles.segment import segment
 from audioarticles.sources import Reader, Source
@@ -133,17 +133,60 @@ class Prepared:
 
 
 def prepare(article: Article, project: Project, max_chars: int) -> tuple[Article, list[Segment]]:
-    """Clean, segment the written text, then normalise each segment for speech."""
+    """Clean, segment the written text, then normalise each segment for speech.
+
+    Segments come numbered in order, each with its spoken text within `max_chars`
+    (a sentence whose spoken form is too long is cut again); silent ones are left out.
+    """
     rules = clean_stage.load_rules(project.root, article.meta.language)
     cleaned = clean_stage.clean(article, rules)
     if not cleaned.blocks:
         raise InputError(article.meta.source, "nothing left to read after removing boilerplate")
     check_length(cleaned, project)
-    segments = normalise_segments(segment(cleaned, max_chars), cleaned.meta.language)
-    segments = [s for s in segments if s.spoken.strip()]
+    speak = normaliser(cleaned.meta.language, project.root)
+    segments = segment(cleaned, max_chars, speak=speak)
     if not segments:
         raise InputError(article.meta.source, "no speakable text in this article")
     return cleaned, segments
+
+
+STAGES = ("extract", "clean", "normalized", "segments")
+
+
+@dataclass
+class TextStage:
+    """An article as it stands after one stage; `segments` from the normalized stage on."""
+
+    stage: str
+    article: Article
+    segments: list[Segment] = field(default_factory=list)
+
+    def spoken_blocks(self) -> list[str]:
+        """Each block's spoken text: its segments' spoken texts joined."""
+        spoken: list[list[str]] = [[] for _ in self.article.blocks]
+        for seg in self.segments:
+            spoken[seg.block].append(seg.spoken)
+        return [" ".join(parts) for parts in spoken]
+
+
+def text_at_stage(project: Project, name: str, stage: str, max_chars: int) -> TextStage:
+    """What will be read, at one stage: extract, clean, normalized or segments."""
+    if stage not in STAGES:
+        raise UserError(f"unknown stage {stage!r}; valid: {', '.join(STAGES)}")
+    skip = tuple(dict.fromkeys((*DEFAULT_SKIP, *optout.load_rules(project.root).selectors)))
+    sources = Reader(project, warn=warn, skip=skip).expand([name])
+    if len(sources) != 1:
+        raise UserError(f"{name}: holds {len(sources)} articles; `text` shows one, name its file")
+    if isinstance(sources[0], InputError):
+        raise sources[0]
+    article = sources[0].load()
+    if stage == "extract":
+        return TextStage(stage, article)
+    if stage == "clean":
+        return TextStage(stage, clean_stage.clean(article, clean_stage.load_rules(
+            project.root, article.meta.language)))
+    cleaned, segments = prepare(article, project, max_chars)
+    return TextStage(stage, cleaned, segments)
 
 
 def check_length(article: Article, project: Project) -> None:

@@ -1,19 +1,44 @@
-"""Split the written text into sentences (segments), each within the engine's length limit."""
+"""Split the written text into segments: sentences of one block, each within the engine's
+length limit. French abbreviations ("M.", "Pr.", "p.", "J.-C.") and initials do not end a
+sentence; a sentence too long is cut at clause boundaries (";", ":", ","), else between words,
+never inside a word or a number ("7 800", "12 %"). With a `speak` function the spoken text is
+filled in too, and a piece whose spoken form is over the limit is cut again.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from audioarticles.model import Article, Segment
 
-# Words that end with a period without ending a sentence.
+# Words that end with a period without ending a sentence (compared in lower case).
 ABBREVIATIONS = {
-    "m", "mm", "mme", "mmes", "mlle", "mlles", "dr", "pr", "me", "st", "ste", "etc", "cf",
-    "p", "pp", "vol", "n", "no", "av", "apr", "J.-C", "env", "art", "ch", "éd", "coll",
-    "janv", "fév", "févr", "avr", "juil", "sept", "oct", "nov", "déc", "fig", "ex",
+    "m", "mm", "mme", "mmes", "mlle", "mlles", "dr", "pr", "me", "mgr", "st", "ste", "cf", "p",
+    "pp", "vol", "n", "no", "av", "apr", "j.-c", "env", "art", "ch", "chap", "éd", "coll", "fig",
+    "ex", "janv", "jan", "fév", "févr", "avr", "juil", "sept", "oct", "nov", "déc", "t", "tél",
+    "hab", "c.-à-d", "cie", "op", "ibid", "dir", "trad", "éds", "vs", "resp",
 }
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…»])\s+(?=[«\"(\[A-ZÀ-ÖØ-Þ0-9])")
+_SENTENCE_END = re.compile(r"(?<=[.!?…»])[ \t\u00a0\u202f]+(?=[«\"“(\[A-ZÀ-ÖØ-Þ0-9])")
+_LAST_WORD = re.compile(r"([\w.\-]+)\.$")
+# Cut points for a long sentence, most natural first. Only plain spaces are cut: a no-break
+# space holds "7 800", "12 %" and "« Le" together; a plain space before a group of three
+# digits or a unit symbol is not cut either.
+_CLAUSE_CUTS = (
+    re.compile(r"(?<=[;:])[ ]+"),
+    re.compile(r"(?<=[,)—–])[ ]+"),
+    re.compile(r"[ ]+(?![0-9]{3}(?![0-9])|[%€$£‰°])(?<![0-9] )"),
+)
+
+
+def ends_sentence(text_before: str) -> bool:
+    """Whether the period closing `text_before` ends a sentence (not "M." or "J.")."""
+    last = _LAST_WORD.search(text_before)
+    if last is None:
+        return True
+    word = last.group(1)
+    return not (word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isalpha()))
 
 
 def split_sentences(text: str) -> list[str]:
@@ -21,8 +46,7 @@ def split_sentences(text: str) -> list[str]:
     start = 0
     for match in _SENTENCE_END.finditer(text):
         candidate = text[start:match.start()]
-        last_word = re.search(r"([\w.\-]+)\.$", candidate)
-        if last_word and (last_word.group(1).lower() in ABBREVIATIONS or len(last_word.group(1)) == 1):
+        if not ends_sentence(candidate):
             continue
         pieces.append(candidate.strip())
         start = match.end()
@@ -36,33 +60,51 @@ def split_long(sentence: str, max_chars: int) -> list[str]:
     """Cut a sentence longer than `max_chars` at clause boundaries, else between words."""
     if len(sentence) <= max_chars:
         return [sentence]
-    # the word-level cut never separates the digit groups of "7 800"
-    for pattern in (r"(?<=[;:])\s+", r"(?<=,)\s+", r"\s+(?!\d{3}(?!\d))"):
-        parts = re.split(pattern, sentence)
+    for cut in _CLAUSE_CUTS:
+        parts = cut.split(sentence)
         if len(parts) == 1:
             continue
         chunks: list[str] = []
         current = ""
-        joiner = " "
         for part in parts:
-            candidate = f"{current}{joiner}{part}" if current else part
+            candidate = f"{current} {part}" if current else part
             if len(candidate) <= max_chars or not current:
                 current = candidate
             else:
                 chunks.append(current)
                 current = part
         chunks.append(current)
-        if all(len(c) <= max_chars for c in chunks):
-            return chunks
+        if len(chunks) == 1:
+            continue
         return [piece for chunk in chunks for piece in split_long(chunk, max_chars)]
     return [sentence]  # one word longer than the limit: never cut inside it
 
 
-def segment(article: Article, max_chars: int = 1000) -> list[Segment]:
+def fit_spoken(written: str, max_chars: int, speak: Callable[[str], str]) -> list[tuple[str, str]]:
+    """(written, spoken) pieces of `written` whose spoken form fits `max_chars` when it can:
+    "7 800" is 5 characters written and 21 spoken, so a piece may need cutting again."""
+    spoken = speak(written)
+    if len(spoken) <= max_chars:
+        return [(written, spoken)]
+    budget = max(1, int(len(written) * max_chars / len(spoken) * 0.9))
+    parts = split_long(written, min(budget, len(written) - 1))
+    if len(parts) == 1:
+        return [(written, spoken)]
+    return [pair for part in parts for pair in fit_spoken(part, max_chars, speak)]
+
+
+def segment(article: Article, max_chars: int = 1000,
+            speak: Callable[[str], str] | None = None) -> list[Segment]:
+    """The segments of an article, numbered in order. With `speak`, each segment's spoken
+    text is filled and kept within `max_chars`; segments with nothing to say are left out."""
     segments: list[Segment] = []
     for index, block in enumerate(article.blocks):
         for sentence in split_sentences(block.text):
             for piece in split_long(sentence, max_chars):
-                segments.append(Segment(block=index, position=len(segments), written=piece,
-                                        block_kind=block.kind))
+                pairs = fit_spoken(piece, max_chars, speak) if speak else [(piece, "")]
+                for written, spoken in pairs:
+                    if speak and not spoken.strip():
+                        continue
+                    segments.append(Segment(block=index, position=len(segments), written=written,
+                                            spoken=spoken, block_kind=block.kind))
     return segments

@@ -10,7 +10,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
@@ -31,8 +32,8 @@ from audioarticles.publish.site import PLAYER_DIR, SiteEpisode, embed_page, embe
 from audioarticles.publish.timing import episode_chapters, episode_cues
 
 __all__ = ["Build", "check_settings", "embed_snippet", "embed_page", "episode_page",
-           "keep_old_audio_days", "place_audio", "published_episode", "rebuild", "retire_files", "sweep_retired",
-           "write_public"]
+           "keep_old_audio_days", "place_audio", "preview_dir", "published_episode", "rebuild", "retire_files", "sweep_retired",
+           "write_preview", "write_public"]
 
 PLAYER_ASSETS = ("player.js", "player.css")
 
@@ -165,16 +166,19 @@ def write_player_assets(out_dir: Path) -> list[Path]:
 
 
 def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, media_dir: Path,
-                 artwork: Artwork, guid: str, last_build: datetime) -> Build:
+                 artwork: Artwork, guid: str, last_build: datetime,
+                 media_for: Callable[[Episode], Path] | None = None) -> Build:
     """Feed, pages, embeds, cover and player for `episodes` into `out_dir`; the audio,
-    transcript and chapter files are read from `media_dir` (output/)."""
+    transcript and chapter files are read from `media_dir` (output/), or from the folder
+    `media_for(episode)` names (a preview mixing released and unreleased episodes)."""
     ordered = newest_first(episodes, channel)
     build = Build(channel=channel, feed=out_dir / FEED_NAME, episodes=[], in_feed=0)
     site_items: list[SiteEpisode] = []
     feed_items = []
     for episode in ordered:
-        chapters = episode_chapters(episode, media_dir)
-        item = feed_episode(episode, channel, media_dir, chapters)
+        media = media_for(episode) if media_for else media_dir
+        chapters = episode_chapters(episode, media)
+        item = feed_episode(episode, channel, media, chapters)
         if item is None:
             build.warnings.append(f"{episode.slug}: its audio file {episode.mp3 or '(none)'} is "
                                   "missing; left out of the feed and site (convert it again)")
@@ -182,7 +186,7 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
         build.episodes.append(episode)
         feed_items.append(item)
         site_items.append(SiteEpisode(episode=episode, chapters=chapters,
-                                      cues=episode_cues(episode, media_dir),
+                                      cues=episode_cues(episode, media),
                                       audio_bytes=item.audio_bytes))
     feed_items = feed_items[:channel.feed_limit]
     build.in_feed = len(feed_items)
@@ -203,6 +207,31 @@ def published_episode(catalog: Catalog, slug: str) -> Episode:
         raise UserError(f"{slug}: no published episode with this slug{state}; "
                         "list them with `audioarticles episodes`")
     return episode
+
+
+PREVIEW_LABELS = {"draft": "Brouillon", "held": "Retenu", "scheduled": "Programmé"}
+
+
+def preview_dir(project: Project) -> Path:
+    return project.state_dir / "preview"
+
+
+def write_preview(project: Project, catalog: Catalog) -> Build:
+    """A private site of the published episodes plus the drafts, held and scheduled ones
+    (their titles marked « [Brouillon] », « [Retenu] », « [Programmé] »), for editors to
+    listen to before release (`audioarticles serve --drafts`). Its pages go to
+    `.audioarticles/preview/`; its audio stays where it is (output/ or unreleased/), so serve
+    it with those folders behind it. Nothing of it is written into output/."""
+    channel = channel_settings(project)
+    episodes = list(catalog.published())
+    for episode in catalog.episodes(states=tuple(PREVIEW_LABELS)):
+        label = PREVIEW_LABELS[episode.state]
+        episodes.append(replace(episode, title=f"[{label}] {episode.title}"))
+    return write_public(channel, episodes, preview_dir(project), media_dir=project.output,
+                        artwork=channel_artwork(project, channel),
+                        guid=stored_podcast_guid(catalog, channel),
+                        last_build=last_change(catalog, channel),
+                        media_for=lambda episode: editorial.files_root(project, episode))
 
 
 def rebuild(project: Project, catalog: Catalog) -> Build:

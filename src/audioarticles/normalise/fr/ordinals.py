@@ -1,0 +1,80 @@
+"""Ordinals and Roman numerals: "1er" -> "premier", "2ᵉ"/"2e"/"2ème" -> "deuxième", "2nde" ->
+"seconde", "XXIe siècle" -> "vingt et unième siècle", "François Ier" -> "François premier",
+"Louis XIV" -> "Louis quatorze", "tome II" -> "tome deux"."""
+
+from __future__ import annotations
+
+import re
+
+from audioarticles.normalise.fr.numbers import cardinal, integer_value, ordinal
+
+_ROMAN = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+
+_ARABIC_ORDINAL = re.compile(
+    r"(?<![\w,.])([0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+|[0-9]+)"
+    r"(ers?|res?|ères?|eres?|èmes?|emes?|es?|nde?s?)(?![\w])")
+_ROMAN_ORDINAL = re.compile(r"(?<![\w'-])([IVXLC]{2,})(es?|èmes?|emes?)(?![\w])")
+# A single-letter Roman ordinal ("Ve République") only before these words.
+_SINGLE_LETTER_CONTEXT = ("siècle", "siècles", "millénaire", "arrondissement", "République",
+                          "république", "Empire", "empire", "circonscription", "Reich",
+                          "législature", "congrès", "Congrès", "régiment", "division")
+_SINGLE_ROMAN_ORDINAL = re.compile(
+    rf"(?<![\w'-])([IVX])(es?|èmes?)[ \u00a0]+(?=(?:{'|'.join(_SINGLE_LETTER_CONTEXT)})\b)")
+_ROMAN_FIRST = re.compile(r"(?<![\w'-])I(er|re|ère)(?![\w])")
+# "Louis XIV", "Jean-Paul II", "Benoît XVI", "tome III": a Roman number after a name or a
+# word that counts (only I, V, X: "CV" or "CD" after a capitalised word are acronyms).
+_COUNTING_WORDS = ("tome", "acte", "partie", "chapitre", "livre", "titre", "volume", "annexe",
+                   "saison", "épisode", "phase", "article", "scène", "section", "vol")
+_REGNAL = re.compile(
+    rf"((?:\b[A-ZÀ-Þ][a-zà-ÿ'-]+|\b(?:{'|'.join(_COUNTING_WORDS)}))[ \u00a0]+)([IVX]{{2,}}|V)(?![\w-])")
+
+
+def roman_value(numeral: str) -> int | None:
+    """ "XIV" -> 14; None when it is not a well-formed Roman numeral."""
+    if not numeral or not _ROMAN.fullmatch(numeral):
+        return None
+    total = 0
+    for index, letter in enumerate(numeral):
+        value = _ROMAN_VALUES[letter]
+        following = _ROMAN_VALUES[numeral[index + 1]] if index + 1 < len(numeral) else 0
+        total += -value if value < following else value
+    return total
+
+
+def say_ordinal(number: int, suffix: str) -> str:
+    """The ordinal for a number and its written suffix (gender and number from the suffix)."""
+    plural = suffix.endswith("s") and suffix not in ("s",)
+    feminine = suffix.rstrip("s") in ("re", "ère", "ere", "nde")
+    if suffix.startswith("nd") and number == 2:
+        words = "seconde" if feminine else "second"
+    else:
+        words = ordinal(number, feminine)
+    return words + ("s" if plural else "")
+
+
+def say_arabic_ordinals(text: str) -> str:
+    return _ARABIC_ORDINAL.sub(lambda m: say_ordinal(integer_value(m.group(1)), m.group(2)), text)
+
+
+def say_roman_numerals(text: str) -> str:
+    def roman_ordinal(match: re.Match) -> str:
+        value = roman_value(match.group(1))
+        return match.group(0) if value is None else say_ordinal(value, match.group(2))
+
+    def single(match: re.Match) -> str:
+        return say_ordinal(roman_value(match.group(1)), match.group(2)) + " "
+
+    def regnal(match: re.Match) -> str:
+        value = roman_value(match.group(2))
+        return match.group(0) if value is None else match.group(1) + cardinal(value)
+
+    text = _ROMAN_FIRST.sub(lambda m: "première" if m.group(1) != "er" else "premier", text)
+    text = _ROMAN_ORDINAL.sub(roman_ordinal, text)
+    text = _SINGLE_ROMAN_ORDINAL.sub(single, text)
+    return _REGNAL.sub(regnal, text)
+
+
+def say_ordinals(text: str) -> str:
+    """Arabic ordinals ("4e"), then Roman ones ("XXIe", "Louis XIV")."""
+    return say_roman_numerals(say_arabic_ordinals(text))

@@ -1,0 +1,107 @@
+"""Unicode typography a voice stumbles on: no-break spaces, superscript ordinals, typographic
+apostrophes, « » quotes, dashes, bullets, footnote calls, inclusive-writing middle dots."""
+
+from __future__ import annotations
+
+import re
+
+_SPACES = {ord(c): " " for c in "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u3000\t"}
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'",
+                              "`": "'", "\u00b4": "'"})
+# Superscript letters ("4ᵉ", "1ᵉʳ", "Mᵐᵉ", "nᵒ") become plain letters.
+_SUPERSCRIPT_LETTERS = str.maketrans({"ᵉ": "e", "ʳ": "r", "ˢ": "s", "ᵐ": "m", "ˡ": "l", "ᵒ": "o",
+                                      "ⁿ": "n", "ᵈ": "d", "ᵃ": "a", "ᵗ": "t", "ᵍ": "g", "ʰ": "h"})
+_SUPERSCRIPT_DIGITS = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+_QUOTES = re.compile(r"[«»“”„‟‹›\"]")
+_SPACED_DASH = re.compile(r"(?:^|\s)[-–—―](?=\s|$)|\s[–—―](?=\S)|(?<=\S)[–—―]\s")
+_LEADING_DASH = re.compile(r"^[-–—•*▪◦·]\s*")
+_BULLETS = re.compile(r"[•▪◦►▶→←↑↓|]")
+_FOOTNOTE_CALL = re.compile(r"\s?\[(?:[0-9]{1,3}|[a-z]|\*)\]|\[…\]|\[\.\.\.\]|\(…\)|\(\.\.\.\)")
+_STAR = re.compile(r"\*+")
+_INCLUSIVE = re.compile(r"\b([a-zàâçéèêëîïôûùüÿœ]{2,})((?:[·•⋅][a-zàâçéèêëîïôûùüÿœ]{1,5}){1,3})\b")
+
+
+_PLAIN = {**_SPACES, **_APOSTROPHES, **_SUPERSCRIPT_LETTERS}
+
+
+def plain_characters(text: str) -> str:
+    """`plain_spaces` and `plain_letters` in one pass."""
+    return text.translate(_PLAIN)
+
+
+def plain_spaces(text: str) -> str:
+    """No-break, narrow no-break, thin and figure spaces become plain spaces."""
+    return text.translate(_SPACES)
+
+
+def plain_letters(text: str) -> str:
+    """Typographic apostrophes become ', superscript letters plain letters."""
+    return text.translate(_APOSTROPHES).translate(_SUPERSCRIPT_LETTERS)
+
+
+def drop_footnote_calls(text: str) -> str:
+    """ "[4]", "[…]", "(...)" are not read; "²" is read by the units pass, other superscript
+    digits (footnote calls) are dropped by `drop_superscript_digits`."""
+    return _FOOTNOTE_CALL.sub("", text)
+
+
+def drop_superscript_digits(text: str) -> str:
+    return _SUPERSCRIPT_DIGITS.sub("", text) if not text.isascii() else text
+
+
+def feminine_form(masculine: str, suffix: str) -> str:
+    """The feminine word an inclusive suffix stands for: chercheur + euse -> chercheuse."""
+    endings = (("eur", "euse", "euse"), ("teur", "rice", "trice"), ("eur", "rice", "rice"),
+               ("eur", "eresse", "eresse"), ("er", "ère", "ère"), ("f", "ve", "ve"),
+               ("x", "se", "se"), ("eux", "euse", "euse"), ("el", "le", "elle"), ("en", "ne", "enne"),
+               ("on", "ne", "onne"))
+    for ending, written, feminine_ending in endings:
+        if masculine.endswith(ending) and suffix == written:
+            return masculine[: len(masculine) - len(ending)] + feminine_ending
+    return masculine + suffix
+
+
+def say_inclusive_writing(text: str) -> str:
+    """ "chercheur·euse·s" -> "chercheuses et chercheurs", "étudiant·e·s" -> "étudiantes et
+    étudiants", "acteur·rice" -> "actrice et acteur"."""
+    def both(match: re.Match) -> str:
+        masculine = match.group(1)
+        parts = re.split(r"[·•⋅]", match.group(2))[1:]
+        plural = parts[-1] == "s"
+        suffix = "".join(parts[:-1] if plural else parts)
+        if not suffix:
+            return masculine + ("s" if plural else "")
+        s = "s" if plural else ""
+        masculine_plural = masculine if masculine.endswith(("s", "x")) else masculine + s
+        return f"{feminine_form(masculine, suffix)}{s} et {masculine_plural}"
+    return _INCLUSIVE.sub(both, text)
+
+
+def quiet_punctuation(text: str) -> str:
+    """Quotes are not read; spaced dashes become a pause (comma); bullets and stars go."""
+    text = _LEADING_DASH.sub("", text)
+    text = _QUOTES.sub(" ", text)
+    text = _SPACED_DASH.sub(", ", text)
+    text = _BULLETS.sub(", ", text)
+    return _STAR.sub(" ", text)
+
+
+_SPACE_RUN = re.compile(r" {2,}")
+_SPACE_BEFORE = re.compile(r" +([,.;:!?…)\]])")
+_SPACE_AFTER_OPEN = re.compile(r"([(\[]) +")
+_REPEATED_COMMA = re.compile(r",(?:\s*,)+")
+_COMMA_BEFORE_STOP = re.compile(r",\s*([.;:!?…)])")
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
+_LEADING_COMMA = re.compile(r"^[\s,;:]+")
+
+
+def tidy(text: str) -> str:
+    """One space between words, none before punctuation, no doubled or dangling commas."""
+    text = _EMPTY_BRACKETS.sub(" ", text)
+    text = _SPACE_RUN.sub(" ", text)
+    text = _SPACE_BEFORE.sub(r"\1", text)
+    text = _SPACE_AFTER_OPEN.sub(r"\1", text)
+    text = _REPEATED_COMMA.sub(",", text)
+    text = _COMMA_BEFORE_STOP.sub(r"\1", text)
+    text = _LEADING_COMMA.sub("", text)
+    return text.strip()
