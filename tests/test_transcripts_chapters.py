@@ -68,7 +68,7 @@ def test_srt_parses_with_a_real_reader():
     parsed = list(srt.parse(to_srt(cues(TIMELINE))))
     assert [s.index for s in parsed] == list(range(1, 8))
     assert parsed[2].start.total_seconds() == 6.4 and parsed[2].end.total_seconds() == 9.0
-    assert parsed[1].content == "Le titre <important> & co"
+    assert parsed[1].content == "Le titre ‹important› & co"  # no markup a player would read
     assert "-->" not in parsed[-1].content
 
 

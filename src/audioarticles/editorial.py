@@ -15,11 +15,10 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
-import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,7 +29,7 @@ from audioarticles.identity import guid_for, identity
 from audioarticles.model import Article, EditorialEvent, Episode, Tombstone
 from audioarticles.optout import OptOutRules, skip_reason
 from audioarticles.optout import load_rules as load_optout
-from audioarticles.publish.dates import zone_named
+from audioarticles.publish.dates import parse_date, zone_named
 
 DRAFT, HELD, SCHEDULED, PUBLISHED, UNPUBLISHED = (
     "draft", "held", "scheduled", "published", "unpublished")
@@ -91,20 +90,10 @@ class Policy:
 
 
 def read_time(text: str, zone: ZoneInfo) -> datetime | None:
-    """An ISO 8601 date or date-time; without a zone it is read in `zone`. None if unreadable."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            moment = datetime.combine(date.fromisoformat(text[:10]), datetime.min.time())
-        except ValueError:
-            return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(timezone.utc)
+    """An ISO 8601 date or date-time, in UTC; without a zone it is read in `zone`. None if
+    unreadable."""
+    moment = parse_date(text, zone)
+    return moment.astimezone(timezone.utc) if moment is not None else None
 
 
 def parse_time(text: str, policy: Policy, option: str = "--at") -> datetime:
@@ -399,14 +388,10 @@ def admit_files(project: Project, catalog: Catalog) -> None:
                 _move(waiting, project.output / name)
 
 
-_VERSIONED = r"-[0-9a-f]{10}\b"
-
-
 def withdraw_files(project: Project, catalog: Catalog) -> None:
     """After the feed is written: unpublished episodes' files out of the output folder.
-
-    An unpublished episode also loses the older versions of its audio kept in public.
-    """
+    (Their older versions, kept public for a while after a re-voice, go with
+    `publish.sweep_retired`.)"""
     for episode in catalog.episodes(states=(DRAFT, HELD, SCHEDULED, UNPUBLISHED)):
         for name in episode_files(episode):
             public = project.output / name
@@ -417,12 +402,6 @@ def withdraw_files(project: Project, catalog: Catalog) -> None:
                 public.unlink()  # the private copy is the newer one
             else:
                 _move(public, private)
-        if episode.state == UNPUBLISHED:
-            folder = project.output / "episodes"
-            pattern = re.compile(re.escape(episode.slug) + _VERSIONED)
-            for stale in folder.glob(f"{episode.slug}-*") if folder.is_dir() else ():
-                if pattern.match(stale.name):
-                    stale.unlink()
 
 
 def purge_files(project: Project, episode: Episode) -> None:

@@ -97,10 +97,15 @@ def to_vtt(cue_list: list[Cue]) -> str:
     return "\n".join(blocks)
 
 
+def _srt_text(line: str) -> str:
+    """SRT has no escapes, and players read <i>-like tags in it: angle brackets become ‹ ›."""
+    return line.replace("-->", "→").replace("<", "‹").replace(">", "›")
+
+
 def to_srt(cue_list: list[Cue]) -> str:
     blocks = []
     for number, cue in enumerate(cue_list, start=1):
-        text = "\n".join(line.replace("-->", "→") for line in cue.lines)
+        text = "\n".join(_srt_text(line) for line in cue.lines)
         blocks.append(f"{number}\n{timestamp(cue.start_ms, ',')} --> "
                       f"{timestamp(cue.end_ms, ',')}\n{text}\n")
     return "\n".join(blocks)

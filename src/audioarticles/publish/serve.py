@@ -59,9 +59,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
     server_version = "audioarticles-preview"
     protocol_version = "HTTP/1.1"
     root: Path = Path(".")
+    behind: tuple[Path, ...] = ()  # folders a file is looked for in when `root` lacks it
     quiet = False
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
+    def log_message(self, format: str, *args) -> None:
         if not self.quiet:
             super().log_message(format, *args)
 
@@ -70,10 +71,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
         parts = [p for p in posixpath.normpath(path).split("/") if p and p != "."]
         if any(p.startswith(".") or p == ".." for p in parts):
             return None  # hidden and temporary (.part) files are never served
-        target = self.root.joinpath(*parts)
-        if target.is_dir():
-            target = target / "index.html"
-        return target if target.is_file() else None
+        for root in (self.root, *self.behind):
+            target = root.joinpath(*parts)
+            if target.is_dir():
+                target = target / "index.html"
+            if target.is_file():
+                return target
+        return None
 
     def _common_headers(self) -> None:
         self.send_header("Access-Control-Allow-Origin", "*")
@@ -135,16 +139,16 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 self.wfile.write(block)
                 remaining -= len(block)
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         try:
             self._send(head=False)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the player moved on (seeking aborts requests)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._send(head=True)
 
-    def do_OPTIONS(self) -> None:  # noqa: N802
+    def do_OPTIONS(self) -> None:
         self.send_response(HTTPStatus.NO_CONTENT)
         self._common_headers()
         self.send_header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
@@ -153,9 +157,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.end_headers()
 
 
-def make_server(root: Path, port: int, quiet: bool = False) -> ThreadingHTTPServer:
-    """A preview server for `root` on 127.0.0.1:`port` (0 picks a free port)."""
-    handler = type("Handler", (PreviewHandler,), {"root": Path(root).resolve(), "quiet": quiet})
+def make_server(root: Path, port: int, quiet: bool = False,
+                behind: tuple[Path, ...] = ()) -> ThreadingHTTPServer:
+    """A preview server for `root` on 127.0.0.1:`port` (0 picks a free port); a file missing
+    from `root` is looked for in the `behind` folders, in order."""
+    handler = type("Handler", (PreviewHandler,), {
+        "root": Path(root).resolve(), "quiet": quiet,
+        "behind": tuple(Path(folder).resolve() for folder in behind)})
     try:
         server = ThreadingHTTPServer((HOST, port), handler)
     except OSError as exc:
