@@ -292,6 +292,8 @@ def test_symbols(written, spoken):
     ("selon M. Dupont", "selon monsieur Dupont"),
     ("M. le ministre", "Monsieur le ministre"),
     ("MM. Durand et Dupont", "Messieurs Durand et Dupont"),
+    ("selon Mmes Durand et Martin", "selon mesdames Durand et Martin"),
+    ("Mlle Dupont", "Mademoiselle Dupont"),
     ("le Dr House", "le docteur House"),
     ("Me Dupond-Moretti", "Maître Dupond-Moretti"),
     ("Mgr Lustiger", "Monseigneur Lustiger"),

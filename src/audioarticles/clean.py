@@ -11,11 +11,11 @@ The packaged French rules live in `data/boilerplate_<language>.toml`; a project 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
+from audioarticles.config import read_toml
 from audioarticles.errors import UsageError
 from audioarticles.extract.blocks import squeeze
 from audioarticles.model import Article, Block
@@ -52,24 +52,17 @@ class Rules:
             self.rubric_max_words = int(teasers["rubric_max_words"])
 
 
-def _read_toml(text: str, origin: str) -> dict:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{origin}: not valid TOML ({exc}); fix the file or remove it") from exc
-
-
 def load_rules(project_root: Path | None = None, language: str = "fr") -> Rules:
     """The packaged rules for the language (its base code), plus the project's own."""
     rules = Rules()
     base = language.split("-")[0].split("_")[0].lower() or "fr"
     packaged = resources.files("audioarticles") / "data" / f"boilerplate_{base}.toml"
     if packaged.is_file():
-        rules.extend(_read_toml(packaged.read_text(encoding="utf-8"), str(packaged)), str(packaged))
+        rules.extend(read_toml(packaged), str(packaged))
     if project_root is not None:
         custom = project_root / PROJECT_RULES
         if custom.exists():
-            rules.extend(_read_toml(custom.read_text(encoding="utf-8"), str(custom)), str(custom))
+            rules.extend(read_toml(custom), str(custom))
     return rules
 
 

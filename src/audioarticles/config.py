@@ -127,6 +127,15 @@ class Project:
             return Path(os.path.relpath(resolved, self.root.resolve())).as_posix()
 
 
+def read_toml(path) -> dict:
+    """A TOML file's data (a `Path` or a packaged resource); a file that is not valid TOML or
+    not UTF-8 is a usage error naming the file."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: not valid TOML ({exc}); fix the file or remove it") from exc
+
+
 def load_project(root: str | Path | None = None, out: str | Path | None = None) -> Project:
     """Read `audioarticles.toml` (if any) from the project root and merge it over the defaults."""
     root_path = Path(root or ".").resolve()
@@ -135,10 +144,6 @@ def load_project(root: str | Path | None = None, out: str | Path | None = None) 
     settings = copy.deepcopy(DEFAULTS)
     config_file = root_path / CONFIG_NAME
     if config_file.exists():
-        try:
-            user = tomllib.loads(config_file.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise UsageError(f"{config_file}: not valid TOML ({exc}); fix the file or remove it") from exc
-        settings = _merge(settings, user)
+        settings = _merge(settings, read_toml(config_file))
     out_dir = Path(out).resolve() if out else None
     return Project(root=root_path, settings=settings, out_dir=out_dir)

@@ -8,7 +8,6 @@ comments and footers never reach the voice; tables, images and code are not read
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -19,6 +18,7 @@ import lxml.html
 import trafilatura
 from cssselect import GenericTranslator, SelectorError
 
+from audioarticles.config import read_toml
 from audioarticles.errors import ArticleSkipped, InputError, UsageError
 from audioarticles.extract.blocks import (CLAUSE_PUNCTUATION, NUMBERED, article_from_blocks,
                                           squeeze, strip_list_marker)
@@ -27,8 +27,7 @@ from audioarticles.model import Article, ArticleMeta, Block
 
 @lru_cache(maxsize=1)
 def _packaged_skip() -> tuple[str, ...]:
-    data = (resources.files("audioarticles") / "data" / "html_skip.toml").read_text(encoding="utf-8")
-    return tuple(tomllib.loads(data)["skip"])
+    return tuple(read_toml(resources.files("audioarticles") / "data" / "html_skip.toml")["skip"])
 
 
 DEFAULT_SKIP: tuple[str, ...] = _packaged_skip()

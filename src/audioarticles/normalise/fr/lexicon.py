@@ -7,12 +7,12 @@ spelled, the letter names, the abbreviations, and the feminine nouns numbers agr
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
+from audioarticles.config import read_toml
 from audioarticles.errors import UsageError
 
 PROJECT_LEXICON = "lexicon.toml"
@@ -106,23 +106,14 @@ class Lexicon:
         return patterns
 
 
-def _read(text: str, origin: str) -> dict:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{origin}: not valid TOML ({exc}); fix the file or remove it") from exc
-
-
 @lru_cache(maxsize=1)
-def packaged_lexicon_text() -> tuple[str, str]:
-    path = resources.files("audioarticles") / "data" / "lexicon_fr.toml"
-    return path.read_text(encoding="utf-8"), str(path)
+def _packaged_data() -> dict:
+    return read_toml(resources.files("audioarticles") / "data" / "lexicon_fr.toml")
 
 
 def _packaged() -> Lexicon:
-    text, origin = packaged_lexicon_text()
     lexicon = Lexicon()
-    lexicon.extend(_read(text, origin), origin)
+    lexicon.extend(_packaged_data(), "the packaged lexicon_fr.toml")
     return lexicon
 
 
@@ -131,7 +122,7 @@ def _cached(project_file: str | None, mtime: float) -> Lexicon:
     lexicon = _packaged()
     if project_file is not None:
         path = Path(project_file)
-        lexicon.extend(_read(path.read_text(encoding="utf-8"), str(path)), str(path))
+        lexicon.extend(read_toml(path), str(path))
     return lexicon
 
 
