@@ -8,9 +8,10 @@ import os
 import socket
 from pathlib import Path
 
+from conftest import make_runner
+
 from audioarticles.catalog import Catalog
 from audioarticles.cli import cli
-from conftest import make_runner
 
 SHORT_ARTICLE = """Le conseil municipal adopte le budget de la ville
 Le conseil municipal a adopté mardi soir le budget de la ville pour l’année prochaine.

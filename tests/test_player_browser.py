@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import require_tool
 from publish_helpers import add_companions, free_port, make_project
 

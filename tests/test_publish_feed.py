@@ -7,23 +7,30 @@ import io
 import json
 import subprocess
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import feedparser
 import podcastparser
 import pytest
+from conftest import require_tool
 from lxml import etree
 from PIL import Image
+from publish_helpers import (
+    SECOND_ARTICLE,
+    SHORT_ARTICLE,
+    add_companions,
+    build,
+    convert,
+    make_project,
+    write_config,
+)
 
 from audioarticles.cli import cli
 from audioarticles.publish.dates import parse_date, publication_date, rfc2822
 from audioarticles.publish.feed import podcast_guid
 from audioarticles.publish.timing import Chapter, description_chapters, parse_vtt
-from conftest import require_tool
-from publish_helpers import (SECOND_ARTICLE, SHORT_ARTICLE, add_companions, build, convert,
-                             make_project, write_config)
 
 BASE = "http://127.0.0.1:8000/podcast/"
 NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -214,25 +221,25 @@ def test_new_feed_url_and_subcategory(tmp_path):
 
 BAD_SETTINGS = [
     ('category = "Actualités"',
-     "error: audioarticles.toml: [podcast] category 'Actualités' is not an Apple Podcasts category; "
+     ("error: audioarticles.toml: [podcast] category 'Actualités' is not an Apple Podcasts category; "
      "valid values: Arts, Business, Comedy, Education, Fiction, Government, History, "
      "Health & Fitness, Kids & Family, Leisure, Music, News, Religion & Spirituality, Science, "
-     "Society & Culture, Sports, Technology, True Crime, TV & Film"),
+     "Society & Culture, Sports, Technology, True Crime, TV & Film")),
     ('category = "News > Sport"',
-     "error: audioarticles.toml: [podcast] 'Sport' is not a subcategory of 'News' in Apple Podcasts; "
+     ("error: audioarticles.toml: [podcast] 'Sport' is not a subcategory of 'News' in Apple Podcasts; "
      "valid values: Business News, Daily News, Entertainment News, News Commentary, Politics, "
-     "Sports News, Tech News"),
+     "Sports News, Tech News")),
     ('language = "français"',
-     "error: audioarticles.toml: [podcast] language 'français' is not an ISO 639 language code; "
-     'use e.g. "fr", "fr-CA" or "en"'),
+     ("error: audioarticles.toml: [podcast] language 'français' is not an ISO 639 language code; "
+     'use e.g. "fr", "fr-CA" or "en"')),
     ('timezone = "Paris"',
-     "error: audioarticles.toml: [podcast] timezone 'Paris' is not a known time zone; "
-     'use an IANA name such as "Europe/Paris" or "America/Montreal"'),
+     ("error: audioarticles.toml: [podcast] timezone 'Paris' is not a known time zone; "
+     'use an IANA name such as "Europe/Paris" or "America/Montreal"')),
     ("feed_limit = 0",
-     "error: audioarticles.toml: [podcast] feed_limit = 0 must be a whole number of at least 1"),
+     ("error: audioarticles.toml: [podcast] feed_limit = 0 must be a whole number of at least 1")),
     ('image = "cover.png"',
-     "error: audioarticles.toml: [podcast] image 'cover.png' is 600×600 px; Apple Podcasts needs "
-     "a square image of 1400 to 3000 px on a side"),
+     ("error: audioarticles.toml: [podcast] image 'cover.png' is 600×600 px; Apple Podcasts needs "
+     "a square image of 1400 to 3000 px on a side")),
 ]
 
 
@@ -282,7 +289,7 @@ def test_publication_date_reads_source_dates_in_the_project_zone(source, expecte
 
 
 def test_publication_date_without_a_source_date_is_now_in_the_zone():
-    now = datetime(2024, 3, 31, 1, 30, tzinfo=timezone.utc)  # just after the switch to summer time
+    now = datetime(2024, 3, 31, 1, 30, tzinfo=UTC)  # just after the switch to summer time
     assert publication_date("", ZoneInfo("Europe/Paris"), now=now) == "2024-03-31T03:30:00+02:00"
     assert publication_date("hier soir", ZoneInfo("Europe/Paris"), now=now) == "2024-03-31T03:30:00+02:00"
     assert rfc2822(parse_date("2024-03-31T03:30:00+02:00", ZoneInfo("UTC"))) == \

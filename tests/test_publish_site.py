@@ -9,10 +9,10 @@ from html.parser import HTMLParser
 
 import feedparser
 import pytest
+from publish_helpers import SECOND_ARTICLE, SHORT_ARTICLE, build, make_project
 
 from audioarticles.catalog import Catalog
 from audioarticles.cli import cli
-from publish_helpers import SECOND_ARTICLE, SHORT_ARTICLE, build, make_project
 
 BASE = "http://127.0.0.1:8000/"
 HOSTILE_TITLE = '<script>alert("titre")</script> Budget & "dettes" <img src=x onerror=alert(1)>'
@@ -117,7 +117,7 @@ def test_embed_prints_a_listen_button_that_opens_the_player(runner, site):
     assert result.exit_code == 0, result.stderr
     snippet = result.stdout.strip()
     elements = parse(snippet)
-    [(div_tag, div)] = [t for t in elements.tags if t[0] == "div"]
+    [(_, div)] = [t for t in elements.tags if t[0] == "div"]
     assert div["data-src"] == f"{BASE}embed/{episode['slug']}.html"
     assert div["data-title"] == f"Lecteur audio : {HOSTILE_TITLE}"  # escaped in, exact out
     [(_, button)] = [t for t in elements.tags if t[0] == "button"]

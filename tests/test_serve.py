@@ -10,10 +10,10 @@ import sys
 import threading
 
 import pytest
+from publish_helpers import SHORT_ARTICLE, add_companions, free_port, make_project
 
 from audioarticles.cli import cli
 from audioarticles.publish.serve import byte_range, make_server
-from publish_helpers import SHORT_ARTICLE, add_companions, free_port, make_project
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import os
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,7 @@ from audioarticles.identity import guid_for, identity
 from audioarticles.model import Article, EditorialEvent, Episode, Tombstone
 from audioarticles.optout import OptOutRules, skip_reason
 from audioarticles.optout import load_rules as load_optout
-from audioarticles.publish.dates import zone_named
+from audioarticles.publish.dates import parse_date, zone_named
 
 DRAFT, HELD, SCHEDULED, PUBLISHED, UNPUBLISHED = (
     "draft", "held", "scheduled", "published", "unpublished")
@@ -90,20 +90,10 @@ class Policy:
 
 
 def read_time(text: str, zone: ZoneInfo) -> datetime | None:
-    """An ISO 8601 date or date-time; without a zone it is read in `zone`. None if unreadable."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            moment = datetime.combine(date.fromisoformat(text[:10]), datetime.min.time())
-        except ValueError:
-            return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(timezone.utc)
+    """An ISO 8601 date or date-time, in UTC; without a zone it is read in `zone`. None if
+    unreadable."""
+    moment = parse_date(text, zone)
+    return moment.astimezone(timezone.utc) if moment is not None else None
 
 
 def parse_time(text: str, policy: Policy, option: str = "--at") -> datetime:

@@ -6,6 +6,7 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Self
 
 
 @contextlib.contextmanager
@@ -40,9 +41,37 @@ def atomic_write_text(target: Path, text: str) -> None:
     atomic_write_bytes(target, text.encode("utf-8"))
 
 
-def write_if_changed(target: Path, data: bytes) -> Path:
-    """Atomic write, skipped when the file already holds `data` (mtimes and caches stay valid)."""
-    target = Path(target)
-    if not (target.is_file() and target.read_bytes() == data):
-        atomic_write_bytes(target, data)
-    return target
+class AtomicBatch:
+    """Many files replaced at once: each is written under a temporary dot-name, the data of
+    all reaches the disk with one sync (not one fsync per file), then each is renamed over its
+    target. On an error nothing is renamed and the temporary files are removed."""
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []
+
+    def write_bytes(self, target: Path, data: bytes) -> Path:
+        """Queue `data` for `target`, unless the file already holds exactly that."""
+        target = Path(target)
+        if target.is_file() and target.read_bytes() == data:
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        self._pending.append((Path(tmp), target))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        return target
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        try:
+            if kind is None and self._pending:
+                os.sync()
+                for tmp, target in self._pending:
+                    os.chmod(tmp, 0o644)
+                    os.replace(tmp, target)
+        finally:
+            for tmp, _ in self._pending:
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()

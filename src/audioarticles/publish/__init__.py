@@ -12,7 +12,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -20,20 +20,44 @@ from audioarticles import editorial
 from audioarticles.catalog import Catalog, now_iso
 from audioarticles.config import Project
 from audioarticles.errors import UsageError, UserError
-from audioarticles.fsutil import write_if_changed
+from audioarticles.fsutil import AtomicBatch
 from audioarticles.model import Episode, RetiredFile
 from audioarticles.publish.channel import FEED_NAME, Channel, channel_settings
-from audioarticles.publish.cover import Artwork, channel_artwork, write_artwork
+from audioarticles.publish.cover import Artwork, channel_artwork, remove_old_artwork
 from audioarticles.publish.dates import parse_date
-from audioarticles.publish.feed import build_feed, episode_page, feed_episode, podcast_guid, \
-    published_at
-from audioarticles.publish.site import PLAYER_DIR, SiteEpisode, embed_page, embed_snippet, \
-    write_site
+from audioarticles.publish.feed import (
+    build_feed,
+    episode_page,
+    feed_episode,
+    podcast_guid,
+    published_at,
+)
+from audioarticles.publish.site import (
+    PLAYER_DIR,
+    SiteEpisode,
+    embed_page,
+    embed_snippet,
+    remove_stale_pages,
+    site_pages,
+)
 from audioarticles.publish.timing import episode_chapters, episode_cues
 
-__all__ = ["Build", "check_settings", "embed_snippet", "embed_page", "episode_page",
-           "keep_old_audio_days", "place_audio", "preview_dir", "published_episode", "rebuild", "retire_files", "sweep_retired",
-           "write_preview", "write_public"]
+__all__ = [
+    "Build",
+    "check_settings",
+    "embed_page",
+    "embed_snippet",
+    "episode_page",
+    "keep_old_audio_days",
+    "place_audio",
+    "preview_dir",
+    "published_episode",
+    "rebuild",
+    "retire_files",
+    "sweep_retired",
+    "write_preview",
+    "write_public",
+]
 
 PLAYER_ASSETS = ("player.js", "player.css")
 
@@ -155,14 +179,8 @@ def last_change(catalog: Catalog, channel: Channel) -> datetime:
     stamps.append(parse_date(catalog.setting("feed_created_at") or "", channel.zone))
     latest = max((s for s in stamps if s is not None), default=None)
     if latest is None:
-        latest = datetime(1970, 1, 1, tzinfo=timezone.utc)
+        latest = datetime(1970, 1, 1, tzinfo=UTC)
     return latest.astimezone(channel.zone)
-
-
-def write_player_assets(out_dir: Path) -> list[Path]:
-    package = resources.files("audioarticles").joinpath("player")
-    return [write_if_changed(out_dir / PLAYER_DIR / name, package.joinpath(name).read_bytes())
-            for name in PLAYER_ASSETS]
 
 
 def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, media_dir: Path,
@@ -170,7 +188,8 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
                  media_for: Callable[[Episode], Path] | None = None) -> Build:
     """Feed, pages, embeds, cover and player for `episodes` into `out_dir`; the audio,
     transcript and chapter files are read from `media_dir` (output/), or from the folder
-    `media_for(episode)` names (a preview mixing released and unreleased episodes)."""
+    `media_for(episode)` names (a preview mixing released and unreleased episodes). All files
+    are replaced together (one sync, then renames); unchanged files are left alone."""
     ordered = newest_first(episodes, channel)
     build = Build(channel=channel, feed=out_dir / FEED_NAME, episodes=[], in_feed=0)
     site_items: list[SiteEpisode] = []
@@ -190,12 +209,19 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
                                       audio_bytes=item.audio_bytes))
     feed_items = feed_items[:channel.feed_limit]
     build.in_feed = len(feed_items)
-    build.written.append(write_artwork(artwork, out_dir))
-    build.written.extend(write_player_assets(out_dir))
-    feed = build_feed(channel, feed_items, guid=guid, artwork_name=artwork.name,
-                      last_build=last_build)
-    build.written.append(write_if_changed(build.feed, feed))
-    build.written.extend(write_site(channel, site_items, out_dir, artwork.name))
+    pages = site_pages(channel, site_items, artwork.name)
+    player = resources.files("audioarticles").joinpath("player")
+    with AtomicBatch() as batch:
+        build.written.append(batch.write_bytes(out_dir / artwork.name, artwork.data))
+        for name in PLAYER_ASSETS:
+            build.written.append(batch.write_bytes(out_dir / PLAYER_DIR / name,
+                                                   player.joinpath(name).read_bytes()))
+        build.written.append(batch.write_bytes(build.feed, build_feed(
+            channel, feed_items, guid=guid, artwork_name=artwork.name, last_build=last_build)))
+        for relative, html in pages.items():
+            build.written.append(batch.write_bytes(out_dir / relative, html.encode("utf-8")))
+    remove_old_artwork(out_dir, artwork)
+    remove_stale_pages(out_dir, pages)
     return build
 
 

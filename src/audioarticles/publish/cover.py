@@ -17,7 +17,6 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from audioarticles.config import Project
 from audioarticles.errors import UsageError
-from audioarticles.fsutil import write_if_changed
 from audioarticles.publish.channel import Channel
 
 COVER_MIN = 1400
@@ -127,10 +126,9 @@ def channel_artwork(project: Project, channel: Channel) -> Artwork:
     return check_image(path.read_bytes(), channel.image)
 
 
-def write_artwork(artwork: Artwork, output: Path) -> Path:
-    """Write the cover under its content name; older covers are removed once replaced."""
-    target = write_if_changed(output / artwork.name, artwork.data)
-    for old in target.parent.glob("podcast-*.*"):
-        if old.name != target.name and old.suffix in (".png", ".jpg"):
+def remove_old_artwork(output: Path, artwork: Artwork) -> None:
+    """Covers replaced by `artwork` go away (the feed names only the current one)."""
+    current = output / artwork.name
+    for old in current.parent.glob("podcast-*.*"):
+        if old.name != current.name and old.suffix in (".png", ".jpg"):
             old.unlink()
-    return target

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timezone, tzinfo
 from email.utils import format_datetime, parsedate_to_datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,8 +23,8 @@ def zone_named(name: str) -> ZoneInfo:
 
 
 def parse_date(text: str, zone: tzinfo) -> datetime | None:
-    """An aware datetime from ISO 8601 or RFC 2822 text; a date or time without a zone is
-    read in `zone`. None when the text is not a date."""
+    """An aware datetime (whole seconds) from ISO 8601 or RFC 2822 text; a date or time
+    without a zone is read in `zone`. None when the text is not a date."""
     text = (text or "").strip()
     if not text:
         return None
@@ -41,7 +41,10 @@ def parse_date(text: str, zone: tzinfo) -> datetime | None:
             try:
                 parsed = parsedate_to_datetime(text)
             except (TypeError, ValueError, IndexError):
-                return None
+                try:  # an ISO date leading other text ("2024-03-05 à 10 h")
+                    parsed = datetime.combine(date.fromisoformat(text[:10]), time(0, 0))
+                except ValueError:
+                    return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     return parsed.replace(microsecond=0)
@@ -54,7 +57,7 @@ def publication_date(source_date: str, zone: tzinfo, now: datetime | None = None
     time zone never rewrites a published date."""
     when = parse_date(source_date, zone)
     if when is None:
-        when = (now or datetime.now(timezone.utc)).astimezone(zone).replace(microsecond=0)
+        when = (now or datetime.now(UTC)).astimezone(zone).replace(microsecond=0)
     if isinstance(when.tzinfo, ZoneInfo):
         # keep the instant and its offset, not the zone's rules
         when = when.astimezone(timezone(when.utcoffset()))

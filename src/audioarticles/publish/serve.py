@@ -62,7 +62,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
     behind: tuple[Path, ...] = ()  # folders a file is looked for in when `root` lacks it
     quiet = False
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
+    def log_message(self, format: str, *args) -> None:
         if not self.quiet:
             super().log_message(format, *args)
 
@@ -139,16 +139,16 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 self.wfile.write(block)
                 remaining -= len(block)
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         try:
             self._send(head=False)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the player moved on (seeking aborts requests)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._send(head=True)
 
-    def do_OPTIONS(self) -> None:  # noqa: N802
+    def do_OPTIONS(self) -> None:
         self.send_response(HTTPStatus.NO_CONTENT)
         self._common_headers()
         self.send_header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")

@@ -7,13 +7,11 @@ and the embed snippet are absolute, from the configured base URL."""
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from audioarticles.fsutil import write_if_changed
 from audioarticles.model import Episode
 from audioarticles.publish.channel import Channel
 from audioarticles.publish.feed import episode_byline, episode_page, http_url, published_at
@@ -41,8 +39,13 @@ def embed_page(episode: Episode) -> str:
 
 
 def href(page: str, target: str) -> str:
-    """The relative, URL-quoted link from one output file to another."""
-    relative = posixpath.relpath(target, posixpath.dirname(page) or ".")
+    """The relative, URL-quoted link from one output file to another (both relative to the
+    output folder)."""
+    folders, parts = page.split("/")[:-1], target.split("/")
+    common = 0
+    while common < min(len(folders), len(parts) - 1) and folders[common] == parts[common]:
+        common += 1
+    relative = "../" * (len(folders) - common) + "/".join(parts[common:])
     return escape(quote(relative, safe="/#?=&"))
 
 
@@ -248,21 +251,19 @@ def index_html(items: list[SiteEpisode], channel: Channel, artwork: str) -> str:
     return _page(channel, page, channel.title, body, artwork)
 
 
-def write_site(channel: Channel, items: list[SiteEpisode], out_dir: Path, artwork: str) -> list[Path]:
-    """Write index.html, one page and one embed per episode (newest first), and remove the
-    pages of episodes no longer in `items`. Returns the files written."""
-    written: list[Path] = []
-
-    def write(relative: str, text: str) -> None:
-        written.append(write_if_changed(out_dir / relative, text.encode("utf-8")))
-
-    write("index.html", index_html(items, channel, artwork))
+def site_pages(channel: Channel, items: list[SiteEpisode], artwork: str) -> dict[str, str]:
+    """Every page of the site, by path under the output folder: index.html, then one page and
+    one embed per episode (`items` newest first)."""
+    pages = {"index.html": index_html(items, channel, artwork)}
     for item in items:
-        write(episode_page(item.episode), episode_html(item, channel, artwork))
-        write(embed_page(item.episode), embed_html(item, channel, artwork))
-    keep = set(written)
+        pages[episode_page(item.episode)] = episode_html(item, channel, artwork)
+        pages[embed_page(item.episode)] = embed_html(item, channel, artwork)
+    return pages
+
+
+def remove_stale_pages(out_dir: Path, pages: dict[str, str]) -> None:
+    """Pages of episodes no longer on the site (unpublished, held...) go away."""
     for folder in ("episodes", "embed"):
         for stale in (out_dir / folder).glob("*.html"):
-            if stale not in keep:
+            if f"{folder}/{stale.name}" not in pages:
                 stale.unlink()
-    return written

@@ -35,16 +35,26 @@ def _seconds(hours: str | None, minutes: str, seconds: str, millis: str) -> floa
 def parse_vtt(text: str) -> list[Cue]:
     """The cues of a WebVTT (or SRT) file: times and plain text (tags removed, entities read)."""
     cues: list[Cue] = []
-    for block in re.split(r"\r?\n\s*\r?\n", text.replace("\ufeff", "")):
-        lines = [line for line in block.splitlines() if line.strip()]
-        for i, line in enumerate(lines):
-            match = _CUE_TIME.match(line.strip())
-            if match:
-                g = match.groups()
-                words = " ".join(html.unescape(_TAG.sub("", t)).strip() for t in lines[i + 1:])
-                if words:
-                    cues.append(Cue(_seconds(*g[:4]), _seconds(*g[4:]), " ".join(words.split())))
-                break
+    lines = text.replace("\ufeff", "").splitlines()
+    i, count = 0, len(lines)
+    while i < count:
+        match = _CUE_TIME.match(lines[i].strip()) if "-->" in lines[i] else None
+        i += 1
+        if match is None:
+            continue
+        words = []
+        while i < count and lines[i].strip():
+            words.append(lines[i])
+            i += 1
+        cue_text = " ".join(words)
+        if "<" in cue_text:
+            cue_text = _TAG.sub("", cue_text)
+        if "&" in cue_text:
+            cue_text = html.unescape(cue_text)
+        cue_text = " ".join(cue_text.split())
+        if cue_text:
+            g = match.groups()
+            cues.append(Cue(_seconds(*g[:4]), _seconds(*g[4:]), cue_text))
     return cues
 
 
