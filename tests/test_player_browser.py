@@ -232,7 +232,9 @@ def test_index_page_plays_one_episode_at_a_time(page, served):
     page.wait_for_function("!document.querySelectorAll('audio')[0].paused", timeout=10000)
     players.nth(1).locator(".aa-play").click()
     page.wait_for_function("!document.querySelectorAll('audio')[1].paused", timeout=10000)
-    assert page.evaluate("document.querySelectorAll('audio')[0].paused") is True
+    # the first stops on the second's "play" event, a task queued after `paused` turns false
+    page.wait_for_function("document.querySelectorAll('audio')[0].paused", timeout=10000)
+    assert page.evaluate("document.querySelectorAll('audio')[1].paused") is False
 
 
 def test_embed_snippet_opens_the_player_in_an_iframe(page, served, runner):

@@ -31,7 +31,6 @@ DEFAULTS: dict[str, Any] = {
         "feed_limit": 100,  # newest N episodes in feed.xml; older ones stay on the site
         "new_feed_url": "",  # set when the feed moves: itunes:new-feed-url
         "locked": True,  # podcast:locked: other platforms may not import the feed
-        "disclosure": "Cet épisode est lu par une voix de synthèse.",
     },
     "voice": {"default": "fr"},
     "audio": {
@@ -70,6 +69,15 @@ DEFAULTS: dict[str, Any] = {
         "auto_publish": True,  # false: every new episode waits as a draft for `publish`
         "publish_degraded": False,  # false: an episode voiced by a fallback engine is held
         "embargo": "article-date",  # an article dated in the future waits until then; or "none"
+    },
+    # the synthetic-voice disclosure, worded once (disclosure.py): said at the end of the
+    # audio (so in the transcript), shown by the player, in the feed item and the MP3 comment
+    "disclosure": {
+        "enabled": True,
+        "text": "Cet épisode est lu par une voix de synthèse.",
+        "engine_line": "Synthèse vocale : {engine}.",  # written after the text; "" leaves it out
+        "updated": "",  # said after a correction, e.g. "Article mis à jour le {date}."
+        "engines": {"espeak": "eSpeak NG", "gtts": "Google Text-to-Speech"},
     },
     "publish": {
         # after a re-voice, the previous MP3 and its side files stay reachable this many days
