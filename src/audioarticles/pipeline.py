@@ -17,38 +17,40 @@ import json
 import os
 import signal
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
 from audioarticles import clean as clean_stage
 from audioarticles import editorial, optout, publish
-from audioarticles.assemble import assemble
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project
 from audioarticles.engines import engine_class, get_engine
 from audioarticles.engines.base import Engine
 from audioarticles.errors import (ArticleSkipped, EngineUnavailable, InputError, SynthesisError,
-                                  UserError)
+                                  UsageError, UserError)
+from audioarticles import feeds
 from audioarticles.extract import DEFAULT_SKIP
+from audioarticles.feeds import FeedInfo
+from audioarticles.fetch import is_url
 from audioarticles.identity import guid_for, identity, slugify
-from audioarticles.lock import project_lock
-from audioarticles.model import Article, Episode, Segment
+from audioarticles.lock import run_lock
+from audioarticles.model import Article, Episode, Segment, TimelineEntry
 from audioarticles.normalise import normaliser
 from audioarticles.publish.dates import publication_date, zone_named
+from audioarticles.render import Production, Rendered, framed_segments, render_episode
 from audioarticles.segment import segment
 from audioarticles.sources import Reader, Source
-from audioarticles.synthesise import SegmentCache, SynthesisResult, synthesise
-from audioarticles.tag import tag
+from audioarticles.synthesise import SegmentCache
 from audioarticles.voices import Voice, get_voice
 
 # Bump when the same text and settings would now render to different audio (assembly changes).
-RENDER_REVISION = 1
+RENDER_REVISION = 2  # 2: structured pauses, loudness, intro/outro, transcripts, chapters, tags
 
 
 @dataclass
@@ -57,6 +59,7 @@ class Converted:
     segments_synthesized: int
     segments_cached: int
     status: str = "converted"  # or "unchanged"
+    timeline: list[TimelineEntry] = field(default_factory=list)  # where each piece is in the MP3
 
 
 @dataclass
@@ -215,10 +218,15 @@ def prepare_episode(article: Article, project: Project, max_chars: int) -> Prepa
 
 
 def render_fingerprint(project: Project, voice: Voice, engine: Engine) -> str:
-    """Changes whenever the same text would be rendered differently (voice, audio settings)."""
+    """Changes whenever the same text would be rendered differently (voice, audio settings,
+    what the tags carry: podcast title, feed URL, embedded cover)."""
     podcast = project.section("podcast")
-    data = {"revision": RENDER_REVISION, "voice": voice.name,
+    image = project.root / str(podcast.get("image") or "")
+    data = {"revision": RENDER_REVISION, "voice": voice.name, "pauses": voice.pauses,
             "engine": engine.cache_identity(voice), "audio": project.section("audio"),
+            "tags": project.section("tags"), "base_url": podcast.get("base_url"),
+            "disclosure": project.section("disclosure"),
+            "cover": publish.file_digest(image) if podcast.get("image") and image.is_file() else "",
             "album": podcast.get("title"), "publication": podcast.get("publication")}
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -235,6 +243,18 @@ def files_intact(project: Project, episode: Episode) -> bool:
 
 
 # ---- per article: audio stages --------------------------------------------------------------
+
+def correction_day(project: Project, prepared: Prepared, existing: Episode | None) -> date | None:
+    """The day the article was corrected: today when its text changed since it was voiced,
+    else the day recorded at the last correction (None: never corrected)."""
+    if existing is None:
+        return None
+    if existing.content_hash and existing.content_hash != prepared.content_hash:
+        zone = zone_named(project.section("podcast").get("timezone", "Europe/Paris"))
+        return editorial.utcnow().astimezone(zone).date()
+    recorded = existing.meta.get("corrected_on")
+    return date.fromisoformat(recorded) if recorded else None
+
 
 class Voicing:
     """The voice a run asks for and, made on first use, its fallback, each with its engine.
@@ -271,6 +291,13 @@ class Voicing:
                 self._engines[voice.engine] = engine
             return self._engines[voice.engine]
 
+    def fingerprint(self) -> str:
+        """The render fingerprint of the voice asked for ("" when its engine is missing)."""
+        try:
+            return render_fingerprint(self.project, self.voice, self.engine_for(self.voice))
+        except EngineUnavailable:
+            return ""
+
     def close(self) -> None:
         with self._lock:
             engines, self._engines = list(self._engines.values()), {}
@@ -285,26 +312,41 @@ class Voicing:
 
 
 @dataclass
-class Voiced:
-    """An article's segments and their audio, all in one voice."""
+class VoicedBy:
+    """Who voiced an episode: the voice asked for, or its fallback (then `degraded_reason`)."""
 
-    segments: list[Segment]
-    result: SynthesisResult
-    voice: Voice  # the voice that spoke
+    voice: Voice
     engine: Engine
-    degraded_reason: str = ""  # why the voice asked for did not speak, when it did not
+    degraded_reason: str = ""
 
 
-def voice_segments(project: Project, prepared: Prepared, voicing: Voicing, cache: SegmentCache,
-                   warn: Callable[[str], None] = warn) -> Voiced:
-    """The article in the run's voice; when that voice cannot produce it (unreachable, retries
-    exhausted, engine missing) and a fallback is allowed, the whole article in the fallback
-    voice, marked degraded. An episode is never a mix of two voices."""
+def render(project: Project, prepared: Prepared, slug: str, voicing: Voicing,
+           cache: SegmentCache, existing: Episode | None = None,
+           warn: Callable[[str], None] = warn) -> tuple[Rendered, VoicedBy]:
+    """Voice, assemble, level and tag the article, with its transcripts and chapters beside
+    the MP3; the files appear under their final names or not at all.
+
+    When the run's voice cannot produce it (unreachable, retries exhausted, engine missing)
+    and a fallback is allowed, the whole episode is voiced by the fallback, marked degraded:
+    an episode is never a mix of two voices."""
+    zone = zone_named(project.section("podcast").get("timezone", "Europe/Paris"))
+    pub_date = (existing.pub_date if existing else "") or publication_date(
+        prepared.article.meta.date, zone)
+    corrected_on = correction_day(project, prepared, existing)
+
+    def voiced_by(voice: Voice, engine: Engine) -> Rendered:
+        segments = prepared.segments
+        if engine.max_chars != voicing.max_chars:
+            segments = prepare(prepared.article, project, engine.max_chars)[1]
+        # new files wait in the private mirror; the run's rebuild admits them if published
+        return render_episode(project, prepared.article, segments, voice, engine, cache,
+                              project.unreleased_dir / "episodes", slug, prepared.guid, pub_date,
+                              corrected_on)
+
     voice = voicing.voice
     try:
         engine = voicing.engine_for(voice)
-        return Voiced(prepared.segments, synthesise(prepared.segments, voice, engine, cache),
-                      voice, engine)
+        return voiced_by(voice, engine), VoicedBy(voice, engine)
     except (SynthesisError, EngineUnavailable) as exc:
         failure = f"voice {voice.name} ({voice.engine}) failed"
         backup = voicing.backup
@@ -313,57 +355,13 @@ def voice_segments(project: Project, prepared: Prepared, voicing: Voicing, cache
         reason = " ".join(getattr(exc, "what", str(exc)).split())  # what happened, without a fix
     try:
         engine = voicing.engine_for(backup)
-        segments = prepared.segments
-        if engine.max_chars != voicing.max_chars:
-            segments = prepare(prepared.article, project, engine.max_chars)[1]
-        result = synthesise(segments, backup, engine, cache)
+        rendered = voiced_by(backup, engine)
     except (SynthesisError, EngineUnavailable) as exc:
         raise InputError(prepared.source, f"{failure} ({reason}) and its fallback {backup.name} "
                                           f"failed too: {exc}") from exc
     warn(f"{prepared.source}: {failure} ({reason}); voiced by {backup.name} instead, marked "
          "degraded (`audioarticles upgrade` re-voices it once the voice works)")
-    return Voiced(segments, result, backup, engine, reason)
-
-
-@dataclass
-class Rendered:
-    mp3: Path
-    duration_s: float
-    synthesized: int
-    cached: int
-    voice: Voice  # the voice that spoke (the fallback when degraded)
-    engine: Engine
-    degraded_reason: str = ""
-
-
-def render(project: Project, prepared: Prepared, slug: str, voicing: Voicing,
-           cache: SegmentCache, warn: Callable[[str], None] = warn) -> Rendered:
-    """Voice, assemble and tag the article; the MP3 appears under its final name or not at all."""
-    voiced = voice_segments(project, prepared, voicing, cache, warn)
-    result = voiced.result
-    # new files wait in the private mirror; the run's rebuild admits them if published
-    episodes_dir = project.unreleased_dir / "episodes"
-    episodes_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=episodes_dir)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        audio_settings = project.section("audio")
-        assembly = assemble(voiced.segments, result.audios, tmp,
-                            pause_ms=int(audio_settings["pause_ms"]),
-                            bitrate=str(audio_settings["bitrate"]),
-                            out_rate=int(audio_settings["sample_rate"]))
-        podcast = project.section("podcast")
-        meta = prepared.article.meta
-        tag(tmp, prepared.article, album=podcast["title"],
-            artist=meta.author or podcast["publication"])
-        final = publish.place_audio(tmp, episodes_dir, slug)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    return Rendered(final, assembly.duration_s, result.synthesized, result.cached, voiced.voice,
-                    voiced.engine, voiced.degraded_reason)
+    return rendered, VoicedBy(backup, engine, reason)
 
 
 # ---- the catalog side of a batch ------------------------------------------------------------
@@ -386,13 +384,10 @@ class Ledger:
         self.project = project
         self.catalog = catalog
         self.voice = voicing.voice
+        self.max_chars = voicing.max_chars
         self.release = release
         self.rerender = rerender or release.force
-        try:
-            self.fingerprint = render_fingerprint(project, self.voice,
-                                                  voicing.engine_for(self.voice))
-        except EngineUnavailable:  # every article will be voiced by the fallback
-            self.fingerprint = ""
+        self.fingerprint = voicing.fingerprint()
         self._lock = threading.Lock()
         self._slugs = catalog.slugs()
         self._claimed: dict[str, str] = {}  # guid -> the input that claimed it in this run
@@ -428,25 +423,30 @@ class Ledger:
         self._slugs.add(slug)
         return slug
 
-    def record(self, plan: Plan, rendered: Rendered) -> Converted:
+    def record(self, plan: Plan, rendered: Rendered, by: VoicedBy) -> Converted:
         meta = plan.prepared.article.meta
-        relative = rendered.mp3.relative_to(self.project.unreleased_dir).as_posix()
+
+        def relative(path: Path) -> str:
+            return path.relative_to(self.project.unreleased_dir).as_posix()
+
         with self._lock:
             existing = self.catalog.get(plan.prepared.guid)
             previous = dataclasses.replace(existing) if existing else None
             episode = existing or Episode(guid=plan.prepared.guid, slug=plan.slug,
                                           title=meta.title, source=meta.source,
-                                          voice=rendered.voice.name, engine=rendered.engine.NAME)
+                                          voice=by.voice.name, engine=by.engine.NAME)
             episode.title = meta.title
             episode.identity = identity(meta)
             episode.source = meta.source
-            episode.voice = rendered.voice.name
+            episode.voice = by.voice.name
             episode.intended_voice = self.voice.name
-            episode.engine = rendered.engine.NAME
-            episode.degraded = bool(rendered.degraded_reason)
-            episode.degraded_reason = rendered.degraded_reason
-            episode.mp3 = relative
-            episode.duration_s = round(rendered.duration_s, 3)
+            episode.engine = by.engine.NAME
+            episode.degraded = bool(by.degraded_reason)
+            episode.degraded_reason = by.degraded_reason
+            episode.mp3 = relative(rendered.mp3)
+            episode.transcripts = {kind: relative(p) for kind, p in rendered.transcripts.items()}
+            episode.chapters = relative(rendered.chapters)
+            episode.duration_s = round(rendered.assembly.duration_s, 3)
             episode.bytes = rendered.mp3.stat().st_size
             episode.author = meta.author
             episode.url = meta.canonical_url or meta.url
@@ -456,11 +456,15 @@ class Ledger:
             zone = zone_named(self.project.section("podcast").get("timezone", "Europe/Paris"))
             episode.pub_date = episode.pub_date or publication_date(meta.date, zone)
             episode.content_hash = plan.prepared.content_hash
-            # a degraded episode records the fallback's fingerprint: the next run tries its
-            # voice again instead of finding it unchanged
-            fingerprint = self.fingerprint if not episode.degraded else render_fingerprint(
-                self.project, rendered.voice, rendered.engine)
-            episode.meta = {**episode.meta, "render": fingerprint}
+            # a degraded episode records its fallback's fingerprint: the next run tries the
+            # voice asked for again instead of finding the episode unchanged
+            fingerprint = render_fingerprint(self.project, by.voice, by.engine) \
+                if episode.degraded else self.fingerprint
+            episode.meta = {**episode.meta, "render": fingerprint, "loudness": {
+                "measured_lufs": rendered.assembly.measured.integrated_lufs,
+                "gain_db": round(rendered.assembly.gain_db, 2)}}
+            if rendered.corrected_on:
+                episode.meta["corrected_on"] = rendered.corrected_on.isoformat()
             now = editorial.utcnow()
             decision = editorial.decide(self.release.policy, episode, previous, now,
                                         article_date=meta.date,
@@ -473,11 +477,16 @@ class Ledger:
                 # the previous audio stays reachable for a while: the sweep in rebuild drops it
                 publish.retire_files(self.catalog, previous, saved, now)
             editorial.discard_unreleased(self.project, previous, saved)
-        return Converted(saved, rendered.synthesized, rendered.cached)
+        return Converted(saved, rendered.synthesized, rendered.cached,
+                         timeline=rendered.assembly.timeline)
 
     def unchanged(self, plan: Plan) -> Converted:
+        """Nothing voiced: every segment (intro and outro included) counts as cached."""
         assert plan.existing is not None
-        return Converted(plan.existing, 0, len(plan.prepared.segments), status="unchanged")
+        voiced = framed_segments(self.project, plan.prepared.article, plan.prepared.segments,
+                                 self.max_chars,
+                                 correction_day(self.project, plan.prepared, plan.existing))
+        return Converted(plan.existing, 0, len(voiced), status="unchanged")
 
 
 class Sequencer:
@@ -536,14 +545,21 @@ def sweep_partial_files(project: Project, before: float) -> list[Path]:
     return removed
 
 
+EPISODE_FILE_PATTERNS = ("*.mp3", "*.vtt", "*.srt", "*.chapters.json")
+
+
 def sweep_orphan_audio(project: Project, catalog: Catalog, before: float) -> list[Path]:
-    """Remove MP3s no episode points to and none keeps as retired: left by a run killed
-    between placing the file and recording it. Only files older than this run."""
-    known = {e.mp3 for e in catalog.episodes()} | {r.path for r in catalog.retired_files()}
+    """Remove MP3s (and transcripts, chapters) no episode points to and none keeps as retired:
+    left by a run killed between placing the files and recording them. Only files older than
+    this run."""
+    known = {name for e in catalog.episodes() for name in editorial.episode_files(e)}
+    known |= {r.path for r in catalog.retired_files()}
     removed = []
     for root in (project.output, project.unreleased_dir):
         folder = root / "episodes"
-        for path in sorted(folder.glob("*.mp3")) if folder.is_dir() else ():
+        found = sorted({p for pattern in EPISODE_FILE_PATTERNS for p in folder.glob(pattern)}
+                       if folder.is_dir() else ())
+        for path in found:
             relative = path.relative_to(root).as_posix()
             with contextlib.suppress(OSError):
                 if relative not in known and path.stat().st_mtime < before:
@@ -586,9 +602,9 @@ class Batch:
             if plan.unchanged:
                 return self.ledger.unchanged(plan)
             self._check_stop()
-            rendered = render(self.project, prepared, plan.slug, self.voicing, self.cache,
-                              self.progress.warn)
-            return self.ledger.record(plan, rendered)  # finished work is kept, even when stopping
+            rendered, by = render(self.project, prepared, plan.slug, self.voicing, self.cache,
+                                  plan.existing, self.progress.warn)
+            return self.ledger.record(plan, rendered, by)  # finished work is kept, even when stopping
         except Interrupted:
             raise
         except (InputError, ArticleSkipped) as exc:
@@ -675,27 +691,60 @@ def _name(source: Source | InputError) -> str:
     return source.source if isinstance(source, InputError) else source.name
 
 
+def batch_in_lock(project: Project, catalog: Catalog, sources: list[Source | InputError],
+                  voicing: Voicing, release: editorial.Release, *,
+                  jobs: int | None = None, rerender: bool = False,
+                  progress: Progress | None = None) -> ConvertReport:
+    """Convert `sources` (the caller holds the project's lock and has swept leftovers); the
+    site is rebuilt once, even when the batch was stopped."""
+    started = time.time()
+    with voicing:
+        batch = Batch(project, catalog, voicing, jobs or default_jobs(), release,
+                      rerender, progress or Progress())
+        with stop_on_signals(batch.request_stop):
+            report = batch.run(sources)
+            # also after a stop: the site shows what finished (and sweeps retired audio)
+            report.build = publish.rebuild(project, catalog)
+            for message in report.build.warnings:
+                batch.progress.warn(message)
+            sweep_orphan_audio(project, catalog, started)
+    return report
+
+
 def run_batch(project: Project, sources: list[Source | InputError], voicing: Voicing,
               release: editorial.Release | None = None, *,
               jobs: int | None = None, rerender: bool = False, progress: Progress | None = None,
               command: str | None = None) -> ConvertReport:
-    """Convert `sources` under the project's lock; the site is rebuilt once, even when stopped."""
+    """Convert `sources` under the project's lock."""
     release = release or editorial.Release.for_project(project)
-    wait_s = float(project.section("batch").get("lock_wait_s", 10))
-    with project_lock(project.state_dir, command, wait_s=wait_s):
-        started = time.time()
-        sweep_partial_files(project, started)
-        with Catalog(project.catalog_path) as catalog, voicing:
-            batch = Batch(project, catalog, voicing, jobs or default_jobs(), release,
-                          rerender, progress or Progress())
-            with stop_on_signals(batch.request_stop):
-                report = batch.run(sources)
-                # also after a stop: the site shows what finished (and sweeps retired audio)
-                report.build = publish.rebuild(project, catalog)
-                for message in report.build.warnings:
-                    batch.progress.warn(message)
-                sweep_orphan_audio(project, catalog, started)
-    return report
+    with run_lock(project, command):
+        sweep_partial_files(project, time.time())
+        with Catalog(project.catalog_path) as catalog:
+            return batch_in_lock(project, catalog, sources, voicing, release, jobs=jobs,
+                                 rerender=rerender, progress=progress)
+
+
+@dataclass
+class RunSetup:
+    """What convert and sync check before any work: settings, voice, engine, page selectors."""
+
+    release: editorial.Release
+    voicing: Voicing
+    reader: Reader
+
+
+def set_up(project: Project, voice_name: str | None, release: editorial.Release | None,
+           jobs: int | None, progress: Progress, stdin: BinaryIO | None = None,
+           fallback: bool = True) -> RunSetup:
+    release = release or editorial.Release.for_project(project)
+    publish.keep_old_audio_days(project)  # a bad setting stops the run before any work
+    voice = get_voice(voice_name or project.section("voice")["default"], project.root)
+    publish.check_settings(project)
+    Production.from_project(project, voice)  # so does a bad [audio] setting
+    voicing = Voicing(project, voice, jobs or default_jobs(), fallback)
+    skip = tuple(dict.fromkeys((*DEFAULT_SKIP, *release.optout.selectors)))
+    reader = Reader(project, warn=progress.warn, stdin=stdin, skip=skip)
+    return RunSetup(release, voicing, reader)
 
 
 def convert(project: Project, inputs: list[str], voice_name: str | None = None,
@@ -708,16 +757,10 @@ def convert(project: Project, inputs: list[str], voice_name: str | None = None,
     `fallback`: when the voice cannot voice an article, its fallback voices all of it (the
     episode is marked degraded); off, that article fails instead.
     """
-    release = release or editorial.Release.for_project(project)
-    publish.keep_old_audio_days(project)  # a bad setting stops the run before any work
-    voice = get_voice(voice_name or project.section("voice")["default"], project.root)
-    publish.check_settings(project)
-    voicing = Voicing(project, voice, jobs or default_jobs(), fallback)
     progress = progress or Progress()
-    skip = tuple(dict.fromkeys((*DEFAULT_SKIP, *release.optout.selectors)))
-    sources = Reader(project, warn=progress.warn, stdin=stdin, skip=skip).expand(inputs)
-    return run_batch(project, sources, voicing, release, jobs=jobs, rerender=rerender,
-                     progress=progress)
+    setup = set_up(project, voice_name, release, jobs, progress, stdin, fallback)
+    return run_batch(project, setup.reader.expand(inputs), setup.voicing, setup.release,
+                     jobs=jobs, rerender=rerender, progress=progress)
 
 
 def upgrade(project: Project, *, jobs: int | None = None,
@@ -731,18 +774,14 @@ def upgrade(project: Project, *, jobs: int | None = None,
     with Catalog(project.catalog_path) as catalog:
         degraded = [e for e in catalog.episodes() if e.degraded]
     progress = progress or Progress()
-    release = editorial.Release.for_project(project)
-    reader = Reader(project, warn=progress.warn,
-                    skip=tuple(dict.fromkeys((*DEFAULT_SKIP, *release.optout.selectors))))
     by_voice: dict[str, list[Episode]] = {}
     for episode in degraded:
         by_voice.setdefault(episode.intended_voice or episode.voice, []).append(episode)
     for voice_name, episodes in by_voice.items():
-        voicing = Voicing(project, get_voice(voice_name, project.root), jobs or default_jobs(),
-                          fallback=False)
-        sources = [_episode_source(project, reader, e) for e in episodes]
-        done = run_batch(project, sources, voicing, release, jobs=jobs, rerender=True,
-                         progress=progress, command="upgrade")
+        setup = set_up(project, voice_name, None, jobs, progress, fallback=False)
+        sources = [_episode_source(project, setup.reader, e) for e in episodes]
+        done = run_batch(project, sources, setup.voicing, setup.release, jobs=jobs,
+                         rerender=True, progress=progress, command="upgrade")
         report.converted += done.converted
         report.failed += done.failed
         report.skipped += done.skipped
@@ -756,10 +795,38 @@ def upgrade(project: Project, *, jobs: int | None = None,
 
 def _episode_source(project: Project, reader: Reader, episode: Episode) -> Source | InputError:
     """Where an episode's article is read again from: its URL, or its file in the project."""
-    if "://" in episode.source:
+    if is_url(episode.source):
         return reader.expand([episode.source])[0]
     if episode.source == "-":
         return InputError(episode.slug, "its article came from standard input; convert it again "
                                         "with `audioarticles convert - --voice ...`")
     path = project.root / episode.source
     return Source(episode.source, lambda: reader.read_path(path, episode.source))
+
+
+def sync(project: Project, feed_url: str, voice_name: str | None = None,
+         release: editorial.Release | None = None, *, limit: int | None = None,
+         jobs: int | None = None, rerender: bool = False,
+         progress: Progress | None = None) -> tuple[FeedInfo, ConvertReport]:
+    """Convert the items of a publisher's feed: new ones, changed ones (content hash) again,
+    unchanged ones skipped. A feed not modified since the last complete sync is not read."""
+    if not is_url(feed_url):
+        raise UsageError(f"{feed_url}: not a feed address; pass the http(s) URL of an RSS or "
+                         "Atom feed")
+    progress = progress or Progress()
+    setup = set_up(project, voice_name, release, jobs, progress)
+    fingerprint = setup.voicing.fingerprint()
+    with run_lock(project), Catalog(project.catalog_path) as catalog:
+        sweep_partial_files(project, time.time())
+        previous = feeds.remembered(catalog, feed_url)
+        forced = rerender or setup.release.force
+        headers = {} if forced else feeds.conditional_headers(previous, limit, fingerprint)
+        info, sources = feeds.read_feed(feed_url, setup.reader, headers, limit)
+        if info.not_modified:
+            setup.voicing.close()
+            return info, ConvertReport()
+        report = batch_in_lock(project, catalog, sources, setup.voicing, setup.release,
+                               jobs=jobs, rerender=rerender, progress=progress)
+        if report.ok:  # a failed item is tried again next time, whatever the feed says
+            feeds.remember(catalog, info, limit, fingerprint)
+    return info, report

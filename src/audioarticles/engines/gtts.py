@@ -32,7 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 from audioarticles.engines.base import Engine
 from audioarticles.engines.limits import RequestLimiter, backoff_delay, retry_after_seconds
 from audioarticles.engines.packing import Request, pack
-from audioarticles.engines.pauses import split_at_pauses
+from audioarticles.engines.audio_split import split_at_pauses
 from audioarticles.errors import EngineUnavailable, SynthesisError, UsageError
 from audioarticles.model import Audio
 from audioarticles.tools import decode_to_pcm
