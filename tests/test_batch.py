@@ -8,8 +8,8 @@ import json
 import sqlite3
 
 import pytest
-
 from articles import write_articles
+
 from audioarticles.cli import cli
 from audioarticles.errors import InputError
 from audioarticles.model import Episode

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from conftest import SAMPLE
 
 from audioarticles.cli import cli
 from audioarticles.config import load_project
 from audioarticles.lock import project_lock
 from audioarticles.pipeline import sweep_partial_files
-from conftest import SAMPLE
 
 VOICE = ["--voice", "fr-espeak"]
 BASE_URL = "http://127.0.0.1:8000/"  # the default [podcast] base_url
