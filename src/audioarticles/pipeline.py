@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
@@ -222,6 +223,7 @@ def render_fingerprint(project: Project, voice: Voice, engine: Engine) -> str:
     data = {"revision": RENDER_REVISION, "voice": voice.name, "pauses": voice.pauses,
             "engine": engine.cache_identity(voice), "audio": project.section("audio"),
             "tags": project.section("tags"), "base_url": podcast.get("base_url"),
+            "disclosure": project.section("disclosure"),
             "cover": publish.file_digest(image) if podcast.get("image") and image.is_file() else "",
             "album": podcast.get("title"), "publication": podcast.get("publication")}
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -240,15 +242,29 @@ def files_intact(project: Project, episode: Episode) -> bool:
 
 # ---- per article: audio stages --------------------------------------------------------------
 
+def correction_day(project: Project, prepared: Prepared, existing: Episode | None) -> date | None:
+    """The day the article was corrected: today when its text changed since it was voiced,
+    else the day recorded at the last correction (None: never corrected)."""
+    if existing is None:
+        return None
+    if existing.content_hash and existing.content_hash != prepared.content_hash:
+        zone = zone_named(project.section("podcast").get("timezone", "Europe/Paris"))
+        return editorial.utcnow().astimezone(zone).date()
+    recorded = existing.meta.get("corrected_on")
+    return date.fromisoformat(recorded) if recorded else None
+
+
 def render(project: Project, prepared: Prepared, slug: str, voice: Voice, engine: Engine,
-           cache: SegmentCache, pub_date: str = "") -> Rendered:
+           cache: SegmentCache, existing: Episode | None = None) -> Rendered:
     """Voice, assemble, level and tag the article, with its transcripts and chapters beside
     the MP3; the files appear under their final names or not at all."""
     zone = zone_named(project.section("podcast").get("timezone", "Europe/Paris"))
-    pub_date = pub_date or publication_date(prepared.article.meta.date, zone)
+    pub_date = (existing.pub_date if existing else "") or publication_date(
+        prepared.article.meta.date, zone)
     # new files wait in the private mirror; the run's rebuild admits them if published
     return render_episode(project, prepared.article, prepared.segments, voice, engine, cache,
-                          project.unreleased_dir / "episodes", slug, prepared.guid, pub_date)
+                          project.unreleased_dir / "episodes", slug, prepared.guid, pub_date,
+                          correction_day(project, prepared, existing))
 
 
 # ---- the catalog side of a batch ------------------------------------------------------------
@@ -344,6 +360,8 @@ class Ledger:
             episode.meta = {**episode.meta, "render": self.fingerprint, "loudness": {
                 "measured_lufs": rendered.assembly.measured.integrated_lufs,
                 "gain_db": round(rendered.assembly.gain_db, 2)}}
+            if rendered.corrected_on:
+                episode.meta["corrected_on"] = rendered.corrected_on.isoformat()
             now = editorial.utcnow()
             decision = editorial.decide(self.release.policy, episode, previous, now,
                                         article_date=meta.date,
@@ -363,7 +381,8 @@ class Ledger:
         """Nothing voiced: every segment (intro and outro included) counts as cached."""
         assert plan.existing is not None
         voiced = framed_segments(self.project, plan.prepared.article, plan.prepared.segments,
-                                 self.engine.max_chars)
+                                 self.engine.max_chars,
+                                 correction_day(self.project, plan.prepared, plan.existing))
         return Converted(plan.existing, 0, len(voiced), status="unchanged")
 
 
@@ -482,7 +501,7 @@ class Batch:
                 return self.ledger.unchanged(plan)
             self._check_stop()
             rendered = render(self.project, prepared, plan.slug, self.voice, self.engine,
-                              self.cache, plan.existing.pub_date if plan.existing else "")
+                              self.cache, plan.existing)
             return self.ledger.record(plan, rendered)  # finished work is kept, even when stopping
         except Interrupted:
             raise

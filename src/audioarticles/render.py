@@ -8,12 +8,14 @@ import contextlib
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from audioarticles import chapters as chapter_files
 from audioarticles import publish, transcripts
 from audioarticles.assemble import Assembly, Mastering, Piece, assemble
 from audioarticles.config import Project
+from audioarticles.disclosure import Disclosure
 from audioarticles.engines.base import Engine
 from audioarticles.fsutil import atomic_write_text
 from audioarticles.intro_outro import FIELDS, Jingle, fill, spoken_frame, template_values
@@ -36,6 +38,7 @@ class Rendered:
     assembly: Assembly
     synthesized: int
     cached: int
+    corrected_on: date | None = None  # the day the article was corrected, said in the outro
 
     @property
     def files(self) -> list[Path]:
@@ -43,13 +46,20 @@ class Rendered:
 
 
 def framed_segments(project: Project, article: Article, segments: list[Segment],
-                    max_chars: int) -> list[Segment]:
-    """The intro's segments, the article's, then the outro's (normalised like the article)."""
+                    max_chars: int, corrected_on: date | None = None) -> list[Segment]:
+    """The intro's segments, the article's, then the outro's (normalised like the article).
+
+    The outro ends with the synthetic-voice disclosure (`[disclosure]`), and with the
+    « mis à jour le … » line when the article was corrected and that line is worded.
+    """
     audio = project.section("audio")
     values = template_values(article, project.section("podcast"))
     speak = normaliser(article.meta.language, project.root)
+    disclosure = Disclosure.from_project(project)
+    closing = tuple(line for line in (disclosure.spoken(), disclosure.update_line(corrected_on))
+                    if line)
     intro = spoken_frame("intro", audio.get("intro", {}), values, max_chars, speak)
-    outro = spoken_frame("outro", audio.get("outro", {}), values, max_chars, speak)
+    outro = spoken_frame("outro", audio.get("outro", {}), values, max_chars, speak, closing)
     return intro + segments + outro
 
 
@@ -62,7 +72,7 @@ def excerpt(article: Article, limit: int = SUMMARY_CHARS) -> str:
 
 
 def episode_tags(project: Project, article: Article, assembly: Assembly, chapter_list,
-                 guid: str, pub_date: str) -> EpisodeTags:
+                 guid: str, pub_date: str, engine_name: str) -> EpisodeTags:
     podcast = project.section("podcast")
     settings = project.section("tags")
     meta = article.meta
@@ -73,7 +83,9 @@ def episode_tags(project: Project, article: Article, assembly: Assembly, chapter
         album=podcast["title"],
         date=meta.date or pub_date,
         language=meta.language,
-        comment=excerpt(article),
+        # like the feed item's description: the summary, then the disclosure naming the engine
+        comment="\n\n".join(part for part in (
+            excerpt(article), Disclosure.from_project(project).written(engine_name)) if part),
         url=meta.canonical_url or meta.url,
         guid=guid,
         feed_url=channel_settings(project).feed_url,
@@ -121,12 +133,12 @@ class Production:
 
 def render_episode(project: Project, article: Article, segments: list[Segment], voice: Voice,
                    engine: Engine, cache: SegmentCache | None, episodes_dir: Path, slug: str,
-                   guid: str, pub_date: str) -> Rendered:
+                   guid: str, pub_date: str, corrected_on: date | None = None) -> Rendered:
     """Voice, assemble, level, tag and place one episode's files; nothing half-written is left."""
     production = Production.from_project(project, voice)
     mastering, pauses, jingles = production.mastering, production.pauses, production.jingles
 
-    voiced = framed_segments(project, article, segments, engine.max_chars)
+    voiced = framed_segments(project, article, segments, engine.max_chars, corrected_on)
     result = synthesise(voiced, voice, engine, cache)
     pieces = [Piece(seg.block_kind, source, seg) for seg, source in zip(voiced, result.sources)]
     rate = result.sample_rate
@@ -144,7 +156,7 @@ def render_episode(project: Project, article: Article, segments: list[Segment], 
         assembly = assemble(pieces, tmp, pauses, mastering)
         chapter_list = chapter_files.chapters_from_timeline(
             assembly.timeline, article.meta.title, assembly.duration_s * 1000)
-        tag(tmp, episode_tags(project, article, assembly, chapter_list, guid, pub_date))
+        tag(tmp, episode_tags(project, article, assembly, chapter_list, guid, pub_date, engine.NAME))
         stem = publish.audio_stem(tmp, slug)
         sides = {}
         for suffix, text in side_files(article, project.section("podcast")["title"], assembly,
@@ -162,4 +174,4 @@ def render_episode(project: Project, article: Article, segments: list[Segment], 
         raise
     return Rendered(mp3=mp3, transcripts={"vtt": sides[".vtt"], "srt": sides[".srt"]},
                     chapters=sides[".chapters.json"], assembly=assembly,
-                    synthesized=result.synthesized, cached=result.cached)
+                    synthesized=result.synthesized, cached=result.cached, corrected_on=corrected_on)
