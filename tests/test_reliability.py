@@ -248,3 +248,20 @@ def test_progress_display_on_a_terminal(project):
     assert "[1/3]  33%  ETA " in screen and "[2/3]  67%  ETA " in screen
     assert "seance-numero-1: output/episodes/seance-numero-1-" in screen
     assert screen.rstrip().endswith("3 articles: 3 converted, 0 unchanged, 0 degraded, 0 skipped, 0 failed")
+
+
+def test_commands_that_change_the_project_take_the_lock_too(runner, project):
+    (project / "a.txt").write_text("Un titre\n\nUne phrase courte.\n", encoding="utf-8")
+    assert runner.invoke(cli, ["convert", "a.txt", *VOICE]).exit_code == 0
+    (project / "audioarticles.toml").write_text("[batch]\nlock_wait_s = 0\n")
+    with project_lock(load_project(project).state_dir, command="audioarticles convert big/"):
+        for args in (["build"], ["hold", "un-titre", "--reason", "vérification"],
+                     ["unpublish", "un-titre", "--reason", "erreur"], ["publish", "un-titre"]):
+            result = runner.invoke(cli, args)
+            assert result.exit_code == 1, args
+            assert "is busy: another audioarticles run" in result.stderr
+            assert "`audioarticles convert big/`" in result.stderr
+        # reading is never blocked
+        assert runner.invoke(cli, ["episodes", "--json"]).exit_code == 0
+        assert runner.invoke(cli, ["embed", "un-titre"]).exit_code == 0
+    assert runner.invoke(cli, ["build"]).exit_code == 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -208,6 +210,27 @@ def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, jobs: int 
     report_batch(project, report, as_json)
 
 
+@cli.command()
+@click.argument("feed_url")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the first N items of the feed.")
+@batch_options
+@click.pass_obj
+def sync(obj: Context, feed_url: str, limit: int | None, voice: str | None, jobs: int | None,
+         rerender: bool, draft: bool, publish_at: str | None, force: bool, out: str | None,
+         as_json: bool) -> None:
+    """Convert the articles of a publisher's RSS/Atom feed: new ones, changed ones again;
+    unchanged ones are skipped, and an unmodified feed is not read again."""
+    from audioarticles.pipeline import sync as run_sync
+
+    project = obj.project(out)
+    release = release_for(project, draft, publish_at, force)
+    info, report = run_sync(project, feed_url, voice, release, limit=limit, jobs=jobs,
+                            rerender=rerender, progress=console_progress(project, as_json))
+    if info.not_modified and not as_json:
+        click.echo(f"{feed_url}: not modified since the last sync; nothing to do")
+    report_batch(project, report, as_json, extra={"feed": info.to_dict()})
+
+
 def state_line(episode: Episode) -> str:
     """`held: reason`, `scheduled for TIME`, `published`..."""
     if episode.state == editorial.SCHEDULED:
@@ -267,7 +290,7 @@ def voices(obj: Context, as_json: bool) -> None:
 def build(obj: Context, out: str | None, as_json: bool) -> None:
     """Rebuild the feed, the site and the players from the catalog."""
     project = obj.project(out)
-    with editor_catalog(project) as catalog:
+    with changing_catalog(project) as catalog:
         result = publish.rebuild(project, catalog)
     for message in result.warnings:
         click.echo(f"warning: {message}", err=True)
@@ -367,6 +390,18 @@ def editor_catalog(project: Project) -> Catalog:
     return Catalog(project.catalog_path)
 
 
+@contextlib.contextmanager
+def changing_catalog(project: Project) -> Iterator[Catalog]:
+    """The catalog of a command that changes the project (and rebuilds the site): one such
+    command at a time, so it never interleaves with a conversion run."""
+    from audioarticles.lock import run_lock
+
+    if not project.catalog_path.exists():
+        editor_catalog(project)  # the same "no episodes yet" error
+    with run_lock(project), Catalog(project.catalog_path) as catalog:
+        yield catalog
+
+
 def report_changes(project: Project, changes: list[editorial.Change], as_json: bool) -> None:
     if as_json:
         emit_json({"episodes": [{**episode_json(project, c.episode), "from_state": c.from_state,
@@ -397,7 +432,7 @@ def publish_command(obj: Context, slugs: tuple[str, ...], at: str | None, actor:
     """Release episodes (drafts, held, scheduled or unpublished) to the feed and the site."""
     project = obj.project()
     when = editorial.parse_time(at, editorial.Policy.from_project(project)) if at else None
-    with editor_catalog(project) as catalog:
+    with changing_catalog(project) as catalog:
         changes = editorial.publish_episodes(project, catalog, slugs,
                                              actor or editorial.default_actor(), when)
     report_changes(project, changes, as_json)
@@ -412,7 +447,7 @@ def hold(obj: Context, slugs: tuple[str, ...], reason: str, actor: str | None,
          as_json: bool) -> None:
     """Keep episodes out of the feed and the site until `audioarticles publish`."""
     project = obj.project()
-    with editor_catalog(project) as catalog:
+    with changing_catalog(project) as catalog:
         changes = editorial.hold_episodes(project, catalog, slugs,
                                           actor or editorial.default_actor(), reason)
     report_changes(project, changes, as_json)
@@ -432,7 +467,7 @@ def unpublish(obj: Context, slugs: tuple[str, ...], reason: str, purge: bool,
     Their articles are tombstoned: a later convert or sync skips them unless --force.
     """
     project = obj.project()
-    with editor_catalog(project) as catalog:
+    with changing_catalog(project) as catalog:
         changes = editorial.unpublish_episodes(project, catalog, slugs,
                                                actor or editorial.default_actor(), reason, purge)
     report_changes(project, changes, as_json)

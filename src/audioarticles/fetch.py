@@ -80,11 +80,19 @@ def parse_content_type(value: str) -> tuple[str, str | None]:
     return message.get_content_type().lower(), str(charset) if charset else None
 
 
+def format_size(size: int) -> str:
+    """5 MB, 10.2 MB, 51.2 KB, 800 bytes."""
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.3g} MB"
+    if size >= 1024:
+        return f"{size / 1024:.3g} KB"
+    return f"{size} bytes"
+
+
 def size_limit_message(size: int | None, max_bytes: int) -> str:
-    limit_mb = max_bytes / 1024 / 1024
-    what = f"is {size / 1024 / 1024:.1f} MB" if size is not None else "is larger than that"
-    return (f"{what}, above the {limit_mb:g} MB limit for one input; raise [limits] max_input_mb "
-            f"in audioarticles.toml if this really is one article")
+    what = f"is {format_size(size)}" if size is not None else "is larger than that"
+    return (f"{what}, above the {format_size(max_bytes)} limit for one input; raise [limits] "
+            f"max_input_mb in audioarticles.toml if this really is one article")
 
 
 def fetch(url: str, settings: FetchSettings, headers: dict[str, str] | None = None,

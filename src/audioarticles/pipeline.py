@@ -33,10 +33,13 @@ from audioarticles.catalog import Catalog
 from audioarticles.config import Project
 from audioarticles.engines import get_engine
 from audioarticles.engines.base import Engine
-from audioarticles.errors import ArticleSkipped, InputError, UserError
+from audioarticles.errors import ArticleSkipped, InputError, UsageError, UserError
+from audioarticles import feeds
 from audioarticles.extract import DEFAULT_SKIP
+from audioarticles.feeds import FeedInfo
+from audioarticles.fetch import is_url
 from audioarticles.identity import guid_for, identity, slugify
-from audioarticles.lock import project_lock
+from audioarticles.lock import run_lock
 from audioarticles.model import Article, Episode, Segment
 from audioarticles.normalise import normaliser
 from audioarticles.publish.dates import publication_date, zone_named
@@ -578,27 +581,59 @@ def open_engine(voice: Voice, jobs: int) -> Engine:
     return engine
 
 
+def batch_in_lock(project: Project, catalog: Catalog, sources: list[Source | InputError],
+                  voice: Voice, engine: Engine, release: editorial.Release, *,
+                  jobs: int | None = None, rerender: bool = False,
+                  progress: Progress | None = None) -> ConvertReport:
+    """Convert `sources` (the caller holds the project's lock and has swept leftovers); the
+    site is rebuilt once, even when the batch was stopped."""
+    started = time.time()
+    with engine:
+        batch = Batch(project, catalog, voice, engine, jobs or default_jobs(), release,
+                      rerender, progress or Progress())
+        with stop_on_signals(batch.request_stop):
+            report = batch.run(sources)
+            # also after a stop: the site shows what finished (and sweeps retired audio)
+            report.build = publish.rebuild(project, catalog)
+            for message in report.build.warnings:
+                batch.progress.warn(message)
+            sweep_orphan_audio(project, catalog, started)
+    return report
+
+
 def run_batch(project: Project, sources: list[Source | InputError], voice: Voice,
               engine: Engine, release: editorial.Release | None = None, *,
               jobs: int | None = None, rerender: bool = False, progress: Progress | None = None,
               command: str | None = None) -> ConvertReport:
-    """Convert `sources` under the project's lock; the site is rebuilt once, even when stopped."""
+    """Convert `sources` under the project's lock."""
     release = release or editorial.Release.for_project(project)
-    wait_s = float(project.section("batch").get("lock_wait_s", 10))
-    with project_lock(project.state_dir, command, wait_s=wait_s):
-        started = time.time()
-        sweep_partial_files(project, started)
-        with Catalog(project.catalog_path) as catalog, engine:
-            batch = Batch(project, catalog, voice, engine, jobs or default_jobs(), release,
-                          rerender, progress or Progress())
-            with stop_on_signals(batch.request_stop):
-                report = batch.run(sources)
-                # also after a stop: the site shows what finished (and sweeps retired audio)
-                report.build = publish.rebuild(project, catalog)
-                for message in report.build.warnings:
-                    batch.progress.warn(message)
-                sweep_orphan_audio(project, catalog, started)
-    return report
+    with run_lock(project, command):
+        sweep_partial_files(project, time.time())
+        with Catalog(project.catalog_path) as catalog:
+            return batch_in_lock(project, catalog, sources, voice, engine, release, jobs=jobs,
+                                 rerender=rerender, progress=progress)
+
+
+@dataclass
+class RunSetup:
+    """What convert and sync check before any work: settings, voice, engine, page selectors."""
+
+    release: editorial.Release
+    voice: Voice
+    engine: Engine
+    reader: Reader
+
+
+def set_up(project: Project, voice_name: str | None, release: editorial.Release | None,
+           jobs: int | None, progress: Progress, stdin: BinaryIO | None = None) -> RunSetup:
+    release = release or editorial.Release.for_project(project)
+    publish.keep_old_audio_days(project)  # a bad setting stops the run before any work
+    voice = get_voice(voice_name or project.section("voice")["default"], project.root)
+    publish.check_settings(project)
+    engine = open_engine(voice, jobs or default_jobs())
+    skip = tuple(dict.fromkeys((*DEFAULT_SKIP, *release.optout.selectors)))
+    reader = Reader(project, warn=progress.warn, stdin=stdin, skip=skip)
+    return RunSetup(release, voice, engine, reader)
 
 
 def convert(project: Project, inputs: list[str], voice_name: str | None = None,
@@ -609,13 +644,35 @@ def convert(project: Project, inputs: list[str], voice_name: str | None = None,
 
     `rerender`: render again articles that have not changed (`release.force` implies it).
     """
-    release = release or editorial.Release.for_project(project)
-    publish.keep_old_audio_days(project)  # a bad setting stops the run before any work
-    voice = get_voice(voice_name or project.section("voice")["default"], project.root)
-    publish.check_settings(project)
-    engine = open_engine(voice, jobs or default_jobs())
     progress = progress or Progress()
-    skip = tuple(dict.fromkeys((*DEFAULT_SKIP, *release.optout.selectors)))
-    sources = Reader(project, warn=progress.warn, stdin=stdin, skip=skip).expand(inputs)
-    return run_batch(project, sources, voice, engine, release, jobs=jobs, rerender=rerender,
-                     progress=progress)
+    setup = set_up(project, voice_name, release, jobs, progress, stdin)
+    return run_batch(project, setup.reader.expand(inputs), setup.voice, setup.engine,
+                     setup.release, jobs=jobs, rerender=rerender, progress=progress)
+
+
+def sync(project: Project, feed_url: str, voice_name: str | None = None,
+         release: editorial.Release | None = None, *, limit: int | None = None,
+         jobs: int | None = None, rerender: bool = False,
+         progress: Progress | None = None) -> tuple[FeedInfo, ConvertReport]:
+    """Convert the items of a publisher's feed: new ones, changed ones (content hash) again,
+    unchanged ones skipped. A feed not modified since the last complete sync is not read."""
+    if not is_url(feed_url):
+        raise UsageError(f"{feed_url}: not a feed address; pass the http(s) URL of an RSS or "
+                         "Atom feed")
+    progress = progress or Progress()
+    setup = set_up(project, voice_name, release, jobs, progress)
+    fingerprint = render_fingerprint(project, setup.voice, setup.engine)
+    with run_lock(project), Catalog(project.catalog_path) as catalog:
+        sweep_partial_files(project, time.time())
+        previous = feeds.remembered(catalog, feed_url)
+        forced = rerender or setup.release.force
+        headers = {} if forced else feeds.conditional_headers(previous, limit, fingerprint)
+        info, sources = feeds.read_feed(feed_url, setup.reader, headers, limit)
+        if info.not_modified:
+            setup.engine.close()
+            return info, ConvertReport()
+        report = batch_in_lock(project, catalog, sources, setup.voice, setup.engine,
+                               setup.release, jobs=jobs, rerender=rerender, progress=progress)
+        if report.ok:  # a failed item is tried again next time, whatever the feed says
+            feeds.remember(catalog, info, limit, fingerprint)
+    return info, report

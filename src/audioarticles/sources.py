@@ -64,9 +64,10 @@ def decode_bytes(data: bytes, source: str, declared: str | None = None,
         raise InputError(source, "the file is empty; nothing to read")
     if data.startswith(codecs.BOM_UTF8):
         try:
-            text = data.decode("utf-8-sig")
+            text = data[len(codecs.BOM_UTF8):].decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise InputError(source, f"starts as UTF-8 but byte {exc.start} is not UTF-8 "
+            position = exc.start + len(codecs.BOM_UTF8)
+            raise InputError(source, f"starts as UTF-8 but byte {position} is not UTF-8 "
                                      "(mixed encodings?); save the file as UTF-8") from exc
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
