@@ -51,15 +51,18 @@ def cli_json(runner, root: Path, *args: str) -> dict:
     return json.loads(result.stdout)
 
 
-def status(port: int, path: str) -> int:
+def get(port: int, path: str) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         connection.request("GET", path)
         response = connection.getresponse()
-        response.read()
-        return response.status
+        return response.status, response.read()
     finally:
         connection.close()
+
+
+def status(port: int, path: str) -> int:
+    return get(port, path)[0]
 
 
 def mp3_url(episode: dict) -> str:
@@ -150,16 +153,6 @@ def test_scheduled_episode_appears_on_the_first_build_after_its_time(runner, new
     assert public_state(newsroom)["budget.txt"] == VISIBLE
     listed = {e["slug"]: e for e in cli_json(runner, root, "episodes")["episodes"]}
     assert (listed[slug]["state"], listed[slug]["state_by"]) == ("published", "schedule")
-
-
-def get(port: int, path: str) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
 
 
 def test_serve_drafts_previews_unreleased_episodes_privately(runner, newsroom):

@@ -232,7 +232,9 @@ def test_index_page_plays_one_episode_at_a_time(page, served):
     page.wait_for_function("!document.querySelectorAll('audio')[0].paused", timeout=10000)
     players.nth(1).locator(".aa-play").click()
     page.wait_for_function("!document.querySelectorAll('audio')[1].paused", timeout=10000)
-    assert page.evaluate("document.querySelectorAll('audio')[0].paused") is True
+    # the first stops on the second's "play" event, a task queued after `paused` turns false
+    page.wait_for_function("document.querySelectorAll('audio')[0].paused", timeout=10000)
+    assert page.evaluate("document.querySelectorAll('audio')[1].paused") is False
     page.wait_for_function("document.querySelectorAll('.aa-play')[0].getAttribute('aria-label')"
                            " === 'Lire'")
 

@@ -31,19 +31,54 @@ DEFAULTS: dict[str, Any] = {
         "feed_limit": 100,  # newest N episodes in feed.xml; older ones stay on the site
         "new_feed_url": "",  # set when the feed moves: itunes:new-feed-url
         "locked": True,  # podcast:locked: other platforms may not import the feed
-        "disclosure": "Cet épisode est lu par une voix de synthèse.",
     },
     "voice": {"default": "fr"},
     "audio": {
-        "bitrate": "64k",
+        "bitrate": "64k",  # MP3, mono, CBR with a Xing/Info header
         "sample_rate": 44100,
-        "pause_ms": 400,
+        "loudness_lufs": -16.0,  # integrated, EBU R128
+        "true_peak_db": -1.0,
+        "dual_mono": True,  # measure mono as players play it (both speakers): ≈ -19 LUFS plain mono
+        "trim_threshold_db": -45.0,  # each engine's own leading/trailing silence below this is cut
+        "trim_keep_ms": 15,
+        # silence by structure; a voice profile's [pauses] table overrides these
+        "pauses": {
+            "sentence_ms": 350,
+            "paragraph_ms": 750,
+            "list_item_ms": 500,
+            "after_title_ms": 1200,
+            "before_heading_ms": 1100,
+            "after_heading_ms": 650,
+            "after_intro_ms": 800,
+            "before_outro_ms": 1200,
+            "around_jingle_ms": 300,
+        },
+        # spoken templates, voiced like the article; fields: {title} {podcast} {publication}
+        # {author} {date}; a sentence naming an empty field is left out; text = "" turns it off
+        "intro": {"text": "", "jingle": "", "jingle_gain_db": -6.0,
+                  "jingle_fade_in_ms": 0, "jingle_fade_out_ms": 800},
+        # the outro ends with the [disclosure] text (and its « mis à jour » line)
+        "outro": {"text": "", "jingle": "",
+                  "jingle_gain_db": -6.0, "jingle_fade_in_ms": 300, "jingle_fade_out_ms": 1500},
+    },
+    "tags": {
+        "cover_px": 600,  # the artwork embedded in each MP3, as a JPEG this many pixels wide
+        "chapter_title_chars": 60,  # ID3 chapter titles are cut to this for Apple Podcasts
     },
     # what happens to an episode once it is converted (editorial.py)
     "editorial": {
         "auto_publish": True,  # false: every new episode waits as a draft for `publish`
         "publish_degraded": False,  # false: an episode voiced by a fallback engine is held
         "embargo": "article-date",  # an article dated in the future waits until then; or "none"
+    },
+    # the synthetic-voice disclosure, worded once (disclosure.py): said at the end of the
+    # audio (so in the transcript), shown by the player, in the feed item and the MP3 comment
+    "disclosure": {
+        "enabled": True,
+        "text": "Cet épisode est lu par une voix de synthèse.",
+        "engine_line": "Synthèse vocale : {engine}.",  # written after the text; "" leaves it out
+        "updated": "",  # said after a correction, e.g. "Article mis à jour le {date}."
+        "engines": {"espeak": "eSpeak NG", "gtts": "Google Text-to-Speech"},
     },
     "publish": {
         # after a re-voice, the previous MP3 and its side files stay reachable this many days

@@ -11,6 +11,7 @@ from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from audioarticles.config import Project
+from audioarticles.disclosure import Disclosure
 from audioarticles.errors import UsageError
 from audioarticles.publish.dates import zone_named
 
@@ -102,7 +103,7 @@ class Channel:
     feed_limit: int
     new_feed_url: str
     locked: bool
-    disclosure: str
+    disclosure: Disclosure  # written per episode, naming its engine
 
     @property
     def feed_url(self) -> str:
@@ -147,5 +148,5 @@ def channel_settings(project: Project) -> Channel:
         feed_limit=_positive_int("feed_limit", podcast.get("feed_limit", 100)),
         new_feed_url=new_feed_url,
         locked=_boolean("locked", podcast.get("locked", True)),
-        disclosure=str(podcast.get("disclosure") or "").strip(),
+        disclosure=Disclosure.from_project(project),
     )

@@ -135,8 +135,9 @@ def description_text(item: FeedEpisode, channel: Channel) -> str:
     lines = description_chapters(item.chapters, episode.duration_s)
     if lines:
         parts.append("Chapitres :\n" + "\n".join(f"{stamp} {title}" for stamp, title in lines))
-    if channel.disclosure:
-        parts.append(channel.disclosure)
+    disclosure = channel.disclosure.written(episode.engine)
+    if disclosure:
+        parts.append(disclosure)
     return "\n\n".join(parts)
 
 
@@ -153,8 +154,9 @@ def content_html(item: FeedEpisode, channel: Channel) -> str:
     if article:
         blocks.append(f'<p><a href="{escape(article)}">Lire l’article : '
                       f"{escape(episode.title)}</a></p>")
-    if channel.disclosure:
-        blocks.append(f"<p>{escape(channel.disclosure)}</p>")
+    disclosure = channel.disclosure.written(episode.engine)
+    if disclosure:
+        blocks.append(f"<p>{escape(disclosure)}</p>")
     return "\n".join(blocks)
 
 

@@ -111,6 +111,11 @@ def _transcript_html(cues: list[Cue], heading: str) -> str:
             f'<ol class="aa-cues">{items}</ol></section>')
 
 
+def disclosure_html(episode: Episode, channel: Channel) -> str:
+    written = channel.disclosure.written(episode.engine)
+    return f'<p class="aa-disclosure">{escape(written)}</p>' if written else ""
+
+
 def player_html(item: SiteEpisode, channel: Channel, page: str, artwork: str, *,
                 extras: str = "full") -> str:
     """The player: controls, seek bar, download link and, per `extras`, chapters and
@@ -149,6 +154,7 @@ def player_html(item: SiteEpisode, channel: Channel, page: str, artwork: str, *,
 </div>
 <p class="aa-status" role="status" aria-live="polite"></p>
 <p class="aa-links"><a class="aa-download" href="{audio}" download>Télécharger l’épisode (MP3, {megabytes(item.audio_bytes)})</a></p>
+{disclosure_html(episode, channel)}
 {chapters}{transcript}
 </div>"""
 
@@ -194,15 +200,13 @@ def episode_html(item: SiteEpisode, channel: Channel, artwork: str) -> str:
     read = (f'<p><a class="aa-article" href="{escape(article)}">Lire l’article</a></p>'
             if article else "")
     summary = f'<p class="aa-summary">{escape(episode.summary)}</p>' if episode.summary else ""
-    disclosure = (f'<p class="aa-disclosure">{escape(channel.disclosure)}</p>'
-                  if channel.disclosure else "")
     body = f"""<header class="aa-site"><a href="{href(page, 'index.html')}">← {escape(channel.title)}</a></header>
 <main class="aa-main">
 <h1>{escape(episode.title)}</h1>
 {_meta_line(item, channel)}
 {summary}
 {player_html(item, channel, page, artwork, extras="full")}
-{read}{disclosure}
+{read}
 {_subscribe(channel)}
 <details class="aa-embed-code"><summary>Intégrer ce lecteur</summary>
 <pre><code>{escape(embed_snippet(channel, episode))}</code></pre></details>
@@ -213,12 +217,9 @@ def episode_html(item: SiteEpisode, channel: Channel, artwork: str) -> str:
 def embed_html(item: SiteEpisode, channel: Channel, artwork: str) -> str:
     episode = item.episode
     page = embed_page(episode)
-    disclosure = (f'<p class="aa-disclosure">{escape(channel.disclosure)}</p>'
-                  if channel.disclosure else "")
     body = f"""<main class="aa-main">
 <p class="aa-embed-title"><a href="{href(page, episode_page(episode))}" target="_blank" rel="noopener">{escape(episode.title)}</a></p>
 {player_html(item, channel, page, artwork, extras="folded")}
-{disclosure}
 </main>"""
     return _page(channel, page, f"{LISTEN} : {episode.title}", body, artwork,
                  body_class="aa-embed")

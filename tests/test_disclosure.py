@@ -1,0 +1,114 @@
+"""The synthetic-voice disclosure: worded once in `[disclosure]`, found in the feed item
+(description and content:encoded, read with feedparser), the player on every page, naming
+the engine; checked settings."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from audioarticles.cli import cli
+from audioarticles.config import load_project
+from audioarticles.disclosure import Disclosure, french_day
+from publish_helpers import SHORT_ARTICLE, write_config
+
+DEFAULT_WRITTEN = "Cet épisode est lu par une voix de synthèse. Synthèse vocale : eSpeak NG."
+
+
+def convert(runner, root: Path, extra: str = "") -> dict:
+    write_config(root, "http://127.0.0.1:8000/", extra)
+    (root / "budget.txt").write_text(SHORT_ARTICLE, encoding="utf-8")
+    result = runner.invoke(cli, ["convert", "budget.txt", "--voice", "fr-espeak", "--json"])
+    assert result.exit_code == 0, result.stderr
+    [episode] = json.loads(result.stdout)["episodes"]
+    return episode
+
+
+def public_texts(root: Path, slug: str) -> dict[str, str]:
+    output = root / "output"
+    [entry] = feedparser.parse((output / "feed.xml").read_bytes()).entries
+    return {
+        "description": entry.summary,
+        "content": entry.content[0].value,
+        "index": (output / "index.html").read_text(encoding="utf-8"),
+        "page": (output / "episodes" / f"{slug}.html").read_text(encoding="utf-8"),
+        "embed": (output / "embed" / f"{slug}.html").read_text(encoding="utf-8"),
+    }
+
+
+def test_disclosure_is_on_by_default_and_names_the_engine(runner, project):
+    episode = convert(runner, project)
+    texts = public_texts(project, episode["slug"])
+    assert texts["description"].endswith("\n\n" + DEFAULT_WRITTEN)
+    assert f"<p>{DEFAULT_WRITTEN}</p>" in texts["content"]
+    for page in ("index", "page", "embed"):  # the player shows it wherever it is
+        assert f'<p class="aa-disclosure">{DEFAULT_WRITTEN}</p>' in texts[page], page
+
+
+def test_disclosure_wording_is_configured_in_one_place(runner, project):
+    episode = convert(runner, project, extra=(
+        '[disclosure]\ntext = "Voix artificielle : cet article est lu par un logiciel."\n'
+        'engine_line = "Logiciel : {engine}."\n[disclosure.engines]\nespeak = "espeak-ng 1.52"\n'))
+    wanted = "Voix artificielle : cet article est lu par un logiciel. Logiciel : espeak-ng 1.52."
+    texts = public_texts(project, episode["slug"])
+    assert texts["description"].endswith(wanted) and wanted in texts["content"]
+    assert all(wanted in texts[page] for page in ("index", "page", "embed"))
+    assert "Cet épisode est lu" not in "".join(texts.values())
+
+
+def test_disclosure_can_be_turned_off(runner, project):
+    episode = convert(runner, project, extra="[disclosure]\nenabled = false\n")
+    texts = public_texts(project, episode["slug"])
+    assert "synthèse" not in "".join(texts.values())
+    assert "aa-disclosure" not in texts["page"]
+
+
+@pytest.mark.parametrize("toml, message", [
+    ('[disclosure]\nenabled = "oui"\n',
+     "[disclosure] enabled must be true or false, not 'oui'"),
+    ('[disclosure]\ntext = ""\n',
+     "[disclosure] text is empty; word the disclosure, or set enabled = false"),
+    ('[disclosure]\nengine_line = "Moteur : {moteur}."\n',
+     "[disclosure] engine_line: unknown field {moteur}; valid fields: {engine}"),
+    ('[disclosure]\nupdated = "Mis à jour le {jour}."\n',
+     "[disclosure] updated: unknown field {jour}; valid fields: {date}"),
+    ('[disclosure]\ntext = "Voix {engine}."\n',
+     "[disclosure] text: unknown field {engine}; valid fields: none"),
+    ('[disclosure]\nengines = "eSpeak"\n',
+     '[disclosure] engines must be a table of names, e.g. engines = { espeak = "eSpeak NG" }'),
+    ('[podcast]\ndisclosure = "Voix de synthèse."\n',
+     '[podcast] disclosure has moved; write it as text = "..." under [disclosure]'),
+])
+def test_bad_disclosure_settings_are_usage_errors(runner, project, toml, message):
+    (project / "audioarticles.toml").write_text(toml, encoding="utf-8")
+    (project / "budget.txt").write_text(SHORT_ARTICLE, encoding="utf-8")
+    result = runner.invoke(cli, ["convert", "budget.txt", "--voice", "fr-espeak"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"error: audioarticles.toml: {message}"
+    assert not list(project.rglob("*.mp3"))
+
+
+def test_written_and_update_lines(project):
+    disclosure = Disclosure.from_project(load_project(project))
+    assert disclosure.written("espeak") == DEFAULT_WRITTEN
+    assert disclosure.written("gtts") == (
+        "Cet épisode est lu par une voix de synthèse. Synthèse vocale : Google Text-to-Speech.")
+    assert disclosure.written("robot") == (
+        "Cet épisode est lu par une voix de synthèse. Synthèse vocale : robot.")
+    assert disclosure.spoken() == "Cet épisode est lu par une voix de synthèse."
+    assert disclosure.update_line(date(2026, 3, 1)) == ""  # off unless worded
+    worded = Disclosure(updated="Article mis à jour le {date}.")
+    assert worded.update_line(date(2026, 3, 1)) == "Article mis à jour le 1er mars 2026."
+    assert worded.update_line(None) == ""
+
+
+@pytest.mark.parametrize("day, spoken", [
+    (date(2026, 3, 1), "1er mars 2026"), (date(2026, 2, 2), "2 février 2026"),
+    (date(2025, 12, 31), "31 décembre 2025"), (date(2026, 8, 15), "15 août 2026"),
+])
+def test_french_day(day, spoken):
+    assert french_day(day) == spoken
