@@ -74,9 +74,10 @@ def test_rerun_reports_unchanged_articles_with_status(runner, in_batch_project):
         "articles/article-00.txt", "articles/article-01.txt", "articles/article-02.txt",
         "articles/article-03.txt", "articles/sub/same-a.txt", "articles/sub/same-b.txt"]
     assert {e["status"] for e in episodes} == {"unchanged"}
-    # unchanged: nothing synthesised, every segment (title + sentences) counted as cached
+    # unchanged: nothing synthesised, every segment (title + sentences + the spoken outro)
+    # counted as cached
     assert [(e["segments_synthesized"], e["segments_cached"]) for e in episodes] == [
-        (0, 3), (0, 3), (0, 3), (0, 3), (0, 2), (0, 2)]
+        (0, 4), (0, 4), (0, 4), (0, 4), (0, 3), (0, 3)]
     # every field of the foundation is still there
     assert {"slug", "title", "guid", "mp3", "duration_s", "bytes", "voice", "engine", "degraded",
             "state", "source", "pub_date", "transcripts", "chapters"} <= set(episodes[0])
@@ -94,7 +95,7 @@ def test_same_title_gets_distinct_slugs_in_input_order_and_keeps_them(runner, in
     assert by_source["articles/sub/same-a.txt"]["status"] == "unchanged"
     edited = by_source["articles/sub/same-b.txt"]
     assert edited["slug"] == "meme-titre-2" and edited["status"] == "converted"
-    assert edited["segments_synthesized"] == 1 and edited["segments_cached"] == 1
+    assert edited["segments_synthesized"] == 1 and edited["segments_cached"] == 2  # title, outro
 
 
 def test_force_renders_again(runner, in_batch_project):
@@ -102,7 +103,7 @@ def test_force_renders_again(runner, in_batch_project):
     assert result.exit_code == 0
     [episode] = report["episodes"]
     assert episode["status"] == "converted"
-    assert episode["segments_synthesized"] == 0 and episode["segments_cached"] == 3
+    assert episode["segments_synthesized"] == 0 and episode["segments_cached"] == 4  # with the outro
 
 
 def test_changed_audio_settings_render_again(runner, in_batch_project):

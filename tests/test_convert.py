@@ -11,6 +11,9 @@ from audioarticles.cli import cli
 from conftest import require_tool
 
 TITLE = "L’IA, fil conducteur de la 4ᵉ Journée nationale de l’innovation en santé numérique"
+HEADINGS = ["France 2030, une approche systémique de l’innovation",
+            "Une gouvernance ouverte et collaborative",
+            "Pr Fabrice André : « L’IA générative sera le cœur de la recherche clinique de demain »"]
 
 
 def probe(path) -> dict:
@@ -49,6 +52,24 @@ def test_convert_sample_to_tagged_mp3(runner, sample, project):
     # nothing temporary is left where listeners could fetch it
     assert not [p.name for p in mp3.parent.iterdir() if p.name.startswith(".")]
     assert [p.name for p in mp3.parent.glob("*.mp3")] == [mp3.name]
+    # its transcripts and chapters beside it, under the same versioned name
+    stem = mp3.name.removesuffix(".mp3")
+    assert {p.name for p in mp3.parent.glob(f"{stem}.*")} == {
+        mp3.name, f"{stem}.vtt", f"{stem}.srt", f"{stem}.chapters.json"}
+
+    # one chapter per section: the title, then the article's three headings
+    chapters = json.loads(subprocess.run(
+        [require_tool("ffprobe"), "-v", "error", "-show_chapters", "-of", "json", str(mp3)],
+        capture_output=True, text=True, check=True).stdout)["chapters"]
+    titles = [c["tags"]["title"] for c in chapters]
+    assert len(titles) == 4
+    for shown, full in zip(titles, [TITLE, *HEADINGS]):
+        assert full.startswith(shown.removesuffix("…")) and len(shown) <= 60
+    listed = json.loads((project / episode["chapters"]).read_text(encoding="utf-8"))["chapters"]
+    assert [c["title"] for c in listed] == [TITLE, *HEADINGS]
+    assert [round(c["startTime"] * 1000) for c in listed] == [int(c["start"]) for c in chapters]
+    vtt = (project / episode["transcripts"]["vtt"]).read_text(encoding="utf-8")
+    assert "7 800 projets" in vtt and vtt.rstrip().endswith("Cet article vous a été lu par une voix de synthèse.")
 
 
 def test_reconvert_unchanged_uses_cache_and_keeps_identity(runner, sample, project):

@@ -47,15 +47,27 @@ def history(runner, slug: str) -> list[tuple[str, str, str]]:
     return [(e["from_state"], e["to_state"], e["actor"]) for e in run(runner, "history", slug)["events"]]
 
 
+SIDE_FILES = (".vtt", ".srt", ".chapters.json")
+
+
+def audio_files(folder: Path) -> list[str]:
+    """The MP3s in a folder; each travels with its transcripts and chapters (same base name).
+    Episode pages (.html) are the site's, not the episode's own files."""
+    if not folder.is_dir():
+        return []
+    names = sorted(p.name for p in folder.iterdir() if p.suffix != ".html")
+    mp3s = [n for n in names if n.endswith(".mp3")]
+    stems = [n.removesuffix(".mp3") for n in mp3s]
+    assert names == sorted(mp3s + [stem + suffix for stem in stems for suffix in SIDE_FILES])
+    return mp3s
+
+
 def public_files(project: Path) -> list[str]:
-    """The episodes' own public files (audio, transcripts, chapters), not their pages."""
-    folder = project / "output" / "episodes"
-    return sorted(p.name for p in folder.iterdir() if p.suffix != ".html") if folder.is_dir() else []
+    return audio_files(project / "output" / "episodes")
 
 
 def private_files(project: Path) -> list[str]:
-    folder = project / ".audioarticles" / "unreleased" / "episodes"
-    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    return audio_files(project / ".audioarticles" / "unreleased" / "episodes")
 
 
 def test_default_policy_publishes_and_records_it(runner, project):

@@ -48,6 +48,12 @@ def convert(runner, *args: str) -> dict:
     return json.loads(result.stdout)["episodes"][0]
 
 
+def version_files(mp3: str) -> list[str]:
+    """An MP3 (as `--json` gives it) and the transcripts and chapters beside it, by path."""
+    stem = Path(mp3).relative_to("output").as_posix().removesuffix(".mp3")
+    return sorted(stem + suffix for suffix in (".mp3", ".vtt", ".srt", ".chapters.json"))
+
+
 def retired(project: Path) -> list[tuple[str, str]]:
     with Catalog(project / ".audioarticles" / "catalog.sqlite") as catalog:
         return [(r.path, r.retired_at) for r in catalog.retired_files()]
@@ -70,8 +76,7 @@ def test_revoiced_audio_stays_for_the_retention_then_goes(runner, site, clock):
     assert second["guid"] == first["guid"] and new != old and new.is_file()
     assert old.is_file()  # apps holding the previous feed still download it
     assert current_mp3(runner) == second["mp3"]  # the catalog (and the feed) has the newest
-    assert retired(site) == [(Path(first["mp3"]).relative_to("output").as_posix(),
-                              "2026-03-02T09:00:00+00:00")]
+    assert retired(site) == [(path, "2026-03-02T09:00:00+00:00") for path in version_files(first["mp3"])]
 
     # any later run sweeps; six days on, the old file is still within the 7 days
     clock.now = START + timedelta(days=6)
@@ -81,6 +86,7 @@ def test_revoiced_audio_stays_for_the_retention_then_goes(runner, site, clock):
     clock.now = START + timedelta(days=7, hours=1)
     convert(runner, "articles/piscine.txt", "--voice", "fr-espeak")
     assert not old.exists() and new.is_file()
+    assert not any((site / "output" / path).exists() for path in version_files(first["mp3"]))
     assert retired(site) == []
     assert current_mp3(runner) == second["mp3"]
 
@@ -99,8 +105,7 @@ def test_voicing_back_within_the_window_reuses_the_old_file(runner, site, clock)
     clock.now = START + timedelta(days=2)
     third = convert(runner, "articles/marche.txt", "--voice", "fr-espeak")
     assert third["mp3"] == first["mp3"]  # same audio, same name
-    assert [path for path, _ in retired(site)] == [
-        Path(second["mp3"]).relative_to("output").as_posix()]
+    assert [path for path, _ in retired(site)] == version_files(second["mp3"])
 
     clock.now = START + timedelta(days=30)
     convert(runner, "articles/piscine.txt", "--voice", "fr-espeak")

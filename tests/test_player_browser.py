@@ -150,7 +150,7 @@ def test_transcript_highlight_follows_playback_and_seeks_on_click(page, served):
     page.wait_for_function(
         "document.querySelectorAll('.aa-cue')[1].getAttribute('aria-current') === 'true'",
         timeout=10000)
-    assert current_time(page) >= 1.0
+    assert current_time(page) >= 1.0 - 0.05  # the player highlights a sentence 50 ms ahead
     assert cues.nth(0).get_attribute("aria-current") is None
     assert "aa-active" in cues.nth(1).get_attribute("class")
     # clicking a sentence plays from it

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import uuid
 from datetime import UTC, datetime
@@ -138,8 +139,11 @@ def test_channel_and_item_tags(site):
         assert cover.width == cover.height and 1400 <= cover.width <= 3000
 
     newest, budget = channel.findall("item")
-    assert newest.find("podcast:transcript", NS) is None  # no files: no tags
-    assert newest.find("podcast:chapters", NS) is None
+    # the audio stage wrote the newest one's transcripts and chapters beside its MP3
+    newest_slug = site["episodes"]["mediatheque.txt"]["slug"]
+    newest_vtt = newest.find("podcast:transcript", NS).get("url")
+    assert re.fullmatch(rf"{re.escape(BASE)}episodes/{newest_slug}-[0-9a-f]{{10}}\.vtt", newest_vtt)
+    assert newest.find("podcast:chapters", NS).get("url") == newest_vtt.removesuffix(".vtt") + ".chapters.json"
     slug = site["episodes"]["budget.txt"]["slug"]
     vtt, srt = budget.findall("podcast:transcript", NS)
     assert vtt.attrib == {"url": f"{BASE}episodes/{slug}.vtt", "type": "text/vtt",

@@ -1,64 +1,172 @@
-"""Join segment audio with pauses into one stream, encode it to MP3, and record the timeline."""
+"""Join the pieces of an episode (jingles, intro, the article's segments, outro) with pauses
+into one PCM stream, level it and encode it to MP3, and record the exact timeline.
+
+Linear and memory-flat: the stream is generated piece by piece (each read back from the
+segment cache) and piped to ffmpeg, twice: once to measure the loudness, once to encode
+with the gain and peak limit that measurement calls for. Times come from sample counts.
+"""
 
 from __future__ import annotations
 
-import subprocess
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from audioarticles.errors import SynthesisError
-from audioarticles.model import Audio, Segment, TimelineEntry
-from audioarticles.tools import ffmpeg_exe
+from audioarticles import loudness
+from audioarticles.errors import SynthesisError, UsageError
+from audioarticles.model import Segment, TimelineEntry
+from audioarticles.pauses import Pauses, pause_between, silence, trim_silence
+from audioarticles.synthesise import AudioSource
+from audioarticles.tools import feed_ffmpeg
+
+
+@dataclass(frozen=True)
+class Mastering:
+    """How an episode is finished and encoded (`[audio]` in audioarticles.toml)."""
+
+    bitrate: str = "64k"
+    sample_rate: int = 44100
+    loudness: loudness.Target = field(default_factory=loudness.Target)
+    trim_threshold_db: float = -45.0
+    trim_keep_ms: int = 15
+
+    @classmethod
+    def from_settings(cls, audio: dict) -> Mastering:
+        origin = "audioarticles.toml [audio]"
+        try:
+            target = loudness.Target(float(audio.get("loudness_lufs", -16.0)),
+                                     float(audio.get("true_peak_db", -1.0)),
+                                     bool(audio.get("dual_mono", True)))
+            mastering = cls(str(audio.get("bitrate", "64k")), int(audio.get("sample_rate", 44100)),
+                            target, float(audio.get("trim_threshold_db", -45.0)),
+                            int(audio.get("trim_keep_ms", 15)))
+        except (TypeError, ValueError) as exc:
+            raise UsageError(f"{origin}: a value has the wrong type ({exc}); see the README") from exc
+        if not -40 <= target.integrated_lufs <= -5:
+            raise UsageError(f"{origin}: loudness_lufs = {target.integrated_lufs} is out of range; "
+                             f"use -40 to -5 (podcasts: -16)")
+        if not -20 <= target.true_peak_db <= 0:
+            raise UsageError(f"{origin}: true_peak_db = {target.true_peak_db} is out of range; "
+                             f"use -20 to 0 (podcasts: -1)")
+        if mastering.sample_rate not in (22050, 24000, 32000, 44100, 48000):
+            raise UsageError(f"{origin}: sample_rate = {mastering.sample_rate} is not an MP3 rate; "
+                             f"use 22050, 24000, 32000, 44100 or 48000")
+        if not mastering.bitrate.rstrip("k").isdigit():
+            raise UsageError(f"{origin}: bitrate = {mastering.bitrate!r}; write it like \"64k\"")
+        return mastering
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One piece of the episode's audio: a voiced segment, or a jingle (no segment)."""
+
+    kind: str  # the segment's block kind, "intro", "outro", or "jingle"
+    source: AudioSource
+    segment: Segment | None = None
 
 
 @dataclass
 class Assembly:
     timeline: list[TimelineEntry]
     duration_s: float
+    measured: loudness.Loudness
+    gain_db: float
+
+
+class Programme:
+    """The pieces with their pauses, as a PCM stream that can be played more than once."""
+
+    def __init__(self, pieces: list[Piece], pauses: Pauses, mastering: Mastering):
+        if not pieces:
+            raise SynthesisError("nothing to assemble: no segment produced audio")
+        rates = {piece.source.sample_rate for piece in pieces}
+        if len(rates) != 1:
+            raise SynthesisError(f"pieces have different sample rates {sorted(rates)}; "
+                                 f"one episode is voiced by one engine")
+        self.pieces = pieces
+        self.pauses = pauses
+        self.mastering = mastering
+        self.sample_rate = rates.pop()
+        self.timeline: list[TimelineEntry] = []
+        self.samples = 0
+
+    def pause_before(self, index: int) -> int:
+        if index == 0:
+            return 0
+        before, after = self.pieces[index - 1], self.pieces[index]
+        same_block = (before.segment is not None and after.segment is not None
+                      and before.segment.block == after.segment.block
+                      and before.kind == after.kind)
+        return pause_between(before.kind, after.kind, same_block, self.pauses)
+
+    def chunks(self) -> Iterator[bytes]:
+        """Generate the stream; records the timeline (in ms, from sample counts) as it goes."""
+        rate = self.sample_rate
+        self.timeline = []
+        position = 0
+        for index, piece in enumerate(self.pieces):
+            gap = silence(self.pause_before(index), rate)
+            if gap:
+                yield gap
+                position += len(gap) // 2
+            pcm = piece.source.load().pcm
+            if piece.kind != "jingle":
+                pcm = trim_silence(pcm, rate, self.mastering.trim_threshold_db,
+                                   self.mastering.trim_keep_ms)
+            start = position
+            if pcm:
+                yield pcm
+                position += len(pcm) // 2
+            seg = piece.segment
+            in_article = seg is not None and seg.block >= 0
+            self.timeline.append(TimelineEntry(
+                kind=piece.kind, start_ms=start * 1000 / rate, end_ms=position * 1000 / rate,
+                block=seg.block if in_article else None,
+                segment=seg.position if in_article else None,
+                written=seg.written if seg is not None else ""))
+        self.samples = position
+
+
+def mp3_options(bitrate: str, out_rate: int) -> list[str]:
+    """Encoder output options: mono CBR MP3 with a Xing/Info header (exact duration)."""
+    return ["-ac", "1", "-ar", str(out_rate), "-codec:a", "libmp3lame", "-b:a", bitrate,
+            "-write_xing", "1", "-id3v2_version", "0", "-f", "mp3"]
 
 
 def encode_stream(chunks, sample_rate: int, out_path: Path, bitrate: str = "64k",
-                  out_rate: int = 44100) -> None:
-    """Stream PCM chunks into ffmpeg's MP3 encoder (mono CBR with a Xing/Info header)."""
-    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-           "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
-           "-ac", "1", "-ar", str(out_rate), "-codec:a", "libmp3lame", "-b:a", bitrate,
-           "-write_xing", "1", "-id3v2_version", "0", "-f", "mp3", str(out_path)]
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        for chunk in chunks:
-            proc.stdin.write(chunk)
-        proc.stdin.close()
-    except BrokenPipeError:
-        pass
-    stderr = proc.stderr.read().decode("utf-8", "replace")
-    if proc.wait() != 0:
-        raise SynthesisError(f"ffmpeg failed to encode the MP3: {stderr.strip()[-300:]}")
+                  out_rate: int = 44100, audio_filter: str = "") -> None:
+    """Stream mono s16le PCM chunks into ffmpeg's MP3 encoder, through `audio_filter`."""
+    filters = ["-af", audio_filter] if audio_filter else []
+    args = ["-loglevel", "error", "-y", "-f", "s16le", "-ar", str(sample_rate), "-ac", "1",
+            "-i", "pipe:0", *filters, *mp3_options(bitrate, out_rate), str(out_path)]
+    feed_ffmpeg(args, chunks, "encode the MP3")
 
 
-def assemble(segments: list[Segment], audios: list[Audio], out_path: Path, pause_ms: int = 400,
-             bitrate: str = "64k", out_rate: int = 44100) -> Assembly:
-    if not audios:
-        raise SynthesisError("nothing to assemble: no segment produced audio")
-    rate = audios[0].sample_rate
-    if any(a.sample_rate != rate for a in audios):
-        raise SynthesisError("segments have different sample rates; one episode uses one engine")
-    pause = b"\x00\x00" * int(rate * pause_ms / 1000)
-    timeline: list[TimelineEntry] = []
-    position = 0  # in samples
+def assemble(pieces: list[Piece], out_path: Path, pauses: Pauses | None = None,
+             mastering: Mastering | None = None) -> Assembly:
+    """Write the levelled MP3 to `out_path` and return its timeline."""
+    pauses = pauses or Pauses()
+    mastering = mastering or Mastering()
+    programme = Programme(pieces, pauses, mastering)
+    target = mastering.loudness
+    rate = programme.sample_rate
 
-    def chunks():
-        nonlocal position
-        for i, (seg, audio) in enumerate(zip(segments, audios)):
-            if i:
-                yield pause
-                position += len(pause) // 2
-            start = position
-            yield audio.pcm
-            position += audio.samples
-            timeline.append(TimelineEntry(kind=seg.block_kind, start_ms=start * 1000 / rate,
-                                          end_ms=position * 1000 / rate, block=seg.block,
-                                          segment=seg.position, written=seg.written))
+    measured = loudness.measure(programme.chunks(), rate, target.dual_mono)
+    timeline, samples = programme.timeline, programme.samples
+    codec_gain = loudness.codec_gain_db(
+        tuple(mp3_options(mastering.bitrate, mastering.sample_rate)), mastering.sample_rate)
+    gain = loudness.gain_db(measured, target, codec_gain)
+    if loudness.limiting_db(measured, gain, target) > loudness.LIMITER_RECHECK_DB:
+        # heavy limiting lowers the loudness a little: measure after it and make up for it
+        limited = loudness.measure(programme.chunks(), rate, target.dual_mono,
+                                   loudness.master_filter(gain, target))
+        if limited.integrated_lufs > loudness.SILENT_LUFS:
+            gain = min(loudness.MAX_GAIN_DB,
+                       gain + target.integrated_lufs - limited.integrated_lufs - codec_gain)
 
-    encode_stream(chunks(), rate, out_path, bitrate, out_rate)
-    return Assembly(timeline=timeline, duration_s=position / rate)
+    encode_stream(programme.chunks(), rate, out_path, mastering.bitrate, mastering.sample_rate,
+                  loudness.master_filter(gain, target))
+    if programme.samples != samples:
+        raise SynthesisError("the episode's audio changed between the loudness pass and the "
+                             "encoding pass; run the conversion again")
+    return Assembly(timeline=timeline, duration_s=samples / rate, measured=measured, gain_db=gain)

@@ -34,9 +34,35 @@ DEFAULTS: dict[str, Any] = {
     },
     "voice": {"default": "fr"},
     "audio": {
-        "bitrate": "64k",
+        "bitrate": "64k",  # MP3, mono, CBR with a Xing/Info header
         "sample_rate": 44100,
-        "pause_ms": 400,
+        "loudness_lufs": -16.0,  # integrated, EBU R128
+        "true_peak_db": -1.0,
+        "dual_mono": True,  # measure mono as players play it (both speakers): ≈ -19 LUFS plain mono
+        "trim_threshold_db": -45.0,  # each engine's own leading/trailing silence below this is cut
+        "trim_keep_ms": 15,
+        # silence by structure; a voice profile's [pauses] table overrides these
+        "pauses": {
+            "sentence_ms": 350,
+            "paragraph_ms": 750,
+            "list_item_ms": 500,
+            "after_title_ms": 1200,
+            "before_heading_ms": 1100,
+            "after_heading_ms": 650,
+            "after_intro_ms": 800,
+            "before_outro_ms": 1200,
+            "around_jingle_ms": 300,
+        },
+        # spoken templates, voiced like the article; fields: {title} {podcast} {publication}
+        # {author} {date}; a sentence naming an empty field is left out; text = "" turns it off
+        "intro": {"text": "", "jingle": "", "jingle_gain_db": -6.0,
+                  "jingle_fade_in_ms": 0, "jingle_fade_out_ms": 800},
+        "outro": {"text": "Cet article vous a été lu par une voix de synthèse.", "jingle": "",
+                  "jingle_gain_db": -6.0, "jingle_fade_in_ms": 300, "jingle_fade_out_ms": 1500},
+    },
+    "tags": {
+        "cover_px": 600,  # the artwork embedded in each MP3, as a JPEG this many pixels wide
+        "chapter_title_chars": 60,  # ID3 chapter titles are cut to this for Apple Podcasts
     },
     # what happens to an episode once it is converted (editorial.py)
     "editorial": {

@@ -89,6 +89,10 @@ class Audio:
     def duration_s(self) -> float:
         return self.samples / self.sample_rate if self.sample_rate else 0.0
 
+    def load(self) -> Audio:
+        """Audio in memory is its own source (the segment cache hands out sources it reads back)."""
+        return self
+
 
 @dataclass
 class TimelineEntry:

@@ -17,7 +17,6 @@ import json
 import os
 import signal
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -28,7 +27,6 @@ from typing import BinaryIO
 
 from audioarticles import clean as clean_stage
 from audioarticles import editorial, optout, publish
-from audioarticles.assemble import assemble
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project
 from audioarticles.engines import get_engine
@@ -40,17 +38,17 @@ from audioarticles.feeds import FeedInfo
 from audioarticles.fetch import is_url
 from audioarticles.identity import guid_for, identity, slugify
 from audioarticles.lock import run_lock
-from audioarticles.model import Article, Episode, Segment
+from audioarticles.model import Article, Episode, Segment, TimelineEntry
 from audioarticles.normalise import normaliser
 from audioarticles.publish.dates import publication_date, zone_named
+from audioarticles.render import Production, Rendered, framed_segments, render_episode
 from audioarticles.segment import segment
 from audioarticles.sources import Reader, Source
-from audioarticles.synthesise import SegmentCache, synthesise
-from audioarticles.tag import tag
+from audioarticles.synthesise import SegmentCache
 from audioarticles.voices import Voice, get_voice
 
 # Bump when the same text and settings would now render to different audio (assembly changes).
-RENDER_REVISION = 1
+RENDER_REVISION = 2  # 2: structured pauses, loudness, intro/outro, transcripts, chapters, tags
 
 
 @dataclass
@@ -59,6 +57,7 @@ class Converted:
     segments_synthesized: int
     segments_cached: int
     status: str = "converted"  # or "unchanged"
+    timeline: list[TimelineEntry] = field(default_factory=list)  # where each piece is in the MP3
 
 
 @dataclass
@@ -217,10 +216,14 @@ def prepare_episode(article: Article, project: Project, engine: Engine) -> Prepa
 
 
 def render_fingerprint(project: Project, voice: Voice, engine: Engine) -> str:
-    """Changes whenever the same text would be rendered differently (voice, audio settings)."""
+    """Changes whenever the same text would be rendered differently (voice, audio settings,
+    what the tags carry: podcast title, feed URL, embedded cover)."""
     podcast = project.section("podcast")
-    data = {"revision": RENDER_REVISION, "voice": voice.name,
+    image = project.root / str(podcast.get("image") or "")
+    data = {"revision": RENDER_REVISION, "voice": voice.name, "pauses": voice.pauses,
             "engine": engine.cache_identity(voice), "audio": project.section("audio"),
+            "tags": project.section("tags"), "base_url": podcast.get("base_url"),
+            "cover": publish.file_digest(image) if podcast.get("image") and image.is_file() else "",
             "album": podcast.get("title"), "publication": podcast.get("publication")}
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -238,40 +241,15 @@ def files_intact(project: Project, episode: Episode) -> bool:
 
 # ---- per article: audio stages --------------------------------------------------------------
 
-@dataclass
-class Rendered:
-    mp3: Path
-    duration_s: float
-    synthesized: int
-    cached: int
-
-
 def render(project: Project, prepared: Prepared, slug: str, voice: Voice, engine: Engine,
-           cache: SegmentCache) -> Rendered:
-    """Voice, assemble and tag the article; the MP3 appears under its final name or not at all."""
-    result = synthesise(prepared.segments, voice, engine, cache)
+           cache: SegmentCache, pub_date: str = "") -> Rendered:
+    """Voice, assemble, level and tag the article, with its transcripts and chapters beside
+    the MP3; the files appear under their final names or not at all."""
+    zone = zone_named(project.section("podcast").get("timezone", "Europe/Paris"))
+    pub_date = pub_date or publication_date(prepared.article.meta.date, zone)
     # new files wait in the private mirror; the run's rebuild admits them if published
-    episodes_dir = project.unreleased_dir / "episodes"
-    episodes_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=episodes_dir)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        audio_settings = project.section("audio")
-        assembly = assemble(prepared.segments, result.audios, tmp,
-                            pause_ms=int(audio_settings["pause_ms"]),
-                            bitrate=str(audio_settings["bitrate"]),
-                            out_rate=int(audio_settings["sample_rate"]))
-        podcast = project.section("podcast")
-        meta = prepared.article.meta
-        tag(tmp, prepared.article, album=podcast["title"],
-            artist=meta.author or podcast["publication"])
-        final = publish.place_audio(tmp, episodes_dir, slug)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    return Rendered(final, assembly.duration_s, result.synthesized, result.cached)
+    return render_episode(project, prepared.article, prepared.segments, voice, engine, cache,
+                          project.unreleased_dir / "episodes", slug, prepared.guid, pub_date)
 
 
 # ---- the catalog side of a batch ------------------------------------------------------------
@@ -335,7 +313,10 @@ class Ledger:
 
     def record(self, plan: Plan, rendered: Rendered) -> Converted:
         meta = plan.prepared.article.meta
-        relative = rendered.mp3.relative_to(self.project.unreleased_dir).as_posix()
+
+        def relative(path: Path) -> str:
+            return path.relative_to(self.project.unreleased_dir).as_posix()
+
         with self._lock:
             existing = self.catalog.get(plan.prepared.guid)
             previous = dataclasses.replace(existing) if existing else None
@@ -348,8 +329,10 @@ class Ledger:
             episode.voice = self.voice.name
             episode.intended_voice = episode.intended_voice or self.voice.name
             episode.engine = self.engine.NAME
-            episode.mp3 = relative
-            episode.duration_s = round(rendered.duration_s, 3)
+            episode.mp3 = relative(rendered.mp3)
+            episode.transcripts = {kind: relative(p) for kind, p in rendered.transcripts.items()}
+            episode.chapters = relative(rendered.chapters)
+            episode.duration_s = round(rendered.assembly.duration_s, 3)
             episode.bytes = rendered.mp3.stat().st_size
             episode.author = meta.author
             episode.url = meta.canonical_url or meta.url
@@ -359,7 +342,9 @@ class Ledger:
             zone = zone_named(self.project.section("podcast").get("timezone", "Europe/Paris"))
             episode.pub_date = episode.pub_date or publication_date(meta.date, zone)
             episode.content_hash = plan.prepared.content_hash
-            episode.meta = {**episode.meta, "render": self.fingerprint}
+            episode.meta = {**episode.meta, "render": self.fingerprint, "loudness": {
+                "measured_lufs": rendered.assembly.measured.integrated_lufs,
+                "gain_db": round(rendered.assembly.gain_db, 2)}}
             now = editorial.utcnow()
             decision = editorial.decide(self.release.policy, episode, previous, now,
                                         article_date=meta.date,
@@ -372,11 +357,15 @@ class Ledger:
                 # the previous audio stays reachable for a while: the sweep in rebuild drops it
                 publish.retire_files(self.catalog, previous, saved, now)
             editorial.discard_unreleased(self.project, previous, saved)
-        return Converted(saved, rendered.synthesized, rendered.cached)
+        return Converted(saved, rendered.synthesized, rendered.cached,
+                         timeline=rendered.assembly.timeline)
 
     def unchanged(self, plan: Plan) -> Converted:
+        """Nothing voiced: every segment (intro and outro included) counts as cached."""
         assert plan.existing is not None
-        return Converted(plan.existing, 0, len(plan.prepared.segments), status="unchanged")
+        voiced = framed_segments(self.project, plan.prepared.article, plan.prepared.segments,
+                                 self.engine.max_chars)
+        return Converted(plan.existing, 0, len(voiced), status="unchanged")
 
 
 class Sequencer:
@@ -435,14 +424,21 @@ def sweep_partial_files(project: Project, before: float) -> list[Path]:
     return removed
 
 
+EPISODE_FILE_PATTERNS = ("*.mp3", "*.vtt", "*.srt", "*.chapters.json")
+
+
 def sweep_orphan_audio(project: Project, catalog: Catalog, before: float) -> list[Path]:
-    """Remove MP3s no episode points to and none keeps as retired: left by a run killed
-    between placing the file and recording it. Only files older than this run."""
-    known = {e.mp3 for e in catalog.episodes()} | {r.path for r in catalog.retired_files()}
+    """Remove MP3s (and transcripts, chapters) no episode points to and none keeps as retired:
+    left by a run killed between placing the files and recording them. Only files older than
+    this run."""
+    known = {name for e in catalog.episodes() for name in editorial.episode_files(e)}
+    known |= {r.path for r in catalog.retired_files()}
     removed = []
     for root in (project.output, project.unreleased_dir):
         folder = root / "episodes"
-        for path in sorted(folder.glob("*.mp3")) if folder.is_dir() else ():
+        found = sorted({p for pattern in EPISODE_FILE_PATTERNS for p in folder.glob(pattern)}
+                       if folder.is_dir() else ())
+        for path in found:
             relative = path.relative_to(root).as_posix()
             with contextlib.suppress(OSError):
                 if relative not in known and path.stat().st_mtime < before:
@@ -487,7 +483,7 @@ class Batch:
                 return self.ledger.unchanged(plan)
             self._check_stop()
             rendered = render(self.project, prepared, plan.slug, self.voice, self.engine,
-                              self.cache)
+                              self.cache, plan.existing.pub_date if plan.existing else "")
             return self.ledger.record(plan, rendered)  # finished work is kept, even when stopping
         except Interrupted:
             raise
@@ -630,6 +626,7 @@ def set_up(project: Project, voice_name: str | None, release: editorial.Release 
     publish.keep_old_audio_days(project)  # a bad setting stops the run before any work
     voice = get_voice(voice_name or project.section("voice")["default"], project.root)
     publish.check_settings(project)
+    Production.from_project(project, voice)  # so does a bad [audio] setting
     engine = open_engine(voice, jobs or default_jobs())
     skip = tuple(dict.fromkeys((*DEFAULT_SKIP, *release.optout.selectors)))
     reader = Reader(project, warn=progress.warn, stdin=stdin, skip=skip)

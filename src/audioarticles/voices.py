@@ -19,6 +19,7 @@ class Voice:
     fallback: str = ""
     description: str = ""
     origin: str = ""  # the file it came from, for error messages
+    pauses: dict = field(default_factory=dict, hash=False, compare=False)  # over [audio.pauses]
 
     def option(self, key: str, default=None):
         return self.options.get(key, default)
@@ -41,6 +42,7 @@ def _parse(path: Path, text: str) -> Voice:
         fallback=data.get("fallback", ""),
         description=data.get("description", ""),
         origin=str(path),
+        pauses=dict(data.get("pauses", {})),
     )
 
 

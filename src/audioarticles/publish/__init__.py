@@ -44,6 +44,7 @@ from audioarticles.publish.timing import episode_chapters, episode_cues
 
 __all__ = [
     "Build",
+    "audio_stem",
     "check_settings",
     "embed_page",
     "embed_snippet",
@@ -70,9 +71,14 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def audio_stem(tmp_mp3: Path, slug: str) -> str:
+    """`<slug>-<hash>`: the versioned base name of an episode's MP3 and the files beside it."""
+    return f"{slug}-{file_digest(tmp_mp3)[:10]}"
+
+
 def place_audio(tmp_mp3: Path, episodes_dir: Path, slug: str) -> Path:
     """Rename a finished temporary MP3 to `<slug>-<hash>.mp3`: new audio, new URL."""
-    final = episodes_dir / f"{slug}-{file_digest(tmp_mp3)[:10]}.mp3"
+    final = episodes_dir / f"{audio_stem(tmp_mp3, slug)}.mp3"
     os.chmod(tmp_mp3, 0o644)
     os.replace(tmp_mp3, final)
     return final

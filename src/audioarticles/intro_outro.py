@@ -1,0 +1,117 @@
+"""What frames the article: spoken intro and outro templates (voiced like the article) and
+optional jingle files with gain and fades (`[audio.intro]`, `[audio.outro]`)."""
+
+from __future__ import annotations
+
+import string
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from audioarticles.errors import UsageError
+from audioarticles.model import Article, Audio, Segment
+from audioarticles.segment import fit_spoken, split_long, split_sentences
+from audioarticles.tools import ffmpeg_exe
+
+FIELDS = ("title", "podcast", "publication", "author", "date")
+MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+             "septembre", "octobre", "novembre", "décembre")
+
+
+def french_date(value: str) -> str:
+    """"2026-02-02…" → "2 février 2026" ("1er" for the first); "" when it is not an ISO date."""
+    try:
+        day = datetime.fromisoformat(value.strip()).date()
+    except ValueError:
+        try:
+            day = date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return ""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {MONTHS_FR[day.month - 1]} {day.year}"
+
+
+def template_values(article: Article, podcast: dict) -> dict[str, str]:
+    meta = article.meta
+    return {
+        "title": meta.title.strip(),
+        "podcast": str(podcast.get("title", "")).strip(),
+        "publication": (meta.publication or str(podcast.get("publication", ""))).strip(),
+        "author": meta.author.strip(),
+        "date": french_date(meta.date),
+    }
+
+
+def fill(template: str, values: dict[str, str], origin: str) -> list[str]:
+    """The template's sentences with their fields filled; a sentence naming an empty field is
+    left out ("Publié le {date}." disappears when the date is unknown)."""
+    sentences = []
+    for sentence in split_sentences(" ".join(template.split())):
+        try:
+            names = [name for _, name, _, _ in string.Formatter().parse(sentence) if name is not None]
+        except ValueError as exc:
+            raise UsageError(f"{origin}: bad template {sentence!r} ({exc}); write fields as {{title}}") from exc
+        unknown = [n for n in names if n not in values]
+        if unknown:
+            raise UsageError(f"{origin}: unknown field {{{unknown[0]}}} in {sentence!r}; "
+                             f"valid fields: {', '.join('{' + f + '}' for f in FIELDS)}")
+        if all(values[n] for n in names):
+            sentences.append(sentence.format(**values))
+    return sentences
+
+
+def spoken_frame(kind: str, settings: dict, values: dict[str, str], max_chars: int,
+                 speak: Callable[[str], str]) -> list[Segment]:
+    """The intro's (or outro's) segments, normalised for speech like the article's."""
+    origin = f"audioarticles.toml [audio.{kind}] text"
+    segments = []
+    for sentence in fill(str(settings.get("text", "")), values, origin):
+        for piece in split_long(sentence, max_chars):
+            for written, spoken in fit_spoken(piece, max_chars, speak):
+                if spoken.strip():
+                    segments.append(Segment(block=-1, position=-1, written=written,
+                                            spoken=spoken, block_kind=kind))
+    return segments
+
+
+@dataclass(frozen=True)
+class Jingle:
+    path: Path
+    gain_db: float = 0.0
+    fade_in_ms: int = 0
+    fade_out_ms: int = 0
+
+    @classmethod
+    def from_settings(cls, kind: str, settings: dict, root: Path) -> Jingle | None:
+        name = str(settings.get("jingle", "")).strip()
+        if not name:
+            return None
+        path = (root / name).resolve()
+        if not path.is_file():
+            raise UsageError(f"audioarticles.toml [audio.{kind}] jingle: {name} not found; "
+                             f"fix the path (relative to the project) or set jingle = \"\"")
+        return cls(path, float(settings.get("jingle_gain_db", 0.0)),
+                   int(settings.get("jingle_fade_in_ms", 0)), int(settings.get("jingle_fade_out_ms", 0)))
+
+    def filters(self) -> str:
+        chain = [f"volume={self.gain_db:.2f}dB"]
+        if self.fade_in_ms:
+            chain.append(f"afade=t=in:d={self.fade_in_ms / 1000:.3f}")
+        if self.fade_out_ms:  # fade the end without knowing the length: reverse, fade in, reverse
+            chain += ["areverse", f"afade=t=in:d={self.fade_out_ms / 1000:.3f}", "areverse"]
+        return ",".join(chain)
+
+    def decode(self, sample_rate: int) -> Audio:
+        """The jingle as mono PCM at the voice's sample rate, gain and fades applied."""
+        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(self.path),
+               "-af", self.filters(), "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1",
+               "-ar", str(sample_rate), "pipe:1"]
+        proc = subprocess.run(cmd, capture_output=True, check=False)
+        if proc.returncode != 0 or not proc.stdout:
+            lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            reason = lines[-1] if lines else "no audio in it"
+            raise UsageError(f"jingle {self.path.name}: ffmpeg cannot read it ({reason}); "
+                             f"use an audio file (MP3, WAV, FLAC, OGG)")
+        return Audio(pcm=proc.stdout, sample_rate=sample_rate)

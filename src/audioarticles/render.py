@@ -1,0 +1,165 @@
+"""From an article's segments to the episode's public files: the levelled, tagged MP3 and, under
+the same versioned base name beside it, its transcripts (`.vtt`, `.srt`) and chapters
+(`.chapters.json`)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from audioarticles import chapters as chapter_files
+from audioarticles import publish, transcripts
+from audioarticles.assemble import Assembly, Mastering, Piece, assemble
+from audioarticles.config import Project
+from audioarticles.engines.base import Engine
+from audioarticles.fsutil import atomic_write_text
+from audioarticles.intro_outro import FIELDS, Jingle, fill, spoken_frame, template_values
+from audioarticles.model import Article, Segment
+from audioarticles.normalise import normaliser
+from audioarticles.pauses import Pauses
+from audioarticles.publish.channel import channel_settings
+from audioarticles.synthesise import SegmentCache, synthesise
+from audioarticles.tag import EpisodeTags, cover_jpeg, tag
+from audioarticles.voices import Voice
+
+SUMMARY_CHARS = 300
+
+
+@dataclass
+class Rendered:
+    mp3: Path
+    transcripts: dict[str, Path]  # {"vtt": ..., "srt": ...}
+    chapters: Path
+    assembly: Assembly
+    synthesized: int
+    cached: int
+
+    @property
+    def files(self) -> list[Path]:
+        return [self.mp3, *self.transcripts.values(), self.chapters]
+
+
+def framed_segments(project: Project, article: Article, segments: list[Segment],
+                    max_chars: int) -> list[Segment]:
+    """The intro's segments, the article's, then the outro's (normalised like the article)."""
+    audio = project.section("audio")
+    values = template_values(article, project.section("podcast"))
+    speak = normaliser(article.meta.language, project.root)
+    intro = spoken_frame("intro", audio.get("intro", {}), values, max_chars, speak)
+    outro = spoken_frame("outro", audio.get("outro", {}), values, max_chars, speak)
+    return intro + segments + outro
+
+
+def excerpt(article: Article, limit: int = SUMMARY_CHARS) -> str:
+    """The summary, else the first paragraph cut at a word (for the ID3 comment)."""
+    if article.meta.summary.strip():
+        return article.meta.summary.strip()
+    first = next((b.text for b in article.blocks if b.kind == "paragraph"), "")
+    return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def episode_tags(project: Project, article: Article, assembly: Assembly, chapter_list,
+                 guid: str, pub_date: str) -> EpisodeTags:
+    podcast = project.section("podcast")
+    settings = project.section("tags")
+    meta = article.meta
+    image = str(podcast.get("image", "")).strip()
+    return EpisodeTags(
+        title=meta.title,
+        artist=meta.author or meta.publication or podcast.get("publication", "") or podcast["title"],
+        album=podcast["title"],
+        date=meta.date or pub_date,
+        language=meta.language,
+        comment=excerpt(article),
+        url=meta.canonical_url or meta.url,
+        guid=guid,
+        feed_url=channel_settings(project).feed_url,
+        duration_ms=round(assembly.duration_s * 1000),
+        transcript=transcripts.plain_text(assembly.timeline),
+        chapters=chapter_list,
+        cover_jpeg=cover_jpeg(project.root / image, int(settings.get("cover_px", 600))) if image else b"",
+        chapter_title_chars=int(settings.get("chapter_title_chars", 60)),
+    )
+
+
+def side_files(article: Article, podcast_title: str, assembly: Assembly, chapter_list) -> dict[str, str]:
+    """The text of each file written beside the MP3, by suffix."""
+    cue_list = transcripts.cues(assembly.timeline)
+    return {
+        ".vtt": transcripts.to_vtt(cue_list),
+        ".srt": transcripts.to_srt(cue_list),
+        ".chapters.json": chapter_files.to_json(chapter_list, article.meta.title, podcast_title),
+    }
+
+
+@dataclass(frozen=True)
+class Production:
+    """The project's (and voice's) production settings, checked: mastering, pauses, jingles."""
+
+    mastering: Mastering
+    pauses: Pauses
+    jingles: dict[str, Jingle | None]
+
+    @classmethod
+    def from_project(cls, project: Project, voice: Voice) -> Production:
+        """Raises UsageError naming the setting to fix (the CLI exits 2 before any work);
+        `[podcast]` and its artwork are publish.check_settings's."""
+        audio = project.section("audio")
+        pauses = Pauses.from_settings(audio.get("pauses", {}), origin="audioarticles.toml [audio.pauses]")
+        pauses = Pauses.from_settings(vars(pauses), voice.pauses,
+                                      origin=f"voice profile {voice.origin or voice.name} [pauses]")
+        jingles = {kind: Jingle.from_settings(kind, audio.get(kind, {}), project.root)
+                   for kind in ("intro", "outro")}
+        for kind in ("intro", "outro"):  # template mistakes show now, not once per article
+            fill(str(audio.get(kind, {}).get("text", "")), dict.fromkeys(FIELDS, "x"),
+                 f"audioarticles.toml [audio.{kind}] text")
+        return cls(Mastering.from_settings(audio), pauses, jingles)
+
+
+def render_episode(project: Project, article: Article, segments: list[Segment], voice: Voice,
+                   engine: Engine, cache: SegmentCache | None, episodes_dir: Path, slug: str,
+                   guid: str, pub_date: str) -> Rendered:
+    """Voice, assemble, level, tag and place one episode's files; nothing half-written is left."""
+    production = Production.from_project(project, voice)
+    mastering, pauses, jingles = production.mastering, production.pauses, production.jingles
+
+    voiced = framed_segments(project, article, segments, engine.max_chars)
+    result = synthesise(voiced, voice, engine, cache)
+    pieces = [Piece(seg.block_kind, source, seg) for seg, source in zip(voiced, result.sources)]
+    rate = result.sample_rate
+    if jingles["intro"]:
+        pieces.insert(0, Piece("jingle", jingles["intro"].decode(rate)))
+    if jingles["outro"]:
+        pieces.append(Piece("jingle", jingles["outro"].decode(rate)))
+
+    episodes_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=episodes_dir)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    created: list[Path] = []
+    try:
+        assembly = assemble(pieces, tmp, pauses, mastering)
+        chapter_list = chapter_files.chapters_from_timeline(
+            assembly.timeline, article.meta.title, assembly.duration_s * 1000)
+        tag(tmp, episode_tags(project, article, assembly, chapter_list, guid, pub_date))
+        stem = publish.audio_stem(tmp, slug)
+        sides = {}
+        for suffix, text in side_files(article, project.section("podcast")["title"], assembly,
+                                       chapter_list).items():
+            path = episodes_dir / f"{stem}{suffix}"
+            if not path.exists():
+                created.append(path)
+            atomic_write_text(path, text)
+            sides[suffix] = path
+        mp3 = publish.place_audio(tmp, episodes_dir, slug)
+    except BaseException:
+        for path in [tmp, *created]:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        raise
+    return Rendered(mp3=mp3, transcripts={"vtt": sides[".vtt"], "srt": sides[".srt"]},
+                    chapters=sides[".chapters.json"], assembly=assembly,
+                    synthesized=result.synthesized, cached=result.cached)
