@@ -69,7 +69,7 @@ def test_convert_sample_to_tagged_mp3(runner, sample, project):
     assert [c["title"] for c in listed] == [TITLE, *HEADINGS]
     assert [round(c["startTime"] * 1000) for c in listed] == [int(c["start"]) for c in chapters]
     vtt = (project / episode["transcripts"]["vtt"]).read_text(encoding="utf-8")
-    assert "7 800 projets" in vtt and vtt.rstrip().endswith("Cet article vous a été lu par une voix de synthèse.")
+    assert "7 800 projets" in vtt and vtt.rstrip().endswith("Cet épisode est lu par une voix de synthèse.")
 
 
 def test_reconvert_unchanged_uses_cache_and_keeps_identity(runner, sample, project):

@@ -37,7 +37,7 @@ HEADINGS = ["Une stratégie nationale", "Pr Fabrice André : « L’IA générat
 LONG = ("Avec 40 milliards d’euros déjà engagés et 7 800 projets soutenus dans divers domaines, "
         "l’approche se veut systémique : il ne s’agit pas de financer des secteurs isolés, mais de "
         "faire interagir les innovations entre elles.")
-DISCLOSURE = "Cet article vous a été lu par une voix de synthèse."
+DISCLOSURE = "Cet épisode est lu par une voix de synthèse."  # [disclosure] text, said last
 CONFIG = """
 [podcast]
 title = "Le podcast de test"
@@ -215,8 +215,9 @@ def test_id3_v23_tags_as_players_read_them(episode):
     assert (str(raw["TYER"]), str(raw["TDAT"])) == ("2026", "0202")
     assert "TDRC" not in raw  # a v2.4 frame: v2.3 players would not read it
     assert str(raw["TCON"]) == "Podcast" and str(raw["TLAN"]) == "fre"
-    assert str(raw["COMM::fre"]) == "Un résumé de l’article."
-    assert str(raw["TDES"]) == "Un résumé de l’article."
+    assert str(raw["COMM::fre"]) == (  # the summary, then the disclosure naming the engine
+        "Un résumé de l’article.\n\n" + DISCLOSURE + " Synthèse vocale : eSpeak NG.")
+    assert str(raw["TDES"]) == str(raw["COMM::fre"])
     assert raw["WOAS"].url == "https://journal.example/sante"
     assert raw["PCST"].value == 1
     assert str(raw["TGID"]) == saved.guid
@@ -355,8 +356,8 @@ sample_rate = 48000
 loudness_lufs = -19.0
 dual_mono = false
 
-[audio.outro]
-text = ""
+[disclosure]
+enabled = false
 """)
     (root / "voices").mkdir()
     (root / "voices" / "lente.toml").write_text(

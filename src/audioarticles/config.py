@@ -57,7 +57,8 @@ DEFAULTS: dict[str, Any] = {
         # {author} {date}; a sentence naming an empty field is left out; text = "" turns it off
         "intro": {"text": "", "jingle": "", "jingle_gain_db": -6.0,
                   "jingle_fade_in_ms": 0, "jingle_fade_out_ms": 800},
-        "outro": {"text": "Cet article vous a été lu par une voix de synthèse.", "jingle": "",
+        # the synthetic-voice disclosure ([disclosure]) is said after the outro, whatever its text
+        "outro": {"text": "", "jingle": "",
                   "jingle_gain_db": -6.0, "jingle_fade_in_ms": 300, "jingle_fade_out_ms": 1500},
     },
     "tags": {

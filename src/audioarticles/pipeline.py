@@ -19,6 +19,7 @@ import signal
 import sys
 import threading
 import time
+from datetime import date
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -223,6 +224,7 @@ def render_fingerprint(project: Project, voice: Voice, engine: Engine) -> str:
     data = {"revision": RENDER_REVISION, "voice": voice.name, "pauses": voice.pauses,
             "engine": engine.cache_identity(voice), "audio": project.section("audio"),
             "tags": project.section("tags"), "base_url": podcast.get("base_url"),
+            "disclosure": project.section("disclosure"),
             "cover": publish.file_digest(image) if podcast.get("image") and image.is_file() else "",
             "album": podcast.get("title"), "publication": podcast.get("publication")}
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -242,14 +244,16 @@ def files_intact(project: Project, episode: Episode) -> bool:
 # ---- per article: audio stages --------------------------------------------------------------
 
 def render(project: Project, prepared: Prepared, slug: str, voice: Voice, engine: Engine,
-           cache: SegmentCache, pub_date: str = "") -> Rendered:
+           cache: SegmentCache, pub_date: str = "", corrected_on: str = "") -> Rendered:
     """Voice, assemble, level and tag the article, with its transcripts and chapters beside
-    the MP3; the files appear under their final names or not at all."""
+    the MP3; the files appear under their final names or not at all. `corrected_on`: the ISO
+    day the published article was corrected, "" if never."""
     zone = zone_named(project.section("podcast").get("timezone", "Europe/Paris"))
     pub_date = pub_date or publication_date(prepared.article.meta.date, zone)
     # new files wait in the private mirror; the run's rebuild admits them if published
     return render_episode(project, prepared.article, prepared.segments, voice, engine, cache,
-                          project.unreleased_dir / "episodes", slug, prepared.guid, pub_date)
+                          project.unreleased_dir / "episodes", slug, prepared.guid, pub_date,
+                          date.fromisoformat(corrected_on) if corrected_on else None)
 
 
 # ---- the catalog side of a batch ------------------------------------------------------------
@@ -260,6 +264,8 @@ class Plan:
     slug: str
     existing: Episode | None
     unchanged: bool = False
+    text_digest: str = ""  # what the article says (editorial.text_digest)
+    corrected_on: str = ""  # the ISO day the published article was last corrected
 
 
 class Ledger:
@@ -293,15 +299,18 @@ class Ledger:
                                  f"{identity(prepared.article.meta)}); converted once")
             self._claimed[prepared.guid] = prepared.source
             existing = self.catalog.get(prepared.guid)
+            digest = editorial.text_digest(prepared.segments)
             if existing is not None:
                 unchanged = (not self.rerender
                              and existing.state != editorial.UNPUBLISHED
                              and existing.content_hash == prepared.content_hash
                              and existing.meta.get("render") == self.fingerprint
                              and files_intact(self.project, existing))
-                return Plan(prepared, existing.slug, existing, unchanged)
+                zone = zone_named(self.project.section("podcast").get("timezone", "Europe/Paris"))
+                corrected = editorial.correction_day(self.catalog, existing, digest, zone)
+                return Plan(prepared, existing.slug, existing, unchanged, digest, corrected)
             slug = self._new_slug(prepared.article.meta.title)
-            return Plan(prepared, slug, None)
+            return Plan(prepared, slug, None, text_digest=digest)
 
     def _new_slug(self, title: str) -> str:
         base = slugify(title)
@@ -344,7 +353,9 @@ class Ledger:
             episode.content_hash = plan.prepared.content_hash
             episode.meta = {**episode.meta, "render": self.fingerprint, "loudness": {
                 "measured_lufs": rendered.assembly.measured.integrated_lufs,
-                "gain_db": round(rendered.assembly.gain_db, 2)}}
+                "gain_db": round(rendered.assembly.gain_db, 2)}, "text_digest": plan.text_digest}
+            if plan.corrected_on:
+                episode.meta["corrected_on"] = plan.corrected_on
             now = editorial.utcnow()
             decision = editorial.decide(self.release.policy, episode, previous, now,
                                         article_date=meta.date,
@@ -363,8 +374,9 @@ class Ledger:
     def unchanged(self, plan: Plan) -> Converted:
         """Nothing voiced: every segment (intro and outro included) counts as cached."""
         assert plan.existing is not None
+        corrected = date.fromisoformat(plan.corrected_on) if plan.corrected_on else None
         voiced = framed_segments(self.project, plan.prepared.article, plan.prepared.segments,
-                                 self.engine.max_chars)
+                                 self.engine.max_chars, corrected)
         return Converted(plan.existing, 0, len(voiced), status="unchanged")
 
 
@@ -483,7 +495,8 @@ class Batch:
                 return self.ledger.unchanged(plan)
             self._check_stop()
             rendered = render(self.project, prepared, plan.slug, self.voice, self.engine,
-                              self.cache, plan.existing.pub_date if plan.existing else "")
+                              self.cache, plan.existing.pub_date if plan.existing else "",
+                              plan.corrected_on)
             return self.ledger.record(plan, rendered)  # finished work is kept, even when stopping
         except Interrupted:
             raise

@@ -8,12 +8,14 @@ import contextlib
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from audioarticles import chapters as chapter_files
 from audioarticles import publish, transcripts
 from audioarticles.assemble import Assembly, Mastering, Piece, assemble
 from audioarticles.config import Project
+from audioarticles.disclosure import Disclosure
 from audioarticles.engines.base import Engine
 from audioarticles.fsutil import atomic_write_text
 from audioarticles.intro_outro import FIELDS, Jingle, fill, spoken_frame, template_values
@@ -43,14 +45,19 @@ class Rendered:
 
 
 def framed_segments(project: Project, article: Article, segments: list[Segment],
-                    max_chars: int) -> list[Segment]:
-    """The intro's segments, the article's, then the outro's (normalised like the article)."""
+                    max_chars: int, corrected_on: date | None = None) -> list[Segment]:
+    """The intro's segments, the article's, the outro's, then the synthetic-voice disclosure
+    (after « mis à jour le … » for a corrected article, when worded), all normalised like the
+    article. The disclosure does not depend on the outro's text: it is always said."""
     audio = project.section("audio")
     values = template_values(article, project.section("podcast"))
     speak = normaliser(article.meta.language, project.root)
     intro = spoken_frame("intro", audio.get("intro", {}), values, max_chars, speak)
     outro = spoken_frame("outro", audio.get("outro", {}), values, max_chars, speak)
-    return intro + segments + outro
+    disclosure = Disclosure.from_project(project)
+    closing = " ".join(filter(None, (disclosure.update_line(corrected_on), disclosure.spoken())))
+    told = spoken_frame("outro", {"text": closing}, values, max_chars, speak) if closing else []
+    return intro + segments + outro + told
 
 
 def excerpt(article: Article, limit: int = SUMMARY_CHARS) -> str:
@@ -62,7 +69,8 @@ def excerpt(article: Article, limit: int = SUMMARY_CHARS) -> str:
 
 
 def episode_tags(project: Project, article: Article, assembly: Assembly, chapter_list,
-                 guid: str, pub_date: str) -> EpisodeTags:
+                 guid: str, pub_date: str, engine: str = "") -> EpisodeTags:
+    """What the MP3's tags say; the comment ends with the disclosure naming `engine`."""
     podcast = project.section("podcast")
     settings = project.section("tags")
     meta = article.meta
@@ -73,7 +81,8 @@ def episode_tags(project: Project, article: Article, assembly: Assembly, chapter
         album=podcast["title"],
         date=meta.date or pub_date,
         language=meta.language,
-        comment=excerpt(article),
+        comment="\n\n".join(filter(None, (excerpt(article),
+                                            Disclosure.from_project(project).written(engine)))),
         url=meta.canonical_url or meta.url,
         guid=guid,
         feed_url=channel_settings(project).feed_url,
@@ -121,12 +130,13 @@ class Production:
 
 def render_episode(project: Project, article: Article, segments: list[Segment], voice: Voice,
                    engine: Engine, cache: SegmentCache | None, episodes_dir: Path, slug: str,
-                   guid: str, pub_date: str) -> Rendered:
-    """Voice, assemble, level, tag and place one episode's files; nothing half-written is left."""
+                   guid: str, pub_date: str, corrected_on: date | None = None) -> Rendered:
+    """Voice, assemble, level, tag and place one episode's files; nothing half-written is left.
+    `corrected_on`: the day a published article was corrected (« mis à jour le … »)."""
     production = Production.from_project(project, voice)
     mastering, pauses, jingles = production.mastering, production.pauses, production.jingles
 
-    voiced = framed_segments(project, article, segments, engine.max_chars)
+    voiced = framed_segments(project, article, segments, engine.max_chars, corrected_on)
     result = synthesise(voiced, voice, engine, cache)
     pieces = [Piece(seg.block_kind, source, seg) for seg, source in zip(voiced, result.sources)]
     rate = result.sample_rate
@@ -144,7 +154,8 @@ def render_episode(project: Project, article: Article, segments: list[Segment], 
         assembly = assemble(pieces, tmp, pauses, mastering)
         chapter_list = chapter_files.chapters_from_timeline(
             assembly.timeline, article.meta.title, assembly.duration_s * 1000)
-        tag(tmp, episode_tags(project, article, assembly, chapter_list, guid, pub_date))
+        tag(tmp, episode_tags(project, article, assembly, chapter_list, guid, pub_date,
+                              engine.NAME))
         stem = publish.audio_stem(tmp, slug)
         sides = {}
         for suffix, text in side_files(article, project.section("podcast")["title"], assembly,
