@@ -179,8 +179,8 @@ def test_a_corrected_article_says_when_it_was_updated(runner, project, clock):
     [second] = json.loads(result.stdout)["episodes"]
     # 23:30 UTC on 28 February is 1 March in Paris (the project's time zone)
     assert second["corrected_on"] == "2026-03-01"
-    assert transcript_cues(second)[-2:] == ["Article mis à jour le 1er mars 2026.",
-                                            "Cet épisode est lu par une voix de synthèse."]
+    assert transcript_cues(second)[-2:] == ["Cet épisode est lu par une voix de synthèse.",
+                                            "Article mis à jour le 1er mars 2026."]
 
     # rendered again for another reason (here: --rerender), it keeps the day of the correction
     result = runner.invoke(cli, ["convert", "budget.txt", "--voice", "fr-espeak", "--json",

@@ -37,7 +37,7 @@ HEADINGS = ["Une stratégie nationale", "Pr Fabrice André : « L’IA générat
 LONG = ("Avec 40 milliards d’euros déjà engagés et 7 800 projets soutenus dans divers domaines, "
         "l’approche se veut systémique : il ne s’agit pas de financer des secteurs isolés, mais de "
         "faire interagir les innovations entre elles.")
-DISCLOSURE = "Cet épisode est lu par une voix de synthèse."  # [disclosure] text, said last
+DISCLOSURE = "Cet épisode est lu par une voix de synthèse."  # [disclosure] text, by default
 CONFIG = """
 [podcast]
 title = "Le podcast de test"
@@ -215,9 +215,9 @@ def test_id3_v23_tags_as_players_read_them(episode):
     assert (str(raw["TYER"]), str(raw["TDAT"])) == ("2026", "0202")
     assert "TDRC" not in raw  # a v2.4 frame: v2.3 players would not read it
     assert str(raw["TCON"]) == "Podcast" and str(raw["TLAN"]) == "fre"
-    assert str(raw["COMM::fre"]) == (  # the summary, then the disclosure naming the engine
-        "Un résumé de l’article.\n\n" + DISCLOSURE + " Synthèse vocale : eSpeak NG.")
-    assert str(raw["TDES"]) == str(raw["COMM::fre"])
+    # like the feed item's description: the summary, then the disclosure naming the engine
+    described = "Un résumé de l’article.\n\nCet épisode est lu par une voix de synthèse. Synthèse vocale : eSpeak NG."
+    assert str(raw["COMM::fre"]) == described and str(raw["TDES"]) == described
     assert raw["WOAS"].url == "https://journal.example/sante"
     assert raw["PCST"].value == 1
     assert str(raw["TGID"]) == saved.guid
@@ -373,7 +373,7 @@ enabled = false
     integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", plain[plain.rindex("Summary:"):]).group(1))
     assert -20.0 <= integrated <= -18.0  # -19 LUFS read as plain mono, as configured
     timeline = converted.timeline
-    assert [e.kind for e in timeline] == ["title", "paragraph", "paragraph"]  # no outro
+    assert [e.kind for e in timeline] == ["title", "paragraph", "paragraph"]  # no disclosure: no outro
     assert timeline[1].start_ms - timeline[0].end_ms == pytest.approx(2000, abs=0.1)  # the voice's pause
 
 
@@ -405,3 +405,35 @@ def test_unknown_template_field_is_reported_before_any_work(runner, sample, proj
     assert result.stderr.strip() == (
         "error: audioarticles.toml [audio.intro] text: unknown field {auteur} in 'Par {auteur}.'; "
         "valid fields: {title}, {podcast}, {publication}, {author}, {date}")
+
+
+def test_a_corrected_article_says_when_it_was_updated(tmp_path, monkeypatch):
+    from datetime import datetime, timezone
+
+    from audioarticles import editorial
+
+    monkeypatch.setattr(editorial, "utcnow", lambda: datetime(2026, 3, 1, 23, 30, tzinfo=timezone.utc))
+    root = tmp_path / "project"
+    make_project(root, '[disclosure]\nupdated = "Article mis à jour le {date}."\n')
+    short = article()
+    short.blocks = short.blocks[:2]
+    _, first = convert(root, short)
+    assert first.timeline[-1].written == DISCLOSURE  # never corrected: no update line
+    edited = article(edit=" Elle a conclu.")
+    edited.blocks = edited.blocks[:2]
+    project, second = convert(root, edited)
+    # 23:30 UTC on 1 March is already 2 March in Paris (the podcast's time zone)
+    said = [e.written for e in second.timeline if e.kind == "outro"]
+    assert said == [DISCLOSURE, "Article mis à jour le 2 mars 2026."]
+    vtt = (project.output / second.episode.transcripts["vtt"]).read_text(encoding="utf-8")
+    assert vtt.rstrip().endswith("Article mis à jour le 2 mars 2026.")
+    # later, re-rendered with other settings (no text change): the same day is still said
+    monkeypatch.setattr(editorial, "utcnow", lambda: datetime(2026, 3, 9, 8, 0, tzinfo=timezone.utc))
+    (root / "audioarticles.toml").write_text(
+        '[disclosure]\nupdated = "Article mis à jour le {date}."\n[audio.pauses]\nsentence_ms = 500\n',
+        encoding="utf-8")
+    again = article(edit=" Elle a conclu.")
+    again.blocks = again.blocks[:2]
+    _, third = convert(root, again)
+    assert third.status == "converted" and third.segments_synthesized == 0
+    assert third.timeline[-1].written == "Article mis à jour le 2 mars 2026."

@@ -57,7 +57,7 @@ DEFAULTS: dict[str, Any] = {
         # {author} {date}; a sentence naming an empty field is left out; text = "" turns it off
         "intro": {"text": "", "jingle": "", "jingle_gain_db": -6.0,
                   "jingle_fade_in_ms": 0, "jingle_fade_out_ms": 800},
-        # the synthetic-voice disclosure ([disclosure]) is said after the outro, whatever its text
+        # the outro ends with the [disclosure] text (and its « mis à jour » line)
         "outro": {"text": "", "jingle": "",
                   "jingle_gain_db": -6.0, "jingle_fade_in_ms": 300, "jingle_fade_out_ms": 1500},
     },

@@ -63,11 +63,14 @@ def fill(template: str, values: dict[str, str], origin: str) -> list[str]:
 
 
 def spoken_frame(kind: str, settings: dict, values: dict[str, str], max_chars: int,
-                 speak: Callable[[str], str]) -> list[Segment]:
-    """The intro's (or outro's) segments, normalised for speech like the article's."""
+                 speak: Callable[[str], str], closing: tuple[str, ...] = ()) -> list[Segment]:
+    """The intro's (or outro's) segments, normalised for speech like the article's; `closing`
+    sentences (the disclosure) are said after the template's, as they are."""
     origin = f"audioarticles.toml [audio.{kind}] text"
+    sentences = fill(str(settings.get("text", "")), values, origin)
+    sentences += [s for line in closing for s in split_sentences(line)]
     segments = []
-    for sentence in fill(str(settings.get("text", "")), values, origin):
+    for sentence in sentences:
         for piece in split_long(sentence, max_chars):
             for written, spoken in fit_spoken(piece, max_chars, speak):
                 if spoken.strip():

@@ -23,6 +23,7 @@ from datetime import date
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
@@ -244,12 +245,14 @@ def files_intact(project: Project, episode: Episode) -> bool:
 # ---- per article: audio stages --------------------------------------------------------------
 
 def render(project: Project, prepared: Prepared, slug: str, voice: Voice, engine: Engine,
-           cache: SegmentCache, pub_date: str = "", corrected_on: str = "") -> Rendered:
+           cache: SegmentCache, existing: Episode | None = None,
+           corrected_on: str = "") -> Rendered:
     """Voice, assemble, level and tag the article, with its transcripts and chapters beside
     the MP3; the files appear under their final names or not at all. `corrected_on`: the ISO
     day the published article was corrected, "" if never."""
     zone = zone_named(project.section("podcast").get("timezone", "Europe/Paris"))
-    pub_date = pub_date or publication_date(prepared.article.meta.date, zone)
+    pub_date = (existing.pub_date if existing else "") or publication_date(
+        prepared.article.meta.date, zone)
     # new files wait in the private mirror; the run's rebuild admits them if published
     return render_episode(project, prepared.article, prepared.segments, voice, engine, cache,
                           project.unreleased_dir / "episodes", slug, prepared.guid, pub_date,
@@ -495,8 +498,7 @@ class Batch:
                 return self.ledger.unchanged(plan)
             self._check_stop()
             rendered = render(self.project, prepared, plan.slug, self.voice, self.engine,
-                              self.cache, plan.existing.pub_date if plan.existing else "",
-                              plan.corrected_on)
+                              self.cache, plan.existing, plan.corrected_on)
             return self.ledger.record(plan, rendered)  # finished work is kept, even when stopping
         except Interrupted:
             raise

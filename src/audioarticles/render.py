@@ -38,6 +38,7 @@ class Rendered:
     assembly: Assembly
     synthesized: int
     cached: int
+    corrected_on: date | None = None  # the day the article was corrected, said in the outro
 
     @property
     def files(self) -> list[Path]:
@@ -46,18 +47,20 @@ class Rendered:
 
 def framed_segments(project: Project, article: Article, segments: list[Segment],
                     max_chars: int, corrected_on: date | None = None) -> list[Segment]:
-    """The intro's segments, the article's, the outro's, then the synthetic-voice disclosure
-    (after « mis à jour le … » for a corrected article, when worded), all normalised like the
-    article. The disclosure does not depend on the outro's text: it is always said."""
+    """The intro's segments, the article's, then the outro's (normalised like the article).
+
+    The outro ends with the synthetic-voice disclosure (`[disclosure]`), and with the
+    « mis à jour le … » line when the article was corrected and that line is worded.
+    """
     audio = project.section("audio")
     values = template_values(article, project.section("podcast"))
     speak = normaliser(article.meta.language, project.root)
-    intro = spoken_frame("intro", audio.get("intro", {}), values, max_chars, speak)
-    outro = spoken_frame("outro", audio.get("outro", {}), values, max_chars, speak)
     disclosure = Disclosure.from_project(project)
-    closing = " ".join(filter(None, (disclosure.update_line(corrected_on), disclosure.spoken())))
-    told = spoken_frame("outro", {"text": closing}, values, max_chars, speak) if closing else []
-    return intro + segments + outro + told
+    closing = tuple(line for line in (disclosure.spoken(), disclosure.update_line(corrected_on))
+                    if line)
+    intro = spoken_frame("intro", audio.get("intro", {}), values, max_chars, speak)
+    outro = spoken_frame("outro", audio.get("outro", {}), values, max_chars, speak, closing)
+    return intro + segments + outro
 
 
 def excerpt(article: Article, limit: int = SUMMARY_CHARS) -> str:
@@ -69,8 +72,7 @@ def excerpt(article: Article, limit: int = SUMMARY_CHARS) -> str:
 
 
 def episode_tags(project: Project, article: Article, assembly: Assembly, chapter_list,
-                 guid: str, pub_date: str, engine: str = "") -> EpisodeTags:
-    """What the MP3's tags say; the comment ends with the disclosure naming `engine`."""
+                 guid: str, pub_date: str, engine_name: str) -> EpisodeTags:
     podcast = project.section("podcast")
     settings = project.section("tags")
     meta = article.meta
@@ -81,8 +83,9 @@ def episode_tags(project: Project, article: Article, assembly: Assembly, chapter
         album=podcast["title"],
         date=meta.date or pub_date,
         language=meta.language,
-        comment="\n\n".join(filter(None, (excerpt(article),
-                                            Disclosure.from_project(project).written(engine)))),
+        # like the feed item's description: the summary, then the disclosure naming the engine
+        comment="\n\n".join(part for part in (
+            excerpt(article), Disclosure.from_project(project).written(engine_name)) if part),
         url=meta.canonical_url or meta.url,
         guid=guid,
         feed_url=channel_settings(project).feed_url,
@@ -131,8 +134,7 @@ class Production:
 def render_episode(project: Project, article: Article, segments: list[Segment], voice: Voice,
                    engine: Engine, cache: SegmentCache | None, episodes_dir: Path, slug: str,
                    guid: str, pub_date: str, corrected_on: date | None = None) -> Rendered:
-    """Voice, assemble, level, tag and place one episode's files; nothing half-written is left.
-    `corrected_on`: the day a published article was corrected (« mis à jour le … »)."""
+    """Voice, assemble, level, tag and place one episode's files; nothing half-written is left."""
     production = Production.from_project(project, voice)
     mastering, pauses, jingles = production.mastering, production.pauses, production.jingles
 
@@ -154,8 +156,7 @@ def render_episode(project: Project, article: Article, segments: list[Segment], 
         assembly = assemble(pieces, tmp, pauses, mastering)
         chapter_list = chapter_files.chapters_from_timeline(
             assembly.timeline, article.meta.title, assembly.duration_s * 1000)
-        tag(tmp, episode_tags(project, article, assembly, chapter_list, guid, pub_date,
-                              engine.NAME))
+        tag(tmp, episode_tags(project, article, assembly, chapter_list, guid, pub_date, engine.NAME))
         stem = publish.audio_stem(tmp, slug)
         sides = {}
         for suffix, text in side_files(article, project.section("podcast")["title"], assembly,
@@ -173,4 +174,4 @@ def render_episode(project: Project, article: Article, segments: list[Segment], 
         raise
     return Rendered(mp3=mp3, transcripts={"vtt": sides[".vtt"], "srt": sides[".srt"]},
                     chapters=sides[".chapters.json"], assembly=assembly,
-                    synthesized=result.synthesized, cached=result.cached)
+                    synthesized=result.synthesized, cached=result.cached, corrected_on=corrected_on)
