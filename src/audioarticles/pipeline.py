@@ -28,13 +28,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from audioarticles import clean as clean_stage
-from audioarticles import editorial, optout, publish
+from audioarticles import editorial, feeds, optout, publish
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project
 from audioarticles.engines import get_engine
 from audioarticles.engines.base import Engine
 from audioarticles.errors import ArticleSkipped, InputError, UsageError, UserError
-from audioarticles import feeds
 from audioarticles.extract import DEFAULT_SKIP
 from audioarticles.feeds import FeedInfo
 from audioarticles.fetch import is_url
