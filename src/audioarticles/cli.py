@@ -15,6 +15,7 @@ import click
 from audioarticles import __version__, editorial, publish
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project, load_project
+from audioarticles.disclosure import Disclosure
 from audioarticles.engines import engine_class
 from audioarticles.errors import ArticleSkipped, UserError
 from audioarticles.model import Episode
@@ -54,6 +55,9 @@ def episode_json(project: Project, episode: Episode) -> dict:
         "intended_voice": episode.intended_voice,
         "page": cwd_path(output / publish.episode_page(episode))
         if episode.state == "published" else None,
+        # what listeners are told about the voice, naming the engine ("" when turned off)
+        "disclosure": Disclosure.from_project(project).written(episode.engine),
+        "corrected_on": episode.meta.get("corrected_on") or None,
     }
 
 
