@@ -27,14 +27,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from audioarticles import clean as clean_stage
-from audioarticles import editorial, optout, publish
+from audioarticles import editorial, feeds, optout, publish
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project
 from audioarticles.engines import engine_class, get_engine
 from audioarticles.engines.base import Engine
 from audioarticles.errors import (ArticleSkipped, EngineUnavailable, InputError, SynthesisError,
                                   UsageError, UserError)
-from audioarticles import feeds
 from audioarticles.extract import DEFAULT_SKIP
 from audioarticles.feeds import FeedInfo
 from audioarticles.fetch import is_url
@@ -244,18 +243,6 @@ def files_intact(project: Project, episode: Episode) -> bool:
 
 # ---- per article: audio stages --------------------------------------------------------------
 
-def correction_day(project: Project, prepared: Prepared, existing: Episode | None) -> date | None:
-    """The day the article was corrected: today when its text changed since it was voiced,
-    else the day recorded at the last correction (None: never corrected)."""
-    if existing is None:
-        return None
-    if existing.content_hash and existing.content_hash != prepared.content_hash:
-        zone = zone_named(project.section("podcast").get("timezone", "Europe/Paris"))
-        return editorial.utcnow().astimezone(zone).date()
-    recorded = existing.meta.get("corrected_on")
-    return date.fromisoformat(recorded) if recorded else None
-
-
 class Voicing:
     """The voice a run asks for and, made on first use, its fallback, each with its engine.
 
@@ -321,10 +308,11 @@ class VoicedBy:
 
 
 def render(project: Project, prepared: Prepared, slug: str, voicing: Voicing,
-           cache: SegmentCache, existing: Episode | None = None,
+           cache: SegmentCache, existing: Episode | None = None, corrected_on: str = "",
            warn: Callable[[str], None] = warn) -> tuple[Rendered, VoicedBy]:
     """Voice, assemble, level and tag the article, with its transcripts and chapters beside
-    the MP3; the files appear under their final names or not at all.
+    the MP3; the files appear under their final names or not at all. `corrected_on`: the ISO
+    day the published article was corrected, "" if never.
 
     When the run's voice cannot produce it (unreachable, retries exhausted, engine missing)
     and a fallback is allowed, the whole episode is voiced by the fallback, marked degraded:
@@ -332,7 +320,7 @@ def render(project: Project, prepared: Prepared, slug: str, voicing: Voicing,
     zone = zone_named(project.section("podcast").get("timezone", "Europe/Paris"))
     pub_date = (existing.pub_date if existing else "") or publication_date(
         prepared.article.meta.date, zone)
-    corrected_on = correction_day(project, prepared, existing)
+    corrected = date.fromisoformat(corrected_on) if corrected_on else None
 
     def voiced_by(voice: Voice, engine: Engine) -> Rendered:
         segments = prepared.segments
@@ -341,7 +329,7 @@ def render(project: Project, prepared: Prepared, slug: str, voicing: Voicing,
         # new files wait in the private mirror; the run's rebuild admits them if published
         return render_episode(project, prepared.article, segments, voice, engine, cache,
                               project.unreleased_dir / "episodes", slug, prepared.guid, pub_date,
-                              corrected_on)
+                              corrected)
 
     voice = voicing.voice
     try:
@@ -372,6 +360,8 @@ class Plan:
     slug: str
     existing: Episode | None
     unchanged: bool = False
+    text_digest: str = ""  # what the article says (editorial.text_digest)
+    corrected_on: str = ""  # the ISO day the published article was last corrected
 
 
 class Ledger:
@@ -405,15 +395,18 @@ class Ledger:
                                  f"{identity(prepared.article.meta)}); converted once")
             self._claimed[prepared.guid] = prepared.source
             existing = self.catalog.get(prepared.guid)
+            digest = editorial.text_digest(prepared.segments)
             if existing is not None:
                 unchanged = (not self.rerender
                              and existing.state != editorial.UNPUBLISHED
                              and existing.content_hash == prepared.content_hash
                              and existing.meta.get("render") == self.fingerprint
                              and files_intact(self.project, existing))
-                return Plan(prepared, existing.slug, existing, unchanged)
+                zone = zone_named(self.project.section("podcast").get("timezone", "Europe/Paris"))
+                corrected = editorial.correction_day(self.catalog, existing, digest, zone)
+                return Plan(prepared, existing.slug, existing, unchanged, digest, corrected)
             slug = self._new_slug(prepared.article.meta.title)
-            return Plan(prepared, slug, None)
+            return Plan(prepared, slug, None, text_digest=digest)
 
     def _new_slug(self, title: str) -> str:
         base = slugify(title)
@@ -462,9 +455,9 @@ class Ledger:
                 if episode.degraded else self.fingerprint
             episode.meta = {**episode.meta, "render": fingerprint, "loudness": {
                 "measured_lufs": rendered.assembly.measured.integrated_lufs,
-                "gain_db": round(rendered.assembly.gain_db, 2)}}
-            if rendered.corrected_on:
-                episode.meta["corrected_on"] = rendered.corrected_on.isoformat()
+                "gain_db": round(rendered.assembly.gain_db, 2)}, "text_digest": plan.text_digest}
+            if plan.corrected_on:
+                episode.meta["corrected_on"] = plan.corrected_on
             now = editorial.utcnow()
             decision = editorial.decide(self.release.policy, episode, previous, now,
                                         article_date=meta.date,
@@ -483,9 +476,9 @@ class Ledger:
     def unchanged(self, plan: Plan) -> Converted:
         """Nothing voiced: every segment (intro and outro included) counts as cached."""
         assert plan.existing is not None
+        corrected = date.fromisoformat(plan.corrected_on) if plan.corrected_on else None
         voiced = framed_segments(self.project, plan.prepared.article, plan.prepared.segments,
-                                 self.max_chars,
-                                 correction_day(self.project, plan.prepared, plan.existing))
+                                 self.max_chars, corrected)
         return Converted(plan.existing, 0, len(voiced), status="unchanged")
 
 
@@ -603,7 +596,7 @@ class Batch:
                 return self.ledger.unchanged(plan)
             self._check_stop()
             rendered, by = render(self.project, prepared, plan.slug, self.voicing, self.cache,
-                                  plan.existing, self.progress.warn)
+                                  plan.existing, plan.corrected_on, self.progress.warn)
             return self.ledger.record(plan, rendered, by)  # finished work is kept, even when stopping
         except Interrupted:
             raise
