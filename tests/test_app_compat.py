@@ -219,7 +219,9 @@ def test_cover_art_in_the_feed_and_in_the_mp3(compat):
     assert len(apic.data) < cover.stat().st_size
 
 
-def test_rebuilds_are_byte_stable_and_dates_never_move(compat, tmp_path):
+def test_rebuilds_corrections_a_moved_feed_and_a_bad_category(compat, tmp_path):
+    import podcastparser
+
     root = tmp_path / "copy"  # a copy: the other tests read the module's project as converted
     shutil.copytree(compat["root"], root)
     feed = root / "output" / "feed.xml"
@@ -232,13 +234,32 @@ def test_rebuilds_are_byte_stable_and_dates_never_move(compat, tmp_path):
     [again] = cli_ok(root, "convert", str(path), "--voice", "fr-espeak")["episodes"]
     item = items(feed.read_bytes())[again["guid"]]
     assert item.findtext("pubDate") == before[again["guid"]].findtext("pubDate")
-    assert item.find("enclosure").get("url") != before[again["guid"]].find("enclosure").get("url")
+    old_url = before[again["guid"]].find("enclosure").get("url")
+    assert item.find("enclosure").get("url") != old_url
+    # the previous MP3 stays reachable for [publish] keep_old_audio_days (apps holding the old
+    # feed still download it); the feed points at the newest
+    assert (root / "output" / old_url.removeprefix(BASE)).is_file()
+    assert (root / "output" / item.find("enclosure").get("url").removeprefix(BASE)).is_file()
 
     # the feed moves: podcast:guid was stored, not recomputed from the new address
     config = root / "audioarticles.toml"
-    config.write_text(CONFIG.replace(BASE, "https://audio.lagazette.example/"), encoding="utf-8")
+    config.write_text(CONFIG.replace(BASE, "https://audio.lagazette.example/") +
+                      'new_feed_url = "https://audio.lagazette.example/feed.xml"\n',
+                      encoding="utf-8")
     cli_ok(root, "build")
+    with open(feed, "rb") as stream:
+        assert podcastparser.parse(BASE + "feed.xml", stream)["new_url"] == \
+            "https://audio.lagazette.example/feed.xml"
     moved = ET.fromstring(feed.read_bytes()).find("channel")
     assert moved.find(f"{PODCAST}guid").text == \
         ET.fromstring(compat["bytes"]).find("channel").find(f"{PODCAST}guid").text
     assert moved.find("item/enclosure").get("url").startswith("https://audio.lagazette.example/")
+
+    # a category outside Apple's list is refused with the valid values
+    config.write_text(CONFIG.replace('"News > Daily News"', '"Nouvelles"'), encoding="utf-8")
+    result = make_runner().invoke(cli, ["--project", str(root), "build"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "error: audioarticles.toml: [podcast] category 'Nouvelles' is not an Apple Podcasts "
+        "category; valid values: Arts, Business, Comedy, Education, ")
+    assert "News, " in result.stderr

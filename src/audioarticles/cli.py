@@ -312,12 +312,11 @@ def build(obj: Context, out: str | None, as_json: bool) -> None:
         return
     click.echo(f"{len(result.episodes)} episode(s) on the site, {result.in_feed} in the feed "
                f"({cwd_path(output)})")
+    click.echo(f"site: {cwd_path(output / 'index.html')}  "
+               "(preview it at the URLs below with `audioarticles serve`)")
     click.echo(f"feed: {result.feed_url}")
-    click.echo(f"site: {cwd_path(output / 'index.html')}")
     if newest is not None:
-        click.echo(f"page: {result.page_url(newest)}  "
-                   f"(file: {cwd_path(output / publish.episode_page(newest))})")
-    click.echo("preview: audioarticles serve  (serves it on 127.0.0.1)")
+        click.echo(f"page: {result.page_url(newest)}")
 
 
 @cli.command()
