@@ -25,9 +25,8 @@ TRUE_PEAK_MARGIN_DB = 1.0
 #: below this (ffmpeg's absolute gate) nothing was loud enough to measure
 SILENT_LUFS = -70.0
 MAX_GAIN_DB = 30.0
-#: if the limiter would shave more than this off the loudest peak, measure again after it
-#: (speech peaks are rare: 3 dB off them costs under 0.1 LU, so the usual case needs no recheck)
-LIMITER_RECHECK_DB = 6.0
+#: how far off target the encoded episode may land before it is encoded again
+TOLERANCE_LU = 0.4
 
 _INTEGRATED = re.compile(r"^\s*I:\s+(-?[\d.]+|-?inf)\s+LUFS")
 _PEAK = re.compile(r"^\s*Peak:\s+(-?[\d.]+|-?inf)\s+dBFS")
@@ -64,11 +63,15 @@ def parse_summary(lines: list[str]) -> Loudness:
     return Loudness(integrated, peak if peak is not None else 0.0)
 
 
+def scanner(dual_mono: bool) -> str:
+    """The ffmpeg filter that measures (EBU R128 integrated loudness, sample peak)."""
+    return f"ebur128=peak=sample:dualmono={'true' if dual_mono else 'false'}"
+
+
 def measure(chunks: Iterable[bytes], sample_rate: int, dual_mono: bool,
             pre_filter: str = "") -> Loudness:
     """Integrated loudness and sample peak of a mono s16le stream (after `pre_filter`)."""
-    scanner = f"ebur128=peak=sample:dualmono={'true' if dual_mono else 'false'}"
-    chain = f"{pre_filter},{scanner}" if pre_filter else scanner
+    chain = f"{pre_filter},{scanner(dual_mono)}" if pre_filter else scanner(dual_mono)
     tail = feed_ffmpeg(["-loglevel", "info", "-f", "s16le", "-ar", str(sample_rate), "-ac", "1",
                         "-i", "pipe:0", "-af", chain, "-f", "null", "-"],
                        chunks, "measure the loudness")
@@ -115,9 +118,12 @@ def codec_gain_db(encode_args: tuple[str, ...], sample_rate: int) -> float:
     return 20 * math.log10(_rms(middle) / _rms(reference))
 
 
-def limiting_db(measured: Loudness, gain: float, target: Target) -> float:
-    """How much the limiter will take off the loudest peak after `gain`."""
-    return max(0.0, measured.sample_peak_db + gain - target.ceiling_db)
+def miss_lu(encoded: Loudness, target: Target, codec_gain: float = 0.0) -> float:
+    """How far below the target (LU; negative: above) the episode plays, given what was
+    measured going into the encoder; 0 when there was nothing loud enough to measure."""
+    if encoded.integrated_lufs <= SILENT_LUFS or math.isinf(encoded.integrated_lufs):
+        return 0.0
+    return target.integrated_lufs - (encoded.integrated_lufs + codec_gain)
 
 
 def master_filter(gain: float, target: Target) -> str:
