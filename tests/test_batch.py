@@ -6,14 +6,17 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+import threading
+import time
 
 import pytest
-
 from articles import write_articles
+
 from audioarticles.cli import cli
+from audioarticles.config import load_project
 from audioarticles.errors import InputError
 from audioarticles.model import Episode
-from audioarticles.pipeline import Converted, ConvertReport
+from audioarticles.pipeline import Converted, ConvertReport, Interrupted, Sequencer
 from audioarticles.progress import ConsoleProgress, format_eta
 
 VOICE = ["--voice", "fr-espeak"]
@@ -219,3 +222,64 @@ def test_progress_is_line_oriented_off_a_terminal():
 @pytest.mark.parametrize("seconds, text", [(0, "0:00"), (59.6, "1:00"), (3725, "1:02:05")])
 def test_format_eta(seconds, text):
     assert format_eta(seconds) == text
+
+
+def test_sequencer_lets_articles_plan_in_input_order_whatever_finishes_first():
+    sequencer = Sequencer()
+    planned: list[int] = []
+
+    def article(index: int) -> None:
+        time.sleep((5 - index) * 0.03)  # the last article is ready first
+        if index == 2:
+            sequencer.passed(index)  # failed while reading: it never takes its turn
+            return
+        with sequencer.turn(index):
+            planned.append(index)
+
+    threads = [threading.Thread(target=article, args=(i,)) for i in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert planned == [0, 1, 3, 4]
+
+
+def test_sequencer_abort_releases_waiting_articles():
+    sequencer = Sequencer()
+    outcome: list[str] = []
+
+    def waiting() -> None:
+        try:
+            with sequencer.turn(1):  # article 0 never comes: the run was stopped
+                outcome.append("planned")
+        except Interrupted:
+            outcome.append("interrupted")
+
+    thread = threading.Thread(target=waiting)
+    thread.start()
+    time.sleep(0.05)
+    sequencer.abort()
+    thread.join(5)
+    assert outcome == ["interrupted"]
+
+
+def test_one_engine_serves_the_whole_run(project, monkeypatch):
+    """Limits that hold for a run (a request cap, a rate limit) live in the one engine all
+    article threads share; the offline voice gets one worker process per job."""
+    from audioarticles import pipeline
+
+    made = []
+    real_get_engine = pipeline.get_engine
+
+    def counting_get_engine(name, **settings):
+        engine = real_get_engine(name, **settings)
+        made.append(engine)
+        return engine
+
+    monkeypatch.setattr(pipeline, "get_engine", counting_get_engine)
+    write_articles(project / "in", 4)
+    report = pipeline.convert(load_project(project), ["in"], "fr-espeak", jobs=3)
+    assert len(report.converted) == 4 and not report.failed
+    [engine] = made
+    assert engine.workers == 3
+    assert engine._pool is None  # closed at the end of the run

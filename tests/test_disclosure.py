@@ -112,3 +112,90 @@ def test_written_and_update_lines(project):
 ])
 def test_french_day(day, spoken):
     assert french_day(day) == spoken
+
+
+# in the audio: said last (so it is the transcript's last cue), and in the MP3's comment
+
+
+def transcript_cues(episode: dict) -> list[str]:
+    """The VTT's cue texts, one line each."""
+    vtt = Path(episode["transcripts"]["vtt"]).read_text(encoding="utf-8")
+    blocks = vtt.strip().split("\n\n")[1:]
+    return [" ".join(block.splitlines()[2:]) for block in blocks]
+
+
+def id3(episode: dict):
+    from mutagen.id3 import ID3
+
+    return ID3(episode["mp3"])
+
+
+def test_the_audio_says_it_last_and_the_id3_comment_states_it(runner, project):
+    episode = convert(runner, project, extra='[audio.outro]\ntext = "Merci de votre écoute."\n')
+    cues = transcript_cues(episode)
+    # a project's own outro does not replace the disclosure: it comes after it
+    assert cues[-2:] == ["Merci de votre écoute.", "Cet épisode est lu par une voix de synthèse."]
+    tags = id3(episode)
+    assert str(tags["USLT::fre"]).rstrip().endswith("Cet épisode est lu par une voix de synthèse.")
+    assert str(tags["COMM::fre"]).endswith("\n\n" + DEFAULT_WRITTEN)
+    assert episode["disclosure"] == DEFAULT_WRITTEN and episode["engine"] == "espeak"
+
+
+def test_turned_off_it_is_neither_said_nor_tagged(runner, project):
+    episode = convert(runner, project, extra="[disclosure]\nenabled = false\n")
+    assert "synthèse" not in " ".join(transcript_cues(episode))
+    assert "synthèse" not in str(id3(episode)["COMM::fre"])
+    assert episode["disclosure"] == ""
+
+
+def test_new_wording_reaches_the_audio_of_an_unchanged_article(runner, project):
+    convert(runner, project)
+    episode = convert(runner, project, extra='[disclosure]\ntext = "Voix de synthèse."\n')
+    assert transcript_cues(episode)[-1] == "Voix de synthèse."
+    assert episode["segments_synthesized"] == 1  # only the new sentence was voiced
+
+
+CORRECTED = SHORT_ARTICLE.replace("près de trois heures", "plus de trois heures")
+UPDATED = '[disclosure]\nupdated = "Article mis à jour le {date}."\n'
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from datetime import datetime, timezone
+
+    from audioarticles import editorial
+
+    monkeypatch.setattr(editorial, "utcnow",
+                        lambda: datetime(2026, 2, 28, 23, 30, tzinfo=timezone.utc))
+
+
+def test_a_corrected_article_says_when_it_was_updated(runner, project, clock):
+    first = convert(runner, project, extra=UPDATED)
+    assert first["corrected_on"] is None
+    assert transcript_cues(first)[-1] == "Cet épisode est lu par une voix de synthèse."
+
+    (project / "budget.txt").write_text(CORRECTED, encoding="utf-8")
+    result = runner.invoke(cli, ["convert", "budget.txt", "--voice", "fr-espeak", "--json"])
+    [second] = json.loads(result.stdout)["episodes"]
+    # 23:30 UTC on 28 February is 1 March in Paris (the project's time zone)
+    assert second["corrected_on"] == "2026-03-01"
+    assert transcript_cues(second)[-2:] == ["Cet épisode est lu par une voix de synthèse.",
+                                            "Article mis à jour le 1er mars 2026."]
+
+    # rendered again for another reason (here: --rerender), it keeps the day of the correction
+    result = runner.invoke(cli, ["convert", "budget.txt", "--voice", "fr-espeak", "--json",
+                                 "--rerender"])
+    [third] = json.loads(result.stdout)["episodes"]
+    assert third["corrected_on"] == "2026-03-01"
+    assert "Article mis à jour le 1er mars 2026." in transcript_cues(third)
+
+
+def test_a_draft_edited_before_release_is_not_a_correction(runner, project, clock):
+    write_config(project, "http://127.0.0.1:8000/", UPDATED)
+    (project / "budget.txt").write_text(SHORT_ARTICLE, encoding="utf-8")
+    runner.invoke(cli, ["convert", "budget.txt", "--voice", "fr-espeak", "--draft"])
+    (project / "budget.txt").write_text(CORRECTED, encoding="utf-8")
+    result = runner.invoke(cli, ["convert", "budget.txt", "--voice", "fr-espeak", "--json"])
+    [episode] = json.loads(result.stdout)["episodes"]
+    assert episode["state"] == "draft" and episode["corrected_on"] is None
+    assert not any("mis à jour" in cue for cue in transcript_cues(episode))

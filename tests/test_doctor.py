@@ -360,8 +360,8 @@ def test_placeholder_instead_of_audio_and_max_episodes(runner, make_host):
     assert report["checked"] == {"episodes": 1, "enclosures": 1, "transcripts": 2,
                                  "chapters": 1, "artwork": 1}
     assert [(f["check"], f["message"]) for f in report["findings"] if f["severity"] == "error"] == [
-        ("not-audio", f"{EPISODES[0][1]}: the file does not start like an MP3 "
-                      "(starts with '<html><bod')")]
+        ("not-audio", (f"{EPISODES[0][1]}: the file does not start like an MP3 "
+                      "(starts with '<html><bod')"))]
 
 
 def test_non_square_cmyk_cover(runner, make_host):
@@ -403,8 +403,8 @@ def test_doctor_passes_audioarticles_serve_of_a_converted_project(tmp_path, runn
     assert [(f["severity"], f["check"]) for f in report["findings"]] == [("info", "https")]
     channel = ET.parse(root / "output" / "feed.xml").getroot().find("channel")
     namespace = "{https://podcastindex.org/namespace/1.0}"
-    assert report["checked"] == {
-        "episodes": 2, "enclosures": 2,
-        "transcripts": len(channel.findall(f"item/{namespace}transcript")),
-        "chapters": len(channel.findall(f"item/{namespace}chapters")),
-        "artwork": 1}
+    # every episode carries its VTT and SRT transcripts and its JSON chapters (the audio stage)
+    assert len(channel.findall(f"item/{namespace}transcript")) == 4
+    assert len(channel.findall(f"item/{namespace}chapters")) == 2
+    assert report["checked"] == {"episodes": 2, "enclosures": 2, "transcripts": 4,
+                                 "chapters": 2, "artwork": 1}

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 import requests
+from conftest import make_runner
+from web import Answer, Site, page
 
 from audioarticles.catalog import Catalog
 from audioarticles.cli import cli
 from audioarticles.errors import InputError
 from audioarticles.fetch import FetchSettings, fetch
 from audioarticles.identity import GUID_NAMESPACE
-from conftest import make_runner
-from web import Answer, Site, page
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 PAGE = (FIXTURES / "sauvonsluniversite.com.spip.html").read_bytes()

@@ -323,3 +323,19 @@ def test_parse_vtt_reads_cues_and_unescapes_text():
     cues = parse_vtt(vtt)
     assert [(c.start_s, c.end_s, c.text) for c in cues] == [
         (0.0, 2.5, "Les <b> débats & le vote suite"), (62.25, 64.0, "Fin")]
+
+
+def test_article_metadata_reaches_the_item(tmp_path):
+    """A Markdown article's own date (no zone: read in Europe/Paris), byline, URL and summary."""
+    article = ("---\ntitle: Le marché couvert rouvre\nauthor: Marie Dupont\n"
+               "date: 2024-03-05T10:00:00\nurl: https://www.example.org/marche?id=3&x=1\n"
+               "summary: Le marché couvert rouvre après deux ans de travaux.\n---\n\n"
+               "# Le marché couvert rouvre\n\nLes commerçants reviennent samedi matin.\n")
+    root = tmp_path / "project"
+    make_project(root, BASE, {"marche.md": article})
+    [entry] = feedparser.parse(root / "output" / "feed.xml").entries
+    assert entry.published == "Tue, 05 Mar 2024 10:00:00 +0100"
+    assert entry.author == "Marie Dupont"
+    assert entry.link == "https://www.example.org/marche?id=3&x=1"
+    assert entry.summary.startswith("Le marché couvert rouvre après deux ans de travaux.")
+    assert '<a href="https://www.example.org/marche?id=3&amp;x=1">' in entry.content[0].value

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -14,7 +16,9 @@ import threading
 import time
 from pathlib import Path
 
+import feedparser
 import pytest
+from conftest import SAMPLE
 
 from audioarticles.cli import cli
 from audioarticles.config import load_project
@@ -22,6 +26,7 @@ from audioarticles.lock import project_lock
 from audioarticles.pipeline import sweep_partial_files
 
 VOICE = ["--voice", "fr-espeak"]
+BASE_URL = "http://127.0.0.1:8000/"  # the default [podcast] base_url
 ARTICLES = 12
 
 
@@ -64,14 +69,36 @@ def catalog_rows(project: Path) -> list[tuple]:
         db.close()
 
 
+def feed_enclosures(project: Path) -> list[str]:
+    """The audio files the published feed points at, relative to the output folder."""
+    feed = project / "output" / "feed.xml"
+    if not feed.exists():
+        return []
+    parsed = feedparser.parse(feed.read_bytes())
+    return [link["href"].removeprefix(BASE_URL) for entry in parsed.entries
+            for link in entry.get("links", []) if link.get("rel") == "enclosure"]
+
+
+def assert_feed_points_at_files(project: Path) -> None:
+    for relative in feed_enclosures(project):
+        assert (project / "output" / relative).is_file(), relative
+
+
 def assert_consistent(project: Path) -> list[tuple]:
-    """Every row's MP3 exists at its recorded size, every MP3 has a row, nothing partial."""
+    """Every row's MP3 exists at its recorded size, every MP3 has a row (or is a previous
+    version kept for a while), the feed points at existing files, nothing partial."""
     rows = catalog_rows(project)
     output = project / "output"
     for _, _, mp3, size in rows:
         assert (output / mp3).stat().st_size == size
-    assert {mp3 for _, _, mp3, _ in rows} == {p.relative_to(p.parent.parent).as_posix()
-                                               for p in finished_mp3s(project)}
+    db = sqlite3.connect(project / ".audioarticles" / "catalog.sqlite")
+    retired = {r[0] for r in db.execute("SELECT path FROM retired_files")}
+    db.close()
+    referenced = {mp3 for _, _, mp3, _ in rows}
+    files = {p.relative_to(p.parent.parent).as_posix() for p in finished_mp3s(project)}
+    assert referenced <= files <= referenced | retired
+    assert sorted(feed_enclosures(project)) == sorted(referenced)
+    assert_feed_points_at_files(project)
     assert not [p for p in project.rglob("*.part") if "cache" not in p.parts]
     return rows
 
@@ -136,6 +163,27 @@ def test_kill_9_mid_conversion_then_rerun_leaves_a_consistent_project(project):
     report = rerun(project)
     assert len(report["episodes"]) == ARTICLES
     assert len(assert_consistent(project)) == ARTICLES
+
+
+def test_kill_9_while_rerendering_never_leaves_the_feed_pointing_at_a_missing_file(project):
+    write_long_articles(project / "in", count=6, sentences=8)
+    rerun(project)
+    before = feed_enclosures(project)
+    assert len(before) == 6
+    proc = start(project, "convert", "in", *VOICE, "--jobs", "2", "--rerender")
+    unreleased = project / ".audioarticles" / "unreleased" / "episodes"
+    wait_for(lambda: list(unreleased.glob("*.mp3")) or proc.poll() is not None,
+             what="a first re-rendered episode")
+    proc.kill()
+    proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    # the catalog may already point at new audio the site has not admitted yet; the feed
+    # written by the last complete run still points at files that exist
+    assert feed_enclosures(project) == before
+    assert_feed_points_at_files(project)
+    report = rerun(project)
+    assert len(report["episodes"]) == 6
+    assert_consistent(project)
 
 
 def test_two_runs_on_one_project_wait_for_each_other(project):
@@ -227,10 +275,14 @@ def test_stale_partial_files_are_swept_but_not_newer_ones(project):
     assert fresh.exists() and kept.exists()
 
 
-def test_progress_display_on_a_terminal(project):
-    write_long_articles(project / "in", count=3, sentences=3)
+def test_a_corpus_batch_shows_its_progress_on_a_terminal(project):
+    corpus = project / "corpus"
+    corpus.mkdir()
+    shutil.copy(SAMPLE, corpus / "ia-sante.txt")
+    for name in ("franceculture.fr.idees.html", "sauvonsluniversite.com.spip.html"):
+        shutil.copy(Path(__file__).parent / "fixtures" / "html" / name, corpus / name)
     master, slave = pty.openpty()
-    proc = start(project, "convert", "in", *VOICE, "--jobs", "2", stdout=slave, stderr=slave)
+    proc = start(project, "convert", "corpus", *VOICE, "--jobs", "2", stdout=slave, stderr=slave)
     os.close(slave)
     chunks = []
     while True:
@@ -242,12 +294,16 @@ def test_progress_display_on_a_terminal(project):
             break
         chunks.append(data)
     os.close(master)
-    assert proc.wait(timeout=60) == 0
+    assert proc.wait(timeout=120) == 0
     screen = b"".join(chunks).decode("utf-8")
-    assert "\r\x1b[K[0/3]   0%  ETA --:--  in/seance-0" in screen
-    assert "[1/3]  33%  ETA " in screen and "[2/3]  67%  ETA " in screen
-    assert "seance-numero-1: output/episodes/seance-numero-1-" in screen
-    assert screen.rstrip().endswith("3 articles: 3 converted, 0 unchanged, 0 degraded, 0 skipped, 0 failed")
+    # the status line is redrawn in place: done/total, share, ETA, the article being converted
+    assert "\r\x1b[K[0/3]   0%  ETA --:--  corpus/" in screen
+    assert re.search(r"\r\x1b\[K\[1/3\]  33%  ETA \d+:\d\d  corpus/", screen)
+    assert re.search(r"\r\x1b\[K\[2/3\]  67%  ETA \d+:\d\d", screen)
+    # finished articles are printed above it, then the summary
+    assert "\r\x1b[Kprendre-la-parole: output/episodes/prendre-la-parole-" in screen
+    lines = screen.replace("\r\x1b[K", "\n").splitlines()
+    assert lines[-1] == "3 articles: 3 converted, 0 unchanged, 0 degraded, 0 skipped, 0 failed"
 
 
 def test_commands_that_change_the_project_take_the_lock_too(runner, project):

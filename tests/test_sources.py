@@ -105,7 +105,7 @@ def test_hostile_files_fail_one_by_one_and_the_batch_goes_on(runner, project):
         (folder / name).write_bytes(data)
     (folder / "good.txt").write_text(GOOD, encoding="utf-8")
     (folder / "latin1.txt").write_bytes(LATIN.encode("latin-1"))
-    (folder / "bom.txt").write_bytes(codecs.BOM_UTF8 + "Avec BOM\n\nUn texte court.\n".encode())
+    (folder / "bom.txt").write_bytes(codecs.BOM_UTF8 + b"Avec BOM\n\nUn texte court.\n")
     names = sorted(HOSTILE_FILES) + ["good.txt", "latin1.txt", "bom.txt"]
     result = runner.invoke(cli, ["convert", *[f"in/{n}" for n in names], *VOICE, "--json"])
     assert result.exit_code == 1

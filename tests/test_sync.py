@@ -8,10 +8,10 @@ import uuid
 from html import escape
 
 import pytest
+from web import Answer, Site, page
 
 from audioarticles.cli import cli
 from audioarticles.identity import GUID_NAMESPACE
-from web import Answer, Site, page
 
 VOICE = ["--voice", "fr-espeak"]
 

@@ -15,6 +15,7 @@ import click
 from audioarticles import __version__, editorial, publish
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project, load_project
+from audioarticles.disclosure import Disclosure
 from audioarticles.engines import engine_class
 from audioarticles.errors import ArticleSkipped, UserError
 from audioarticles.model import Episode
@@ -54,6 +55,9 @@ def episode_json(project: Project, episode: Episode) -> dict:
         "intended_voice": episode.intended_voice,
         "page": cwd_path(output / publish.episode_page(episode))
         if episode.state == "published" else None,
+        # what listeners are told about the voice, naming the engine ("" when turned off)
+        "disclosure": Disclosure.from_project(project).written(episode.engine),
+        "corrected_on": episode.meta.get("corrected_on") or None,
     }
 
 
@@ -308,12 +312,11 @@ def build(obj: Context, out: str | None, as_json: bool) -> None:
         return
     click.echo(f"{len(result.episodes)} episode(s) on the site, {result.in_feed} in the feed "
                f"({cwd_path(output)})")
+    click.echo(f"site: {cwd_path(output / 'index.html')}  "
+               "(preview it at the URLs below with `audioarticles serve`)")
     click.echo(f"feed: {result.feed_url}")
-    click.echo(f"site: {cwd_path(output / 'index.html')}")
     if newest is not None:
-        click.echo(f"page: {result.page_url(newest)}  "
-                   f"(file: {cwd_path(output / publish.episode_page(newest))})")
-    click.echo("preview: audioarticles serve  (serves it on 127.0.0.1)")
+        click.echo(f"page: {result.page_url(newest)}")
 
 
 @cli.command()

@@ -13,6 +13,7 @@ project's private ``unreleased`` mirror of it, so nothing unreleased can be fetc
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import getpass
 import os
 import shutil
@@ -26,7 +27,7 @@ from audioarticles.catalog import Catalog
 from audioarticles.config import Project
 from audioarticles.errors import ArticleSkipped, UsageError, UserError
 from audioarticles.identity import guid_for, identity
-from audioarticles.model import Article, EditorialEvent, Episode, Tombstone
+from audioarticles.model import Article, EditorialEvent, Episode, Segment, Tombstone
 from audioarticles.optout import OptOutRules, skip_reason
 from audioarticles.optout import load_rules as load_optout
 from audioarticles.publish.dates import parse_date, zone_named
@@ -346,6 +347,32 @@ def screen(catalog: Catalog, article: Article, release: Release) -> None:
     if stone is not None and not release.force:
         raise ArticleSkipped(meta.source, f"unpublished on {stone.at} by {stone.actor} "
                                           f"({stone.reason}); convert with --force to bring it back")
+
+
+# corrections (for the spoken « mis à jour le … »)
+
+
+def text_digest(segments: Iterable[Segment]) -> str:
+    """Changes when what the article says changes (its written text), not its metadata."""
+    return hashlib.sha256("\n".join(s.written for s in segments).encode("utf-8")).hexdigest()
+
+
+def was_published(catalog: Catalog, episode: Episode) -> bool:
+    return episode.state == PUBLISHED or any(
+        event.to_state == PUBLISHED for event in catalog.events(episode.guid))
+
+
+def correction_day(catalog: Catalog, existing: Episode | None, digest: str,
+                   zone: ZoneInfo) -> str:
+    """The day (ISO date, in `zone`) the article was corrected after it had been published:
+    today when its text differs from the published version's, else the day recorded before;
+    "" for an article never corrected."""
+    if existing is None:
+        return ""
+    known = existing.meta.get("text_digest")
+    if known and known != digest and was_published(catalog, existing):
+        return utcnow().astimezone(zone).date().isoformat()
+    return existing.meta.get("corrected_on", "")
 
 
 # where an episode's files live

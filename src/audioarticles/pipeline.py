@@ -19,6 +19,7 @@ import signal
 import sys
 import threading
 import time
+from datetime import date
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -27,13 +28,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from audioarticles import clean as clean_stage
-from audioarticles import editorial, optout, publish
+from audioarticles import editorial, feeds, optout, publish
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project
 from audioarticles.engines import get_engine
 from audioarticles.engines.base import Engine
 from audioarticles.errors import ArticleSkipped, InputError, UsageError, UserError
-from audioarticles import feeds
 from audioarticles.extract import DEFAULT_SKIP
 from audioarticles.feeds import FeedInfo
 from audioarticles.fetch import is_url
@@ -243,29 +243,19 @@ def files_intact(project: Project, episode: Episode) -> bool:
 
 # ---- per article: audio stages --------------------------------------------------------------
 
-def correction_day(project: Project, prepared: Prepared, existing: Episode | None) -> date | None:
-    """The day the article was corrected: today when its text changed since it was voiced,
-    else the day recorded at the last correction (None: never corrected)."""
-    if existing is None:
-        return None
-    if existing.content_hash and existing.content_hash != prepared.content_hash:
-        zone = zone_named(project.section("podcast").get("timezone", "Europe/Paris"))
-        return editorial.utcnow().astimezone(zone).date()
-    recorded = existing.meta.get("corrected_on")
-    return date.fromisoformat(recorded) if recorded else None
-
-
 def render(project: Project, prepared: Prepared, slug: str, voice: Voice, engine: Engine,
-           cache: SegmentCache, existing: Episode | None = None) -> Rendered:
+           cache: SegmentCache, existing: Episode | None = None,
+           corrected_on: str = "") -> Rendered:
     """Voice, assemble, level and tag the article, with its transcripts and chapters beside
-    the MP3; the files appear under their final names or not at all."""
+    the MP3; the files appear under their final names or not at all. `corrected_on`: the ISO
+    day the published article was corrected, "" if never."""
     zone = zone_named(project.section("podcast").get("timezone", "Europe/Paris"))
     pub_date = (existing.pub_date if existing else "") or publication_date(
         prepared.article.meta.date, zone)
     # new files wait in the private mirror; the run's rebuild admits them if published
     return render_episode(project, prepared.article, prepared.segments, voice, engine, cache,
                           project.unreleased_dir / "episodes", slug, prepared.guid, pub_date,
-                          correction_day(project, prepared, existing))
+                          date.fromisoformat(corrected_on) if corrected_on else None)
 
 
 # ---- the catalog side of a batch ------------------------------------------------------------
@@ -276,6 +266,8 @@ class Plan:
     slug: str
     existing: Episode | None
     unchanged: bool = False
+    text_digest: str = ""  # what the article says (editorial.text_digest)
+    corrected_on: str = ""  # the ISO day the published article was last corrected
 
 
 class Ledger:
@@ -309,15 +301,18 @@ class Ledger:
                                  f"{identity(prepared.article.meta)}); converted once")
             self._claimed[prepared.guid] = prepared.source
             existing = self.catalog.get(prepared.guid)
+            digest = editorial.text_digest(prepared.segments)
             if existing is not None:
                 unchanged = (not self.rerender
                              and existing.state != editorial.UNPUBLISHED
                              and existing.content_hash == prepared.content_hash
                              and existing.meta.get("render") == self.fingerprint
                              and files_intact(self.project, existing))
-                return Plan(prepared, existing.slug, existing, unchanged)
+                zone = zone_named(self.project.section("podcast").get("timezone", "Europe/Paris"))
+                corrected = editorial.correction_day(self.catalog, existing, digest, zone)
+                return Plan(prepared, existing.slug, existing, unchanged, digest, corrected)
             slug = self._new_slug(prepared.article.meta.title)
-            return Plan(prepared, slug, None)
+            return Plan(prepared, slug, None, text_digest=digest)
 
     def _new_slug(self, title: str) -> str:
         base = slugify(title)
@@ -360,9 +355,9 @@ class Ledger:
             episode.content_hash = plan.prepared.content_hash
             episode.meta = {**episode.meta, "render": self.fingerprint, "loudness": {
                 "measured_lufs": rendered.assembly.measured.integrated_lufs,
-                "gain_db": round(rendered.assembly.gain_db, 2)}}
-            if rendered.corrected_on:
-                episode.meta["corrected_on"] = rendered.corrected_on.isoformat()
+                "gain_db": round(rendered.assembly.gain_db, 2)}, "text_digest": plan.text_digest}
+            if plan.corrected_on:
+                episode.meta["corrected_on"] = plan.corrected_on
             now = editorial.utcnow()
             decision = editorial.decide(self.release.policy, episode, previous, now,
                                         article_date=meta.date,
@@ -381,9 +376,9 @@ class Ledger:
     def unchanged(self, plan: Plan) -> Converted:
         """Nothing voiced: every segment (intro and outro included) counts as cached."""
         assert plan.existing is not None
+        corrected = date.fromisoformat(plan.corrected_on) if plan.corrected_on else None
         voiced = framed_segments(self.project, plan.prepared.article, plan.prepared.segments,
-                                 self.engine.max_chars,
-                                 correction_day(self.project, plan.prepared, plan.existing))
+                                 self.engine.max_chars, corrected)
         return Converted(plan.existing, 0, len(voiced), status="unchanged")
 
 
@@ -502,7 +497,7 @@ class Batch:
                 return self.ledger.unchanged(plan)
             self._check_stop()
             rendered = render(self.project, prepared, plan.slug, self.voice, self.engine,
-                              self.cache, plan.existing)
+                              self.cache, plan.existing, plan.corrected_on)
             return self.ledger.record(plan, rendered)  # finished work is kept, even when stopping
         except Interrupted:
             raise

@@ -21,8 +21,7 @@ from typing import BinaryIO
 from audioarticles import extract
 from audioarticles.config import Project
 from audioarticles.errors import InputError
-from audioarticles.fetch import (FetchSettings, binary_kind, fetch, is_url,
-                                 size_limit_message)
+from audioarticles.fetch import FetchSettings, binary_kind, fetch, is_url, size_limit_message
 from audioarticles.identity import slugify
 from audioarticles.model import Article
 

@@ -76,7 +76,12 @@
       render();
     }
 
+    function pauseOthers() {
+      audios.forEach(function (other) { if (other !== audio) other.pause(); });
+    }
+
     function start() {
+      pauseOthers();  // one voice at a time (the play event repeats this for native controls)
       var attempt = audio.play();
       if (attempt && attempt.catch) {
         attempt.catch(function (err) {
@@ -151,7 +156,7 @@
     }
 
     audio.addEventListener("play", function () {
-      audios.forEach(function (other) { if (other !== audio) other.pause(); });
+      pauseOthers();
       status.textContent = "";
       mediaSession();
       showState();
