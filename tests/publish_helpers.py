@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
 from pathlib import Path
 
 from conftest import free_port, make_runner  # noqa: F401 (free_port: for the publishing tests)
@@ -22,6 +24,16 @@ SECOND_ARTICLE = """La médiathèque rouvre ses portes après travaux
 Après huit mois de travaux, la médiathèque du centre-ville rouvre samedi.
 Les horaires sont élargis le mercredi et le samedi.
 """
+
+
+def interrupt(process: subprocess.Popen) -> int:
+    """Stop a running `audioarticles serve` as a user does (Ctrl-C); its exit code."""
+    process.send_signal(signal.SIGINT)
+    try:
+        return process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
 
 
 def write_config(root: Path, base_url: str, extra: str = "") -> None:
