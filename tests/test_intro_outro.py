@@ -79,6 +79,9 @@ def test_loudness_summary_parsing_and_gain():
     target = loudness.Target(-16.0, -1.0)
     assert loudness.gain_db(measured, target) == pytest.approx(3.3)
     assert loudness.gain_db(measured, target, codec_gain=-0.45) == pytest.approx(3.75)
-    assert loudness.limiting_db(measured, 3.3, target) == pytest.approx(2.9)
+    # what the encoding run measured (before the encoder's own -0.45 dB): 0.25 LU short
+    assert loudness.miss_lu(loudness.Loudness(-15.3, -2.0), target, -0.45) == pytest.approx(-0.25)
+    assert loudness.miss_lu(loudness.Loudness(-16.0, -2.0), target, -0.45) == pytest.approx(0.45)
+    assert loudness.miss_lu(loudness.Loudness(-70.0, -90.0), target) == 0.0
     assert loudness.gain_db(loudness.Loudness(-70.0, -60.0), target) == 0.0  # silence: no gain
     assert loudness.gain_db(loudness.Loudness(-69.0, -60.0), target) == loudness.MAX_GAIN_DB

@@ -89,3 +89,34 @@ def test_trim_silence_threshold_ignores_noise_below_it():
     pcm = noise + tone(200, rate) + noise
     trimmed = trim_silence(pcm, rate, threshold_db=-45, keep_ms=0)
     assert abs(len(trimmed) // 2 - rate * 200 // 1000) <= 4
+
+
+def reference_trim(samples: list[int], threshold: int, keep: int) -> list[int]:
+    loud = [i for i, x in enumerate(samples) if abs(x) > threshold]
+    if not loud:
+        return []
+    return samples[max(0, loud[0] - keep): loud[-1] + 1 + keep]
+
+
+@pytest.mark.parametrize("threshold_db", [-45.0, -60.0, -30.0, -6.0, -0.1])
+def test_trim_silence_is_exact_per_sample(threshold_db):
+    import random
+
+    rng = random.Random(int(-threshold_db * 10))
+    threshold = int(32767 * math.pow(10, threshold_db / 20))
+    rate, keep_ms = 1000, 5  # 5 samples kept each side
+    for _ in range(200):
+        quiet = [rng.randint(-threshold, threshold) for _ in range(rng.randint(0, 40))]
+        body = [rng.randint(-32768, 32767) for _ in range(rng.randint(0, 30))]
+        tail = [rng.randint(-threshold, threshold) for _ in range(rng.randint(0, 40))]
+        samples = quiet + body + tail
+        pcm = array("h", samples).tobytes()
+        got = array("h")
+        got.frombytes(trim_silence(pcm, rate, threshold_db, keep_ms))
+        assert list(got) == reference_trim(samples, threshold, 5), (threshold, samples)
+
+
+def test_trim_silence_of_a_long_silence_does_not_overflow_the_regex_engine():
+    rate = 22050
+    pcm = silence(120_000, rate) + tone(100, rate) + silence(1000, rate)  # two minutes of silence
+    assert len(trim_silence(pcm, rate, keep_ms=0)) // 2 == pytest.approx(rate // 10, abs=4)

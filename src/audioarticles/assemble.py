@@ -8,6 +8,7 @@ with the gain and peak limit that measurement calls for. Times come from sample 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,9 @@ from audioarticles.model import Segment, TimelineEntry
 from audioarticles.pauses import Pauses, pause_between, silence, trim_silence
 from audioarticles.synthesise import AudioSource
 from audioarticles.tools import feed_ffmpeg
+
+#: seconds of speech the loudness is first estimated on (the encoding run then checks it)
+EXCERPT_S = 60
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,21 @@ class Programme:
                 written=seg.written if seg is not None else ""))
         self.samples = position
 
+    def excerpt(self, seconds: float = EXCERPT_S) -> Iterator[bytes]:
+        """About `seconds` of the programme's speech, taken evenly from start to end (every
+        k-th piece, trimmed, with short silences between): enough to estimate its loudness."""
+        rate = self.sample_rate
+        total = sum(getattr(piece.source, "samples", 0) for piece in self.pieces)
+        step = max(1, math.ceil(total / (seconds * rate)))
+        gap = silence(400, rate)
+        for piece in self.pieces[::step]:
+            pcm = piece.source.load().pcm
+            if piece.kind != "jingle":
+                pcm = trim_silence(pcm, rate, self.mastering.trim_threshold_db,
+                                   self.mastering.trim_keep_ms)
+            yield pcm
+            yield gap
+
 
 def mp3_options(bitrate: str, out_rate: int) -> list[str]:
     """Encoder output options: mono CBR MP3 with a Xing/Info header (exact duration)."""
@@ -134,39 +153,57 @@ def mp3_options(bitrate: str, out_rate: int) -> list[str]:
 
 
 def encode_stream(chunks, sample_rate: int, out_path: Path, bitrate: str = "64k",
-                  out_rate: int = 44100, audio_filter: str = "") -> None:
-    """Stream mono s16le PCM chunks into ffmpeg's MP3 encoder, through `audio_filter`."""
-    filters = ["-af", audio_filter] if audio_filter else []
-    args = ["-loglevel", "error", "-y", "-f", "s16le", "-ar", str(sample_rate), "-ac", "1",
-            "-i", "pipe:0", *filters, *mp3_options(bitrate, out_rate), str(out_path)]
-    feed_ffmpeg(args, chunks, "encode the MP3")
+                  out_rate: int = 44100, audio_filter: str = "",
+                  scan: loudness.Target | None = None) -> loudness.Loudness | None:
+    """Stream mono s16le PCM chunks into ffmpeg's MP3 encoder, through `audio_filter`.
+
+    With `scan`, the same ffmpeg run also measures the filtered stream (what the encoder
+    receives) with ebur128, and that measurement is returned.
+    """
+    head = ["-y", "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0"]
+    if scan is None:
+        filters = ["-af", audio_filter] if audio_filter else []
+        feed_ffmpeg(["-loglevel", "error", *head, *filters, *mp3_options(bitrate, out_rate),
+                     str(out_path)], chunks, "encode the MP3")
+        return None
+    graph = (f"[0:a]{audio_filter or 'anull'},asplit=2[encode][scan];"
+             f"[scan]{loudness.scanner(scan.dual_mono)}[scanned]")
+    tail = feed_ffmpeg(["-loglevel", "info", *head, "-filter_complex", graph,
+                        "-map", "[encode]", *mp3_options(bitrate, out_rate), str(out_path),
+                        "-map", "[scanned]", "-f", "null", "-"], chunks, "encode the MP3")
+    return loudness.parse_summary(tail)
 
 
 def assemble(pieces: list[Piece], out_path: Path, pauses: Pauses | None = None,
              mastering: Mastering | None = None) -> Assembly:
-    """Write the levelled MP3 to `out_path` and return its timeline."""
+    """Write the levelled MP3 to `out_path` and return its timeline.
+
+    The gain comes from an estimate of the loudness on an excerpt; the encoding run measures
+    what it encodes (after gain and limiter), and in the rare case that lands more than
+    `loudness.TOLERANCE_LU` off target, the episode is encoded again with the gain corrected.
+    """
     pauses = pauses or Pauses()
     mastering = mastering or Mastering()
     programme = Programme(pieces, pauses, mastering)
     target = mastering.loudness
     rate = programme.sample_rate
-
-    measured = loudness.measure(programme.chunks(), rate, target.dual_mono)
-    timeline, samples = programme.timeline, programme.samples
     codec_gain = loudness.codec_gain_db(
         tuple(mp3_options(mastering.bitrate, mastering.sample_rate)), mastering.sample_rate)
-    gain = loudness.gain_db(measured, target, codec_gain)
-    if loudness.limiting_db(measured, gain, target) > loudness.LIMITER_RECHECK_DB:
-        # heavy limiting lowers the loudness a little: measure after it and make up for it
-        limited = loudness.measure(programme.chunks(), rate, target.dual_mono,
-                                   loudness.master_filter(gain, target))
-        if limited.integrated_lufs > loudness.SILENT_LUFS:
-            gain = min(loudness.MAX_GAIN_DB,
-                       gain + target.integrated_lufs - limited.integrated_lufs - codec_gain)
 
-    encode_stream(programme.chunks(), rate, out_path, mastering.bitrate, mastering.sample_rate,
-                  loudness.master_filter(gain, target))
-    if programme.samples != samples:
-        raise SynthesisError("the episode's audio changed between the loudness pass and the "
-                             "encoding pass; run the conversion again")
-    return Assembly(timeline=timeline, duration_s=samples / rate, measured=measured, gain_db=gain)
+    estimate = loudness.measure(programme.excerpt(), rate, target.dual_mono)
+    gain = loudness.gain_db(estimate, target, codec_gain)
+    encoded = samples = timeline = None
+    for _ in range(2):
+        encoded = encode_stream(programme.chunks(), rate, out_path, mastering.bitrate,
+                                mastering.sample_rate, loudness.master_filter(gain, target),
+                                scan=target)
+        if samples is not None and programme.samples != samples:
+            raise SynthesisError("the episode's audio changed between two encoding passes; "
+                                 "run the conversion again")
+        timeline, samples = programme.timeline, programme.samples
+        error = loudness.miss_lu(encoded, target, codec_gain)
+        if abs(error) <= loudness.TOLERANCE_LU:
+            break
+        gain = max(-loudness.MAX_GAIN_DB, min(loudness.MAX_GAIN_DB, gain + error))
+    return Assembly(timeline=timeline, duration_s=samples / rate, measured=estimate,
+                    gain_db=gain)

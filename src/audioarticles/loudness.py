@@ -25,8 +25,8 @@ TRUE_PEAK_MARGIN_DB = 1.0
 #: below this (ffmpeg's absolute gate) nothing was loud enough to measure
 SILENT_LUFS = -70.0
 MAX_GAIN_DB = 30.0
-#: if the limiter would shave more than this off the peaks, measure again after it
-LIMITER_RECHECK_DB = 1.0
+#: how far off target the encoded episode may land before it is encoded again
+TOLERANCE_LU = 0.4
 
 _INTEGRATED = re.compile(r"^\s*I:\s+(-?[\d.]+|-?inf)\s+LUFS")
 _PEAK = re.compile(r"^\s*Peak:\s+(-?[\d.]+|-?inf)\s+dBFS")
@@ -63,11 +63,15 @@ def parse_summary(lines: list[str]) -> Loudness:
     return Loudness(integrated, peak if peak is not None else 0.0)
 
 
+def scanner(dual_mono: bool) -> str:
+    """The ffmpeg filter that measures (EBU R128 integrated loudness, sample peak)."""
+    return f"ebur128=peak=sample:dualmono={'true' if dual_mono else 'false'}"
+
+
 def measure(chunks: Iterable[bytes], sample_rate: int, dual_mono: bool,
             pre_filter: str = "") -> Loudness:
     """Integrated loudness and sample peak of a mono s16le stream (after `pre_filter`)."""
-    scanner = f"ebur128=peak=sample:dualmono={'true' if dual_mono else 'false'}"
-    chain = f"{pre_filter},{scanner}" if pre_filter else scanner
+    chain = f"{pre_filter},{scanner(dual_mono)}" if pre_filter else scanner(dual_mono)
     tail = feed_ffmpeg(["-loglevel", "info", "-f", "s16le", "-ar", str(sample_rate), "-ac", "1",
                         "-i", "pipe:0", "-af", chain, "-f", "null", "-"],
                        chunks, "measure the loudness")
@@ -93,12 +97,12 @@ def codec_gain_db(encode_args: tuple[str, ...], sample_rate: int) -> float:
     """How much louder (negative: quieter) the MP3 plays than the PCM it was made from.
 
     LAME's output is about 0.45 dB quieter than its input whatever the frequency; measured
-    once per run on a 1 kHz tone through the very encoder settings used for the episode.
+    once per run on a tone (1 kHz at 44.1 kHz) through the very encoder settings used for
+    the episode.
     `encode_args` are the encoder's output options (after the input), ending before the file.
     """
-    seconds = 2
-    tone = array("h", (round(3000 * math.sin(2 * math.pi * 1000 * i / sample_rate))
-                       for i in range(seconds * sample_rate))).tobytes()
+    period = array("h", (round(3000 * math.sin(2 * math.pi * i / 44)) for i in range(44)))
+    tone = (period * (sample_rate // 2 // 44)).tobytes()  # 0.5 s of a sine, 44 samples a period
     encoder = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "s16le", "-ar",
                str(sample_rate), "-ac", "1", "-i", "pipe:0", *encode_args, "pipe:1"]
     mp3 = subprocess.run(encoder, input=tone, capture_output=True, check=False)
@@ -108,15 +112,18 @@ def codec_gain_db(encode_args: tuple[str, ...], sample_rate: int) -> float:
     if mp3.returncode or decoded.returncode or not decoded.stdout:
         message = (mp3.stderr or decoded.stderr).decode("utf-8", "replace").strip()
         raise SynthesisError(f"ffmpeg cannot encode MP3 with these settings: {message[-300:]}")
-    quarter = sample_rate // 4 * 2  # bytes in 0.25 s: skip the edges (encoder delay, fades)
-    middle = decoded.stdout[quarter: -quarter]
-    reference = tone[quarter: quarter + len(middle)]
+    edge = 2 * 44 * (sample_rate // 10 // 44)  # whole periods in 0.1 s: skip the encoder's edges
+    middle = decoded.stdout[edge: -edge]
+    reference = tone[edge: edge + len(middle)]
     return 20 * math.log10(_rms(middle) / _rms(reference))
 
 
-def limiting_db(measured: Loudness, gain: float, target: Target) -> float:
-    """How much the limiter will take off the loudest peak after `gain`."""
-    return max(0.0, measured.sample_peak_db + gain - target.ceiling_db)
+def miss_lu(encoded: Loudness, target: Target, codec_gain: float = 0.0) -> float:
+    """How far below the target (LU; negative: above) the episode plays, given what was
+    measured going into the encoder; 0 when there was nothing loud enough to measure."""
+    if encoded.integrated_lufs <= SILENT_LUFS or math.isinf(encoded.integrated_lufs):
+        return 0.0
+    return target.integrated_lufs - (encoded.integrated_lufs + codec_gain)
 
 
 def master_filter(gain: float, target: Target) -> str:
