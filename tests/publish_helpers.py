@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
+import subprocess
 from pathlib import Path
 
 from conftest import make_runner
@@ -23,6 +25,16 @@ SECOND_ARTICLE = """La médiathèque rouvre ses portes après travaux
 Après huit mois de travaux, la médiathèque du centre-ville rouvre samedi.
 Les horaires sont élargis le mercredi et le samedi.
 """
+
+
+def interrupt(process: subprocess.Popen) -> int:
+    """Stop a running `audioarticles serve` as a user does (Ctrl-C); its exit code."""
+    process.send_signal(signal.SIGINT)
+    try:
+        return process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
 
 
 def free_port() -> int:

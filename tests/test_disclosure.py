@@ -5,16 +5,16 @@ the engine; checked settings."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import feedparser
 import pytest
+from publish_helpers import SHORT_ARTICLE, write_config
 
 from audioarticles.cli import cli
 from audioarticles.config import load_project
 from audioarticles.disclosure import Disclosure, french_day
-from publish_helpers import SHORT_ARTICLE, write_config
 
 DEFAULT_WRITTEN = "Cet épisode est lu par une voix de synthèse. Synthèse vocale : eSpeak NG."
 
@@ -161,12 +161,12 @@ UPDATED = '[disclosure]\nupdated = "Article mis à jour le {date}."\n'
 
 @pytest.fixture
 def clock(monkeypatch):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from audioarticles import editorial
 
     monkeypatch.setattr(editorial, "utcnow",
-                        lambda: datetime(2026, 2, 28, 23, 30, tzinfo=timezone.utc))
+                        lambda: datetime(2026, 2, 28, 23, 30, tzinfo=UTC))
 
 
 def test_a_corrected_article_says_when_it_was_updated(runner, project, clock):

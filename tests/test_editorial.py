@@ -4,7 +4,7 @@ tombstones, the audit trail, and where each state's files live (public or privat
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -223,7 +223,7 @@ def clock(monkeypatch):
     """Set the editorial clock: `clock.now` is what every decision reads."""
 
     class Clock:
-        now = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+        now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
     monkeypatch.setattr(editorial, "utcnow", lambda: Clock.now)
     return Clock
@@ -235,11 +235,11 @@ def test_publish_at_schedules_and_a_later_run_releases(runner, project, clock):
     assert (episode["state"], episode["publish_at"]) == ("scheduled", "2026-03-01T11:00:00+00:00")
     assert public_files(project) == []
 
-    clock.now = datetime(2026, 3, 1, 10, 59, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 3, 1, 10, 59, tzinfo=UTC)
     convert(runner, write(project, "other.txt", OTHER))
     assert listed(runner)[episode["slug"]]["state"] == "scheduled"
 
-    clock.now = datetime(2026, 3, 1, 11, 0, 1, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 3, 1, 11, 0, 1, tzinfo=UTC)
     convert(runner, "articles/other.txt")  # any run releases what is due
     released = listed(runner)[episode["slug"]]
     assert (released["state"], released["state_by"]) == ("published", "schedule")
@@ -291,7 +291,7 @@ def test_episodes_filters_by_state(runner, project):
 # the policy itself: a table of situations
 
 
-NOW = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def ep(state: str = "published", by: str = "policy", degraded: bool = False, reason: str = "",
@@ -316,8 +316,8 @@ FUTURE = (NOW + timedelta(days=1)).isoformat()
     (editorial.Policy(publish_degraded=True), ep(degraded=True), None, {}, ("published", "")),
     # a published episode that becomes degraded on a re-voice is held; one already approved
     # degraded (an editor published it anyway) stays published
-    (DEFAULT, ep(degraded=True), ep(), {}, ("held", "degraded: voiced by fr-espeak (espeak) "
-                                                     "instead of fr: gTTS unreachable")),
+    (DEFAULT, ep(degraded=True), ep(), {}, ("held", ("degraded: voiced by fr-espeak (espeak) "
+                                                     "instead of fr: gTTS unreachable"))),
     (DEFAULT, ep(degraded=True), ep(degraded=True), {}, ("published", "")),
     # `upgrade` re-voices a policy-held degraded episode: the policy releases it
     (DEFAULT, ep(), ep("held", degraded=True, reason="degraded: ..."), {}, ("published", "")),
@@ -366,7 +366,7 @@ EMBARGOED = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title
 
 
 def test_embargo_from_the_article_date_and_release_on_a_later_run(runner, project, monkeypatch):
-    due = (datetime.now(timezone.utc) + timedelta(days=2)).replace(microsecond=0)
+    due = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
     (project / "budget.html").write_text(EMBARGOED.format(date=due.isoformat()), encoding="utf-8")
     [episode] = convert(runner, "budget.html")["episodes"]
     assert (episode["state"], episode["publish_at"]) == ("scheduled", due.isoformat())
@@ -382,7 +382,7 @@ def test_embargo_from_the_article_date_and_release_on_a_later_run(runner, projec
 
 def test_embargo_none_publishes_future_dated_articles(runner, project):
     configure(project, '[editorial]\nembargo = "none"\n')
-    due = datetime.now(timezone.utc) + timedelta(days=2)
+    due = datetime.now(UTC) + timedelta(days=2)
     (project / "budget.html").write_text(EMBARGOED.format(date=due.isoformat()), encoding="utf-8")
     [episode] = convert(runner, "budget.html")["episodes"]
     assert episode["state"] == "published"

@@ -6,20 +6,19 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import feedparser
 import pytest
+from publish_helpers import SECOND_ARTICLE, SHORT_ARTICLE, free_port, interrupt, make_project
 
 from audioarticles import editorial
 from audioarticles.cli import cli
 from audioarticles.publish.serve import make_server
-from publish_helpers import SECOND_ARTICLE, SHORT_ARTICLE, free_port, make_project
 
 THIRD_ARTICLE = """Le marché de Noël ouvre vendredi sur la place centrale
 Une soixantaine de chalets s’installent sur la place centrale jusqu’au 24 décembre.
@@ -139,7 +138,7 @@ def test_scheduled_episode_appears_on_the_first_build_after_its_time(runner, new
                                                                       monkeypatch):
     root = newsroom["root"]
     slug = newsroom["budget.txt"]["slug"]
-    due = datetime.now(timezone.utc) + timedelta(hours=3)
+    due = datetime.now(UTC) + timedelta(hours=3)
     [change] = cli_json(runner, root, "hold", slug, "--reason", "attendre le conseil")["episodes"]
     [change] = cli_json(runner, root, "publish", slug, "--at", due.isoformat())["episodes"]
     assert change["state"] == "scheduled"
@@ -187,12 +186,7 @@ def test_serve_drafts_previews_unreleased_episodes_privately(runner, newsroom):
         code, _ = get(port, mp3_url(held))
         assert code == 200
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        finally:
-            if process.poll() is None:
-                process.kill()
+        interrupt(process)
     assert process.returncode == 0
     # the preview wrote nothing public
     output = root / "output"

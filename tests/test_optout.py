@@ -39,8 +39,8 @@ def article(**meta) -> Article:
     ({"authors": ["AFP"]}, {"author": "Rafpa Dupont"}, None),
     ({"urls": ["https://www.exemple.fr/abonnes/*"]},
      {"canonical_url": "https://www.exemple.fr/abonnes/2026/budget.html"},
-     'opt-out: URL "https://www.exemple.fr/abonnes/2026/budget.html" matches '
-     '"https://www.exemple.fr/abonnes/*" (optout.toml)'),
+     ('opt-out: URL "https://www.exemple.fr/abonnes/2026/budget.html" matches '
+     '"https://www.exemple.fr/abonnes/*" (optout.toml)')),
     ({"urls": ["*/abonnes/*"]}, {"url": "https://www.exemple.fr/actu/budget.html"}, None),
     ({"markers": ["[PAS D'AUDIO]"]}, {},
      'opt-out: the text carries the marker "[PAS D\'AUDIO]" (optout.toml)'),

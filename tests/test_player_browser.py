@@ -4,6 +4,7 @@ the embed snippet, and a hostile title that must stay text."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -11,7 +12,7 @@ import sys
 
 import pytest
 from conftest import require_tool
-from publish_helpers import add_companions, free_port, make_project
+from publish_helpers import abspath, add_companions, free_port, make_project
 
 ARTICLE = """Le tramway arrive dans le quartier nord
 Les travaux du tramway commencent lundi dans le quartier nord de la ville.
@@ -267,3 +268,23 @@ def test_hostile_title_stays_text_in_the_browser(page, served):
     page.goto(served["base"])
     assert HOSTILE_TITLE in page.inner_text("main")
     # the page's `errors` list (dialogs, script errors) is checked empty when the test ends
+
+
+def test_transcript_and_chapters_written_by_the_audio_stage(page, served):
+    """The hostile episode keeps the VTT and chapters the audio stage wrote: every cue is
+    listed, its text exact (the title's markup is text), and clicking one plays from it."""
+    from audioarticles.publish.timing import parse_vtt
+
+    vtt = abspath(served["hostile"]["transcripts"]["vtt"])  # JSON paths open from the cwd
+    cues = parse_vtt(vtt.read_text(encoding="utf-8"))
+    assert len(cues) >= 2 and cues[0].text == HOSTILE_TITLE
+    open_episode(page, served, "hostile")
+    shown = page.locator(".aa-cue")
+    assert shown.count() == len(cues)
+    assert [shown.nth(i).inner_text() for i in range(len(cues))] == [c.text for c in cues]
+    assert page.locator(".aa-transcript script, .aa-transcript b").count() == 0
+    shown.nth(len(cues) - 1).click()
+    assert current_time(page) == pytest.approx(cues[-1].start_s, abs=0.8)
+    assert shown.nth(len(cues) - 1).get_attribute("aria-current") == "true"
+    chapters = json.loads(abspath(served["hostile"]["chapters"]).read_text(encoding="utf-8"))
+    assert page.locator(".aa-chapter").count() == len(chapters["chapters"])

@@ -21,6 +21,7 @@ from PIL import Image
 from publish_helpers import (
     SECOND_ARTICLE,
     SHORT_ARTICLE,
+    abspath,
     add_companions,
     build,
     convert,
@@ -31,7 +32,7 @@ from publish_helpers import (
 from audioarticles.cli import cli
 from audioarticles.publish.dates import parse_date, publication_date, rfc2822
 from audioarticles.publish.feed import podcast_guid
-from audioarticles.publish.timing import Chapter, description_chapters, parse_vtt
+from audioarticles.publish.timing import Chapter, clock, description_chapters, parse_vtt
 
 BASE = "http://127.0.0.1:8000/podcast/"
 NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -339,3 +340,23 @@ def test_article_metadata_reaches_the_item(tmp_path):
     assert entry.link == "https://www.example.org/marche?id=3&x=1"
     assert entry.summary.startswith("Le marché couvert rouvre après deux ans de travaux.")
     assert '<a href="https://www.example.org/marche?id=3&amp;x=1">' in entry.content[0].value
+
+
+def test_chapters_from_the_audio_stage_are_timestamps_in_the_description(tmp_path):
+    """An article with two sections: the audio stage's chapters (title + headings) become the
+    description's timestamp lines (Spotify reads only these), from the same timeline."""
+    article = ("# Le marché couvert rouvre\n\nLes commerçants reviennent samedi matin.\n\n"
+               "## Des horaires élargis\n\nLe marché ouvre désormais le dimanche.\n\n"
+               "## Un parking gratuit\n\nLe parking voisin devient gratuit le matin.\n")
+    root = tmp_path / "project"
+    episode = make_project(root, BASE, {"marche.md": article})["marche.md"]
+    chapters = json.loads(abspath(episode["chapters"]).read_text(encoding="utf-8"))["chapters"]
+    assert [c["title"] for c in chapters] == ["Le marché couvert rouvre", "Des horaires élargis",
+                                              "Un parking gratuit"]
+    [entry] = podcastparser.parse(BASE + "feed.xml", io.BytesIO(
+        (root / "output" / "feed.xml").read_bytes()))["episodes"]
+    expected = "\n".join(["Chapitres :"] + [
+        f"{'00:00' if i == 0 else clock(c['startTime'])} {c['title']}"
+        for i, c in enumerate(chapters)])
+    assert expected in entry["description"]
+    assert chapters[1]["startTime"] > 1  # real times, not a placeholder list

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import http.client
 import os
-import signal
 import subprocess
 import sys
 import threading
 
 import pytest
-from publish_helpers import SHORT_ARTICLE, add_companions, free_port, make_project
+from publish_helpers import SHORT_ARTICLE, add_companions, free_port, interrupt, make_project
 
 from audioarticles.cli import cli
 from audioarticles.publish.serve import byte_range, make_server
@@ -137,10 +136,5 @@ def test_serve_command_runs_until_interrupted_and_reports_a_busy_port(runner, se
         assert busy.stderr.strip().splitlines()[-1] == (
             f"error: port {port} is already in use on 127.0.0.1; pick another with --port")
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        finally:
-            if process.poll() is None:
-                process.kill()
+        interrupt(process)
     assert process.returncode == 0  # Ctrl-C is the normal way to stop a preview

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from audioarticles.cli import cli
 from test_sync import FULL_1, FULL_1_EDITED, Feed, item
 from web import Site
+
+from audioarticles.cli import cli
 
 VOICE = ["--voice", "fr-espeak"]
 SECOND = ("<p>La métropole ouvrira une ligne de tramway au printemps.</p>"

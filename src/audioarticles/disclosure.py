@@ -58,7 +58,7 @@ class Disclosure:
             unknown = _fields(value, key) - allowed
             if unknown:
                 valid = ", ".join(f"{{{name}}}" for name in sorted(allowed)) or "none"
-                raise UsageError(f"{_WHERE} {key}: unknown field {{{sorted(unknown)[0]}}}; "
+                raise UsageError(f"{_WHERE} {key}: unknown field {{{min(unknown)}}}; "
                                  f"valid fields: {valid}")
             values[key] = " ".join(value.split())
         engines = section.get("engines", {})

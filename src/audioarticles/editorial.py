@@ -13,13 +13,13 @@ project's private ``unreleased`` mirror of it, so nothing unreleased can be fetc
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import getpass
+import hashlib
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -42,11 +42,11 @@ EMBARGO_MODES = ("article-date", "none")
 
 def utcnow() -> datetime:
     """The clock every editorial decision reads (one place, so tests can set it)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def default_actor() -> str:
@@ -94,7 +94,7 @@ def read_time(text: str, zone: ZoneInfo) -> datetime | None:
     """An ISO 8601 date or date-time, in UTC; without a zone it is read in `zone`. None if
     unreadable."""
     moment = parse_date(text, zone)
-    return moment.astimezone(timezone.utc) if moment is not None else None
+    return moment.astimezone(UTC) if moment is not None else None
 
 
 def parse_time(text: str, policy: Policy, option: str = "--at") -> datetime:
@@ -239,6 +239,16 @@ def _rebuild(project: Project, catalog: Catalog) -> None:
     publish.rebuild(project, catalog)
 
 
+def _change_all(project: Project, catalog: Catalog, episodes: list[Episode],
+                change: Callable[[Episode], Change]) -> list[Change]:
+    """Apply an editor's command to each episode in one transaction, then rebuild the feed
+    and the site (which moves their files in or out of the public folder)."""
+    with catalog.transaction():
+        changes = [change(episode) for episode in episodes]
+    _rebuild(project, catalog)
+    return changes
+
+
 def publish_episodes(project: Project, catalog: Catalog, slugs: Iterable[str], actor: str,
                      at: datetime | None = None) -> list[Change]:
     """Release episodes now, or schedule them for `at`; an unpublished one comes back.
@@ -249,24 +259,21 @@ def publish_episodes(project: Project, catalog: Catalog, slugs: Iterable[str], a
         if episode.state == UNPUBLISHED and not files_present(project, episode):
             raise UserError(f"{episode.slug}: its files were deleted (`unpublish --purge`); "
                             f"convert the article again with --force")
-    changes = []
-    with catalog.transaction():
-        for episode in episodes:
-            before = episode.state
-            if at is not None and at > now:
-                target, reason, when = SCHEDULED, f"scheduled by {actor}", iso(at)
-            else:
-                target, reason, when = PUBLISHED, "", ""
-            if (before, episode.publish_at) == (target, when):
-                changes.append(Change(episode, before, f"already {target}"))
-                continue
-            if before == UNPUBLISHED:
-                catalog.remove_tombstone(episode.identity)
-            saved = enter_state(catalog, episode, target, actor, reason=reason, publish_at=when,
-                                now=now)
-            changes.append(Change(saved, before))
-    _rebuild(project, catalog)
-    return changes
+    if at is not None and at > now:
+        target, reason, when = SCHEDULED, f"scheduled by {actor}", iso(at)
+    else:
+        target, reason, when = PUBLISHED, "", ""
+
+    def change(episode: Episode) -> Change:
+        before = episode.state
+        if (before, episode.publish_at) == (target, when):
+            return Change(episode, before, f"already {target}")
+        if before == UNPUBLISHED:
+            catalog.remove_tombstone(episode.identity)
+        return Change(enter_state(catalog, episode, target, actor, reason=reason,
+                                  publish_at=when, now=now), before)
+
+    return _change_all(project, catalog, episodes, change)
 
 
 def hold_episodes(project: Project, catalog: Catalog, slugs: Iterable[str], actor: str,
@@ -279,17 +286,14 @@ def hold_episodes(project: Project, catalog: Catalog, slugs: Iterable[str], acto
         if episode.state == UNPUBLISHED:
             raise UserError(f"{episode.slug}: unpublished; `audioarticles publish "
                             f"{episode.slug}` brings it back, then hold it")
-    changes = []
-    with catalog.transaction():
-        for episode in episodes:
-            before = episode.state
-            if (before, episode.state_reason) == (HELD, reason):
-                changes.append(Change(episode, before, "already held for this reason"))
-                continue
-            changes.append(Change(enter_state(catalog, episode, HELD, actor, reason=reason,
-                                              now=now), before))
-    _rebuild(project, catalog)
-    return changes
+
+    def change(episode: Episode) -> Change:
+        if (episode.state, episode.state_reason) == (HELD, reason):
+            return Change(episode, episode.state, "already held for this reason")
+        return Change(enter_state(catalog, episode, HELD, actor, reason=reason, now=now),
+                      episode.state)
+
+    return _change_all(project, catalog, episodes, change)
 
 
 def unpublish_episodes(project: Project, catalog: Catalog, slugs: Iterable[str], actor: str,
@@ -298,23 +302,21 @@ def unpublish_episodes(project: Project, catalog: Catalog, slugs: Iterable[str],
     without them, then their files are retired to the private mirror (`publish` can bring
     them back) or, with `purge`, deleted."""
     now = utcnow()
-    episodes = find_episodes(catalog, slugs)
-    changes = []
-    with catalog.transaction():
-        for episode in episodes:
-            before = episode.state
-            if before == UNPUBLISHED and episode.state_reason == reason:
-                changes.append(Change(episode, before, "already unpublished"))
-                continue
-            saved = enter_state(catalog, episode, UNPUBLISHED, actor, reason=reason, now=now)
-            catalog.add_tombstone(Tombstone(identity=episode.identity, guid=episode.guid,
-                                            slug=episode.slug, reason=reason, actor=actor,
-                                            at=iso(now)))
-            changes.append(Change(saved, before))
-    _rebuild(project, catalog)
+
+    def change(episode: Episode) -> Change:
+        before = episode.state
+        if before == UNPUBLISHED and episode.state_reason == reason:
+            return Change(episode, before, "already unpublished")
+        saved = enter_state(catalog, episode, UNPUBLISHED, actor, reason=reason, now=now)
+        catalog.add_tombstone(Tombstone(identity=episode.identity, guid=episode.guid,
+                                        slug=episode.slug, reason=reason, actor=actor,
+                                        at=iso(now)))
+        return Change(saved, before)
+
+    changes = _change_all(project, catalog, find_episodes(catalog, slugs), change)
     if purge:
-        for change in changes:
-            purge_files(project, change.episode)
+        for done in changes:
+            purge_files(project, done.episode)
     return changes
 
 
