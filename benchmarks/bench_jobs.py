@@ -70,12 +70,14 @@ def convert(articles: Path, jobs: int) -> tuple[float, float, float]:
     try:
         shutil.copytree(articles, project / "articles")
         cpu_before = _children_cpu()
+        machine_before = _machine_busy()
         started = time.perf_counter()
         proc = subprocess.run([sys.executable, "-m", "audioarticles", "convert", "articles",
                                "--voice", "fr-espeak", "--jobs", str(jobs), "--json"],
                               cwd=project, capture_output=True, text=True)
         elapsed = time.perf_counter() - started
         cpu = _children_cpu() - cpu_before
+        OTHERS[jobs].append(max(0.0, _machine_busy() - machine_before - cpu) / elapsed)
         if proc.returncode != 0:
             raise RuntimeError(f"convert --jobs {jobs} failed: {proc.stderr[-500:]}")
         episodes = json.loads(proc.stdout)["episodes"]
@@ -86,12 +88,27 @@ def convert(articles: Path, jobs: int) -> tuple[float, float, float]:
         shutil.rmtree(project, ignore_errors=True)
 
 
+OTHERS: dict[int, list[float]] = {1: [], 2: []}  # cores other programs used during the runs
+
+
+def _machine_busy() -> float:
+    """CPU seconds all programs on the machine have used since boot (Linux), else 0."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
 
 def run() -> str:
+    for measured in OTHERS.values():
+        measured.clear()
     work = Path(tempfile.mkdtemp(prefix="bench-jobs-"))
     try:
         chars, words = write_articles(work / "articles")
@@ -116,6 +133,9 @@ def run() -> str:
     def cores(jobs: int) -> str:
         return f"{statistics.median(c / t for c, t in zip(cpus[jobs], times[jobs])):.2f}"
 
+    def others(jobs: int) -> str:
+        return f"{statistics.median(OTHERS[jobs]):.2f}" if OTHERS[jobs] else "n/a"
+
     return "\n".join([
         f"{ARTICLES} articles cut from the corpus (seed article and the four saved pages): "
         f"{chars} characters, {words} words, {audio / 60:.1f} minutes of audio in all; offline "
@@ -123,12 +143,12 @@ def run() -> str:
         f"project (empty segment cache), process start-up included; {PAIRS} runs of each, "
         "alternating.",
         "",
-        "| jobs | median wall time | CPU time (all processes) | cores kept busy | audio per "
-        "second of wall time |",
-        "| ---: | ---: | ---: | ---: | ---: |",
-        f"| 1 | {one:.1f} s | {statistics.median(cpus[1]):.1f} s | {cores(1)} | "
+        "| jobs | median wall time | CPU time (its processes) | cores it kept busy | cores "
+        "other programs used meanwhile | audio per second of wall time |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| 1 | {one:.1f} s | {statistics.median(cpus[1]):.1f} s | {cores(1)} | {others(1)} | "
         f"{audio / one:.1f} s |",
-        f"| 2 | {two:.1f} s | {statistics.median(cpus[2]):.1f} s | {cores(2)} | "
+        f"| 2 | {two:.1f} s | {statistics.median(cpus[2]):.1f} s | {cores(2)} | {others(2)} | "
         f"{audio / two:.1f} s |",
         "",
         f"Pairs (`--jobs 1` / `--jobs 2`): {runs}. Load average (1 min) before/after: "

@@ -283,3 +283,17 @@ def test_one_engine_serves_the_whole_run(project, monkeypatch):
     [engine] = made
     assert engine.workers == 3
     assert engine._pool is None  # closed at the end of the run
+
+
+def test_converting_the_project_folder_never_reads_back_its_own_site(runner, project):
+    write_articles(project / "articles", 2)
+    result, report = run_json(runner, ".")
+    assert result.exit_code == 0, result.stderr
+    assert (project / "output" / "index.html").exists()
+    # again: the published pages under output/ are not articles
+    result, report = run_json(runner, ".")
+    assert result.exit_code == 0, result.stderr
+    assert [e["source"] for e in report["episodes"]] == ["articles/article-00.txt",
+                                                         "articles/article-01.txt"]
+    assert {e["status"] for e in report["episodes"]} == {"unchanged"}
+

@@ -23,7 +23,9 @@ from conftest import SAMPLE
 from audioarticles.cli import cli
 from audioarticles.config import load_project
 from audioarticles.lock import project_lock
-from audioarticles.pipeline import sweep_partial_files
+from audioarticles.catalog import Catalog
+from audioarticles.model import Episode, RetiredFile
+from audioarticles.pipeline import sweep_orphan_audio, sweep_partial_files
 
 VOICE = ["--voice", "fr-espeak"]
 BASE_URL = "http://127.0.0.1:8000/"  # the default [podcast] base_url
@@ -321,3 +323,30 @@ def test_commands_that_change_the_project_take_the_lock_too(runner, project):
         assert runner.invoke(cli, ["episodes", "--json"]).exit_code == 0
         assert runner.invoke(cli, ["embed", "un-titre"]).exit_code == 0
     assert runner.invoke(cli, ["build"]).exit_code == 0
+
+
+def test_orphan_audio_is_swept_but_not_kept_versions_nor_newer_files(project):
+    paths = load_project(project)
+    old = time.time() - 3600
+    files = {}
+    for root, name in ((paths.unreleased_dir, "orphan-0123456789.mp3"),
+                       (paths.unreleased_dir, "orphan-0123456789.vtt"),
+                       (paths.output, "kept-abcdefabcd.mp3"),
+                       (paths.output, "current-1111111111.mp3"),
+                       (paths.unreleased_dir, "fresh-2222222222.mp3")):
+        path = root / "episodes" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"audio")
+        if not name.startswith("fresh"):
+            os.utime(path, (old, old))
+        files[name] = path
+    with Catalog(paths.catalog_path) as catalog, catalog.transaction():
+        catalog.save(Episode(guid="g", slug="current", title="T", source="t.txt", voice="v",
+                             engine="e", mp3="episodes/current-1111111111.mp3"))
+        catalog.retire_file(RetiredFile("episodes/kept-abcdefabcd.mp3", "g",
+                                        "2026-01-01T00:00:00+00:00"))
+    with Catalog(paths.catalog_path) as catalog:
+        removed = sweep_orphan_audio(paths, catalog, before=time.time() - 60)
+    assert sorted(p.name for p in removed) == ["orphan-0123456789.mp3", "orphan-0123456789.vtt"]
+    assert all(files[n].exists() for n in ("kept-abcdefabcd.mp3", "current-1111111111.mp3",
+                                           "fresh-2222222222.mp3"))

@@ -45,7 +45,8 @@ class Mastering:
                             target, float(audio.get("trim_threshold_db", -45.0)),
                             int(audio.get("trim_keep_ms", 15)))
         except (TypeError, ValueError) as exc:
-            raise UsageError(f"{origin}: a value has the wrong type ({exc}); see the README") from exc
+            raise UsageError(f"{origin}: a value has the wrong type ({exc}); "
+                             f"see the README") from exc
         if not -40 <= target.integrated_lufs <= -5:
             raise UsageError(f"{origin}: loudness_lufs = {target.integrated_lufs} is out of range; "
                              f"use -40 to -5 (podcasts: -16)")

@@ -27,7 +27,8 @@ def shorten(title: str, max_chars: int) -> str:
     return f"{cut or title[: max_chars - 1]}…"
 
 
-def chapters_from_timeline(timeline: list[TimelineEntry], title: str, duration_ms: float) -> list[Chapter]:
+def chapters_from_timeline(timeline: list[TimelineEntry], title: str,
+                           duration_ms: float) -> list[Chapter]:
     """The first chapter starts at 0 under the article's title; each heading opens the next."""
     sections: list[tuple[float, list[str]]] = [(0.0, [title])]
     seen: set[int] = set()

@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from audioarticles.disclosure import french_day
 from audioarticles.errors import UsageError
 from audioarticles.model import Article, Audio, Segment
 from audioarticles.segment import fit_spoken, split_long, split_sentences
 from audioarticles.tools import ffmpeg_exe
 
 FIELDS = ("title", "podcast", "publication", "author", "date")
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-             "septembre", "octobre", "novembre", "décembre")
 
 
 def french_date(value: str) -> str:
@@ -29,8 +28,7 @@ def french_date(value: str) -> str:
             day = date.fromisoformat(value.strip()[:10])
         except ValueError:
             return ""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS_FR[day.month - 1]} {day.year}"
+    return french_day(day)
 
 
 def template_values(article: Article, podcast: dict) -> dict[str, str]:
@@ -50,9 +48,11 @@ def fill(template: str, values: dict[str, str], origin: str) -> list[str]:
     sentences = []
     for sentence in split_sentences(" ".join(template.split())):
         try:
-            names = [name for _, name, _, _ in string.Formatter().parse(sentence) if name is not None]
+            names = [name for _, name, _, _ in string.Formatter().parse(sentence)
+                     if name is not None]
         except ValueError as exc:
-            raise UsageError(f"{origin}: bad template {sentence!r} ({exc}); write fields as {{title}}") from exc
+            raise UsageError(f"{origin}: bad template {sentence!r} ({exc}); "
+                             f"write fields as {{title}}") from exc
         unknown = [n for n in names if n not in values]
         if unknown:
             raise UsageError(f"{origin}: unknown field {{{unknown[0]}}} in {sentence!r}; "
@@ -96,7 +96,8 @@ class Jingle:
             raise UsageError(f"audioarticles.toml [audio.{kind}] jingle: {name} not found; "
                              f"fix the path (relative to the project) or set jingle = \"\"")
         return cls(path, float(settings.get("jingle_gain_db", 0.0)),
-                   int(settings.get("jingle_fade_in_ms", 0)), int(settings.get("jingle_fade_out_ms", 0)))
+                   int(settings.get("jingle_fade_in_ms", 0)),
+                   int(settings.get("jingle_fade_out_ms", 0)))
 
     def filters(self) -> str:
         chain = [f"volume={self.gain_db:.2f}dB"]

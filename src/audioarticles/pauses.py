@@ -36,9 +36,11 @@ class Pauses:
         for table in tables:
             for key, value in (table or {}).items():
                 if key not in known:
-                    raise UsageError(f"{origin}: unknown pause '{key}'; valid: {', '.join(sorted(known))}")
+                    raise UsageError(f"{origin}: unknown pause '{key}'; "
+                                     f"valid: {', '.join(sorted(known))}")
                 if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                    raise UsageError(f"{origin}: {key} must be a number of milliseconds ≥ 0, not {value!r}")
+                    raise UsageError(f"{origin}: {key} must be a number of milliseconds ≥ 0, "
+                                     f"not {value!r}")
                 values[key] = int(value)
         return cls(**values)
 

@@ -79,7 +79,8 @@ def episode_tags(project: Project, article: Article, assembly: Assembly, chapter
     image = str(podcast.get("image", "")).strip()
     return EpisodeTags(
         title=meta.title,
-        artist=meta.author or meta.publication or podcast.get("publication", "") or podcast["title"],
+        artist=(meta.author or meta.publication or podcast.get("publication", "")
+                or podcast["title"]),
         album=podcast["title"],
         date=meta.date or pub_date,
         language=meta.language,
@@ -92,12 +93,14 @@ def episode_tags(project: Project, article: Article, assembly: Assembly, chapter
         duration_ms=round(assembly.duration_s * 1000),
         transcript=transcripts.plain_text(assembly.timeline),
         chapters=chapter_list,
-        cover_jpeg=cover_jpeg(project.root / image, int(settings.get("cover_px", 600))) if image else b"",
+        cover_jpeg=(cover_jpeg(project.root / image, int(settings.get("cover_px", 600)))
+                    if image else b""),
         chapter_title_chars=int(settings.get("chapter_title_chars", 60)),
     )
 
 
-def side_files(article: Article, podcast_title: str, assembly: Assembly, chapter_list) -> dict[str, str]:
+def side_files(article: Article, podcast_title: str, assembly: Assembly,
+               chapter_list) -> dict[str, str]:
     """The text of each file written beside the MP3, by suffix."""
     cue_list = transcripts.cues(assembly.timeline)
     return {
@@ -120,7 +123,8 @@ class Production:
         """Raises UsageError naming the setting to fix (the CLI exits 2 before any work);
         `[podcast]` and its artwork are publish.check_settings's."""
         audio = project.section("audio")
-        pauses = Pauses.from_settings(audio.get("pauses", {}), origin="audioarticles.toml [audio.pauses]")
+        pauses = Pauses.from_settings(audio.get("pauses", {}),
+                                      origin="audioarticles.toml [audio.pauses]")
         pauses = Pauses.from_settings(vars(pauses), voice.pauses,
                                       origin=f"voice profile {voice.origin or voice.name} [pauses]")
         jingles = {kind: Jingle.from_settings(kind, audio.get(kind, {}), project.root)
@@ -156,7 +160,8 @@ def render_episode(project: Project, article: Article, segments: list[Segment], 
         assembly = assemble(pieces, tmp, pauses, mastering)
         chapter_list = chapter_files.chapters_from_timeline(
             assembly.timeline, article.meta.title, assembly.duration_s * 1000)
-        tag(tmp, episode_tags(project, article, assembly, chapter_list, guid, pub_date, engine.NAME))
+        tag(tmp, episode_tags(project, article, assembly, chapter_list, guid, pub_date,
+                              engine.NAME))
         stem = publish.audio_stem(tmp, slug)
         sides = {}
         for suffix, text in side_files(article, project.section("podcast")["title"], assembly,

@@ -186,7 +186,9 @@ class Reader:
             else:
                 path = Path(name)
                 if path.is_dir():
-                    found = article_files(path)
+                    # `convert .` in a project must not read back the site it published
+                    found = article_files(path, exclude=(self.project.output,
+                                                         self.project.state_dir))
                     if not found:
                         kinds = ", ".join(ARTICLE_SUFFIXES)
                         entries.append(InputError(self.source_name(path), f"no articles ({kinds}) "
@@ -222,10 +224,14 @@ class Reader:
         if suffix not in extract.READERS:
             raise InputError(source, f"unsupported file type '{path.suffix}'; supported: "
                                      f"{', '.join(ARTICLE_SUFFIXES)}")
-        size = path.stat().st_size
-        if size > self.max_bytes:
-            raise InputError(source, size_limit_message(size, self.max_bytes))
-        data = path.read_bytes()
+        try:
+            size = path.stat().st_size
+            if size > self.max_bytes:
+                raise InputError(source, size_limit_message(size, self.max_bytes))
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(source, f"cannot read it ({exc.strerror or exc}); check that it "
+                                     "is a readable file") from exc
         if suffix in HTML_SUFFIXES:
             text = decode_bytes(data, source, _meta_charset(data), self.warn)
             return parse_article(text, source, "html", skip=self.skip)
@@ -271,11 +277,14 @@ class Reader:
         return article
 
 
-def article_files(folder: Path) -> list[Path]:
-    """Article files under `folder`, recursively, sorted; hidden files and folders skipped."""
+def article_files(folder: Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
+    """Article files under `folder`, recursively, sorted; hidden files and folders skipped, and
+    the folders in `exclude` (the project's own published site)."""
+    excluded = {p.resolve() for p in exclude}
     found: list[Path] = []
     for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and (Path(root) / d).resolve() not in excluded)
         for name in sorted(files):
             if not name.startswith(".") and Path(name).suffix.lower() in ARTICLE_SUFFIXES:
                 found.append(Path(root) / name)

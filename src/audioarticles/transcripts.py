@@ -43,7 +43,8 @@ def balanced_pieces(text: str, count: int) -> list[str]:
     return [" ".join(p) for p in pieces if p]
 
 
-def split_text(text: str, line_chars: int = LINE_CHARS, max_lines: int = MAX_LINES) -> list[list[str]]:
+def split_text(text: str, line_chars: int = LINE_CHARS,
+               max_lines: int = MAX_LINES) -> list[list[str]]:
     """The lines of each cue one sentence needs: as few cues as fit, balanced in length."""
     text = " ".join(text.split())
     lines = wrap(text, line_chars)
