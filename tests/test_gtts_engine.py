@@ -289,3 +289,16 @@ def test_settings_are_checked():
     settings = GttsSettings.from_mapping({"read_timeout": 3, "url": "http://a:1"},
                                          env={"AUDIOARTICLES_GTTS_URL": "http://127.0.0.1:9"})
     assert settings.read_timeout == 3.0 and settings.url == "http://127.0.0.1:9"
+
+
+def test_answers_decode_in_process_like_ffmpeg_does():
+    from audioarticles.engines.gtts import SAMPLE_RATE, decode_mp3
+    from audioarticles.testing.fake_gtts import speech_mp3
+    from audioarticles.tools import decode_to_pcm
+
+    mp3 = speech_mp3(HELLO)
+    ours, ffmpeg = decode_mp3(mp3), decode_to_pcm(mp3, SAMPLE_RATE)
+    assert len(ours) == len(ffmpeg) and len(ours) / 2 / SAMPLE_RATE == pytest.approx(
+        speech_seconds(HELLO), abs=0.1)
+    with pytest.raises(ValueError):
+        decode_mp3(b"<html>not audio</html>")
