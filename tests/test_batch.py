@@ -297,3 +297,22 @@ def test_converting_the_project_folder_never_reads_back_its_own_site(runner, pro
                                                          "articles/article-01.txt"]
     assert {e["status"] for e in report["episodes"]} == {"unchanged"}
 
+
+
+def test_a_parallel_batch_keeps_the_gtts_cap_for_the_whole_run(runner, project, monkeypatch):
+    """Four articles converted at once with the gTTS voice, against the local fake of the
+    service: the requests in flight never exceed the run's cap, whatever --jobs says."""
+    from audioarticles.testing.fake_gtts import FakeGtts
+
+    write_articles(project / "in", 4)
+    (project / "audioarticles.toml").write_text(
+        "[gtts]\nconcurrency = 2\nrequests_per_second = 100\n")
+    with FakeGtts(latency=0.05) as fake:
+        monkeypatch.setenv("AUDIOARTICLES_GTTS_URL", fake.url)
+        result = runner.invoke(cli, ["convert", "in", "--voice", "fr", "--jobs", "4", "--json"])
+        assert result.exit_code == 0, result.stderr
+        report = json.loads(result.stdout)
+        assert [e["engine"] for e in report["episodes"]] == ["gtts"] * 4
+        assert not any(e["degraded"] for e in report["episodes"])
+        assert len(fake.received) >= 4
+        assert fake.max_in_flight == 2
