@@ -118,7 +118,7 @@ def test_held_and_unpublished_episodes_leave_feed_site_embeds_and_server(runner,
     assert public_state(newsroom) == shown
 
 
-def test_a_draft_is_never_public(runner, newsroom, tmp_path):
+def test_a_draft_is_public_only_once_published(runner, newsroom):
     root = newsroom["root"]
     article = root / "articles" / "piscine.txt"
     article.write_text("La piscine ferme pour l’été\nLes bassins seront vidés en juillet.\n",
@@ -132,6 +132,14 @@ def test_a_draft_is_never_public(runner, newsroom, tmp_path):
     assert status(newsroom["port"], mp3_url(draft)) == 404
     assert status(newsroom["port"], f"/embed/{draft['slug']}.html") == 404
     assert not list(output.rglob(f"{draft['slug']}*"))
+
+    # released by an editor: in the feed, on the site, served
+    cli_json(runner, root, "publish", draft["slug"])
+    feed = feedparser.parse((output / "feed.xml").read_bytes())
+    assert draft["guid"] in {e.id for e in feed.entries} and len(feed.entries) == 4
+    assert f"episodes/{draft['slug']}.html" in (output / "index.html").read_text(encoding="utf-8")
+    assert status(newsroom["port"], mp3_url(draft)) == 200
+    assert status(newsroom["port"], f"/embed/{draft['slug']}.html") == 200
 
 
 def test_scheduled_episode_appears_on_the_first_build_after_its_time(runner, newsroom,
