@@ -193,3 +193,44 @@ def test_serve_drafts_previews_unreleased_episodes_privately(runner, newsroom):
     assert "piscine" not in (output / "index.html").read_text(encoding="utf-8")
     assert not list(output.rglob(f"{draft['slug']}*")) and not list(output.rglob(f"{held['slug']}*"))
     assert status(newsroom["port"], mp3_url(draft)) == 404
+
+
+def test_a_degraded_episode_is_held_out_of_the_feed_until_an_editor_publishes_it(runner,
+                                                                                  newsroom):
+    """Voice `fr` (gTTS) cannot be reached in tests: the fallback voices the article, and the
+    default policy (publish_degraded = false) holds it."""
+    root = newsroom["root"]
+    article = root / "articles" / "piscine.txt"
+    article.write_text("La piscine ferme pour l’été\nLes bassins seront vidés en juillet.\n",
+                       encoding="utf-8")
+    [held] = cli_json(runner, root, "convert", str(article), "--voice", "fr")["episodes"]
+    assert (held["degraded"], held["state"], held["engine"]) == (True, "held", "espeak")
+    assert held["state_reason"].startswith("degraded: voiced by fr-espeak (espeak) instead of fr: ")
+    output = root / "output"
+    feed = feedparser.parse((output / "feed.xml").read_bytes())
+    assert held["guid"] not in {e.id for e in feed.entries}
+    assert status(newsroom["port"], mp3_url(held)) == 404
+
+    # an editor listens and releases it as it is
+    [released] = cli_json(runner, root, "publish", held["slug"], "--by", "Claire")["episodes"]
+    assert (released["state"], released["state_by"], released["degraded"]) == (
+        "published", "Claire", True)
+    feed = feedparser.parse((output / "feed.xml").read_bytes())
+    assert held["guid"] in {e.id for e in feed.entries}
+    assert status(newsroom["port"], mp3_url(held)) == 200
+    # a re-conversion that is still degraded keeps what the editor approved
+    [again] = cli_json(runner, root, "convert", str(article), "--voice", "fr",
+                       "--rerender")["episodes"]
+    assert (again["state"], again["degraded"]) == ("published", True)
+
+
+def test_publish_degraded_publishes_fallback_episodes_at_once(runner, tmp_path):
+    root = tmp_path / "project"
+    make_project(root, "http://127.0.0.1:8000/", {}, extra="[editorial]\npublish_degraded = true\n")
+    (root / "articles" / "piscine.txt").write_text(
+        "La piscine ferme pour l’été\nLes bassins seront vidés en juillet.\n", encoding="utf-8")
+    [episode] = cli_json(runner, root, "convert", str(root / "articles" / "piscine.txt"),
+                         "--voice", "fr")["episodes"]
+    assert (episode["degraded"], episode["state"]) == (True, "published")
+    feed = feedparser.parse((root / "output" / "feed.xml").read_bytes())
+    assert [e.id for e in feed.entries] == [episode["guid"]]
