@@ -13,14 +13,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 from audioarticles.model import Episode
+from audioarticles.normalise.fr.dates import MONTHS
 from audioarticles.publish.channel import Channel
 from audioarticles.publish.feed import episode_byline, episode_page, http_url, published_at
 from audioarticles.publish.timing import Chapter, Cue, clock
 
 PLAYER_DIR = "player"
 RATES = (0.75, 1, 1.25, 1.5, 1.75, 2)
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-          "septembre", "octobre", "novembre", "décembre")
 LISTEN = "Écouter l'article"
 
 
