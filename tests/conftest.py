@@ -14,18 +14,6 @@ from click.testing import CliRunner
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "ia-sante-numerique.txt"
 
-def _find_corpus() -> Path:
-    """../shared/corpus from the project root (CI and sessions lay shared/ beside the clone)."""
-    explicit = os.environ.get("AUDIOARTICLES_CORPUS")
-    if explicit:
-        return Path(explicit)
-    for parent in ROOT.parents:
-        if (parent / "shared" / "corpus").is_dir():
-            return parent / "shared" / "corpus"
-    return ROOT.parent / "shared" / "corpus"
-
-
-CORPUS = _find_corpus()
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

@@ -12,7 +12,7 @@ import pytest
 from audioarticles.cli import cli
 from audioarticles.testing.fake_gtts import TONE_HZ, FakeGtts
 from audioarticles.tools import decode_to_pcm
-from conftest import CORPUS
+from conftest import SAMPLE
 
 ARTICLE = """La santé numérique en trois chiffres
 
@@ -182,7 +182,7 @@ def test_upgrade_while_gtts_still_fails_keeps_the_episode(runner, article):
 
 def test_seed_offline_is_degraded_then_upgrade_revoices_it_with_gtts(runner, project,
                                                                       fake_service, monkeypatch):
-    shutil.copy(CORPUS / "000_01d4b650f65474cf.txt", project / "seed.txt")
+    shutil.copy(SAMPLE, project / "seed.txt")
     code, report, stderr = convert(runner, "seed.txt")
     assert code == 0
     [degraded] = report["episodes"]

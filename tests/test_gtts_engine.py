@@ -17,7 +17,7 @@ from audioarticles.errors import SynthesisError, UsageError
 from audioarticles.pipeline import text_at_stage
 from audioarticles.testing.fake_gtts import Fault, FakeGtts, speech_seconds
 from audioarticles.voices import get_voice
-from conftest import CORPUS, free_port
+from conftest import SAMPLE, free_port
 
 FAST = {"backoff_base": 0.01, "backoff_max": 0.05, "read_timeout": 2.0, "connect_timeout": 1.0}
 HELLO = "Bonjour à tous, voici les nouvelles du jour."
@@ -58,8 +58,8 @@ def starts(fake: FakeGtts) -> list[float]:
 
 
 def test_seed_article_goes_out_packed_in_parallel_over_pooled_connections(endpoint, make_engine):
-    seed = str(CORPUS / "000_01d4b650f65474cf.txt")
-    view = text_at_stage(load_project(CORPUS), seed, "segments", GttsEngine.max_chars)
+    seed = str(SAMPLE)
+    view = text_at_stage(load_project(SAMPLE.parent), seed, "segments", GttsEngine.max_chars)
     texts = [s.spoken for s in view.segments]
     engine = make_engine(concurrency=4)
     audios = engine.synthesize_many(texts, get_voice("fr"))

@@ -10,9 +10,9 @@ from audioarticles.config import load_project
 from audioarticles.engines.packing import (CLAUSE, PHRASE, SENTENCE, WEAK, WORD, Request, cut_level,
                                            pack)
 from audioarticles.pipeline import text_at_stage
-from conftest import CORPUS
+from conftest import SAMPLE
 
-SEED = CORPUS / "000_01d4b650f65474cf.txt"
+SEED = SAMPLE
 
 # (word before, word after, level of a cut between them; None = never cut there)
 CUTS = [
