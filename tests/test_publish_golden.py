@@ -67,7 +67,7 @@ def golden_episodes(output: Path) -> list[Episode]:
                 voice="fr-espeak", engine="espeak", mp3="episodes/mediatheque-abcdef0123.mp3",
                 duration_s=61.4, bytes=30002, pub_date="2025-07-02T09:00:00+02:00",
                 meta={"excerpt": "Après huit mois de travaux, la médiathèque rouvre samedi.",
-                      "image": "episodes/mediatheque-abcdef0123.jpg", "image_px": 1400},
+                      "artwork": "episodes/mediatheque-abcdef0123.jpg", "artwork_px": 1400},
                 created_at="2025-07-02T07:00:00+00:00", updated_at="2025-07-02T07:01:00+00:00"),
     ]
 

@@ -384,7 +384,7 @@ def episode_files(episode: Episode) -> list[str]:
     """The episode's own files, relative to the output folder (MP3, transcripts, chapters,
     artwork)."""
     names = [episode.mp3, *episode.transcripts.values(), episode.chapters,
-             str(episode.meta.get("image") or "")]
+             str(episode.meta.get("artwork") or "")]
     return [name for name in dict.fromkeys(names) if name]
 
 

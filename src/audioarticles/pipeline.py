@@ -499,8 +499,8 @@ def listing_meta(article: Article, rendered: Rendered,
     episode's own artwork."""
     return {"excerpt": "" if article.meta.summary.strip() else excerpt(article),
             "categories": list(article.meta.categories), "tags": list(article.meta.tags),
-            "image": relative(rendered.image) if rendered.image else "",
-            "image_px": rendered.image_px}
+            "artwork": relative(rendered.image) if rendered.image else "",
+            "artwork_px": rendered.image_px}
 
 
 class Sequencer:

@@ -357,12 +357,12 @@ def feed_episode(episode: Episode, channel: Channel, output: Path,
                    if episode.transcripts.get(kind) and (output / episode.transcripts[kind]).is_file()}
     chapters_file = episode.chapters if episode.chapters and (output / episode.chapters).is_file() \
         else ""
-    image = str(episode.meta.get("image") or "")
+    image = str(episode.meta.get("artwork") or "")
     if image and not (output / image).is_file():
         image = ""
     published = published_at(episode, channel)
     return FeedEpisode(episode=episode, published=published,
                        audio_bytes=audio.stat().st_size, chapters=chapters,
                        transcripts=transcripts, chapters_file=chapters_file, image=image,
-                       image_px=int(episode.meta.get("image_px") or 0) if image else 0,
+                       image_px=int(episode.meta.get("artwork_px") or 0) if image else 0,
                        season=published.year if channel.seasons == "year" else None)
