@@ -285,6 +285,11 @@ def test_edition_again_changes_nothing_then_a_section_and_a_limit(newsroom):
     result = make_runner().invoke(cli, ["--project", str(root), "edition", "--date", "hier"])
     assert result.exit_code == 2
     assert result.stderr.strip() == "error: --date 'hier': not a day; write it as YYYY-MM-DD"
+    result = make_runner().invoke(cli, ["--project", str(root), "edition", "--feed", "abonnes"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("error: abonnes: a private feed; its edition would have a "
+                                     "public feed (feeds/<name>-edition.xml), so it is not made: "
+                                     "choose a public feed")
     result = make_runner().invoke(cli, ["--project", str(root), "edition", "--feed", "sport"])
     assert result.exit_code == 2
     assert result.stderr.strip() == ("error: sport: no such feed in audioarticles.toml [[feeds]] "

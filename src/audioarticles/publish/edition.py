@@ -30,7 +30,7 @@ from audioarticles.config import Project
 from audioarticles.disclosure import Disclosure, french_day
 from audioarticles.engines import get_engine
 from audioarticles.engines.base import Engine
-from audioarticles.errors import EngineUnavailable, SynthesisError, UserError
+from audioarticles.errors import EngineUnavailable, SynthesisError, UsageError, UserError
 from audioarticles.fsutil import atomic_write_bytes, atomic_write_text
 from audioarticles.model import Audio, Episode, Segment
 from audioarticles.normalise import normaliser
@@ -205,6 +205,9 @@ def make_edition(project: Project, catalog: Catalog, day: date | None = None,
     channel = channel_settings(project)
     day = day or datetime.now(channel.zone).date()
     spec = find_spec(project, feed) if feed else None
+    if spec is not None and spec.private:
+        raise UsageError(f"{feed}: a private feed; its edition would have a public feed "
+                         "(feeds/<name>-edition.xml), so it is not made: choose a public feed")
     report = EditionReport("empty", day, feed)
     candidates = day_articles(catalog, channel, day,
                               (lambda e: selects(spec, e)) if spec else None)
