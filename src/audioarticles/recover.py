@@ -325,8 +325,10 @@ def episodes_from_output(project: Project, feed: PublishedFeed) -> Recovered:
             if older != current:
                 stem = older.name[:-4]
                 transcripts, chapters = _side_files(project.output, stem)
+                artwork = f"episodes/{stem}.jpg"
                 result.retired += [(name, episode.guid) for name in (
-                    f"episodes/{older.name}", *transcripts.values(), chapters) if name]
+                    f"episodes/{older.name}", *transcripts.values(), chapters,
+                    artwork if (project.output / artwork).is_file() else "") if name]
     mirror = project.unreleased_dir / "episodes"
     waiting = sorted((p for p in mirror.glob("*.mp3") if AUDIO_NAME.fullmatch(p.name)),
                      key=lambda p: p.stat().st_mtime, reverse=True) if mirror.is_dir() else []
@@ -344,6 +346,9 @@ def _episode(project: Project, channel, mp3: Path, root: Path, slug: str, state:
     tags = read_tags(mp3)
     stem = mp3.name[:-4]
     transcripts, chapters = _side_files(root, stem)
+    meta: dict = {"recovered": True}
+    if (root / "episodes" / f"{stem}.jpg").is_file():
+        meta["artwork"] = f"episodes/{stem}.jpg"
     engine = _engine_named(item.description if item else tags.comment, project)
     voice = _voice_for(engine, project)
     pub_date = (item.pub_date if item else "") or tags.date or datetime.fromtimestamp(
@@ -359,7 +364,7 @@ def _episode(project: Project, channel, mp3: Path, root: Path, slug: str, state:
         duration_s=tags.duration_ms / 1000, bytes=mp3.stat().st_size, identity="",
         state=state, author=author if author != channel.byline else "",
         pub_date=pub_date, url=tags.url, summary=summary, language=tags.language or "fr",
-        transcripts=transcripts, chapters=chapters, meta={"recovered": True},
+        transcripts=transcripts, chapters=chapters, meta=meta,
         intended_voice=voice,
         state_reason=reason, state_by=ACTOR, state_at=now_iso())
 
