@@ -16,7 +16,7 @@ from audioarticles.config import read_toml
 from audioarticles.errors import UsageError
 
 PROJECT_LEXICON = "lexicon.toml"
-ABBREVIATION_KINDS = ("before_name", "before_number", "anywhere")
+ABBREVIATION_KINDS = ("before_name", "before_number", "after_number", "anywhere")
 
 _UPPER = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ"
 _WORD_START = r"(?<![\w@])"
@@ -25,6 +25,23 @@ _WORD_END = r"(?![\w])"
 
 def _alternation(keys) -> str:
     return "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class FeminineNouns:
+    """`noun in nouns`: listed as feminine, or with a feminine ending and not listed as masculine."""
+
+    listed: frozenset[str]
+    masculine: frozenset[str]
+    endings: tuple[str, ...]
+
+    def __contains__(self, noun: object) -> bool:
+        if not isinstance(noun, str):
+            return False
+        noun = noun.lower()
+        if noun in self.masculine:
+            return False
+        return noun in self.listed or (len(noun) > 3 and noun.endswith(self.endings))
 
 
 @dataclass
@@ -36,6 +53,11 @@ class Lexicon:
     abbreviations: dict[str, dict[str, str]] = field(
         default_factory=lambda: {kind: {} for kind in ABBREVIATION_KINDS})
     feminine: set[str] = field(default_factory=set)
+    masculine: set[str] = field(default_factory=set)
+    feminine_endings: set[str] = field(default_factory=set)
+    countries: dict[str, str] = field(default_factory=dict)
+    onsets: set[str] = field(default_factory=set)
+    endings: set[str] = field(default_factory=set)
 
     def extend(self, data: dict, origin: str) -> None:
         """Add (or replace) the entries of one TOML document; `origin` names it in errors."""
@@ -61,7 +83,14 @@ class Lexicon:
         for word in strings(acronyms.get("spell", []), "acronyms.spell"):
             self.spell.add(word)
             self.words.discard(word)
+        pronounceable = acronyms.get("pronounceable", {})
+        if not isinstance(pronounceable, dict):
+            raise UsageError(f"{origin}: [acronyms.pronounceable] must be a table with `onsets` "
+                             "and `endings` lists")
+        self.onsets.update(strings(pronounceable.get("onsets", []), "acronyms.pronounceable.onsets"))
+        self.endings.update(strings(pronounceable.get("endings", []), "acronyms.pronounceable.endings"))
         self.letters.update(table(data.get("letters", {}), "letters"))
+        self.countries.update(table(data.get("countries", {}), "countries"))
         abbreviations = data.get("abbreviations", {})
         if not isinstance(abbreviations, dict) or set(abbreviations) - set(ABBREVIATION_KINDS):
             raise UsageError(f"{origin}: [abbreviations] has the tables "
@@ -69,13 +98,23 @@ class Lexicon:
         for kind, entries in abbreviations.items():
             self.abbreviations[kind].update(table(entries, f"abbreviations.{kind}"))
         grammar = data.get("grammar", {})
-        self.feminine.update(strings(grammar.get("feminine", []), "grammar.feminine"))
+        # a later document (the project's) moves a noun from one list to the other
+        for noun in strings(grammar.get("feminine", []), "grammar.feminine"):
+            self.feminine.add(noun)
+            self.masculine.discard(noun)
+        for noun in strings(grammar.get("masculine", []), "grammar.masculine"):
+            self.masculine.add(noun)
+            self.feminine.discard(noun)
+        self.feminine_endings.update(strings(grammar.get("feminine_endings", []),
+                                             "grammar.feminine_endings"))
 
     # -- compiled forms, built once per lexicon ---------------------------------------------
 
     @cached_property
-    def feminine_nouns(self) -> frozenset[str]:
-        return frozenset(self.feminine)
+    def feminine_nouns(self) -> FeminineNouns:
+        return FeminineNouns(frozenset(n.lower() for n in self.feminine),
+                             frozenset(n.lower() for n in self.masculine),
+                             tuple(sorted(self.feminine_endings)))
 
     @cached_property
     def say_exact(self) -> re.Pattern | None:
@@ -94,13 +133,15 @@ class Lexicon:
         follows = {
             "before_name": rf"(?=[ \-]+(?:[{_UPPER}]|(?:le|la|les|l'|de|du|des)\b))",
             "before_number": r"(?=[ ]?[0-9IVXLC])",
+            "after_number": "",
             "anywhere": "",
         }
         patterns = []
         for kind in ABBREVIATION_KINDS:
             entries = self.abbreviations[kind]
             if entries:
-                pattern = re.compile(rf"(?<![\w.])(?:{_alternation(entries)})"
+                after = r"(?<=[0-9] )" if kind == "after_number" else ""
+                pattern = re.compile(rf"{after}(?<![\w.])(?:{_alternation(entries)})"
                                      rf"(?:(?<=[.°º])|{_WORD_END}){follows[kind]}")
                 patterns.append((pattern, entries))
         return patterns
@@ -145,6 +186,20 @@ def say_lexicon_entries(text: str, lexicon: Lexicon) -> str:
     return text
 
 
+_INITIALS = re.compile(rf"(?<![\w.])([{_UPPER}])\.-([{_UPPER}])\.(?=[ ]+[{_UPPER}][a-zà-ÿ])")
+_ERA = re.compile(r"(?:\b(?:av|avant|apr|ap|après)\.?|[0-9])[ ]*$")
+
+
+def say_initials(text: str, lexicon: Lexicon) -> str:
+    """ "J.-C. Martin" -> "ji cé Martin": hyphenated initials before a surname are a man's, not
+    Jesus Christ's (that one follows "av.", "apr." or a year)."""
+    def initials(match: re.Match) -> str:
+        if _ERA.search(text[:match.start()]):
+            return match.group(0)
+        return " ".join(lexicon.letters.get(letter, letter) for letter in match.groups())
+    return _INITIALS.sub(initials, text) if ".-" in text else text
+
+
 def say_abbreviations(text: str, lexicon: Lexicon) -> str:
     """ "M. Dupont" -> "monsieur Dupont", "p. 12" -> "page 12", "etc." -> "et cetera"."""
     for pattern, entries in lexicon.abbreviation_patterns:
@@ -174,12 +229,39 @@ def spell_out(acronym: str, lexicon: Lexicon) -> str:
     return " ".join(names)
 
 
+_RUNS = re.compile(r"[AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸ]+|[^AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸ]+")
+
+
+def pronounceable(letters: str, onsets: set[str], endings: set[str]) -> bool:
+    """Whether capitals can be read as a French word: "OTAN", "UNESCO", "URSSAF" yes;
+    "RATP", "FNSEA", "CPAM", "EELV", "OQTF" no (see [acronyms.pronounceable] in the lexicon)."""
+    letters = re.sub(r"([^AEIOUY])\1", r"\1", letters)  # "URSSAF" sounds like "URSAF"
+    runs = _RUNS.findall(letters)
+    if not any(run[0] in _VOWELS for run in runs) or "Q" in letters.replace("QU", ""):
+        return False
+    for index, run in enumerate(runs):
+        if run[0] in _VOWELS:
+            if len(run) >= 3 or (len(run) == 2 and run[0] == run[1]):
+                return False
+        elif len(run) > 1:
+            if index == 0:
+                if run not in onsets:
+                    return False
+            elif index == len(runs) - 1:
+                if run not in endings:
+                    return False
+            elif len(run) > 2 and run[-2:] not in onsets and run[-3:] not in onsets:
+                return False
+    return True
+
+
 def read_acronym(acronym: str, lexicon: Lexicon) -> str:
-    """Spelled (listed, or at most three letters, or without a vowel) or read as a word."""
+    """Read as a word when listed as one or pronounceable (four letters or more), else spelled."""
     if acronym in lexicon.words:
         return acronym.capitalize()
     letters = acronym.replace("-", "")
-    if acronym in lexicon.spell or len(letters) <= 3 or not (_VOWELS & set(letters)):
+    if acronym in lexicon.spell or len(letters) <= 3 \
+            or not pronounceable(letters, lexicon.onsets, lexicon.endings):
         return spell_out(acronym, lexicon)
     return acronym.capitalize()
 
