@@ -6,7 +6,9 @@ spelled, the letter names, the abbreviations, and the feminine nouns numbers agr
 
 from __future__ import annotations
 
+import json
 import re
+import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from audioarticles.config import read_toml
 from audioarticles.errors import UsageError
+from audioarticles.fsutil import atomic_write_text
 
 PROJECT_LEXICON = "lexicon.toml"
 ABBREVIATION_KINDS = ("before_name", "before_number", "after_number", "anywhere")
@@ -174,6 +177,47 @@ def load_lexicon(project_root: Path | None = None) -> Lexicon:
         if custom.is_file():
             return _cached(str(custom.resolve()), custom.stat().st_mtime)
     return _cached(None, 0.0)
+
+
+_SAY_HEADER = re.compile(r"^[ \t]*\[[ \t]*say[ \t]*\][ \t]*(?:#.*)?$", re.M)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def add_say_entry(project_root: Path, written: str, spoken: str) -> tuple[Path, str | None]:
+    """Write `"written" = "spoken"` into the project's lexicon.toml `[say]` table (created if
+    need be; the rest of the file, comments included, is kept). Returns the file and the
+    reading it replaced, if any. The result is validated as a whole before it is written."""
+    written, spoken = written.strip(), spoken.strip()
+    if not written or not spoken or _CONTROL.search(written + spoken):
+        raise UsageError(f"lexicon entry {written!r} = {spoken!r}: both the word and its "
+                         "pronunciation must be non-empty text on one line")
+    path = Path(project_root) / PROJECT_LEXICON
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    data = read_toml(path) if text else {}
+    Lexicon().extend(data, str(path))  # a file already wrong is reported as it stands
+    previous = data.get("say", {}).get(written) if isinstance(data.get("say"), dict) else None
+    line = f"{json.dumps(written, ensure_ascii=False)} = {json.dumps(spoken, ensure_ascii=False)}"
+    if previous is not None:
+        entry = re.compile(rf"^[ \t]*(?:{re.escape(json.dumps(written, ensure_ascii=False))}|"
+                           rf"'{re.escape(written)}'|{re.escape(written)})[ \t]*=.*$", re.M)
+        updated, count = entry.subn(lambda _: line, text, count=1)
+        if not count:
+            raise UsageError(f"{path}: {written!r} is already there in a form this command cannot "
+                             "rewrite; edit the file")
+    elif header := _SAY_HEADER.search(text):
+        updated = f"{text[:header.end()]}\n{line}{text[header.end():]}"
+    else:
+        updated = f"{text.rstrip()}\n\n[say]\n{line}\n".lstrip("\n")
+    try:
+        check = Lexicon()
+        check.extend(tomllib.loads(updated), str(path))
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: adding the entry would make the file invalid ({exc}); "
+                         "fix the file first") from exc
+    if check.say.get(written) != spoken:
+        raise UsageError(f"{path}: the entry was not read back as written; edit the file")
+    atomic_write_text(path, updated)
+    return path, previous
 
 
 def say_lexicon_entries(text: str, lexicon: Lexicon) -> str:
