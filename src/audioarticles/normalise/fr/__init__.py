@@ -44,6 +44,14 @@ def separate_digits_from_letters(text: str) -> str:
     return _DIGITS_IN_WORD.sub(" ", text)
 
 
+_LETTER_BEFORE_NUMBER = re.compile(r"(?<![\w-])([A-Z]) (?=[0-9])")
+
+
+def say_letters_before_numbers(text: str, letters: dict[str, str]) -> str:
+    """ "au T2" (now "T 2") -> "au té 2", "l'A 6" -> "l'a 6": a lone capital is named."""
+    return _LETTER_BEFORE_NUMBER.sub(lambda m: f"{letters.get(m.group(1), m.group(1))} ", text)
+
+
 def elide(text: str) -> str:
     """ "plus de un virgule quatre million" -> "plus d'un virgule quatre million"."""
     return _ELISION.sub(r"\1'\2", text)
@@ -56,7 +64,8 @@ _WEB_HINT = re.compile(r"[@#]|www\.|https?:|\w\.(?:fr|com|org|net|eu|io|info|be|
                        r"gouv|tv|app)\b", re.I)
 _BRACKET_HINT = re.compile(r"[\[(]")
 _INCLUSIVE_HINT = re.compile(r"[·•⋅]")
-_UNIT_HINT = re.compile(r"[0-9]|illi|aines d")  # "1,3 million de km", "des milliers de m³"
+# "1,3 million de km", "des milliers de m³", "le prix du kWh"
+_UNIT_HINT = re.compile(r"[0-9]|illi|aines d|[kmMGT]Wh|[kmµ][gl²]?\b|[kmµ]?m[²³]|[MG]o\b|ppm")
 _ELISION_HINT = re.compile(r"\b[Dd]e une?\b")
 
 
@@ -93,7 +102,8 @@ PASSES: tuple[Pass, ...] = (
     Pass("ordinals", lambda t, lex: ordinals.say_arabic_ordinals(t), _DIGIT),
     Pass("roman numerals", lambda t, lex: ordinals.say_roman_numerals(t), _ROMAN_HINT),
     Pass("fractions", lambda t, lex: numbers.say_fractions(t), _DIGIT),
-    Pass("digits in words", lambda t, lex: separate_digits_from_letters(t), _DIGIT),
+    Pass("digits in words", lambda t, lex: say_letters_before_numbers(
+        separate_digits_from_letters(t), lex.letters), _DIGIT),
     Pass("numbers", lambda t, lex: numbers.say_numbers(t, lex.feminine_nouns), _DIGIT),
     Pass("elision", lambda t, lex: elide(t), _ELISION_HINT),
     Pass("superscripts", lambda t, lex: typography.drop_superscript_digits(t)),

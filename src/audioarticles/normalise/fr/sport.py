@@ -11,6 +11,8 @@ from audioarticles.normalise.fr.numbers import cardinal, ordinal
 
 # "1'32\"456", "1'44\"22", "1'32": minutes, seconds and their fraction.
 _LAP = re.compile(r"(?<![\w'])([0-9]{1,2})'([0-5][0-9])(?:(?:\"|'')([0-9]{1,3}))?(?![\w'])")
+# "9\"86", "58\"3": seconds and their fraction (a sprint, a gap).
+_SPRINT = re.compile(r"(?<![\w\"'])([0-9]{1,2})\"([0-9]{1,3})(?![\w\"])")
 # "1:29.708", "2:00.531": a lap time (a clock time has no fraction).
 _CLOCK_LAP = re.compile(r"(?<![0-9:.])([0-9]{1,2}):([0-5][0-9])[.,]([0-9]{1,3})(?![0-9])")
 # "2 h 05 min 12 s", "2h05min12s", "3 h 12 min": a race time.
@@ -51,6 +53,8 @@ def say_times(text: str) -> str:
         return said + (f" {_seconds(int(match.group(3)))}" if match.group(3) else "")
     if "'" in text:
         text = _LAP.sub(lap, text)
+    if '"' in text:
+        text = _SPRINT.sub(lambda m: f"{_seconds(int(m.group(1)))} {cardinal(int(m.group(2)))}", text)
     if ":" in text:
         text = _CLOCK_LAP.sub(lap, text)
     return _RACE.sub(race, text)
@@ -104,7 +108,7 @@ def say_nations(text: str, countries: dict[str, str]) -> str:
 
 
 # What any sport rule needs to find: the normaliser runs `say_sport` only when this matches.
-HINT = re.compile(r"[0-9]'|[0-9]e\s?\+|csc|N\.\s?[0-9]|TS\s?[0-9]|[0-7]-[0-7]|[0-9]:[0-5][0-9][.,]"
+HINT = re.compile(r"[0-9]['\"]|[0-9]e\s?\+|csc|N\.\s?[0-9]|TS\s?[0-9]|[0-7]-[0-7]|[0-9]:[0-5][0-9][.,]"
                          r"|[0-9]\s?h\s?[0-9]{1,2}\s?min|\([A-Z]{3}[/)]")
 
 

@@ -69,6 +69,11 @@ _PER = "|".join(re.escape(u) for u in sorted(PER, key=len, reverse=True))
 _WITH_UNIT = re.compile(rf"({NUMBER})[ ]?({_UNIT})((?:/(?:{_PER})(?![\w²³]))*)"
                         rf"(?:(?<=[.%‰°²³*])|(?![\w/'’]))")
 _PER_PART = re.compile(rf"/({_PER})")
+# A unit named without a number: "le prix du kWh", "en km²" (only symbols no word is spelled like).
+BARE = ("kWh", "MWh", "GWh", "TWh", "km", "km²", "m²", "m³", "kg", "mg", "µg", "ml", "km/h", "Mo",
+        "Go", "ppm")
+_BARE_UNIT = re.compile(rf"\b(du|le|au|par|un|les|des|en) ({'|'.join(re.escape(u) for u in BARE)})"
+                        rf"(?=[\s,.;:!?)]|$)")
 # "1,3 million de km", "des milliers de m³": the unit after a count of them
 _SCALED_UNIT = re.compile(rf"\b(millions?|milliards?|milliers|centaines|dizaines) d(?:e |')({_UNIT})(?=[\s,.;:!?)]|$)")
 
@@ -114,7 +119,15 @@ def say_units(text: str) -> str:
         for part in _PER_PART.findall(per):
             said += " " + PER[part]
         return said
-    return _SCALED_UNIT.sub(scaled_unit, _WITH_UNIT.sub(with_unit, text))
+    return say_bare_units(_SCALED_UNIT.sub(scaled_unit, _WITH_UNIT.sub(with_unit, text)))
+
+
+def say_bare_units(text: str) -> str:
+    """ "le prix du kWh" -> "le prix du kilowattheure", "en km²" -> "en kilomètres carrés"."""
+    def bare(match: re.Match) -> str:
+        singular, plural, _ = UNITS[match.group(2)]
+        return f"{match.group(1)} {plural if match.group(1) in ('les', 'des', 'en') else singular}"
+    return _BARE_UNIT.sub(bare, text)
 
 
 def scaled_unit(match: re.Match) -> str:
