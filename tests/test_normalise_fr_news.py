@@ -63,6 +63,9 @@ def test_slashes(written, spoken):
     ("28 €/m² à Paris", "vingt-huit euros le mètre carré à Paris"),
     ("2,10 €/l", "deux euros dix le litre"),
     ("1 € symbolique", "un euro symbolique"),
+    ("5 000 000 € de dons", "cinq millions d'euros de dons"),
+    ("2 000 000 000 $", "deux milliards de dollars"),
+    ("1 500 000 €", "un million cinq cent mille euros"),
 )
 def test_money_shorthand(written, spoken):
     assert normalise(written) == spoken
@@ -76,6 +79,9 @@ def test_money_shorthand(written, spoken):
     ("les ventes (- 3 %) reculent", "les ventes (moins trois pour cent) reculent"),
     ("le conseil – réuni en urgence – a voté", "le conseil, réuni en urgence, a voté"),
     ("les prix – 12 % en un an – grimpent", "les prix, douze pour cent en un an, grimpent"),
+    ("- 12 projets sont lancés", "douze projets sont lancés"),
+    ("Bilan : - 3 %", "Bilan: moins trois pour cent"),
+    ("le groupe M - 6 joueurs", "le groupe M, six joueurs"),
     ("significatif (p < 0,001)", "significatif (p inférieur à zéro virgule zéro zéro un)"),
     ("p<0,05", "p inférieur à zéro virgule zéro cinq"),
     ("un score ≥ 3", "un score supérieur ou égal à trois"),
@@ -88,6 +94,9 @@ def test_money_shorthand(written, spoken):
     ("le règlement à T+3", "le règlement à té plus trois"),
     ("à H-2", "à ache moins deux"),
     ("par -5 °C", "par moins cinq degrés Celsius"),
+    ("les ventes x2", "les ventes fois deux"),
+    ("un effet ×3", "un effet fois trois"),
+    ("3 x 4", "trois fois quatre"),
 )
 def test_signs_and_dashes(written, spoken):
     assert normalise(written) == spoken
@@ -253,6 +262,7 @@ def test_project_lexicon_can_list_an_acronym_the_rule_gets_wrong(tmp_path):
     ("en 3h12min", "en trois heures douze minutes"),
     ("à 0,45 s de la gagnante", "à zéro virgule quarante-cinq seconde de la gagnante"),
     ("à 12 s", "à douze secondes"),
+    ("le Vendée Globe en 74 j 3 h", "le Vendée Globe en soixante-quatorze jours trois heures"),
     ("le Racing 92", "le Racing quatre-vingt-douze"),
     ("le 100 m en 9\"86", "le cent mètres en neuf secondes quatre-vingt-six"),
     ("avec 1'12\" d'avance", "avec une minute douze secondes d'avance"),
@@ -385,3 +395,17 @@ def test_evaluation_set_is_read_right_at_least_95_percent():
     wrong = [(written, normalise(written)) for _, written, spoken in rows
              if heard(normalise(written)) != heard(spoken)]
     assert len(wrong) <= 0.05 * len(rows), wrong
+
+
+def test_adding_a_reading_touches_only_the_say_table(tmp_path):
+    from audioarticles.normalise.fr.lexicon import add_say_entry
+
+    original = ('# our readings\n[abbreviations.anywhere]\n"etc." = "et caetera"\n\n'
+                '[say] # names\n"etc." = "etc"\n\n[grammar]\nfeminine = ["IRM"]\n')
+    (tmp_path / "lexicon.toml").write_text(original, encoding="utf-8")
+    assert add_say_entry(tmp_path, "etc.", "ètsétéra")[1] == "etc"
+    assert add_say_entry(tmp_path, 'Le "Monde"', "le monde")[1] is None
+    text = (tmp_path / "lexicon.toml").read_text(encoding="utf-8")
+    assert text == original.replace('"etc." = "etc"', '"Le \\"Monde\\"" = "le monde"\n"etc." = "ètsétéra"')
+    lexicon = load_lexicon(tmp_path)
+    assert lexicon.say["etc."] == "ètsétéra" and lexicon.abbreviations["anywhere"]["etc."] == "et caetera"

@@ -180,6 +180,7 @@ def load_lexicon(project_root: Path | None = None) -> Lexicon:
 
 
 _SAY_HEADER = re.compile(r"^[ \t]*\[[ \t]*say[ \t]*\][ \t]*(?:#.*)?$", re.M)
+_TABLE_HEADER = re.compile(r"^[ \t]*\[", re.M)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -197,14 +198,20 @@ def add_say_entry(project_root: Path, written: str, spoken: str) -> tuple[Path, 
     Lexicon().extend(data, str(path))  # a file already wrong is reported as it stands
     previous = data.get("say", {}).get(written) if isinstance(data.get("say"), dict) else None
     line = f"{json.dumps(written, ensure_ascii=False)} = {json.dumps(spoken, ensure_ascii=False)}"
+    header = _SAY_HEADER.search(text)
     if previous is not None:
+        # only inside [say]: the same word may be an abbreviation key elsewhere
+        start = header.end() if header else 0
+        following = _TABLE_HEADER.search(text, start)
+        end = following.start() if following else len(text)
         entry = re.compile(rf"^[ \t]*(?:{re.escape(json.dumps(written, ensure_ascii=False))}|"
                            rf"'{re.escape(written)}'|{re.escape(written)})[ \t]*=.*$", re.M)
-        updated, count = entry.subn(lambda _: line, text, count=1)
-        if not count:
+        section, count = entry.subn(lambda _: line, text[start:end], count=1)
+        updated = text[:start] + section + text[end:]
+        if header is None or not count:
             raise UsageError(f"{path}: {written!r} is already there in a form this command cannot "
                              "rewrite; edit the file")
-    elif header := _SAY_HEADER.search(text):
+    elif header:
         updated = f"{text[:header.end()]}\n{line}{text[header.end():]}"
     else:
         updated = f"{text.rstrip()}\n\n[say]\n{line}\n".lstrip("\n")

@@ -67,7 +67,10 @@ def say_amount(amount: str, currency: str, multiplier: str | None = None) -> str
     if decimals and set(decimals) == {"0"}:  # "15,00 €" is fifteen euros
         amount, decimals = whole, ""
     if not decimals or len(decimals) > 2 or not cents_word:
-        return f"{number_words(amount, feminine)} {unit}"
+        words = number_words(amount, feminine)
+        if words.endswith(("million", "millions", "milliard", "milliards")):  # "5 000 000 €"
+            return f"{words} {'d' + chr(39) if plural[0] in 'aeiou' else 'de '}{plural}"
+        return f"{words} {unit}"
     cents = int(decimals.ljust(2, "0"))
     if whole.strip("0 ") == "":
         return f"{number_words(str(cents))} {cents_word}"

@@ -19,23 +19,26 @@ _COMPARISONS = (
     (re.compile(r"\s*<\s*(?=[-−]?[0-9])"), " inférieur à "),
     (re.compile(r"\s*>\s*(?=[-−]?[0-9])"), " supérieur à "),
 )
-_COMPARISON_HINT = re.compile(r"[<>≤≥±]|\+\s?/")
+_COMPARISON_HINT = re.compile(r"[<>≤≥±×]|\+\s?/|\bx ?[0-9]")
+# "x2", "×3": a factor ("les ventes x2" -> "les ventes fois 2")
+_FACTOR = re.compile(r"(?<![\w])[x×]\s?(?=[0-9])")
 # A spaced dash before a figure is a minus after a word that introduces a quantity ("en baisse
-# de - 7,8 %"); elsewhere a spaced dash is punctuation (an aside: "le conseil – réuni – a voté").
+# de - 7,8 %"); elsewhere a spaced dash is punctuation (an aside: "le conseil – réuni – a voté",
+# a list item: "- 12 projets").
 _SPACED_MINUS = re.compile(
-    r"((?:^|(?<=[\s(]))(?:de|à|soit|et|ou|par|entre|contre|sur)\s+|[(:=]\s*|^)[-–−]\s+(?=[0-9])",
+    r"((?:^|(?<=[\s(]))(?:de|à|soit|et|ou|par|entre|contre|sur)\s+|[(:=]\s*)[-–−]\s+(?=[0-9])",
     re.I)
 # "N-1", "J-7", "T+3", "H-2": a period, day or hour counted from a reference.
-_OFFSET = re.compile(r"(?<![\w.'-])([JNTHMSD])\s?([-+−])\s?([0-9]{1,3})(?![0-9]|,[0-9]|\s?%)")
+_OFFSET = re.compile(r"(?<![\w.'-])([JNTHMSD])([-+−])([0-9]{1,3})(?![0-9]|,[0-9]|\s?%)")
 
 
 def say_comparisons(text: str) -> str:
-    """ "p < 0,001" -> "p inférieur à 0,001", "64 ± 8" -> "64 plus ou moins 8", "+/-"."""
+    """ "p < 0,001" -> "p inférieur à 0,001", "64 ± 8" -> "64 plus ou moins 8", "+/-", "x2"."""
     if not _COMPARISON_HINT.search(text):
         return text
     for pattern, spoken in _COMPARISONS:
         text = pattern.sub(spoken, text)
-    return text
+    return _FACTOR.sub("fois ", text)
 
 
 def say_spaced_minus(text: str) -> str:
@@ -56,7 +59,7 @@ def say_offsets(text: str, letters: dict[str, str]) -> str:
 # Words after which "78-17" or "L. 1111-8" names a text, a case or an article.
 IDENTIFIER_WORDS = ("numéro", "numéros", "n°", "nº", "loi", "décret", "arrêté", "ordonnance",
                     "décision", "article", "articles", "pourvoi", "circulaire", "directive",
-                    "règlement", "délibération", "requête", "dossier", "amendement", "affaire")
+                    "règlement", "délibération", "requête", "amendement")
 _IDENTIFIER = re.compile(
     rf"(\b(?:{'|'.join(IDENTIFIER_WORDS)})\s+(?:(?:numéro|n°|nº)\s*)?)"
     r"(?:([LRDA])\.?\s?(?=[0-9]))?([0-9]+(?:[-–][0-9]+)+)(?![0-9])", re.I)

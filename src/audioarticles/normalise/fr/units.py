@@ -42,6 +42,7 @@ UNITS = {
     "ms": ("milliseconde", "millisecondes", True),
     "hab.": ("habitant", "habitants", False),
     "h": ("heure", "heures", True), "s": ("seconde", "secondes", True),
+    "j": ("jour", "jours", False),
     "mmol": ("millimole", "millimoles", True), "µmol": ("micromole", "micromoles", True),
     "mol": ("mole", "moles", True), "ng": ("nanogramme", "nanogrammes", False),
     "dl": ("décilitre", "décilitres", False), "dL": ("décilitre", "décilitres", False),
