@@ -143,6 +143,8 @@ def test_compound_units(written, spoken):
     ("le rugby à VII olympique", "le rugby à sept olympique"),
     ("la IVe République", "la quatrième République"),
     ("sous la Ve République", "sous la cinquième République"),
+    ("entre la IV et la V", "entre la quatrième et la cinquième"),
+    ("la III et la IV", "la troisième et la quatrième"),
     ("le concile Vatican II", "le concile Vatican deux"),
     ("promu en D.III", "promu en D trois"),
     ("Louis XV de France", "Louis quinze de France"),

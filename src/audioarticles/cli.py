@@ -555,7 +555,7 @@ def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars
         return
     article = view.article
     if changes:
-        report_changes(view, project, as_json)
+        report_rewrites(view, project, as_json)
         return
     if as_json:
         blocks = [{"index": i, "kind": b.kind, "text": b.text} for i, b in enumerate(article.blocks)]
@@ -583,7 +583,7 @@ def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars
         click.echo(f"[{block.kind}] {block_text}")
 
 
-def report_changes(view, project: Project, as_json: bool) -> None:
+def report_rewrites(view, project: Project, as_json: bool) -> None:
     """`text --changes`: each segment's rewrites, in the order of the written text."""
     from audioarticles.normalise import explain
 
