@@ -1,8 +1,9 @@
 """Split the written text into segments: sentences of one block, each within the engine's
 length limit. French abbreviations ("M.", "Pr.", "p.", "J.-C.") and initials do not end a
 sentence, nor do initials ("J.-P.") and dotted acronyms ("S.G."); a closing » ends one only
-after sentence punctuation ("« Non » 12 heures après" is one sentence); a sentence too long is cut at clause boundaries (";", ":", ","), else between words,
-never inside a word or a number ("7 800", "12 %"). With a `speak` function the spoken text is
+after sentence punctuation ("« Non » 12 heures après" is one sentence). A sentence too long
+is cut at clause boundaries (";", ":", ","), else between words, never inside a word or a
+number ("7 800", "12 %"). With a `speak` function the spoken text is
 filled in too, and a piece whose spoken form is over the limit is cut again.
 """
 

@@ -76,7 +76,8 @@ BARE = ("kWh", "MWh", "GWh", "TWh", "km", "km²", "m²", "m³", "kg", "mg", "µg
 _BARE_UNIT = re.compile(rf"\b(du|le|au|par|un|les|des|en) ({'|'.join(re.escape(u) for u in BARE)})"
                         rf"(?=[\s,.;:!?)]|$)")
 # "1,3 million de km", "des milliers de m³": the unit after a count of them
-_SCALED_UNIT = re.compile(rf"\b(millions?|milliards?|milliers|centaines|dizaines) d(?:e |')({_UNIT})(?=[\s,.;:!?)]|$)")
+_SCALED_UNIT = re.compile(rf"\b(millions?|milliards?|milliers|centaines|dizaines) d(?:e |')"
+                          rf"({_UNIT})(?=[\s,.;:!?)]|$)")
 
 _SYMBOLS = [
     (re.compile(r"\s*&\s*"), " et "),
@@ -106,7 +107,8 @@ def say_metres(number: str) -> str | None:
     centimetres = int(decimals.ljust(2, "0"))
     if whole.strip("0") == "":
         return f"{number_words(str(centimetres))} centimètres"
-    return f"{number_words(whole)} mètre{'s' if is_plural(whole) else ''} {number_words(str(centimetres))}"
+    metres = f"{number_words(whole)} mètre{'s' if is_plural(whole) else ''}"
+    return f"{metres} {number_words(str(centimetres))}"
 
 
 def say_units(text: str) -> str:
@@ -132,7 +134,8 @@ def say_bare_units(text: str) -> str:
 
 
 def scaled_unit(match: re.Match) -> str:
-    """ "million de km" -> "million de kilomètres", "milliers de m³" -> "milliers de mètres cubes"."""
+    """ "million de km" -> "million de kilomètres", "milliers de m³" -> "milliers de mètres
+    cubes"."""
     plural = UNITS[match.group(2)][1]
     return f"{match.group(1)} {'d' + chr(39) if plural[0] in 'aeiouh' else 'de '}{plural}"
 
