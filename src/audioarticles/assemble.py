@@ -15,10 +15,11 @@ from pathlib import Path
 
 from audioarticles import loudness
 from audioarticles.errors import SynthesisError, UsageError
-from audioarticles.model import Segment, TimelineEntry
-from audioarticles.pauses import Pauses, pause_between, silence, trim_silence
+from audioarticles.model import Segment, TimelineEntry, Word, WordTime
+from audioarticles.pauses import Pauses, pause_between, silence, trim_bounds, trim_silence
 from audioarticles.synthesise import AudioSource
 from audioarticles.tools import feed_ffmpeg
+from audioarticles.word_timings import written_words
 
 #: seconds of speech the loudness is first estimated on (the encoding run then checks it)
 EXCERPT_S = 60
@@ -114,21 +115,25 @@ class Programme:
             if gap:
                 yield gap
                 position += len(gap) // 2
-            pcm = piece.source.load().pcm
+            audio = piece.source.load()
+            pcm, lead = audio.pcm, 0
             if piece.kind != "jingle":
-                pcm = trim_silence(pcm, rate, self.mastering.trim_threshold_db,
-                                   self.mastering.trim_keep_ms)
+                lead, end = trim_bounds(pcm, rate, self.mastering.trim_threshold_db,
+                                        self.mastering.trim_keep_ms)
+                pcm = pcm[lead:end]
             start = position
             if pcm:
                 yield pcm
                 position += len(pcm) // 2
             seg = piece.segment
             in_article = seg is not None and seg.block >= 0
+            spoken = placed_words(audio.words, start - lead // 2, start, position, rate)
             self.timeline.append(TimelineEntry(
                 kind=piece.kind, start_ms=start * 1000 / rate, end_ms=position * 1000 / rate,
                 block=seg.block if in_article else None,
                 segment=seg.position if in_article else None,
-                written=seg.written if seg is not None else ""))
+                written=seg.written if seg is not None else "",
+                words=written_words(seg.written, spoken) if seg is not None and spoken else []))
         self.samples = position
 
     def excerpt(self, seconds: float = EXCERPT_S) -> Iterator[bytes]:
@@ -145,6 +150,19 @@ class Programme:
                                    self.mastering.trim_keep_ms)
             yield pcm
             yield gap
+
+
+def placed_words(words: tuple[Word, ...], origin: int, first: int, last: int,
+                 rate: int) -> list[WordTime]:
+    """An engine's word times (samples from the start of its audio, which begins at sample
+    `origin` of the episode) in milliseconds of the episode, kept inside the piece's samples
+    [first, last] (trimming may have cut into a word's silent edge)."""
+    placed = []
+    for word in words:
+        start = min(max(origin + word.start, first), last)
+        end = min(max(origin + word.end, start), last)
+        placed.append(WordTime(start * 1000 / rate, end * 1000 / rate, word.text))
+    return placed
 
 
 def mp3_options(bitrate: str, out_rate: int) -> list[str]:

@@ -286,16 +286,23 @@ def episodes(obj: Context, states: tuple[str, ...], as_json: bool) -> None:
         click.echo(f"{e.slug}\t{e.duration_s:7.1f} s\t{e.voice}\t{e.state}\t{e.title}")
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @json_option
-@click.pass_obj
-def voices(obj: Context, as_json: bool) -> None:
-    """List voice profiles, their engine, and whether each can be used here."""
-    project = obj.project()
+@click.pass_context
+def voices(ctx: click.Context, as_json: bool) -> None:
+    """List voice profiles, their engine, and whether each can be used here (and if not, what
+    to install or download); `voices install` and `voices audition` below."""
+    if ctx.invoked_subcommand is not None:
+        return
+    project = ctx.obj.project()
     rows = []
     for voice in load_voices(project.root).values():
         try:
-            ok, reason = engine_class(voice.engine).available()
+            engine = engine_class(voice.engine)
+            ok, reason = engine.available()
+            if ok:
+                reason = engine.voice_problem(voice, project.root)
+                ok = not reason
         except UserError as exc:
             ok, reason = False, str(exc)
         rows.append({"name": voice.name, "engine": voice.engine, "language": voice.language,
@@ -307,6 +314,32 @@ def voices(obj: Context, as_json: bool) -> None:
     for row in rows:
         status = "available" if row["available"] else f"unavailable: {row['reason']}"
         click.echo(f"{row['name']}\t{row['engine']}\t{row['language']}\t{status}")
+
+
+@voices.command("install")
+@click.argument("engine", type=click.Choice(["piper"]))
+@click.argument("name")
+@click.option("--from", "source", required=True, metavar="PATH|URL",
+              help="The folder holding NAME.onnx and NAME.onnx.json, the .onnx file, or its URL.")
+@click.option("--sha256", default="", metavar="HEX", help="The model file's expected SHA-256.")
+@click.option("--replace", is_flag=True, help="Replace an installed model of that name.")
+@json_option
+@click.pass_obj
+def voices_install(obj: Context, engine: str, name: str, source: str, sha256: str,
+                   replace: bool, as_json: bool) -> None:
+    """Check a Piper model and install it into the project's voices/models/."""
+    from audioarticles.engines.piper_models import install
+
+    project = obj.project()
+    installed = install(project.root, name, source, sha256, replace)
+    if as_json:
+        emit_json({"installed": installed.name, "engine": engine,
+                   "model": cwd_path(installed.onnx), "config": cwd_path(installed.config),
+                   "sha256": installed.sha256, "replaced": installed.replaced})
+        return
+    click.echo(f"installed Piper model {installed.name} (sha256 {installed.sha256}) in "
+               f"{cwd_path(installed.onnx.parent)}; a profile uses it with "
+               f"[options] model = \"{installed.name}\"")
 
 
 @cli.command()

@@ -1,6 +1,6 @@
 """From an article's segments to the episode's public files: the levelled, tagged MP3 and, under
 the same versioned base name beside it, its transcripts (`.vtt`, `.srt`) and chapters
-(`.chapters.json`)."""
+(`.chapters.json`); the Podcasting 2.0 JSON transcript is `.transcript.json`."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ SUMMARY_CHARS = 300
 @dataclass
 class Rendered:
     mp3: Path
-    transcripts: dict[str, Path]  # {"vtt": ..., "srt": ...}
+    transcripts: dict[str, Path]  # {"vtt": ..., "srt": ..., "json": ...}
     chapters: Path
     assembly: Assembly
     synthesized: int
@@ -106,6 +106,7 @@ def side_files(article: Article, podcast_title: str, assembly: Assembly,
     return {
         ".vtt": transcripts.to_vtt(cue_list),
         ".srt": transcripts.to_srt(cue_list),
+        ".transcript.json": transcripts.to_json(cue_list),
         ".chapters.json": chapter_files.to_json(chapter_list, article.meta.title, podcast_title),
     }
 
@@ -177,6 +178,7 @@ def render_episode(project: Project, article: Article, segments: list[Segment], 
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
         raise
-    return Rendered(mp3=mp3, transcripts={"vtt": sides[".vtt"], "srt": sides[".srt"]},
+    return Rendered(mp3=mp3, transcripts={"vtt": sides[".vtt"], "srt": sides[".srt"],
+                                             "json": sides[".transcript.json"]},
                     chapters=sides[".chapters.json"], assembly=assembly,
                     synthesized=result.synthesized, cached=result.cached, corrected_on=corrected_on)

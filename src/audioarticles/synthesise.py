@@ -2,7 +2,8 @@
 
 The cache is content-addressed (engine identity, voice options, spoken text) and lives in the
 private state folder. An entry is a small header (magic, sample rate, PCM length, SHA-256 of
-the PCM) followed by the PCM: a truncated, corrupt or unreadable entry reads as a miss, is
+the PCM) followed by the PCM; an entry whose engine gave word timings (`AAPCM2`) also carries
+them, as JSON after the PCM, under the same checksum. A truncated, corrupt or unreadable entry reads as a miss, is
 removed and is voiced again. Assembly reads the audio back from the cache when it needs it,
 so a long article is never held in memory whole.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import struct
@@ -21,11 +23,14 @@ from typing import Protocol
 
 from audioarticles.engines.base import Engine
 from audioarticles.errors import SynthesisError
-from audioarticles.model import Audio, Segment
+from audioarticles.model import Audio, Segment, Word
 from audioarticles.voices import Voice
 
 _MAGIC = b"AAPCM1"
 _HEADER = struct.Struct("<6sIQ32s")  # magic, sample rate, PCM length, sha256 of the PCM
+_MAGIC_WORDS = b"AAPCM2"
+# magic, sample rate, PCM length, words length, sha256 of the PCM and the words
+_HEADER_WORDS = struct.Struct("<6sIQI32s")
 
 #: segments voiced per engine call: enough to keep the engine's workers busy, few enough
 #: that a long article's fresh audio goes to the cache instead of piling up in memory
@@ -69,6 +74,8 @@ class SegmentCache:
 
     @staticmethod
     def _decode(data: bytes) -> Audio | None:
+        if data[:6] == _MAGIC_WORDS:
+            return SegmentCache._decode_words(data)
         if len(data) < _HEADER.size:
             return None
         magic, rate, length, digest = _HEADER.unpack_from(data)
@@ -77,6 +84,35 @@ class SegmentCache:
                 or hashlib.sha256(pcm).digest() != digest):
             return None
         return Audio(pcm=pcm, sample_rate=rate)
+
+    @staticmethod
+    def _decode_words(data: bytes) -> Audio | None:
+        if len(data) < _HEADER_WORDS.size:
+            return None
+        _, rate, length, words_length, digest = _HEADER_WORDS.unpack_from(data)
+        body = data[_HEADER_WORDS.size:]
+        if (not rate or not length or length % 2 or len(body) != length + words_length
+                or hashlib.sha256(body).digest() != digest):
+            return None
+        try:
+            words = tuple(Word(int(a), int(b), str(t))
+                          for a, b, t in json.loads(body[length:].decode("utf-8")))
+        except (ValueError, TypeError):
+            return None
+        return Audio(pcm=body[:length], sample_rate=rate, words=words)
+
+    @staticmethod
+    def encode(audio: Audio) -> bytes:
+        """The entry's bytes: the old format when there are no word timings, so entries (and
+        the episodes assembled from them) stay as they were."""
+        if not audio.words:
+            return _HEADER.pack(_MAGIC, audio.sample_rate, len(audio.pcm),
+                                hashlib.sha256(audio.pcm).digest()) + audio.pcm
+        words = json.dumps([[w.start, w.end, w.text] for w in audio.words],
+                           ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        body = audio.pcm + words
+        return _HEADER_WORDS.pack(_MAGIC_WORDS, audio.sample_rate, len(audio.pcm), len(words),
+                                  hashlib.sha256(body).digest()) + body
 
     @staticmethod
     def _discard(path: Path) -> None:
@@ -95,14 +131,12 @@ class SegmentCache:
         """
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        header = _HEADER.pack(_MAGIC, audio.sample_rate, len(audio.pcm),
-                              hashlib.sha256(audio.pcm).digest())
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
         tmp = Path(tmp_name)
         try:
             # no fsync: a torn entry after a power cut fails its checksum and is voiced again
             with os.fdopen(fd, "wb") as handle:
-                handle.write(header + audio.pcm)
+                handle.write(self.encode(audio))
             for _ in range(2):
                 try:
                     os.link(tmp, path)
