@@ -17,7 +17,7 @@ from audioarticles.catalog import Catalog
 from audioarticles.config import Project, load_project
 from audioarticles.disclosure import Disclosure
 from audioarticles.engines import engine_class
-from audioarticles.errors import ArticleSkipped, UserError
+from audioarticles.errors import ArticleSkipped, UsageError, UserError
 from audioarticles.model import Episode
 from audioarticles.voices import load_voices
 
@@ -340,6 +340,44 @@ def voices_install(obj: Context, engine: str, name: str, source: str, sha256: st
     click.echo(f"installed Piper model {installed.name} (sha256 {installed.sha256}) in "
                f"{cwd_path(installed.onnx.parent)}; a profile uses it with "
                f"[options] model = \"{installed.name}\"")
+
+
+@voices.command("audition")
+@click.argument("text", required=False, default="")
+@click.option("--article", "article_file", metavar="FILE",
+              help="Read the start of this article instead of TEXT.")
+@click.option("--voices", "voice_names", metavar="NAMES",
+              help="Comma-separated voices (default: every voice usable here).")
+@json_option
+@click.pass_obj
+def voices_audition(obj: Context, text: str, article_file: str | None, voice_names: str | None,
+                    as_json: bool) -> None:
+    """Voice the same passage with each voice into output/auditions/, with a page to compare."""
+    from audioarticles.audition import audition
+    from audioarticles.sources import Reader
+
+    project = obj.project()
+    if text and article_file:
+        raise UsageError("give TEXT or --article FILE, not both")
+    article = None
+    if article_file:
+        [source] = Reader(project).expand([article_file])
+        if isinstance(source, UserError):
+            raise source
+        article = source.load()
+    names = [n.strip() for n in voice_names.split(",") if n.strip()] if voice_names else None
+    result = audition(project, text, article, names)
+    if as_json:
+        emit_json({"page": cwd_path(result.page), "passage": result.passage,
+                   "auditions": [t.to_dict(cwd_path) for t in result.takes]})
+        return
+    for take in result.takes:
+        if take.mp3 is not None:
+            click.echo(f"{take.voice}\t{take.engine}\t{take.duration_s:.1f} s\t"
+                       f"{cwd_path(take.mp3)}")
+        else:
+            click.echo(f"{take.voice}\t{take.engine}\t{take.error}")
+    click.echo(f"compare them: {cwd_path(result.page)}")
 
 
 @cli.command()

@@ -23,7 +23,7 @@ from audioarticles.model import Article, Segment
 from audioarticles.normalise import normaliser
 from audioarticles.pauses import Pauses
 from audioarticles.publish.channel import channel_settings
-from audioarticles.synthesise import SegmentCache, synthesise
+from audioarticles.synthesise import SegmentCache, SynthesisResult, synthesise
 from audioarticles.tag import EpisodeTags, cover_jpeg, tag
 from audioarticles.voices import Voice
 
@@ -141,10 +141,21 @@ def render_episode(project: Project, article: Article, segments: list[Segment], 
                    guid: str, pub_date: str, corrected_on: date | None = None) -> Rendered:
     """Voice, assemble, level, tag and place one episode's files; nothing half-written is left."""
     production = Production.from_project(project, voice)
-    mastering, pauses, jingles = production.mastering, production.pauses, production.jingles
-
     voiced = framed_segments(project, article, segments, engine.max_chars, corrected_on)
-    result = synthesise(voiced, voice, engine, cache)
+    # voiced in the background: the MP3 is encoded while the later segments are still voiced
+    result = synthesise(voiced, voice, engine, cache, background=True)
+    try:
+        return _assembled(project, article, voice, engine, result, voiced, episodes_dir, slug,
+                          guid, pub_date, corrected_on, production)
+    finally:
+        result.finish()
+
+
+def _assembled(project: Project, article: Article, voice: Voice, engine: Engine,
+               result: SynthesisResult, voiced: list[Segment], episodes_dir: Path, slug: str,
+               guid: str, pub_date: str, corrected_on: date | None,
+               production: Production) -> Rendered:
+    mastering, pauses, jingles = production.mastering, production.pauses, production.jingles
     pieces = [Piece(seg.block_kind, source, seg) for seg, source in zip(voiced, result.sources)]
     rate = result.sample_rate
     if jingles["intro"]:

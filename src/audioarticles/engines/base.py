@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, ClassVar
@@ -43,6 +44,12 @@ class Engine(ABC):
     def synthesize_many(self, texts: list[str], voice: Voice) -> list[Audio]:
         """Speak several texts, in order. Engines override this to work in parallel."""
         return [self.synthesize(text, voice) for text in texts]
+
+    def synthesize_stream(self, texts: list[str], voice: Voice) -> Iterator[Audio]:
+        """Speak several texts, handing each one's audio out, in order, as soon as it is
+        ready (assembly encodes the first while the next are voiced). Engines with workers
+        override this; the default waits for all of them."""
+        yield from self.synthesize_many(texts, voice)
 
     def set_parallelism(self, jobs: int) -> None:
         """How many articles a run converts at once; engines with worker processes size their

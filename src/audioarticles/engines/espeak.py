@@ -12,6 +12,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import ClassVar
 
@@ -147,16 +148,21 @@ class EspeakEngine(Engine):
         return self.synthesize_many([text], voice)[0]
 
     def synthesize_many(self, texts: list[str], voice: Voice) -> list[Audio]:
+        return list(self.synthesize_stream(texts, voice))
+
+    def synthesize_stream(self, texts: list[str], voice: Voice) -> Iterator[Audio]:
         name, rate, pitch = self._settings(voice)
         pool = self._executor()
         futures = [pool.submit(_worker_speak, text, name, rate, pitch) for text in texts]
-        audios = []
-        for text, future in zip(texts, futures):
-            pcm, sample_rate = future.result()
-            if not pcm:
-                raise SynthesisError(f"espeak-ng produced no audio for: {text[:60]!r}")
-            audios.append(Audio(pcm=pcm, sample_rate=sample_rate))
-        return audios
+        try:
+            for text, future in zip(texts, futures):
+                pcm, sample_rate = future.result()
+                if not pcm:
+                    raise SynthesisError(f"espeak-ng produced no audio for: {text[:60]!r}")
+                yield Audio(pcm=pcm, sample_rate=sample_rate)
+        finally:
+            for future in futures:  # abandoned (an error, or the caller stopped): no more work
+                future.cancel()
 
     def close(self) -> None:
         if self._pool is not None:

@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import re
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -359,19 +360,24 @@ class PiperEngine(Engine):
         return self.synthesize_many([text], voice)[0]
 
     def synthesize_many(self, texts: list[str], voice: Voice) -> list[Audio]:
+        return list(self.synthesize_stream(texts, voice))
+
+    def synthesize_stream(self, texts: list[str], voice: Voice) -> Iterator[Audio]:
         model = self._model(voice)
         speaker, scales = self._options(voice, model)
         pool = self._executor()
         futures = [pool.submit(_worker_speak, text, model, speaker, scales, self._threads(),
                                self.settings.word_timings) for text in texts]
-        audios = []
-        for text, future in zip(texts, futures):
-            pcm, rate, words = future.result()
-            if not pcm:
-                raise SynthesisError(f"Piper produced no audio for: {text[:60]!r}")
-            audios.append(Audio(pcm=pcm, sample_rate=rate,
-                                words=tuple(Word(a, b, t) for a, b, t in words)))
-        return audios
+        try:
+            for text, future in zip(texts, futures):
+                pcm, rate, words = future.result()
+                if not pcm:
+                    raise SynthesisError(f"Piper produced no audio for: {text[:60]!r}")
+                yield Audio(pcm=pcm, sample_rate=rate,
+                            words=tuple(Word(a, b, t) for a, b, t in words))
+        finally:
+            for future in futures:
+                future.cancel()
 
     def close(self) -> None:
         if self._pool is not None:

@@ -5,6 +5,7 @@ changes its URL changes, so apps and CDNs never keep showing the old one."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import textwrap
@@ -85,6 +86,7 @@ def _wrapped_title(draw: ImageDraw.ImageDraw, title: str, width: int) -> tuple[l
     return textwrap.wrap(title, 30, max_lines=4, placeholder=" …"), font
 
 
+@functools.lru_cache(maxsize=4)  # drawn and compressed once per process, not at every rebuild
 def default_cover(title: str, byline: str, size: int = DEFAULT_SIZE) -> Artwork:
     """A clean square PNG: a listening motif, the podcast title, its publisher."""
     image = Image.new("RGB", (size, size), BACKGROUND)
