@@ -29,8 +29,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from audioarticles.engines.base import Engine, checked_settings
+from audioarticles.engines.espeak import EspeakEngine, _worker_init
 from audioarticles.errors import EngineUnavailable, SynthesisError, UsageError
 from audioarticles.model import Audio, Word
+from audioarticles.tools import terminal_signals_held
 from audioarticles.voices import Voice
 
 MODELS_DIR = Path("voices") / "models"
@@ -283,9 +285,6 @@ class PiperEngine(Engine):
     max_chars: ClassVar[int] = 1000
 
     def __init__(self, **settings: Any) -> None:
-        from audioarticles.engines.espeak import _worker_init
-
-        self._worker_init = _worker_init
         self.settings = PiperSettings.from_mapping(settings)
         self.workers = self.settings.workers or 1
         self.root: Path | None = None
@@ -350,7 +349,7 @@ class PiperEngine(Engine):
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=self._worker_init, initargs=(os.getpid(),))
+                    initializer=_worker_init, initargs=(os.getpid(),))
             return self._pool
 
     def _threads(self) -> int:
@@ -366,11 +365,12 @@ class PiperEngine(Engine):
         model = self._model(voice)
         speaker, scales = self._options(voice, model)
         pool = self._executor()
-        futures = [pool.submit(_worker_speak, text, model, speaker, scales, self._threads(),
-                               self.settings.word_timings) for text in texts]
+        with terminal_signals_held():  # submitting starts the worker processes on demand
+            futures = [pool.submit(_worker_speak, text, model, speaker, scales, self._threads(),
+                                   self.settings.word_timings) for text in texts]
         try:
             for text, future in zip(texts, futures):
-                pcm, rate, words = future.result()
+                pcm, rate, words = self.result_of(pool, future, "a Piper worker process")
                 if not pcm:
                     raise SynthesisError(f"Piper produced no audio for: {text[:60]!r}")
                 yield Audio(pcm=pcm, sample_rate=rate,
@@ -379,7 +379,7 @@ class PiperEngine(Engine):
             for future in futures:
                 future.cancel()
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+    # the same worker-pool handling as espeak-ng's
+    result_of = EspeakEngine.result_of
+    _drop_pool = EspeakEngine._drop_pool
+    close = EspeakEngine.close

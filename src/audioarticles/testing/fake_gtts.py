@@ -34,7 +34,7 @@ from math import pi, sin
 from typing import Any
 from urllib.parse import parse_qs
 
-from audioarticles.tools import ffmpeg_exe
+from audioarticles.tools import DETACHED, ffmpeg_exe
 
 PATH = "/_/TranslateWebserverUi/data/batchexecute"
 RPC = "jQ1olc"
@@ -132,7 +132,7 @@ def encode_mp3(pcm: bytes, reservoir: bool = True, bitrate: str = "32k") -> byte
            str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0", "-codec:a", "libmp3lame", "-b:a", bitrate,
            "-reservoir", "1" if reservoir else "0", "-write_xing", "0", "-id3v2_version", "0",
            "-f", "mp3", "pipe:1"]
-    return subprocess.run(cmd, input=pcm, capture_output=True, check=True).stdout
+    return subprocess.run(cmd, input=pcm, capture_output=True, check=True, **DETACHED).stdout
 
 
 def mp3_frames(data: bytes) -> list[bytes]:
