@@ -191,3 +191,64 @@ def test_the_packaged_profile_falls_back_to_piper_then_espeak():
 
     assert [v.name for v in fallback_chain(get_voice("fr-edge"), None)] == ["fr-piper",
                                                                             "fr-espeak"]
+
+
+# ---- through the CLI: fallback chain, degraded, upgrade -------------------------------------
+
+ARTICLE = """Le budget est voté
+
+Le conseil municipal a voté le budget hier soir. Les écoles en profitent.
+"""
+
+
+def test_edge_down_falls_back_along_the_chain_then_upgrade_revoices_with_edge(
+        runner, project, endpoint, monkeypatch):
+    import json
+
+    from audioarticles.cli import cli
+
+    (project / "article.txt").write_text(ARTICLE, encoding="utf-8")
+    endpoint.fail_always(Fault("503"))
+    (project / "audioarticles.toml").write_text(
+        "[edge]\nattempts = 2\nbackoff_base = 0.01\nbackoff_max = 0.02\n", encoding="utf-8")
+    monkeypatch.setenv("AUDIOARTICLES_EDGE_URL", endpoint.url)
+    result = runner.invoke(cli, ["convert", "article.txt", "--voice", "fr-edge", "--json"])
+    assert result.exit_code == 0, result.stderr
+    [episode] = json.loads(result.stdout)["episodes"]
+    # fr-piper (no model installed here) is skipped: fr-espeak voices the whole article
+    assert (episode["voice"], episode["engine"], episode["intended_voice"]) == (
+        "fr-espeak", "espeak", "fr-edge")
+    assert episode["degraded"] is True
+    assert episode["degraded_reason"].startswith("503 Invalid response status from the Edge TTS "
+                                                 "service at 127.0.0.1:")
+    [warning] = result.stderr.splitlines()
+    assert warning.startswith("warning: article.txt: voice fr-edge (edge) failed (503 ")
+    assert warning.endswith("voiced by fr-espeak instead, marked degraded (`audioarticles "
+                            "upgrade` re-voices it once the voice works)")
+
+    endpoint.fail_always(None)
+    upgraded = runner.invoke(cli, ["upgrade", "--json"])
+    assert upgraded.exit_code == 0, upgraded.stderr
+    [again] = json.loads(upgraded.stdout)["episodes"]
+    assert (again["guid"], again["voice"], again["engine"], again["degraded"]) == (
+        episode["guid"], "fr-edge", "edge", False)
+    assert again["transcripts"]["json"].endswith(".transcript.json")
+
+
+def test_when_every_fallback_fails_the_error_names_each(runner, project, endpoint, monkeypatch):
+    from audioarticles.cli import cli
+
+    (project / "article.txt").write_text(ARTICLE, encoding="utf-8")
+    (project / "voices").mkdir()
+    (project / "voices" / "fr-espeak.toml").write_text(
+        'engine = "espeak"\n[options]\nvoice = "nosuchvoice"\n', encoding="utf-8")
+    endpoint.fail_always(Fault("403"))
+    monkeypatch.setenv("AUDIOARTICLES_EDGE_URL", endpoint.url)
+    result = runner.invoke(cli, ["convert", "article.txt", "--voice", "fr-edge"])
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: article.txt: voice fr-edge (edge) failed (handshake refused "
+                           "(403 Invalid response status) from the Edge TTS service at ")
+    assert ") and its fallbacks failed too: fr-piper: Piper model fr_FR-siwis-medium is not " \
+           "installed" in line
+    assert "; fr-espeak: espeak-ng has no voice 'nosuchvoice'" in line
