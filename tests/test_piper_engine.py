@@ -259,3 +259,39 @@ def test_install_keeps_another_model_of_that_name_unless_told(runner, project, c
     assert install(runner, MODEL, "--from", str(copies), "--replace").exit_code == 0
     installed = json.loads((project / "voices" / "models" / f"{MODEL}.onnx.json").read_text())
     assert installed["language"] == {"code": "en_GB"}
+
+
+@pytest.fixture
+def model_server(copies):
+    """The model files served over HTTP on 127.0.0.1, as a download page would."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 functools.partial(Quiet, directory=str(copies)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_install_from_a_url_fetches_the_model_and_its_configuration(runner, project, copies,
+                                                                    model_server):
+    shutil.copy(JOE / f"{MODEL}.onnx", copies / f"{MODEL}.onnx")
+    shutil.copy(JOE / f"{MODEL}.onnx.json", copies / f"{MODEL}.onnx.json")
+    result = install(runner, MODEL, "--from", f"{model_server}/{MODEL}.onnx")
+    assert result.exit_code == 0, result.stderr
+    models = project / "voices" / "models"
+    assert (models / f"{MODEL}.onnx").read_bytes() == (JOE / f"{MODEL}.onnx").read_bytes()
+    (copies / f"{MODEL}.onnx.json").unlink()
+    missing = install(runner, "other", "--from", f"{model_server}/{MODEL}.onnx")
+    assert missing.exit_code == 1
+    [line] = missing.stderr.splitlines()
+    assert line.startswith(f"error: {model_server}/{MODEL}.onnx.json: ")
+    assert line.endswith("a Piper model needs its .onnx.json configuration beside it")
