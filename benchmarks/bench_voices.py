@@ -21,7 +21,7 @@ TITLE = "Voices: real-time factor and CPU per minute of audio, per engine (seed 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "samples" / "ia-sante-numerique.txt"
 LATENCY_S = 0.15
-RUNS = 2
+RUNS = 1
 
 
 def project_with_voices(folder: Path) -> Path:
@@ -50,6 +50,7 @@ def synthesis_only(root: Path, voice_name: str) -> tuple[float, float, float, in
     """(wall s, CPU s, audio s, words timed) for the engine voicing every segment of the seed."""
     from audioarticles.config import load_project
     from audioarticles.engines import get_engine
+    from audioarticles.pipeline import default_jobs
     from audioarticles.voices import get_voice
 
     project = load_project(root)
@@ -57,6 +58,7 @@ def synthesis_only(root: Path, voice_name: str) -> tuple[float, float, float, in
     texts = segments_of(root, voice.engine)
     engine = get_engine(voice.engine, **project.section(voice.engine))
     engine.bind_project(root)
+    engine.set_parallelism(default_jobs())  # as `convert` sizes it
     cpu, wall = cpu_seconds(), time.perf_counter()
     try:
         audios = engine.synthesize_many(texts, voice)
@@ -115,7 +117,7 @@ def run() -> str:
         fake.wait(timeout=10)
         os.environ.pop("AUDIOARTICLES_EDGE_URL", None)
     table = "\n".join(rows)
-    return f"""Seed article (`samples/ia-sante-numerique.txt`), fresh project each run (cold segment cache), `--jobs 1` defaults; best of {RUNS} runs. Real-time factor = wall time / seconds of audio (below 1: faster than real time). CPU = this process and its children (engine workers, ffmpeg), per minute of audio: the figure to size workers with (one core gives 60 CPU-seconds per minute). The fake Edge service runs in its own process, not counted. Load average {load:.1f} on {os.cpu_count()} cores when the run began (the machine is shared).
+    return f"""Seed article (`samples/ia-sante-numerique.txt`), fresh project each run (cold segment cache), default settings and `--jobs` (one per core: {os.cpu_count()}); {RUNS} run(s) each. Real-time factor = wall time / seconds of audio (below 1: faster than real time). CPU = this process and its children (engine workers, ffmpeg), per minute of audio: the figure to size workers with (one core gives 60 CPU-seconds per minute). The fake Edge service runs in its own process, not counted. Load average {load:.1f} on {os.cpu_count()} cores when the run began (the machine is shared).
 
 | engine | speech | synthesis wall | synthesis RTF | synthesis CPU / audio minute | `convert` end to end | end-to-end RTF | end-to-end CPU / audio minute | word timings |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
