@@ -271,10 +271,6 @@ class Voicing:
                 raise
 
     @property
-    def backup(self) -> Voice | None:
-        return self.backups[0] if self.backups else None
-
-    @property
     def max_chars(self) -> int:
         return engine_class(self.voice.engine).max_chars
 
