@@ -601,15 +601,20 @@ def history(obj: Context, slugs: tuple[str, ...], as_json: bool) -> None:
 @click.option("--voice", help="Voice profile whose engine sets the segment length limit.")
 @click.option("--max-chars", type=click.IntRange(min=20),
               help="Segment length limit (default: the voice engine's).")
+@click.option("--changes", is_flag=True,
+              help="List every rewrite of the normaliser: written → spoken, rule, position.")
 @json_option
 @click.pass_obj
 def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars: int | None,
-         as_json: bool) -> None:
+         changes: bool, as_json: bool) -> None:
     """Show what will be read, at one stage, with block types (no synthesis)."""
     from audioarticles.engines import engine_class
     from audioarticles.pipeline import text_at_stage
     from audioarticles.voices import get_voice
 
+    if changes and stage not in ("normalized", "segments"):
+        raise click.UsageError("--changes lists the normaliser's rewrites: use it with "
+                               "--stage normalized or --stage segments")
     project = obj.project()
     if max_chars is None:
         profile = get_voice(voice or project.section("voice")["default"], project.root)
@@ -620,6 +625,9 @@ def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars
         click.echo(f"skipped: {skipped}", err=True)
         return
     article = view.article
+    if changes:
+        report_rewrites(view, project, as_json)
+        return
     if as_json:
         blocks = [{"index": i, "kind": b.kind, "text": b.text} for i, b in enumerate(article.blocks)]
         data: dict = {"input": input_name, "stage": stage, "meta": article.to_dict()["meta"],
@@ -644,6 +652,48 @@ def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars
     texts = view.spoken_blocks() if stage == "normalized" else [b.text for b in article.blocks]
     for block, block_text in zip(article.blocks, texts):
         click.echo(f"[{block.kind}] {block_text}")
+
+
+def report_rewrites(view, project: Project, as_json: bool) -> None:
+    """`text --changes`: each segment's rewrites, in the order of the written text."""
+    from audioarticles.normalise import explain
+
+    language = view.article.meta.language or project.section("podcast").get("language", "fr")
+    found = [(seg, sorted(explain(seg.written, language, project.root), key=lambda c: c.start))
+             for seg in view.segments]
+    if as_json:
+        emit_json({"segments": [{**seg.to_dict(), "changes": [c.to_dict() for c in seg_changes]}
+                                for seg, seg_changes in found]})
+        return
+    for seg, seg_changes in found:
+        for change in seg_changes:
+            origin = "" if change.written == change.before else f"  (written: {change.written})"
+            click.echo(f"{seg.position}:{change.start}-{change.end}\t{change.rule}\t"
+                       f"{change.before} → {change.after}{origin}")
+
+
+@cli.group()
+def lexicon() -> None:
+    """The project's pronunciation lexicon (lexicon.toml)."""
+
+
+@lexicon.command("add")
+@click.argument("word")
+@click.argument("pronunciation")
+@json_option
+@click.pass_obj
+def lexicon_add(obj: Context, word: str, pronunciation: str, as_json: bool) -> None:
+    """Say WORD as PRONUNCIATION from now on (written to lexicon.toml's [say] table)."""
+    from audioarticles.normalise.fr.lexicon import add_say_entry
+
+    path, previous = add_say_entry(obj.project().root, word, pronunciation)
+    if as_json:
+        emit_json({"word": word, "pronunciation": pronunciation, "file": str(path),
+                   "replaced": previous})
+    elif previous is not None:
+        click.echo(f"{path}: {word} is now read {pronunciation!r} (was {previous!r})")
+    else:
+        click.echo(f"{path}: {word} is read {pronunciation!r}")
 
 
 @cli.command()
