@@ -24,6 +24,7 @@ from typing import Protocol
 
 from audioarticles.engines.base import Engine
 from audioarticles.errors import SynthesisError
+from audioarticles.fsutil import writing
 from audioarticles.model import Audio, Segment, Word
 from audioarticles.voices import Voice
 
@@ -131,12 +132,14 @@ class SegmentCache:
         an engine may not give the same samples twice.
         """
         path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        with writing(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
+                                            dir=path.parent)
         tmp = Path(tmp_name)
         try:
             # no fsync: a torn entry after a power cut fails its checksum and is voiced again
-            with os.fdopen(fd, "wb") as handle:
+            with writing(path), os.fdopen(fd, "wb") as handle:
                 handle.write(self.encode(audio))
             for _ in range(2):
                 try:
