@@ -36,6 +36,9 @@ def table(*rows):
     ("12,5/100 000", "douze virgule cinq pour cent mille"),
     ("une marge d'erreur de +/- 3 points", "une marge d'erreur de plus ou moins trois points"),
     ("ouvert 24/24", "ouvert vingt-quatre sur vingt-quatre"),
+    # a count out of a total, before a noun that starts like a unit ("m", "g")
+    ("la moitié du board (23/43 membres)", "la moitié du board (vingt-trois sur quarante-trois membres)"),
+    ("12/20 gagnants", "douze sur vingt gagnants"),
     ("et/ou", "et ou"),
 )
 def test_slashes(written, spoken):
