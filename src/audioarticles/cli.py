@@ -18,7 +18,9 @@ from audioarticles.config import Project, load_project
 from audioarticles.disclosure import Disclosure
 from audioarticles.engines import engine_class
 from audioarticles.errors import ArticleSkipped, UsageError, UserError
+from audioarticles.fsutil import storage_error
 from audioarticles.model import Episode
+from audioarticles.recover import catalog_exists, open_catalog
 from audioarticles.voices import load_voices
 
 
@@ -82,6 +84,12 @@ class AppGroup(click.Group):
         except UserError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except OSError as exc:  # a write the disk refused outside the places that name it
+            problem = storage_error(exc)
+            if problem is None:
+                raise
+            click.echo(f"error: {problem}", err=True)
+            ctx.exit(problem.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
@@ -272,10 +280,10 @@ def state_line(episode: Episode) -> str:
 def episodes(obj: Context, states: tuple[str, ...], as_json: bool) -> None:
     """List the episodes in the catalog, newest first."""
     project = obj.project()
-    if not project.catalog_path.exists():
+    if not catalog_exists(project):
         rows: list[Episode] = []
     else:
-        with Catalog(project.catalog_path) as catalog:
+        with open_catalog(project) as catalog:
             rows = catalog.episodes(states=states or None)
     if as_json:
         emit_json({"episodes": [episode_json(project, e) for e in rows]})
@@ -375,8 +383,8 @@ def serve(obj: Context, port: int | None, out: str | None, drafts: bool) -> None
     from audioarticles.publish.serve import HOST, make_server
 
     project = obj.project(out)
-    if project.catalog_path.exists():
-        with Catalog(project.catalog_path) as catalog:
+    if catalog_exists(project):
+        with open_catalog(project) as catalog:
             for message in publish.rebuild(project, catalog).warnings:
                 click.echo(f"warning: {message}", err=True)
             if drafts:
@@ -407,13 +415,39 @@ def serve(obj: Context, port: int | None, out: str | None, drafts: bool) -> None
         server.server_close()
 
 
+@cli.command()
+@click.option("--force", is_flag=True,
+              help="Rebuild even a catalog that opens cleanly (it is kept aside).")
+@json_option
+@click.pass_obj
+def recover(obj: Context, force: bool, as_json: bool) -> None:
+    """Rebuild a lost or damaged catalog from the published files (feed, pages, MP3 tags)."""
+    from audioarticles.recover import recover as rebuild_catalog
+
+    project = obj.project()
+    result = rebuild_catalog(project, force=force)
+    for message in result.warnings:
+        click.echo(f"warning: {message}", err=True)
+    if as_json:
+        emit_json({"episodes": [episode_json(project, e) for e in result.episodes],
+                   "published": result.count("published"), "held": result.count("held"),
+                   "retired_files": len(result.retired),
+                   "kept_aside": cwd_path(result.kept_aside) if result.kept_aside else None})
+        return
+    aside = f"; the previous catalog is kept as {cwd_path(result.kept_aside)}" \
+        if result.kept_aside else ""
+    click.echo(f"recovered {len(result.episodes)} episode(s): {result.count('published')} "
+               f"published, {result.count('held')} held (their audio was not public){aside}")
+    click.echo("run `audioarticles build` to check the site; GUIDs, slugs and dates are kept")
+
+
 # editorial control
 
 
 def editor_catalog(project: Project) -> Catalog:
-    if not project.catalog_path.exists():
+    if not catalog_exists(project):
         raise UserError("no episodes yet; run `audioarticles convert ARTICLE` first")
-    return Catalog(project.catalog_path)
+    return open_catalog(project)
 
 
 @contextlib.contextmanager
@@ -422,9 +456,9 @@ def changing_catalog(project: Project) -> Iterator[Catalog]:
     command at a time, so it never interleaves with a conversion run."""
     from audioarticles.lock import run_lock
 
-    if not project.catalog_path.exists():
+    if not catalog_exists(project):
         editor_catalog(project)  # the same "no episodes yet" error
-    with run_lock(project), Catalog(project.catalog_path) as catalog:
+    with run_lock(project), open_catalog(project) as catalog:
         yield catalog
 
 
@@ -506,10 +540,10 @@ def unpublish(obj: Context, slugs: tuple[str, ...], reason: str, purge: bool,
 def history(obj: Context, slugs: tuple[str, ...], as_json: bool) -> None:
     """The editorial audit trail: every state change, oldest first."""
     project = obj.project()
-    if not project.catalog_path.exists():
+    if not catalog_exists(project):
         events = []
     else:
-        with Catalog(project.catalog_path) as catalog:
+        with open_catalog(project) as catalog:
             if slugs:
                 events = [e for ep in editorial.find_episodes(catalog, slugs)
                           for e in catalog.events(ep.guid)]
@@ -668,8 +702,8 @@ def feeds_list(obj: Context, as_json: bool) -> None:
     specs = sections.feed_specs(project)
     published: list[Episode] = []
     grants: list = []
-    if project.catalog_path.exists():
-        with Catalog(project.catalog_path) as catalog:
+    if catalog_exists(project):
+        with open_catalog(project) as catalog:
             published = catalog.published()
             grants = private.grants(project, catalog)
     rows = [{"name": "", "title": channel.title, "url": channel.feed_url, "private": False,
@@ -718,7 +752,7 @@ def token_create(obj: Context, name: str, subscriber: str, as_json: bool) -> Non
         from audioarticles.lock import run_lock
 
         stack.enter_context(run_lock(project))
-        catalog = stack.enter_context(Catalog(project.catalog_path))
+        catalog = stack.enter_context(open_catalog(project))
         grant = private.create_token(project, catalog, name, subscriber)
         result = publish.rebuild(project, catalog)
     for message in result.warnings:
@@ -743,8 +777,8 @@ def token_list(obj: Context, name: str | None, as_json: bool) -> None:
     project = obj.project()
     channel = publish.check_settings(project)
     grants = []
-    if project.catalog_path.exists():
-        with Catalog(project.catalog_path) as catalog:
+    if catalog_exists(project):
+        with open_catalog(project) as catalog:
             grants = private.grants(project, catalog, name)
     if as_json:
         emit_json({"tokens": [grant_json(channel, g) for g in grants]})
