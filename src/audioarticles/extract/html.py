@@ -13,6 +13,9 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from importlib import resources
 
+import copy
+import os
+
 import lxml.etree
 import lxml.html
 import trafilatura
@@ -20,6 +23,7 @@ from cssselect import GenericTranslator, SelectorError
 
 from audioarticles.config import read_toml
 from audioarticles.errors import ArticleSkipped, InputError, UsageError
+from audioarticles.extract import main_text
 from audioarticles.extract.blocks import (CLAUSE_PUNCTUATION, NUMBERED, article_from_blocks,
                                           squeeze, strip_list_marker)
 from audioarticles.model import Article, ArticleMeta, Block
@@ -198,6 +202,28 @@ def content_blocks(body: lxml.etree._Element) -> list[Block]:
     return blocks
 
 
+MODES = {"default": {}, "precision": {"favor_precision": True}, "recall": {"favor_recall": True}}
+
+
+def _extract_body(tree: lxml.html.HtmlElement, mode: str) -> list[Block]:
+    document = trafilatura.bare_extraction(
+        tree, with_metadata=False, include_comments=False, include_tables=False,
+        include_images=False, include_formatting=True, include_links=False, deduplicate=False,
+        **MODES[mode])
+    if document is None or document.body is None:
+        return []
+    return content_blocks(document.body)
+
+
+def main_text_blocks(tree: lxml.html.HtmlElement) -> list[Block]:
+    """The article's blocks: the page's evidence gathered, its chrome removed (in place), then
+    trafilatura's extraction checked against that evidence (`main_text.combine`)."""
+    evidence = main_text.gather(tree)
+    main_text.prune_chrome(tree, evidence.anchors)
+    mode = os.environ.get("AA_MODE", "recall")
+    return main_text.combine(_extract_body(tree, mode), evidence)
+
+
 def parse_html(html: str, source: str) -> lxml.html.HtmlElement:
     if not html.strip():
         raise InputError(source, "the page is empty; nothing to read")
@@ -232,12 +258,12 @@ def read_html(html: str, source: str, url: str | None = None,
     remove_skipped(tree, skip)
     published = _published_time(tree)
     horizon = (datetime.now(timezone.utc) + EMBARGO_HORIZON).strftime("%Y-%m-%d")
-    document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, include_tables=False,
-        include_images=False, include_formatting=True, include_links=False, deduplicate=False,
-        date_extraction_params={"original_date": True, "extensive_search": True,
-                                "max_date": horizon})
-    if document is None or document.body is None:
+    # metadata from the whole page: bylines and dates live in what is pruned below
+    document = trafilatura.extract_metadata(
+        copy.deepcopy(tree), default_url=url,
+        date_config={"original_date": True, "extensive_search": True, "max_date": horizon}, extensive=True)
+    blocks = main_text_blocks(tree)
+    if not blocks:
         raise InputError(source, NO_ARTICLE)
     meta = ArticleMeta(
         title=squeeze(document.title or ""),
@@ -252,4 +278,4 @@ def read_html(html: str, source: str, url: str | None = None,
         categories=[c for c in (document.categories or []) if c],
         publication=squeeze(document.sitename or ""),
     )
-    return article_from_blocks(content_blocks(document.body), meta, source, empty=NO_ARTICLE)
+    return article_from_blocks(blocks, meta, source, empty=NO_ARTICLE)
