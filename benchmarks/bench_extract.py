@@ -8,9 +8,15 @@ from pathlib import Path
 
 TITLE = "Extraction: gold snippets honoured on French web pages"
 TARGET = 0.95
+KINDS = {"real": "real pages", "own": "own pages (development)",
+         "heldout": "own pages (held out)", "all": "**all pages**"}
+# Written down when it happened, not recomputed: the held-out pages' first run, with the
+# method frozen at commit bb6959d, before the two fixes they prompted (a standfirst in a
+# <span>; the "suivez-nous sur Google Actualités" promo line).
+HELDOUT_FIRST_RUN = ("held-out pages, first run: ours 42/45 = 93.3 %, trafilatura default, "
+                     "favor_precision and favor_recall 40/45 = 88.9 % each")
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "fixtures" / "html"
-SHARED = ROOT.parent.parent / "shared" / "corpus" / "html"
 
 
 def _trafilatura(mode: str):
@@ -62,7 +68,7 @@ def score_all() -> tuple[list, dict]:
         rows.append((page.name, gold.kind, results))
     totals = {}
     for name in EXTRACTORS:
-        for kind in ("real", "own", "all"):
+        for kind in KINDS:
             picked = [r[2][name] for r in rows if kind == "all" or r[1] == kind]
             totals[(name, kind)] = (sum(p[0] for p in picked), sum(p[1] for p in picked),
                                     sum(p[3] for p in picked))
@@ -70,20 +76,26 @@ def score_all() -> tuple[list, dict]:
 
 
 def run() -> str:
+    import trafilatura
+
     rows, totals = score_all()
     names = list(EXTRACTORS)
-    real = sum(1 for r in rows if r[1] == "real")
-    lines = [f"{len(rows)} pages in `tests/fixtures/html/` with gold files ({real} real pages "
-             f"saved from French sites, {len(rows) - real} written for the tests imitating French "
-             "news-site structures); each snippet is text that must be read or must never be "
-             "read. Same HTML, same scorer (`audioarticles.extract.gold.check`), one run.", ""]
+    count = {kind: sum(1 for r in rows if r[1] == kind) for kind in KINDS}
+    intro = (f"{len(rows)} pages in `tests/fixtures/html/` with gold files: {count['real']} real "
+             "pages saved from French sites (the copies of `../shared/corpus/html`), "
+             f"{count['own']} written for the tests imitating French news-site structures while "
+             f"the method was developed, {count['heldout']} written after it was frozen. Each "
+             "snippet is text that must be read or must never be read; same HTML, same scorer "
+             "(`audioarticles.extract.gold.check`), one run, trafilatura "
+             f"{trafilatura.__version__} (`include_comments=False, include_tables=False`).")
+    lines = [intro, ""]
     lines.append("| page | snippets | " + " | ".join(names) + " |")
     lines.append("| --- | ---: |" + " ---: |" * len(names))
     for page, kind, results in rows:
         total = results[names[0]][1]
         cells = " | ".join(str(results[n][0]) for n in names)
         lines.append(f"| `{page}` ({kind}) | {total} | {cells} |")
-    for kind, label in (("real", "real pages"), ("own", "own pages"), ("all", "**all pages**")):
+    for kind, label in KINDS.items():
         cells = []
         for name in names:
             honoured, total, _ = totals[(name, kind)]
@@ -101,9 +113,11 @@ def run() -> str:
     honoured, total, _ = totals[(ours, "all")]
     best_other = max(totals[(n, "all")][0] for n in names[:-1])
     rate = honoured / total
+    lines.append(f"For the record, {HELDOUT_FIRST_RUN}.")
+    lines.append("")
+    met = rate >= TARGET and honoured > best_other
     lines.append(f"Target: at least {100 * TARGET:.0f} % of the gold honoured, beyond every "
-                 f"trafilatura mode alone: {'met' if rate >= TARGET and honoured > best_other else 'NOT met'}"
-                 f" ({100 * rate:.1f} %).")
+                 f"trafilatura mode alone: {'met' if met else 'NOT met'} ({100 * rate:.1f} %).")
     return "\n".join(lines)
 
 

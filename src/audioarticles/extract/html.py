@@ -1,5 +1,6 @@
-"""Web pages: main-content extraction with trafilatura, after removing the elements a publisher
-marked as not to be read (`data-audio="skip"`) and the site chrome our selectors name.
+"""Web pages: the elements a publisher marked as not to be read (`data-audio="skip"`) and the
+selectors of `data/html_skip.toml` removed, then the main text found by `main_text` (the page's
+own evidence, its chrome pruned, trafilatura's modes combined).
 
 Title, author, date, canonical URL and language (from `<html lang>`) go to the metadata;
 headings, paragraphs, list items and quotes become blocks. Scripts, styles, menus, share bars,
@@ -8,13 +9,12 @@ comments and footers never reach the voice; tables, images and code are not read
 
 from __future__ import annotations
 
+import copy
+import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from importlib import resources
-
-import copy
-import os
 
 import lxml.etree
 import lxml.html
@@ -24,8 +24,13 @@ from cssselect import GenericTranslator, SelectorError
 from audioarticles.config import read_toml
 from audioarticles.errors import ArticleSkipped, InputError, UsageError
 from audioarticles.extract import main_text
-from audioarticles.extract.blocks import (CLAUSE_PUNCTUATION, NUMBERED, article_from_blocks,
-                                          squeeze, strip_list_marker)
+from audioarticles.extract.blocks import (
+    CLAUSE_PUNCTUATION,
+    NUMBERED,
+    article_from_blocks,
+    squeeze,
+    strip_list_marker,
+)
 from audioarticles.model import Article, ArticleMeta, Block
 
 
@@ -216,26 +221,68 @@ def _extract_body(tree: lxml.html.HtmlElement, mode: str) -> list[Block]:
 
 
 def main_text_blocks(tree: lxml.html.HtmlElement) -> list[Block]:
-    """The article's blocks: the page's evidence gathered, its chrome removed (in place), then
-    trafilatura's extraction checked against that evidence (`main_text.combine`)."""
+    """The article's blocks: the page's evidence gathered, its chrome removed (in place), the
+    three trafilatura modes merged (`main_text.merge_modes`), then checked against the
+    evidence (`main_text.combine`)."""
     evidence = main_text.gather(tree)
     main_text.prune_chrome(tree, evidence.anchors)
-    mode = os.environ.get("AA_MODE", "recall")
-    return main_text.combine(_extract_body(tree, mode), evidence)
+    stricter = [_extract_body(tree, "default"), _extract_body(tree, "precision")]
+    merged = main_text.merge_modes(_extract_body(tree, "recall"), stricter)
+    return main_text.combine(merged, evidence)
+
+
+# libxml2 nests elements at most 256 levels deep, 2048 when told the page may be huge; deeper
+# elements are dropped with everything after them ("no article text found" on a page that has
+# one). Pages that deep are machine-made: their wrappers can go without losing the text.
+HUGE_DEPTH = 2048
+_WRAPPER_TAG = re.compile(r"<(/?)(div|span|font|section|center|small|big)\b[^>]*>", re.I)
+_BLOCK_WRAPPERS = ("div", "section", "center")
+
+
+def _too_deep(parser: lxml.html.HTMLParser) -> bool:
+    return any(e.type_name == "ERR_RESOURCE_LIMIT" and "depth" in e.message.lower()
+               for e in parser.error_log)
+
+
+def _parse_document(html: str | bytes, huge: bool) -> tuple[lxml.html.HtmlElement, bool]:
+    """The parsed page and whether the parser stopped at its depth limit."""
+    parser = lxml.html.HTMLParser(huge_tree=huge)
+    try:
+        tree = lxml.html.document_fromstring(html, parser=parser)
+    except ValueError:
+        # an XHTML page declaring its encoding: lxml wants bytes for it
+        parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=huge)
+        tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
+    return tree, _too_deep(parser)
+
+
+def flatten_wrappers(html: str) -> str:
+    """The page without its layout wrappers (div, span, font...): a closing block wrapper
+    becomes a line break so paragraphs stay apart."""
+    return _WRAPPER_TAG.sub(
+        lambda m: "<br>" if m.group(1) and m.group(2).lower() in _BLOCK_WRAPPERS else "", html)
 
 
 def parse_html(html: str, source: str) -> lxml.html.HtmlElement:
+    """The page's tree. A page nested deeper than the parser's default limit (256 levels) is
+    parsed again allowing 2048 levels, then without its wrappers; deeper still is an error
+    that says so."""
     if not html.strip():
         raise InputError(source, "the page is empty; nothing to read")
     try:
-        try:
-            return lxml.html.document_fromstring(html)
-        except ValueError:
-            # an XHTML page declaring its encoding: lxml wants bytes for it
-            parser = lxml.html.HTMLParser(encoding="utf-8")
-            return lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
+        tree, too_deep = _parse_document(html, huge=False)
+        if too_deep:
+            tree, too_deep = _parse_document(html, huge=True)
+        if too_deep:
+            tree, too_deep = _parse_document(flatten_wrappers(html), huge=True)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise InputError(source, f"not an HTML page ({exc}); pass the saved page or its URL") from exc
+    if too_deep:
+        raise InputError(source, f"the page nests its elements more than {HUGE_DEPTH} levels deep, "
+                                 "even without its <div> and <span> wrappers, beyond what the HTML "
+                                 "parser reads; save the article's text as .txt or .md and "
+                                 "convert that")
+    return tree
 
 
 def read_html(html: str, source: str, url: str | None = None,
@@ -260,8 +307,8 @@ def read_html(html: str, source: str, url: str | None = None,
     horizon = (datetime.now(timezone.utc) + EMBARGO_HORIZON).strftime("%Y-%m-%d")
     # metadata from the whole page: bylines and dates live in what is pruned below
     document = trafilatura.extract_metadata(
-        copy.deepcopy(tree), default_url=url,
-        date_config={"original_date": True, "extensive_search": True, "max_date": horizon}, extensive=True)
+        copy.deepcopy(tree), default_url=url, extensive=True,
+        date_config={"original_date": True, "extensive_search": True, "max_date": horizon})
     blocks = main_text_blocks(tree)
     if not blocks:
         raise InputError(source, NO_ARTICLE)

@@ -1,11 +1,11 @@
-"""Which text of a web page is the article: trafilatura's modes run on the page without its
-chrome, then checked against the page's own evidence.
+"""Which text of a web page is the article: the page's own evidence gathered, its chrome
+removed, then trafilatura's extraction checked against that evidence.
 
-Evidence, strongest first: the JSON-LD `articleBody` (the publisher's own copy of the text),
-the body the page marks (`itemprop="articleBody"`), the standfirst the page describes (meta
-description or a chapô next to the `<h1>`), and the names of elements (`.newsletter`,
-`.paywall`, `figcaption`...) and their link density, which mark chrome. The chrome words and
-tags are data in `data/html_skip.toml`.
+Evidence, strongest first: the JSON-LD `articleBody` (the publisher's copy of the text), the body
+the page marks (`itemprop="articleBody"`), the standfirst it describes (meta description, or a
+`chapo` next to the `<h1>`). Chrome is recognised by its names (`.newsletter`, `#didomi-host`,
+`figcaption`...: data in `data/html_skip.toml`), its link density and its calls to action
+("Je m'abonne" in a small box).
 """
 
 from __future__ import annotations
@@ -19,131 +19,188 @@ from importlib import resources
 
 import lxml.etree
 import lxml.html
-import trafilatura
 
 from audioarticles.config import read_toml
 from audioarticles.extract.blocks import squeeze
 from audioarticles.extract.gold import comparable
 from audioarticles.model import Block
 
+# Sizes are counted in visible characters other than spaces.
 # A short element whose text is mostly link text is a teaser or a menu, not article prose.
 LINK_DENSE_SHARE = 0.7
-LINK_DENSE_MAX_CHARS = 400
+LINK_DENSE_MAX_CHARS = 350
+LINK_DENSE_TAGS = frozenset({"p", "li", "div", "section", "ul", "ol", "aside", "span", "article"})
 # An element holding more than this share of the page's text is a wrapper, whatever its name.
 WRAPPER_SHARE = 0.5
-# The JSON-LD body replaces the extraction when the extraction holds less than this share of it.
-JSONLD_REPLACES_BELOW = 0.5
-# ...and vetoes extracted blocks it lacks when it holds at least this share of the extraction.
-JSONLD_VETOES_ABOVE = 0.7
-LINK_DENSE_TAGS = ("p", "li", "div", "section", "ul", "ol", "aside", "span", "article")
-# Calls to subscribe or donate sit in a small box: the box, not what holds it, is removed.
-ACTION_BOX_TAGS = ("div", "section", "aside", "form")
-ACTION_BOX_MAX_CHARS = 600
+# A named element with this many paragraphs of prose reads like an article: it is kept.
+PROSE_PARAGRAPHS = 2
+PROSE_PARAGRAPH_CHARS = 170
+PROSE_LINK_SHARE = 0.2
+# A call to subscribe or donate sits in a small box: the box, not what holds it, is removed.
+ACTION_BOX_TAGS = frozenset({"div", "section", "aside", "form"})
+ACTION_BOX_MAX_CHARS = 500
 # A standfirst is a paragraph or two: longer than a label, shorter than an article.
-STANDFIRST_MIN_CHARS = 40
-STANDFIRST_MAX_CHARS = 900
+STANDFIRST_MIN_CHARS = 35
+STANDFIRST_MAX_CHARS = 800
 STANDFIRST_PREFIX = 120
 STANDFIRST_SIBLINGS = 4
-STANDFIRST_WORDS = ("chapo", "chapeau", "standfirst", "desc", "description", "lead", "intro",
-                    "subheadline", "summary", "resume", "accroche")
+STANDFIRST_WORDS = frozenset({"chapo", "chapeau", "standfirst", "desc", "description", "lead",
+                              "intro", "subheadline", "summary", "resume", "accroche"})
+# The JSON-LD body replaces an extraction holding less than this share of it, and vetoes the
+# extracted blocks it lacks when it holds at least JSONLD_VETOES_ABOVE of the extraction.
+JSONLD_REPLACES_BELOW = 0.5
+JSONLD_VETOES_ABOVE = 0.7
+# A block is found in a reference text when half of its runs of SHINGLE words are in it.
+SHINGLE = 6
 
 
-@dataclass
+@dataclass(frozen=True)
 class Chrome:
-    words: frozenset[str] = field(default_factory=frozenset)
-    tags: frozenset[str] = field(default_factory=frozenset)
-    actions: frozenset[str] = field(default_factory=frozenset)
+    """What names site chrome: class/id words, words of comment sections, tags, and the labels
+    of calls to action."""
+    words: frozenset[str] = frozenset()
+    comment_words: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
+    actions: frozenset[str] = frozenset()
+
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"'})
+
+
+def loose(text: str) -> str:
+    """Text compared regardless of case, spacing and apostrophe style (descriptions are often
+    typed with straight quotes, pages with typographic ones)."""
+    return comparable(text).translate(_QUOTES).lower().rstrip(".… ")
 
 
 @lru_cache(maxsize=1)
 def packaged_chrome() -> Chrome:
     data = read_toml(resources.files("audioarticles") / "data" / "html_skip.toml").get("chrome", {})
-    return Chrome(frozenset(w.lower() for w in data.get("words", [])),
-                  frozenset(t.lower() for t in data.get("tags", [])),
-                  frozenset(_loose(a) for a in data.get("actions", [])))
+    return Chrome(words=frozenset(w.lower() for w in data.get("words", [])),
+                  comment_words=frozenset(w.lower() for w in data.get("comment_words", [])),
+                  tags=frozenset(t.lower() for t in data.get("tags", [])),
+                  actions=frozenset(loose(a) for a in data.get("actions", [])))
 
 
-_NAME_SPLIT = re.compile(r"[\s_]+|(?<!^)-(?=[^-])")
-
-
-def _name_words(value: str) -> set[str]:
-    """The words of a class or id value: "sc-q6c3n2-0 article-newsletter" gives its parts and
-    its hyphenated pairs ("article-newsletter", "article", "newsletter")."""
+def name_words(value: str) -> set[str]:
+    """The words of a class or id value, split at spaces, "-" and "_", and their hyphenated
+    pairs: "sc-q6c3n2-0 Related_root__Ud7Mv encart-lire-aussi" gives "related", "lire-aussi"..."""
     words: set[str] = set()
-    for token in re.split(r"\s+", value.lower()):
+    for token in value.lower().split():
         parts = [p for p in re.split(r"[-_]+", token) if p]
         words.update(parts)
         words.update("-".join(parts[i:i + 2]) for i in range(len(parts) - 1))
     return words
 
 
-def _names_chrome(element: lxml.etree._Element, chrome: Chrome) -> bool:
-    if not isinstance(element.tag, str):
+def _names(element: lxml.etree._Element) -> set[str]:
+    return name_words(f"{element.get('class') or ''} {element.get('id') or ''}")
+
+
+class Sizes:
+    """Visible characters (spaces excluded) in each element and in its links, counted once."""
+
+    def __init__(self, root: lxml.etree._Element) -> None:
+        self.chars: dict = {}
+        self.linked: dict = {}
+        # post-order without recursion: pages can nest thousands of levels deep
+        stack = [(root, False)]
+        while stack:
+            element, done = stack.pop()
+            if not done:
+                stack.append((element, True))
+                stack.extend((child, False) for child in element if isinstance(child.tag, str))
+                continue
+            chars = _visible(element.text)
+            linked = 0
+            for child in element:
+                tail = _visible(child.tail)
+                chars += tail
+                if isinstance(child.tag, str):
+                    chars += self.chars[child]
+                    linked += self.linked[child]
+            if element.tag == "a" and not (element.get("href") or "").startswith("mailto:"):
+                linked = chars
+            elif element.tag in ("script", "style", "template"):
+                chars = linked = 0
+            self.chars[element] = chars
+            self.linked[element] = linked
+
+    def link_share(self, element: lxml.etree._Element) -> float:
+        chars = self.chars.get(element, 0)
+        return self.linked.get(element, 0) / chars if chars else 0.0
+
+
+def _visible(text: str | None) -> int:
+    return len(text) - sum(1 for ch in text if ch.isspace()) if text else 0
+
+
+def _reads_like_prose(element: lxml.etree._Element, sizes: Sizes) -> bool:
+    prose = 0
+    for paragraph in element.iter("p"):
+        if (sizes.chars.get(paragraph, 0) >= PROSE_PARAGRAPH_CHARS
+                and sizes.link_share(paragraph) < PROSE_LINK_SHARE):
+            prose += 1
+            if prose >= PROSE_PARAGRAPHS:
+                return True
+    return False
+
+
+def _is_chrome(element: lxml.etree._Element, chrome: Chrome, sizes: Sizes, page_chars: int) -> bool:
+    if sizes.chars.get(element, 0) > WRAPPER_SHARE * page_chars:
         return False
-    if element.tag.lower() in chrome.tags:
+    names = _names(element)
+    if not names.isdisjoint(chrome.comment_words):
         return True
-    names = f"{element.get('class') or ''} {element.get('id') or ''}"
-    return bool(names.strip()) and not _name_words(names).isdisjoint(chrome.words)
+    if element.tag.lower() in chrome.tags or not names.isdisjoint(chrome.words):
+        return not _reads_like_prose(element, sizes)
+    if element.tag in LINK_DENSE_TAGS:
+        chars = sizes.chars.get(element, 0)
+        return 0 < chars <= LINK_DENSE_MAX_CHARS and sizes.link_share(element) >= LINK_DENSE_SHARE
+    return False
 
 
-def _text_length(element: lxml.etree._Element) -> int:
-    return len(comparable(element.text_content()))
-
-
-def _link_share(element: lxml.etree._Element, length: int) -> float:
-    linked = sum(_text_length(a) for a in element.iter("a")
-                 if not (a.get("href") or "").startswith("mailto:"))
-    return linked / length if length else 0.0
-
-
-def _action_boxes(tree: lxml.html.HtmlElement, chrome: Chrome) -> Iterator[lxml.etree._Element]:
-    """The boxes around a call to action: the nearest div, section, aside or form around a link
-    or button labelled "Je m’abonne", "Je fais un don"..., when that box is short."""
-    for element in tree.iter("a", "button", "input"):
+def _action_boxes(root: lxml.etree._Element, chrome: Chrome,
+                  sizes: Sizes) -> Iterator[lxml.etree._Element]:
+    """The small box around each link or button labelled as a call to action."""
+    for element in root.iter("a", "button", "input"):
         label = element.get("value") if element.tag == "input" else element.text_content()
-        if _loose(label or "").strip(" →›»>!") not in chrome.actions:
+        if loose(label or "").strip(" →›»>!") not in chrome.actions:
             continue
         box = next((a for a in element.iterancestors() if a.tag in ACTION_BOX_TAGS), None)
-        if box is not None and _text_length(box) <= ACTION_BOX_MAX_CHARS:
+        if box is not None and sizes.chars.get(box, 0) <= ACTION_BOX_MAX_CHARS:
             yield box
 
 
-def _protected(anchors: Iterable[lxml.etree._Element]) -> set:
-    """The anchors and every element holding one: never removed as chrome."""
+def prune_chrome(tree: lxml.html.HtmlElement, anchors: Iterable[lxml.etree._Element] = (),
+                 chrome: Chrome | None = None) -> int:
+    """Remove site chrome from `tree` in place: named chrome that does not read like prose,
+    comment sections, short link-dense elements, call-to-action boxes. The anchors (the
+    article's heading, marked body, standfirst), what holds them, and wrappers of most of the
+    page are kept. Returns how many elements were removed."""
+    chrome = packaged_chrome() if chrome is None else chrome
+    root = tree.getroottree().getroot()
+    sizes = Sizes(root)
+    body = root.find("body")
+    page_chars = sizes.chars.get(body if body is not None else root, 0) or 1
     kept: set = set()
     for anchor in anchors:
         kept.add(anchor)
         kept.update(anchor.iterancestors())
-    return kept
-
-
-def prune_chrome(tree: lxml.html.HtmlElement, anchors: list[lxml.etree._Element],
-                 chrome: Chrome | None = None) -> int:
-    """Remove named chrome and short link-dense elements, sparing the anchors (the article's
-    heading and body), what holds them, and wrappers of most of the page. Returns the count."""
-    chrome = packaged_chrome() if chrome is None else chrome
-    body = tree.find("body")
-    total = _text_length(body if body is not None else tree) or 1
-    kept = _protected(anchors)
-    doomed: list[lxml.etree._Element] = []
-    gone: set = set()
-    for element in tree.iter():
-        if (element in kept or not isinstance(element.tag, str)
-                or any(ancestor in gone for ancestor in element.iterancestors())):
-            continue
-        if _names_chrome(element, chrome):
-            if _text_length(element) <= WRAPPER_SHARE * total:
-                doomed.append(element)
-                gone.add(element)
-        elif element.tag in LINK_DENSE_TAGS:
-            length = _text_length(element)
-            if 0 < length <= LINK_DENSE_MAX_CHARS and _link_share(element, length) >= LINK_DENSE_SHARE:
-                doomed.append(element)
-                gone.add(element)
-    for box in _action_boxes(tree, chrome):
-        if box not in kept and box not in gone and box.getparent() is not None:
+    doomed = []
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        if element not in kept and element.tag not in ("html", "body", "head") \
+                and _is_chrome(element, chrome, sizes, page_chars):
+            doomed.append(element)
+            continue  # what it holds goes with it
+        stack.extend(child for child in element if isinstance(child.tag, str))
+    removed = set(doomed)
+    for box in _action_boxes(root, chrome, sizes):
+        if box not in kept and box not in removed:
             doomed.append(box)
-            gone.add(box)
+            removed.add(box)
     for element in doomed:
         element.drop_tree()
     return len(doomed)
@@ -170,6 +227,12 @@ def _jsonld_objects(tree: lxml.html.HtmlElement) -> Iterator[dict]:
                     stack.extend(reversed(item["@graph"]))
 
 
+def _is_article(item: dict) -> bool:
+    kinds = item.get("@type", "")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return any(str(k).endswith(("Article", "Posting")) for k in kinds)
+
+
 def jsonld_body(tree: lxml.html.HtmlElement) -> str:
     """The longest `articleBody` the page's JSON-LD declares ("" when none)."""
     bodies = [o["articleBody"] for o in _jsonld_objects(tree)
@@ -177,30 +240,24 @@ def jsonld_body(tree: lxml.html.HtmlElement) -> str:
     return max(bodies, key=len, default="")
 
 
-def _jsonld_descriptions(tree: lxml.html.HtmlElement) -> list[str]:
-    return [o["description"] for o in _jsonld_objects(tree)
-            if isinstance(o.get("description"), str)
-            and str(o.get("@type", "")).endswith(("Article", "Posting"))]
-
-
-def body_blocks_from_jsonld(body: str) -> list[Block]:
-    """Blocks from a JSON-LD `articleBody`: HTML (paragraphs, headings, lists) or plain text
-    with one paragraph a line, where a short line without final punctuation is a heading."""
+def blocks_from_jsonld(body: str) -> list[Block]:
+    """Blocks from a JSON-LD `articleBody`: HTML (paragraphs, headings, list items, quotes) or
+    plain text with a paragraph a line, a short line without final punctuation a heading."""
     from audioarticles.extract.plain import is_heading
 
-    if re.search(r"<(?:p|h[1-6]|li|div|br)\b", body, re.I):
+    if re.search(r"<(?:p|h[1-6]|li|blockquote)\b", body, re.I):
         fragment = lxml.html.fragment_fromstring(body, create_parent="div")
         blocks = []
         for element in fragment.iter("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote"):
+            if any(a.tag in ("li", "blockquote") for a in element.iterancestors()):
+                continue  # read with the item or quote holding it
             text = squeeze(element.text_content())
-            if not text:
-                continue
-            kind = {"li": "list_item", "blockquote": "quote"}.get(
-                element.tag, "heading" if element.tag.startswith("h") else "paragraph")
-            blocks.append(Block(kind, text))
+            if text:
+                kind = {"li": "list_item", "blockquote": "quote", "p": "paragraph"}.get(
+                    element.tag, "heading")
+                blocks.append(Block(kind, text))
         return blocks
-    lines = [squeeze(line) for line in body.splitlines()]
-    lines = [line for line in lines if line]
+    lines = [line for line in map(squeeze, body.splitlines()) if line]
     return [Block("heading" if is_heading(line, lines[i + 1] if i + 1 < len(lines) else None)
                   else "paragraph", line) for i, line in enumerate(lines)]
 
@@ -209,52 +266,45 @@ def marked_body(tree: lxml.html.HtmlElement) -> lxml.etree._Element | None:
     """The element the page marks as the article body (`itemprop="articleBody"`), if one."""
     marked = [e for e in tree.iter() if isinstance(e.tag, str)
               and "articlebody" in (e.get("itemprop") or "").lower().split()]
-    return max(marked, key=_text_length, default=None)
+    return max(marked, key=lambda e: len(e.text_content()), default=None)
 
 
-def _meta_descriptions(tree: lxml.html.HtmlElement) -> list[str]:
+def descriptions(tree: lxml.html.HtmlElement) -> list[str]:
+    """The page's summaries of itself: meta description, og/twitter description, JSON-LD."""
     found = []
     for meta in tree.iter("meta"):
         key = (meta.get("name") or meta.get("property") or "").lower()
         if key in ("description", "og:description", "twitter:description") and meta.get("content"):
             found.append(meta.get("content"))
-    return found + _jsonld_descriptions(tree)
-
-
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"'})
-
-
-def _loose(text: str) -> str:
-    """Text compared regardless of case and apostrophe style (descriptions are often typed
-    with straight quotes, pages with typographic ones)."""
-    return comparable(text).translate(_QUOTES).lower().rstrip(".… ")
+    found += [o["description"] for o in _jsonld_objects(tree)
+              if isinstance(o.get("description"), str) and _is_article(o)]
+    return found
 
 
 def standfirst(tree: lxml.html.HtmlElement,
                heading: lxml.etree._Element | None) -> lxml.etree._Element | None:
-    """The chapô: the smallest element whose text begins with the page's description (meta or
-    JSON-LD), else an element named as a standfirst (`chapo`, `article__desc`...) among the
-    first elements after the <h1>."""
-    body = tree.find("body")
+    """The chapô: the first, smallest element whose text begins with the page's description,
+    else an element named as a standfirst (`chapo`, `article__desc`...) right after the <h1>."""
+    body = tree.getroottree().getroot().find("body")
     if body is None:
         return None
-    descriptions = {d[:STANDFIRST_PREFIX] for d in map(_loose, _meta_descriptions(tree))
-                    if len(d) >= STANDFIRST_MIN_CHARS}
-    if descriptions:
-        for tag in ("p", "h2", "div", "section"):
+    starts = {d[:STANDFIRST_PREFIX] for d in map(loose, descriptions(tree))
+              if len(d) >= STANDFIRST_MIN_CHARS}
+    if starts:
+        for tag in ("p", "h2", "span", "div", "section"):
             for element in body.iter(tag):
-                text = _loose(element.text_content())
-                if (any(text.startswith(d) for d in descriptions)
-                        and len(text) <= STANDFIRST_MAX_CHARS):
+                text = element.text_content()
+                if len(text) <= 2 * STANDFIRST_MAX_CHARS and any(
+                        loose(text).startswith(start) for start in starts):
                     return element
     if heading is None:
         return None
     for count, element in enumerate(heading.itersiblings()):
         if count >= STANDFIRST_SIBLINGS:
             break
-        names = _name_words(f"{element.get('class') or ''} {element.get('id') or ''}")
-        if (isinstance(element.tag, str) and not names.isdisjoint(STANDFIRST_WORDS)
-                and STANDFIRST_MIN_CHARS <= _text_length(element) <= STANDFIRST_MAX_CHARS):
+        length = _visible(element.text_content())
+        if (isinstance(element.tag, str) and not _names(element).isdisjoint(STANDFIRST_WORDS)
+                and STANDFIRST_MIN_CHARS <= length <= STANDFIRST_MAX_CHARS):
             return element
     return None
 
@@ -263,7 +313,7 @@ def standfirst(tree: lxml.html.HtmlElement,
 
 @dataclass
 class Evidence:
-    """What the page says about its own article, gathered before the chrome is removed."""
+    """What the page says about its own article, gathered before its chrome is removed."""
     standfirst: str = ""
     jsonld: list[Block] = field(default_factory=list)
     anchors: list[lxml.etree._Element] = field(default_factory=list)
@@ -271,33 +321,58 @@ class Evidence:
 
 def gather(tree: lxml.html.HtmlElement) -> Evidence:
     heading = next(tree.iter("h1"), None)
-    marked = marked_body(tree)
     chapo = standfirst(tree, heading)
-    anchors = [e for e in (heading, marked, chapo) if e is not None]
+    anchors = [e for e in (heading, marked_body(tree), chapo) if e is not None]
+    body = jsonld_body(tree)
     return Evidence(standfirst=squeeze(chapo.text_content()) if chapo is not None else "",
-                    jsonld=body_blocks_from_jsonld(jsonld_body(tree)) if jsonld_body(tree) else [],
-                    anchors=anchors)
+                    jsonld=blocks_from_jsonld(body) if body else [], anchors=anchors)
 
 
-def _found(block: Block, reference: str) -> bool:
-    text = comparable(block.text)
-    return text in reference
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = loose(text).split()
+    return {tuple(words[i:i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
+
+
+def found_in(block: Block, reference: str, reference_shingles: set) -> bool:
+    """Whether the block's text is in the reference, allowing small differences (a footnote
+    call, a link's spacing): half of its runs of words are there."""
+    if loose(block.text) in reference:
+        return True
+    own = _shingles(block.text)
+    return len(own & reference_shingles) >= len(own) / 2
 
 
 def combine(blocks: list[Block], evidence: Evidence) -> list[Block]:
     """The extracted blocks checked against the page's evidence: the JSON-LD body replaces an
-    extraction that missed most of it and vetoes blocks it lacks when it is the whole text; a
-    standfirst the extraction missed is put first."""
+    extraction that holds less than half of it, and vetoes the blocks it lacks when it holds
+    most of the extraction; a standfirst the extraction missed is read first."""
     if evidence.jsonld:
-        reference = comparable(" ".join(b.text for b in evidence.jsonld))
+        joined = " ".join(b.text for b in evidence.jsonld)
+        reference, shingles = loose(joined), _shingles(joined)
         extracted = sum(len(b.text) for b in blocks) or 1
-        covered = sum(len(b.text) for b in blocks if _found(b, reference))
+        covered = sum(len(b.text) for b in blocks if found_in(b, reference, shingles))
         if covered < JSONLD_REPLACES_BELOW * len(reference):
             blocks = list(evidence.jsonld)
         elif covered >= JSONLD_VETOES_ABOVE * extracted:
-            blocks = [b for b in blocks if _found(b, reference)]
-    if evidence.standfirst:
-        spoken = comparable(" ".join(b.text for b in blocks))
-        if comparable(evidence.standfirst) not in spoken:
-            blocks = [Block("paragraph", evidence.standfirst)] + blocks
+            blocks = [b for b in blocks if found_in(b, reference, shingles)]
+    if evidence.standfirst and loose(evidence.standfirst) not in loose(
+            " ".join(b.text for b in blocks)):
+        blocks = [Block("paragraph", evidence.standfirst)] + blocks
     return blocks
+
+
+def merge_modes(recall: list[Block], confirmed: Iterable[list[Block]]) -> list[Block]:
+    """Recall's blocks, without those that only recall found before the first or after the
+    last block another mode (default, precision) also found: the stricter modes say where the
+    article is, recall fills the gaps inside it. When the stricter modes found nothing,
+    recall's blocks stand."""
+    joined = " ".join(b.text for blocks in confirmed for b in blocks)
+    if not joined.strip():
+        return recall
+    reference, shingles = loose(joined), _shingles(joined)
+    marks = [found_in(b, reference, shingles) for b in recall]
+    if not any(marks):
+        return recall
+    first = marks.index(True)
+    last = len(marks) - 1 - marks[::-1].index(True)
+    return recall[first:last + 1]
