@@ -1,5 +1,6 @@
 """How much of the gold each extractor honours on French web pages: trafilatura's three modes
-alone, side by side with ours (`read_html` then the boilerplate rules, i.e. what is read)."""
+alone, the first release's extraction, and ours (`read_html` then the boilerplate rules of
+`clean`, i.e. what is read; also without those rules), side by side in one run."""
 
 from __future__ import annotations
 
@@ -30,23 +31,56 @@ def _trafilatura(mode: str):
     return extract
 
 
-def _ours(html: str, name: str) -> str:
+def _read(article) -> str:
     from audioarticles.clean import clean, load_rules
+
+    return "\n".join(block.text for block in clean(article, load_rules()).blocks)
+
+
+def _first_release(html: str, name: str) -> str:
+    """What the first release read: trafilatura's default mode on the page without the skip
+    selectors, then the boilerplate rules."""
+    from audioarticles.errors import InputError
+    from audioarticles.extract.blocks import article_from_blocks
+    from audioarticles.extract.html import DEFAULT_SKIP, _extract_body, parse_html, remove_skipped
+    from audioarticles.model import ArticleMeta
+
+    tree = parse_html(html, name)
+    remove_skipped(tree, DEFAULT_SKIP)
+    try:
+        return _read(article_from_blocks(_extract_body(tree, "default"), ArticleMeta(), name))
+    except InputError:
+        return ""
+
+
+def _ours_without_rules(html: str, name: str) -> str:
     from audioarticles.errors import InputError
     from audioarticles.extract import read_html
 
     try:
-        article = clean(read_html(html, name), load_rules())
+        return "\n".join(block.text for block in read_html(html, name).blocks)
     except InputError:
         return ""
-    return "\n".join(block.text for block in article.blocks)
 
 
+def _ours(html: str, name: str) -> str:
+    from audioarticles.errors import InputError
+    from audioarticles.extract import read_html
+
+    try:
+        return _read(read_html(html, name))
+    except InputError:
+        return ""
+
+
+# The last one is ours, the one the target is about.
 EXTRACTORS = {
     "trafilatura default": _trafilatura("default"),
     "trafilatura favor_precision": _trafilatura("favor_precision"),
     "trafilatura favor_recall": _trafilatura("favor_recall"),
-    "ours (read_html + clean)": _ours,
+    "first release (default + rules)": _first_release,
+    "ours without the rules": _ours_without_rules,
+    "ours (read_html + rules)": _ours,
 }
 
 
@@ -111,7 +145,7 @@ def run() -> str:
         lines.extend(f"- `{page}`: {failure}" for page, failure in misses)
         lines.append("")
     honoured, total, _ = totals[(ours, "all")]
-    best_other = max(totals[(n, "all")][0] for n in names[:-1])
+    best_other = max(totals[(n, "all")][0] for n in names[:3])
     rate = honoured / total
     lines.append(f"For the record, {HELDOUT_FIRST_RUN}.")
     lines.append("")

@@ -198,6 +198,8 @@ TEASER = Block("paragraph", "Un autre article du site que le lecteur pourrait ai
     (P[:2], Evidence(standfirst="Le chapô de l’article."),
      [Block("paragraph", "Le chapô de l’article.")] + P[:2]),
     (P[:2], Evidence(standfirst=P[0].text), P[:2]),
+    # a JSON-LD "body" shorter than the extraction (a summary) replaces nothing
+    (P, Evidence(jsonld=[Block("paragraph", "Un résumé de l’article en une phrase.")]), P),
     # no evidence: the extraction stands
     ([TEASER] + P, Evidence(), [TEASER] + P),
 ])
@@ -210,6 +212,8 @@ def test_combine(blocks, evidence, expected):
     ([TEASER, P[0], P[1], P[2], TEASER], [[P[0]], [P[2]]], [P[0], P[1], P[2]]),
     ([P[0], P[1]], [[], []], [P[0], P[1]]),
     ([TEASER], [[P[0]], []], [TEASER]),
+    # the stricter modes took another part of the page: recall stands
+    ([P[0], P[1], P[2], TEASER], [[TEASER]], [P[0], P[1], P[2], TEASER]),
 ])
 def test_merge_modes(recall, confirmed, expected):
     assert merge_modes(recall, confirmed) == expected

@@ -46,10 +46,13 @@ STANDFIRST_PREFIX = 120
 STANDFIRST_SIBLINGS = 4
 STANDFIRST_WORDS = frozenset({"chapo", "chapeau", "standfirst", "desc", "description", "lead",
                               "intro", "subheadline", "summary", "resume", "accroche"})
-# The JSON-LD body replaces an extraction holding less than this share of it, and vetoes the
-# extracted blocks it lacks when it holds at least JSONLD_VETOES_ABOVE of the extraction.
+# The JSON-LD body replaces a shorter extraction holding less than this share of it, and
+# vetoes the extracted blocks it lacks when it holds at least JSONLD_VETOES_ABOVE of the
+# extraction.
 JSONLD_REPLACES_BELOW = 0.5
 JSONLD_VETOES_ABOVE = 0.7
+# Recall is cut to what the stricter modes confirm only when they agree on this share of it.
+MODES_AGREE = 0.5
 # A block is found in a reference text when half of its runs of SHINGLE words are in it.
 SHINGLE = 6
 
@@ -343,15 +346,16 @@ def found_in(block: Block, reference: str, reference_shingles: set) -> bool:
 
 
 def combine(blocks: list[Block], evidence: Evidence) -> list[Block]:
-    """The extracted blocks checked against the page's evidence: the JSON-LD body replaces an
-    extraction that holds less than half of it, and vetoes the blocks it lacks when it holds
-    most of the extraction; a standfirst the extraction missed is read first."""
+    """The extracted blocks checked against the page's evidence: the JSON-LD body replaces a
+    shorter extraction that holds less than half of it (a summary in `articleBody` replaces
+    nothing), and vetoes the blocks it lacks when it holds most of the extraction; a standfirst
+    the extraction missed is read first."""
     if evidence.jsonld:
         joined = " ".join(b.text for b in evidence.jsonld)
         reference, shingles = loose(joined), _shingles(joined)
         extracted = sum(len(b.text) for b in blocks) or 1
         covered = sum(len(b.text) for b in blocks if found_in(b, reference, shingles))
-        if covered < JSONLD_REPLACES_BELOW * len(reference):
+        if covered < JSONLD_REPLACES_BELOW * len(reference) and len(reference) > extracted:
             blocks = list(evidence.jsonld)
         elif covered >= JSONLD_VETOES_ABOVE * extracted:
             blocks = [b for b in blocks if found_in(b, reference, shingles)]
@@ -364,14 +368,16 @@ def combine(blocks: list[Block], evidence: Evidence) -> list[Block]:
 def merge_modes(recall: list[Block], confirmed: Iterable[list[Block]]) -> list[Block]:
     """Recall's blocks, without those that only recall found before the first or after the
     last block another mode (default, precision) also found: the stricter modes say where the
-    article is, recall fills the gaps inside it. When the stricter modes found nothing,
+    article is, recall fills the gaps inside it. When the stricter modes found nothing, or
+    agree with recall on less than half of its text (they took another part of the page),
     recall's blocks stand."""
     joined = " ".join(b.text for blocks in confirmed for b in blocks)
     if not joined.strip():
         return recall
     reference, shingles = loose(joined), _shingles(joined)
     marks = [found_in(b, reference, shingles) for b in recall]
-    if not any(marks):
+    agreed = sum(len(b.text) for b, mark in zip(recall, marks) if mark)
+    if agreed < MODES_AGREE * sum(len(b.text) for b in recall):
         return recall
     first = marks.index(True)
     last = len(marks) - 1 - marks[::-1].index(True)
