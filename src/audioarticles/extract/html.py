@@ -24,13 +24,9 @@ from cssselect import GenericTranslator, SelectorError
 from audioarticles.config import read_toml
 from audioarticles.errors import ArticleSkipped, InputError, UsageError
 from audioarticles.extract import main_text
-from audioarticles.extract.blocks import (
-    CLAUSE_PUNCTUATION,
-    NUMBERED,
-    article_from_blocks,
-    squeeze,
-    strip_list_marker,
-)
+from audioarticles.extract.blocks import (CLAUSE_PUNCTUATION, NUMBERED, article_from_blocks,
+                                          squeeze, strip_list_marker)
+from audioarticles.extract.image import page_image
 from audioarticles.model import Article, ArticleMeta, Block
 
 
@@ -309,6 +305,8 @@ def read_html(html: str, source: str, url: str | None = None,
     document = trafilatura.extract_metadata(
         copy.deepcopy(tree), default_url=url, extensive=True,
         date_config={"original_date": True, "extensive_search": True, "max_date": horizon})
+    # before the chrome is pruned: a page's picture may sit in what the pruning removes
+    image = page_image(tree, url or canonical)
     blocks = main_text_blocks(tree)
     if not blocks:
         raise InputError(source, NO_ARTICLE)
@@ -324,5 +322,7 @@ def read_html(html: str, source: str, url: str | None = None,
         source=source,
         categories=[c for c in (document.categories or []) if c],
         publication=squeeze(document.sitename or ""),
+        tags=[t for t in (document.tags or []) if t],
+        image=image or (document.image or ""),
     )
     return article_from_blocks(blocks, meta, source, empty=NO_ARTICLE)

@@ -180,12 +180,14 @@ def prune_chrome(tree: lxml.html.HtmlElement, anchors: Iterable[lxml.etree._Elem
     """Remove site chrome from `tree` in place: named chrome that does not read like prose,
     comment sections, short link-dense elements, call-to-action boxes. The anchors (the
     article's heading, marked body, standfirst), what holds them, and wrappers of most of the
-    page are kept. Returns how many elements were removed."""
+    page are kept. Only the body is pruned: the head's metadata stays for who reads it next.
+    Returns how many elements were removed."""
     chrome = packaged_chrome() if chrome is None else chrome
-    root = tree.getroottree().getroot()
+    page = tree.getroottree().getroot()
+    body = page.find("body")
+    root = body if body is not None else page
     sizes = Sizes(root)
-    body = root.find("body")
-    page_chars = sizes.chars.get(body if body is not None else root, 0) or 1
+    page_chars = sizes.chars.get(root, 0) or 1
     kept: set = set()
     for anchor in anchors:
         kept.add(anchor)
