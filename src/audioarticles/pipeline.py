@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from audioarticles import clean as clean_stage
-from audioarticles import editorial, feeds, optout, publish
+from audioarticles import editorial, feeds, fsutil, optout, publish
 from audioarticles.catalog import Catalog, unusable
 from audioarticles.config import Project
 from audioarticles.engines import engine_class, get_engine
@@ -51,9 +51,9 @@ from audioarticles.identity import guid_for, identity, slugify
 from audioarticles.lock import run_lock
 from audioarticles.model import Article, Episode, Segment, TimelineEntry
 from audioarticles.normalise import normaliser
-from audioarticles.publish.dates import publication_date, zone_named
 from audioarticles.publish import edition
 from audioarticles.publish.artwork import episode_artwork
+from audioarticles.publish.dates import publication_date, zone_named
 from audioarticles.recover import catalog_exists, open_catalog
 from audioarticles.render import Production, Rendered, excerpt, framed_segments, render_episode
 from audioarticles.segment import segment
@@ -574,16 +574,7 @@ def default_jobs() -> int:
 
 def sweep_partial_files(project: Project, before: float) -> list[Path]:
     """Remove temporary `.*.part` files left by a run that died (they predate this run)."""
-    removed = []
-    for folder in (project.output, project.state_dir):
-        if not folder.is_dir():
-            continue
-        for path in folder.rglob(".*.part"):
-            with contextlib.suppress(OSError):
-                if path.is_file() and path.stat().st_mtime < before:
-                    path.unlink()
-                    removed.append(path)
-    return removed
+    return fsutil.sweep_partial([project.output, project.state_dir], before)
 
 
 EPISODE_FILE_PATTERNS = ("*.mp3", "*.vtt", "*.srt", "*.chapters.json", "*.jpg")

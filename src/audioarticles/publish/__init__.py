@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -21,7 +22,7 @@ from audioarticles import editorial
 from audioarticles.catalog import Catalog, now_iso
 from audioarticles.config import Project
 from audioarticles.errors import UsageError, UserError
-from audioarticles.fsutil import AtomicBatch
+from audioarticles.fsutil import AtomicBatch, sweep_partial
 from audioarticles.model import Episode, RetiredFile
 from audioarticles.publish import edition, pickup, sections
 from audioarticles.publish.channel import FEED_NAME, Channel, channel_settings
@@ -297,6 +298,9 @@ def rebuild(project: Project, catalog: Catalog) -> Build:
     come into the output folder before the feed names them, and the others' leave it after."""
     channel = channel_settings(project)
     output = project.output
+    # an editor's command killed while writing the site left temporary files (the caller
+    # holds the project's lock: nothing else is writing now)
+    sweep_partial([output], time.time())
     editorial.release_due(catalog)
     editorial.admit_files(project, catalog)
     (output / "episodes").mkdir(parents=True, exist_ok=True)
