@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from audioarticles import publish
-from audioarticles.catalog import Catalog
+from audioarticles.store.catalog import Catalog
 from audioarticles.config import load_project
 from audioarticles.model import Episode
 

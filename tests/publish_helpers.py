@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import free_port, make_runner  # noqa: F401 (free_port: for the publishing tests)
 
-from audioarticles.catalog import Catalog
+from audioarticles.store.catalog import Catalog
 from audioarticles.cli import cli
 
 SHORT_ARTICLE = """Le conseil municipal adopte le budget de la ville

@@ -20,10 +20,10 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 from PIL import Image
 
-from audioarticles.catalog import Catalog
+from audioarticles.store.catalog import Catalog
 from audioarticles.cli import cli
 from audioarticles.config import load_project
-from audioarticles.editorial import episode_files
+from audioarticles.store import episode_files
 from audioarticles.model import Article, ArticleMeta, Block
 from audioarticles.pipeline import Voicing, run_batch
 from audioarticles.sources import Source

@@ -11,7 +11,7 @@ import feedparser
 import pytest
 from publish_helpers import SECOND_ARTICLE, SHORT_ARTICLE, build, make_project
 
-from audioarticles.catalog import Catalog
+from audioarticles.store.catalog import Catalog
 from audioarticles.cli import cli
 
 BASE = "http://127.0.0.1:8000/"

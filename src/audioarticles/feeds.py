@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import feedparser
 
-from audioarticles.catalog import Catalog
 from audioarticles.errors import InputError
 from audioarticles.fetch import fetch
 from audioarticles.model import Article
 from audioarticles.sources import Reader, Source, parse_article
+from audioarticles.store.interfaces import CatalogStore as Catalog
 
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+xml;q=0.9, "
                "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1")

@@ -4,26 +4,23 @@ the same versioned base name beside it, its transcripts (`.vtt`, `.srt`) and cha
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from audioarticles import chapters as chapter_files
-from audioarticles import publish, transcripts
+from audioarticles import transcripts
 from audioarticles.assemble import Assembly, Mastering, Piece, assemble
 from audioarticles.config import Project
 from audioarticles.disclosure import Disclosure
 from audioarticles.engines.base import Engine
-from audioarticles.fsutil import atomic_write_text
 from audioarticles.intro_outro import FIELDS, Jingle, fill, spoken_frame, template_values
 from audioarticles.model import Article, Segment
 from audioarticles.normalise import normaliser
 from audioarticles.pauses import Pauses
 from audioarticles.publish.channel import channel_settings
-from audioarticles.synthesise import SegmentCache, synthesise
+from audioarticles.store import FileStore
+from audioarticles.store.segment_cache import SegmentCache
+from audioarticles.synthesise import synthesise
 from audioarticles.tag import EpisodeTags, cover_jpeg, tag
 from audioarticles.voices import Voice
 
@@ -32,16 +29,20 @@ SUMMARY_CHARS = 300
 
 @dataclass
 class Rendered:
-    mp3: Path
-    transcripts: dict[str, Path]  # {"vtt": ..., "srt": ...}
-    chapters: Path
+    """One rendering's files, by their names in the file store (`episodes/<slug>-<hash>.mp3`),
+    and what it took to make them."""
+
+    mp3: str
+    transcripts: dict[str, str]  # {"vtt": ..., "srt": ...}
+    chapters: str
     assembly: Assembly
     synthesized: int
     cached: int
+    bytes: int = 0  # the MP3's size
     corrected_on: date | None = None  # the day the article was corrected, said in the outro
 
     @property
-    def files(self) -> list[Path]:
+    def files(self) -> list[str]:
         return [self.mp3, *self.transcripts.values(), self.chapters]
 
 
@@ -136,9 +137,10 @@ class Production:
 
 
 def render_episode(project: Project, article: Article, segments: list[Segment], voice: Voice,
-                   engine: Engine, cache: SegmentCache | None, episodes_dir: Path, slug: str,
+                   engine: Engine, cache: SegmentCache | None, files: FileStore, slug: str,
                    guid: str, pub_date: str, corrected_on: date | None = None) -> Rendered:
-    """Voice, assemble, level, tag and place one episode's files; nothing half-written is left."""
+    """Voice, assemble, level, tag and place one episode's files in `files` (they wait in its
+    private area); nothing half-written is left."""
     production = Production.from_project(project, voice)
     mastering, pauses, jingles = production.mastering, production.pauses, production.jingles
 
@@ -151,32 +153,16 @@ def render_episode(project: Project, article: Article, segments: list[Segment], 
     if jingles["outro"]:
         pieces.append(Piece("jingle", jingles["outro"].decode(rate)))
 
-    episodes_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=episodes_dir)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    created: list[Path] = []
-    try:
+    with files.placing(slug) as placement:
+        tmp = placement.tmp_mp3
         assembly = assemble(pieces, tmp, pauses, mastering)
         chapter_list = chapter_files.chapters_from_timeline(
             assembly.timeline, article.meta.title, assembly.duration_s * 1000)
         tag(tmp, episode_tags(project, article, assembly, chapter_list, guid, pub_date,
                               engine.NAME))
-        stem = publish.audio_stem(tmp, slug)
-        sides = {}
-        for suffix, text in side_files(article, project.section("podcast")["title"], assembly,
-                                       chapter_list).items():
-            path = episodes_dir / f"{stem}{suffix}"
-            if not path.exists():
-                created.append(path)
-            atomic_write_text(path, text)
-            sides[suffix] = path
-        mp3 = publish.place_audio(tmp, episodes_dir, slug)
-    except BaseException:
-        for path in [tmp, *created]:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-        raise
-    return Rendered(mp3=mp3, transcripts={"vtt": sides[".vtt"], "srt": sides[".srt"]},
-                    chapters=sides[".chapters.json"], assembly=assembly,
+        size = tmp.stat().st_size
+        placed = placement.place(side_files(article, project.section("podcast")["title"],
+                                            assembly, chapter_list))
+    return Rendered(mp3=placed[".mp3"], transcripts={"vtt": placed[".vtt"], "srt": placed[".srt"]},
+                    chapters=placed[".chapters.json"], assembly=assembly, bytes=size,
                     synthesized=result.synthesized, cached=result.cached, corrected_on=corrected_on)

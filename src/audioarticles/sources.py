@@ -148,8 +148,10 @@ class Reader:
     """Reads the sources of one run, with the project's limits and fetch settings."""
 
     def __init__(self, project: Project, warn: Warn | None = None, stdin: BinaryIO | None = None,
-                 skip: tuple[str, ...] | None = None, session=None):
+                 skip: tuple[str, ...] | None = None, session=None,
+                 exclude: tuple[Path, ...] = ()):
         self.project = project
+        self.exclude = exclude  # folders a folder conversion never reads (the project's own)
         self.skip = skip
         self.warn = warn
         self.stdin = stdin
@@ -187,8 +189,7 @@ class Reader:
                 path = Path(name)
                 if path.is_dir():
                     # `convert .` in a project must not read back the site it published
-                    found = article_files(path, exclude=(self.project.output,
-                                                         self.project.state_dir))
+                    found = article_files(path, exclude=self.exclude)
                     if not found:
                         kinds = ", ".join(ARTICLE_SUFFIXES)
                         entries.append(InputError(self.source_name(path), f"no articles ({kinds}) "

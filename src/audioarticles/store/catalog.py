@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from audioarticles.model import EditorialEvent, Episode, RetiredFile, Tombstone
+from audioarticles.store.interfaces import CatalogStore
 
 # Each entry moves the schema from version i to i+1. Append only; never edit a released one.
 MIGRATIONS: list[str] = [
@@ -93,7 +94,9 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-class Catalog:
+class Catalog(CatalogStore):
+    """The catalog in one SQLite file (WAL), migrated forward when opened."""
+
     def __init__(self, path: Path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -106,12 +109,6 @@ class Catalog:
 
     def close(self) -> None:
         self.db.close()
-
-    def __enter__(self) -> Catalog:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     @property
     def schema_version(self) -> int:
@@ -169,9 +166,6 @@ class Catalog:
             args = states
         sql += " ORDER BY COALESCE(NULLIF(pub_date, ''), created_at) DESC, id DESC"
         return [self._from_row(r) for r in self.db.execute(sql, args)]
-
-    def published(self) -> list[Episode]:
-        return self.episodes(states=("published",))
 
     def save(self, episode: Episode) -> Episode:
         """Insert or update by GUID, inside the caller's transaction if there is one."""
@@ -241,7 +235,7 @@ class Catalog:
     def remove_tombstone(self, identity: str) -> None:
         self.db.execute("DELETE FROM tombstones WHERE identity = ?", (identity,))
 
-    # files kept public for a while after an episode stopped pointing at them (publish.py)
+    # files kept public for a while after an episode stopped pointing at them (publish/)
 
     def retire_file(self, retired: RetiredFile) -> None:
         """Record a file as retired; a file already retired keeps its first date."""

@@ -1,0 +1,429 @@
+"""The public door: what the CLI, a CMS, a worker or an HTTP service call.
+
+    import audioarticles as aa
+    project = aa.Project.open("newsroom/")
+    report = project.convert(["a.html"], voice="fr-espeak")
+    for episode in project.episodes(state="published"):
+        print(episode.slug, episode.to_dict()["mp3"])
+
+A `Project` owns its lock and its catalog: every method that changes the project takes the
+lock, and none hands out the catalog. Errors are the `UserError` family
+(`audioarticles.errors`); progress goes to a `Progress` given by the caller; warnings go to the
+`audioarticles` logger. Everything else in the package is free to move.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from audioarticles import editorial, publish
+from audioarticles.config import Project as Settings
+from audioarticles.config import load_project
+from audioarticles.disclosure import Disclosure
+from audioarticles.engines import engine_class
+from audioarticles.errors import UsageError, UserError
+from audioarticles.feeds import FeedInfo
+from audioarticles.model import EditorialEvent
+from audioarticles.model import Episode as EpisodeRecord
+from audioarticles.pipeline import run as runs
+from audioarticles.pipeline.results import Converted, ConvertReport, Progress
+from audioarticles.pipeline.text import STAGES, TextStage, text_at_stage
+from audioarticles.store import ProjectStore
+from audioarticles.version import __version__
+from audioarticles.voices import get_voice, load_voices
+
+__all__ = ["STAGES", "STATES", "Change", "Converted", "Episode", "Progress", "Project", "Report",
+           "__version__", "diagnose", "format_diagnosis", "state_line"]
+
+STATES = editorial.STATES
+
+
+def cwd_path(path: Path) -> str:
+    """A path as it opens from the current directory (the --json contract)."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def state_line(episode: EpisodeRecord | Episode) -> str:
+    """`held: reason`, `scheduled for TIME`, `published`..."""
+    if episode.state == editorial.SCHEDULED:
+        return f"scheduled for {episode.publish_at}"
+    return f"{episode.state}: {episode.state_reason}" if episode.state_reason else episode.state
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One episode of the project, as the catalog has it, with where its files are now.
+    Its fields (`slug`, `title`, `guid`, `state`, `duration_s`...) read through to the
+    catalog record (`record`)."""
+
+    record: EpisodeRecord
+    files_root: Path  # the public folder when published, the private mirror otherwise
+    disclosure: str  # what listeners are told about the voice ("" when turned off)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.record, name)
+
+    @property
+    def mp3_path(self) -> Path | None:
+        return self.files_root / self.record.mp3 if self.record.mp3 else None
+
+    def to_dict(self) -> dict:
+        """Exactly what `audioarticles episodes --json` prints for it (paths as they open
+        from the current folder)."""
+        episode, output = self.record, self.files_root
+        return {
+            "slug": episode.slug,
+            "title": episode.title,
+            "guid": episode.guid,
+            "mp3": cwd_path(output / episode.mp3) if episode.mp3 else None,
+            "duration_s": episode.duration_s,
+            "bytes": episode.bytes,
+            "voice": episode.voice,
+            "engine": episode.engine,
+            "degraded": episode.degraded,
+            "state": episode.state,
+            "source": episode.source,
+            "pub_date": episode.pub_date,
+            "transcripts": {k: cwd_path(output / v) for k, v in episode.transcripts.items()},
+            "chapters": cwd_path(output / episode.chapters) if episode.chapters else None,
+            "state_reason": episode.state_reason,
+            "state_by": episode.state_by,
+            "state_at": episode.state_at,
+            "publish_at": episode.publish_at or None,
+            "degraded_reason": episode.degraded_reason,
+            "intended_voice": episode.intended_voice,
+            "page": cwd_path(output / publish.episode_page(episode))
+            if episode.state == "published" else None,
+            "disclosure": self.disclosure,
+            "corrected_on": episode.meta.get("corrected_on") or None,
+        }
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an editor's command did to one episode (`note` says why nothing changed)."""
+
+    episode: Episode
+    from_state: str
+    note: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return not self.note
+
+    def to_dict(self) -> dict:
+        return {**self.episode.to_dict(), "from_state": self.from_state,
+                "changed": self.changed}
+
+
+@dataclass
+class Report:
+    """A conversion run: every article's outcome in input order, and what the site rebuild
+    wrote. `episodes` are the converted ones (`status`: converted or unchanged)."""
+
+    run: ConvertReport
+    episodes: list[Episode] = field(default_factory=list)
+    feed: FeedInfo | None = None  # for `sync`: what the feed said
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.run, name)
+
+    def to_dict(self) -> dict:
+        """What `convert --json` (and `sync`, `upgrade`) print."""
+        data: dict = {"feed": self.feed.to_dict()} if self.feed is not None else {}
+        data.update({
+            "episodes": [
+                {**episode.to_dict(),
+                 "segments_synthesized": c.segments_synthesized,
+                 "segments_cached": c.segments_cached,
+                 "status": c.status}
+                for c, episode in zip(self.run.converted, self.episodes)
+            ],
+            "failed": [{"input": f.source, "error": f.reason} for f in self.run.failed],
+            "skipped": [{"input": s.source, "reason": s.reason} for s in self.run.skipped],
+            "summary": self.run.summary(),
+        })
+        return data
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A local preview server and what it serves (`serve_forever()` it, then `close()`)."""
+
+    server: Any
+    root: Path
+    host: str
+    port: int
+    base_url: str
+    matches_base_url: bool
+
+    def serve_forever(self) -> None:
+        self.server.serve_forever()
+
+    def close(self) -> None:
+        self.server.server_close()
+
+
+def _names(slugs_or_ids: str | Iterable[str]) -> list[str]:
+    return [slugs_or_ids] if isinstance(slugs_or_ids, str) else list(slugs_or_ids)
+
+
+class Project:
+    """A project folder: its settings (`audioarticles.toml`), its catalog, its files."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.store = ProjectStore(settings)
+
+    @classmethod
+    def open(cls, root: str | Path | None = None, out: str | Path | None = None) -> Project:
+        """Read and check `audioarticles.toml` in `root` (default: the current folder);
+        `out`: publish the site there instead of `output/`."""
+        return cls(load_project(root, out))
+
+    @property
+    def root(self) -> Path:
+        return self.settings.root
+
+    @property
+    def output(self) -> Path:
+        """The public folder: feed, site, players and published episodes' files."""
+        return self.store.files.public_dir
+
+    # reading the catalog
+
+    def episode(self, record: EpisodeRecord) -> Episode:
+        """The public view of a catalog record."""
+        return Episode(record, self.store.files.root_for(record),
+                       Disclosure.from_project(self.settings).written(record.engine))
+
+    def episodes(self, state: str | Sequence[str] | None = None) -> list[Episode]:
+        """Episodes, newest first; `state`: only those in this state (or these states)."""
+        states = (state,) if isinstance(state, str) else tuple(state or ())
+        unknown = [s for s in states if s not in STATES]
+        if unknown:
+            raise UsageError(f"unknown state {unknown[0]!r}; valid: {', '.join(STATES)}")
+        if not self.store.has_catalog:
+            return []
+        with self.store.catalog() as catalog:
+            return [self.episode(e) for e in catalog.episodes(states=states or None)]
+
+    def find(self, slug_or_id: str) -> Episode:
+        """The episode with this slug or id; a UserError when there is none."""
+        with self._catalog() as catalog:
+            return self.episode(editorial.find_episodes(catalog, [slug_or_id])[0])
+
+    def history(self, slugs_or_ids: str | Iterable[str] = ()) -> list[EditorialEvent]:
+        """The editorial audit trail, oldest first: of the named episodes, else of all."""
+        names = _names(slugs_or_ids)
+        if not self.store.has_catalog:
+            return []
+        with self.store.catalog() as catalog:
+            if names:
+                return [e for episode in editorial.find_episodes(catalog, names)
+                        for e in catalog.events(episode.guid)]
+            return catalog.events()
+
+    # conversions
+
+    def _release(self, draft: bool, publish_at: str | datetime | None,
+                 force: bool) -> editorial.Release:
+        policy = editorial.Policy.from_project(self.settings)
+        at = publish_at
+        if isinstance(publish_at, str):
+            at = editorial.parse_time(publish_at, policy, "--publish-at")
+        return editorial.Release.for_project(self.settings, force=force, draft=draft,
+                                             publish_at=at)
+
+    def _report(self, run: ConvertReport, feed: FeedInfo | None = None) -> Report:
+        return Report(run, [self.episode(c.episode) for c in run.converted], feed)
+
+    def convert(self, inputs: str | Iterable[str], voice: str | None = None, *,
+                jobs: int | None = None, rerender: bool = False, draft: bool = False,
+                publish_at: str | datetime | None = None, force: bool = False,
+                fallback: bool = True, progress: Progress | None = None,
+                stdin: BinaryIO | None = None) -> Report:
+        """Convert files, folders, globs, `-` (read from `stdin`) and URLs into episodes.
+
+        `rerender`: render unchanged articles again; `force`: that, and bring back articles an
+        editor unpublished; `draft`/`publish_at`: new episodes wait as drafts / are scheduled;
+        `fallback`: an article its voice cannot speak is voiced by the voice's fallback and
+        marked degraded (off: it fails). One bad input never stops the others: see
+        `report.failed`."""
+        release = self._release(draft, publish_at, force)
+        run = runs.convert(self.settings, _names(inputs), voice, release, jobs=jobs,
+                           rerender=rerender, progress=progress, stdin=stdin,
+                           fallback=fallback)
+        return self._report(run)
+
+    def sync(self, feed_url: str, voice: str | None = None, *, limit: int | None = None,
+             jobs: int | None = None, rerender: bool = False, draft: bool = False,
+             publish_at: str | datetime | None = None, force: bool = False,
+             progress: Progress | None = None) -> Report:
+        """Convert the items of a publisher's RSS/Atom feed: new ones, changed ones again;
+        an unmodified feed is not read again (`report.feed.not_modified`)."""
+        release = self._release(draft, publish_at, force)
+        info, run = runs.sync(self.settings, feed_url, voice, release, limit=limit, jobs=jobs,
+                              rerender=rerender, progress=progress)
+        return self._report(run, info)
+
+    def upgrade(self, *, jobs: int | None = None, progress: Progress | None = None) -> Report:
+        """Voice degraded episodes again with the voice they were meant to have."""
+        return self._report(runs.upgrade(self.settings, jobs=jobs, progress=progress))
+
+    # editorial control
+
+    def _catalog(self):
+        if not self.store.has_catalog:
+            raise UserError("no episodes yet; run `audioarticles convert ARTICLE` first")
+        return self.store.catalog()
+
+    def _changing(self, names: list[str], command, after=None) -> list[Change]:
+        """Run an editor's command under the lock, then rebuild the feed and the site (which
+        moves files in or out of the public folder), then `after(changes)`."""
+        self._catalog().close()  # the same "no episodes yet" error before waiting for the lock
+        files = self.store.files
+        with self.store.lock(), self.store.catalog() as catalog:
+            episodes = editorial.find_episodes(catalog, names)
+            changes = command(catalog, episodes)
+            publish.rebuild(self.settings, catalog, files)
+            if after is not None:
+                after(changes)
+        return [Change(self.episode(c.episode), c.from_state, c.note) for c in changes]
+
+    def publish(self, slugs_or_ids: str | Iterable[str], *, by: str | None = None,
+                reason: str = "", at: str | datetime | None = None) -> list[Change]:
+        """Release episodes (drafts, held, scheduled or unpublished) to the feed and the site,
+        or schedule them for `at` (ISO 8601; without a zone, the project's)."""
+        if isinstance(at, str):
+            at = editorial.parse_time(at, editorial.Policy.from_project(self.settings))
+        actor = by or editorial.default_actor()
+        present = self.store.files.present
+        return self._changing(_names(slugs_or_ids), lambda catalog, episodes: (
+            editorial.publish_episodes(catalog, episodes, actor, at, present, reason)))
+
+    def hold(self, slugs_or_ids: str | Iterable[str], *, reason: str,
+             by: str | None = None) -> list[Change]:
+        """Keep episodes out of the feed and the site until `publish`."""
+        actor = by or editorial.default_actor()
+        return self._changing(_names(slugs_or_ids), lambda catalog, episodes: (
+            editorial.hold_episodes(catalog, episodes, actor, reason)))
+
+    def unpublish(self, slugs_or_ids: str | Iterable[str], *, reason: str,
+                  by: str | None = None, purge: bool = False) -> list[Change]:
+        """Take episodes down for good (their articles are tombstoned: a later conversion
+        skips them unless `force`); `purge` deletes their files instead of keeping them
+        privately."""
+        actor = by or editorial.default_actor()
+
+        def purge_files(changes: list[editorial.Change]) -> None:
+            for change in changes:
+                self.store.files.purge(change.episode)
+
+        return self._changing(_names(slugs_or_ids), lambda catalog, episodes: (
+            editorial.unpublish_episodes(catalog, episodes, actor, reason)),
+            purge_files if purge else None)
+
+    # the public site
+
+    def build(self) -> publish.Build:
+        """Rebuild the feed, the site and the players from the catalog."""
+        self._catalog().close()
+        with self.store.lock(), self.store.catalog() as catalog:
+            return publish.rebuild(self.settings, catalog, self.store.files)
+
+    def embed(self, slug_or_id: str) -> str:
+        """The HTML snippet that puts an « Écouter l'article » player in an article."""
+        return self.embed_info(slug_or_id)["snippet"]
+
+    def embed_info(self, slug_or_id: str) -> dict:
+        """The snippet, with the embed and page URLs (what `embed --json` prints)."""
+        channel = publish.check_settings(self.settings)
+        with self._catalog() as catalog:
+            episode = publish.published_episode(catalog, slug_or_id)
+        return {"slug": slug_or_id, "snippet": publish.embed_snippet(channel, episode),
+                "embed_url": channel.url(publish.embed_page(episode)),
+                "page_url": channel.url(publish.episode_page(episode))}
+
+    def preview(self, port: int | None = None, drafts: bool = False) -> tuple[Preview, list[str]]:
+        """A local server for the site (with Range requests); `drafts`: also the drafts, held
+        and scheduled episodes, in a private preview never written to the public folder.
+        Returns it and the rebuild's warnings."""
+        from urllib.parse import urlsplit
+
+        from audioarticles.publish.serve import HOST, make_server
+
+        warnings: list[str] = []
+        if self.store.has_catalog:
+            with self.store.catalog() as catalog:
+                warnings += publish.rebuild(self.settings, catalog, self.store.files).warnings
+                if drafts:
+                    warnings += publish.write_preview(self.settings, catalog).warnings
+        if not self.output.is_dir():
+            raise UserError(f"{cwd_path(self.output)}: nothing to serve yet; "
+                            "run `audioarticles convert ARTICLE` first")
+        base = urlsplit(str(self.settings.section("podcast").get("base_url", "")))
+        if port is None:
+            local = base.hostname in ("127.0.0.1", "localhost") and base.port
+            port = base.port if local else 8000
+        if drafts:
+            root = self.store.preview_dir
+            files = self.store.files
+            server = make_server(root, port, behind=(files.private, files.public_dir))
+        else:
+            root = self.output
+            server = make_server(root, port)
+        actual = server.server_address[1]
+        matches = base.hostname in ("127.0.0.1", "localhost") and base.port == actual
+        return Preview(server, root, HOST, actual, base.geturl(), matches), warnings
+
+    # what a run would do
+
+    def voices(self) -> list[dict]:
+        """The voice profiles, their engine, and whether each can be used here."""
+        rows = []
+        for voice in load_voices(self.root).values():
+            try:
+                ok, reason = engine_class(voice.engine).available()
+            except UserError as exc:
+                ok, reason = False, str(exc)
+            rows.append({"name": voice.name, "engine": voice.engine, "language": voice.language,
+                         "available": ok, "reason": reason, "fallback": voice.fallback or None,
+                         "description": voice.description})
+        return rows
+
+    def text(self, name: str, stage: str = "normalized", voice: str | None = None,
+             max_chars: int | None = None) -> TextStage:
+        """What will be read of one input, at one stage (extract, clean, normalized,
+        segments); `max_chars`: the segment length limit (default: the voice engine's)."""
+        if max_chars is None:
+            profile = get_voice(voice or self.settings.section("voice")["default"], self.root)
+            max_chars = engine_class(profile.engine).max_chars
+        return replace(text_at_stage(self.settings, name, stage, max_chars),
+                       max_chars=max_chars)
+
+
+def diagnose(url: str, timeout: float = 15.0, max_episodes: int | None = None):
+    """Check a published feed where listeners fetch it (`audioarticles doctor`)."""
+    from audioarticles.doctor import diagnose as run
+
+    return run(url, timeout=timeout, max_episodes=max_episodes)
+
+
+def format_diagnosis(report) -> str:
+    from audioarticles.doctor import format_report
+
+    return format_report(report)
+
