@@ -276,10 +276,10 @@ def hold_episodes(catalog: Catalog, episodes: list[Episode], actor: str,
                             f"{episode.slug}` brings it back, then hold it")
 
     def change(episode: Episode) -> Change:
-        if (episode.state, episode.state_reason) == (HELD, reason):
-            return Change(episode, episode.state, "already held for this reason")
-        return Change(enter_state(catalog, episode, HELD, actor, reason=reason, now=now),
-                      episode.state)
+        before = episode.state
+        if (before, episode.state_reason) == (HELD, reason):
+            return Change(episode, before, "already held for this reason")
+        return Change(enter_state(catalog, episode, HELD, actor, reason=reason, now=now), before)
 
     return _change_all(catalog, episodes, change)
 
