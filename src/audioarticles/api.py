@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -26,18 +26,20 @@ from audioarticles.config import Project as Settings
 from audioarticles.config import load_project
 from audioarticles.disclosure import Disclosure
 from audioarticles.engines import engine_class
-from audioarticles.errors import UsageError, UserError
+from audioarticles.errors import ArticleSkipped, UsageError, UserError
 from audioarticles.feeds import FeedInfo
 from audioarticles.model import EditorialEvent
 from audioarticles.model import Episode as EpisodeRecord
 from audioarticles.pipeline import run as runs
 from audioarticles.pipeline.results import Converted, ConvertReport, Progress
 from audioarticles.pipeline.text import STAGES, TextStage, text_at_stage
+from audioarticles.sources import ARTICLE, ARTICLE_PREFIX, Source, check_id
 from audioarticles.store import ProjectStore
 from audioarticles.version import __version__
 from audioarticles.voices import get_voice, load_voices
 
-__all__ = ["STAGES", "STATES", "Change", "Converted", "Episode", "Progress", "Project", "Report",
+__all__ = ["STAGES", "STATES", "ArticleInput", "ArticleSkipped", "Change", "Converted", "Episode", "Progress",
+           "Project", "Report",
            "__version__", "diagnose", "format_diagnosis", "state_line"]
 
 STATES = editorial.STATES
@@ -176,6 +178,36 @@ class Preview:
         self.server.server_close()
 
 
+@dataclass(frozen=True)
+class ArticleInput:
+    """An article a CMS already has in memory. Give one of `html`, `markdown` or `text` (or
+    only `url`, to read the page there). `id` is the CMS's own id: it becomes the episode's
+    GUID, so a later correction updates the same episode. The other fields win over what the
+    text says: `published` is ISO 8601 (without a zone, the project's time zone)."""
+
+    id: str = ""
+    title: str = ""
+    html: str = ""
+    markdown: str = ""
+    text: str = ""
+    url: str = ""
+    author: str = ""
+    published: str = ""
+    categories: Sequence[str] = ()
+    image: str = ""
+    summary: str = ""
+    language: str = ""
+
+    def source(self) -> Source:
+        """The article as a source: plain data a message to another process can carry."""
+        from audioarticles.identity import slugify
+
+        label = self.id or self.url or slugify(self.title)
+        data = {**asdict(self), "categories": list(self.categories)}
+        source = Source(ARTICLE, f"{ARTICLE_PREFIX}{label}", self.url, data)
+        return source.with_id(self.id) if self.id else source
+
+
 def _names(slugs_or_ids: str | Iterable[str]) -> list[str]:
     return [slugs_or_ids] if isinstance(slugs_or_ids, str) else list(slugs_or_ids)
 
@@ -254,19 +286,39 @@ class Project:
                 jobs: int | None = None, rerender: bool = False, draft: bool = False,
                 publish_at: str | datetime | None = None, force: bool = False,
                 fallback: bool = True, progress: Progress | None = None,
-                stdin: BinaryIO | None = None) -> Report:
+                stdin: BinaryIO | None = None, id: str | None = None) -> Report:
         """Convert files, folders, globs, `-` (read from `stdin`) and URLs into episodes.
 
         `rerender`: render unchanged articles again; `force`: that, and bring back articles an
         editor unpublished; `draft`/`publish_at`: new episodes wait as drafts / are scheduled;
         `fallback`: an article its voice cannot speak is voiced by the voice's fallback and
-        marked degraded (off: it fails). One bad input never stops the others: see
-        `report.failed`."""
+        marked degraded (off: it fails); `id`: the episode's GUID, for one input naming one
+        article. One bad input never stops the others: see `report.failed`."""
         release = self._release(draft, publish_at, force)
+        if id is not None:
+            id = check_id(id, "--id")
         run = runs.convert(self.settings, _names(inputs), voice, release, jobs=jobs,
                            rerender=rerender, progress=progress, stdin=stdin,
-                           fallback=fallback)
+                           fallback=fallback, explicit_id=id)
         return self._report(run)
+
+    def convert_article(self, article: ArticleInput, voice: str | None = None, *,
+                        rerender: bool = False, draft: bool = False,
+                        publish_at: str | datetime | None = None, force: bool = False,
+                        fallback: bool = True, progress: Progress | None = None) -> Episode:
+        """Convert one article handed over in memory and return its episode (the site is
+        rebuilt). Raises the article's `InputError` when it cannot be converted, and
+        `ArticleSkipped` when an opt-out rule or an editor's unpublish excludes it."""
+        release = self._release(draft, publish_at, force)
+        run = runs.convert(self.settings, [article.source()], voice, release, jobs=1,
+                           rerender=rerender, progress=progress, fallback=fallback)
+        if run.failed:
+            raise run.failed[0]
+        if run.skipped:
+            raise run.skipped[0]
+        if not run.converted:
+            raise KeyboardInterrupt  # the run was stopped before the article finished
+        return self.episode(run.converted[0].episode)
 
     def sync(self, feed_url: str, voice: str | None = None, *, limit: int | None = None,
              jobs: int | None = None, rerender: bool = False, draft: bool = False,
@@ -353,7 +405,7 @@ class Project:
         channel = publish.check_settings(self.settings)
         with self._catalog() as catalog:
             episode = publish.published_episode(catalog, slug_or_id)
-        return {"slug": slug_or_id, "snippet": publish.embed_snippet(channel, episode),
+        return {"slug": episode.slug, "snippet": publish.embed_snippet(channel, episode),
                 "embed_url": channel.url(publish.embed_page(episode)),
                 "page_url": channel.url(publish.episode_page(episode))}
 

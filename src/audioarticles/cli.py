@@ -136,16 +136,19 @@ def batch_options(command):
 @click.option("--no-fallback", is_flag=True,
               help="An article its voice cannot speak fails, instead of being voiced by the "
                    "voice's fallback (e.g. fr-espeak for fr) and marked degraded.")
+@click.option("--id", "explicit_id", metavar="ID",
+              help="Your own id for the article (e.g. the CMS's): the episode's GUID. One "
+                   "input naming one article.")
 @click.pass_obj
 def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, jobs: int | None,
             rerender: bool, draft: bool, publish_at: str | None, force: bool, out: str | None,
-            as_json: bool, no_fallback: bool) -> None:
+            as_json: bool, no_fallback: bool, explicit_id: str | None) -> None:
     """Convert articles into episodes: files, folders (recursive: .txt, .md, .html, .htm),
     glob patterns, `-` for standard input, and http(s) URLs."""
     project = obj.project(out)
     report = project.convert(list(inputs), voice, jobs=jobs, rerender=rerender, draft=draft,
                              publish_at=publish_at, force=force, fallback=not no_fallback,
-                             progress=console_progress(project, as_json),
+                             id=explicit_id, progress=console_progress(project, as_json),
                              stdin=click.get_binary_stream("stdin") if "-" in inputs else None)
     report_batch(report, as_json)
 

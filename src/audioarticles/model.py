@@ -41,6 +41,7 @@ class ArticleMeta:
     feed_guid: str = ""
     categories: list[str] = field(default_factory=list)
     publication: str = ""
+    image: str = ""  # the article's own picture (URL), when the caller gives one
 
 
 @dataclass

@@ -19,7 +19,7 @@ from audioarticles.pipeline.results import (Converted, ConvertReport, Interrupte
                                             Progress)
 from audioarticles.pipeline.text import prepare_episode
 from audioarticles.pipeline.voicing import Voicing, render
-from audioarticles.sources import Source
+from audioarticles.sources import Reader, Source
 from audioarticles.store import CatalogStore, ProjectStore
 
 
@@ -67,9 +67,10 @@ class Batch:
     """One run over many articles with `jobs` worker threads."""
 
     def __init__(self, project: Project, store: ProjectStore, catalog: CatalogStore,
-                 voicing: Voicing, jobs: int, release: editorial.Release, rerender: bool,
-                 progress: Progress):
+                 reader: Reader, voicing: Voicing, jobs: int, release: editorial.Release,
+                 rerender: bool, progress: Progress):
         self.project = project
+        self.reader = reader
         self.files = store.files
         self.voicing = voicing
         self.jobs = max(1, jobs)
@@ -91,7 +92,7 @@ class Batch:
                 raise source
             self._check_stop()
             self.progress.begin(name)
-            article = source.load()
+            article = self.reader.load(source)
             self.ledger.screen(article)
             prepared = prepare_episode(article, self.project, self.voicing.max_chars)
             with self.sequencer.turn(index):

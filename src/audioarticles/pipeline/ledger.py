@@ -126,6 +126,8 @@ class Ledger:
                 "gain_db": round(rendered.assembly.gain_db, 2)}, "text_digest": plan.text_digest}
             if plan.corrected_on:
                 episode.meta["corrected_on"] = plan.corrected_on
+            if meta.image:
+                episode.meta["image"] = meta.image
             now = editorial.utcnow()
             decision = editorial.decide(self.release.policy, episode, previous, now,
                                         article_date=meta.date,

@@ -21,12 +21,13 @@ from audioarticles.pipeline.results import ConvertReport, Progress
 from audioarticles.pipeline.sweeps import sweep_orphan_audio, sweep_partial_files
 from audioarticles.pipeline.voicing import Voicing
 from audioarticles.render import Production
-from audioarticles.sources import Reader, Source
+from audioarticles.sources import ARTICLE_PREFIX, PATH, URL, Reader, Source
 from audioarticles.store import CatalogStore, ProjectStore
 from audioarticles.voices import get_voice
 
 
-def batch_in_lock(project: Project, store: ProjectStore, catalog: CatalogStore, sources: list[Source | InputError],
+def batch_in_lock(project: Project, store: ProjectStore, catalog: CatalogStore,
+                  sources: list[Source | InputError], reader: Reader,
                   voicing: Voicing, release: editorial.Release, *,
                   jobs: int | None = None, rerender: bool = False,
                   progress: Progress | None = None) -> ConvertReport:
@@ -34,8 +35,8 @@ def batch_in_lock(project: Project, store: ProjectStore, catalog: CatalogStore, 
     site is rebuilt once, even when the batch was stopped."""
     started = time.time()
     with voicing:
-        batch = Batch(project, store, catalog, voicing, jobs or default_jobs(), release,
-                      rerender, progress or Progress())
+        batch = Batch(project, store, catalog, reader, voicing, jobs or default_jobs(),
+                      release, rerender, progress or Progress())
         with stop_on_signals(batch.request_stop):
             report = batch.run(sources)
             # also after a stop: the site shows what finished (and sweeps retired audio)
@@ -47,17 +48,19 @@ def batch_in_lock(project: Project, store: ProjectStore, catalog: CatalogStore, 
 
 
 def run_batch(project: Project, sources: list[Source | InputError], voicing: Voicing,
-              release: editorial.Release | None = None, *,
+              release: editorial.Release | None = None, *, reader: Reader | None = None,
               jobs: int | None = None, rerender: bool = False, progress: Progress | None = None,
               command: str | None = None) -> ConvertReport:
-    """Convert `sources` under the project's lock."""
+    """Convert `sources` under the project's lock (read by `reader`, by default one with the
+    project's settings)."""
     release = release or editorial.Release.for_project(project)
     store = ProjectStore(project)
+    reader = reader or Reader(project, exclude=store.own_folders)
     with store.lock(command):
         sweep_partial_files(store.files, time.time())
         with store.catalog() as catalog:
-            return batch_in_lock(project, store, catalog, sources, voicing, release, jobs=jobs,
-                                 rerender=rerender, progress=progress)
+            return batch_in_lock(project, store, catalog, sources, reader, voicing, release,
+                                 jobs=jobs, rerender=rerender, progress=progress)
 
 
 @dataclass
@@ -84,19 +87,32 @@ def set_up(project: Project, voice_name: str | None, release: editorial.Release 
     return RunSetup(release, voicing, reader)
 
 
-def convert(project: Project, inputs: list[str], voice_name: str | None = None,
+def convert(project: Project, inputs: list[str | Source], voice_name: str | None = None,
             release: editorial.Release | None = None, *, jobs: int | None = None,
             rerender: bool = False, progress: Progress | None = None,
-            stdin: BinaryIO | None = None, fallback: bool = True) -> ConvertReport:
-    """Convert files, folders, globs, `-` (stdin) and URLs into episodes.
+            stdin: BinaryIO | None = None, fallback: bool = True,
+            explicit_id: str | None = None) -> ConvertReport:
+    """Convert files, folders, globs, `-` (stdin), URLs and sources given as data into
+    episodes.
 
     `rerender`: render again articles that have not changed (`release.force` implies it).
     `fallback`: when the voice cannot voice an article, its fallback voices all of it (the
-    episode is marked degraded); off, that article fails instead.
+    episode is marked degraded); off, that article fails instead. `explicit_id`: the
+    episode's GUID, for exactly one input naming one article.
     """
     progress = progress or Progress()
     setup = set_up(project, voice_name, release, jobs, progress, stdin, fallback)
-    return run_batch(project, setup.reader.expand(inputs), setup.voicing, setup.release,
+    sources: list[Source | InputError] = []
+    for entry in inputs:
+        sources += [entry] if isinstance(entry, Source) else setup.reader.expand([entry])
+    if explicit_id is not None:
+        if len(sources) != 1:
+            setup.voicing.close()
+            raise UsageError(f"--id names one article, but the inputs hold {len(sources)}; "
+                             "convert them one at a time to give each its id")
+        if isinstance(sources[0], Source):
+            sources = [sources[0].with_id(explicit_id)]
+    return run_batch(project, sources, setup.voicing, setup.release, reader=setup.reader,
                      jobs=jobs, rerender=rerender, progress=progress)
 
 
@@ -118,8 +134,8 @@ def upgrade(project: Project, *, jobs: int | None = None,
     for voice_name, episodes in by_voice.items():
         setup = set_up(project, voice_name, None, jobs, progress, fallback=False)
         sources = [_episode_source(project, setup.reader, e) for e in episodes]
-        done = run_batch(project, sources, setup.voicing, setup.release, jobs=jobs,
-                         rerender=True, progress=progress, command="upgrade")
+        done = run_batch(project, sources, setup.voicing, setup.release, reader=setup.reader,
+                         jobs=jobs, rerender=True, progress=progress, command="upgrade")
         report.converted += done.converted
         report.failed += done.failed
         report.skipped += done.skipped
@@ -132,14 +148,19 @@ def upgrade(project: Project, *, jobs: int | None = None,
 
 
 def _episode_source(project: Project, reader: Reader, episode: Episode) -> Source | InputError:
-    """Where an episode's article is read again from: its URL, or its file in the project."""
-    if is_url(episode.source):
-        return reader.expand([episode.source])[0]
-    if episode.source == "-":
+    """Where an episode's article is read again from: its URL, or its file in the project
+    (with the explicit id it was converted with, so it keeps its GUID)."""
+    if episode.source == "-" or episode.source.startswith("stdin:"):
         return InputError(episode.slug, "its article came from standard input; convert it again "
                                         "with `audioarticles convert - --voice ...`")
-    path = project.root / episode.source
-    return Source(episode.source, lambda: reader.read_path(path, episode.source))
+    if episode.source.startswith(ARTICLE_PREFIX):
+        return InputError(episode.slug, "its article was handed over in memory; convert it "
+                                        "again with Project.convert_article")
+    if is_url(episode.source):
+        source = Source(URL, episode.source, episode.source)
+    else:
+        source = Source(PATH, episode.source, str(project.root / episode.source))
+    return source.with_id(episode.guid) if episode.identity.startswith("id:") else source
 
 
 def sync(project: Project, feed_url: str, voice_name: str | None = None,
@@ -164,7 +185,7 @@ def sync(project: Project, feed_url: str, voice_name: str | None = None,
         if info.not_modified:
             setup.voicing.close()
             return info, ConvertReport()
-        report = batch_in_lock(project, store, catalog, sources, setup.voicing, setup.release,
+        report = batch_in_lock(project, store, catalog, sources, setup.reader, setup.voicing, setup.release,
                                jobs=jobs, rerender=rerender, progress=progress)
         if report.ok:  # a failed item is tried again next time, whatever the feed says
             feeds.remember(catalog, info, limit, fingerprint)

@@ -80,7 +80,7 @@ def text_at_stage(project: Project, name: str, stage: str, max_chars: int) -> Te
         raise UserError(f"{name}: holds {len(sources)} articles; `text` shows one, name its file")
     if isinstance(sources[0], InputError):
         raise sources[0]
-    article = sources[0].load()
+    article = reader.load(sources[0])
     if stage == "extract":
         return TextStage(stage, article)
     if stage == "clean":
