@@ -96,6 +96,8 @@ def add_companions(root: Path, slug: str, cues: list[tuple[float, float, str]],
         episode = catalog.by_slug(slug)
         episode.transcripts = {"vtt": f"{base}.vtt", "srt": f"{base}.srt"}
         episode.chapters = f"{base}.chapters.json"
+        episode.meta = {**episode.meta,
+                        "chapters": [{"startTime": s, "title": t} for s, t in chapters]}
         with catalog.transaction():
             catalog.save(episode)
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from audioarticles import editorial, publish
-from audioarticles.store import episode_files
-from audioarticles.store.catalog import Catalog
 from audioarticles.cli import cli
 from audioarticles.config import load_project
 from audioarticles.model import Episode
+from audioarticles.store import episode_files
+from audioarticles.store.catalog import Catalog
 
 ARTICLE = "Le marché couvert rouvre\n\nLes travaux sont finis. Les commerçants reviennent mardi.\n"
 OTHER = "La piscine ferme une semaine\n\nUne vidange est prévue. Réouverture lundi.\n"

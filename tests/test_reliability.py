@@ -22,11 +22,11 @@ from conftest import SAMPLE
 
 from audioarticles.cli import cli
 from audioarticles.config import load_project
-from audioarticles.store.lock import project_lock
-from audioarticles.store.catalog import Catalog
 from audioarticles.model import Episode, RetiredFile
 from audioarticles.pipeline import sweep_orphan_audio, sweep_partial_files
 from audioarticles.store import local_files
+from audioarticles.store.catalog import Catalog
+from audioarticles.store.lock import project_lock
 
 VOICE = ["--voice", "fr-espeak"]
 BASE_URL = "http://127.0.0.1:8000/"  # the default [podcast] base_url

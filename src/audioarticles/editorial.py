@@ -19,12 +19,12 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from audioarticles.config import Project
+from audioarticles.dates import parse_date, zone_named
 from audioarticles.errors import ArticleSkipped, UsageError, UserError
 from audioarticles.identity import guid_for, identity
 from audioarticles.model import Article, EditorialEvent, Episode, Segment, Tombstone
 from audioarticles.optout import OptOutRules, skip_reason
 from audioarticles.optout import load_rules as load_optout
-from audioarticles.publish.dates import parse_date, zone_named
 from audioarticles.store.interfaces import CatalogStore as Catalog
 
 DRAFT, HELD, SCHEDULED, PUBLISHED, UNPUBLISHED = (

@@ -4,7 +4,7 @@ the same versioned base name beside it, its transcripts (`.vtt`, `.srt`) and cha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from audioarticles import chapters as chapter_files
@@ -40,6 +40,7 @@ class Rendered:
     cached: int
     bytes: int = 0  # the MP3's size
     corrected_on: date | None = None  # the day the article was corrected, said in the outro
+    chapters_list: list[chapter_files.Chapter] = field(default_factory=list)
 
     @property
     def files(self) -> list[str]:
@@ -165,4 +166,5 @@ def render_episode(project: Project, article: Article, segments: list[Segment], 
                                             assembly, chapter_list))
     return Rendered(mp3=placed[".mp3"], transcripts={"vtt": placed[".vtt"], "srt": placed[".srt"]},
                     chapters=placed[".chapters.json"], assembly=assembly, bytes=size,
-                    synthesized=result.synthesized, cached=result.cached, corrected_on=corrected_on)
+                    synthesized=result.synthesized, cached=result.cached,
+                    corrected_on=corrected_on, chapters_list=chapter_list)

@@ -8,7 +8,9 @@ over several cues, its time is shared among them by length of text.
 
 from __future__ import annotations
 
+import html
 import math
+import re
 import textwrap
 from dataclasses import dataclass
 
@@ -18,11 +20,30 @@ LINE_CHARS = 65
 MAX_LINES = 2
 
 
+_CUE_TIME = re.compile(
+    r"^(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{3})\s+-->\s+(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{3})")
+_TAG = re.compile(r"<[^>]*>")
+
+
 @dataclass(frozen=True)
 class Cue:
+    """One caption: when it shows and its lines of written text."""
+
     start_ms: float
     end_ms: float
     lines: tuple[str, ...]
+
+    @property
+    def start_s(self) -> float:
+        return self.start_ms / 1000
+
+    @property
+    def end_s(self) -> float:
+        return self.end_ms / 1000
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.lines)
 
 
 def wrap(text: str, width: int = LINE_CHARS) -> list[str]:
@@ -125,3 +146,34 @@ def plain_text(timeline: list[TimelineEntry]) -> str:
             previous = where
         paragraphs[-1].append(entry.written)
     return "\n\n".join(" ".join(p) for p in paragraphs) + "\n"
+
+
+def _ms(hours: str | None, minutes: str, seconds: str, millis: str) -> int:
+    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
+
+
+def parse_vtt(text: str) -> list[Cue]:
+    """The cues of a WebVTT (or SRT) file, each as one line of plain text (tags removed,
+    entities read): the inverse of `to_vtt`, for episodes whose cues were not kept."""
+    cues: list[Cue] = []
+    lines = text.replace("\ufeff", "").splitlines()
+    i, count = 0, len(lines)
+    while i < count:
+        match = _CUE_TIME.match(lines[i].strip()) if "-->" in lines[i] else None
+        i += 1
+        if match is None:
+            continue
+        words = []
+        while i < count and lines[i].strip():
+            words.append(lines[i])
+            i += 1
+        cue_text = " ".join(words)
+        if "<" in cue_text:
+            cue_text = _TAG.sub("", cue_text)
+        if "&" in cue_text:
+            cue_text = html.unescape(cue_text)
+        cue_text = " ".join(cue_text.split())
+        if cue_text:
+            g = match.groups()
+            cues.append(Cue(_ms(*g[:4]), _ms(*g[4:]), (cue_text,)))
+    return cues

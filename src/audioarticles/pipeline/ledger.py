@@ -9,15 +9,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from audioarticles import editorial, publish
+from audioarticles.chapters import to_entries
 from audioarticles.config import Project
+from audioarticles.dates import publication_date, zone_named
 from audioarticles.errors import InputError
-from audioarticles.identity import identity, slugify
+from audioarticles.identity import identity, unique_slug
 from audioarticles.model import Article, Episode
 from audioarticles.pipeline.changes import render_fingerprint
 from audioarticles.pipeline.results import Converted
 from audioarticles.pipeline.text import Prepared
 from audioarticles.pipeline.voicing import VoicedBy, Voicing
-from audioarticles.publish.dates import publication_date, zone_named
 from audioarticles.render import Rendered, framed_segments
 from audioarticles.store import CatalogStore, FileStore
 
@@ -81,10 +82,7 @@ class Ledger:
             return Plan(prepared, slug, None, text_digest=digest)
 
     def _new_slug(self, title: str) -> str:
-        base = slugify(title)
-        slug, n = base, 2
-        while slug in self._slugs:
-            slug, n = f"{base}-{n}", n + 1
+        slug = unique_slug(title, self._slugs)
         self._slugs.add(slug)
         return slug
 
@@ -128,6 +126,8 @@ class Ledger:
                 episode.meta["corrected_on"] = plan.corrected_on
             if meta.image:
                 episode.meta["image"] = meta.image
+            # kept with the episode: the feed and the pages need not read its files back
+            episode.meta["chapters"] = to_entries(rendered.chapters_list)
             now = editorial.utcnow()
             decision = editorial.decide(self.release.policy, episode, previous, now,
                                         article_date=meta.date,

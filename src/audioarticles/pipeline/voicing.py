@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from audioarticles.config import Project
+from audioarticles.dates import publication_date, zone_named
 from audioarticles.engines import engine_class, get_engine
 from audioarticles.engines.base import Engine
 from audioarticles.errors import EngineUnavailable, InputError, SynthesisError
@@ -16,7 +17,6 @@ from audioarticles.model import Episode
 from audioarticles.pipeline.changes import render_fingerprint
 from audioarticles.pipeline.results import warn
 from audioarticles.pipeline.text import Prepared, prepare
-from audioarticles.publish.dates import publication_date, zone_named
 from audioarticles.render import Rendered, render_episode
 from audioarticles.store import FileStore
 from audioarticles.store.segment_cache import SegmentCache

@@ -15,15 +15,11 @@ from pathlib import Path
 
 from audioarticles import editorial
 from audioarticles.config import Project
+from audioarticles.dates import parse_date
 from audioarticles.errors import UsageError, UserError
-from audioarticles.store import FileStore, ProjectStore, episode_files, local_files
-from audioarticles.store.atomic import AtomicBatch
-from audioarticles.store.catalog import now_iso
-from audioarticles.store.interfaces import CatalogStore as Catalog
 from audioarticles.model import Episode, RetiredFile
 from audioarticles.publish.channel import FEED_NAME, Channel, channel_settings
 from audioarticles.publish.cover import Artwork, channel_artwork, remove_old_artwork
-from audioarticles.publish.dates import parse_date
 from audioarticles.publish.feed import (
     build_feed,
     episode_page,
@@ -40,6 +36,10 @@ from audioarticles.publish.site import (
     site_pages,
 )
 from audioarticles.publish.timing import episode_chapters, episode_cues
+from audioarticles.store import FileStore, ProjectStore, episode_files, local_files
+from audioarticles.store.atomic import AtomicBatch
+from audioarticles.store.catalog import now_iso
+from audioarticles.store.interfaces import CatalogStore as Catalog
 
 __all__ = [
     "Build",

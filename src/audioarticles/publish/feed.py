@@ -15,10 +15,11 @@ from feedgen.ext.podcast_entry import PodcastEntryExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from audioarticles.chapters import Chapter
+from audioarticles.dates import parse_date
 from audioarticles.model import Episode
 from audioarticles.publish.channel import Channel
-from audioarticles.publish.dates import parse_date
-from audioarticles.publish.timing import Chapter, description_chapters
+from audioarticles.publish.timing import description_chapters
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
