@@ -27,12 +27,12 @@ from audioarticles.config import load_project
 from audioarticles.disclosure import Disclosure
 from audioarticles.engines import engine_class
 from audioarticles.errors import ArticleSkipped, UsageError, UserError
-from audioarticles.feeds import FeedInfo
 from audioarticles.model import EditorialEvent
 from audioarticles.model import Episode as EpisodeRecord
 from audioarticles.pipeline import run as runs
 from audioarticles.pipeline.results import Converted, ConvertReport, Progress
 from audioarticles.pipeline.text import STAGES, TextStage, text_at_stage
+from audioarticles.publisher_feed import FeedInfo
 from audioarticles.sources import ARTICLE, ARTICLE_PREFIX, Source, check_id
 from audioarticles.store import ProjectStore
 from audioarticles.version import __version__

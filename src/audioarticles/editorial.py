@@ -103,8 +103,10 @@ def parse_time(text: str, policy: Policy, option: str = "--at") -> datetime:
 
 @dataclass(frozen=True)
 class Release:
-    """What one conversion run asks for: the project's policy and opt-out rules, plus the
-    command's own flags."""
+    """How the episodes of one conversion run are to be released: the project's editorial
+    policy and opt-out rules, plus the run's own flags (`--force`, `--draft`,
+    `--publish-at`). `decide` reads it when an episode is recorded; the screen that skips
+    opted-out and unpublished articles reads it before any work."""
 
     policy: Policy
     optout: OptOutRules = field(default_factory=OptOutRules)

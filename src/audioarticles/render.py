@@ -114,7 +114,9 @@ def side_files(article: Article, podcast_title: str, assembly: Assembly,
 
 @dataclass(frozen=True)
 class Production:
-    """The project's (and voice's) production settings, checked: mastering, pauses, jingles."""
+    """How an episode is produced, checked once before a run: the mastering (loudness, peak,
+    bitrate), the pauses by structure (the project's `[audio.pauses]`, then the voice
+    profile's) and the intro/outro jingles. A bad setting is a UsageError naming it."""
 
     mastering: Mastering
     pauses: Pauses

@@ -9,17 +9,17 @@ import time
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from audioarticles import editorial, feeds, publish
+from audioarticles import editorial, publish, publisher_feed
 from audioarticles.config import Project
 from audioarticles.errors import InputError, UsageError
 from audioarticles.extract import DEFAULT_SKIP
-from audioarticles.feeds import FeedInfo
 from audioarticles.fetch import is_url
 from audioarticles.model import Episode
 from audioarticles.pipeline.batch import Batch, default_jobs, stop_on_signals
 from audioarticles.pipeline.results import ConvertReport, Progress
 from audioarticles.pipeline.sweeps import sweep_orphan_audio, sweep_partial_files
 from audioarticles.pipeline.voicing import Voicing
+from audioarticles.publisher_feed import FeedInfo
 from audioarticles.render import Production
 from audioarticles.sources import ARTICLE_PREFIX, PATH, URL, Reader, Source
 from audioarticles.store import CatalogStore, ProjectStore
@@ -178,15 +178,15 @@ def sync(project: Project, feed_url: str, voice_name: str | None = None,
     store = ProjectStore(project)
     with store.lock(), store.catalog() as catalog:
         sweep_partial_files(store.files, time.time())
-        previous = feeds.remembered(catalog, feed_url)
+        previous = publisher_feed.remembered(catalog, feed_url)
         forced = rerender or setup.release.force
-        headers = {} if forced else feeds.conditional_headers(previous, limit, fingerprint)
-        info, sources = feeds.read_feed(feed_url, setup.reader, headers, limit)
+        headers = {} if forced else publisher_feed.conditional_headers(previous, limit, fingerprint)
+        info, sources = publisher_feed.read_feed(feed_url, setup.reader, headers, limit)
         if info.not_modified:
             setup.voicing.close()
             return info, ConvertReport()
         report = batch_in_lock(project, store, catalog, sources, setup.reader, setup.voicing, setup.release,
                                jobs=jobs, rerender=rerender, progress=progress)
         if report.ok:  # a failed item is tried again next time, whatever the feed says
-            feeds.remember(catalog, info, limit, fingerprint)
+            publisher_feed.remember(catalog, info, limit, fingerprint)
     return info, report

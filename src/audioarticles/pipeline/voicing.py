@@ -24,7 +24,8 @@ from audioarticles.voices import Voice, get_voice
 
 
 class Voicing:
-    """The voice a run asks for and, made on first use, its fallback, each with its engine.
+    """Who voices a run's articles: the voice it asks for and, made on first use, that
+    voice's fallback (e.g. fr-espeak for fr), each with its engine instance.
 
     An engine instance carries its service's run-wide limits (gTTS: requests in flight, rate,
     Retry-After pause, a host found unreachable), so all the article threads of a run share

@@ -1,4 +1,5 @@
-"""A publisher's own RSS/Atom feed as a source of articles (`audioarticles sync FEED_URL`).
+"""The publisher's own RSS/Atom feed, read as a source of articles (`audioarticles sync
+FEED_URL`); not to be confused with `publish/feed.py`, the podcast feed we write.
 
 The feed is fetched with a conditional GET (the ETag / Last-Modified of the last complete
 sync are kept in the catalog's settings); each item becomes a source whose text is the full
