@@ -102,9 +102,10 @@ def convert(project: Project, inputs: list[str | Source], voice_name: str | None
     """
     progress = progress or Progress()
     setup = set_up(project, voice_name, release, jobs, progress, stdin, fallback)
-    sources: list[Source | InputError] = []
-    for entry in inputs:
-        sources += [entry] if isinstance(entry, Source) else setup.reader.expand([entry])
+    # names are expanded together: a file named twice (or by two globs) is read once
+    sources: list[Source | InputError] = setup.reader.expand(
+        [entry for entry in inputs if not isinstance(entry, Source)])
+    sources += [entry for entry in inputs if isinstance(entry, Source)]
     if explicit_id is not None:
         if len(sources) != 1:
             setup.voicing.close()
