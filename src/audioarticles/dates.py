@@ -1,12 +1,12 @@
 """Dates and clocks, one place for each way we write them: publication dates with a real time
-zone (read source dates, fix them once, format them for RSS), French written dates
+zone (read source dates, fix them once), French written dates
 (« 1er février 2026 », in speech and on pages alike) and the clocks of chapters and players."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timezone, tzinfo
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from audioarticles.errors import UsageError
@@ -65,11 +65,6 @@ def publication_date(source_date: str, zone: tzinfo, now: datetime | None = None
         # keep the instant and its offset, not the zone's rules
         when = when.astimezone(timezone(when.utcoffset()))
     return when.isoformat()
-
-
-def rfc2822(when: datetime) -> str:
-    """`Tue, 05 Mar 2024 10:00:00 +0100`, as RSS wants it (English names, numeric offset)."""
-    return format_datetime(when)
 
 
 # French written dates

@@ -8,12 +8,13 @@ import contextlib
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from audioarticles import editorial
 from audioarticles.config import Project
-from audioarticles.errors import ArticleSkipped, InputError, UserError
+from audioarticles.errors import ArticleSkipped, ChildStopped, InputError, UserError
 from audioarticles.pipeline.ledger import Ledger
 from audioarticles.pipeline.results import (Converted, ConvertReport, Interrupted, Outcome,
                                             Progress)
@@ -107,6 +108,11 @@ class Batch:
             raise
         except (InputError, ArticleSkipped) as exc:
             return exc
+        except ChildStopped as exc:
+            # a signal sent to the whole process group reaches our children and us at once
+            if self._stopping(within_s=2.0):
+                raise Interrupted() from exc
+            return InputError(name, str(exc))
         except UserError as exc:
             if self.stop.is_set():
                 raise Interrupted() from exc
@@ -118,6 +124,15 @@ class Batch:
                                     "report it with this input")
         finally:
             self.sequencer.passed(index)
+
+    def _stopping(self, within_s: float) -> bool:
+        """Whether the run is asked to stop, waiting up to `within_s` for the request."""
+        deadline = time.monotonic() + within_s
+        while not (self.stop_requested or self.stop.is_set()):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+        return True
 
     def request_stop(self) -> None:
         """Ask the batch to stop (safe from a signal handler: it only sets a flag)."""
