@@ -38,9 +38,9 @@ from audioarticles.store import ProjectStore
 from audioarticles.version import __version__
 from audioarticles.voices import get_voice, load_voices
 
-__all__ = ["STAGES", "STATES", "ArticleInput", "ArticleSkipped", "Change", "Converted", "Episode", "Progress",
-           "Project", "Report",
-           "__version__", "diagnose", "format_diagnosis", "state_line"]
+__all__ = ["STAGES", "STATES", "ArticleInput", "ArticleSkipped", "Change", "Converted", "Episode",
+           "Progress", "Project", "Report", "__version__", "cwd_path", "diagnose",
+           "format_diagnosis", "state_line"]
 
 STATES = editorial.STATES
 
