@@ -337,15 +337,18 @@ class Project:
 
     # editorial control
 
-    def _catalog(self):
+    def _require_catalog(self) -> None:
         if not self.store.has_catalog:
             raise UserError("no episodes yet; run `audioarticles convert ARTICLE` first")
+
+    def _catalog(self):
+        self._require_catalog()
         return self.store.catalog()
 
     def _changing(self, names: list[str], command, after=None) -> list[Change]:
         """Run an editor's command under the lock, then rebuild the feed and the site (which
         moves files in or out of the public folder), then `after(changes)`."""
-        self._catalog().close()  # the same "no episodes yet" error before waiting for the lock
+        self._require_catalog()  # before waiting for the lock
         files = self.store.files
         with self.store.lock(), self.store.catalog() as catalog:
             episodes = editorial.find_episodes(catalog, names)
@@ -392,7 +395,7 @@ class Project:
 
     def build(self) -> publish.Build:
         """Rebuild the feed, the site and the players from the catalog."""
-        self._catalog().close()
+        self._require_catalog()
         with self.store.lock(), self.store.catalog() as catalog:
             return publish.rebuild(self.settings, catalog, self.store.files)
 
