@@ -69,6 +69,12 @@ def test_convert_article_makes_the_cms_id_the_guid(api_project, runner):
     assert json.loads(listed.stdout)["episodes"] == [episode.to_dict()]
     assert [e.guid for e in api_project.episodes(state="published")] == ["cms-4512"]
     assert api_project.episodes(state="draft") == []
+    one = runner.invoke(cli, ["episodes", "cms-4512", "--json"])
+    assert json.loads(one.stdout)["episodes"] == [episode.to_dict()]
+    assert api_project.episodes(slugs_or_ids=[episode.slug]) == [episode]
+    unknown = runner.invoke(cli, ["episodes", "cms-1"])
+    assert (unknown.exit_code, unknown.stderr.strip()) == (
+        1, "error: cms-1: no such episode; list them with `audioarticles episodes`")
 
 
 def test_a_correction_with_the_same_id_updates_the_same_episode(api_project):

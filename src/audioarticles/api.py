@@ -241,16 +241,30 @@ class Project:
         return Episode(record, self.store.files.root_for(record),
                        Disclosure.from_project(self.settings).written(record.engine))
 
-    def episodes(self, state: str | Sequence[str] | None = None) -> list[Episode]:
-        """Episodes, newest first; `state`: only those in this state (or these states)."""
+    def episodes(self, state: str | Sequence[str] | None = None,
+                 slugs_or_ids: str | Iterable[str] = ()) -> list[Episode]:
+        """Episodes, newest first; `state`: only those in this state (or these states);
+        `slugs_or_ids`: only these (a UserError names any unknown one)."""
         states = (state,) if isinstance(state, str) else tuple(state or ())
         unknown = [s for s in states if s not in STATES]
         if unknown:
             raise UsageError(f"unknown state {unknown[0]!r}; valid: {', '.join(STATES)}")
+        names = _names(slugs_or_ids)
         if not self.store.has_catalog:
+            if names:
+                self._require_catalog()
             return []
         with self.store.catalog() as catalog:
-            return [self.episode(e) for e in catalog.episodes(states=states or None)]
+            records = catalog.episodes(states=states or None)
+            if names:
+                found = {name: catalog.find(name) for name in dict.fromkeys(names)}
+                missing = [name for name, record in found.items() if record is None]
+                if missing:
+                    raise UserError(f"{', '.join(missing)}: no such episode; list them with "
+                                    "`audioarticles episodes`")
+                wanted = {record.guid for record in found.values()}
+                records = [e for e in records if e.guid in wanted]
+            return [self.episode(e) for e in records]
 
     def find(self, slug_or_id: str) -> Episode:
         """The episode with this slug or id; a UserError when there is none."""

@@ -189,13 +189,15 @@ def sync(obj: Context, feed_url: str, limit: int | None, voice: str | None, jobs
 
 
 @cli.command()
+@click.argument("names", nargs=-1, metavar="[SLUG_OR_ID]...")
 @click.option("--state", "states", multiple=True, type=click.Choice(api.STATES),
               help="Only episodes in this state (repeatable).")
 @json_option
 @click.pass_obj
-def episodes(obj: Context, states: tuple[str, ...], as_json: bool) -> None:
-    """List the episodes in the catalog, newest first."""
-    rows = obj.project().episodes(state=states)
+def episodes(obj: Context, names: tuple[str, ...], states: tuple[str, ...],
+             as_json: bool) -> None:
+    """List the episodes in the catalog (or those named), newest first."""
+    rows = obj.project().episodes(state=states, slugs_or_ids=names)
     if as_json:
         emit_json({"episodes": [e.to_dict() for e in rows]})
         return
