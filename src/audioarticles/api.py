@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -30,7 +30,7 @@ from audioarticles.errors import ArticleSkipped, UsageError, UserError
 from audioarticles.model import EditorialEvent
 from audioarticles.model import Episode as EpisodeRecord
 from audioarticles.pipeline import run as runs
-from audioarticles.pipeline.results import Converted, ConvertReport, Progress
+from audioarticles.pipeline.results import Converted, ConvertReport, Progress, warn
 from audioarticles.pipeline.text import STAGES, TextStage, text_at_stage
 from audioarticles.publisher_feed import FeedInfo
 from audioarticles.sources import ARTICLE, ARTICLE_PREFIX, Source, check_id
@@ -38,7 +38,8 @@ from audioarticles.store import ProjectStore
 from audioarticles.version import __version__
 from audioarticles.voices import get_voice, load_voices
 
-__all__ = ["STAGES", "STATES", "ArticleInput", "ArticleSkipped", "Change", "Converted", "Episode",
+__all__ = ["STAGES", "STATES", "ArticleInput", "ArticleSkipped", "Change", "Converted", "Edition",
+           "Episode",
            "Progress", "Project", "Report", "__version__", "cwd_path", "diagnose",
            "format_diagnosis", "state_line"]
 
@@ -158,6 +159,35 @@ class Report:
             "summary": self.run.summary(),
         })
         return data
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What `Project.edition` made: `episode` (None when no article was published that
+    day), its `status` (created, unchanged, empty) and the articles it gathers."""
+
+    report: Any
+    episode: Episode | None
+    feed: str
+    feed_url: str | None
+
+    @property
+    def status(self) -> str:
+        return self.report.status
+
+    @property
+    def left_out(self) -> list[str]:
+        return self.report.left_out
+
+    def to_dict(self) -> dict:
+        """What `audioarticles edition --json` prints."""
+        report = self.report
+        return {"status": report.status, "date": report.day.isoformat(),
+                "feed": self.feed or None, "feed_url": self.feed_url,
+                "episode": {**self.episode.to_dict(), "page": None} if self.episode else None,
+                "articles": [a.slug for a in report.articles],
+                "left_out": report.left_out, "segments_synthesized": report.synthesized,
+                "segments_cached": report.cached}
 
 
 @dataclass(frozen=True)
@@ -457,6 +487,99 @@ class Project:
         actual = server.server_address[1]
         matches = base.hostname in ("127.0.0.1", "localhost") and base.port == actual
         return Preview(server, root, HOST, actual, base.geturl(), matches), warnings
+
+    # feeds beside the main one, and the daily edition
+
+    def feeds(self) -> list[dict]:
+        """Every feed the build writes (the main one first), with its address and how many
+        episodes it selects (`audioarticles feeds list --json`)."""
+        from audioarticles.publish import private, sections
+
+        channel = publish.check_settings(self.settings)
+        specs = sections.feed_specs(self.settings)
+        published: list[EpisodeRecord] = []
+        grants: list = []
+        if self.store.has_catalog:
+            with self.store.catalog() as catalog:
+                published = catalog.published()
+                grants = private.grants(self.settings, catalog)
+        rows = [{"name": "", "title": channel.title, "url": channel.feed_url, "private": False,
+                 "episodes": len(published), "subscribers": 0}]
+        for spec in specs:
+            rows.append({"name": spec.name, "title": spec.title,
+                         "url": None if spec.private else channel.url(spec.path),
+                         "private": spec.private,
+                         "episodes": sum(sections.selects(spec, e) for e in published),
+                         "subscribers": sum(g.feed == spec.name for g in grants)})
+        return rows
+
+    def _grant_dict(self, channel, grant) -> dict:
+        return {"id": grant.id, "feed": grant.feed, "subscriber": grant.subscriber,
+                "created_at": grant.created_at,
+                "url": channel.url(grant.path) if grant.path else None}
+
+    def create_feed_token(self, feed: str, subscriber: str = "") -> tuple[dict, list[str]]:
+        """A new private address for the private feed `feed` (its file is written at once);
+        returns it (`id`, `feed`, `subscriber`, `created_at`, `url`) and the rebuild's
+        warnings. Give the address to that subscriber only."""
+        from audioarticles.publish import private, sections
+
+        channel = publish.check_settings(self.settings)
+        spec = sections.find_spec(self.settings, feed)
+        with self.store.lock(), self.store.catalog() as catalog:
+            grant = private.create_token(self.settings, catalog, spec, subscriber)
+            result = publish.rebuild(self.settings, catalog, self.store.files)
+        return self._grant_dict(channel, grant), result.warnings
+
+    def feed_tokens(self, feed: str | None = None) -> list[dict]:
+        """Subscribers of private feeds (of `feed` only, when given); `url` is None when the
+        project's key file is missing (revoked at the next build)."""
+        from audioarticles.publish import private
+
+        channel = publish.check_settings(self.settings)
+        if not self.store.has_catalog:
+            return []
+        with self.store.catalog() as catalog:
+            return [self._grant_dict(channel, g) for g in private.grants(self.settings, catalog,
+                                                                          feed)]
+
+    def revoke_feed_token(self, which: str) -> tuple[dict, list[str]]:
+        """Take a subscriber's address back (by its id, its token or its URL); its feed file
+        is deleted now. Returns what was revoked and the rebuild's warnings."""
+        from audioarticles.publish import private
+
+        channel = publish.check_settings(self.settings)
+        self._require_catalog()
+        with self.store.lock(), self.store.catalog() as catalog:
+            grant = private.revoke(catalog, which)
+            result = publish.rebuild(self.settings, catalog, self.store.files)
+        return {**self._grant_dict(channel, grant), "revoked": True}, result.warnings
+
+    def edition(self, day: date | str | None = None, feed: str = "",
+                limit: int | None = None) -> Edition:
+        """One episode of the day's published articles (`day`: default today in the
+        podcast's zone; `feed`: a section's articles only; `limit`: the first N), each
+        introduced by its title, with a chapter per article; reassembled from the segment
+        cache, not voiced again. Warnings (articles left out) go to the logger."""
+        from audioarticles.publish import edition as editions
+
+        publish.check_settings(self.settings)
+        if isinstance(day, str):
+            try:
+                day = date.fromisoformat(day)
+            except ValueError:
+                raise UsageError(f"--date {day!r}: not a day; write it as YYYY-MM-DD") from None
+        self._require_catalog()
+        with self.store.lock(), self.store.catalog() as catalog:
+            report = editions.make_edition(self.settings, catalog, day, feed, limit, warn=warn)
+            result = publish.rebuild(self.settings, catalog, self.store.files) \
+                if report.episode else None
+        for message in (result.warnings if result else []):
+            warn(message)
+        channel = publish.channel_settings(self.settings)
+        episode = self.episode(report.episode) if report.episode else None
+        return Edition(report, episode, feed,
+                       channel.url(editions.edition_feed_path(feed)) if episode else None)
 
     # what a run would do
 

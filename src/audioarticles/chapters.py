@@ -19,6 +19,7 @@ class Chapter:
     title: str
     start_ms: float
     end_ms: float | None = None
+    url: str = ""  # a page about the chapter (an edition's article), "" for none
 
     @property
     def start_s(self) -> float:
@@ -59,6 +60,8 @@ def to_entries(chapters: list[Chapter]) -> list[dict]:
         if c.end_ms is not None:
             entry["endTime"] = round(c.end_ms / 1000, 3)
         entry["title"] = c.title
+        if c.url:
+            entry["url"] = c.url
         entries.append(entry)
     return entries
 
@@ -87,5 +90,6 @@ def from_entries(data: dict | list) -> list[Chapter]:
         title = " ".join(str(entry.get("title") or "").split())
         if isinstance(start, (int, float)) and not isinstance(start, bool) and title:
             chapters.append(Chapter(title, float(start) * 1000,
-                                    float(end) * 1000 if isinstance(end, (int, float)) else None))
+                                    float(end) * 1000 if isinstance(end, (int, float)) else None,
+                                    str(entry.get("url") or "")))
     return sorted(chapters, key=lambda c: c.start_ms)

@@ -432,6 +432,115 @@ def doctor(url: str, timeout: float, max_episodes: int | None, as_json: bool) ->
         sys.exit(1)
 
 
+# feeds beside the main one, and the daily edition
+
+
+@cli.group()
+def feeds() -> None:
+    """Section, author and private feeds ([[feeds]] in audioarticles.toml)."""
+
+
+@feeds.command("list")
+@json_option
+@click.pass_obj
+def feeds_list(obj: Context, as_json: bool) -> None:
+    """Every feed the build writes, with its address and how many episodes it selects."""
+    rows = obj.project().feeds()
+    if as_json:
+        emit_json({"feeds": rows})
+        return
+    for row in rows:
+        where = (f"private, {row['subscribers']} subscriber(s)" if row["private"]
+                 else row["url"])
+        click.echo(f"{row['name'] or '(main)'}: {row['title']} — {row['episodes']} "
+                   f"episode(s) — {where}")
+
+
+@feeds.group()
+def token() -> None:
+    """Per-subscriber addresses of private feeds."""
+
+
+def print_warnings(messages: list[str]) -> None:
+    for message in messages:
+        click.echo(f"warning: {message}", err=True)
+
+
+@token.command("create")
+@click.argument("name")
+@click.option("--subscriber", default="", metavar="LABEL",
+              help="Who it is for (shown by `feeds token list`; never published).")
+@json_option
+@click.pass_obj
+def token_create(obj: Context, name: str, subscriber: str, as_json: bool) -> None:
+    """A new private address for the feed NAME; the feed file is written at once."""
+    grant, warnings = obj.project().create_feed_token(name, subscriber)
+    print_warnings(warnings)
+    if as_json:
+        emit_json(grant)
+        return
+    click.echo(grant["url"])
+    click.echo(f"token {grant['id']} for {grant['subscriber'] or 'a subscriber'}: give this "
+               "address to them only; `audioarticles feeds token revoke "
+               f"{grant['id']}` takes it back", err=True)
+
+
+@token.command("list")
+@click.argument("name", required=False)
+@json_option
+@click.pass_obj
+def token_list(obj: Context, name: str | None, as_json: bool) -> None:
+    """Subscribers of private feeds (of NAME only, when given)."""
+    grants = obj.project().feed_tokens(name)
+    if as_json:
+        emit_json({"tokens": grants})
+        return
+    for g in grants:
+        url = g["url"] or "(key file missing: revoked at next build)"
+        click.echo(f"{g['id']}  {g['feed']}  {g['subscriber'] or '-'}  {g['created_at']}  {url}")
+
+
+@token.command("revoke")
+@click.argument("which", metavar="ID|TOKEN|URL")
+@json_option
+@click.pass_obj
+def token_revoke(obj: Context, which: str, as_json: bool) -> None:
+    """Take a subscriber's address back; its feed file is deleted now."""
+    grant, warnings = obj.project().revoke_feed_token(which)
+    print_warnings(warnings)
+    if as_json:
+        emit_json(grant)
+        return
+    click.echo(f"revoked token {grant['id']} of {grant['feed']} "
+               f"({grant['subscriber'] or 'no label'})")
+
+
+@cli.command()
+@click.option("--date", "day", metavar="YYYY-MM-DD",
+              help="The day whose articles it gathers (default: today in the podcast's zone).")
+@click.option("--feed", "feed", default="", metavar="NAME",
+              help="Only the articles of this [[feeds]] entry (a section's edition).")
+@click.option("--limit", type=click.IntRange(min=1), help="At most N articles, the first published.")
+@json_option
+@click.pass_obj
+def edition(obj: Context, day: str | None, feed: str, limit: int | None, as_json: bool) -> None:
+    """One episode of the day's published articles, each introduced by its title, with a
+    chapter per article; reassembled from the segment cache, not voiced again."""
+    made = obj.project().edition(day, feed, limit)
+    episode, report = made.episode, made.report
+    if as_json:
+        emit_json(made.to_dict())
+    elif episode is None:
+        click.echo(f"no published article on {report.day.isoformat()}: no edition")
+    else:
+        click.echo(f"{episode.slug}: {cwd_path(episode.mp3_path)} "
+                   f"({episode.duration_s:.1f} s, {len(report.articles)} article(s), "
+                   f"{report.status})")
+        click.echo(f"feed: {made.feed_url}")
+    if made.left_out:
+        sys.exit(1)
+
+
 def _stop_on_sigterm(signum, frame) -> None:
     # SIGTERM (a service manager, `kill`) stops a command like Ctrl-C: cleanly, exit 130
     raise KeyboardInterrupt

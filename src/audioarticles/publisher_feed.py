@@ -133,4 +133,19 @@ def feed_item(entry, guid: str, language: str) -> dict:
             "body": full_text(entry), "author": entry.get("author") or "",
             "date": entry_date(entry), "summary": entry.get("summary", ""),
             "categories": [t.get("term") for t in entry.get("tags", []) if t.get("term")],
-            "language": language}
+            "image": feed_item_image(entry), "language": language}
+
+
+def feed_item_image(entry: dict) -> str:
+    """The picture a publisher's feed gives an item (media:thumbnail, media:content, an image
+    enclosure), "" when none."""
+    for key in ("media_thumbnail", "media_content"):
+        for media in entry.get(key) or []:
+            url = str(media.get("url") or "")
+            if url and (key == "media_thumbnail" or media.get("medium") == "image"
+                        or str(media.get("type", "")).startswith("image/")):
+                return url
+    for link in entry.get("links") or []:
+        if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/"):
+            return str(link.get("href") or "")
+    return ""

@@ -352,6 +352,7 @@ class Reader:
         if summary and summary.strip() != body:
             meta.summary = meta.summary or html.unescape(_strip_tags(summary)).strip()
         meta.categories = meta.categories or list(item.get("categories") or [])
+        meta.image = meta.image or str(item.get("image") or "")
         if article.blocks and article.blocks[0].kind == "title" and title:
             article.blocks[0].text = title
         return article

@@ -12,7 +12,8 @@ from audioarticles.model import Article, Segment
 from audioarticles.store.files import file_digest
 from audioarticles.voices import Voice
 
-RENDER_REVISION = 2  # 2: structured pauses, loudness, intro/outro, transcripts, chapters, tags
+RENDER_REVISION = 3  # 2: structured pauses, loudness, intro/outro, transcripts, chapters, tags
+# 3: the podcast's cover (or the episode's picture) is embedded in every MP3
 
 def content_hash(article: Article, segments: list[Segment]) -> str:
     """Changes whenever the episode's audio or tags would: what is said and the metadata."""
@@ -21,6 +22,8 @@ def content_hash(article: Article, segments: list[Segment]) -> str:
             "language": meta.language, "summary": meta.summary,
             "url": meta.canonical_url or meta.url,
             "segments": [[s.block, s.block_kind, s.written, s.spoken] for s in segments]}
+    if meta.image:  # only when set: episodes converted before pictures keep their hash
+        data["image"] = meta.image
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 def render_fingerprint(project: Project, voice: Voice, engine: Engine) -> str:

@@ -19,7 +19,8 @@ from audioarticles.pipeline.changes import render_fingerprint
 from audioarticles.pipeline.results import Converted
 from audioarticles.pipeline.text import Prepared
 from audioarticles.pipeline.voicing import VoicedBy, Voicing
-from audioarticles.render import Rendered, framed_segments
+from audioarticles.publish import edition
+from audioarticles.render import Rendered, excerpt, framed_segments
 from audioarticles.store import CatalogStore, FileStore
 
 
@@ -128,6 +129,7 @@ class Ledger:
                 episode.meta["image"] = meta.image
             # kept with the episode: the feed and the pages need not read its files back
             episode.meta["chapters"] = to_entries(rendered.chapters_list)
+            episode.meta.update(listing_meta(plan.prepared.article, rendered))
             now = editorial.utcnow()
             decision = editorial.decide(self.release.policy, episode, previous, now,
                                         article_date=meta.date,
@@ -140,6 +142,8 @@ class Ledger:
                 # the previous audio stays reachable for a while: the sweep in rebuild drops it
                 publish.retire_files(self.catalog, previous, saved, now)
             self.files.discard_replaced(previous, saved)
+        # what the daily edition reassembles from the segment cache, without voicing again
+        edition.remember_segments(self.project, saved, rendered)
         return Converted(saved, rendered.synthesized, rendered.cached,
                          timeline=rendered.assembly.timeline)
 
@@ -151,3 +155,11 @@ class Ledger:
                                  self.max_chars, corrected)
         return Converted(plan.existing, 0, len(voiced), status="unchanged")
 
+
+def listing_meta(article: Article, rendered: Rendered) -> dict:
+    """What feeds and pages need besides the catalog columns: the first paragraph (when the
+    article has no summary), categories and tags (section feeds select on them), and the
+    episode's own artwork."""
+    return {"excerpt": "" if article.meta.summary.strip() else excerpt(article),
+            "categories": list(article.meta.categories), "tags": list(article.meta.tags),
+            "artwork": rendered.image, "artwork_px": rendered.image_px}

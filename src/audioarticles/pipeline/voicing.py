@@ -17,6 +17,7 @@ from audioarticles.model import Episode
 from audioarticles.pipeline.changes import render_fingerprint
 from audioarticles.pipeline.results import warn
 from audioarticles.pipeline.text import Prepared, prepare
+from audioarticles.publish.artwork import episode_artwork
 from audioarticles.render import Rendered, render_episode
 from audioarticles.store import FileStore
 from audioarticles.store.segment_cache import SegmentCache
@@ -102,13 +103,14 @@ def render(project: Project, prepared: Prepared, slug: str, voicing: Voicing,
     pub_date = (existing.pub_date if existing else "") or publication_date(
         prepared.article.meta.date, zone)
     corrected = date.fromisoformat(corrected_on) if corrected_on else None
+    art = episode_artwork(project, prepared.article.meta, warn)
 
     def voiced_by(voice: Voice, engine: Engine) -> Rendered:
         segments = prepared.segments
         if engine.max_chars != voicing.max_chars:
             segments = prepare(prepared.article, project, engine.max_chars)[1]
         return render_episode(project, prepared.article, segments, voice, engine, cache,
-                              files, slug, prepared.guid, pub_date, corrected)
+                              files, slug, prepared.guid, pub_date, corrected, artwork=art)
 
     voice = voicing.voice
     try:

@@ -12,20 +12,24 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from audioarticles import editorial
 from audioarticles.config import Project
 from audioarticles.dates import parse_date
 from audioarticles.errors import UsageError, UserError
 from audioarticles.model import Episode, RetiredFile
+from audioarticles.publish import edition, pickup, sections
 from audioarticles.publish.channel import FEED_NAME, Channel, channel_settings
 from audioarticles.publish.cover import Artwork, channel_artwork, remove_old_artwork
 from audioarticles.publish.feed import (
+    FeedFile,
     build_feed,
     episode_page,
     feed_episode,
-    podcast_guid,
-    published_at,
+    newest_first,
+    stage,
+    stored_podcast_guid,
 )
 from audioarticles.publish.site import (
     PLAYER_DIR,
@@ -38,7 +42,6 @@ from audioarticles.publish.site import (
 from audioarticles.publish.timing import episode_chapters, episode_cues
 from audioarticles.store import FileStore, ProjectStore, episode_files, local_files
 from audioarticles.store.atomic import AtomicBatch
-from audioarticles.store.catalog import now_iso
 from audioarticles.store.interfaces import CatalogStore as Catalog
 
 __all__ = [
@@ -58,6 +61,9 @@ __all__ = [
 ]
 
 PLAYER_ASSETS = ("player.js", "player.css")
+OWNER_EMAIL_MISSING = ("audioarticles.toml: [podcast] owner_email is not set, so the feed has no "
+                       "itunes:owner; Apple Podcasts, Spotify and YouTube use it to verify who "
+                       "owns the podcast: set it")
 
 
 def keep_old_audio_days(project: Project) -> float:
@@ -118,6 +124,8 @@ class Build:
     in_feed: int  # how many of them the feed carries (newest N)
     written: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    feed_changed: bool = False  # feed.xml's bytes changed (apps and hubs should hear of it)
+    feeds: list[FeedFile] = field(default_factory=list)  # every feed file, main one first
 
     @property
     def feed_url(self) -> str:
@@ -127,33 +135,22 @@ class Build:
         return self.channel.url(episode_page(episode))
 
 
+def is_local_preview(channel: Channel) -> bool:
+    """A feed addressed to this machine (the default base_url) is not one directories see:
+    the warnings about what directories need would only be noise there."""
+    host = urlsplit(channel.base_url).hostname or ""
+    return host in ("127.0.0.1", "localhost", "::1")
+
+
 def check_settings(project: Project) -> Channel:
-    """Check `[podcast]` (and the configured cover) before any work is done."""
+    """Check `[podcast]`, `[[feeds]]`, `[pickup]` (and the configured covers) before any work
+    is done."""
     channel = channel_settings(project)
     channel_artwork(project, channel)
+    for spec in sections.feed_specs(project):
+        sections.section_artwork(project, spec, channel)
+    pickup.Pickup.from_project(project)
     return channel
-
-
-def newest_first(episodes: list[Episode], channel: Channel) -> list[Episode]:
-    """By publication instant (offsets compared properly), then by catalog order."""
-    ranked = sorted(enumerate(episodes), key=lambda pair: (published_at(pair[1], channel),
-                                                          -pair[0]), reverse=True)
-    return [episode for _, episode in ranked]
-
-
-def stored_podcast_guid(catalog: Catalog, channel: Channel) -> str:
-    """podcast:guid, computed from the feed URL the first time and then kept: a feed that
-    moves keeps its identity."""
-    guid = catalog.setting("podcast_guid")
-    if guid:
-        return guid
-    with catalog.transaction():
-        guid = catalog.setting("podcast_guid")
-        if not guid:
-            guid = podcast_guid(channel.feed_url)
-            catalog.set_setting("podcast_guid", guid)
-            catalog.set_setting("feed_created_at", now_iso())
-    return guid
 
 
 def last_change(catalog: Catalog, channel: Channel) -> datetime:
@@ -168,7 +165,8 @@ def last_change(catalog: Catalog, channel: Channel) -> datetime:
 
 def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, media_dir: Path,
                  artwork: Artwork, guid: str, last_build: datetime,
-                 media_for: Callable[[Episode], Path] | None = None) -> Build:
+                 media_for: Callable[[Episode], Path] | None = None,
+                 numbers: dict[str, int] | None = None) -> Build:
     """Feed, pages, embeds, cover and player for `episodes` into `out_dir`; the audio,
     transcript and chapter files are read from `media_dir` (output/), or from the folder
     `media_for(episode)` names (a preview mixing released and unreleased episodes). All files
@@ -181,6 +179,8 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
         media = media_for(episode) if media_for else media_dir
         chapters = episode_chapters(episode, media)
         item = feed_episode(episode, channel, media, chapters)
+        if item is not None and numbers:
+            item = replace(item, number=numbers.get(episode.guid))
         if item is None:
             build.warnings.append(f"{episode.slug}: its audio file {episode.mp3 or '(none)'} is "
                                   "missing; left out of the feed and site (convert it again)")
@@ -189,7 +189,7 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
         feed_items.append(item)
         site_items.append(SiteEpisode(episode=episode, chapters=chapters,
                                       cues=episode_cues(episode, media),
-                                      audio_bytes=item.audio_bytes))
+                                      audio_bytes=item.audio_bytes, image=item.image))
     feed_items = feed_items[:channel.feed_limit]
     build.in_feed = len(feed_items)
     pages = site_pages(channel, site_items, artwork.name)
@@ -199,8 +199,10 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
         for name in PLAYER_ASSETS:
             build.written.append(batch.write_bytes(out_dir / PLAYER_DIR / name,
                                                    player.joinpath(name).read_bytes()))
-        build.written.append(batch.write_bytes(build.feed, build_feed(
-            channel, feed_items, guid=guid, artwork_name=artwork.name, last_build=last_build)))
+        xml = build_feed(channel, feed_items, guid=guid, artwork_name=artwork.name,
+                         last_build=last_build, artwork_px=artwork.size)
+        build.feed_changed = stage(batch, build.feed, xml)
+        build.written.append(build.feed)
         for relative, html in pages.items():
             build.written.append(batch.write_bytes(out_dir / relative, html.encode("utf-8")))
     remove_old_artwork(out_dir, artwork)
@@ -255,12 +257,26 @@ def rebuild(project: Project, catalog: Catalog, files: FileStore | None = None) 
     output = files.public_dir
     editorial.release_due(catalog)
     files.admit(catalog.published())
-    build = write_public(channel, catalog.published(), output, media_dir=output,
+    published = catalog.published()
+    last_build = last_change(catalog, channel)
+    build = write_public(channel, published, output, media_dir=output,
                          artwork=channel_artwork(project, channel),
-                         guid=stored_podcast_guid(catalog, channel),
-                         last_build=last_change(catalog, channel))
+                         guid=stored_podcast_guid(catalog, channel), last_build=last_build,
+                         numbers=sections.numbers_for(catalog, "", channel, published))
+    if not channel.owner_email and not is_local_preview(channel):
+        build.warnings.append(OWNER_EMAIL_MISSING)
+    build.feeds.append(FeedFile("", FEED_NAME, channel.feed_url, build.in_feed,
+                                build.feed_changed))
+    written: set[str] = set()
+    build.feeds += sections.write_sections(project, catalog, channel, published, last_build,
+                                           written)
+    build.feeds += edition.write_edition_feeds(project, catalog, channel, written,
+                                               build.warnings.append)
+    sections.sweep_feed_files(project, catalog, written)
     files.withdraw(catalog.episodes(states=(editorial.DRAFT, editorial.HELD,
                                             editorial.SCHEDULED, editorial.UNPUBLISHED)))
     # last: the feed just written points at the newest audio only
     sweep_retired(project, catalog, files=files)
+    pickup.announce(project, [f.url for f in build.feeds if f.changed and not f.private],
+                    build.warnings.append)
     return build

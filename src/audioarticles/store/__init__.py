@@ -55,6 +55,16 @@ class ProjectStore:
     def segment_cache(self) -> SegmentCache:
         return SegmentCache(self.settings.cache_dir)
 
+    def private_path(self, *parts: str) -> Path:
+        """A path in the project's private state folder, for a feature's own files kept
+        beside the catalog and never published (the private feeds' key, the edition's
+        segment lists)."""
+        return self.settings.state_dir.joinpath(*parts)
+
+    def cache_path(self, *parts: str) -> Path:
+        """A path in the project's cache (anything there can be made again)."""
+        return self.settings.cache_dir.joinpath(*parts)
+
     @property
     def preview_dir(self) -> Path:
         """Where the editors' private preview site is written (never public)."""

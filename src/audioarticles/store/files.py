@@ -17,16 +17,18 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from audioarticles.model import Episode
-from audioarticles.store.atomic import atomic_write_text
+from audioarticles.store.atomic import atomic_write_bytes
 from audioarticles.store.interfaces import FileStore, Placement
 
 EPISODES = "episodes"
-EPISODE_FILE_PATTERNS = ("*.mp3", "*.vtt", "*.srt", "*.chapters.json")
+EPISODE_FILE_PATTERNS = ("*.mp3", "*.vtt", "*.srt", "*.chapters.json", "*.jpg")
 
 
 def episode_files(episode: Episode) -> list[str]:
-    """The episode's own files, relative to the public root (MP3, transcripts, chapters)."""
-    names = [episode.mp3, *episode.transcripts.values(), episode.chapters]
+    """The episode's own files, relative to the public root (MP3, transcripts, chapters,
+    artwork)."""
+    names = [episode.mp3, *episode.transcripts.values(), episode.chapters,
+             str(episode.meta.get("artwork") or "")]
     return [name for name in dict.fromkeys(names) if name]
 
 
@@ -52,7 +54,7 @@ def _move(source: Path, target: Path) -> None:
 
 
 class _LocalPlacement(Placement):
-    def __init__(self, folder: Path, root: Path, slug: str):
+    def __init__(self, folder: Path, root: Path, slug: str) -> None:
         self.folder, self.root, self.slug = folder, root, slug
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=folder)
@@ -60,14 +62,14 @@ class _LocalPlacement(Placement):
         self.tmp_mp3 = Path(tmp_name)
         self.created: list[Path] = []
 
-    def place(self, sides: dict[str, str]) -> dict[str, str]:
+    def place(self, sides: dict[str, str | bytes]) -> dict[str, str]:
         stem = audio_stem(self.tmp_mp3, self.slug)
         placed = {}
         for suffix, text in sides.items():
             path = self.folder / f"{stem}{suffix}"
             if not path.exists():
                 self.created.append(path)
-            atomic_write_text(path, text)
+            atomic_write_bytes(path, text.encode("utf-8") if isinstance(text, str) else text)
             placed[suffix] = path.relative_to(self.root).as_posix()
         final = self.folder / f"{stem}.mp3"
         os.chmod(self.tmp_mp3, 0o644)
@@ -118,9 +120,12 @@ class LocalFiles(FileStore):
         return 0
 
     @contextlib.contextmanager
-    def placing(self, slug: str) -> Iterator[Placement]:
+    def placing(self, slug: str, folder: str = EPISODES,
+                public: bool = False) -> Iterator[Placement]:
         # new files wait in the private mirror; the run's rebuild admits them if published
-        placement = _LocalPlacement(self.private / EPISODES, self.private, slug)
+        # (a daily edition, public at once, is placed straight into the public folder)
+        root = self._public if public else self.private
+        placement = _LocalPlacement(root / folder, root, slug)
         try:
             yield placement
         except BaseException:
@@ -149,7 +154,10 @@ class LocalFiles(FileStore):
                     _move(public, private)
 
     def purge(self, episode: Episode) -> None:
-        for name in episode_files(episode):
+        self.delete(episode_files(episode))
+
+    def delete(self, names: Iterable[str]) -> None:
+        for name in names:
             for root in (self._public, self.private):
                 with contextlib.suppress(FileNotFoundError):
                     (root / name).unlink()

@@ -93,6 +93,33 @@ class CatalogStore(ABC):
     def retired_files(self) -> list[RetiredFile]:
         """Oldest first."""
 
+    # feeds beside the main one (publish/sections.py, private.py, edition.py)
+    @abstractmethod
+    def feed_numbers(self, feed: str) -> dict[str, int]: ...
+
+    @abstractmethod
+    def number_episodes(self, feed: str, guids: list[str]) -> dict[str, int]:
+        """Give each of `guids` (oldest first) not yet numbered in `feed` the next number."""
+
+    @abstractmethod
+    def add_feed_token(self, feed: str, subscriber: str, token_hash: str, nonce: str) -> int: ...
+
+    @abstractmethod
+    def feed_tokens(self, feed: str | None = None) -> list[dict]: ...
+
+    @abstractmethod
+    def remove_feed_token(self, token_id: int) -> bool: ...
+
+    @abstractmethod
+    def save_edition(self, feed: str, day: str, episode: Episode) -> None: ...
+
+    @abstractmethod
+    def edition_feeds(self) -> list[str]: ...
+
+    @abstractmethod
+    def editions(self, feed: str | None = None) -> list[Episode]:
+        """Newest day first."""
+
 
 class Placement(ABC):
     """The files of one new rendering while they are made: the MP3 is written to `tmp_mp3`,
@@ -102,9 +129,9 @@ class Placement(ABC):
     tmp_mp3: Path
 
     @abstractmethod
-    def place(self, sides: dict[str, str]) -> dict[str, str]:
-        """Give the MP3 its `<slug>-<hash>.mp3` name and write each side file's text (by
-        suffix: `.vtt`, ...) under the same base name; the MP3 comes last. Returns the
+    def place(self, sides: dict[str, str | bytes]) -> dict[str, str]:
+        """Give the MP3 its `<slug>-<hash>.mp3` name and write each side file's text or bytes
+        (by suffix: `.vtt`, `.jpg`...) under the same base name; the MP3 comes last. Returns the
         relative name of each, by suffix (`.mp3` included)."""
 
 
@@ -131,7 +158,10 @@ class FileStore(ABC):
         """`present`, and its MP3 has the recorded size."""
 
     @abstractmethod
-    def placing(self, slug: str) -> AbstractContextManager[Placement]: ...
+    def placing(self, slug: str, folder: str = "episodes",
+                public: bool = False) -> AbstractContextManager[Placement]:
+        """A new rendering's files, placed in `folder` of the private area (or of the public
+        one: a daily edition is public at once)."""
 
     @abstractmethod
     def admit(self, episodes: Iterable[Episode]) -> None:
@@ -145,6 +175,10 @@ class FileStore(ABC):
     @abstractmethod
     def purge(self, episode: Episode) -> None:
         """Delete the episode's files everywhere."""
+
+    @abstractmethod
+    def delete(self, names: Iterable[str]) -> None:
+        """Delete these files (ours, by name), public or private."""
 
     @abstractmethod
     def discard_replaced(self, old: Episode | None, new: Episode) -> None:
