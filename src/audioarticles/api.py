@@ -34,14 +34,14 @@ from audioarticles.pipeline.results import Converted, ConvertReport, Progress, w
 from audioarticles.pipeline.text import STAGES, TextStage, text_at_stage
 from audioarticles.publisher_feed import FeedInfo
 from audioarticles.sources import ARTICLE, ARTICLE_PREFIX, Source, check_id
-from audioarticles.store import ProjectStore
+from audioarticles.store import ProjectStore, storage_error
 from audioarticles.version import __version__
 from audioarticles.voices import get_voice, load_voices
 
 __all__ = ["STAGES", "STATES", "ArticleInput", "ArticleSkipped", "Change", "Converted", "Edition",
            "Episode",
-           "Progress", "Project", "Report", "__version__", "cwd_path", "diagnose",
-           "format_diagnosis", "state_line"]
+           "Progress", "Project", "Recovery", "Report", "__version__", "cwd_path", "diagnose",
+           "format_diagnosis", "state_line", "storage_error"]
 
 STATES = editorial.STATES
 
@@ -159,6 +159,33 @@ class Report:
             "summary": self.run.summary(),
         })
         return data
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What `Project.recover` rebuilt: the episodes, by state, and where the replaced catalog
+    was kept (None when there was none)."""
+
+    result: Any
+    episodes: list[Episode]
+
+    def count(self, state: str) -> int:
+        return self.result.count(state)
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.result.warnings
+
+    @property
+    def kept_aside(self) -> Path | None:
+        return self.result.kept_aside
+
+    def to_dict(self) -> dict:
+        """What `audioarticles recover --json` prints."""
+        return {"episodes": [e.to_dict() for e in self.episodes],
+                "published": self.count("published"), "held": self.count("held"),
+                "retired_files": len(self.result.retired),
+                "kept_aside": cwd_path(self.kept_aside) if self.kept_aside else None}
 
 
 @dataclass(frozen=True)
@@ -487,6 +514,34 @@ class Project:
         actual = server.server_address[1]
         matches = base.hostname in ("127.0.0.1", "localhost") and base.port == actual
         return Preview(server, root, HOST, actual, base.geturl(), matches), warnings
+
+    # the catalog's recovery, the lexicon
+
+    def recover(self, force: bool = False) -> Recovery:
+        """Rebuild a lost or damaged catalog from the published files (feed, pages, MP3
+        tags), under the lock; a catalog that opens cleanly is left alone unless `force`
+        (then it is kept aside, never deleted)."""
+        from audioarticles.store.recover import recover
+
+        result = recover(self.settings, force=force)
+        return Recovery(result, [self.episode(e) for e in result.episodes])
+
+    def add_pronunciation(self, word: str, pronunciation: str) -> tuple[Path, str | None]:
+        """Say `word` as `pronunciation` from now on (the project's lexicon.toml `[say]`
+        table); returns the file and the pronunciation it replaced, if any."""
+        from audioarticles.normalise.fr.lexicon import add_say_entry
+
+        return add_say_entry(self.root, word, pronunciation)
+
+    def rewrites(self, view: TextStage) -> list[tuple[Any, list]]:
+        """Each segment of a `text` view with the normaliser's rewrites of it (written →
+        spoken, rule, position), in the order of the written text."""
+        from audioarticles.normalise import explain
+
+        language = (view.article.meta.language
+                    or self.settings.section("podcast").get("language", "fr"))
+        return [(seg, sorted(explain(seg.written, language, self.root), key=lambda c: c.start))
+                for seg in view.segments]
 
     # feeds beside the main one, and the daily edition
 

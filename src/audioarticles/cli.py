@@ -37,6 +37,12 @@ class AppGroup(click.Group):
         except UserError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except OSError as exc:  # a write the disk refused outside the places that name it
+            problem = api.storage_error(exc)
+            if problem is None:
+                raise
+            click.echo(f"error: {problem}", err=True)
+            ctx.exit(problem.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
@@ -291,6 +297,26 @@ def serve(obj: Context, port: int | None, out: str | None, drafts: bool) -> None
         preview.close()
 
 
+@cli.command()
+@click.option("--force", is_flag=True,
+              help="Rebuild even a catalog that opens cleanly (it is kept aside).")
+@json_option
+@click.pass_obj
+def recover(obj: Context, force: bool, as_json: bool) -> None:
+    """Rebuild a lost or damaged catalog from the published files (feed, pages, MP3 tags)."""
+    result = obj.project().recover(force=force)
+    for message in result.warnings:
+        click.echo(f"warning: {message}", err=True)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    aside = f"; the previous catalog is kept as {cwd_path(result.kept_aside)}" \
+        if result.kept_aside else ""
+    click.echo(f"recovered {len(result.episodes)} episode(s): {result.count('published')} "
+               f"published, {result.count('held')} held (their audio was not public){aside}")
+    click.echo("run `audioarticles build` to check the site; GUIDs, slugs and dates are kept")
+
+
 # editorial control
 
 
@@ -374,17 +400,26 @@ def history(obj: Context, slugs: tuple[str, ...], as_json: bool) -> None:
 @click.option("--voice", help="Voice profile whose engine sets the segment length limit.")
 @click.option("--max-chars", type=click.IntRange(min=20),
               help="Segment length limit (default: the voice engine's).")
+@click.option("--changes", is_flag=True,
+              help="List every rewrite of the normaliser: written → spoken, rule, position.")
 @json_option
 @click.pass_obj
 def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars: int | None,
-         as_json: bool) -> None:
+         changes: bool, as_json: bool) -> None:
     """Show what will be read, at one stage, with block types (no synthesis)."""
+    if changes and stage not in ("normalized", "segments"):
+        raise click.UsageError("--changes lists the normaliser's rewrites: use it with "
+                               "--stage normalized or --stage segments")
+    project = obj.project()
     try:
-        view = obj.project().text(input_name, stage, voice, max_chars)
+        view = project.text(input_name, stage, voice, max_chars)
     except ArticleSkipped as skipped:
         click.echo(f"skipped: {skipped}", err=True)
         return
     article = view.article
+    if changes:
+        report_rewrites(view, project, as_json)
+        return
     if as_json:
         blocks = [{"index": i, "kind": b.kind, "text": b.text} for i, b in enumerate(article.blocks)]
         data: dict = {"input": input_name, "stage": stage, "meta": article.to_dict()["meta"],
@@ -409,6 +444,42 @@ def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars
     texts = view.spoken_blocks() if stage == "normalized" else [b.text for b in article.blocks]
     for block, block_text in zip(article.blocks, texts):
         click.echo(f"[{block.kind}] {block_text}")
+
+
+def report_rewrites(view, project: Project, as_json: bool) -> None:
+    """`text --changes`: each segment's rewrites, in the order of the written text."""
+    found = project.rewrites(view)
+    if as_json:
+        emit_json({"segments": [{**seg.to_dict(), "changes": [c.to_dict() for c in seg_changes]}
+                                for seg, seg_changes in found]})
+        return
+    for seg, seg_changes in found:
+        for change in seg_changes:
+            origin = "" if change.written == change.before else f"  (written: {change.written})"
+            click.echo(f"{seg.position}:{change.start}-{change.end}\t{change.rule}\t"
+                       f"{change.before} → {change.after}{origin}")
+
+
+@cli.group()
+def lexicon() -> None:
+    """The project's pronunciation lexicon (lexicon.toml)."""
+
+
+@lexicon.command("add")
+@click.argument("word")
+@click.argument("pronunciation")
+@json_option
+@click.pass_obj
+def lexicon_add(obj: Context, word: str, pronunciation: str, as_json: bool) -> None:
+    """Say WORD as PRONUNCIATION from now on (written to lexicon.toml's [say] table)."""
+    path, previous = obj.project().add_pronunciation(word, pronunciation)
+    if as_json:
+        emit_json({"word": word, "pronunciation": pronunciation, "file": str(path),
+                   "replaced": previous})
+    elif previous is not None:
+        click.echo(f"{path}: {word} is now read {pronunciation!r} (was {previous!r})")
+    else:
+        click.echo(f"{path}: {word} is read {pronunciation!r}")
 
 
 @cli.command()

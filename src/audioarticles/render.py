@@ -21,6 +21,7 @@ from audioarticles.publish.artwork import EpisodeArtwork
 from audioarticles.publish.channel import channel_settings
 from audioarticles.publish.cover import channel_artwork
 from audioarticles.store import FileStore
+from audioarticles.store.atomic import writing
 from audioarticles.store.segment_cache import SegmentCache
 from audioarticles.synthesise import synthesise
 from audioarticles.tag import EpisodeTags, cover_jpeg, cover_jpeg_from, tag
@@ -176,7 +177,7 @@ def render_episode(project: Project, article: Article, segments: list[Segment], 
     if jingles["outro"]:
         pieces.append(Piece("jingle", jingles["outro"].decode(rate)))
 
-    with files.placing(slug) as placement:
+    with files.placing(slug) as placement, writing(placement.tmp_mp3.parent):
         tmp = placement.tmp_mp3
         assembly = assemble(pieces, tmp, pauses, mastering)
         chapter_list = chapter_files.chapters_from_timeline(

@@ -14,14 +14,14 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from audioarticles import editorial
 from audioarticles.config import Project
-from audioarticles.errors import ArticleSkipped, ChildStopped, InputError, UserError
+from audioarticles.errors import ArticleSkipped, ChildStopped, InputError, StorageError, UserError
 from audioarticles.pipeline.ledger import Ledger
 from audioarticles.pipeline.results import (Converted, ConvertReport, Interrupted, Outcome,
                                             Progress)
 from audioarticles.pipeline.text import prepare_episode
 from audioarticles.pipeline.voicing import Voicing, render
 from audioarticles.sources import Reader, Source
-from audioarticles.store import CatalogStore, ProjectStore
+from audioarticles.store import CATALOG_ERRORS, CatalogStore, ProjectStore, storage_error
 
 
 class Sequencer:
@@ -71,6 +71,7 @@ class Batch:
                  reader: Reader, voicing: Voicing, jobs: int, release: editorial.Release,
                  rerender: bool, progress: Progress):
         self.project = project
+        self.store = store
         self.reader = reader
         self.files = store.files
         self.voicing = voicing
@@ -113,17 +114,29 @@ class Batch:
             if self._stopping(within_s=2.0):
                 raise Interrupted() from exc
             return InputError(name, str(exc))
+        except StorageError:
+            raise  # stops the run: every later write would fail the same way
+        except OSError as exc:
+            problem = storage_error(exc)
+            if problem is not None:
+                raise problem from exc
+            return self._unexpected(name, exc)
+        except CATALOG_ERRORS as exc:
+            raise self.store.catalog_unusable(exc) from exc
         except UserError as exc:
             if self.stop.is_set():
                 raise Interrupted() from exc
             return InputError(name, str(exc))
         except Exception as exc:
-            if self.stop.is_set():
-                raise Interrupted() from exc
-            return InputError(name, f"unexpected error ({type(exc).__name__}: {exc}); please "
-                                    "report it with this input")
+            return self._unexpected(name, exc)
         finally:
             self.sequencer.passed(index)
+
+    def _unexpected(self, name: str, exc: Exception) -> InputError:
+        if self.stop.is_set():
+            raise Interrupted() from exc
+        return InputError(name, f"unexpected error ({type(exc).__name__}: {exc}); please "
+                                "report it with this input")
 
     def _stopping(self, within_s: float) -> bool:
         """Whether the run is asked to stop, waiting up to `within_s` for the request."""
@@ -141,6 +154,7 @@ class Batch:
     def run(self, sources: list[Source | InputError]) -> ConvertReport:
         report = ConvertReport()
         outcomes: list[Outcome | None] = [None] * len(sources)
+        refused: StorageError | None = None
         self.progress.start(len(sources))
         with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="article") as pool:
             futures = {pool.submit(self.convert_one, i, s): i for i, s in enumerate(sources)}
@@ -151,15 +165,22 @@ class Batch:
                     index = futures[future]
                     if future.cancelled():
                         continue
-                    with contextlib.suppress(Interrupted):
+                    try:
                         outcomes[index] = future.result()
                         self.progress.done(_name(sources[index]), outcomes[index])
+                    except Interrupted:
+                        pass
+                    except StorageError as exc:  # stop as for a signal, then say why
+                        refused = refused or exc
+                        self.stop_requested = True
                 if self.stop_requested and not self.stop.is_set():
                     # let articles in flight finish their stage, start no new one
                     report.interrupted = True
                     self.stop.set()
                     self.sequencer.abort()
                     pending = {f for f in pending if not f.cancel()}
+        if refused is not None:
+            raise refused
         for outcome in outcomes:
             if isinstance(outcome, Converted):
                 report.converted.append(outcome)

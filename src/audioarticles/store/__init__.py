@@ -14,14 +14,15 @@ from functools import cached_property
 from pathlib import Path
 
 from audioarticles.config import Project as Settings
-from audioarticles.store.catalog import Catalog
+from audioarticles.store.catalog import CATALOG_ERRORS, unusable
 from audioarticles.store.files import LocalFiles, episode_files
+from audioarticles.store.atomic import storage_error
 from audioarticles.store.interfaces import CatalogStore, FileStore, Placement
 from audioarticles.store.lock import run_lock
 from audioarticles.store.segment_cache import SegmentCache
 
-__all__ = ["CatalogStore", "FileStore", "Placement", "ProjectStore", "episode_files",
-           "local_files"]
+__all__ = ["CATALOG_ERRORS", "CatalogStore", "FileStore", "Placement", "ProjectStore",
+           "episode_files", "local_files", "storage_error"]
 
 
 def local_files(settings: Settings) -> LocalFiles:
@@ -41,12 +42,22 @@ class ProjectStore:
 
     @property
     def has_catalog(self) -> bool:
-        """False until the first conversion created the catalog."""
-        return self.settings.catalog_path.exists()
+        """False until the first conversion created the catalog; CatalogUnusable when it is
+        missing while published files show there was one."""
+        from audioarticles.store.recover import catalog_exists
+
+        return catalog_exists(self.settings)
 
     def catalog(self) -> CatalogStore:
-        """Open the catalog (created and migrated on first use); close it when done."""
-        return Catalog(self.settings.catalog_path)
+        """Open the catalog (checked, backed up daily, created and migrated on first use);
+        close it when done. CatalogUnusable says what to do with a damaged or lost one."""
+        from audioarticles.store.recover import open_catalog
+
+        return open_catalog(self.settings)
+
+    def catalog_unusable(self, exc: Exception) -> Exception:
+        """The one-line error for a catalog failure met while working (see CATALOG_ERRORS)."""
+        return unusable(self.settings.catalog_path, exc)
 
     def lock(self, command: str | None = None) -> AbstractContextManager:
         """The project's lock, waiting `[batch] lock_wait_s` for another run."""

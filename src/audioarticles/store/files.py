@@ -9,6 +9,7 @@ New renderings are written into the private mirror under a temporary dot-name, t
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import shutil
@@ -17,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from audioarticles.model import Episode
-from audioarticles.store.atomic import atomic_write_bytes
+from audioarticles.store.atomic import atomic_path, atomic_write_bytes, writing
 from audioarticles.store.interfaces import FileStore, Placement
 
 EPISODES = "episodes"
@@ -46,23 +47,36 @@ def audio_stem(tmp_mp3: Path, slug: str) -> str:
 
 
 def _move(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.replace(source, target)
-    except OSError:  # another file system (e.g. --out on a mounted share)
-        shutil.move(source, target)
+    with writing(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(source, target)
+            return
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+    # another file system (e.g. --out on a mounted share): copied under a temporary name, so
+    # a full disk leaves no half file under the final one
+    with atomic_path(target) as tmp:
+        shutil.copyfile(source, tmp)
+    source.unlink()
 
 
 class _LocalPlacement(Placement):
     def __init__(self, folder: Path, root: Path, slug: str) -> None:
         self.folder, self.root, self.slug = folder, root, slug
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=folder)
+        with writing(folder):
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=folder)
         os.close(fd)
         self.tmp_mp3 = Path(tmp_name)
         self.created: list[Path] = []
 
     def place(self, sides: dict[str, str | bytes]) -> dict[str, str]:
+        with writing(self.folder):
+            return self._place(sides)
+
+    def _place(self, sides: dict[str, str | bytes]) -> dict[str, str]:
         stem = audio_stem(self.tmp_mp3, self.slug)
         placed = {}
         for suffix, text in sides.items():

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from audioarticles.errors import SynthesisError
 from audioarticles.model import Audio
+from audioarticles.store.atomic import writing
 
 _MAGIC = b"AAPCM1"
 _HEADER = struct.Struct("<6sIQ32s")  # magic, sample rate, PCM length, sha256 of the PCM
@@ -76,14 +77,16 @@ class SegmentCache:
         an engine may not give the same samples twice.
         """
         path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         header = _HEADER.pack(_MAGIC, audio.sample_rate, len(audio.pcm),
                               hashlib.sha256(audio.pcm).digest())
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        with writing(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
+                                            dir=path.parent)
         tmp = Path(tmp_name)
         try:
             # no fsync: a torn entry after a power cut fails its checksum and is voiced again
-            with os.fdopen(fd, "wb") as handle:
+            with writing(path), os.fdopen(fd, "wb") as handle:
                 handle.write(header + audio.pcm)
             for _ in range(2):
                 try:
