@@ -643,13 +643,43 @@ class Project:
         rows = []
         for voice in load_voices(self.root).values():
             try:
-                ok, reason = engine_class(voice.engine).available()
+                engine = engine_class(voice.engine)
+                ok, reason = engine.available()
+                if ok:
+                    reason = engine.voice_problem(voice, self.root)
+                    ok = not reason
             except UserError as exc:
                 ok, reason = False, str(exc)
             rows.append({"name": voice.name, "engine": voice.engine, "language": voice.language,
                          "available": ok, "reason": reason, "fallback": voice.fallback or None,
                          "description": voice.description})
         return rows
+
+    def install_voice_model(self, name: str, source: str, sha256: str = "",
+                            replace: bool = False):
+        """Check a Piper model (a folder holding NAME.onnx and NAME.onnx.json, the .onnx file,
+        or its URL) and install it into the project's voices/models/."""
+        from audioarticles.engines.piper_models import install
+
+        return install(self.root, name, source, sha256, replace)
+
+    def audition(self, text: str = "", article_file: str | None = None,
+                 voices: Sequence[str] | None = None):
+        """Voice the same passage (`text`, or the start of `article_file`) with each voice
+        (default: every voice usable here) into output/auditions/, with a page to compare."""
+        from audioarticles.audition import audition
+        from audioarticles.sources import Reader
+
+        if text and article_file:
+            raise UsageError("give TEXT or --article FILE, not both")
+        article = None
+        if article_file:
+            reader = Reader(self.settings, exclude=self.store.own_folders)
+            [source] = reader.expand([article_file])
+            if isinstance(source, UserError):
+                raise source
+            article = reader.load(source)
+        return audition(self.settings, text, article, list(voices) if voices else None)
 
     def text(self, name: str, stage: str = "normalized", voice: str | None = None,
              max_chars: int | None = None) -> TextStage:

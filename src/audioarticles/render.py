@@ -1,6 +1,6 @@
 """From an article's segments to the episode's public files: the levelled, tagged MP3 and, under
 the same versioned base name beside it, its transcripts (`.vtt`, `.srt`) and chapters
-(`.chapters.json`)."""
+(`.chapters.json`); the Podcasting 2.0 JSON transcript is `.transcript.json`."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from audioarticles.publish.cover import channel_artwork
 from audioarticles.store import FileStore
 from audioarticles.store.atomic import writing
 from audioarticles.store.segment_cache import SegmentCache
-from audioarticles.synthesise import synthesise
+from audioarticles.synthesise import SynthesisResult, synthesise
 from audioarticles.tag import EpisodeTags, cover_jpeg, cover_jpeg_from, tag
 from audioarticles.voices import Voice
 
@@ -36,7 +36,7 @@ class Rendered:
     and what it took to make them."""
 
     mp3: str
-    transcripts: dict[str, str]  # {"vtt": ..., "srt": ...}
+    transcripts: dict[str, str]  # {"vtt": ..., "srt": ..., "json": ...}
     chapters: str
     assembly: Assembly
     synthesized: int
@@ -128,6 +128,7 @@ def side_files(article: Article, podcast_title: str, assembly: Assembly,
     return {
         ".vtt": transcripts.to_vtt(cue_list),
         ".srt": transcripts.to_srt(cue_list),
+        ".transcript.json": transcripts.to_json(cue_list),
         ".chapters.json": chapter_files.to_json(chapter_list, article.meta.title, podcast_title),
     }
 
@@ -166,10 +167,21 @@ def render_episode(project: Project, article: Article, segments: list[Segment], 
     """Voice, assemble, level, tag and place one episode's files in `files` (they wait in its
     private area); nothing half-written is left."""
     production = Production.from_project(project, voice)
-    mastering, pauses, jingles = production.mastering, production.pauses, production.jingles
-
     voiced = framed_segments(project, article, segments, engine.max_chars, corrected_on)
-    result = synthesise(voiced, voice, engine, cache)
+    # voiced in the background: the MP3 is encoded while the later segments are still voiced
+    result = synthesise(voiced, voice, engine, cache, background=True)
+    try:
+        return _assembled(project, article, voice, engine, result, voiced, files, slug,
+                          guid, pub_date, corrected_on, production, artwork)
+    finally:
+        result.finish()
+
+
+def _assembled(project: Project, article: Article, voice: Voice, engine: Engine,
+               result: SynthesisResult, voiced: list[Segment], files: FileStore, slug: str,
+               guid: str, pub_date: str, corrected_on: date | None,
+               production: Production, artwork: EpisodeArtwork | None) -> Rendered:
+    mastering, pauses, jingles = production.mastering, production.pauses, production.jingles
     pieces = [Piece(seg.block_kind, source, seg) for seg, source in zip(voiced, result.sources)]
     rate = result.sample_rate
     if jingles["intro"]:
@@ -190,7 +202,8 @@ def render_episode(project: Project, article: Article, segments: list[Segment], 
         if artwork is not None:
             sides[".jpg"] = artwork.jpeg
         placed = placement.place(sides)
-    return Rendered(mp3=placed[".mp3"], transcripts={"vtt": placed[".vtt"], "srt": placed[".srt"]},
+    return Rendered(mp3=placed[".mp3"], transcripts={"vtt": placed[".vtt"], "srt": placed[".srt"],
+                                                    "json": placed[".transcript.json"]},
                     chapters=placed[".chapters.json"], assembly=assembly, bytes=size,
                     synthesized=result.synthesized, cached=result.cached,
                     corrected_on=corrected_on, chapters_list=chapter_list,

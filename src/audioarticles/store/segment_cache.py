@@ -1,13 +1,17 @@
-"""The segment cache: each voiced sentence's PCM, content-addressed, in the private state folder.
+"""The segment cache: each voiced sentence's PCM, content-addressed by engine identity, voice
+options and spoken text, in the private state folder.
 
 An entry is a small header (magic, sample rate, PCM length, SHA-256 of the PCM) followed by the
-PCM: a truncated, corrupt or unreadable entry reads as a miss, is removed and is voiced again.
+PCM; an entry whose engine gave word timings (`AAPCM2`) also carries them, as JSON after the
+PCM, under the same checksum. A truncated, corrupt or unreadable entry reads as a miss, is
+removed and is voiced again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import struct
@@ -16,11 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audioarticles.errors import SynthesisError
-from audioarticles.model import Audio
+from audioarticles.model import Audio, Word
 from audioarticles.store.atomic import writing
 
 _MAGIC = b"AAPCM1"
 _HEADER = struct.Struct("<6sIQ32s")  # magic, sample rate, PCM length, sha256 of the PCM
+_MAGIC_WORDS = b"AAPCM2"
+# magic, sample rate, PCM length, words length, sha256 of the PCM and the words
+_HEADER_WORDS = struct.Struct("<6sIQI32s")
 
 
 class SegmentCache:
@@ -52,6 +59,8 @@ class SegmentCache:
 
     @staticmethod
     def _decode(data: bytes) -> Audio | None:
+        if data[:6] == _MAGIC_WORDS:
+            return SegmentCache._decode_words(data)
         if len(data) < _HEADER.size:
             return None
         magic, rate, length, digest = _HEADER.unpack_from(data)
@@ -60,6 +69,35 @@ class SegmentCache:
                 or hashlib.sha256(pcm).digest() != digest):
             return None
         return Audio(pcm=pcm, sample_rate=rate)
+
+    @staticmethod
+    def _decode_words(data: bytes) -> Audio | None:
+        if len(data) < _HEADER_WORDS.size:
+            return None
+        _, rate, length, words_length, digest = _HEADER_WORDS.unpack_from(data)
+        body = data[_HEADER_WORDS.size:]
+        if (not rate or not length or length % 2 or len(body) != length + words_length
+                or hashlib.sha256(body).digest() != digest):
+            return None
+        try:
+            words = tuple(Word(int(a), int(b), str(t))
+                          for a, b, t in json.loads(body[length:].decode("utf-8")))
+        except (ValueError, TypeError):
+            return None
+        return Audio(pcm=body[:length], sample_rate=rate, words=words)
+
+    @staticmethod
+    def encode(audio: Audio) -> bytes:
+        """The entry's bytes: the old format when there are no word timings, so entries (and
+        the episodes assembled from them) stay as they were."""
+        if not audio.words:
+            return _HEADER.pack(_MAGIC, audio.sample_rate, len(audio.pcm),
+                                hashlib.sha256(audio.pcm).digest()) + audio.pcm
+        words = json.dumps([[w.start, w.end, w.text] for w in audio.words],
+                           ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        body = audio.pcm + words
+        return _HEADER_WORDS.pack(_MAGIC_WORDS, audio.sample_rate, len(audio.pcm), len(words),
+                                  hashlib.sha256(body).digest()) + body
 
     @staticmethod
     def _discard(path: Path) -> None:
@@ -77,8 +115,6 @@ class SegmentCache:
         an engine may not give the same samples twice.
         """
         path = self.path(key)
-        header = _HEADER.pack(_MAGIC, audio.sample_rate, len(audio.pcm),
-                              hashlib.sha256(audio.pcm).digest())
         with writing(path):
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
@@ -87,7 +123,7 @@ class SegmentCache:
         try:
             # no fsync: a torn entry after a power cut fails its checksum and is voiced again
             with writing(path), os.fdopen(fd, "wb") as handle:
-                handle.write(header + audio.pcm)
+                handle.write(self.encode(audio))
             for _ in range(2):
                 try:
                     os.link(tmp, path)
