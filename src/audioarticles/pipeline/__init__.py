@@ -15,10 +15,11 @@ from audioarticles.pipeline.results import (Converted, ConvertReport, Interrupte
 from audioarticles.pipeline.run import convert, run_batch, sync, upgrade
 from audioarticles.pipeline.sweeps import sweep_orphan_audio, sweep_partial_files
 from audioarticles.pipeline.text import STAGES, Prepared, TextStage, prepare, text_at_stage
-from audioarticles.pipeline.voicing import VoicedBy, Voicing, render
+from audioarticles.pipeline.voicing import VoicedBy, Voicing, fallback_chain, render
 
 __all__ = ["RENDER_REVISION", "STAGES", "Batch", "ConvertReport", "Converted", "Interrupted",
            "Ledger", "Outcome", "Plan", "Prepared", "Progress", "Sequencer", "TextStage",
-           "VoicedBy", "Voicing", "content_hash", "convert", "default_jobs", "prepare",
+           "VoicedBy", "Voicing", "content_hash", "convert", "default_jobs", "fallback_chain",
+           "prepare",
            "render", "render_fingerprint", "run_batch", "stop_on_signals",
            "sweep_orphan_audio", "sweep_partial_files", "sync", "text_at_stage", "upgrade"]
