@@ -68,6 +68,11 @@ def writing(path: Path | str) -> Iterator[None]:
         raise problem from exc
 
 
+def move_into_place(source: Path, target: Path) -> None:
+    """Rename a finished temporary file over `target` (same folder, so atomically)."""
+    os.replace(source, target)
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path):
     """Yield a temporary path beside `target`; on success it is renamed over `target`.
@@ -139,18 +144,3 @@ class AtomicBatch:
             for tmp, _ in self._pending:
                 with contextlib.suppress(FileNotFoundError):
                     tmp.unlink()
-
-
-def sweep_partial(folders: list[Path], before: float) -> list[Path]:
-    """Remove temporary `.*.part` files (ours, by their name) left in `folders` by a run that
-    died: only those older than `before`, the start of the run that holds the lock now."""
-    removed = []
-    for folder in folders:
-        if not folder.is_dir():
-            continue
-        for path in folder.rglob(".*.part"):
-            with contextlib.suppress(OSError):
-                if path.is_file() and path.stat().st_mtime < before:
-                    path.unlink()
-                    removed.append(path)
-    return removed
