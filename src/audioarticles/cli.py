@@ -454,12 +454,17 @@ def editor_catalog(project: Project) -> Catalog:
 def changing_catalog(project: Project) -> Iterator[Catalog]:
     """The catalog of a command that changes the project (and rebuilds the site): one such
     command at a time, so it never interleaves with a conversion run."""
+    import time
+
     from audioarticles.lock import run_lock
+    from audioarticles.pipeline import sweep_partial_files
 
     if not catalog_exists(project):
         editor_catalog(project)  # the same "no episodes yet" error
-    with run_lock(project), open_catalog(project) as catalog:
-        yield catalog
+    with run_lock(project):
+        sweep_partial_files(project, time.time())  # what a killed command of ours left
+        with open_catalog(project) as catalog:
+            yield catalog
 
 
 def report_changes(project: Project, changes: list[editorial.Change], as_json: bool) -> None:

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from audioarticles import manifest
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project
 from audioarticles.errors import ArticleSkipped, UsageError, UserError
@@ -405,6 +406,7 @@ def _move(source: Path, target: Path) -> None:
     with writing(target):
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
+            manifest.record([target])
             os.replace(source, target)
             return
         except OSError as exc:

@@ -49,6 +49,7 @@ from audioarticles.fetch import is_url
 from audioarticles.fsutil import storage_error
 from audioarticles.identity import guid_for, identity, slugify
 from audioarticles.lock import run_lock
+from audioarticles.manifest import Manifest
 from audioarticles.model import Article, Episode, Segment, TimelineEntry
 from audioarticles.normalise import normaliser
 from audioarticles.publish.dates import publication_date, zone_named
@@ -557,14 +558,17 @@ def default_jobs() -> int:
 
 
 def sweep_partial_files(project: Project, before: float) -> list[Path]:
-    """Remove temporary `.*.part` files left by a run that died (they predate this run)."""
+    """Remove temporary `.*.part` files a run that died left (they predate this run): only
+    those the manifest says we wrote (anything in our state folder is ours)."""
+    written = Manifest(project.state_dir)
     removed = []
     for folder in (project.output, project.state_dir):
         if not folder.is_dir():
             continue
         for path in folder.rglob(".*.part"):
             with contextlib.suppress(OSError):
-                if path.is_file() and path.stat().st_mtime < before:
+                if (written.wrote(path) and path.is_file()
+                        and path.stat().st_mtime < before):
                     path.unlink()
                     removed.append(path)
     return removed
@@ -576,7 +580,9 @@ EPISODE_FILE_PATTERNS = ("*.mp3", "*.vtt", "*.srt", "*.chapters.json", "*.jpg")
 def sweep_orphan_audio(project: Project, catalog: Catalog, before: float) -> list[Path]:
     """Remove MP3s (and transcripts, chapters) no episode points to and none keeps as retired:
     left by a run killed between placing the files and recording them. Only files older than
-    this run."""
+    this run, and only those the manifest says we wrote: what the catalog does not know is
+    not ours to delete."""
+    written = Manifest(project.state_dir)
     known = {name for e in catalog.episodes() for name in editorial.episode_files(e)}
     known |= {r.path for r in catalog.retired_files()}
     removed = []
@@ -587,7 +593,8 @@ def sweep_orphan_audio(project: Project, catalog: Catalog, before: float) -> lis
         for path in found:
             relative = path.relative_to(root).as_posix()
             with contextlib.suppress(OSError):
-                if relative not in known and path.stat().st_mtime < before:
+                if (relative not in known and written.wrote(path)
+                        and path.stat().st_mtime < before):
                     path.unlink()
                     removed.append(path)
     return removed

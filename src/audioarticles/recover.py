@@ -26,12 +26,13 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from audioarticles import backups
+from audioarticles import backups, manifest
 from audioarticles.catalog import Catalog, now_iso
 from audioarticles.config import Project
 from audioarticles.disclosure import Disclosure
 from audioarticles.errors import CatalogUnusable, UserError
 from audioarticles.fsutil import shown_path
+from audioarticles.manifest import Manifest
 from audioarticles.model import EditorialEvent, Episode, RetiredFile
 
 FEED = "feed.xml"
@@ -78,9 +79,18 @@ def catalog_exists(project: Project) -> bool:
 
 
 def open_catalog(project: Project) -> Catalog:
-    """The project's catalog, created when the project is new (see `catalog_exists`)."""
+    """The project's catalog, created when the project is new (see `catalog_exists`). From
+    now on the files written under its output folder are written down in its manifest."""
     catalog_exists(project)
-    return Catalog(project.catalog_path)
+    catalog = Catalog(project.catalog_path)
+    written = Manifest(project.state_dir)
+    manifest.register(project.output, written)
+    manifest.register(project.state_dir, written)
+    from audioarticles.editorial import episode_files
+
+    manifest.seed(written, project.output, project.unreleased_dir,
+                  {e.slug: episode_files(e) for e in catalog.episodes()})
+    return catalog
 
 
 # ---- reading back what was published --------------------------------------------------------

@@ -12,6 +12,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
+from audioarticles.manifest import remove_if_ours
 from audioarticles.model import Episode
 from audioarticles.normalise.fr.dates import MONTHS
 from audioarticles.publish.channel import Channel
@@ -282,4 +283,4 @@ def remove_stale_pages(out_dir: Path, pages: dict[str, str]) -> None:
     for folder in ("episodes", "embed"):
         for stale in (out_dir / folder).glob("*.html"):
             if f"{folder}/{stale.name}" not in pages:
-                stale.unlink()
+                remove_if_ours(stale)  # a page of the publisher's own is never "stale"
