@@ -39,3 +39,12 @@ def test_tidy_forgets_files_that_are_gone_and_keeps_the_others(tmp_path):
     manifest.tidy()
     assert manifest.path.read_text().splitlines() == [str(kept)]
     assert Manifest(tmp_path / "state").wrote(kept)
+
+
+def test_the_state_folder_is_ours_as_a_whole_without_a_line_per_file(tmp_path):
+    state = tmp_path / ".audioarticles"
+    manifest = Manifest(state)
+    preview = state / "preview" / "index.html"
+    manifest.add([preview, tmp_path / "output" / "index.html"])
+    assert manifest.path.read_text().splitlines() == [str(tmp_path / "output" / "index.html")]
+    assert manifest.wrote(preview)

@@ -44,9 +44,11 @@ class Manifest:
 
     def add(self, paths: Iterable[Path | str]) -> None:
         """Write down that we are about to write these files (before they get the name)."""
+        own = self._key(self.path.parent) + os.sep  # the state folder is ours as a whole
         with self._lock:
             names = self._load()
-            new = [key for key in dict.fromkeys(map(self._key, paths)) if key not in names]
+            new = [key for key in dict.fromkeys(map(self._key, paths))
+                   if key not in names and not key.startswith(own)]
             if not new:
                 return
             self.path.parent.mkdir(parents=True, exist_ok=True)
