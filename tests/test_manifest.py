@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from audioarticles.manifest import Manifest
+from audioarticles.store.manifest import Manifest
 
 
 def test_only_files_written_down_are_ours_and_removable(tmp_path):

@@ -111,8 +111,8 @@ def test_a_run_sweeps_only_the_leftovers_of_ours(project, command):
 KILLED_BUILD = """
 import os, sys
 from audioarticles.config import load_project
-from audioarticles.fsutil import AtomicBatch
-from audioarticles.recover import open_catalog
+from audioarticles.store.atomic import AtomicBatch
+from audioarticles.store.recover import open_catalog
 
 project = load_project(sys.argv[1])
 with open_catalog(project):

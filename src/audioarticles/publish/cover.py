@@ -18,7 +18,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from audioarticles.config import Project
-from audioarticles.manifest import remove_if_ours
+from audioarticles.store.manifest import remove_if_ours
 from audioarticles.errors import UsageError
 from audioarticles.publish.channel import Channel
 

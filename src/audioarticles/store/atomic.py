@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Self
 
-from audioarticles import manifest
 from audioarticles.errors import StorageError
+from audioarticles.store.manifest import record as record_written
 
 _FULL = {errno.ENOSPC, errno.EDQUOT}
 _DENIED = {errno.EACCES, errno.EPERM}
@@ -69,13 +69,18 @@ def writing(path: Path | str) -> Iterator[None]:
         raise problem from exc
 
 
+def move_into_place(source: Path, target: Path) -> None:
+    """Rename a finished temporary file over `target` (same folder, so atomically)."""
+    os.replace(source, target)
+
+
 def temp_beside(target: Path) -> tuple[int, Path]:
     """A new, empty temporary file beside `target`: `.<name>.<random>.part`, open for writing.
     Its name is written down in the manifest of its folder before it exists, so a run killed
     while writing leaves only a leftover the next run knows is its own."""
     while True:
         tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
-        manifest.record([tmp])
+        record_written([tmp])
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), tmp
         except FileExistsError:
@@ -84,7 +89,7 @@ def temp_beside(target: Path) -> tuple[int, Path]:
 
 def replace_with(tmp: Path, target: Path) -> None:
     """Give the finished temporary file its final name (written down first)."""
-    manifest.record([target])
+    record_written([target])
     os.chmod(tmp, 0o644)
     os.replace(tmp, target)
 
