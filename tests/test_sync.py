@@ -41,6 +41,11 @@ def article_page(title: str, *paragraphs: str) -> Answer:
                 "<footer>Mentions légales</footer></body></html>")
 
 
+def allow_local_sites(project) -> None:
+    """The publisher's site is on 127.0.0.1, which fetching refuses unless allowed."""
+    (project / "audioarticles.toml").write_text("[fetch]\nallow_private = true\n")
+
+
 FULL_1 = ("<p>Le conseil municipal a voté le budget de la ville lundi soir.</p>"
           "<p>Les habitants attendaient cette décision depuis des mois.</p>")
 FULL_1_EDITED = FULL_1.replace("lundi soir", "mardi soir")
@@ -64,6 +69,7 @@ class Feed:
 @pytest.fixture
 def publisher(project, monkeypatch):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    allow_local_sites(project)
     feed = Feed()
     routes = {
         "/feed.xml": feed,

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from audioarticles import clean as clean_stage
-from audioarticles import editorial, feeds, optout, publish
+from audioarticles import editorial, feeds, netguard, optout, publish
 from audioarticles.catalog import Catalog
 from audioarticles.config import Project
 from audioarticles.engines import engine_class, get_engine
@@ -638,6 +638,7 @@ class Batch:
                     # let articles in flight finish their stage, start no new one
                     report.interrupted = True
                     self.stop.set()
+                    netguard.cancel_all()  # a fetch waiting on a slow server ends now
                     self.sequencer.abort()
                     pending = {f for f in pending if not f.cancel()}
         for outcome in outcomes:
