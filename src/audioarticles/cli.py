@@ -366,9 +366,13 @@ def embed(obj: Context, slug: str, as_json: bool) -> None:
 @click.option("--out", type=click.Path(file_okay=False), help="Published site folder (default: output/).")
 @click.option("--drafts", is_flag=True,
               help="Also show drafts, held and scheduled episodes (a private preview, never "
-                   "written to the published folder).")
+                   "written to the published folder; no other web site may read it).")
+@click.option("--allow-origin", "allow_origin", metavar="ORIGIN",
+              help="The one web origin (https://cms.example) allowed to read the preview from "
+                   "its pages (default: any for the public site, none with --drafts).")
 @click.pass_obj
-def serve(obj: Context, port: int | None, out: str | None, drafts: bool) -> None:
+def serve(obj: Context, port: int | None, out: str | None, drafts: bool,
+          allow_origin: str | None) -> None:
     """Preview the site and feed locally, with Range requests so seeking works."""
     from urllib.parse import urlsplit
 
@@ -390,10 +394,11 @@ def serve(obj: Context, port: int | None, out: str | None, drafts: bool) -> None
         port = base.port if base.hostname in ("127.0.0.1", "localhost") and base.port else 8000
     if drafts:
         root = publish.preview_dir(project)
-        server = make_server(root, port, behind=(project.unreleased_dir, project.output))
+        server = make_server(root, port, behind=(project.unreleased_dir, project.output),
+                             allow_origin=allow_origin)
     else:
         root = project.output
-        server = make_server(root, port)
+        server = make_server(root, port, allow_origin=allow_origin or "*")
     actual = server.server_address[1]
     click.echo(f"serving {cwd_path(root)} at http://{HOST}:{actual}/ (Ctrl-C to stop)")
     if base.hostname not in ("127.0.0.1", "localhost") or base.port != actual:
