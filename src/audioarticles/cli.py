@@ -73,18 +73,38 @@ class Context:
         return load_project(self.project_dir, out)
 
 
+JSON_ASKED = "audioarticles.json"  # ctx.meta key: --json was on the command line
+
+
 class AppGroup(click.Group):
-    """Turns library errors into `error: ...` lines and the documented exit codes."""
+    """Turns library errors into `error: ...` lines and the documented exit codes; with
+    --json, stdout still carries one JSON object (`{"error": ...}`) when a command fails."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # noted before parsing, which may itself fail (a bad option value)
+        options = args[:args.index("--")] if "--" in args else args
+        ctx.meta[JSON_ASKED] = "--json" in options
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except UserError as exc:
+            self._json_error(ctx, str(exc))
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except click.ClickException as exc:
+            self._json_error(ctx, exc.format_message())
+            raise
         except KeyboardInterrupt:
+            self._json_error(ctx, "interrupted")
             click.echo("interrupted", err=True)
             ctx.exit(130)
+
+    @staticmethod
+    def _json_error(ctx: click.Context, message: str) -> None:
+        if ctx.meta.get(JSON_ASKED):
+            emit_json({"error": message})
 
 
 @click.group(cls=AppGroup, context_settings={"help_option_names": ["-h", "--help"]})
