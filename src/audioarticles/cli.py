@@ -19,6 +19,7 @@ from audioarticles.disclosure import Disclosure
 from audioarticles.engines import engine_class
 from audioarticles.errors import ArticleSkipped, UserError
 from audioarticles.model import Episode
+from audioarticles.terminal import printable, printable_row
 from audioarticles.voices import load_voices
 
 
@@ -65,6 +66,12 @@ def emit_json(data: dict) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def say(message: str, err: bool = False) -> None:
+    """Print one line for people: what came from pages, feeds and settings (titles, URLs,
+    reasons) cannot drive the terminal (escapes, bidi overrides are shown as U+FFFD)."""
+    click.echo(printable(message, keep="\t"), err=err)
+
+
 class Context:
     def __init__(self, project_dir: str | None):
         self.project_dir = project_dir
@@ -91,14 +98,14 @@ class AppGroup(click.Group):
             return super().invoke(ctx)
         except UserError as exc:
             self._json_error(ctx, str(exc))
-            click.echo(f"error: {exc}", err=True)
+            say(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except click.ClickException as exc:
             self._json_error(ctx, exc.format_message())
             raise
         except KeyboardInterrupt:
             self._json_error(ctx, "interrupted")
-            click.echo("interrupted", err=True)
+            say("interrupted", err=True)
             ctx.exit(130)
 
     @staticmethod
@@ -162,11 +169,11 @@ def report_batch(project: Project, report, as_json: bool, extra: dict | None = N
         })
     else:
         if report.build is not None and report.converted:
-            click.echo(f"feed: {report.build.feed_url}")
+            say(f"feed: {report.build.feed_url}")
         for line in summary_lines(report):
-            click.echo(line)
+            say(line)
     if report.interrupted:
-        click.echo("interrupted: finished episodes are kept; run the same command again to "
+        say("interrupted: finished episodes are kept; run the same command again to "
                    "continue", err=True)
         sys.exit(130)
     if report.failed:
@@ -251,7 +258,7 @@ def upgrade(obj: Context, jobs: int | None, as_json: bool) -> None:
     project = obj.project()
     report = run_upgrade(project, jobs=jobs, progress=console_progress(project, as_json))
     if not as_json and not (report.converted or report.failed or report.skipped):
-        click.echo("no degraded episodes")
+        say("no degraded episodes")
         return
     report_batch(project, report, as_json)
 
@@ -273,7 +280,7 @@ def sync(obj: Context, feed_url: str, limit: int | None, voice: str | None, jobs
     info, report = run_sync(project, feed_url, voice, release, limit=limit, jobs=jobs,
                             rerender=rerender, progress=console_progress(project, as_json))
     if info.not_modified and not as_json:
-        click.echo(f"{feed_url}: not modified since the last sync; nothing to do")
+        say(f"{feed_url}: not modified since the last sync; nothing to do")
     report_batch(project, report, as_json, extra={"feed": info.to_dict()})
 
 
@@ -301,9 +308,9 @@ def episodes(obj: Context, states: tuple[str, ...], as_json: bool) -> None:
         emit_json({"episodes": [episode_json(project, e) for e in rows]})
         return
     if not rows:
-        click.echo("no episodes yet; run `audioarticles convert ARTICLE`")
+        say("no episodes yet; run `audioarticles convert ARTICLE`")
     for e in rows:
-        click.echo(f"{e.slug}\t{e.duration_s:7.1f} s\t{e.voice}\t{e.state}\t{e.title}")
+        click.echo(printable_row(e.slug, f"{e.duration_s:7.1f} s", e.voice, e.state, e.title))
 
 
 @cli.command()
@@ -326,7 +333,7 @@ def voices(obj: Context, as_json: bool) -> None:
         return
     for row in rows:
         status = "available" if row["available"] else f"unavailable: {row['reason']}"
-        click.echo(f"{row['name']}\t{row['engine']}\t{row['language']}\t{status}")
+        say(f"{row['name']}\t{row['engine']}\t{row['language']}\t{status}")
 
 
 @cli.command()
@@ -339,7 +346,7 @@ def build(obj: Context, out: str | None, as_json: bool) -> None:
     with changing_catalog(project) as catalog:
         result = publish.rebuild(project, catalog)
     for message in result.warnings:
-        click.echo(f"warning: {message}", err=True)
+        say(f"warning: {message}", err=True)
     output = project.output
     newest = result.episodes[0] if result.episodes else None
     if as_json:
@@ -352,13 +359,13 @@ def build(obj: Context, out: str | None, as_json: bool) -> None:
             "page_url": result.page_url(newest) if newest else None,
         })
         return
-    click.echo(f"{len(result.episodes)} episode(s) on the site, {result.in_feed} in the feed "
+    say(f"{len(result.episodes)} episode(s) on the site, {result.in_feed} in the feed "
                f"({cwd_path(output)})")
-    click.echo(f"site: {cwd_path(output / 'index.html')}  "
+    say(f"site: {cwd_path(output / 'index.html')}  "
                "(preview it at the URLs below with `audioarticles serve`)")
-    click.echo(f"feed: {result.feed_url}")
+    say(f"feed: {result.feed_url}")
     if newest is not None:
-        click.echo(f"page: {result.page_url(newest)}")
+        say(f"page: {result.page_url(newest)}")
 
 
 @cli.command()
@@ -377,7 +384,7 @@ def embed(obj: Context, slug: str, as_json: bool) -> None:
                    "embed_url": channel.url(publish.embed_page(episode)),
                    "page_url": channel.url(publish.episode_page(episode))})
     else:
-        click.echo(snippet)
+        say(snippet)
 
 
 @cli.command()
@@ -402,10 +409,10 @@ def serve(obj: Context, port: int | None, out: str | None, drafts: bool,
     if project.catalog_path.exists():
         with Catalog(project.catalog_path) as catalog:
             for message in publish.rebuild(project, catalog).warnings:
-                click.echo(f"warning: {message}", err=True)
+                say(f"warning: {message}", err=True)
             if drafts:
                 for message in publish.write_preview(project, catalog).warnings:
-                    click.echo(f"warning: {message}", err=True)
+                    say(f"warning: {message}", err=True)
     if not project.output.is_dir():
         raise UserError(f"{cwd_path(project.output)}: nothing to serve yet; "
                         "run `audioarticles convert ARTICLE` first")
@@ -420,14 +427,14 @@ def serve(obj: Context, port: int | None, out: str | None, drafts: bool,
         root = project.output
         server = make_server(root, port, allow_origin=allow_origin or "*")
     actual = server.server_address[1]
-    click.echo(f"serving {cwd_path(root)} at http://{HOST}:{actual}/ (Ctrl-C to stop)")
+    say(f"serving {cwd_path(root)} at http://{HOST}:{actual}/ (Ctrl-C to stop)")
     if base.hostname not in ("127.0.0.1", "localhost") or base.port != actual:
-        click.echo(f"note: the feed's URLs point at {base.geturl()} (base_url), not at this preview",
+        say(f"note: the feed's URLs point at {base.geturl()} (base_url), not at this preview",
                    err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        click.echo("stopped", err=True)
+        say("stopped", err=True)
     finally:
         server.server_close()
 
@@ -459,10 +466,13 @@ def report_changes(project: Project, changes: list[editorial.Change], as_json: b
                                  "changed": c.changed} for c in changes]})
         return
     for c in changes:
-        if c.changed:
-            click.echo(f"{c.episode.slug}: {c.from_state} -> {state_line(c.episode)}")
+        if c.changed and c.from_state == c.episode.state:  # held again, for another reason
+            why = f"; reason now: {c.episode.state_reason}" if c.episode.state_reason else ""
+            say(f"{c.episode.slug}: already {c.episode.state}{why}")
+        elif c.changed:
+            say(f"{c.episode.slug}: {c.from_state} -> {state_line(c.episode)}")
         else:
-            click.echo(f"{c.episode.slug}: {c.note}")
+            say(f"{c.episode.slug}: {c.note}")
 
 
 def editor_options(command):
@@ -545,7 +555,7 @@ def history(obj: Context, slugs: tuple[str, ...], as_json: bool) -> None:
         return
     for e in events:
         why = f" ({e.reason})" if e.reason else ""
-        click.echo(f"{e.at}\t{e.slug}\t{e.from_state or 'new'} -> {e.to_state}\t{e.actor}{why}")
+        say(f"{e.at}\t{e.slug}\t{e.from_state or 'new'} -> {e.to_state}\t{e.actor}{why}")
 
 
 @cli.command()
@@ -571,7 +581,7 @@ def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars
     try:
         view = text_at_stage(project, input_name, stage, max_chars)
     except ArticleSkipped as skipped:
-        click.echo(f"skipped: {skipped}", err=True)
+        say(f"skipped: {skipped}", err=True)
         return
     article = view.article
     if as_json:
@@ -587,17 +597,17 @@ def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars
         return
     if stage == "segments":
         for seg in view.segments:
-            click.echo(f"{seg.position}\t[{seg.block_kind} {seg.block}]\t{seg.written}")
-            click.echo(f"\t\t→ {seg.spoken}")
+            say(f"{seg.position}\t[{seg.block_kind} {seg.block}]\t{seg.written}")
+            say(f"\t\t→ {seg.spoken}")
         return
     meta = article.meta
     for label, value in (("title", meta.title), ("author", meta.author), ("date", meta.date),
                          ("url", meta.canonical_url or meta.url), ("language", meta.language)):
         if value:
-            click.echo(f"# {label}: {value}")
+            say(f"# {label}: {value}")
     texts = view.spoken_blocks() if stage == "normalized" else [b.text for b in article.blocks]
     for block, block_text in zip(article.blocks, texts):
-        click.echo(f"[{block.kind}] {block_text}")
+        say(f"[{block.kind}] {block_text}")
 
 
 @cli.command()
@@ -618,7 +628,7 @@ def doctor(url: str, timeout: float, max_episodes: int | None, as_json: bool) ->
     if as_json:
         emit_json(report.as_dict())
     else:
-        click.echo(format_report(report))
+        click.echo(printable(format_report(report), keep="\n\t"))
     if not report.ok:
         sys.exit(1)
 

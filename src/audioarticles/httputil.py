@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import ssl
 from email.message import Message
+from urllib.parse import urlsplit
 
 _ERRNO_TEXT = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
 
@@ -72,6 +73,20 @@ def _last_clause(text: str) -> str:
         if marker in text:
             text = text.rsplit(marker, 1)[1]
     return text.strip("()'\" ")[:160]
+
+
+def http_url(value: str | None) -> str:
+    """`value` when it is an http(s) URL with a host; anything else (javascript:, data:, a
+    URL with spaces or control characters) is dropped: only web links reach tags, feed, pages."""
+    value = (value or "").strip()
+    if not value.lower().startswith(("http://", "https://")):
+        return ""
+    if any(ch.isspace() or ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F for ch in value):
+        return ""
+    try:
+        return value if urlsplit(value).hostname else ""
+    except ValueError:  # an unbalanced [ in the host
+        return ""
 
 
 def status_message(status: int, reason: str = "") -> str:

@@ -15,6 +15,7 @@ from feedgen.ext.podcast_entry import PodcastEntryExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from audioarticles.httputil import http_url
 from audioarticles.model import Episode
 from audioarticles.publish.channel import Channel
 from audioarticles.publish.dates import parse_date
@@ -32,12 +33,6 @@ def podcast_guid(feed_url: str) -> str:
     """UUIDv5 of the feed URL without its scheme and trailing slashes (Podcasting 2.0)."""
     without_scheme = feed_url.split("://", 1)[-1].rstrip("/")
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, without_scheme))
-
-
-def http_url(value: str) -> str:
-    """`value` when it is an http(s) URL; anything else (javascript:, data:) is dropped."""
-    value = (value or "").strip()
-    return value if value.lower().startswith(("http://", "https://")) else ""
 
 
 class ItunesExtension(PodcastExtension):

@@ -15,7 +15,8 @@ from urllib.parse import quote
 from audioarticles.model import Episode
 from audioarticles.normalise.fr.dates import MONTHS
 from audioarticles.publish.channel import Channel
-from audioarticles.publish.feed import episode_byline, episode_page, http_url, published_at
+from audioarticles.httputil import http_url
+from audioarticles.publish.feed import episode_byline, episode_page, published_at
 from audioarticles.publish.timing import Chapter, Cue, clock
 
 PLAYER_DIR = "player"
