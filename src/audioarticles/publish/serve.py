@@ -10,11 +10,11 @@ import errno
 import posixpath
 import re
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from audioarticles.errors import UsageError
+from audioarticles.publish.connections import BoundedHTTPServer, OneRequestHandler
 
 HOST = "127.0.0.1"
 MIME_TYPES = {
@@ -71,7 +71,7 @@ def contained(root: Path, path: Path) -> Path | None:
     return resolved
 
 
-class PreviewHandler(BaseHTTPRequestHandler):
+class PreviewHandler(OneRequestHandler):
     server_version = "audioarticles-preview"
     protocol_version = "HTTP/1.1"
     root: Path = Path(".")
@@ -181,22 +181,22 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
 
 def make_server(root: Path, port: int, quiet: bool = False,
-                behind: tuple[Path, ...] = (), allow_origin: str | None = "*"
-                ) -> ThreadingHTTPServer:
+                behind: tuple[Path, ...] = (), allow_origin: str | None = "*",
+                **limits) -> BoundedHTTPServer:
     """A preview server for `root` on 127.0.0.1:`port` (0 picks a free port); a file missing
     from `root` is looked for in the `behind` folders, in order. `allow_origin`: the CORS
-    origin ("*" for a public site, None for none)."""
+    origin ("*" for a public site, None for none). `limits`: BoundedHTTPServer's (workers,
+    idle_timeout_s, request_timeout_s...)."""
     handler = type("Handler", (PreviewHandler,), {
         "root": Path(root).resolve(), "quiet": quiet, "allow_origin": allow_origin,
         "behind": tuple(Path(folder).resolve() for folder in behind)})
     try:
-        server = ThreadingHTTPServer((HOST, port), handler)
+        server = BoundedHTTPServer((HOST, port), handler, **limits)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise UsageError(f"port {port} is already in use on {HOST}; "
                              "pick another with --port") from exc
         raise
-    server.daemon_threads = True
     return server
 
 
