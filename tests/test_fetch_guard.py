@@ -221,3 +221,56 @@ def test_a_signal_stops_a_conversion_stuck_on_a_dripping_server(tmp_path, sig):
     with project_lock(root / ".audioarticles", wait_s=0):
         pass
     print(f"stopped {stopped_after:.2f} s after the signal")
+
+
+def test_https_goes_through_the_guard_and_still_checks_the_certificate(tmp_path, monkeypatch):
+    """TLS to the checked address, with the certificate verified against the host name."""
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):  # they would override session.verify
+        monkeypatch.delenv(name, raising=False)
+    import http.server
+    import ssl
+
+    import requests
+    from conftest import require_tool
+
+    openssl = require_tool("openssl")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = ARTICLE.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        with requests.Session() as session:
+            session.verify = str(cert)
+            page_ = fetch(f"https://localhost:{port}/", FetchSettings(allow_hosts=("localhost",)),
+                          session=session)
+            assert page_.status == 200 and page_.body == ARTICLE.encode()
+            # the same server under a name its certificate does not carry: refused by TLS
+            with pytest.raises(InputError) as caught:
+                fetch(f"https://127.0.0.1:{port}/", FetchSettings(allow_private=True),
+                      session=session)
+            assert "TLS failed" in str(caught.value) or "certificate" in str(caught.value)
+        with pytest.raises(InputError) as caught:
+            fetch(f"https://localhost:{port}/", FetchSettings())
+        assert "refused: localhost resolves to 127.0.0.1" in str(caught.value)
+    finally:
+        server.shutdown()
+        server.server_close()
