@@ -274,3 +274,31 @@ def test_https_goes_through_the_guard_and_still_checks_the_certificate(tmp_path,
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_feed_items_leading_to_private_addresses_are_refused_one_by_one(runner, project,
+                                                                          monkeypatch):
+    """The feed's host is allowed by name; its items link to 127.0.0.1 (and the metadata
+    address): each is one error line, the item carrying its full text is converted."""
+    from test_sync import FULL_1, Feed, article_page, item
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    (project / "audioarticles.toml").write_text('[fetch]\nallow_hosts = ["localhost"]\n')
+    feed = Feed()
+    with Site({"/feed.xml": feed, "/articles/2": article_page("Deux", "Un texte.")}) as site:
+        port = site.server.server_address[1]
+        inner = site.url("/articles/2")
+        feed.items = [item("j-1", "Le budget adopté", "https://journal.example/1", FULL_1),
+                      item("j-2", "Deux", inner),
+                      item("j-3", "Trois", "http://169.254.169.254/latest/meta-data/")]
+        result = runner.invoke(cli, ["sync", f"http://localhost:{port}/feed.xml", "--voice",
+                                     "fr-espeak", "--json"])
+        assert site.hits("/articles/2") == []
+    assert result.exit_code == 1
+    assert sorted(result.stderr.strip().splitlines()) == sorted([
+        f"error: http://169.254.169.254/latest/meta-data/: refused: 169.254.169.254 is, a cloud "
+        f"metadata address; {HINT}",
+        f"error: {inner}: refused: 127.0.0.1 is, a loopback address (this machine); {HINT}",
+    ])
+    report = json.loads(result.stdout)
+    assert [e["title"] for e in report["episodes"]] == ["Le budget adopté"]
