@@ -172,23 +172,33 @@ def test_the_deadline_holds_while_a_server_drips_its_body():
     assert elapsed < 10  # generous: without the deadline this runs until the test times out
 
 
-def test_cancel_all_ends_a_fetch_in_another_thread():
+def test_cancelling_a_scope_ends_its_fetches_and_no_other():
     outcome: dict = {}
+    stopped, other = netguard.Scope(), netguard.Scope()
 
-    def run():
+    def run(scope, key):
         try:
-            fetch(drip.url(), FetchSettings(timeout_s=120, allow_private=True))
+            with scope.entered():
+                fetch(drip.url(), FetchSettings(timeout_s=4, allow_private=True))
         except Exception as exc:  # noqa: BLE001 - the test looks at what it was
-            outcome["error"] = exc
+            outcome[key] = exc
 
     with Drip() as drip:
-        worker = threading.Thread(target=run)
-        worker.start()
+        workers = [threading.Thread(target=run, args=(stopped, "stopped")),
+                   threading.Thread(target=run, args=(other, "other"))]
+        for worker in workers:
+            worker.start()
         assert drip.started.wait(10)
-        netguard.cancel_all()
-        worker.join(10)
-        assert not worker.is_alive()
-    assert isinstance(outcome["error"], FetchCancelled)
+        time.sleep(0.5)  # both are reading the body
+        stopped.cancel()
+        workers[0].join(10)
+        assert not workers[0].is_alive() and workers[1].is_alive()
+        workers[1].join(10)
+        # a fetch starting in a cancelled scope ends at once
+        run(stopped, "late")
+    assert isinstance(outcome["stopped"], FetchCancelled)
+    assert isinstance(outcome["late"], FetchCancelled)
+    assert "no complete answer within 4 s (timeout)" in str(outcome["other"])
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

@@ -95,7 +95,8 @@ def fetch(url: str, settings: FetchSettings, headers: dict[str, str] | None = No
     """GET `url`; 2xx and 304 come back as a Page, everything else raises InputError(url, ...).
 
     Each connection (redirects too) goes only to an address the policy allows; the whole
-    fetch has `settings.timeout_s`; `netguard.cancel_all()` ends it with FetchCancelled."""
+    fetch has `settings.timeout_s`; cancelling the `netguard.Scope` it runs in ends it with
+    FetchCancelled."""
     own_session = session is None
     session = session or requests.Session()
     netguard.guard(session)

@@ -4,8 +4,8 @@ Every connection a fetch opens (the first request and each redirect hop) resolve
 once, refuses loopback, private, link-local, shared (CGNAT) and metadata addresses unless the
 project allows them, and connects to the very address it checked: a second DNS answer cannot
 slip in between the check and the connection. A fetch has one deadline for all of it (DNS,
-connect, redirects, headers and body); when it passes, or when a run is stopped, the fetch's
-sockets are shut down, which wakes a read blocked on a server that drips its answer.
+connect, redirects, headers and body); when it passes, or when its run is stopped (`Scope`),
+its sockets are shut down, which wakes a read blocked on a server that drips its answer.
 """
 
 from __future__ import annotations
@@ -120,9 +120,45 @@ def _shut(sock) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
+class Scope:
+    """The fetches of one run (a batch): stopping that run ends them, and no other run's.
+    Once cancelled, a fetch that starts in the scope ends at once."""
+
+    def __init__(self) -> None:
+        self.cancelled = False
+        self._watches: set[Watch] = set()
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def entered(self) -> Iterator[Scope]:
+        """Fetches made by this thread meanwhile belong to the scope."""
+        previous = getattr(_local, "scope", None)
+        _local.scope = self
+        try:
+            yield self
+        finally:
+            _local.scope = previous
+
+    def cancel(self) -> None:
+        with self._lock:
+            self.cancelled = True
+            watches = list(self._watches)
+        for watch in watches:
+            watch.end("cancelled")
+
+    def _add(self, watch: Watch) -> None:
+        with self._lock:
+            self._watches.add(watch)
+            cancelled = self.cancelled
+        if cancelled:
+            watch.end("cancelled")
+
+    def _discard(self, watch: Watch) -> None:
+        with self._lock:
+            self._watches.discard(watch)
+
+
 _local = threading.local()
-_active: set[Watch] = set()
-_active_lock = threading.Lock()
 
 
 def current() -> Watch:
@@ -138,25 +174,18 @@ def watching(timeout_s: float, allow_private: bool = False,
     timer = threading.Timer(timeout_s, watch.end, ("timeout",))
     timer.daemon = True
     previous = getattr(_local, "watch", None)
+    scope: Scope | None = getattr(_local, "scope", None)
     _local.watch = watch
-    with _active_lock:
-        _active.add(watch)
+    if scope is not None:
+        scope._add(watch)
     timer.start()
     try:
         yield watch
     finally:
         timer.cancel()
-        with _active_lock:
-            _active.discard(watch)
+        if scope is not None:
+            scope._discard(watch)
         _local.watch = previous
-
-
-def cancel_all() -> None:
-    """End every fetch in flight (a run is stopping): each raises within a moment."""
-    with _active_lock:
-        watches = list(_active)
-    for watch in watches:
-        watch.end("cancelled")
 
 
 # ---- resolving and connecting ----------------------------------------------------------------

@@ -575,6 +575,7 @@ class Batch:
         self.sequencer = Sequencer()
         self.stop = threading.Event()  # seen by the article threads
         self.stop_requested = False  # set by signal handlers; the main loop sets `stop`
+        self.fetches = netguard.Scope()  # this run's URL fetches, ended when it stops
 
     def _check_stop(self) -> None:
         if self.stop.is_set():
@@ -587,7 +588,8 @@ class Batch:
                 raise source
             self._check_stop()
             self.progress.begin(name)
-            article = source.load()
+            with self.fetches.entered():
+                article = source.load()
             self.ledger.screen(article)
             prepared = prepare_episode(article, self.project, self.voicing.max_chars)
             with self.sequencer.turn(index):
@@ -638,7 +640,7 @@ class Batch:
                     # let articles in flight finish their stage, start no new one
                     report.interrupted = True
                     self.stop.set()
-                    netguard.cancel_all()  # a fetch waiting on a slow server ends now
+                    self.fetches.cancel()  # a fetch waiting on a slow server ends now
                     self.sequencer.abort()
                     pending = {f for f in pending if not f.cancel()}
         for outcome in outcomes:
