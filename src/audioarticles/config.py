@@ -31,6 +31,27 @@ DEFAULTS: dict[str, Any] = {
         "feed_limit": 100,  # newest N episodes in feed.xml; older ones stay on the site
         "new_feed_url": "",  # set when the feed moves: itunes:new-feed-url
         "locked": True,  # podcast:locked: other platforms may not import the feed
+        # more of what apps show; each is written only when set
+        "copyright": "",
+        "txt": "",  # podcast:txt, e.g. a platform's verification string
+        "txt_purpose": "",  # e.g. "verify"
+        "funding_url": "",  # podcast:funding: where listeners support the newsroom
+        "funding_text": "",
+        "medium": "podcast",  # podcast:medium
+        "license": "",  # podcast:license: an SPDX id ("cc-by-4.0") or a licence's name
+        "license_url": "",  # needed when the licence is not an SPDX id
+        "numbering": False,  # itunes:episode / podcast:episode, given once per feed
+        "seasons": "",  # "year": the year of publication is the season
+    },
+    # section, author and private feeds beside the main one (publish/sections.py):
+    # [[feeds]] name = "sante", title = "...", categories = ["Santé"], ... ; see README
+    "feeds": [],
+    # telling apps and directories that a feed changed (publish/pickup.py); both optional
+    "pickup": {
+        "websub_hub": "",  # e.g. a public WebSub hub: <atom:link rel="hub"> + publish ping
+        "podping_url": "",  # an HTTP Podping endpoint, called with ?url=<feed>
+        "retries": 3,  # attempts per notification; a failure is a warning, never an error
+        "timeout_s": 10,
     },
     "voice": {"default": "fr"},
     "audio": {
