@@ -312,3 +312,19 @@ def test_feed_items_leading_to_private_addresses_are_refused_one_by_one(runner, 
     ])
     report = json.loads(result.stdout)
     assert [e["title"] for e in report["episodes"]] == ["Le budget adopté"]
+
+
+def test_an_article_picture_on_a_private_address_is_not_fetched(runner, project, monkeypatch):
+    """og:image is a URL from the page too: the same policy applies, and the cover stands in."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    (project / "audioarticles.toml").write_text('[fetch]\nallow_hosts = ["localhost"]\n')
+    with Site() as site:
+        photo = site.url("/photo.jpg")
+        site.routes["/page"] = page(ARTICLE.replace(
+            "<title>", f'<meta property="og:image" content="{photo}"><title>'))
+        start = f"http://localhost:{site.server.server_address[1]}/page"
+        result = runner.invoke(cli, ["convert", start, "--voice", "fr-espeak"])
+        assert site.hits("/page") and site.hits("/photo.jpg") == []
+    assert result.exit_code == 0, result.stderr
+    assert f"warning: {start}: its picture {photo} refused: 127.0.0.1 is, a loopback address " \
+           f"(this machine); {HINT}; the podcast's cover is used instead" in result.stderr
