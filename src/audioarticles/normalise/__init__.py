@@ -1,7 +1,9 @@
 """Turn each segment's written text into what the voice should say, per language.
 
 A language module (`normalise/fr/`, ...) has `normalise(text, lexicon=None) -> str` and, when it
-has a pronunciation lexicon, `load_lexicon(project_root)`; others fall back to `generic`.
+has a pronunciation lexicon, `load_lexicon(project_root)`, and when its rules are a table of
+named passes, `PASSES` (so `explain` can say which rule rewrote what); others fall back to
+`generic`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from audioarticles.model import Segment
+from audioarticles.normalise.changes import Change, trace
 
 
 def base_language(language: str) -> str:
@@ -18,13 +21,17 @@ def base_language(language: str) -> str:
     return (language or "fr").split("-")[0].split("_")[0].lower()
 
 
+def _module(language: str):
+    try:
+        return importlib.import_module(f"audioarticles.normalise.{base_language(language)}")
+    except ModuleNotFoundError:
+        return importlib.import_module("audioarticles.normalise.generic")
+
+
 def normaliser(language: str, project_root: Path | None = None) -> Callable[[str], str]:
     """The `str -> str` normaliser for a language (its base code: fr-CA uses fr), with the
     project's lexicon when the language has one."""
-    try:
-        module = importlib.import_module(f"audioarticles.normalise.{base_language(language)}")
-    except ModuleNotFoundError:
-        module = importlib.import_module("audioarticles.normalise.generic")
+    module = _module(language)
     load_lexicon = getattr(module, "load_lexicon", None)
     if load_lexicon is None:
         return module.normalise
@@ -38,3 +45,16 @@ def normalise_segments(segments: list[Segment], language: str = "fr",
     for seg in segments:
         seg.spoken = speak(seg.written)
     return segments
+
+
+def explain(text: str, language: str = "fr", project_root: Path | None = None) -> list[Change]:
+    """Every rewrite the normaliser makes in `text`: rule name, written and spoken words, and
+    where they stand in `text`. A language without named passes reports one "normalise" change."""
+    module = _module(language)
+    passes = getattr(module, "PASSES", None)
+    if passes is None:
+        spoken = normaliser(language, project_root)(text)
+        return [] if spoken == text else [Change("normalise", text, spoken, text, 0, len(text))]
+    load_lexicon = getattr(module, "load_lexicon", None)
+    lexicon = load_lexicon(project_root) if load_lexicon else None
+    return trace(text, passes, lexicon)[1]
