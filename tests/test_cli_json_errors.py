@@ -30,6 +30,8 @@ FAILING = {
     "feeds token create": (["feeds", "token", "create", "nope", "--subscriber", "Jean"], 2),
     "feeds token list": (["feeds", "token", "list", "--bogus"], 2),
     "feeds token revoke": (["feeds", "token", "revoke", "nope"], 1),
+    "lexicon add": (["lexicon", "add", "mot"], 2),
+    "recover": (["recover"], 1),
 }
 
 
