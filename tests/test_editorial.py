@@ -114,6 +114,14 @@ def test_convert_draft_flag_overrides_auto_publish(runner, project):
     assert public_files(project) == []
 
 
+def test_hold_says_which_state_it_took_the_episode_from(runner, project):
+    """It printed "held -> held" (the state was read after it had changed)."""
+    [episode] = convert(runner, write(project, "budget.txt"))["episodes"]
+    result = runner.invoke(cli, ["hold", episode["slug"], "--reason", "relecture"])
+    assert (result.exit_code, result.stdout.strip()) == (
+        0, f"{episode['slug']}: published -> held: relecture")
+
+
 def test_hold_takes_a_published_episode_out_and_the_hold_sticks(runner, project):
     [episode] = convert(runner, write(project, "budget.txt"))["episodes"]
     slug = episode["slug"]
@@ -128,7 +136,7 @@ def test_hold_takes_a_published_episode_out_and_the_hold_sticks(runner, project)
     assert (again["state"], again["state_reason"]) == ("held", "vérification juridique")
     assert public_files(project) == [] and private_files(project) == [Path(again["mp3"]).name]
 
-    # holding it again says so (it used to print "held -> held")
+    # holding it again says so
     result = runner.invoke(cli, ["hold", slug, "--reason", "droit de réponse"])
     assert (result.exit_code, result.stdout.strip()) == (
         0, f"{slug}: already held; reason now: droit de réponse")

@@ -290,10 +290,10 @@ def hold_episodes(project: Project, catalog: Catalog, slugs: Iterable[str], acto
                             f"{episode.slug}` brings it back, then hold it")
 
     def change(episode: Episode) -> Change:
-        if (episode.state, episode.state_reason) == (HELD, reason):
-            return Change(episode, episode.state, "already held for this reason")
-        return Change(enter_state(catalog, episode, HELD, actor, reason=reason, now=now),
-                      episode.state)
+        before = episode.state
+        if (before, episode.state_reason) == (HELD, reason):
+            return Change(episode, before, "already held for this reason")
+        return Change(enter_state(catalog, episode, HELD, actor, reason=reason, now=now), before)
 
     return _change_all(project, catalog, episodes, change)
 
