@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from audioarticles.engines.base import Engine
+from audioarticles.engines.edge import EdgeEngine
 from audioarticles.engines.espeak import EspeakEngine
 from audioarticles.engines.gtts import GttsEngine
+from audioarticles.engines.piper import PiperEngine
 from audioarticles.errors import EngineUnavailable, UsageError
 
-ENGINES: dict[str, type[Engine]] = {e.NAME: e for e in (EspeakEngine, GttsEngine)}
+ENGINES: dict[str, type[Engine]] = {e.NAME: e for e in (EspeakEngine, GttsEngine, PiperEngine,
+                                                        EdgeEngine)}
 
 
 def engine_class(name: str) -> type[Engine]:

@@ -25,13 +25,16 @@ import sys
 import threading
 import time
 import types
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, fields
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 from audioarticles.engines.base import Engine
-from audioarticles.engines.limits import RequestLimiter, backoff_delay, retry_after_seconds
+from audioarticles.engines.limits import Cancelled as _Cancelled
+from audioarticles.engines.limits import (Reachability, RemoteSettings, RequestLimiter,
+                                          ServiceUnreachable, backoff_delay, fan_out,
+                                          retry_after_seconds)
 from audioarticles.engines.packing import Request, pack
 from audioarticles.engines.audio_split import split_at_pauses
 from audioarticles.errors import EngineUnavailable, SynthesisError, UsageError
@@ -45,60 +48,15 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True)
-class GttsSettings:
+class GttsSettings(RemoteSettings):
     """The `[gtts]` section of audioarticles.toml (all optional)."""
 
-    url: str = ""  # base URL of the endpoint; "" = Google's, https://translate.google.<tld>
-    concurrency: int = 4  # requests in flight at once, for the whole run
-    requests_per_second: float = 20.0  # request starts per second, for the whole run
-    connect_timeout: float = 5.0
-    read_timeout: float = 15.0
-    attempts: int = 5  # tries per request on 429, 5xx, timeouts and dropped connections
-    backoff_base: float = 0.5  # seconds before the first retry (doubling, with jitter)
-    backoff_max: float = 8.0
-    retry_budget: float = 30.0  # seconds one request may spend retrying, Retry-After included
-    unreachable_attempts: int = 2  # tries when the host is not found or refuses connections
-    unreachable_cooldown: float = 60.0  # then every request fails at once for this long
+    SECTION: ClassVar[str] = "gtts"
+    URL_ENV: ClassVar[str] = URL_ENV
+    EXAMPLE_URL: ClassVar[str] = "http://127.0.0.1:8765"
+
     max_chars: int = 100  # characters per request (the service's limit)
     pack_across_segments: bool = True  # a request may hold the end of one sentence and the next
-
-    @classmethod
-    def from_mapping(cls, values: dict[str, Any],
-                     env: dict[str, str] | None = None) -> GttsSettings:
-        known = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(values) - set(known))
-        if unknown:
-            raise UsageError(f"[gtts] unknown setting(s) {', '.join(unknown)}; "
-                             f"valid: {', '.join(known)}")
-        checked: dict[str, Any] = {}
-        for name, value in values.items():
-            kind = type(getattr(cls, name))
-            if kind is float and isinstance(value, int) and not isinstance(value, bool):
-                value = float(value)
-            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-                raise UsageError(f"[gtts] {name} = {value!r} is not a {kind.__name__}; "
-                                 f"e.g. {name} = {getattr(cls, name)!r}")
-            checked[name] = value
-        explicit = (env if env is not None else os.environ).get(URL_ENV)
-        if explicit:
-            checked["url"] = explicit
-        settings = cls(**checked)
-        if settings.concurrency < 1 or settings.attempts < 1 or settings.unreachable_attempts < 1 \
-                or settings.requests_per_second <= 0 or settings.max_chars < 10:
-            raise UsageError("[gtts] concurrency, attempts and unreachable_attempts must be at "
-                             "least 1, requests_per_second above 0 and max_chars at least 10")
-        if settings.url and urlsplit(settings.url).scheme not in ("http", "https"):
-            raise UsageError(f"[gtts] url {settings.url!r} is not an http(s) URL; "
-                             "e.g. url = \"http://127.0.0.1:8765\"")
-        return settings
-
-
-class ServiceUnreachable(SynthesisError):
-    """The host could not be resolved or refused the connection: no point retrying for long."""
-
-
-class _Cancelled(Exception):
-    """Another request of the same call failed, or the engine is closing."""
 
 
 def _problem(exc: Exception, read_timeout: float) -> tuple[str, bool]:
@@ -302,8 +260,7 @@ class GttsEngine(Engine):
         self._pool = ThreadPoolExecutor(max_workers=2 * self.settings.concurrency,
                                         thread_name_prefix="gtts")
         self._lock = threading.Lock()
-        # after ServiceUnreachable: until when every call fails at once, and why
-        self._down: tuple[float, ServiceUnreachable] | None = None
+        self.reachability = Reachability(self.settings.unreachable_cooldown)
         self.requests_planned = 0
         self.splits_failed = 0
 
@@ -332,7 +289,7 @@ class GttsEngine(Engine):
         return self.synthesize_many([text], voice)[0]
 
     def synthesize_many(self, texts: list[str], voice: Voice) -> list[Audio]:
-        self._check_reachable()
+        self.reachability.check()
         for text in texts:
             if not text.split():
                 raise SynthesisError("nothing to say: an empty text reached the gTTS engine")
@@ -367,23 +324,12 @@ class GttsEngine(Engine):
         rest and is raised."""
         with self._lock:
             self.requests_planned += len(plan)
-        cancelled = threading.Event()
-        futures: list[Future] = [self._pool.submit(self._speak_one, request.text, voice, cancelled)
-                                 for request in plan]
-        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-        failures = [f.exception() for f in futures if f in done and f.exception() is not None]
-        if not failures:
-            return [future.result() for future in futures]
-        cancelled.set()
-        for future in futures:
-            future.cancel()
-        cause = next((e for e in failures if not isinstance(e, _Cancelled)), failures[0])
-        if isinstance(cause, _Cancelled):
-            raise SynthesisError("the gTTS engine was closed while synthesising")
-        if isinstance(cause, ServiceUnreachable):
-            with self._lock:
-                self._down = (time.monotonic() + self.settings.unreachable_cooldown, cause)
-        raise cause
+        try:
+            return fan_out(self._pool, lambda request, cancelled: self._speak_one(
+                request.text, voice, cancelled), plan, "gTTS")
+        except ServiceUnreachable as exc:
+            self.reachability.watch(exc)
+            raise
 
     def _speak_one(self, text: str, voice: Voice, cancelled: threading.Event) -> bytes:
         """One request: gTTS builds it and decodes the answer; we send it. Returns PCM."""
@@ -410,12 +356,6 @@ class GttsEngine(Engine):
         if not pcm:
             raise SynthesisError(f"the TTS service sent empty audio for: {text[:60]!r}")
         return pcm
-
-    def _check_reachable(self) -> None:
-        with self._lock:
-            if self._down and time.monotonic() < self._down[0]:
-                cause = self._down[1]
-                raise ServiceUnreachable(cause.what, cause.fix)
 
     def close(self) -> None:
         self.transport.close()
