@@ -17,6 +17,8 @@ FAILING = {
     "upgrade": (["upgrade", "--jobs", "0"], 2),
     "episodes": (["episodes", "--state", "lost"], 2),
     "voices": (["voices"], 2),  # a voice profile that is not valid TOML
+    "voices audition": (["voices", "audition", "--bogus"], 2),
+    "voices install": (["voices", "install", "nope", "model"], 2),
     "build": (["build"], 1),
     "embed": (["embed", "no-such-slug"], 1),
     "publish": (["publish", "no-such-slug"], 1),
@@ -38,10 +40,10 @@ FAILING = {
 def json_commands(group: click.Group = cli, prefix: str = "") -> set[str]:
     found = set()
     for name, command in group.commands.items():
+        if any(isinstance(p, click.Option) and "--json" in p.opts for p in command.params):
+            found.add(prefix + name)
         if isinstance(command, click.Group):
             found |= json_commands(command, f"{prefix}{name} ")
-        elif any(isinstance(p, click.Option) and "--json" in p.opts for p in command.params):
-            found.add(prefix + name)
     return found
 
 
