@@ -21,7 +21,7 @@ from audioarticles import netguard
 from audioarticles.cli import cli
 from audioarticles.errors import InputError
 from audioarticles.fetch import FetchCancelled, FetchSettings, fetch
-from audioarticles.lock import project_lock
+from audioarticles.store.lock import project_lock
 
 ARTICLE = ("<!DOCTYPE html><html lang=fr><head><title>Brève</title></head><body><article>"
            "<h1>Une brève</h1><p>Le conseil municipal a voté le budget de la ville lundi soir, "

@@ -19,7 +19,8 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from audioarticles import __version__, httputil
+from audioarticles import httputil
+from audioarticles.version import __version__
 from audioarticles.errors import UsageError
 
 ERROR, WARNING, INFO = "error", "warning", "info"

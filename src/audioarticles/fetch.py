@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 import requests
 
-from audioarticles import __version__, netguard
+from audioarticles import netguard
+from audioarticles.version import __version__
 from audioarticles.errors import InputError
 from audioarticles.httputil import content_type, failure, format_size, status_message
 
