@@ -109,18 +109,47 @@ _END_TO_END = re.compile(r"""\bconvert\w*\(|["'](convert|sync|upgrade|serve)["']
 
 
 @functools.cache
-def _runs_end_to_end(function) -> bool:
+def _runs_end_to_end(function, depth: int = 2) -> bool:
+    """Whether `function`'s source, or a helper of its module it calls (`run_json(...)`, two
+    levels deep), runs a conversion, a server or a browser."""
     try:
-        return bool(_END_TO_END.search(inspect.getsource(function)))
+        source = inspect.getsource(function)
     except (OSError, TypeError):
         return False
+    if _END_TO_END.search(source):
+        return True
+    if depth == 0:
+        return False
+    helpers = vars(inspect.getmodule(function) or object)
+    for name in set(re.findall(r"\b([a-z_][a-z0-9_]*)\(", source)):
+        helper = helpers.get(name)
+        if inspect.isfunction(helper) and helper is not function \
+                and _runs_end_to_end(helper, depth - 1):
+            return True
+    return False
+
+
+def _shared_fixtures(item) -> set[tuple[str, str]]:
+    """The module- or session-scoped fixtures a test uses, with its module."""
+    fixtures = getattr(item, "_fixtureinfo", None)
+    if fixtures is None:
+        return set()
+    return {(item.module.__name__, name) for name, defs in fixtures.name2fixturedefs.items()
+            if any(d.scope in ("module", "package", "session") for d in defs)}
 
 
 def pytest_collection_modifyitems(config, items):
+    slow_shared: set[tuple[str, str]] = set()
     for item in items:
         fixtures = getattr(item, "_fixtureinfo", None)
         functions = [getattr(item, "function", None)]
         if fixtures is not None:
             functions += [d.func for defs in fixtures.name2fixturedefs.values() for d in defs]
         if any(f is not None and _runs_end_to_end(f) for f in functions):
+            item.add_marker(pytest.mark.slow)
+            slow_shared |= _shared_fixtures(item)
+    # a test sharing a module fixture with slow tests may rely on what they did (a project
+    # they converted): it runs with them
+    for item in items:
+        if _shared_fixtures(item) & slow_shared:
             item.add_marker(pytest.mark.slow)
