@@ -115,9 +115,13 @@ DEFAULTS: dict[str, Any] = {
     },
     # fetching article pages and feeds
     "fetch": {
-        "timeout_s": 20,
+        "timeout_s": 20,  # the whole fetch of one URL: DNS, connection, redirects and body
         "max_redirects": 5,
         "user_agent": "",  # empty: "audioarticles/<version> (podcast converter)"
+        # loopback, private, link-local, CGNAT and metadata addresses are refused (checked on
+        # the resolved address, at every redirect); true lets an intranet CMS be fetched
+        "allow_private": False,
+        "allow_hosts": [],  # or only these host names may resolve to such addresses
     },
 }
 

@@ -262,7 +262,8 @@ def rebuild(project: Project, catalog: Catalog, files: FileStore | None = None) 
     editorial.release_due(catalog)
     files.admit(catalog.published())
     published = catalog.published()
-    guid = stored_podcast_guid(catalog, channel)  # first: it stamps feed_created_at
+    # first: the first build stores feed_created_at, which lastBuildDate takes into account
+    guid = stored_podcast_guid(catalog, channel)
     last_build = last_change(catalog, channel)
     build = write_public(channel, published, output, media_dir=output,
                          artwork=channel_artwork(project, channel),
