@@ -121,6 +121,18 @@ def test_prune_chrome_removes_chrome_and_keeps_prose():
     assert next(tree.iter("h1")).text == "Le titre"
 
 
+def test_a_section_header_inside_the_article_is_not_chrome():
+    html = ("<html><body><header><a href='/'>Le site</a> <a href='/a'>Rubrique</a></header>"
+            "<article><h1>Titre</h1><section><header><h2>Un intertitre</h2></header><p>Texte."
+            "</p></section><blockquote><p>Une citation.</p><footer>Victor Hugo</footer>"
+            "</blockquote><footer>Mots-clés : retraites</footer></article></body></html>")
+    tree = parse_html(html, "page.html")
+    prune_chrome(tree, [next(tree.iter("h1"))])
+    text = comparable(tree.text_content())
+    assert "Un intertitre" in text and "Victor Hugo" in text
+    assert "Le site" not in text and "Mots-clés" not in text
+
+
 def test_prune_chrome_spares_what_holds_the_anchors_and_page_wrappers():
     html = ("<html><body><div class='header-and-everything'><h1>Titre</h1><p>Texte.</p></div>"
             "<div class='sidebar'>" + "<p>Long texte de la page. </p>" * 30

@@ -36,6 +36,8 @@ WRAPPER_SHARE = 0.5
 PROSE_PARAGRAPHS = 2
 PROSE_PARAGRAPH_CHARS = 170
 PROSE_LINK_SHARE = 0.2
+# A <header> inside one of these heads a section of the article, not the page.
+SECTIONING = ("article", "main", "section")
 # A call to subscribe or donate sits in a small box: the box, not what holds it, is removed.
 ACTION_BOX_TAGS = frozenset({"div", "section", "aside", "form"})
 ACTION_BOX_MAX_CHARS = 500
@@ -149,13 +151,23 @@ def _reads_like_prose(element: lxml.etree._Element, sizes: Sizes) -> bool:
     return False
 
 
+def _tag_is_chrome(element: lxml.etree._Element, chrome: Chrome) -> bool:
+    """A chrome tag, but for a <header> inside the article (a section's heading: the page's own
+    header is outside it) and a <footer> inside a quote (the quote's source)."""
+    tag = element.tag.lower()
+    if tag not in chrome.tags:
+        return False
+    inside = {"header": SECTIONING, "footer": ("blockquote",)}.get(tag)
+    return not (inside and any(a.tag in inside for a in element.iterancestors()))
+
+
 def _is_chrome(element: lxml.etree._Element, chrome: Chrome, sizes: Sizes, page_chars: int) -> bool:
     if sizes.chars.get(element, 0) > WRAPPER_SHARE * page_chars:
         return False
     names = _names(element)
     if not names.isdisjoint(chrome.comment_words):
         return True
-    if element.tag.lower() in chrome.tags or not names.isdisjoint(chrome.words):
+    if _tag_is_chrome(element, chrome) or not names.isdisjoint(chrome.words):
         return not _reads_like_prose(element, sizes)
     if element.tag in LINK_DENSE_TAGS:
         chars = sizes.chars.get(element, 0)
