@@ -183,6 +183,23 @@ def test_blocks_from_jsonld_article_body(body, expected):
     assert [(b.kind, b.text) for b in blocks_from_jsonld(body)] == expected
 
 
+@pytest.mark.parametrize("html", [
+    # comments and processing instructions beside the heading (lxml's text_content refuses them)
+    "<html><body><!-- c --><h1>Titre</h1><!-- d --><?pi x?><p>{text}</p></body></html>",
+    # JSON-LD that is not what it claims: a number as body, nesting beyond reason, empty HTML
+    '<html><head><script type="application/ld+json">{{"@type":["NewsArticle"],"articleBody":42,'
+    '"description":null}}</script><script type="application/ld+json">' + "[" * 100000
+    + '</script></head><body><h1>Titre</h1><p>{text}</p></body></html>',
+    '<html><head><script type="application/ld+json">{{"@type":"NewsArticle","articleBody":"<p></p>"}}'
+    '</script></head><body><h1>Titre</h1><p>{text}</p></body></html>',
+])
+def test_odd_pages_read_their_text(html):
+    text = "Un texte assez long pour être retenu comme le corps de l’article. " * 6
+    article = read_html(html.format(text=text), "odd.html")
+    assert [b.kind for b in article.blocks] == ["title", "paragraph"]
+    assert article.blocks[1].text == text.strip()
+
+
 def test_jsonld_body_is_found_in_graphs_and_lists():
     html = ('<html><head><script type="application/ld+json">[{"@type":"BreadcrumbList"},'
             '{"@graph":[{"@type":"NewsArticle","articleBody":"Le texte complet de l’article."}]}]'

@@ -231,7 +231,7 @@ def _jsonld_objects(tree: lxml.html.HtmlElement) -> Iterator[dict]:
             continue
         try:
             data = json.loads(script.text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested beyond reason
             continue
         stack = [data]
         while stack:
@@ -263,7 +263,10 @@ def blocks_from_jsonld(body: str) -> list[Block]:
     from audioarticles.extract.plain import is_heading
 
     if re.search(r"<(?:p|h[1-6]|li|blockquote)\b", body, re.I):
-        fragment = lxml.html.fragment_fromstring(body, create_parent="div")
+        try:
+            fragment = lxml.html.fragment_fromstring(body, create_parent="div")
+        except (lxml.etree.ParserError, ValueError):
+            return []
         blocks = []
         for element in fragment.iter("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote"):
             if any(a.tag in ("li", "blockquote") for a in element.iterancestors()):
@@ -316,11 +319,12 @@ def standfirst(tree: lxml.html.HtmlElement,
                     return element
     if heading is None:
         return None
-    for count, element in enumerate(heading.itersiblings()):
+    siblings = (e for e in heading.itersiblings() if isinstance(e.tag, str))  # not comments
+    for count, element in enumerate(siblings):
         if count >= STANDFIRST_SIBLINGS:
             break
         length = _visible(element.text_content())
-        if (isinstance(element.tag, str) and not _names(element).isdisjoint(STANDFIRST_WORDS)
+        if (not _names(element).isdisjoint(STANDFIRST_WORDS)
                 and STANDFIRST_MIN_CHARS <= length <= STANDFIRST_MAX_CHARS):
             return element
     return None
