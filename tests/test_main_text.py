@@ -155,6 +155,13 @@ def test_prune_chrome_spares_what_holds_the_anchors_and_page_wrappers():
     ('<meta property="og:description" content="Après six ans de chantier, la première tranche...">',
      '<h1>T</h1><span class="sc-x">Après six ans de chantier, la première tranche ouvre.</span>',
      "Après six ans de chantier, la première tranche ouvre."),
+    # a description repeating the title: the block holding the heading is no standfirst
+    ('<meta name="description" content="Le titre de la page, assez long pour compter ici">',
+     ('<div class="top"><h1>Le titre de la page, assez long pour compter ici</h1>'
+      '<p>Une autre phrase.</p></div>'), None),
+    ('<meta name="description" content="Le titre de la page, assez long pour compter ici">',
+     ('<h1>Le titre de la page, assez long pour compter ici</h1>'
+      '<p>Le titre de la page, assez long pour compter ici</p>'), None),
     # no description: a chapô named as such right after the heading
     ("", ('<h1>T</h1><p class="article__desc">Dans un rapport publié mercredi, la Cour pointe '
           'la saturation des urgences.</p><p>Corps.</p>'),

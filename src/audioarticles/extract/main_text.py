@@ -303,19 +303,23 @@ def descriptions(tree: lxml.html.HtmlElement) -> list[str]:
 
 def standfirst(tree: lxml.html.HtmlElement,
                heading: lxml.etree._Element | None) -> lxml.etree._Element | None:
-    """The chapô: the first, smallest element whose text begins with the page's description,
-    else an element named as a standfirst (`chapo`, `article__desc`...) right after the <h1>."""
+    """The chapô: the first, smallest element whose text begins with the page's description
+    (not one holding the <h1>: some pages describe themselves with their title), else an
+    element named as a standfirst (`chapo`, `article__desc`...) right after the <h1>."""
     body = tree.getroottree().getroot().find("body")
     if body is None:
         return None
     starts = {d[:STANDFIRST_PREFIX] for d in map(loose, descriptions(tree))
               if len(d) >= STANDFIRST_MIN_CHARS}
+    holding_heading = set(heading.iterancestors()) if heading is not None else set()
+    if heading is not None:
+        starts.discard(loose(heading.text_content())[:STANDFIRST_PREFIX])
     if starts:
         for tag in ("p", "h2", "span", "div", "section"):
             for element in body.iter(tag):
                 text = element.text_content()
-                if len(text) <= 2 * STANDFIRST_MAX_CHARS and any(
-                        loose(text).startswith(start) for start in starts):
+                if (len(text) <= 2 * STANDFIRST_MAX_CHARS and element not in holding_heading
+                        and any(loose(text).startswith(start) for start in starts)):
                     return element
     if heading is None:
         return None
