@@ -389,10 +389,10 @@ def combine(blocks: list[Block], evidence: Evidence) -> list[Block]:
 
 def merge_modes(recall: list[Block], confirmed: Iterable[list[Block]]) -> list[Block]:
     """Recall's blocks, without those that only recall found before the first or after the
-    last block another mode (default, precision) also found: the stricter modes say where the
-    article is, recall fills the gaps inside it. When the stricter modes found nothing, or
-    agree with recall on less than half of its text (they took another part of the page),
-    recall's blocks stand."""
+    last block a stricter mode (precision) also found: the stricter mode says where the
+    article is, recall fills the gaps inside it (the default mode, tried too, confirmed
+    teasers as often as text). When the stricter modes found nothing, or agree with recall on
+    less than half of its text (they took another part of the page), recall's blocks stand."""
     joined = " ".join(b.text for blocks in confirmed for b in blocks)
     if not joined.strip():
         return recall
