@@ -197,8 +197,8 @@ def test_blocks_from_jsonld_article_body(body, expected):
     '<html><head><script type="application/ld+json">{{"@type":["NewsArticle"],"articleBody":42,'
     '"description":null}}</script><script type="application/ld+json">' + "[" * 100000
     + '</script></head><body><h1>Titre</h1><p>{text}</p></body></html>',
-    '<html><head><script type="application/ld+json">{{"@type":"NewsArticle","articleBody":"<p></p>"}}'
-    '</script></head><body><h1>Titre</h1><p>{text}</p></body></html>',
+    '<html><head><script type="application/ld+json">{{"@type":"NewsArticle",'
+    '"articleBody":"<p></p>"}}</script></head><body><h1>Titre</h1><p>{text}</p></body></html>',
 ])
 def test_odd_pages_read_their_text(html):
     text = "Un texte assez long pour être retenu comme le corps de l’article. " * 6
