@@ -14,7 +14,7 @@ import click
 
 from audioarticles import __version__, editorial, publish
 from audioarticles.catalog import Catalog
-from audioarticles.config import Project, load_project
+from audioarticles.config import Settings, load_settings
 from audioarticles.disclosure import Disclosure
 from audioarticles.engines import engine_class
 from audioarticles.errors import ArticleSkipped, UserError
@@ -30,7 +30,7 @@ def cwd_path(path: Path) -> str:
         return str(path)
 
 
-def episode_json(project: Project, episode: Episode) -> dict:
+def episode_json(project: Settings, episode: Episode) -> dict:
     output = editorial.files_root(project, episode)
     return {
         "slug": episode.slug,
@@ -69,8 +69,8 @@ class Context:
     def __init__(self, project_dir: str | None):
         self.project_dir = project_dir
 
-    def project(self, out: str | None = None) -> Project:
-        return load_project(self.project_dir, out)
+    def project(self, out: str | None = None) -> Settings:
+        return load_settings(self.project_dir, out)
 
 
 class AppGroup(click.Group):
@@ -80,7 +80,8 @@ class AppGroup(click.Group):
         try:
             return super().invoke(ctx)
         except UserError as exc:
-            click.echo(f"error: {exc}", err=True)
+            for line in str(exc).splitlines():  # a settings file can hold several mistakes
+                click.echo(f"error: {line}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -100,7 +101,7 @@ def cli(ctx: click.Context, project_dir: str | None) -> None:
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 
 
-def converted_line(project: Project, converted) -> str:
+def converted_line(project: Settings, converted) -> str:
     """The plain line for one finished article."""
     episode = converted.episode
     where = cwd_path(editorial.files_root(project, episode) / episode.mp3)
@@ -124,7 +125,7 @@ def summary_lines(report) -> list[str]:
     return [line] + [f"  failed: {f.source}: {f.reason}" for f in report.failed]
 
 
-def report_batch(project: Project, report, as_json: bool, extra: dict | None = None) -> None:
+def report_batch(project: Settings, report, as_json: bool, extra: dict | None = None) -> None:
     """Print a batch's result (errors were printed as they happened) and exit with its code."""
     if as_json:
         emit_json({
@@ -153,7 +154,7 @@ def report_batch(project: Project, report, as_json: bool, extra: dict | None = N
         sys.exit(1)
 
 
-def console_progress(project: Project, as_json: bool):
+def console_progress(project: Settings, as_json: bool):
     """Errors, skips and warnings on stderr as they happen; without --json one line per
     finished article on stdout; a live status line when that stream is a terminal."""
     from audioarticles.progress import ConsoleProgress
@@ -188,7 +189,7 @@ def batch_options(command):
     return command
 
 
-def release_for(project: Project, draft: bool, publish_at: str | None,
+def release_for(project: Settings, draft: bool, publish_at: str | None,
                 force: bool) -> editorial.Release:
     policy = editorial.Policy.from_project(project)
     at = editorial.parse_time(publish_at, policy, "--publish-at") if publish_at else None
@@ -385,7 +386,7 @@ def serve(obj: Context, port: int | None, out: str | None, drafts: bool) -> None
     if not project.output.is_dir():
         raise UserError(f"{cwd_path(project.output)}: nothing to serve yet; "
                         "run `audioarticles convert ARTICLE` first")
-    base = urlsplit(str(project.section("podcast").get("base_url", "")))
+    base = urlsplit(project.section("podcast")["base_url"])
     if port is None:
         port = base.port if base.hostname in ("127.0.0.1", "localhost") and base.port else 8000
     if drafts:
@@ -410,14 +411,14 @@ def serve(obj: Context, port: int | None, out: str | None, drafts: bool) -> None
 # editorial control
 
 
-def editor_catalog(project: Project) -> Catalog:
+def editor_catalog(project: Settings) -> Catalog:
     if not project.catalog_path.exists():
         raise UserError("no episodes yet; run `audioarticles convert ARTICLE` first")
     return Catalog(project.catalog_path)
 
 
 @contextlib.contextmanager
-def changing_catalog(project: Project) -> Iterator[Catalog]:
+def changing_catalog(project: Settings) -> Iterator[Catalog]:
     """The catalog of a command that changes the project (and rebuilds the site): one such
     command at a time, so it never interleaves with a conversion run."""
     from audioarticles.lock import run_lock
@@ -428,7 +429,7 @@ def changing_catalog(project: Project) -> Iterator[Catalog]:
         yield catalog
 
 
-def report_changes(project: Project, changes: list[editorial.Change], as_json: bool) -> None:
+def report_changes(project: Settings, changes: list[editorial.Change], as_json: bool) -> None:
     if as_json:
         emit_json({"episodes": [{**episode_json(project, c.episode), "from_state": c.from_state,
                                  "changed": c.changed} for c in changes]})

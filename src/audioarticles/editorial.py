@@ -24,21 +24,19 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from audioarticles.catalog import Catalog
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.errors import ArticleSkipped, UsageError, UserError
 from audioarticles.identity import guid_for, identity
 from audioarticles.model import Article, EditorialEvent, Episode, Segment, Tombstone
 from audioarticles.optout import OptOutRules, skip_reason
 from audioarticles.optout import load_rules as load_optout
-from audioarticles.publish.dates import parse_date, zone_named
+from audioarticles.publish.dates import parse_date
 
 DRAFT, HELD, SCHEDULED, PUBLISHED, UNPUBLISHED = (
     "draft", "held", "scheduled", "published", "unpublished")
 STATES = (DRAFT, HELD, SCHEDULED, PUBLISHED, UNPUBLISHED)
 #: the actor recorded for decisions the project's policy made, and for on-time releases
 POLICY, SCHEDULE = "policy", "schedule"
-EMBARGO_MODES = ("article-date", "none")
-
 
 def utcnow() -> datetime:
     """The clock every editorial decision reads (one place, so tests can set it)."""
@@ -70,17 +68,9 @@ class Policy:
     timezone: str = "Europe/Paris"
 
     @classmethod
-    def from_project(cls, project: Project) -> Policy:
-        section = project.section("editorial")
-        for key in ("auto_publish", "publish_degraded"):
-            if not isinstance(section.get(key), bool):
-                raise UsageError(f"audioarticles.toml: [editorial] {key} must be true or false, "
-                                 f"not {section.get(key)!r}")
-        if section.get("embargo") not in EMBARGO_MODES:
-            raise UsageError(f"audioarticles.toml: [editorial] embargo must be one of "
-                             f"{', '.join(EMBARGO_MODES)}, not {section.get('embargo')!r}")
-        zone = str(project.section("podcast").get("timezone") or "UTC")
-        zone_named(zone)  # a user error naming the setting when it is not a time zone
+    def from_project(cls, project: Settings) -> Policy:
+        section = project.section("editorial")  # checked by the schema
+        zone = project.section("podcast")["timezone"]
         return cls(auto_publish=section["auto_publish"],
                    publish_degraded=section["publish_degraded"],
                    embargo=section["embargo"], timezone=zone)
@@ -118,7 +108,7 @@ class Release:
     publish_at: datetime | None = None  # new episodes are scheduled for then
 
     @classmethod
-    def for_project(cls, project: Project, **flags) -> Release:
+    def for_project(cls, project: Settings, **flags) -> Release:
         return cls(Policy.from_project(project), load_optout(project.root), **flags)
 
 
@@ -233,13 +223,13 @@ def find_episodes(catalog: Catalog, slugs: Iterable[str]) -> list[Episode]:
     return found
 
 
-def _rebuild(project: Project, catalog: Catalog) -> None:
+def _rebuild(project: Settings, catalog: Catalog) -> None:
     from audioarticles import publish  # publish.rebuild calls back into this module
 
     publish.rebuild(project, catalog)
 
 
-def _change_all(project: Project, catalog: Catalog, episodes: list[Episode],
+def _change_all(project: Settings, catalog: Catalog, episodes: list[Episode],
                 change: Callable[[Episode], Change]) -> list[Change]:
     """Apply an editor's command to each episode in one transaction, then rebuild the feed
     and the site (which moves their files in or out of the public folder)."""
@@ -249,7 +239,7 @@ def _change_all(project: Project, catalog: Catalog, episodes: list[Episode],
     return changes
 
 
-def publish_episodes(project: Project, catalog: Catalog, slugs: Iterable[str], actor: str,
+def publish_episodes(project: Settings, catalog: Catalog, slugs: Iterable[str], actor: str,
                      at: datetime | None = None) -> list[Change]:
     """Release episodes now, or schedule them for `at`; an unpublished one comes back.
     The feed and the site are rebuilt."""
@@ -276,7 +266,7 @@ def publish_episodes(project: Project, catalog: Catalog, slugs: Iterable[str], a
     return _change_all(project, catalog, episodes, change)
 
 
-def hold_episodes(project: Project, catalog: Catalog, slugs: Iterable[str], actor: str,
+def hold_episodes(project: Settings, catalog: Catalog, slugs: Iterable[str], actor: str,
                   reason: str) -> list[Change]:
     """Keep episodes back (a published one leaves the feed, the site and the embeds) until an
     editor publishes them. The feed and the site are rebuilt."""
@@ -296,7 +286,7 @@ def hold_episodes(project: Project, catalog: Catalog, slugs: Iterable[str], acto
     return _change_all(project, catalog, episodes, change)
 
 
-def unpublish_episodes(project: Project, catalog: Catalog, slugs: Iterable[str], actor: str,
+def unpublish_episodes(project: Settings, catalog: Catalog, slugs: Iterable[str], actor: str,
                        reason: str, purge: bool = False) -> list[Change]:
     """Take episodes down and tombstone their articles: the feed and the site are rebuilt
     without them, then their files are retired to the private mirror (`publish` can bring
@@ -386,12 +376,12 @@ def episode_files(episode: Episode) -> list[str]:
     return [name for name in dict.fromkeys(names) if name]
 
 
-def files_root(project: Project, episode: Episode) -> Path:
+def files_root(project: Settings, episode: Episode) -> Path:
     """The public output folder for a published episode, the private mirror otherwise."""
     return project.output if episode.state == PUBLISHED else project.unreleased_dir
 
 
-def files_present(project: Project, episode: Episode) -> bool:
+def files_present(project: Settings, episode: Episode) -> bool:
     names = episode_files(episode)
     return bool(names) and all(
         (project.output / n).exists() or (project.unreleased_dir / n).exists() for n in names)
@@ -405,7 +395,7 @@ def _move(source: Path, target: Path) -> None:
         shutil.move(source, target)
 
 
-def admit_files(project: Project, catalog: Catalog) -> None:
+def admit_files(project: Settings, catalog: Catalog) -> None:
     """Before the feed is written: published episodes' files into the output folder.
 
     A file waiting in the private mirror is the newer one (conversions write there first).
@@ -417,7 +407,7 @@ def admit_files(project: Project, catalog: Catalog) -> None:
                 _move(waiting, project.output / name)
 
 
-def withdraw_files(project: Project, catalog: Catalog) -> None:
+def withdraw_files(project: Settings, catalog: Catalog) -> None:
     """After the feed is written: unpublished episodes' files out of the output folder.
     (Their older versions, kept public for a while after a re-voice, go with
     `publish.sweep_retired`.)"""
@@ -433,7 +423,7 @@ def withdraw_files(project: Project, catalog: Catalog) -> None:
                 _move(public, private)
 
 
-def purge_files(project: Project, episode: Episode) -> None:
+def purge_files(project: Settings, episode: Episode) -> None:
     """Delete an episode's files everywhere (after `unpublish --purge`)."""
     for name in episode_files(episode):
         for root in (project.output, project.unreleased_dir):
@@ -441,7 +431,7 @@ def purge_files(project: Project, episode: Episode) -> None:
                 (root / name).unlink()
 
 
-def discard_unreleased(project: Project, old: Episode | None, new: Episode) -> None:
+def discard_unreleased(project: Settings, old: Episode | None, new: Episode) -> None:
     """After a re-conversion: drop the previous version's files from the private mirror."""
     if old is None:
         return

@@ -46,9 +46,9 @@ class FetchSettings:
     def from_project(cls, project) -> FetchSettings:
         fetch = project.section("fetch")
         limits = project.section("limits")
-        return cls(timeout_s=float(fetch.get("timeout_s", 20)),
-                   max_bytes=int(float(limits.get("max_input_mb", 5)) * 1024 * 1024),
-                   max_redirects=int(fetch.get("max_redirects", 5)),
+        return cls(timeout_s=float(fetch["timeout_s"]),
+                   max_bytes=int(limits["max_input_mb"] * 1024 * 1024),
+                   max_redirects=fetch["max_redirects"],
                    user_agent=str(fetch.get("user_agent") or DEFAULT_USER_AGENT))
 
 

@@ -29,7 +29,7 @@ from typing import BinaryIO
 from audioarticles import clean as clean_stage
 from audioarticles import editorial, feeds, optout, publish
 from audioarticles.catalog import Catalog
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.engines import engine_class, get_engine
 from audioarticles.engines.base import Engine
 from audioarticles.errors import (ArticleSkipped, EngineUnavailable, InputError, SynthesisError,
@@ -132,7 +132,7 @@ class Prepared:
     content_hash: str
 
 
-def prepare(article: Article, project: Project, max_chars: int) -> tuple[Article, list[Segment]]:
+def prepare(article: Article, project: Settings, max_chars: int) -> tuple[Article, list[Segment]]:
     """Clean, segment the written text, then normalise each segment for speech.
 
     Segments come numbered in order, each with its spoken text within `max_chars`
@@ -169,7 +169,7 @@ class TextStage:
         return [" ".join(parts) for parts in spoken]
 
 
-def text_at_stage(project: Project, name: str, stage: str, max_chars: int) -> TextStage:
+def text_at_stage(project: Settings, name: str, stage: str, max_chars: int) -> TextStage:
     """What will be read, at one stage: extract, clean, normalized or segments."""
     if stage not in STAGES:
         raise UserError(f"unknown stage {stage!r}; valid: {', '.join(STAGES)}")
@@ -189,9 +189,9 @@ def text_at_stage(project: Project, name: str, stage: str, max_chars: int) -> Te
     return TextStage(stage, cleaned, segments)
 
 
-def check_length(article: Article, project: Project) -> None:
+def check_length(article: Article, project: Settings) -> None:
     """Refuse text whose audio would not fit the memory bounds of one render."""
-    limit = int(project.section("limits").get("max_article_chars", 60000))
+    limit = project.section("limits")["max_article_chars"]
     length = sum(len(block.text) for block in article.blocks)
     if length > limit:
         raise InputError(article.meta.source,
@@ -210,13 +210,13 @@ def content_hash(article: Article, segments: list[Segment]) -> str:
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
-def prepare_episode(article: Article, project: Project, max_chars: int) -> Prepared:
+def prepare_episode(article: Article, project: Settings, max_chars: int) -> Prepared:
     cleaned, segments = prepare(article, project, max_chars)
     return Prepared(source=cleaned.meta.source, article=cleaned, segments=segments,
                     guid=guid_for(cleaned.meta), content_hash=content_hash(cleaned, segments))
 
 
-def render_fingerprint(project: Project, voice: Voice, engine: Engine) -> str:
+def render_fingerprint(project: Settings, voice: Voice, engine: Engine) -> str:
     """Changes whenever the same text would be rendered differently (voice, audio settings,
     what the tags carry: podcast title, feed URL, embedded cover)."""
     podcast = project.section("podcast")
@@ -230,7 +230,7 @@ def render_fingerprint(project: Project, voice: Voice, engine: Engine) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def files_intact(project: Project, episode: Episode) -> bool:
+def files_intact(project: Settings, episode: Episode) -> bool:
     """All the episode's files exist (published or not yet), its MP3 at the recorded size."""
     if not episode.mp3 or not editorial.files_present(project, episode):
         return False
@@ -251,7 +251,7 @@ class Voicing:
     these instances. With `fallback` off, or a voice without one, a failure is an error.
     """
 
-    def __init__(self, project: Project, voice: Voice, jobs: int = 1, fallback: bool = True):
+    def __init__(self, project: Settings, voice: Voice, jobs: int = 1, fallback: bool = True):
         self.project = project
         self.voice = voice
         self.jobs = jobs
@@ -307,7 +307,7 @@ class VoicedBy:
     degraded_reason: str = ""
 
 
-def render(project: Project, prepared: Prepared, slug: str, voicing: Voicing,
+def render(project: Settings, prepared: Prepared, slug: str, voicing: Voicing,
            cache: SegmentCache, existing: Episode | None = None, corrected_on: str = "",
            warn: Callable[[str], None] = warn) -> tuple[Rendered, VoicedBy]:
     """Voice, assemble, level and tag the article, with its transcripts and chapters beside
@@ -317,7 +317,7 @@ def render(project: Project, prepared: Prepared, slug: str, voicing: Voicing,
     When the run's voice cannot produce it (unreachable, retries exhausted, engine missing)
     and a fallback is allowed, the whole episode is voiced by the fallback, marked degraded:
     an episode is never a mix of two voices."""
-    zone = zone_named(project.section("podcast").get("timezone", "Europe/Paris"))
+    zone = zone_named(project.section("podcast")["timezone"])
     pub_date = (existing.pub_date if existing else "") or publication_date(
         prepared.article.meta.date, zone)
     corrected = date.fromisoformat(corrected_on) if corrected_on else None
@@ -369,7 +369,7 @@ class Ledger:
     claimed in this run, and the editorial decision when an episode is recorded. Its methods
     may be called from any article thread; they take turns on the one catalog connection."""
 
-    def __init__(self, project: Project, catalog: Catalog, voicing: Voicing,
+    def __init__(self, project: Settings, catalog: Catalog, voicing: Voicing,
                  release: editorial.Release, rerender: bool):
         self.project = project
         self.catalog = catalog
@@ -402,7 +402,7 @@ class Ledger:
                              and existing.content_hash == prepared.content_hash
                              and existing.meta.get("render") == self.fingerprint
                              and files_intact(self.project, existing))
-                zone = zone_named(self.project.section("podcast").get("timezone", "Europe/Paris"))
+                zone = zone_named(self.project.section("podcast")["timezone"])
                 corrected = editorial.correction_day(self.catalog, existing, digest, zone)
                 return Plan(prepared, existing.slug, existing, unchanged, digest, corrected)
             slug = self._new_slug(prepared.article.meta.title)
@@ -446,7 +446,7 @@ class Ledger:
             episode.summary = meta.summary
             episode.language = meta.language
             # fixed once, with its time zone: a published date is never rewritten
-            zone = zone_named(self.project.section("podcast").get("timezone", "Europe/Paris"))
+            zone = zone_named(self.project.section("podcast")["timezone"])
             episode.pub_date = episode.pub_date or publication_date(meta.date, zone)
             episode.content_hash = plan.prepared.content_hash
             # a degraded episode records its fallback's fingerprint: the next run tries the
@@ -524,7 +524,7 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def sweep_partial_files(project: Project, before: float) -> list[Path]:
+def sweep_partial_files(project: Settings, before: float) -> list[Path]:
     """Remove temporary `.*.part` files left by a run that died (they predate this run)."""
     removed = []
     for folder in (project.output, project.state_dir):
@@ -541,7 +541,7 @@ def sweep_partial_files(project: Project, before: float) -> list[Path]:
 EPISODE_FILE_PATTERNS = ("*.mp3", "*.vtt", "*.srt", "*.chapters.json")
 
 
-def sweep_orphan_audio(project: Project, catalog: Catalog, before: float) -> list[Path]:
+def sweep_orphan_audio(project: Settings, catalog: Catalog, before: float) -> list[Path]:
     """Remove MP3s (and transcripts, chapters) no episode points to and none keeps as retired:
     left by a run killed between placing the files and recording them. Only files older than
     this run."""
@@ -564,7 +564,7 @@ def sweep_orphan_audio(project: Project, catalog: Catalog, before: float) -> lis
 class Batch:
     """One run over many articles with `jobs` worker threads."""
 
-    def __init__(self, project: Project, catalog: Catalog, voicing: Voicing,
+    def __init__(self, project: Settings, catalog: Catalog, voicing: Voicing,
                  jobs: int, release: editorial.Release, rerender: bool, progress: Progress):
         self.project = project
         self.voicing = voicing
@@ -684,7 +684,7 @@ def _name(source: Source | InputError) -> str:
     return source.source if isinstance(source, InputError) else source.name
 
 
-def batch_in_lock(project: Project, catalog: Catalog, sources: list[Source | InputError],
+def batch_in_lock(project: Settings, catalog: Catalog, sources: list[Source | InputError],
                   voicing: Voicing, release: editorial.Release, *,
                   jobs: int | None = None, rerender: bool = False,
                   progress: Progress | None = None) -> ConvertReport:
@@ -704,7 +704,7 @@ def batch_in_lock(project: Project, catalog: Catalog, sources: list[Source | Inp
     return report
 
 
-def run_batch(project: Project, sources: list[Source | InputError], voicing: Voicing,
+def run_batch(project: Settings, sources: list[Source | InputError], voicing: Voicing,
               release: editorial.Release | None = None, *,
               jobs: int | None = None, rerender: bool = False, progress: Progress | None = None,
               command: str | None = None) -> ConvertReport:
@@ -726,7 +726,7 @@ class RunSetup:
     reader: Reader
 
 
-def set_up(project: Project, voice_name: str | None, release: editorial.Release | None,
+def set_up(project: Settings, voice_name: str | None, release: editorial.Release | None,
            jobs: int | None, progress: Progress, stdin: BinaryIO | None = None,
            fallback: bool = True) -> RunSetup:
     release = release or editorial.Release.for_project(project)
@@ -740,7 +740,7 @@ def set_up(project: Project, voice_name: str | None, release: editorial.Release 
     return RunSetup(release, voicing, reader)
 
 
-def convert(project: Project, inputs: list[str], voice_name: str | None = None,
+def convert(project: Settings, inputs: list[str], voice_name: str | None = None,
             release: editorial.Release | None = None, *, jobs: int | None = None,
             rerender: bool = False, progress: Progress | None = None,
             stdin: BinaryIO | None = None, fallback: bool = True) -> ConvertReport:
@@ -756,7 +756,7 @@ def convert(project: Project, inputs: list[str], voice_name: str | None = None,
                      jobs=jobs, rerender=rerender, progress=progress)
 
 
-def upgrade(project: Project, *, jobs: int | None = None,
+def upgrade(project: Settings, *, jobs: int | None = None,
             progress: Progress | None = None) -> ConvertReport:
     """Voice every degraded episode again with the voice it was meant to have, keeping its
     GUID and slug (the editorial policy then releases one it held). An episode whose voice
@@ -786,7 +786,7 @@ def upgrade(project: Project, *, jobs: int | None = None,
     return report
 
 
-def _episode_source(project: Project, reader: Reader, episode: Episode) -> Source | InputError:
+def _episode_source(project: Settings, reader: Reader, episode: Episode) -> Source | InputError:
     """Where an episode's article is read again from: its URL, or its file in the project."""
     if is_url(episode.source):
         return reader.expand([episode.source])[0]
@@ -797,7 +797,7 @@ def _episode_source(project: Project, reader: Reader, episode: Episode) -> Sourc
     return Source(episode.source, lambda: reader.read_path(path, episode.source))
 
 
-def sync(project: Project, feed_url: str, voice_name: str | None = None,
+def sync(project: Settings, feed_url: str, voice_name: str | None = None,
          release: editorial.Release | None = None, *, limit: int | None = None,
          jobs: int | None = None, rerender: bool = False,
          progress: Progress | None = None) -> tuple[FeedInfo, ConvertReport]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from audioarticles import chapters as chapter_files
 from audioarticles import publish, transcripts
 from audioarticles.assemble import Assembly, Mastering, Piece, assemble
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.disclosure import Disclosure
 from audioarticles.engines.base import Engine
 from audioarticles.fsutil import atomic_write_text
@@ -45,7 +45,7 @@ class Rendered:
         return [self.mp3, *self.transcripts.values(), self.chapters]
 
 
-def framed_segments(project: Project, article: Article, segments: list[Segment],
+def framed_segments(project: Settings, article: Article, segments: list[Segment],
                     max_chars: int, corrected_on: date | None = None) -> list[Segment]:
     """The intro's segments, the article's, then the outro's (normalised like the article).
 
@@ -58,8 +58,8 @@ def framed_segments(project: Project, article: Article, segments: list[Segment],
     disclosure = Disclosure.from_project(project)
     closing = tuple(line for line in (disclosure.spoken(), disclosure.update_line(corrected_on))
                     if line)
-    intro = spoken_frame("intro", audio.get("intro", {}), values, max_chars, speak)
-    outro = spoken_frame("outro", audio.get("outro", {}), values, max_chars, speak, closing)
+    intro = spoken_frame("intro", audio["intro"], values, max_chars, speak)
+    outro = spoken_frame("outro", audio["outro"], values, max_chars, speak, closing)
     return intro + segments + outro
 
 
@@ -71,12 +71,12 @@ def excerpt(article: Article, limit: int = SUMMARY_CHARS) -> str:
     return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def episode_tags(project: Project, article: Article, assembly: Assembly, chapter_list,
+def episode_tags(project: Settings, article: Article, assembly: Assembly, chapter_list,
                  guid: str, pub_date: str, engine_name: str) -> EpisodeTags:
     podcast = project.section("podcast")
     settings = project.section("tags")
     meta = article.meta
-    image = str(podcast.get("image", "")).strip()
+    image = podcast["image"].strip()
     return EpisodeTags(
         title=meta.title,
         artist=(meta.author or meta.publication or podcast.get("publication", "")
@@ -93,9 +93,9 @@ def episode_tags(project: Project, article: Article, assembly: Assembly, chapter
         duration_ms=round(assembly.duration_s * 1000),
         transcript=transcripts.plain_text(assembly.timeline),
         chapters=chapter_list,
-        cover_jpeg=(cover_jpeg(project.root / image, int(settings.get("cover_px", 600)))
+        cover_jpeg=(cover_jpeg(project.root / image, settings["cover_px"])
                     if image else b""),
-        chapter_title_chars=int(settings.get("chapter_title_chars", 60)),
+        chapter_title_chars=settings["chapter_title_chars"],
     )
 
 
@@ -119,23 +119,22 @@ class Production:
     jingles: dict[str, Jingle | None]
 
     @classmethod
-    def from_project(cls, project: Project, voice: Voice) -> Production:
+    def from_project(cls, project: Settings, voice: Voice) -> Production:
         """Raises UsageError naming the setting to fix (the CLI exits 2 before any work);
         `[podcast]` and its artwork are publish.check_settings's."""
         audio = project.section("audio")
-        pauses = Pauses.from_settings(audio.get("pauses", {}),
-                                      origin="audioarticles.toml [audio.pauses]")
+        pauses = Pauses.from_settings(audio["pauses"], origin="audioarticles.toml [audio.pauses]")
         pauses = Pauses.from_settings(vars(pauses), voice.pauses,
                                       origin=f"voice profile {voice.origin or voice.name} [pauses]")
-        jingles = {kind: Jingle.from_settings(kind, audio.get(kind, {}), project.root)
+        jingles = {kind: Jingle.from_settings(kind, audio[kind], project.root)
                    for kind in ("intro", "outro")}
         for kind in ("intro", "outro"):  # template mistakes show now, not once per article
-            fill(str(audio.get(kind, {}).get("text", "")), dict.fromkeys(FIELDS, "x"),
+            fill(audio[kind]["text"], dict.fromkeys(FIELDS, "x"),
                  f"audioarticles.toml [audio.{kind}] text")
         return cls(Mastering.from_settings(audio), pauses, jingles)
 
 
-def render_episode(project: Project, article: Article, segments: list[Segment], voice: Voice,
+def render_episode(project: Settings, article: Article, segments: list[Segment], voice: Voice,
                    engine: Engine, cache: SegmentCache | None, episodes_dir: Path, slug: str,
                    guid: str, pub_date: str, corrected_on: date | None = None) -> Rendered:
     """Voice, assemble, level, tag and place one episode's files; nothing half-written is left."""

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from audioarticles import extract
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.errors import InputError
 from audioarticles.fetch import FetchSettings, binary_kind, fetch, is_url, size_limit_message
 from audioarticles.identity import slugify
@@ -147,7 +147,7 @@ def _meta_charset(data: bytes) -> str | None:
 class Reader:
     """Reads the sources of one run, with the project's limits and fetch settings."""
 
-    def __init__(self, project: Project, warn: Warn | None = None, stdin: BinaryIO | None = None,
+    def __init__(self, project: Settings, warn: Warn | None = None, stdin: BinaryIO | None = None,
                  skip: tuple[str, ...] | None = None, session=None):
         self.project = project
         self.skip = skip

@@ -6,13 +6,37 @@ from abc import ABC, abstractmethod
 from typing import ClassVar
 
 from audioarticles.model import Audio
+from audioarticles.validation import Section, check
 from audioarticles.voices import Voice
 
 
+class NoSettings(Section):
+    """An engine without settings: any key is unknown."""
+
+
 class Engine(ABC):
+    """A TTS engine. Third-party engines subclass it and are registered under the
+    `audioarticles.engines` entry-point group (`name = "package.module:EngineClass"`)."""
+
     NAME: ClassVar[str]
+    #: how listeners and the disclosure name it ("eSpeak NG")
+    DISPLAY_NAME: ClassVar[str] = ""
+    #: its section of audioarticles.toml (`[<NAME>]`); the engine is built with these values
+    Settings: ClassVar[type[Section]] = NoSettings
+    #: the `[options]` of a voice profile using it
+    VoiceOptions: ClassVar[type[Section]] = NoSettings
     #: the longest text one call (or one request) accepts; segmentation keeps under it
     max_chars: ClassVar[int] = 1000
+
+    @classmethod
+    def display_name(cls) -> str:
+        return cls.DISPLAY_NAME or cls.NAME
+
+    @classmethod
+    def options(cls, voice: Voice):
+        """The voice profile's `[options]` for this engine, defaults filled in (they were
+        checked when the project loaded)."""
+        return check(cls.VoiceOptions, voice.options, f"{voice.origin or voice.name} [options]")
 
     @classmethod
     @abstractmethod

@@ -26,17 +26,19 @@ import threading
 import time
 import types
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, fields
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import AfterValidator, Field
 
 from audioarticles.engines.base import Engine
 from audioarticles.engines.limits import RequestLimiter, backoff_delay, retry_after_seconds
 from audioarticles.engines.packing import Request, pack
 from audioarticles.engines.audio_split import split_at_pauses
-from audioarticles.errors import EngineUnavailable, SynthesisError, UsageError
+from audioarticles.errors import EngineUnavailable, SynthesisError
 from audioarticles.model import Audio
 from audioarticles.tools import decode_to_pcm
+from audioarticles.validation import Section, check
 from audioarticles.voices import Voice
 
 SAMPLE_RATE = 24000
@@ -44,53 +46,56 @@ URL_ENV = "AUDIOARTICLES_GTTS_URL"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
-@dataclass(frozen=True)
-class GttsSettings:
+def _http_url(url: str) -> str:
+    if url and urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError("not an http(s) URL; e.g. url = \"http://127.0.0.1:8765\"")
+    return url
+
+
+class GttsSettings(Section):
     """The `[gtts]` section of audioarticles.toml (all optional)."""
 
-    url: str = ""  # base URL of the endpoint; "" = Google's, https://translate.google.<tld>
-    concurrency: int = 4  # requests in flight at once, for the whole run
-    requests_per_second: float = 20.0  # request starts per second, for the whole run
-    connect_timeout: float = 5.0
-    read_timeout: float = 15.0
-    attempts: int = 5  # tries per request on 429, 5xx, timeouts and dropped connections
-    backoff_base: float = 0.5  # seconds before the first retry (doubling, with jitter)
-    backoff_max: float = 8.0
-    retry_budget: float = 30.0  # seconds one request may spend retrying, Retry-After included
-    unreachable_attempts: int = 2  # tries when the host is not found or refuses connections
-    unreachable_cooldown: float = 60.0  # then every request fails at once for this long
-    max_chars: int = 100  # characters per request (the service's limit)
-    pack_across_segments: bool = True  # a request may hold the end of one sentence and the next
+    url: Annotated[str, AfterValidator(_http_url)] = Field(
+        "", description="base URL of the endpoint; \"\" = Google's, "
+                        "https://translate.google.<tld>")
+    concurrency: int = Field(4, ge=1, le=64, description="requests in flight at once, for the "
+                                                         "whole run")
+    requests_per_second: float = Field(20.0, gt=0, le=1000, description="request starts per "
+                                       "second, for the whole run")
+    connect_timeout: float = Field(5.0, gt=0, le=300)
+    read_timeout: float = Field(15.0, gt=0, le=300)
+    attempts: int = Field(5, ge=1, le=20, description="tries per request on 429, 5xx, timeouts "
+                                                      "and dropped connections")
+    backoff_base: float = Field(0.5, ge=0, le=60, description="seconds before the first retry "
+                                                              "(doubling, with jitter)")
+    backoff_max: float = Field(8.0, ge=0, le=600)
+    retry_budget: float = Field(30.0, ge=0, le=3600, description="seconds one request may "
+                                "spend retrying, Retry-After included")
+    unreachable_attempts: int = Field(2, ge=1, le=20, description="tries when the host is not "
+                                      "found or refuses connections")
+    unreachable_cooldown: float = Field(60.0, ge=0, le=3600, description="then every request "
+                                        "fails at once for this long")
+    max_chars: int = Field(100, ge=10, le=5000, description="characters per request (the "
+                                                            "service's limit)")
+    pack_across_segments: bool = Field(True, description="a request may hold the end of one "
+                                       "sentence and the next")
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any],
                      env: dict[str, str] | None = None) -> GttsSettings:
-        known = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(values) - set(known))
-        if unknown:
-            raise UsageError(f"[gtts] unknown setting(s) {', '.join(unknown)}; "
-                             f"valid: {', '.join(known)}")
-        checked: dict[str, Any] = {}
-        for name, value in values.items():
-            kind = type(getattr(cls, name))
-            if kind is float and isinstance(value, int) and not isinstance(value, bool):
-                value = float(value)
-            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-                raise UsageError(f"[gtts] {name} = {value!r} is not a {kind.__name__}; "
-                                 f"e.g. {name} = {getattr(cls, name)!r}")
-            checked[name] = value
+        """The checked section; `AUDIOARTICLES_GTTS_URL` in `env` overrides `url`."""
         explicit = (env if env is not None else os.environ).get(URL_ENV)
         if explicit:
-            checked["url"] = explicit
-        settings = cls(**checked)
-        if settings.concurrency < 1 or settings.attempts < 1 or settings.unreachable_attempts < 1 \
-                or settings.requests_per_second <= 0 or settings.max_chars < 10:
-            raise UsageError("[gtts] concurrency, attempts and unreachable_attempts must be at "
-                             "least 1, requests_per_second above 0 and max_chars at least 10")
-        if settings.url and urlsplit(settings.url).scheme not in ("http", "https"):
-            raise UsageError(f"[gtts] url {settings.url!r} is not an http(s) URL; "
-                             "e.g. url = \"http://127.0.0.1:8765\"")
-        return settings
+            values = {**values, "url": explicit}
+        return check(cls, values, "[gtts]")
+
+
+class GttsOptions(Section):
+    """A voice profile's `[options]` for gtts."""
+
+    tld: str = Field("com", pattern=r"^[a-z]{2,3}(\.[a-z]{2,3})?$",
+                     description="Google's domain for the accent: \"fr\", \"ca\", \"com\"")
+    slow: bool = False
 
 
 class ServiceUnreachable(SynthesisError):
@@ -264,8 +269,8 @@ def _gtts_for(text: str, voice: Voice):
     the text already fits), the voice's language, accent (tld) and speed."""
     from gtts import gTTS
 
-    return gTTS(text, lang=voice.language, tld=str(voice.option("tld", "com")),
-                slow=bool(voice.option("slow", False)), lang_check=False,
+    options = GttsEngine.options(voice)
+    return gTTS(text, lang=voice.language, tld=options.tld, slow=options.slow, lang_check=False,
                 pre_processor_funcs=[], tokenizer_func=lambda whole: [whole])
 
 
@@ -302,6 +307,9 @@ def decode_mp3(audio: bytes) -> bytes:
 
 class GttsEngine(Engine):
     NAME: ClassVar[str] = "gtts"
+    DISPLAY_NAME: ClassVar[str] = "Google Text-to-Speech"
+    Settings = GttsSettings
+    VoiceOptions = GttsOptions
     #: segments stay whole sentences; requests of 100 characters are packed from them
     max_chars: ClassVar[int] = 1000
 
@@ -333,8 +341,9 @@ class GttsEngine(Engine):
         from importlib.metadata import version
 
         endpoint = f"/{urlsplit(self.settings.url).netloc}" if self.settings.url else ""
-        return (f"gtts/{version('gTTS')}/{voice.language}/{voice.option('tld', 'com')}"
-                f"/slow={bool(voice.option('slow', False))}/packed{endpoint}")
+        options = self.options(voice)
+        return (f"gtts/{version('gTTS')}/{voice.language}/{options.tld}"
+                f"/slow={options.slow}/packed{endpoint}")
 
     @property
     def requests_sent(self) -> int:

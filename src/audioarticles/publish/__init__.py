@@ -18,8 +18,8 @@ from pathlib import Path
 
 from audioarticles import editorial
 from audioarticles.catalog import Catalog, now_iso
-from audioarticles.config import Project
-from audioarticles.errors import UsageError, UserError
+from audioarticles.config import Settings
+from audioarticles.errors import UserError
 from audioarticles.fsutil import AtomicBatch
 from audioarticles.model import Episode, RetiredFile
 from audioarticles.publish.channel import FEED_NAME, Channel, channel_settings
@@ -84,13 +84,9 @@ def place_audio(tmp_mp3: Path, episodes_dir: Path, slug: str) -> Path:
     return final
 
 
-def keep_old_audio_days(project: Project) -> float:
+def keep_old_audio_days(project: Settings) -> float:
     """`[publish] keep_old_audio_days`, checked: how long a replaced MP3 stays reachable."""
-    value = project.section("publish").get("keep_old_audio_days")
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise UsageError(f"audioarticles.toml: [publish] keep_old_audio_days must be a number "
-                         f"of days (0 or more), not {value!r}")
-    return float(value)
+    return float(project.section("publish")["keep_old_audio_days"])
 
 
 def retire_files(catalog: Catalog, previous: Episode | None, current: Episode,
@@ -109,7 +105,7 @@ def retire_files(catalog: Catalog, previous: Episode | None, current: Episode,
     return retired
 
 
-def sweep_retired(project: Project, catalog: Catalog, now: datetime | None = None) -> list[str]:
+def sweep_retired(project: Settings, catalog: Catalog, now: datetime | None = None) -> list[str]:
     """Delete retired files from the output folder once they are `keep_old_audio_days` old, or
     at once when their episode is no longer published; once per run. Returns what was deleted.
     A file some episode points at again is only forgotten, never deleted."""
@@ -150,7 +146,7 @@ class Build:
         return self.channel.url(episode_page(episode))
 
 
-def check_settings(project: Project) -> Channel:
+def check_settings(project: Settings) -> Channel:
     """Check `[podcast]` (and the configured cover) before any work is done."""
     channel = channel_settings(project)
     channel_artwork(project, channel)
@@ -244,11 +240,11 @@ def published_episode(catalog: Catalog, slug: str) -> Episode:
 PREVIEW_LABELS = {"draft": "Brouillon", "held": "Retenu", "scheduled": "Programmé"}
 
 
-def preview_dir(project: Project) -> Path:
+def preview_dir(project: Settings) -> Path:
     return project.state_dir / "preview"
 
 
-def write_preview(project: Project, catalog: Catalog) -> Build:
+def write_preview(project: Settings, catalog: Catalog) -> Build:
     """A private site of the published episodes plus the drafts, held and scheduled ones
     (their titles marked « [Brouillon] », « [Retenu] », « [Programmé] »), for editors to
     listen to before release (`audioarticles serve --drafts`). Its pages go to
@@ -266,7 +262,7 @@ def write_preview(project: Project, catalog: Catalog) -> Build:
                         media_for=lambda episode: editorial.files_root(project, episode))
 
 
-def rebuild(project: Project, catalog: Catalog) -> Build:
+def rebuild(project: Settings, catalog: Catalog) -> Build:
     """Regenerate everything public that derives from the catalog; once per run.
 
     Scheduled episodes whose time has come are released first; published episodes' files

@@ -12,10 +12,10 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
-from audioarticles.config import read_toml
-from audioarticles.errors import UsageError
+from audioarticles.config import LEXICON_FILE, LexiconFile, read_toml
+from audioarticles.validation import check
 
-PROJECT_LEXICON = "lexicon.toml"
+PROJECT_LEXICON = LEXICON_FILE
 ABBREVIATION_KINDS = ("before_name", "before_number", "anywhere")
 
 _UPPER = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ"
@@ -38,38 +38,20 @@ class Lexicon:
     feminine: set[str] = field(default_factory=set)
 
     def extend(self, data: dict, origin: str) -> None:
-        """Add (or replace) the entries of one TOML document; `origin` names it in errors."""
-        def table(value, name: str) -> dict[str, str]:
-            if not isinstance(value, dict) or not all(
-                    isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-                raise UsageError(f'{origin}: [{name}] must map written forms to spoken text, '
-                                 f'e.g. "RGPD" = "èr gé pé dé"')
-            return value
-
-        def strings(value, name: str) -> list[str]:
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise UsageError(f'{origin}: {name} must be a list of strings, e.g. ["ONU"]')
-            return value
-
-        self.say.update(table(data.get("say", {}), "say"))
-        acronyms = data.get("acronyms", {})
-        if not isinstance(acronyms, dict):
-            raise UsageError(f"{origin}: [acronyms] must be a table with `words` and `spell` lists")
-        for word in strings(acronyms.get("words", []), "acronyms.words"):
+        """Add (or replace) the entries of one TOML document, checked against `LexiconFile`;
+        `origin` names it in errors."""
+        entries = check(LexiconFile, data, origin)
+        self.say.update(entries.say)
+        for word in entries.acronyms.words:
             self.words.add(word)
             self.spell.discard(word)
-        for word in strings(acronyms.get("spell", []), "acronyms.spell"):
+        for word in entries.acronyms.spell:
             self.spell.add(word)
             self.words.discard(word)
-        self.letters.update(table(data.get("letters", {}), "letters"))
-        abbreviations = data.get("abbreviations", {})
-        if not isinstance(abbreviations, dict) or set(abbreviations) - set(ABBREVIATION_KINDS):
-            raise UsageError(f"{origin}: [abbreviations] has the tables "
-                             f"{', '.join(ABBREVIATION_KINDS)} only")
-        for kind, entries in abbreviations.items():
-            self.abbreviations[kind].update(table(entries, f"abbreviations.{kind}"))
-        grammar = data.get("grammar", {})
-        self.feminine.update(strings(grammar.get("feminine", []), "grammar.feminine"))
+        self.letters.update(entries.letters)
+        for kind in ABBREVIATION_KINDS:
+            self.abbreviations[kind].update(getattr(entries.abbreviations, kind))
+        self.feminine.update(entries.grammar.feminine)
 
     # -- compiled forms, built once per lexicon ---------------------------------------------
 
@@ -122,7 +104,7 @@ def _cached(project_file: str | None, mtime: float) -> Lexicon:
     lexicon = _packaged()
     if project_file is not None:
         path = Path(project_file)
-        lexicon.extend(read_toml(path), str(path))
+        lexicon.extend(read_toml(path, PROJECT_LEXICON), PROJECT_LEXICON)
     return lexicon
 
 
