@@ -17,6 +17,7 @@ from pathlib import Path
 
 from audioarticles.config import BOILERPLATE_FILE, BoilerplateFile, Teasers, read_toml
 from audioarticles.extract.blocks import squeeze
+from audioarticles.languages import base_language
 from audioarticles.model import Article, Block
 from audioarticles.validation import check
 
@@ -44,9 +45,9 @@ class Rules:
 def load_rules(project_root: Path | None = None, language: str = "fr") -> Rules:
     """The packaged rules for the language (its base code), plus the project's own."""
     rules = Rules()
-    base = language.split("-")[0].split("_")[0].lower() or "fr"
+    base = base_language(language)  # from the fixed table: never a path from the page
     packaged = resources.files("audioarticles") / "data" / f"boilerplate_{base}.toml"
-    if packaged.is_file():
+    if base and packaged.is_file():
         rules.extend(read_toml(packaged), str(packaged))
     if project_root is not None:
         custom = project_root / PROJECT_RULES

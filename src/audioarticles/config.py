@@ -26,6 +26,7 @@ from pydantic import (
 
 from audioarticles import engines
 from audioarticles.errors import UsageError
+from audioarticles.languages import language_tag
 from audioarticles.pauses import Pauses
 from audioarticles.validation import Section, check
 from audioarticles.voices import PROFILE_FOLDER, Voice, load_voices
@@ -40,7 +41,6 @@ OPTOUT_FILE = "optout.toml"
 MPEG1_RATES = (32000, 44100, 48000)
 MPEG1_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 MPEG2_BITRATES = (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2}|-\d{3})?$")
 
 
 def _time_zone(name: str) -> str:
@@ -53,9 +53,10 @@ def _time_zone(name: str) -> str:
 
 
 def _language_code(code: str) -> str:
-    if not _LANGUAGE.match(code):
+    tag = language_tag(code)
+    if tag is None:
         raise ValueError("not an ISO 639 language code; use e.g. \"fr\", \"fr-CA\" or \"en\"")
-    return code
+    return tag
 
 
 def _one_or_more(value: Any) -> Any:

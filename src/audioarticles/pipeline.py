@@ -31,6 +31,7 @@ from audioarticles import editorial, feeds, optout, publish
 from audioarticles.catalog import Catalog
 from audioarticles.config import Settings
 from audioarticles.engines import engine_class, get_engine
+from audioarticles.intake import admit
 from audioarticles.engines.base import Engine
 from audioarticles.errors import (ArticleSkipped, EngineUnavailable, InputError, SynthesisError,
                                   UsageError, UserError)
@@ -179,7 +180,7 @@ def text_at_stage(project: Settings, name: str, stage: str, max_chars: int) -> T
         raise UserError(f"{name}: holds {len(sources)} articles; `text` shows one, name its file")
     if isinstance(sources[0], InputError):
         raise sources[0]
-    article = sources[0].load()
+    article = admit(sources[0].load(), project.values.podcast.language, warn)
     if stage == "extract":
         return TextStage(stage, article)
     if stage == "clean":
@@ -587,7 +588,8 @@ class Batch:
                 raise source
             self._check_stop()
             self.progress.begin(name)
-            article = source.load()
+            article = admit(source.load(), self.project.values.podcast.language,
+                            self.progress.warn)
             self.ledger.screen(article)
             prepared = prepare_episode(article, self.project, self.voicing.max_chars)
             with self.sequencer.turn(index):

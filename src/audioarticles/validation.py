@@ -18,9 +18,10 @@ import typing
 from typing import Any, ClassVar, Literal, TypeVar
 
 import annotated_types
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from audioarticles.errors import UsageError
+from audioarticles.intake import safe_text
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -33,6 +34,20 @@ class Section(BaseModel):
 
     #: keys that used to be here: where they went, said instead of "unknown key"
     moved: ClassVar[dict[str, str]] = {}
+
+    @field_validator("*")
+    @classmethod
+    def _printable(cls, value: Any) -> Any:
+        """No setting carries control characters, terminal escapes or bidi overrides: they
+        would reach the feed (which XML cannot hold), pages and terminals."""
+        texts = [value] if isinstance(value, str) else \
+            [v for v in value if isinstance(v, str)] if isinstance(value, list) else \
+            [t for kv in value.items() for t in kv if isinstance(t, str)] \
+            if isinstance(value, dict) else []
+        if any(safe_text(text) != text for text in texts):
+            raise ValueError("holds control characters, terminal escapes or bidi overrides; "
+                             "remove them")
+        return value
 
 
 def check(schema: type[M], data: Any, origin: str) -> M:
@@ -112,8 +127,9 @@ def toml_value(value: Any, limit: int = 60) -> str:
     """A value written as in TOML, cut to `limit` characters."""
     if isinstance(value, bool):
         text = "true" if value else "false"
-    elif isinstance(value, str):
-        text = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, str):  # escapes shown as escapes, never acted on by the terminal
+        text = "".join(c if safe_text(c) == c else f"\\u{ord(c):04x}"
+                       for c in json.dumps(value, ensure_ascii=False))
     elif isinstance(value, list | tuple):
         text = "[" + ", ".join(toml_value(v, limit) for v in value) + "]"
     elif isinstance(value, dict) and not value:

@@ -8,9 +8,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from audioarticles.errors import UsageError
+from audioarticles.languages import language_tag
 from audioarticles.pauses import PauseOverrides
 from audioarticles.validation import Section, check
 
@@ -32,6 +33,13 @@ class Voice:
         return self.options.get(key, default)
 
 
+def _language(code: str) -> str:
+    tag = language_tag(code)
+    if tag is None:
+        raise ValueError("not an ISO 639 language code; use e.g. \"fr\" or \"fr-CA\"")
+    return tag
+
+
 class VoiceProfile(Section):
     """A voice profile file (`voices/<name>.toml`). `[options]` are the engine's: each engine
     checks them against its own `VoiceOptions` (engines.check_voice)."""
@@ -39,7 +47,8 @@ class VoiceProfile(Section):
     name: str = Field("", description="empty: the file name without .toml")
     engine: Annotated[str, Field(min_length=1)] = Field(description="espeak, gtts, or a "
                                                                      "third-party engine")
-    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")] = "fr"
+    language: Annotated[str, AfterValidator(_language)] = Field(
+        "fr", description="ISO 639 code the engine speaks (\"fr\", \"fr-CA\")")
     options: dict[str, Any] = Field(default_factory=dict, description="the engine's own keys "
                                     "(below)")
     fallback: str = Field("", description="the profile that voices an article this one cannot")

@@ -10,21 +10,15 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
+from audioarticles.languages import normaliser_module
 from audioarticles.model import Segment
-
-
-def base_language(language: str) -> str:
-    """ "fr-CA" -> "fr"; "" -> "fr"."""
-    return (language or "fr").split("-")[0].split("_")[0].lower()
 
 
 def normaliser(language: str, project_root: Path | None = None) -> Callable[[str], str]:
     """The `str -> str` normaliser for a language (its base code: fr-CA uses fr), with the
-    project's lexicon when the language has one."""
-    try:
-        module = importlib.import_module(f"audioarticles.normalise.{base_language(language)}")
-    except ModuleNotFoundError:
-        module = importlib.import_module("audioarticles.normalise.generic")
+    project's lexicon when the language has one. The module comes from the fixed table of
+    languages.py, never from the tag itself."""
+    module = importlib.import_module(normaliser_module(language))
     load_lexicon = getattr(module, "load_lexicon", None)
     if load_lexicon is None:
         return module.normalise

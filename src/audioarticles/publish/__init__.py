@@ -210,6 +210,28 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
                                       cues=episode_cues(episode, media),
                                       audio_bytes=item.audio_bytes))
     feed_items = feed_items[:channel.feed_limit]
+
+    def feed_of(items: list) -> bytes:
+        return build_feed(channel, items, guid=guid, artwork_name=artwork.name,
+                          last_build=last_build)
+
+    try:
+        feed = feed_of(feed_items)
+    except ValueError:
+        # one episode the feed cannot hold (a control character recorded before titles were
+        # made safe) must not keep the others from being published: leave it out, say which
+        unwritable = {item.episode.guid: exc for item in feed_items
+                      if (exc := _unwritable(feed_of, item)) is not None}
+        for item in feed_items:
+            if item.episode.guid in unwritable:
+                build.warnings.append(
+                    f"{item.episode.slug}: cannot be written into the feed "
+                    f"({unwritable[item.episode.guid]}); left out of the feed and site; fix its "
+                    "title or text and convert it again")
+        feed_items = [i for i in feed_items if i.episode.guid not in unwritable]
+        site_items = [i for i in site_items if i.episode.guid not in unwritable]
+        build.episodes = [e for e in build.episodes if e.guid not in unwritable]
+        feed = feed_of(feed_items)
     build.in_feed = len(feed_items)
     pages = site_pages(channel, site_items, artwork.name)
     player = resources.files("audioarticles").joinpath("player")
@@ -218,13 +240,21 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
         for name in PLAYER_ASSETS:
             build.written.append(batch.write_bytes(out_dir / PLAYER_DIR / name,
                                                    player.joinpath(name).read_bytes()))
-        build.written.append(batch.write_bytes(build.feed, build_feed(
-            channel, feed_items, guid=guid, artwork_name=artwork.name, last_build=last_build)))
+        build.written.append(batch.write_bytes(build.feed, feed))
         for relative, html in pages.items():
             build.written.append(batch.write_bytes(out_dir / relative, html.encode("utf-8")))
     remove_old_artwork(out_dir, artwork)
     remove_stale_pages(out_dir, pages)
     return build
+
+
+def _unwritable(feed_of: Callable[[list], bytes], item) -> ValueError | None:
+    """Why a feed of this one item cannot be written (None when it can)."""
+    try:
+        feed_of([item])
+    except ValueError as exc:
+        return exc
+    return None
 
 
 def published_episode(catalog: Catalog, slug: str) -> Episode:
