@@ -9,7 +9,7 @@ import string
 from dataclasses import dataclass, field
 from datetime import date
 
-from audioarticles.config import Settings
+from audioarticles.config import DisclosureSection, Settings
 from audioarticles.engines import display_name
 from audioarticles.errors import UsageError
 from audioarticles.normalise.fr.dates import MONTHS
@@ -33,12 +33,12 @@ def _fields(template: str, key: str) -> set[str]:
 
 @dataclass(frozen=True)
 class Disclosure:
-    """What listeners and readers are told about the voice."""
+    """What listeners and readers are told about the voice (defaults: the schema's)."""
 
-    enabled: bool = True
-    text: str = "Cet épisode est lu par une voix de synthèse."
-    engine_line: str = "Synthèse vocale : {engine}."
-    updated: str = ""  # e.g. "Article mis à jour le {date}."; "" says nothing
+    enabled: bool = DisclosureSection().enabled
+    text: str = DisclosureSection().text
+    engine_line: str = DisclosureSection().engine_line
+    updated: str = DisclosureSection().updated  # e.g. "Article mis à jour le {date}."
     engines: dict[str, str] = field(default_factory=dict, hash=False)
 
     @classmethod

@@ -24,7 +24,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from audioarticles.catalog import Catalog
-from audioarticles.config import Settings
+from audioarticles.config import EditorialSection, PodcastSection, Settings
 from audioarticles.errors import ArticleSkipped, UsageError, UserError
 from audioarticles.identity import guid_for, identity
 from audioarticles.model import Article, EditorialEvent, Episode, Segment, Tombstone
@@ -60,12 +60,12 @@ def default_actor() -> str:
 
 @dataclass(frozen=True)
 class Policy:
-    """The `[editorial]` section of audioarticles.toml, checked."""
+    """The `[editorial]` section of audioarticles.toml, checked (defaults: the schema's)."""
 
-    auto_publish: bool = True
-    publish_degraded: bool = False
-    embargo: str = "article-date"
-    timezone: str = "Europe/Paris"
+    auto_publish: bool = EditorialSection().auto_publish
+    publish_degraded: bool = EditorialSection().publish_degraded
+    embargo: str = EditorialSection().embargo
+    timezone: str = PodcastSection().timezone
 
     @classmethod
     def from_project(cls, project: Settings) -> Policy:

@@ -10,6 +10,7 @@ from email.message import Message
 import requests
 
 from audioarticles import __version__
+from audioarticles.config import FetchSection, LimitsSection
 from audioarticles.errors import InputError
 
 DEFAULT_USER_AGENT = f"audioarticles/{__version__} (article-to-podcast converter)"
@@ -37,9 +38,11 @@ def binary_kind(data: bytes) -> str | None:
 
 @dataclass
 class FetchSettings:
-    timeout_s: float = 20.0
-    max_bytes: int = 5 * 1024 * 1024
-    max_redirects: int = 5
+    """`[fetch]` and `[limits] max_input_mb`, checked (defaults: the schema's)."""
+
+    timeout_s: float = FetchSection().timeout_s
+    max_bytes: int = int(LimitsSection().max_input_mb * 1024 * 1024)
+    max_redirects: int = FetchSection().max_redirects
     user_agent: str = DEFAULT_USER_AGENT
 
     @classmethod

@@ -30,7 +30,8 @@ class Section(BaseModel):
     """A table of a settings file: unknown keys are errors, TOML types are taken as they are
     (no "5" for 5, no 1 for true), no infinite or NaN numbers; read-only once checked."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True,
+                              validate_default=True)
 
     #: keys that used to be here: where they went, said instead of "unknown key"
     moved: ClassVar[dict[str, str]] = {}
