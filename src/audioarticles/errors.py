@@ -38,6 +38,13 @@ class SynthesisError(UserError):
         self.fix = fix
 
 
+class ChildStopped(UserError):
+    """A program we started (ffmpeg, an espeak worker) was killed by a signal: the run is being
+    stopped (a service manager signals the whole group) or the system killed it. Not a failure
+    of the voice: no fallback, no degraded episode; when the run is stopping, the article is
+    simply not finished."""
+
+
 class ArticleSkipped(Exception):
     """Not an error: an opt-out rule or a tombstone says this article is not to be voiced."""
 

@@ -14,7 +14,7 @@ from audioarticles.disclosure import french_day
 from audioarticles.errors import UsageError
 from audioarticles.model import Article, Audio, Segment
 from audioarticles.segment import fit_spoken, split_long, split_sentences
-from audioarticles.tools import ffmpeg_exe
+from audioarticles.tools import DETACHED, ffmpeg_exe
 
 FIELDS = ("title", "podcast", "publication", "author", "date")
 
@@ -111,7 +111,7 @@ class Jingle:
         cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(self.path),
                "-af", self.filters(), "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1",
                "-ar", str(sample_rate), "pipe:1"]
-        proc = subprocess.run(cmd, capture_output=True, check=False)
+        proc = subprocess.run(cmd, capture_output=True, check=False, **DETACHED)
         if proc.returncode != 0 or not proc.stdout:
             lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             reason = lines[-1] if lines else "no audio in it"

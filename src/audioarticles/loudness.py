@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from audioarticles.errors import SynthesisError
-from audioarticles.tools import feed_ffmpeg, ffmpeg_exe
+from audioarticles.tools import DETACHED, check_not_killed, feed_ffmpeg, ffmpeg_exe
 
 #: the peak limiter works on samples; resampling and MP3 coding add inter-sample overshoot,
 #: so the sample ceiling sits this far below the true-peak target
@@ -105,10 +105,14 @@ def codec_gain_db(encode_args: tuple[str, ...], sample_rate: int) -> float:
     tone = (period * (sample_rate // 2 // 44)).tobytes()  # 0.5 s of a sine, 44 samples a period
     encoder = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "s16le", "-ar",
                str(sample_rate), "-ac", "1", "-i", "pipe:0", *encode_args, "pipe:1"]
-    mp3 = subprocess.run(encoder, input=tone, capture_output=True, check=False)
+    mp3 = subprocess.run(encoder, input=tone, capture_output=True, check=False, **DETACHED)
     decoder = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", "pipe:0",
                "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"]
-    decoded = subprocess.run(decoder, input=mp3.stdout, capture_output=True, check=False)
+    decoded = subprocess.run(decoder, input=mp3.stdout, capture_output=True, check=False,
+                             **DETACHED)
+    for step, proc in (("encode", mp3), ("decode", decoded)):
+        log = proc.stderr.decode("utf-8", "replace").splitlines()
+        check_not_killed(proc.returncode, f"{step} a test tone", log)
     if mp3.returncode or decoded.returncode or not decoded.stdout:
         message = (mp3.stderr or decoded.stderr).decode("utf-8", "replace").strip()
         raise SynthesisError(f"ffmpeg cannot encode MP3 with these settings: {message[-300:]}")

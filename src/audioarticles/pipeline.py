@@ -33,8 +33,8 @@ from audioarticles.config import Settings
 from audioarticles.engines import engine_class, get_engine
 from audioarticles.intake import admit
 from audioarticles.engines.base import Engine
-from audioarticles.errors import (ArticleSkipped, EngineUnavailable, InputError, SynthesisError,
-                                  UsageError, UserError)
+from audioarticles.errors import (ArticleSkipped, ChildStopped, EngineUnavailable, InputError,
+                                  SynthesisError, UsageError, UserError)
 from audioarticles.extract import DEFAULT_SKIP
 from audioarticles.feeds import FeedInfo
 from audioarticles.fetch import is_url
@@ -604,6 +604,11 @@ class Batch:
             raise
         except (InputError, ArticleSkipped) as exc:
             return exc
+        except ChildStopped as exc:
+            # a signal sent to the whole process group reaches our children and us at once
+            if self._stopping(within_s=2.0):
+                raise Interrupted() from exc
+            return InputError(name, str(exc))
         except UserError as exc:
             if self.stop.is_set():
                 raise Interrupted() from exc
@@ -615,6 +620,15 @@ class Batch:
                                     "report it with this input")
         finally:
             self.sequencer.passed(index)
+
+    def _stopping(self, within_s: float) -> bool:
+        """Whether the run is asked to stop, waiting up to `within_s` for the request."""
+        deadline = time.monotonic() + within_s
+        while not (self.stop_requested or self.stop.is_set()):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+        return True
 
     def request_stop(self) -> None:
         """Ask the batch to stop (safe from a signal handler: it only sets a flag)."""

@@ -6,6 +6,7 @@ process: each worker process loads it once and speaks one text at a time.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import os
@@ -13,13 +14,15 @@ import signal
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import ClassVar
 
 from pydantic import Field
 
 from audioarticles.engines.base import Engine
-from audioarticles.errors import SynthesisError
+from audioarticles.errors import ChildStopped, SynthesisError
 from audioarticles.model import Audio
+from audioarticles.tools import TERMINAL_SIGNALS, terminal_signals_held
 from audioarticles.validation import Section
 from audioarticles.voices import Voice
 
@@ -81,8 +84,14 @@ _worker_library: _Library | None = None
 
 
 def _worker_init(parent_pid: int) -> None:
-    # Ctrl-C reaches the whole process group: the parent decides how to stop, not the workers
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Ctrl-C goes to the terminal's whole process group: a worker killed by it would look like
+    # a failed voice. Leave the session (no terminal signal ever reaches it again), drop what
+    # arrived while starting, and let the parent decide how to stop.
+    with contextlib.suppress(OSError):
+        os.setsid()
+    for signum in TERMINAL_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, TERMINAL_SIGNALS)
     # a parent killed with -9 cannot shut the pool down: leave when it is gone
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
 
@@ -170,14 +179,25 @@ class EspeakEngine(Engine):
     def synthesize_many(self, texts: list[str], voice: Voice) -> list[Audio]:
         name, rate, pitch = self._settings(voice)
         pool = self._executor()
-        futures = [pool.submit(_worker_speak, text, name, rate, pitch) for text in texts]
+        with terminal_signals_held():  # submitting starts the worker processes on demand
+            futures = [pool.submit(_worker_speak, text, name, rate, pitch) for text in texts]
         audios = []
         for text, future in zip(texts, futures):
-            pcm, sample_rate = future.result()
+            try:
+                pcm, sample_rate = future.result()
+            except BrokenProcessPool as exc:
+                self._drop_pool(pool)  # the next text gets fresh workers
+                raise ChildStopped("an espeak-ng worker process was stopped by a signal") from exc
             if not pcm:
                 raise SynthesisError(f"espeak-ng produced no audio for: {text[:60]!r}")
             audios.append(Audio(pcm=pcm, sample_rate=sample_rate))
         return audios
+
+    def _drop_pool(self, broken: ProcessPoolExecutor) -> None:
+        with self._pool_lock:
+            if self._pool is broken:
+                self._pool = None
+        broken.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -33,7 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from math import pi, sin
 from urllib.parse import parse_qs
 
-from audioarticles.tools import ffmpeg_exe
+from audioarticles.tools import DETACHED, ffmpeg_exe
 
 PATH = "/_/TranslateWebserverUi/data/batchexecute"
 RPC = "jQ1olc"
@@ -120,7 +120,7 @@ def encode_mp3(pcm: bytes, reservoir: bool = True) -> bytes:
            str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0", "-codec:a", "libmp3lame", "-b:a", "32k",
            "-reservoir", "1" if reservoir else "0", "-write_xing", "0", "-id3v2_version", "0",
            "-f", "mp3", "pipe:1"]
-    return subprocess.run(cmd, input=pcm, capture_output=True, check=True).stdout
+    return subprocess.run(cmd, input=pcm, capture_output=True, check=True, **DETACHED).stdout
 
 
 def mp3_frames(data: bytes) -> list[bytes]:

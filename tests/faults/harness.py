@@ -1,0 +1,182 @@
+"""Shared by the fault tests: run the real CLI in a child process (optionally on its own
+terminal), stop it at chosen moments, and check that a project is consistent afterwards."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import signal
+import sqlite3
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import feedparser
+
+BASE_URL = "http://127.0.0.1:8000/"  # the default [podcast] base_url
+
+
+def environment(**extra: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONUNBUFFERED": "1", **extra}
+
+
+def start(project: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
+    """The CLI in a child process (its own process group, so a test can signal it alone)."""
+    return subprocess.Popen([sys.executable, "-m", "audioarticles", *args], cwd=project,
+                            env=env or environment(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+class OnTerminal:
+    """The CLI as a user runs it: the session leader of its own terminal (a pty), in the
+    terminal's foreground process group, so a Ctrl-C typed there goes, as SIGINT, to every
+    process of that group, children included, the way a real terminal sends it."""
+
+    def __init__(self, project: Path, *args: str, env: dict | None = None):
+        self.master, slave = pty.openpty()
+
+        def own_terminal() -> None:
+            os.setsid()
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+        self.proc = subprocess.Popen([sys.executable, "-m", "audioarticles", *args], cwd=project,
+                                     env=env or environment(), stdin=slave, stdout=slave,
+                                     stderr=slave, preexec_fn=own_terminal)
+        os.close(slave)
+        self._screen = bytearray()
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def type_ctrl_c(self) -> None:
+        os.write(self.master, b"\x03")
+
+    def read_available(self) -> None:
+        import select
+
+        while select.select([self.master], [], [], 0)[0]:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            self._screen += data
+
+    def finish(self, timeout: float = 120) -> tuple[int, str]:
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None:
+            if time.monotonic() > deadline:
+                self.proc.kill()
+                raise AssertionError("the run did not end")
+            self.read_available()
+            time.sleep(0.02)
+        self.read_available()
+        os.close(self.master)
+        return self.proc.returncode, self._screen.decode("utf-8", "replace")
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (children, their children...)."""
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = [int(p) for p in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found += children
+            todo += children
+    return found
+
+
+def command_name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return b""
+
+
+def cpu_ticks(pid: int) -> int:
+    """CPU time a process has used, in clock ticks (user + system)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def wait_for(condition, timeout: float = 60.0, what: str = "condition", every: float = 0.01):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(every)
+
+
+def catalog_rows(project: Path) -> list[dict]:
+    db = sqlite3.connect(project / ".audioarticles" / "catalog.sqlite")
+    db.row_factory = sqlite3.Row
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return [dict(r) for r in db.execute("SELECT * FROM episodes ORDER BY slug")]
+    finally:
+        db.close()
+
+
+def feed_enclosures(project: Path) -> dict[str, int]:
+    """The audio files the published feed points at (relative to `output/`), with the
+    length each enclosure announces."""
+    feed = project / "output" / "feed.xml"
+    if not feed.exists():
+        return {}
+    parsed = feedparser.parse(feed.read_bytes())
+    return {link["href"].removeprefix(BASE_URL): int(link.get("length", -1))
+            for entry in parsed.entries for link in entry.get("links", [])
+            if link.get("rel") == "enclosure"}
+
+
+def partial_files(project: Path) -> list[Path]:
+    return [p for p in project.rglob("*.part") if "cache" not in p.relative_to(project).parts]
+
+
+def assert_consistent(project: Path) -> list[dict]:
+    """The catalog passes SQLite's integrity check; every feed enclosure exists with its
+    exact length; every published row's MP3 is in `output/` at its recorded size; no
+    temporary `.part` file is left."""
+    rows = catalog_rows(project)
+    for relative, length in feed_enclosures(project).items():
+        path = project / "output" / relative
+        assert path.is_file(), f"the feed names {relative}, which does not exist"
+        assert path.stat().st_size == length, f"{relative}: {path.stat().st_size} != {length}"
+    for row in rows:
+        if row["state"] == "published":
+            assert (project / "output" / row["mp3"]).stat().st_size == row["bytes"], row["slug"]
+    assert not partial_files(project), partial_files(project)
+    return rows
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its content (for "nothing changed" checks)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def interrupt_group(pid: int) -> None:
+    """SIGINT to the whole process group of `pid`, as a terminal's Ctrl-C does."""
+    os.killpg(os.getpgid(pid), signal.SIGINT)
