@@ -10,6 +10,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import espeak_calls
+
 TITLE = "Re-running an unchanged article"
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,36 +20,24 @@ RUNS = 3
 
 
 def run() -> str:
-    from audioarticles.config import load_project
-    from audioarticles.engines.espeak import EspeakEngine
+    from audioarticles.config import load_settings
     from audioarticles.pipeline import convert
 
-    calls: list[int] = []
-    original = EspeakEngine.synthesize_many
+    with espeak_calls() as calls, tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "project"
+        root.mkdir()
+        shutil.copy(SEED, root / "seed.txt")
+        project = load_settings(root)
 
-    def counted(self, texts, voice):  # every text handed to the engine, whatever the caller
-        calls.append(len(texts))
-        return original(self, texts, voice)
+        def timed(**options) -> tuple[float, int, object]:
+            calls.clear()
+            started = time.perf_counter()
+            report = convert(project, [str(root / "seed.txt")], "fr-espeak", **options)
+            return time.perf_counter() - started, sum(calls), report.converted[0]
 
-    EspeakEngine.synthesize_many = counted
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp) / "project"
-            root.mkdir()
-            shutil.copy(SEED, root / "seed.txt")
-            project = load_project(root)
-
-            def timed(**options) -> tuple[float, int, object]:
-                calls.clear()
-                started = time.perf_counter()
-                report = convert(project, [str(root / "seed.txt")], "fr-espeak", **options)
-                return time.perf_counter() - started, sum(calls), report.converted[0]
-
-            first, first_calls, first_episode = timed()
-            unchanged = [timed() for _ in range(RUNS)]
-            forced = [timed(rerender=True) for _ in range(RUNS)]
-    finally:
-        EspeakEngine.synthesize_many = original
+        first, first_calls, first_episode = timed()
+        unchanged = [timed() for _ in range(RUNS)]
+        forced = [timed(rerender=True) for _ in range(RUNS)]
 
     def row(label: str, runs: list) -> str:
         times = [t for t, _, _ in runs]

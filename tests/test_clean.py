@@ -144,8 +144,8 @@ def test_project_rules_add_to_the_packaged_ones(tmp_path):
      "unterminated subpattern at position 0); fix the pattern"),
     ("drop_lines = 'not a list'",
      'boilerplate.toml: drop_lines = "not a list": expected a list of texts, e.g. ["..."]'),
-    ("teasers = 3", "boilerplate.toml: teasers = 3: expected a table (keys: stamp, "
-                    "rubric_max_words)"),
+    ("teasers = 3", "boilerplate.toml: teasers = 3: expected a table; write [teasers] on a "
+                    "line of its own, its keys below"),
     ("drop_lines = [", "not valid TOML"),
 ])
 def test_bad_project_rules_are_usage_errors(tmp_path, content, message):

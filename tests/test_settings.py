@@ -14,13 +14,23 @@ BAD_SETTINGS = [
     ('[podcast]\ntitel = "La Gazette"\n',
      "audioarticles.toml: unknown key `titel` in [podcast]; did you mean `title`?"),
     ('podcast = "x"\n',
-     'audioarticles.toml: podcast = "x": expected a table (keys: title, description, author, '
-     'publication, language, base_url, link, owner_name, owner_email, category, explicit, '
-     'image, timezone, feed_limit, new_feed_url, locked)'),
+     'audioarticles.toml: podcast = "x": expected a table; write [podcast] on a line of its '
+     'own, its keys below'),
     ("audio = [1]\n",
-     "audioarticles.toml: audio = [1]: expected a table (keys: sample_rate, bitrate, "
-     "loudness_lufs, true_peak_db, dual_mono, trim_threshold_db, trim_keep_ms, pauses, intro, "
-     "outro)"),
+     "audioarticles.toml: audio = [1]: expected a table; write [audio] on a line of its own, "
+     "its keys below"),
+    ('[podcast]\nmedium = "radio"\n',
+     'audioarticles.toml: [podcast] medium = "radio": expected one of "podcast", "music", '
+     '"video", "film", "audiobook", "newsletter", "blog", "publisher", "course"'),
+    ('[feeds]\nname = "sante"\n',
+     'audioarticles.toml: feeds = { name = "sante" }: expected tables; write each as [[feeds]] '
+     'on a line of its own, its keys below'),
+    ('[[feeds]]\nname = "sante"\ntitel = "Santé"\ncategories = "Santé"\n',
+     "audioarticles.toml: [[feeds]] number 1 title is missing; add it (text (in quotes))\n"
+     "error: audioarticles.toml: unknown key `titel` in [[feeds]] number 1; did you mean "
+     "`title`?"),
+    ("[pickup]\nretries = 0\n",
+     "audioarticles.toml: [pickup] retries = 0: expected a whole number from 1 to 10"),
     ('[limits]\nmax_input_mb = "lots"\n',
      'audioarticles.toml: [limits] max_input_mb = "lots": expected a number above 0, up to '
      '1024'),

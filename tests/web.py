@@ -27,6 +27,8 @@ Route = Answer | Callable[["Request"], Answer]
 class Request:
     path: str
     headers: dict[str, str]
+    method: str = "GET"
+    body: bytes = b""
 
 
 def page(html: str, charset: str = "utf-8", **headers: str) -> Answer:
@@ -79,8 +81,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
 
-    def do_GET(self) -> None:
-        request = Request(self.path, {k.lower(): v for k, v in self.headers.items()})
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.do_GET(method="POST", body=self.rfile.read(length))
+
+    def do_GET(self, method: str = "GET", body: bytes = b"") -> None:
+        request = Request(self.path, {k.lower(): v for k, v in self.headers.items()}, method,
+                          body)
         self.site.requests.append(request)
         route = self.site.routes.get(self.path.split("?")[0])
         answer = route(request) if callable(route) else route

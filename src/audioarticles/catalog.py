@@ -83,6 +83,34 @@ MIGRATIONS: list[str] = [
         retired_at TEXT NOT NULL
     )
     """,
+    # feeds beside the main one: episode numbers given once per feed (publish/sections.py);
+    # private feeds' subscriber tokens, kept as a hash and the nonce the token is derived
+    # from with the project's key (publish/private.py); daily editions (publish/edition.py)
+    """
+    CREATE TABLE feed_numbers (
+        feed TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        PRIMARY KEY (feed, guid)
+    );
+    CREATE TABLE feed_tokens (
+        id INTEGER PRIMARY KEY,
+        feed TEXT NOT NULL,
+        subscriber TEXT NOT NULL DEFAULT '',
+        token_hash TEXT NOT NULL UNIQUE,
+        nonce TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE editions (
+        guid TEXT PRIMARY KEY,
+        feed TEXT NOT NULL,
+        day TEXT NOT NULL,
+        episode TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (feed, day)
+    )
+    """,
 ]
 
 _JSON_FIELDS = {"transcripts", "meta"}
@@ -257,3 +285,59 @@ class Catalog:
         """Oldest first."""
         rows = self.db.execute("SELECT * FROM retired_files ORDER BY retired_at, path")
         return [RetiredFile(**dict(row)) for row in rows]
+
+    # feeds beside the main one (publish/sections.py, private.py, edition.py)
+
+    def feed_numbers(self, feed: str) -> dict[str, int]:
+        rows = self.db.execute("SELECT guid, number FROM feed_numbers WHERE feed = ?", (feed,))
+        return {guid: number for guid, number in rows}
+
+    def number_episodes(self, feed: str, guids: list[str]) -> dict[str, int]:
+        """Give each of `guids` (oldest first) not yet numbered in `feed` the next number;
+        numbers once given never change. Returns all of the feed's numbers."""
+        with self.transaction():
+            numbers = self.feed_numbers(feed)
+            last = max(numbers.values(), default=0)
+            for guid in guids:
+                if guid not in numbers:
+                    last += 1
+                    numbers[guid] = last
+                    self.db.execute("INSERT INTO feed_numbers (feed, guid, number) "
+                                    "VALUES (?, ?, ?)", (feed, guid, last))
+        return numbers
+
+    def add_feed_token(self, feed: str, subscriber: str, token_hash: str, nonce: str) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO feed_tokens (feed, subscriber, token_hash, nonce, created_at) "
+            "VALUES (?, ?, ?, ?, ?)", (feed, subscriber, token_hash, nonce, now_iso()))
+        return int(cursor.lastrowid)
+
+    def feed_tokens(self, feed: str | None = None) -> list[dict]:
+        sql, args = "SELECT * FROM feed_tokens", ()
+        if feed is not None:
+            sql, args = sql + " WHERE feed = ?", (feed,)
+        return [dict(row) for row in self.db.execute(sql + " ORDER BY id", args)]
+
+    def remove_feed_token(self, token_id: int) -> bool:
+        return self.db.execute("DELETE FROM feed_tokens WHERE id = ?", (token_id,)).rowcount > 0
+
+    def save_edition(self, feed: str, day: str, episode: Episode) -> None:
+        stamp = now_iso()
+        data = json.dumps(asdict(episode), ensure_ascii=False, sort_keys=True)
+        self.db.execute(
+            "INSERT INTO editions (guid, feed, day, episode, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(guid) DO UPDATE SET "
+            "episode = excluded.episode, updated_at = excluded.updated_at",
+            (episode.guid, feed, day, data, stamp, stamp))
+
+    def edition_feeds(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT DISTINCT feed FROM editions "
+                                                  "ORDER BY feed")]
+
+    def editions(self, feed: str | None = None) -> list[Episode]:
+        """Newest day first."""
+        sql, args = "SELECT episode FROM editions", ()
+        if feed is not None:
+            sql, args = sql + " WHERE feed = ?", (feed,)
+        rows = self.db.execute(sql + " ORDER BY day DESC", args)
+        return [Episode(**json.loads(row[0])) for row in rows]

@@ -16,6 +16,7 @@ class Chapter:
     title: str
     start_ms: float
     end_ms: float
+    url: str = ""  # a page about the chapter (an edition's article), "" for none
 
 
 def shorten(title: str, max_chars: int) -> str:
@@ -53,7 +54,7 @@ def to_json(chapters: list[Chapter], episode_title: str = "", podcast_name: str 
         document["podcastName"] = podcast_name
     document["chapters"] = [
         {"startTime": round(c.start_ms / 1000, 3), "endTime": round(c.end_ms / 1000, 3),
-         "title": c.title}
+         "title": c.title, **({"url": c.url} if c.url else {})}
         for c in sorted(chapters, key=lambda c: c.start_ms)
     ]
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

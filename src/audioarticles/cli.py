@@ -17,7 +17,7 @@ from audioarticles.catalog import Catalog
 from audioarticles.config import Settings, load_settings
 from audioarticles.disclosure import Disclosure
 from audioarticles.engines import engine_class
-from audioarticles.errors import ArticleSkipped, UserError
+from audioarticles.errors import ArticleSkipped, UsageError, UserError
 from audioarticles.model import Episode
 from audioarticles.voices import load_voices
 
@@ -596,6 +596,187 @@ def doctor(url: str, timeout: float, max_episodes: int | None, as_json: bool) ->
     else:
         click.echo(format_report(report))
     if not report.ok:
+        sys.exit(1)
+
+
+# feeds beside the main one, and the daily edition
+
+
+@cli.group()
+def feeds() -> None:
+    """Section, author and private feeds ([[feeds]] in audioarticles.toml)."""
+
+
+@feeds.command("list")
+@json_option
+@click.pass_obj
+def feeds_list(obj: Context, as_json: bool) -> None:
+    """Every feed the build writes, with its address and how many episodes it selects."""
+    from audioarticles.publish import private, sections
+
+    project = obj.project()
+    channel = publish.check_settings(project)
+    specs = sections.feed_specs(project)
+    published: list[Episode] = []
+    grants: list = []
+    if project.catalog_path.exists():
+        with Catalog(project.catalog_path) as catalog:
+            published = catalog.published()
+            grants = private.grants(project, catalog)
+    rows = [{"name": "", "title": channel.title, "url": channel.feed_url, "private": False,
+             "episodes": len(published), "subscribers": 0}]
+    for spec in specs:
+        rows.append({"name": spec.name, "title": spec.title,
+                     "url": None if spec.private else channel.url(spec.path),
+                     "private": spec.private,
+                     "episodes": sum(sections.selects(spec, e) for e in published),
+                     "subscribers": sum(g.feed == spec.name for g in grants)})
+    if as_json:
+        emit_json({"feeds": rows})
+        return
+    for row in rows:
+        where = (f"private, {row['subscribers']} subscriber(s)" if row["private"]
+                 else row["url"])
+        click.echo(f"{row['name'] or '(main)'}: {row['title']} — {row['episodes']} "
+                   f"episode(s) — {where}")
+
+
+@feeds.group()
+def token() -> None:
+    """Per-subscriber addresses of private feeds."""
+
+
+def grant_json(channel, grant) -> dict:
+    return {"id": grant.id, "feed": grant.feed, "subscriber": grant.subscriber,
+            "created_at": grant.created_at,
+            "url": channel.url(grant.path) if grant.path else None}
+
+
+@token.command("create")
+@click.argument("name")
+@click.option("--subscriber", default="", metavar="LABEL",
+              help="Who it is for (shown by `feeds token list`; never published).")
+@json_option
+@click.pass_obj
+def token_create(obj: Context, name: str, subscriber: str, as_json: bool) -> None:
+    """A new private address for the feed NAME; the feed file is written at once."""
+    from audioarticles.publish import private
+
+    project = obj.project()
+    channel = publish.check_settings(project)
+    project.state_dir.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        from audioarticles.lock import run_lock
+
+        stack.enter_context(run_lock(project))
+        catalog = stack.enter_context(Catalog(project.catalog_path))
+        grant = private.create_token(project, catalog, name, subscriber)
+        result = publish.rebuild(project, catalog)
+    for message in result.warnings:
+        click.echo(f"warning: {message}", err=True)
+    if as_json:
+        emit_json(grant_json(channel, grant))
+        return
+    click.echo(f"{channel.url(grant.path)}")
+    click.echo(f"token {grant.id} for {grant.subscriber or 'a subscriber'}: give this address "
+               "to them only; `audioarticles feeds token revoke "
+               f"{grant.id}` takes it back", err=True)
+
+
+@token.command("list")
+@click.argument("name", required=False)
+@json_option
+@click.pass_obj
+def token_list(obj: Context, name: str | None, as_json: bool) -> None:
+    """Subscribers of private feeds (of NAME only, when given)."""
+    from audioarticles.publish import private
+
+    project = obj.project()
+    channel = publish.check_settings(project)
+    grants = []
+    if project.catalog_path.exists():
+        with Catalog(project.catalog_path) as catalog:
+            grants = private.grants(project, catalog, name)
+    if as_json:
+        emit_json({"tokens": [grant_json(channel, g) for g in grants]})
+        return
+    for g in grants:
+        url = channel.url(g.path) if g.path else "(key file missing: revoked at next build)"
+        click.echo(f"{g.id}  {g.feed}  {g.subscriber or '-'}  {g.created_at}  {url}")
+
+
+@token.command("revoke")
+@click.argument("which", metavar="ID|TOKEN|URL")
+@json_option
+@click.pass_obj
+def token_revoke(obj: Context, which: str, as_json: bool) -> None:
+    """Take a subscriber's address back; its feed file is deleted now."""
+    from audioarticles.publish import private
+
+    project = obj.project()
+    channel = publish.check_settings(project)
+    with changing_catalog(project) as catalog:
+        grant = private.revoke(catalog, which)
+        result = publish.rebuild(project, catalog)
+    for message in result.warnings:
+        click.echo(f"warning: {message}", err=True)
+    if as_json:
+        emit_json({**grant_json(channel, grant), "revoked": True})
+        return
+    click.echo(f"revoked token {grant.id} of {grant.feed} ({grant.subscriber or 'no label'})")
+
+
+def parse_day(value: str | None):
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--date {value!r}: not a day; write it as YYYY-MM-DD") from None
+
+
+@cli.command()
+@click.option("--date", "day", metavar="YYYY-MM-DD",
+              help="The day whose articles it gathers (default: today in the podcast's zone).")
+@click.option("--feed", "feed", default="", metavar="NAME",
+              help="Only the articles of this [[feeds]] entry (a section's edition).")
+@click.option("--limit", type=click.IntRange(min=1), help="At most N articles, the first published.")
+@json_option
+@click.pass_obj
+def edition(obj: Context, day: str | None, feed: str, limit: int | None, as_json: bool) -> None:
+    """One episode of the day's published articles, each introduced by its title, with a
+    chapter per article; reassembled from the segment cache, not voiced again."""
+    from audioarticles.publish import edition as editions
+
+    project = obj.project()
+    publish.check_settings(project)
+    when = parse_day(day)
+    warn = (lambda message: click.echo(f"warning: {message}", err=True))
+    with changing_catalog(project) as catalog:
+        report = editions.make_edition(project, catalog, when, feed, limit, warn=warn)
+        result = publish.rebuild(project, catalog) if report.episode else None
+    for message in (result.warnings if result else []):
+        warn(message)
+    episode = report.episode
+    feed_url = publish.channel_settings(project).url(editions.edition_feed_path(feed))
+    if as_json:
+        emit_json({"status": report.status, "date": report.day.isoformat(), "feed": feed or None,
+                   "feed_url": feed_url if episode else None,
+                   "episode": {**episode_json(project, episode), "page": None} if episode
+                   else None,
+                   "articles": [a.slug for a in report.articles],
+                   "left_out": report.left_out, "segments_synthesized": report.synthesized,
+                   "segments_cached": report.cached})
+    elif episode is None:
+        click.echo(f"no published article on {report.day.isoformat()}: no edition")
+    else:
+        click.echo(f"{episode.slug}: {cwd_path(project.output / episode.mp3)} "
+                   f"({episode.duration_s:.1f} s, {len(report.articles)} article(s), "
+                   f"{report.status})")
+        click.echo(f"feed: {feed_url}")
+    if report.left_out:
         sys.exit(1)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+import typing
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -72,6 +73,11 @@ def _regex(pattern: str) -> str:
 
 
 Milliseconds = Annotated[int, Field(ge=0, le=60_000)]
+Medium = Literal["podcast", "music", "video", "film", "audiobook", "newsletter", "blog",
+                 "publisher", "course"]
+MEDIUMS: tuple[str, ...] = typing.get_args(Medium)
+Seasons = Literal["", "year"]
+SEASONS: tuple[str, ...] = typing.get_args(Seasons)
 Text = Annotated[str, Field(min_length=1)]
 Pattern = Annotated[str, AfterValidator(_regex)]
 
@@ -107,6 +113,53 @@ class PodcastSection(Section):
     new_feed_url: str = Field("", description="set when the feed moves: itunes:new-feed-url")
     locked: bool = Field(True, description="podcast:locked: other platforms may not import "
                                            "the feed")
+    # more of what apps show; each is written only when set
+    copyright: str = ""
+    txt: str = Field("", description="podcast:txt, e.g. a platform's verification string (at "
+                                     "most 4000 characters)")
+    txt_purpose: str = Field("", description="e.g. \"verify\" (at most 128 characters)")
+    funding_url: str = Field("", description="podcast:funding: where listeners support the "
+                                             "newsroom")
+    funding_text: str = Field("", description="at most 128 characters")
+    medium: Medium = Field("podcast", description="podcast:medium")
+    license: str = Field("", description="podcast:license: an SPDX id (\"cc-by-4.0\") or a "
+                                         "licence's name")
+    license_url: str = Field("", description="needed when the licence is not an SPDX id")
+    numbering: bool = Field(False, description="itunes:episode / podcast:episode, given once "
+                                               "per feed")
+    seasons: Seasons = Field("", description="\"year\": the year of publication is the season")
+
+
+Names = Annotated[list[Text], BeforeValidator(_one_or_more)]
+
+
+class FeedEntry(Section):
+    """`[[feeds]]`: a section, author or private feed beside the main one (publish/sections.py);
+    it selects the episodes of its categories, authors, tags or voices."""
+
+    name: str = Field(description="lower-case letters, digits, - or _; the feed is "
+                                  "feeds/<name>.xml")
+    title: str = Field(description="the feed's own title")
+    description: str = ""
+    image: str = Field("", description="project-relative cover; empty: the podcast's")
+    private: bool = Field(False, description="true: only reachable with a token")
+    numbering: bool | None = Field(None, description="unset: as [podcast] numbering")
+    seasons: Seasons | None = Field(None, description="unset: as [podcast] seasons")
+    categories: Names = Field(default_factory=list)
+    authors: Names = Field(default_factory=list)
+    tags: Names = Field(default_factory=list)
+    voices: Names = Field(default_factory=list)
+
+
+class PickupSection(Section):
+    """`[pickup]`: telling apps and directories that a feed changed (publish/pickup.py)."""
+
+    websub_hub: str = Field("", description="e.g. a public WebSub hub: <atom:link rel=\"hub\"> "
+                                            "and a publish ping")
+    podping_url: str = Field("", description="an HTTP Podping endpoint, called with ?url=<feed>")
+    retries: int = Field(3, ge=1, le=10, description="attempts per notification; a failure is "
+                                                     "a warning, never an error")
+    timeout_s: float = Field(10.0, gt=0, le=300)
 
 
 class VoiceSection(Section):
@@ -238,6 +291,8 @@ class SettingsFile(Section):
     see `settings_schema`."""
 
     podcast: PodcastSection = PodcastSection()
+    feeds: list[FeedEntry] = Field(default_factory=list, description="[[feeds]] tables")
+    pickup: PickupSection = PickupSection()
     voice: VoiceSection = VoiceSection()
     audio: AudioSection = AudioSection()
     tags: TagsSection = TagsSection()

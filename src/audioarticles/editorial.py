@@ -371,8 +371,10 @@ def correction_day(catalog: Catalog, existing: Episode | None, digest: str,
 
 
 def episode_files(episode: Episode) -> list[str]:
-    """The episode's own files, relative to the output folder (MP3, transcripts, chapters)."""
-    names = [episode.mp3, *episode.transcripts.values(), episode.chapters]
+    """The episode's own files, relative to the output folder (MP3, transcripts, chapters,
+    artwork)."""
+    names = [episode.mp3, *episode.transcripts.values(), episode.chapters,
+             str(episode.meta.get("artwork") or "")]
     return [name for name in dict.fromkeys(names) if name]
 
 

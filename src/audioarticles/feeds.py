@@ -155,9 +155,25 @@ def article_from_entry(entry, name: str, guid: str, reader: Reader, language: st
         meta.summary = meta.summary or html.unescape(_strip_tags(summary)).strip()
     categories = [t.get("term") for t in entry.get("tags", []) if t.get("term")]
     meta.categories = meta.categories or categories
+    meta.image = meta.image or feed_item_image(entry)
     if article.blocks and article.blocks[0].kind == "title" and title:
         article.blocks[0].text = title
     return article
+
+
+def feed_item_image(entry: dict) -> str:
+    """The picture a publisher's feed gives an item (media:thumbnail, media:content, an image
+    enclosure), "" when none."""
+    for key in ("media_thumbnail", "media_content"):
+        for media in entry.get(key) or []:
+            url = str(media.get("url") or "")
+            if url and (key == "media_thumbnail" or media.get("medium") == "image"
+                        or str(media.get("type", "")).startswith("image/")):
+                return url
+    for link in entry.get("links") or []:
+        if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/"):
+            return str(link.get("href") or "")
+    return ""
 
 
 def _strip_tags(text: str) -> str:

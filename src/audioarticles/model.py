@@ -41,6 +41,8 @@ class ArticleMeta:
     feed_guid: str = ""
     categories: list[str] = field(default_factory=list)
     publication: str = ""
+    tags: list[str] = field(default_factory=list)
+    image: str = ""  # the article's own picture: an absolute URL or a project-relative path
 
 
 @dataclass

@@ -43,14 +43,17 @@ from audioarticles.lock import run_lock
 from audioarticles.model import Article, Episode, Segment, TimelineEntry
 from audioarticles.normalise import normaliser
 from audioarticles.publish.dates import publication_date, zone_named
-from audioarticles.render import Production, Rendered, framed_segments, render_episode
+from audioarticles.publish import edition
+from audioarticles.publish.artwork import episode_artwork
+from audioarticles.render import Production, Rendered, excerpt, framed_segments, render_episode
 from audioarticles.segment import segment
 from audioarticles.sources import Reader, Source
 from audioarticles.synthesise import SegmentCache
 from audioarticles.voices import Voice, get_voice
 
 # Bump when the same text and settings would now render to different audio (assembly changes).
-RENDER_REVISION = 2  # 2: structured pauses, loudness, intro/outro, transcripts, chapters, tags
+RENDER_REVISION = 3  # 2: structured pauses, loudness, intro/outro, transcripts, chapters, tags
+# 3: the podcast's cover (or the episode's picture) is embedded in every MP3
 
 
 @dataclass
@@ -208,6 +211,8 @@ def content_hash(article: Article, segments: list[Segment]) -> str:
             "language": meta.language, "summary": meta.summary,
             "url": meta.canonical_url or meta.url,
             "segments": [[s.block, s.block_kind, s.written, s.spoken] for s in segments]}
+    if meta.image:  # only when set: episodes converted before pictures keep their hash
+        data["image"] = meta.image
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
@@ -323,6 +328,8 @@ def render(project: Settings, prepared: Prepared, slug: str, voicing: Voicing,
         prepared.article.meta.date, zone)
     corrected = date.fromisoformat(corrected_on) if corrected_on else None
 
+    art = episode_artwork(project, prepared.article.meta, warn)
+
     def voiced_by(voice: Voice, engine: Engine) -> Rendered:
         segments = prepared.segments
         if engine.max_chars != voicing.max_chars:
@@ -330,7 +337,7 @@ def render(project: Settings, prepared: Prepared, slug: str, voicing: Voicing,
         # new files wait in the private mirror; the run's rebuild admits them if published
         return render_episode(project, prepared.article, segments, voice, engine, cache,
                               project.unreleased_dir / "episodes", slug, prepared.guid, pub_date,
-                              corrected)
+                              corrected, artwork=art)
 
     voice = voicing.voice
     try:
@@ -459,6 +466,7 @@ class Ledger:
                 "gain_db": round(rendered.assembly.gain_db, 2)}, "text_digest": plan.text_digest}
             if plan.corrected_on:
                 episode.meta["corrected_on"] = plan.corrected_on
+            episode.meta.update(listing_meta(plan.prepared.article, rendered, relative))
             now = editorial.utcnow()
             decision = editorial.decide(self.release.policy, episode, previous, now,
                                         article_date=meta.date,
@@ -471,6 +479,8 @@ class Ledger:
                 # the previous audio stays reachable for a while: the sweep in rebuild drops it
                 publish.retire_files(self.catalog, previous, saved, now)
             editorial.discard_unreleased(self.project, previous, saved)
+        # what the daily edition reassembles from the segment cache, without voicing again
+        edition.remember_segments(self.project, saved, rendered)
         return Converted(saved, rendered.synthesized, rendered.cached,
                          timeline=rendered.assembly.timeline)
 
@@ -481,6 +491,17 @@ class Ledger:
         voiced = framed_segments(self.project, plan.prepared.article, plan.prepared.segments,
                                  self.max_chars, corrected)
         return Converted(plan.existing, 0, len(voiced), status="unchanged")
+
+
+def listing_meta(article: Article, rendered: Rendered,
+                 relative: Callable[[Path], str]) -> dict:
+    """What feeds and pages need besides the catalog columns: the first paragraph (when the
+    article has no summary), categories and tags (section feeds select on them), and the
+    episode's own artwork."""
+    return {"excerpt": "" if article.meta.summary.strip() else excerpt(article),
+            "categories": list(article.meta.categories), "tags": list(article.meta.tags),
+            "artwork": relative(rendered.image) if rendered.image else "",
+            "artwork_px": rendered.image_px}
 
 
 class Sequencer:
@@ -539,7 +560,7 @@ def sweep_partial_files(project: Settings, before: float) -> list[Path]:
     return removed
 
 
-EPISODE_FILE_PATTERNS = ("*.mp3", "*.vtt", "*.srt", "*.chapters.json")
+EPISODE_FILE_PATTERNS = ("*.mp3", "*.vtt", "*.srt", "*.chapters.json", "*.jpg")
 
 
 def sweep_orphan_audio(project: Settings, catalog: Catalog, before: float) -> list[Path]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -17,14 +17,16 @@ from audioarticles.assemble import Assembly, Mastering, Piece, assemble
 from audioarticles.config import Settings
 from audioarticles.disclosure import Disclosure
 from audioarticles.engines.base import Engine
-from audioarticles.fsutil import atomic_write_text
+from audioarticles.fsutil import atomic_write_bytes
 from audioarticles.intro_outro import FIELDS, Jingle, fill, spoken_frame, template_values
 from audioarticles.model import Article, Segment
 from audioarticles.normalise import normaliser
 from audioarticles.pauses import Pauses
+from audioarticles.publish.artwork import EpisodeArtwork
 from audioarticles.publish.channel import channel_settings
+from audioarticles.publish.cover import channel_artwork
 from audioarticles.synthesise import SegmentCache, synthesise
-from audioarticles.tag import EpisodeTags, cover_jpeg, tag
+from audioarticles.tag import EpisodeTags, cover_jpeg, cover_jpeg_from, tag
 from audioarticles.voices import Voice
 
 SUMMARY_CHARS = 300
@@ -39,10 +41,15 @@ class Rendered:
     synthesized: int
     cached: int
     corrected_on: date | None = None  # the day the article was corrected, said in the outro
+    image: Path | None = None  # the episode's own artwork beside the MP3 (`<stem>.jpg`)
+    image_px: int = 0
+    segments: list[Segment] = field(default_factory=list)  # the article's, as voiced
+    cache_identity: str = ""  # the engine's segment-cache identity for that voice
 
     @property
     def files(self) -> list[Path]:
-        return [self.mp3, *self.transcripts.values(), self.chapters]
+        return [self.mp3, *self.transcripts.values(), self.chapters,
+                *([self.image] if self.image else [])]
 
 
 def framed_segments(project: Settings, article: Article, segments: list[Segment],
@@ -71,16 +78,29 @@ def excerpt(article: Article, limit: int = SUMMARY_CHARS) -> str:
     return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
+def embedded_cover(project: Settings, artwork: EpisodeArtwork | None) -> bytes:
+    """The picture in the MP3 (APIC): the episode's own, else the podcast's cover (configured
+    or generated), as a small JPEG."""
+    px = project.section("tags")["cover_px"]
+    if artwork is not None:
+        return cover_jpeg_from(artwork.jpeg, px, artwork.source)
+    image = project.section("podcast")["image"].strip()
+    if image:
+        return cover_jpeg(project.root / image, px)
+    channel = channel_settings(project)
+    return cover_jpeg_from(channel_artwork(project, channel).data, px, "generated cover")
+
+
 def episode_tags(project: Settings, article: Article, assembly: Assembly, chapter_list,
-                 guid: str, pub_date: str, engine_name: str) -> EpisodeTags:
+                 guid: str, pub_date: str, engine_name: str,
+                 artwork: EpisodeArtwork | None = None) -> EpisodeTags:
     podcast = project.section("podcast")
     settings = project.section("tags")
     meta = article.meta
-    image = podcast["image"].strip()
+    channel = channel_settings(project)
     return EpisodeTags(
         title=meta.title,
-        artist=(meta.author or meta.publication or podcast.get("publication", "")
-                or podcast["title"]),
+        artist=channel.byline_for(meta.author),  # the same rule as the feed's itunes:author
         album=podcast["title"],
         date=meta.date or pub_date,
         language=meta.language,
@@ -89,12 +109,11 @@ def episode_tags(project: Settings, article: Article, assembly: Assembly, chapte
             excerpt(article), Disclosure.from_project(project).written(engine_name)) if part),
         url=meta.canonical_url or meta.url,
         guid=guid,
-        feed_url=channel_settings(project).feed_url,
+        feed_url=channel.feed_url,
         duration_ms=round(assembly.duration_s * 1000),
         transcript=transcripts.plain_text(assembly.timeline),
         chapters=chapter_list,
-        cover_jpeg=(cover_jpeg(project.root / image, settings["cover_px"])
-                    if image else b""),
+        cover_jpeg=embedded_cover(project, artwork),
         chapter_title_chars=settings["chapter_title_chars"],
     )
 
@@ -136,7 +155,8 @@ class Production:
 
 def render_episode(project: Settings, article: Article, segments: list[Segment], voice: Voice,
                    engine: Engine, cache: SegmentCache | None, episodes_dir: Path, slug: str,
-                   guid: str, pub_date: str, corrected_on: date | None = None) -> Rendered:
+                   guid: str, pub_date: str, corrected_on: date | None = None,
+                   artwork: EpisodeArtwork | None = None) -> Rendered:
     """Voice, assemble, level, tag and place one episode's files; nothing half-written is left."""
     production = Production.from_project(project, voice)
     mastering, pauses, jingles = production.mastering, production.pauses, production.jingles
@@ -160,15 +180,18 @@ def render_episode(project: Settings, article: Article, segments: list[Segment],
         chapter_list = chapter_files.chapters_from_timeline(
             assembly.timeline, article.meta.title, assembly.duration_s * 1000)
         tag(tmp, episode_tags(project, article, assembly, chapter_list, guid, pub_date,
-                              engine.NAME))
+                              engine.NAME, artwork))
         stem = publish.audio_stem(tmp, slug)
         sides = {}
-        for suffix, text in side_files(article, project.section("podcast")["title"], assembly,
-                                       chapter_list).items():
+        texts = {suffix: text.encode("utf-8") for suffix, text in side_files(
+            article, project.section("podcast")["title"], assembly, chapter_list).items()}
+        if artwork is not None:
+            texts[".jpg"] = artwork.jpeg
+        for suffix, data in texts.items():
             path = episodes_dir / f"{stem}{suffix}"
             if not path.exists():
                 created.append(path)
-            atomic_write_text(path, text)
+            atomic_write_bytes(path, data)
             sides[suffix] = path
         mp3 = publish.place_audio(tmp, episodes_dir, slug)
     except BaseException:
@@ -178,4 +201,7 @@ def render_episode(project: Settings, article: Article, segments: list[Segment],
         raise
     return Rendered(mp3=mp3, transcripts={"vtt": sides[".vtt"], "srt": sides[".srt"]},
                     chapters=sides[".chapters.json"], assembly=assembly,
-                    synthesized=result.synthesized, cached=result.cached, corrected_on=corrected_on)
+                    synthesized=result.synthesized, cached=result.cached, corrected_on=corrected_on,
+                    image=sides.get(".jpg"), image_px=artwork.px if artwork else 0,
+                    segments=[seg for seg in voiced if seg.block >= 0],
+                    cache_identity=engine.cache_identity(voice))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import inspect
+import typing
 
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
@@ -54,7 +55,11 @@ def table(title: str, model: type[BaseModel]) -> list[str]:
     for name, info in model.model_fields.items():
         inner, _ = _unwrap(info.annotation)
         if _is_model(inner):
-            nested.append((name, inner))
+            nested.append((f"[{name}]", inner))
+            continue
+        item = (typing.get_args(inner) or [None])[0] if typing.get_origin(inner) is list else None
+        if _is_model(item):  # an array of tables: [[feeds]]
+            nested.append((f"[[{name}]]", item))
             continue
         rows.append(f"| `{name}` | {_default(info)} | {_cell(expected(info.annotation, list(info.metadata)))} "
                     f"| {_cell(info.description or '')} |")
@@ -64,7 +69,11 @@ def table(title: str, model: type[BaseModel]) -> list[str]:
         lines += ["No keys.", ""]
     base = title.strip("`[]")
     for name, inner in nested:
-        lines += table(f"`[{base}.{name}]`" if title.startswith("`[") else f"`[{name}]`", inner)
+        if title.startswith("`[") and name.startswith("[["):
+            name = f"[[{base}.{name[2:]}"
+        elif title.startswith("`["):
+            name = f"[{base}.{name[1:]}"
+        lines += table(f"`{name}`", inner)
     return lines
 
 
@@ -72,7 +81,11 @@ def reference() -> str:
     lines = [HEADER, "## audioarticles.toml", ""]
     schema = config._schema_for(tuple(sorted(engines.BUILTIN)))
     for name, info in schema.model_fields.items():
-        lines += table(f"`[{name}]`", _unwrap(info.annotation)[0])
+        section = _unwrap(info.annotation)[0]
+        if typing.get_origin(section) is list:  # an array of tables
+            lines += table(f"`[[{name}]]`", typing.get_args(section)[0])
+        else:
+            lines += table(f"`[{name}]`", section)
     lines += ["## Voice profiles (`voices/<name>.toml`)", ""]
     lines += table("profile", VoiceProfile)
     for name, cls in sorted(engines.BUILTIN.items()):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, PCST, TALB, TCON, TDES, TDRC, TGID, TIT2,
-                         TLAN, TLEN, TPE1, USLT, WFED, WOAS, CTOCFlags, PictureType)
+                         TLAN, TLEN, TPE1, USLT, WFED, WOAS, WXXX, CTOCFlags, PictureType)
 
 from audioarticles.chapters import Chapter, shorten
 from audioarticles.errors import UsageError
@@ -46,16 +46,16 @@ def iso639_2(language: str) -> str:
             "pt": "por"}.get(base, base if len(base) == 3 else "und")
 
 
-@functools.lru_cache(maxsize=4)
-def _cover(path: str, mtime_ns: int, px: int) -> bytes:
+@functools.lru_cache(maxsize=8)
+def _cover(data: bytes, px: int, shown: str) -> bytes:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:
+        with Image.open(io.BytesIO(data)) as image:
             image.load()
             picture = image.convert("RGB")
     except (OSError, UnidentifiedImageError) as exc:
-        raise UsageError(f"artwork {path}: not an image Pillow can read ({exc}); "
+        raise UsageError(f"artwork {shown}: not an image Pillow can read ({exc}); "
                          f"use a square JPEG or PNG") from exc
     picture.thumbnail((px, px), Image.LANCZOS)
     out = io.BytesIO()
@@ -67,7 +67,12 @@ def cover_jpeg(image: Path, px: int = COVER_PX) -> bytes:
     """The configured artwork as a small JPEG (≈600 px) for embedding: files stay light."""
     if not image.is_file():
         raise UsageError(f"artwork {image} not found; fix [podcast] image in audioarticles.toml")
-    return _cover(str(image), image.stat().st_mtime_ns, px)
+    return _cover(image.read_bytes(), px, str(image))
+
+
+def cover_jpeg_from(data: bytes, px: int = COVER_PX, shown: str = "cover") -> bytes:
+    """Any artwork's bytes (the generated cover, an episode's picture) as the embedded JPEG."""
+    return _cover(data, px, shown)
 
 
 class _ChaptersInTimeOrder(ID3):
@@ -130,7 +135,9 @@ def build(info: EpisodeTags) -> ID3:
                           end_time=round(chapter.end_ms), start_offset=0xFFFFFFFF,
                           end_offset=0xFFFFFFFF,
                           sub_frames=[TIT2(encoding=3, text=shorten(chapter.title,
-                                                                    info.chapter_title_chars))]))
+                                                                    info.chapter_title_chars)),
+                                      *([WXXX(encoding=3, desc="chapter url", url=chapter.url)]
+                                        if chapter.url else [])]))
     return tags
 
 

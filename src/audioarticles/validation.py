@@ -76,6 +76,12 @@ def problem(schema: type[BaseModel], error: dict) -> str:
     if kind == "value_error":
         reason = str(error.get("ctx", {}).get("error", error["msg"]))
         return f"{shown}: {reason}"
+    name = ".".join(str(part) for part in loc if not isinstance(part, int))
+    if _is_model(annotation):
+        return f"{shown}: expected a table; write [{name}] on a line of its own, its keys below"
+    if typing.get_origin(annotation) is list and _is_model(typing.get_args(annotation)[0]):
+        return f"{shown}: expected tables; write each as [[{name}]] on a line of its own, its " \
+               "keys below"
     return f"{shown}: expected {expected(annotation, metadata)}"
 
 
@@ -83,7 +89,7 @@ def unknown_key(schema: type[BaseModel], loc: tuple) -> str:
     key = str(loc[-1])
     parent, _ = field_at(schema, loc[:-1])
     valid = list(keys_of(parent))
-    where = f" in [{'.'.join(map(str, loc[:-1]))}]" if loc[:-1] else ""
+    where = f" in {table_name(loc[:-1])}" if loc[:-1] else ""
     moved = getattr(_unwrap(parent)[0], "moved", {})
     if key in moved:
         return f"{place(loc)} has moved; {moved[key]}"
@@ -111,17 +117,25 @@ def closest(key: str, valid: list[str]) -> str | None:
     return matches[0] if matches else None
 
 
-def place(loc: tuple) -> str:
-    """`[audio.pauses] sentence_ms`, `drop_lines[2]`, `[say] "RGPD"`."""
-    parts: list[str] = []
+def table_name(loc: tuple) -> str:
+    """`[audio.pauses]`; an array of tables by its number: `[[feeds]] number 2`."""
+    names: list[str] = []
+    number = ""
     for part in loc:
-        if isinstance(part, int) and parts:
-            parts[-1] += f"[{part}]"
+        if isinstance(part, int):
+            number = f" number {part + 1}"
         else:
-            parts.append(str(part))
-    if len(parts) == 1:
-        return parts[0]
-    return f"[{'.'.join(parts[:-1])}] {parts[-1]}"
+            names.append(str(part))
+    return f"[[{'.'.join(names)}]]{number}" if number else f"[{'.'.join(names)}]"
+
+
+def place(loc: tuple) -> str:
+    """`[audio.pauses] sentence_ms`, `drop_lines[2]`, `[[feeds]] number 1 title`."""
+    if isinstance(loc[-1], int) and len(loc) > 1:  # an item of a list of values
+        head, key = loc[:-2], f"{loc[-2]}[{loc[-1]}]"
+    else:
+        head, key = loc[:-1], str(loc[-1])
+    return f"{table_name(head)} {key}" if head else key
 
 
 def toml_value(value: Any, limit: int = 60) -> str:

@@ -22,6 +22,7 @@ from audioarticles.config import read_toml
 from audioarticles.errors import ArticleSkipped, InputError, UsageError
 from audioarticles.extract.blocks import (CLAUSE_PUNCTUATION, NUMBERED, article_from_blocks,
                                           squeeze, strip_list_marker)
+from audioarticles.extract.image import page_image
 from audioarticles.model import Article, ArticleMeta, Block
 
 
@@ -251,5 +252,7 @@ def read_html(html: str, source: str, url: str | None = None,
         source=source,
         categories=[c for c in (document.categories or []) if c],
         publication=squeeze(document.sitename or ""),
+        tags=[t for t in (document.tags or []) if t],
+        image=page_image(tree, url or canonical) or (document.image or ""),
     )
     return article_from_blocks(content_blocks(document.body), meta, source, empty=NO_ARTICLE)

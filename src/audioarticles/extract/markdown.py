@@ -15,21 +15,27 @@ from audioarticles.model import Article, ArticleMeta, Block
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _FRONT_KEYS = {"title": "title", "author": "author", "date": "date", "url": "canonical_url",
                "canonical_url": "canonical_url", "lang": "language", "language": "language",
-               "summary": "summary", "description": "summary"}
+               "summary": "summary", "description": "summary", "image": "image"}
+# keys whose value is a list: `tags: santé, hôpital` or `tags: [santé, hôpital]`
+_FRONT_LISTS = {"categories": "categories", "category": "categories", "tags": "tags"}
 
 _parser = MarkdownIt("commonmark")
 
 
-def front_matter(text: str) -> tuple[dict[str, str], str]:
+def front_matter(text: str) -> tuple[dict[str, str | list[str]], str]:
     """(`key: value` pairs of a leading front matter block, the text after it)."""
     match = _FRONT_MATTER.match(text)
     if match is None:
         return {}, text
-    fields: dict[str, str] = {}
+    fields: dict[str, str | list[str]] = {}
     for line in match.group(1).splitlines():
         key, sep, value = line.partition(":")
-        if sep and key.strip().lower() in _FRONT_KEYS:
-            fields[_FRONT_KEYS[key.strip().lower()]] = value.strip().strip("\"'")
+        name = key.strip().lower()
+        if sep and name in _FRONT_KEYS:
+            fields[_FRONT_KEYS[name]] = value.strip().strip("\"'")
+        elif sep and name in _FRONT_LISTS:
+            items = value.strip().strip("[]").split(",")
+            fields[_FRONT_LISTS[name]] = [i.strip().strip("\"'") for i in items if i.strip()]
     return fields, text[match.end():]
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from audioarticles import editorial
 from audioarticles.catalog import Catalog, now_iso
@@ -22,6 +23,7 @@ from audioarticles.config import Settings
 from audioarticles.errors import UserError
 from audioarticles.fsutil import AtomicBatch
 from audioarticles.model import Episode, RetiredFile
+from audioarticles.publish import edition, pickup, sections
 from audioarticles.publish.channel import FEED_NAME, Channel, channel_settings
 from audioarticles.publish.cover import Artwork, channel_artwork, remove_old_artwork
 from audioarticles.publish.dates import parse_date
@@ -30,8 +32,10 @@ from audioarticles.publish.feed import (
     episode_page,
     feed_episode,
     podcast_guid,
+    xml_problem,
     published_at,
 )
+from audioarticles.publish.sections import FeedFile, stage
 from audioarticles.publish.site import (
     PLAYER_DIR,
     SiteEpisode,
@@ -61,6 +65,9 @@ __all__ = [
 ]
 
 PLAYER_ASSETS = ("player.js", "player.css")
+OWNER_EMAIL_MISSING = ("audioarticles.toml: [podcast] owner_email is not set, so the feed has no "
+                       "itunes:owner; Apple Podcasts, Spotify and YouTube use it to verify who "
+                       "owns the podcast: set it")
 
 
 def file_digest(path: Path) -> str:
@@ -137,6 +144,9 @@ class Build:
     in_feed: int  # how many of them the feed carries (newest N)
     written: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    feed_changed: bool = False  # feed.xml's bytes changed (apps and hubs should hear of it)
+    feeds: list[FeedFile] = field(default_factory=list)  # every feed file, main one first
+    left_out: set[str] = field(default_factory=set)  # GUIDs of episodes no feed can hold
 
     @property
     def feed_url(self) -> str:
@@ -146,10 +156,21 @@ class Build:
         return self.channel.url(episode_page(episode))
 
 
+def is_local_preview(channel: Channel) -> bool:
+    """A feed addressed to this machine (the default base_url) is not one directories see:
+    the warnings about what directories need would only be noise there."""
+    host = urlsplit(channel.base_url).hostname or ""
+    return host in ("127.0.0.1", "localhost", "::1")
+
+
 def check_settings(project: Settings) -> Channel:
-    """Check `[podcast]` (and the configured cover) before any work is done."""
+    """Check `[podcast]`, `[[feeds]]`, `[pickup]` (and the configured covers) before any work
+    is done."""
     channel = channel_settings(project)
     channel_artwork(project, channel)
+    for spec in sections.feed_specs(project):
+        sections.section_artwork(project, spec, channel)
+    pickup.Pickup.from_project(project)
     return channel
 
 
@@ -187,19 +208,27 @@ def last_change(catalog: Catalog, channel: Channel) -> datetime:
 
 def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, media_dir: Path,
                  artwork: Artwork, guid: str, last_build: datetime,
-                 media_for: Callable[[Episode], Path] | None = None) -> Build:
+                 media_for: Callable[[Episode], Path] | None = None,
+                 numbers: dict[str, int] | None = None) -> Build:
     """Feed, pages, embeds, cover and player for `episodes` into `out_dir`; the audio,
     transcript and chapter files are read from `media_dir` (output/), or from the folder
     `media_for(episode)` names (a preview mixing released and unreleased episodes). All files
     are replaced together (one sync, then renames); unchanged files are left alone."""
-    ordered = newest_first(episodes, channel)
     build = Build(channel=channel, feed=out_dir / FEED_NAME, episodes=[], in_feed=0)
+    for episode in episodes:
+        if (where := xml_problem(episode)) is not None:
+            build.warnings.append(cannot_write(episode, f"its {where} holds a character XML "
+                                                        "cannot hold"))
+            build.left_out.add(episode.guid)
+    ordered = newest_first([e for e in episodes if e.guid not in build.left_out], channel)
     site_items: list[SiteEpisode] = []
     feed_items = []
     for episode in ordered:
         media = media_for(episode) if media_for else media_dir
         chapters = episode_chapters(episode, media)
         item = feed_episode(episode, channel, media, chapters)
+        if item is not None and numbers:
+            item = replace(item, number=numbers.get(episode.guid))
         if item is None:
             build.warnings.append(f"{episode.slug}: its audio file {episode.mp3 or '(none)'} is "
                                   "missing; left out of the feed and site (convert it again)")
@@ -208,12 +237,12 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
         feed_items.append(item)
         site_items.append(SiteEpisode(episode=episode, chapters=chapters,
                                       cues=episode_cues(episode, media),
-                                      audio_bytes=item.audio_bytes))
+                                      audio_bytes=item.audio_bytes, image=item.image))
     feed_items = feed_items[:channel.feed_limit]
 
     def feed_of(items: list) -> bytes:
         return build_feed(channel, items, guid=guid, artwork_name=artwork.name,
-                          last_build=last_build)
+                          last_build=last_build, artwork_px=artwork.size)
 
     try:
         feed = feed_of(feed_items)
@@ -224,13 +253,12 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
                       if (exc := _unwritable(feed_of, item)) is not None}
         for item in feed_items:
             if item.episode.guid in unwritable:
-                build.warnings.append(
-                    f"{item.episode.slug}: cannot be written into the feed "
-                    f"({unwritable[item.episode.guid]}); left out of the feed and site; fix its "
-                    "title or text and convert it again")
+                build.warnings.append(cannot_write(item.episode,
+                                                   str(unwritable[item.episode.guid])))
         feed_items = [i for i in feed_items if i.episode.guid not in unwritable]
         site_items = [i for i in site_items if i.episode.guid not in unwritable]
         build.episodes = [e for e in build.episodes if e.guid not in unwritable]
+        build.left_out |= set(unwritable)
         feed = feed_of(feed_items)
     build.in_feed = len(feed_items)
     pages = site_pages(channel, site_items, artwork.name)
@@ -240,12 +268,18 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
         for name in PLAYER_ASSETS:
             build.written.append(batch.write_bytes(out_dir / PLAYER_DIR / name,
                                                    player.joinpath(name).read_bytes()))
-        build.written.append(batch.write_bytes(build.feed, feed))
+        build.feed_changed = stage(batch, build.feed, feed)
+        build.written.append(build.feed)
         for relative, html in pages.items():
             build.written.append(batch.write_bytes(out_dir / relative, html.encode("utf-8")))
     remove_old_artwork(out_dir, artwork)
     remove_stale_pages(out_dir, pages)
     return build
+
+
+def cannot_write(episode: Episode, why: str) -> str:
+    return (f"{episode.slug}: cannot be written into the feed ({why}); left out of the feed "
+            "and site; fix its title or text and convert it again")
 
 
 def _unwritable(feed_of: Callable[[list], bytes], item) -> ValueError | None:
@@ -302,11 +336,26 @@ def rebuild(project: Settings, catalog: Catalog) -> Build:
     editorial.release_due(catalog)
     editorial.admit_files(project, catalog)
     (output / "episodes").mkdir(parents=True, exist_ok=True)
-    build = write_public(channel, catalog.published(), output, media_dir=output,
+    published = catalog.published()
+    last_build = last_change(catalog, channel)
+    build = write_public(channel, published, output, media_dir=output,
                          artwork=channel_artwork(project, channel),
-                         guid=stored_podcast_guid(catalog, channel),
-                         last_build=last_change(catalog, channel))
+                         guid=stored_podcast_guid(catalog, channel), last_build=last_build,
+                         numbers=sections.numbers_for(catalog, "", channel, published))
+    if not channel.owner_email and not is_local_preview(channel):
+        build.warnings.append(OWNER_EMAIL_MISSING)
+    build.feeds.append(FeedFile("", FEED_NAME, channel.feed_url, build.in_feed,
+                                build.feed_changed))
+    written: set[str] = set()
+    writable = [e for e in published if e.guid not in build.left_out]
+    build.feeds += sections.write_sections(project, catalog, channel, writable, last_build,
+                                           written)
+    build.feeds += edition.write_edition_feeds(project, catalog, channel, written,
+                                               build.warnings.append)
+    sections.sweep_feed_files(project, catalog, written)
     editorial.withdraw_files(project, catalog)
     # last: the feed just written points at the newest audio only
     sweep_retired(project, catalog)
+    pickup.announce(project, [f.url for f in build.feeds if f.changed and not f.private],
+                    build.warnings.append)
     return build

@@ -82,19 +82,49 @@ class Channel:
     new_feed_url: str
     locked: bool
     disclosure: Disclosure  # written per episode, naming its engine
+    copyright: str = ""
+    txt: str = ""  # podcast:txt, e.g. a platform's ownership-verification string
+    txt_purpose: str = ""
+    funding_url: str = ""
+    funding_text: str = ""
+    medium: str = "podcast"
+    license: str = ""  # an SPDX identifier or a licence's name
+    license_url: str = ""
+    numbering: bool = False  # itunes:episode / podcast:episode, numbered once per feed
+    seasons: str = ""  # "year": itunes:season / podcast:season is the year of publication
+    feed_path: str = FEED_NAME  # where this feed is written under output/
+    name: str = ""  # "" for the main feed, else the [[feeds]] name
+    block: bool = False  # podcast:block / itunes:block: directories must not list it
+    hub: str = ""  # WebSub hub announced with <atom:link rel="hub">
 
     @property
     def feed_url(self) -> str:
-        return self.url(FEED_NAME)
+        return self.url(self.feed_path)
 
     @property
     def byline(self) -> str:
         """Who the podcast is by, when an episode names no author."""
         return self.publication or self.author or self.title
 
+    def byline_for(self, author: str) -> str:
+        """The one rule for an episode's artist (ID3 TPE1) and `itunes:author`: the article's
+        author, else the podcast's byline (publication, then author, then title)."""
+        return " ".join((author or "").split()) or self.byline
+
     def url(self, relative: str) -> str:
         """The absolute public URL of a file under output/."""
         return self.base_url + quote(relative.lstrip("/"), safe="/")
+
+
+def _text(podcast: dict, key: str, limit: int | None = None) -> str:
+    value = podcast.get(key) or ""
+    if not isinstance(value, str):
+        raise UsageError(f"{_WHERE} {key} = {value!r} must be text")
+    value = " ".join(value.split())
+    if limit is not None and len(value) > limit:
+        raise UsageError(f"{_WHERE} {key} is {len(value)} characters; the Podcasting 2.0 "
+                         f"namespace allows {limit}: shorten it")
+    return value
 
 
 def channel_settings(project: Settings) -> Channel:
@@ -127,4 +157,29 @@ def channel_settings(project: Settings) -> Channel:
         new_feed_url=new_feed_url,
         locked=podcast["locked"],
         disclosure=Disclosure.from_project(project),
+        copyright=_text(podcast, "copyright"),
+        txt=_text(podcast, "txt", 4000),
+        txt_purpose=_text(podcast, "txt_purpose", 128),
+        funding_url=(absolute_url("funding_url", podcast["funding_url"])
+                     if podcast.get("funding_url") else ""),
+        funding_text=_text(podcast, "funding_text", 128),
+        medium=podcast["medium"],
+        license=_text(podcast, "license", 128),
+        license_url=(absolute_url("license_url", podcast["license_url"])
+                     if podcast.get("license_url") else ""),
+        numbering=podcast["numbering"],
+        seasons=podcast["seasons"],
+        hub=hub_url(project),
     )
+
+
+def hub_url(project: Settings) -> str:
+    """`[pickup] websub_hub`, checked ("" when WebSub is off)."""
+    value = str(project.section("pickup").get("websub_hub") or "").strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"audioarticles.toml: [pickup] websub_hub {value!r} is not an absolute "
+                         "http(s) URL; write the hub's address in full")
+    return value

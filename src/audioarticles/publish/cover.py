@@ -5,8 +5,10 @@ changes its URL changes, so apps and CDNs never keep showing the old one."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
+import re
 import textwrap
 import unicodedata
 from dataclasses import dataclass
@@ -36,15 +38,17 @@ class Artwork:
     extension: str  # "jpg" or "png"
     mime: str
     size: int  # pixels on a side
+    prefix: str = "podcast"  # a section feed's cover is "feed-<name>"
 
     @property
     def name(self) -> str:
-        return f"{ARTWORK_DIR}/podcast-{hashlib.sha256(self.data).hexdigest()[:10]}.{self.extension}"
+        digest = hashlib.sha256(self.data).hexdigest()[:10]
+        return f"{ARTWORK_DIR}/{self.prefix}-{digest}.{self.extension}"
 
 
-def check_image(data: bytes, shown: str) -> Artwork:
+def check_image(data: bytes, shown: str, setting: str = "[podcast] image") -> Artwork:
     """A configured cover: JPEG or PNG, RGB, square, 1400 to 3000 px on a side."""
-    where = f"audioarticles.toml: [podcast] image {shown!r}"
+    where = f"audioarticles.toml: {setting} {shown!r}"
     try:
         with Image.open(io.BytesIO(data)) as image:
             image_format, (width, height), mode = image.format, image.size, image.mode
@@ -85,6 +89,7 @@ def _wrapped_title(draw: ImageDraw.ImageDraw, title: str, width: int) -> tuple[l
     return textwrap.wrap(title, 30, max_lines=4, placeholder=" …"), font
 
 
+@functools.lru_cache(maxsize=16)
 def default_cover(title: str, byline: str, size: int = DEFAULT_SIZE) -> Artwork:
     """A clean square PNG: a listening motif, the podcast title, its publisher."""
     image = Image.new("RGB", (size, size), BACKGROUND)
@@ -129,6 +134,7 @@ def channel_artwork(project: Settings, channel: Channel) -> Artwork:
 def remove_old_artwork(output: Path, artwork: Artwork) -> None:
     """Covers replaced by `artwork` go away (the feed names only the current one)."""
     current = output / artwork.name
-    for old in current.parent.glob("podcast-*.*"):
-        if old.name != current.name and old.suffix in (".png", ".jpg"):
+    ours = re.compile(rf"{re.escape(artwork.prefix)}-[0-9a-f]{{10}}\.(png|jpg)")
+    for old in current.parent.glob(f"{artwork.prefix}-*.*"):
+        if old.name != current.name and ours.fullmatch(old.name):
             old.unlink()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,10 +24,33 @@ from audioarticles.publish.timing import Chapter, description_chapters
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+ATOM_NS = "http://www.w3.org/2005/Atom"
 # the namespace UUID the Podcasting 2.0 spec fixes for podcast:guid
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip"}
 CHAPTERS_TYPE = "application/json+chapters"
+
+
+# what XML 1.0 cannot hold at all (its Char production, complemented)
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_problem(episode: Episode) -> str | None:
+    """The first field of `episode` holding a character XML cannot hold (an episode recorded
+    before text was made safe as it entered the pipeline), or None."""
+    def bad(value) -> bool:
+        if isinstance(value, str):
+            return _NOT_XML.search(value) is not None
+        if isinstance(value, dict):
+            return any(bad(k) or bad(v) for k, v in value.items())
+        if isinstance(value, list | tuple):
+            return any(bad(v) for v in value)
+        return False
+
+    for item in dataclasses.fields(episode):
+        if bad(getattr(episode, item.name)):
+            return item.name
+    return None
 
 
 def podcast_guid(feed_url: str) -> str:
@@ -63,26 +88,68 @@ class ItunesExtension(PodcastExtension):
         return rss_feed
 
 
+@dataclass(frozen=True)
+class Person:
+    """A `podcast:person`: a name with its role and group from the Podcast Taxonomy."""
+
+    name: str
+    role: str
+    group: str
+
+
+def _text_elem(parent, tag: str, text: str, **attributes: str):
+    element = xml_elem(tag, parent, **{k: v for k, v in attributes.items() if v})
+    element.text = text
+    return element
+
+
 class PodcastIndexExtension(BaseExtension):
-    """Channel tags of the Podcasting 2.0 namespace: `podcast:guid`, `podcast:locked`."""
+    """Channel tags of the Podcasting 2.0 namespace (guid, locked, block, person, txt,
+    funding, medium, images, license) and the WebSub hub link."""
 
     def __init__(self) -> None:
         self.guid: str = ""
         self.locked: bool | None = None
         self.locked_owner: str = ""
+        self.block: bool = False
+        self.persons: list[Person] = []
+        self.txt: tuple[str, str] = ("", "")  # text, purpose
+        self.funding: tuple[str, str] = ("", "")  # url, text
+        self.medium: str = ""
+        self.images: str = ""  # srcset
+        self.license: tuple[str, str] = ("", "")  # name, url
+        self.hub: str = ""
 
     def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS}
 
     def extend_rss(self, rss_feed):
         channel = rss_feed[0]
+        if self.hub:
+            xml_elem(f"{{{ATOM_NS}}}link", channel, href=self.hub, rel="hub")
         if self.locked is not None:
             locked = xml_elem(f"{{{PODCAST_NS}}}locked", channel)
             locked.text = "yes" if self.locked else "no"
             if self.locked_owner:
                 locked.attrib["owner"] = self.locked_owner
+        if self.block:
+            _text_elem(channel, f"{{{PODCAST_NS}}}block", "yes")
         if self.guid:
             xml_elem(f"{{{PODCAST_NS}}}guid", channel).text = self.guid
+        if self.medium:
+            _text_elem(channel, f"{{{PODCAST_NS}}}medium", self.medium)
+        for person in self.persons:
+            _text_elem(channel, f"{{{PODCAST_NS}}}person", person.name, role=person.role,
+                       group=person.group)
+        if self.images:
+            xml_elem(f"{{{PODCAST_NS}}}images", channel, srcset=self.images)
+        if self.txt[0]:
+            _text_elem(channel, f"{{{PODCAST_NS}}}txt", self.txt[0], purpose=self.txt[1])
+        if self.funding[0]:
+            _text_elem(channel, f"{{{PODCAST_NS}}}funding", self.funding[1] or self.funding[0],
+                       url=self.funding[0])
+        if self.license[0]:
+            _text_elem(channel, f"{{{PODCAST_NS}}}license", self.license[0], url=self.license[1])
         return rss_feed
 
     def extend_atom(self, atom_feed):
@@ -90,11 +157,16 @@ class PodcastIndexExtension(BaseExtension):
 
 
 class PodcastIndexEntryExtension(BaseExtension):
-    """Item tags of the Podcasting 2.0 namespace: `podcast:transcript`, `podcast:chapters`."""
+    """Item tags of the Podcasting 2.0 namespace: transcript, chapters, person, season,
+    episode, images."""
 
     def __init__(self) -> None:
         self.transcripts: list[dict[str, str]] = []
         self.chapters_url: str = ""
+        self.persons: list[Person] = []
+        self.season: int | None = None
+        self.number: int | None = None
+        self.images: str = ""
 
     def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS}
@@ -105,6 +177,15 @@ class PodcastIndexEntryExtension(BaseExtension):
         if self.chapters_url:
             xml_elem(f"{{{PODCAST_NS}}}chapters", entry, url=self.chapters_url,
                      type=CHAPTERS_TYPE)
+        for person in self.persons:
+            _text_elem(entry, f"{{{PODCAST_NS}}}person", person.name, role=person.role,
+                       group=person.group)
+        if self.season is not None:
+            _text_elem(entry, f"{{{PODCAST_NS}}}season", str(self.season))
+        if self.number is not None:
+            _text_elem(entry, f"{{{PODCAST_NS}}}episode", str(self.number))
+        if self.images:
+            xml_elem(f"{{{PODCAST_NS}}}images", entry, srcset=self.images)
         return entry
 
     def extend_atom(self, entry):
@@ -121,17 +202,45 @@ class FeedEpisode:
     chapters: list[Chapter]
     transcripts: dict[str, str]  # kind -> relative path, only files that exist
     chapters_file: str  # relative path, "" when there is none
+    image: str = ""  # the episode's own square JPEG, relative path; "" for the channel's
+    image_px: int = 0
+    number: int | None = None  # itunes:episode, when the feed numbers its episodes
+    season: int | None = None
 
 
 def episode_byline(episode: Episode, channel: Channel) -> str:
-    return episode.author.strip() or channel.byline
+    return channel.byline_for(episode.author)
+
+
+def episode_excerpt(episode: Episode) -> str:
+    """The article's summary, else its first paragraph (kept at conversion; the same text the
+    ID3 comment has); "" when neither is known."""
+    return episode.summary.strip() or str(episode.meta.get("excerpt") or "").strip()
+
+
+def episode_summary(episode: Episode) -> str:
+    """What the item's description opens with: the excerpt, else the title."""
+    return episode_excerpt(episode) or episode.title
+
+
+def narrator(episode: Episode, channel: Channel) -> Person:
+    """The synthetic voice, credited as the narrator (named, so nobody mistakes it for a
+    person)."""
+    engine = channel.disclosure.engine_name(episode.engine)
+    return Person(f"Voix de synthèse {engine} ({episode.voice})", "narrator", "cast")
+
+
+def episode_persons(episode: Episode, channel: Channel) -> list[Person]:
+    persons = [Person(" ".join(episode.author.split()), "author", "writing")] \
+        if episode.author.strip() else []
+    return [*persons, narrator(episode, channel)]
 
 
 def description_text(item: FeedEpisode, channel: Channel) -> str:
     """Plain text: the summary, the chapters as timestamps (Spotify reads only these), the
     synthetic-voice disclosure."""
     episode = item.episode
-    parts = [episode.summary.strip() or episode.title]
+    parts = [episode_summary(episode)]
     lines = description_chapters(item.chapters, episode.duration_s)
     if lines:
         parts.append("Chapitres :\n" + "\n".join(f"{stamp} {title}" for stamp, title in lines))
@@ -145,12 +254,17 @@ def content_html(item: FeedEpisode, channel: Channel) -> str:
     """The same as HTML for content:encoded, with a link to the article."""
     episode = item.episode
     escape = html.escape
-    blocks = [f"<p>{escape(episode.summary.strip() or episode.title)}</p>"]
+    blocks = [f"<p>{escape(episode_summary(episode))}</p>"]
     lines = description_chapters(item.chapters, episode.duration_s)
     if lines:
         blocks.append("<p>Chapitres :<br>" + "<br>".join(
             f"{stamp} {escape(title)}" for stamp, title in lines) + "</p>")
-    article = http_url(episode.url)
+    sommaire = episode.meta.get("sommaire")  # a daily edition: a link to each article
+    article = "" if sommaire else http_url(episode.url)
+    if sommaire:
+        blocks.append("<ul>" + "".join(
+            f'<li><a href="{escape(http_url(url))}">{escape(title)}</a></li>' if http_url(url)
+            else f"<li>{escape(title)}</li>" for title, url in sommaire) + "</ul>")
     if article:
         blocks.append(f'<p><a href="{escape(article)}">Lire l’article : '
                       f"{escape(episode.title)}</a></p>")
@@ -166,7 +280,7 @@ def episode_page(episode: Episode) -> str:
 
 
 def build_feed(channel: Channel, items: list[FeedEpisode], *, guid: str, artwork_name: str,
-               last_build: datetime) -> bytes:
+               last_build: datetime, artwork_px: int = 0) -> bytes:
     """The feed XML for `items` (already newest first and capped)."""
     fg = FeedGenerator()
     fg.register_extension("podcast", ItunesExtension, PodcastEntryExtension)
@@ -193,16 +307,30 @@ def build_feed(channel: Channel, items: list[FeedEpisode], *, guid: str, artwork
     itunes.itunes_type("episodic")
     if channel.new_feed_url:
         itunes.itunes_new_feed_url(channel.new_feed_url)
+    if channel.block:
+        itunes.itunes_block(True)
+    if channel.copyright:
+        fg.copyright(channel.copyright)
     index = fg.podcastindex
     index.guid = guid
     index.locked = channel.locked
     index.locked_owner = channel.owner_email
+    index.block = channel.block
+    index.hub = channel.hub
+    index.medium = channel.medium
+    if channel.author:
+        index.persons.append(Person(channel.author, "author", "writing"))
+    index.images = f"{cover_url} {artwork_px}w" if artwork_px else ""
+    index.txt = (channel.txt, channel.txt_purpose)
+    index.funding = (channel.funding_url, channel.funding_text)
+    index.license = (channel.license, channel.license_url)
 
     for item in items:
         episode = item.episode
         entry = fg.add_entry(order="append")
         entry.guid(episode.guid, permalink=False)
         entry.title(episode.title)
+        entry.podcast.itunes_title(episode.title)
         entry.link(href=http_url(episode.url) or channel.url(episode_page(episode)))
         entry.description(description_text(item, channel))
         entry.content(content_html(item, channel), type="CDATA")
@@ -212,6 +340,17 @@ def build_feed(channel: Channel, items: list[FeedEpisode], *, guid: str, artwork
         entry.podcast.itunes_episode_type("full")
         entry.podcast.itunes_author(episode_byline(episode, channel))
         extra = entry.podcastindex
+        extra.persons = episode_persons(episode, channel)
+        if item.image:
+            entry.podcast.itunes_image(channel.url(item.image))
+            if item.image_px:
+                extra.images = f"{channel.url(item.image)} {item.image_px}w"
+        if item.season is not None:
+            entry.podcast.itunes_season(item.season)
+            extra.season = item.season
+        if item.number is not None:
+            entry.podcast.itunes_episode(item.number)
+            extra.number = item.number
         for kind, relative in item.transcripts.items():
             attributes = {"url": channel.url(relative), "type": TRANSCRIPT_TYPES[kind],
                           "language": episode.language or channel.language}
@@ -242,6 +381,12 @@ def feed_episode(episode: Episode, channel: Channel, output: Path,
                    if episode.transcripts.get(kind) and (output / episode.transcripts[kind]).is_file()}
     chapters_file = episode.chapters if episode.chapters and (output / episode.chapters).is_file() \
         else ""
-    return FeedEpisode(episode=episode, published=published_at(episode, channel),
+    image = str(episode.meta.get("artwork") or "")
+    if image and not (output / image).is_file():
+        image = ""
+    published = published_at(episode, channel)
+    return FeedEpisode(episode=episode, published=published,
                        audio_bytes=audio.stat().st_size, chapters=chapters,
-                       transcripts=transcripts, chapters_file=chapters_file)
+                       transcripts=transcripts, chapters_file=chapters_file, image=image,
+                       image_px=int(episode.meta.get("artwork_px") or 0) if image else 0,
+                       season=published.year if channel.seasons == "year" else None)

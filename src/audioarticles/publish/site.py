@@ -15,7 +15,13 @@ from urllib.parse import quote
 from audioarticles.model import Episode
 from audioarticles.normalise.fr.dates import MONTHS
 from audioarticles.publish.channel import Channel
-from audioarticles.publish.feed import episode_byline, episode_page, http_url, published_at
+from audioarticles.publish.feed import (
+    episode_byline,
+    episode_excerpt,
+    episode_page,
+    http_url,
+    published_at,
+)
 from audioarticles.publish.timing import Chapter, Cue, clock
 
 PLAYER_DIR = "player"
@@ -31,6 +37,7 @@ class SiteEpisode:
     chapters: list[Chapter]
     cues: list[Cue]
     audio_bytes: int
+    image: str = ""  # the episode's own artwork (relative to output/), "" for the channel's
 
 
 def embed_page(episode: Episode) -> str:
@@ -138,7 +145,7 @@ def player_html(item: SiteEpisode, channel: Channel, page: str, artwork: str, *,
     audio = href(page, episode.mp3)
     return f"""<div class="aa-player aa-nojs" data-aa-player role="region" aria-label="Lecteur audio : {title}"
  data-title="{title}" data-artist="{escape(episode_byline(episode, channel))}" data-album="{escape(channel.title)}"
- data-artwork="{href(page, artwork)}" data-duration="{duration:.3f}">
+ data-artwork="{href(page, item.image or artwork)}" data-duration="{duration:.3f}">
 <audio controls preload="metadata" src="{audio}"></audio>
 <div class="aa-bar">
 <button type="button" class="aa-btn aa-back" aria-label="Reculer de 15 secondes" title="Reculer de 15 secondes (j)"><span aria-hidden="true">−15 s</span></button>
@@ -198,10 +205,13 @@ def episode_html(item: SiteEpisode, channel: Channel, artwork: str) -> str:
     article = http_url(episode.url)
     read = (f'<p><a class="aa-article" href="{escape(article)}">Lire l’article</a></p>'
             if article else "")
-    summary = f'<p class="aa-summary">{escape(episode.summary)}</p>' if episode.summary else ""
+    excerpt = episode_excerpt(episode)
+    summary = f'<p class="aa-summary">{escape(excerpt)}</p>' if excerpt else ""
+    cover = (f'<img class="aa-episode-cover" src="{href(page, item.image)}" alt="" width="300" '
+             f'height="300">' if item.image else "")
     body = f"""<header class="aa-site"><a href="{href(page, 'index.html')}">← {escape(channel.title)}</a></header>
 <main class="aa-main">
-<h1>{escape(episode.title)}</h1>
+{cover}<h1>{escape(episode.title)}</h1>
 {_meta_line(item, channel)}
 {summary}
 {player_html(item, channel, page, artwork, extras="full")}
@@ -224,14 +234,21 @@ def embed_html(item: SiteEpisode, channel: Channel, artwork: str) -> str:
                  body_class="aa-embed")
 
 
-def index_html(items: list[SiteEpisode], channel: Channel, artwork: str) -> str:
-    page = "index.html"
+def _summary(episode: Episode) -> str:
+    excerpt = episode_excerpt(episode)
+    return f'<p class="aa-summary">{escape(excerpt)}</p>' if excerpt else ""
+
+
+def index_html(items: list[SiteEpisode], channel: Channel, artwork: str,
+               page: str = "index.html") -> str:
+    """The podcast's page (or a section feed's, at `page`): cover, description, the feed to
+    subscribe to, and every episode with its player."""
     if items:
         entries = "\n".join(
             f"""<article class="aa-episode">
 <h2><a href="{href(page, episode_page(i.episode))}">{escape(i.episode.title)}</a></h2>
 {_meta_line(i, channel)}
-{f'<p class="aa-summary">{escape(i.episode.summary)}</p>' if i.episode.summary else ""}
+{_summary(i.episode)}
 {player_html(i, channel, page, artwork, extras="none")}
 </article>""" for i in items)
     else:
