@@ -194,6 +194,32 @@ def test_private_feed_is_blocked_unlisted_and_revocable(tmp_path, newsroom):
         newsroom["grant"] = run(root, "feeds", "token", "create", "abonnes", "--json")
 
 
+def test_removing_the_key_revokes_every_subscriber(newsroom):
+    root, output = newsroom["root"], newsroom["output"]
+    relative = newsroom["grant"]["url"][len(BASE):]
+    key = root / ".audioarticles" / "feed-tokens.key"
+    kept = key.read_bytes()
+    key.unlink()
+    try:
+        build(root)
+        assert not (output / relative).exists()
+        [listed] = run(root, "feeds", "token", "list", "--json")["tokens"]
+        assert listed["url"] is None
+    finally:
+        key.write_bytes(kept)
+        key.chmod(0o600)
+        build(root)
+    assert (output / relative).is_file()  # the same key gives the same address back
+
+
+def test_feeds_list(newsroom):
+    rows = {row["name"]: row for row in run(newsroom["root"], "feeds", "list", "--json")["feeds"]}
+    assert rows[""] == {"name": "", "title": "La Gazette à écouter", "url": BASE + "feed.xml",
+                        "private": False, "episodes": 3, "subscribers": 0}
+    assert (rows["sante"]["url"], rows["sante"]["episodes"]) == (BASE + "feeds/sante.xml", 1)
+    assert rows["abonnes"]["url"] is None and rows["abonnes"]["subscribers"] == 1
+
+
 def test_token_for_a_public_feed_is_refused(newsroom):
     result = make_runner().invoke(cli, ["--project", str(newsroom["root"]), "feeds", "token",
                                         "create", "sante"])
