@@ -6,6 +6,7 @@ import pytest
 
 from audioarticles import catalog as catalog_module
 from audioarticles.catalog import Catalog
+from audioarticles.errors import CatalogUnusable
 from audioarticles.model import Episode
 
 ALL_MIGRATIONS = list(catalog_module.MIGRATIONS)
@@ -41,7 +42,7 @@ def test_refuses_a_newer_schema(tmp_path):
     db = sqlite3.connect(path)
     db.execute("PRAGMA user_version = 99")
     db.close()
-    with pytest.raises(RuntimeError, match="newer audioarticles"):
+    with pytest.raises(CatalogUnusable, match="newer audioarticles"):
         Catalog(path)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from audioarticles.config import load_settings
 from audioarticles.engines.packing import (CLAUSE, PHRASE, SENTENCE, WEAK, WORD, Request, cut_level,
+                                           inside_number,
                                            pack)
 from audioarticles.pipeline import text_at_stage
 from conftest import SAMPLE
@@ -155,3 +156,49 @@ def test_long_sentence_prefers_clause_over_word_cuts():
                      "couvrant environ 350 projets,",
                      "souvent portés par des consortiums regroupant des universités, industriels "
                      "et groupements."]
+
+
+def number_runs(text: str) -> list[str]:
+    """The spoken numbers of two words or more in a text ("sept virgule un milliards")."""
+    words = text.split()
+    runs, start = [], 0
+    for k in range(1, len(words) + 1):
+        following = words[k + 1] if k + 1 < len(words) else ""
+        if k == len(words) or not inside_number(words[k - 1], words[k], following):
+            if k - start >= 2:
+                runs.append(" ".join(words[start:k]))
+            start = k
+    return runs
+
+
+@pytest.mark.parametrize("limit", [40, 60, 100])
+def test_spoken_numbers_are_never_cut(limit):
+    """Issue 16: packing runs on spoken text, where numbers are words."""
+    from audioarticles.normalise import normaliser
+
+    speak = normaliser("fr")
+    texts = [speak(t) for t in (
+        "Le groupe a dégagé 7,1 milliards d'euros en 1944 puis 1 630,4 millions en 2023 et 21 ans.",
+        "Les ventes ont reculé de 12 % en 1999, 2001 et 2024 pour 71 421 clients et 81 993 abonnés.",
+        "Le débarquement du 6 juin 1944 mobilise 156 000 soldats, 11 590 avions et 6 939 navires.",
+        "En 1789, 1848 et 1871, la France compte 28 000 000, 35 783 170 puis 36 102 921 habitants.",
+    )]
+    for across in (False, True):
+        requests = pack(texts, limit, across_segments=across)
+        assert_well_packed(texts, requests, limit)
+        for text in texts:
+            for run in number_runs(text):
+                if len(run) <= limit:
+                    assert any(run in r.text for r in requests), (run, [r.text for r in requests])
+
+
+@pytest.mark.parametrize("before, after, following, allowed", [
+    ("sept", "virgule", "un", False), ("virgule", "un", "milliards", False),
+    ("un", "milliards", "d'euros", False), ("vingt", "et", "un", False), ("et", "un", "ans", False),
+    ("mille", "neuf", "cent", False), ("cent", "quarante-quatre,", "il", False),
+    ("douze", "pour", "cent", False), ("trois", "et", "la", True), ("deux", "pour", "les", True),
+    ("vingt-trois", "et", "vingt", True), ("un", "et", "deux", True), ("et", "deux", "mille", True),
+    ("quarante-quatre,", "il", "a", True), ("vingt-deuxième", "fois", "", True),
+])
+def test_cuts_inside_number_words(before, after, following, allowed):
+    assert (cut_level(before, after, following) is not None) is allowed

@@ -35,6 +35,19 @@ from conftest import SAMPLE
     ("Il a parlé. « Nous irons », dit-il.", ["Il a parlé.", "« Nous irons », dit-il."]),
     ("En 2019. 300 personnes sont venues.", ["En 2019.", "300 personnes sont venues."]),
     ("Le taux est de 3.5 points. Il baisse.", ["Le taux est de 3.5 points.", "Il baisse."]),
+    # issue 16: a closing » ends a sentence only after sentence punctuation
+    ("« Nous ne céderons pas » 12 heures après, il a parlé.",
+     ["« Nous ne céderons pas » 12 heures après, il a parlé."]),
+    ("Il a cité « 2 000 postes » 3 jours plus tard. Puis rien.",
+     ["Il a cité « 2 000 postes » 3 jours plus tard.", "Puis rien."]),
+    ("Il a dit « non. » 12 heures plus tard, il partait.",
+     ["Il a dit « non. »", "12 heures plus tard, il partait."]),
+    ("« Une idée » Le texte suit.", ["« Une idée » Le texte suit."]),
+    # initials and dotted acronyms never end a sentence; nor does "ap."
+    ("Selon J.-P. Dupont, tout va bien. Fin.", ["Selon J.-P. Dupont, tout va bien.", "Fin."]),
+    ("Le S.G. de la CGT a parlé. Puis rien.", ["Le S.G. de la CGT a parlé.", "Puis rien."]),
+    ("Il meurt en 14 ap. J.-C. à Nola. Fin.", ["Il meurt en 14 ap. J.-C. à Nola.", "Fin."]),
+    ("Les U.S.A. Ont voté.", ["Les U.S.A. Ont voté."]),
 ])
 def test_split_sentences(text, sentences):
     assert split_sentences(text) == sentences

@@ -113,3 +113,84 @@ def test_text_usage_errors(runner, project):
     assert result.exit_code == 2
     result = runner.invoke(cli, ["text", "a.txt", "--max-chars", "5"])
     assert result.exit_code == 2
+
+
+# --- issue 16: tools for editors --------------------------------------------------------------
+
+NEWS = ("Le XV de France a battu l’Irlande 30-24.\n\n"
+        "La RATP prévoit 21 grèves, soit 1,5 M€ (p < 0,001).\n")
+
+
+def test_changes_list_every_rewrite_with_its_rule_and_position(runner, project):
+    (project / "news.txt").write_text(NEWS, encoding="utf-8")
+    result = runner.invoke(cli, ["text", "news.txt", "--stage", "normalized", "--changes"])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines == [
+        "0:3-5\troman numerals\tXV → quinze",
+        "0:34-40\tranges\t30-24. → 30 à 24.",
+        "0:34-40\tnumbers\t30 → trente  (written: 30-24.)",
+        "0:34-40\tnumbers\t24. → vingt-quatre .  (written: 30-24.)",
+        "1:3-7\tacronyms\tRATP → èr a té pé",
+        "1:16-18\tnumbers\t21 → vingt et une",
+        "1:32-38\tmoney\t1,5 M€ → un virgule cinq million d'euros",
+        "1:42-43\tcomparisons\t< → inférieur à",
+        "1:44-51\tnumbers\t0,001). → zéro virgule zéro zéro un ).",
+    ]
+    written = NEWS.split("\n\n")[1].strip()
+    assert written[32:38] == "1,5 M€"
+
+
+def test_changes_as_json_sit_beside_each_segment(runner, project):
+    (project / "news.txt").write_text(NEWS, encoding="utf-8")
+    result = runner.invoke(cli, ["text", "news.txt", "--changes", "--json"])
+    assert result.exit_code == 0, result.stderr
+    segments = json.loads(result.stdout)["segments"]
+    assert segments[1]["spoken"].startswith("La èr a té pé prévoit vingt et une grèves")
+    assert {"rule": "acronyms", "before": "RATP", "after": "èr a té pé", "written": "RATP",
+            "start": 3, "end": 7} in segments[1]["changes"]
+    for seg in segments:
+        for change in seg["changes"]:
+            assert seg["written"][change["start"]:change["end"]] == change["written"]
+
+
+def test_changes_need_a_normalized_stage(runner, project):
+    (project / "news.txt").write_text(NEWS, encoding="utf-8")
+    result = runner.invoke(cli, ["text", "news.txt", "--stage", "clean", "--changes"])
+    assert result.exit_code == 2
+    assert "--changes lists the normaliser's rewrites" in result.stderr
+
+
+def test_lexicon_add_writes_a_say_entry_the_next_run_uses(runner, project):
+    (project / "news.txt").write_text(NEWS, encoding="utf-8")
+    (project / "lexicon.toml").write_text('# our names\n[acronyms]\nwords = ["CPAM"]\n',
+                                          encoding="utf-8")
+    result = runner.invoke(cli, ["lexicon", "add", "RATP", "ératépé"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip().endswith("lexicon.toml: RATP is read 'ératépé'")
+    assert (project / "lexicon.toml").read_text(encoding="utf-8") == (
+        '# our names\n[acronyms]\nwords = ["CPAM"]\n\n[say]\n"RATP" = "ératépé"\n')
+    result = runner.invoke(cli, ["lexicon", "add", "RATP", "érateupé", "--json"])
+    assert json.loads(result.stdout)["replaced"] == "ératépé"
+    result = runner.invoke(cli, ["text", "news.txt", "--changes"])
+    assert "1:3-7\tlexicon\tRATP → érateupé" in result.stdout.splitlines()
+
+
+@pytest.mark.parametrize("args, content, error", [
+    (["lexicon", "add", "", "x"], None,
+     "error: lexicon entry '' = 'x': both the word and its pronunciation must be non-empty text on one line"),
+    (["lexicon", "add", "RATP", "a\nb"], None,
+     "error: lexicon entry 'RATP' = 'a\\nb': both the word and its pronunciation must be non-empty text on one line"),
+    (["lexicon", "add", "RATP", "x"], "[say\n", "not valid TOML"),
+    (["lexicon", "add", "RATP", "x"], "say = 3\n", "lexicon.toml: say = 3: expected a table of texts"),
+])
+def test_lexicon_add_refuses_bad_entries_and_leaves_the_file(runner, project, args, content, error):
+    if content is not None:
+        (project / "lexicon.toml").write_text(content, encoding="utf-8")
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2
+    assert error in result.stderr
+    if content is not None:
+        assert (project / "lexicon.toml").read_text(encoding="utf-8") == content
+    else:
+        assert not (project / "lexicon.toml").exists()

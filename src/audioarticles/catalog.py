@@ -10,6 +10,8 @@ from dataclasses import asdict, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
+from audioarticles import backups
+from audioarticles.errors import CatalogUnusable
 from audioarticles.model import EditorialEvent, Episode, RetiredFile, Tombstone
 
 # Each entry moves the schema from version i to i+1. Append only; never edit a released one.
@@ -121,16 +123,43 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
+def unusable(path: Path, exc: sqlite3.Error) -> CatalogUnusable:
+    """One line for a catalog SQLite refuses: what happened to which file, and the fix."""
+    reason = str(exc)
+    if "full" in reason:
+        return CatalogUnusable(f"no space left while writing {path}; free some space on that "
+                               "disk and run the command again")
+    if "readonly" in reason or "read-only" in reason:
+        return CatalogUnusable(f"{path} cannot be written (read-only folder or file); make "
+                               f"{path.parent} writable and run the command again")
+    if "unable to open" in reason or "permission" in reason.lower():
+        return CatalogUnusable(f"{path} cannot be opened ({reason}); check that the folder "
+                               f"exists and that you may read and write it")
+    return CatalogUnusable(f"the catalog {path} is damaged ({reason}); "
+                           f"{backups.restore_hint(path)}")
+
+
 class Catalog:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, keep_backups: bool = True):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        existed = path.is_file() and path.stat().st_size > 0
         # a batch's article threads share this connection; the pipeline serialises their use
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.migrate()
+        try:
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            if existed:
+                problems = [row[0] for row in self.db.execute("PRAGMA quick_check")]
+                if problems != ["ok"]:
+                    raise sqlite3.DatabaseError(f"integrity check: {problems[0]}")
+            self.migrate(keep_backups and existed)
+            if keep_backups and existed and backups.daily_due(path):
+                backups.back_up(self.db, path, "daily")
+        except sqlite3.Error as exc:
+            self.db.close()
+            raise unusable(path, exc) from exc
 
     def close(self) -> None:
         self.db.close()
@@ -145,13 +174,17 @@ class Catalog:
     def schema_version(self) -> int:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
 
-    def migrate(self) -> None:
+    def migrate(self, back_up: bool = False) -> None:
+        """Bring the schema to the newest version; `back_up`: copy the catalog first."""
+        version = self.schema_version
+        if back_up and 0 < version < len(MIGRATIONS):
+            backups.back_up(self.db, self.path, f"before-schema-{len(MIGRATIONS)}")
         with self.transaction():
             version = self.schema_version
             if version > len(MIGRATIONS):
-                raise RuntimeError(
-                    f"{self.path} was written by a newer audioarticles (schema {version}); upgrade the tool"
-                )
+                raise CatalogUnusable(
+                    f"{self.path} was written by a newer audioarticles (schema {version}); "
+                    "upgrade the tool")
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                 for statement in filter(str.strip, script.split(";")):
                     self.db.execute(statement)

@@ -18,7 +18,9 @@ from audioarticles.config import Settings, load_settings
 from audioarticles.disclosure import Disclosure
 from audioarticles.engines import engine_class
 from audioarticles.errors import ArticleSkipped, UsageError, UserError
+from audioarticles.fsutil import storage_error
 from audioarticles.model import Episode
+from audioarticles.recover import catalog_exists, open_catalog
 from audioarticles.voices import load_voices
 
 
@@ -83,6 +85,12 @@ class AppGroup(click.Group):
             for line in str(exc).splitlines():  # a settings file can hold several mistakes
                 click.echo(f"error: {line}", err=True)
             ctx.exit(exc.exit_code)
+        except OSError as exc:  # a write the disk refused outside the places that name it
+            problem = storage_error(exc)
+            if problem is None:
+                raise
+            click.echo(f"error: {problem}", err=True)
+            ctx.exit(problem.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
@@ -273,10 +281,10 @@ def state_line(episode: Episode) -> str:
 def episodes(obj: Context, states: tuple[str, ...], as_json: bool) -> None:
     """List the episodes in the catalog, newest first."""
     project = obj.project()
-    if not project.catalog_path.exists():
+    if not catalog_exists(project):
         rows: list[Episode] = []
     else:
-        with Catalog(project.catalog_path) as catalog:
+        with open_catalog(project) as catalog:
             rows = catalog.episodes(states=states or None)
     if as_json:
         emit_json({"episodes": [episode_json(project, e) for e in rows]})
@@ -376,8 +384,8 @@ def serve(obj: Context, port: int | None, out: str | None, drafts: bool) -> None
     from audioarticles.publish.serve import HOST, make_server
 
     project = obj.project(out)
-    if project.catalog_path.exists():
-        with Catalog(project.catalog_path) as catalog:
+    if catalog_exists(project):
+        with open_catalog(project) as catalog:
             for message in publish.rebuild(project, catalog).warnings:
                 click.echo(f"warning: {message}", err=True)
             if drafts:
@@ -408,13 +416,39 @@ def serve(obj: Context, port: int | None, out: str | None, drafts: bool) -> None
         server.server_close()
 
 
+@cli.command()
+@click.option("--force", is_flag=True,
+              help="Rebuild even a catalog that opens cleanly (it is kept aside).")
+@json_option
+@click.pass_obj
+def recover(obj: Context, force: bool, as_json: bool) -> None:
+    """Rebuild a lost or damaged catalog from the published files (feed, pages, MP3 tags)."""
+    from audioarticles.recover import recover as rebuild_catalog
+
+    project = obj.project()
+    result = rebuild_catalog(project, force=force)
+    for message in result.warnings:
+        click.echo(f"warning: {message}", err=True)
+    if as_json:
+        emit_json({"episodes": [episode_json(project, e) for e in result.episodes],
+                   "published": result.count("published"), "held": result.count("held"),
+                   "retired_files": len(result.retired),
+                   "kept_aside": cwd_path(result.kept_aside) if result.kept_aside else None})
+        return
+    aside = f"; the previous catalog is kept as {cwd_path(result.kept_aside)}" \
+        if result.kept_aside else ""
+    click.echo(f"recovered {len(result.episodes)} episode(s): {result.count('published')} "
+               f"published, {result.count('held')} held (their audio was not public){aside}")
+    click.echo("run `audioarticles build` to check the site; GUIDs, slugs and dates are kept")
+
+
 # editorial control
 
 
 def editor_catalog(project: Settings) -> Catalog:
-    if not project.catalog_path.exists():
+    if not catalog_exists(project):
         raise UserError("no episodes yet; run `audioarticles convert ARTICLE` first")
-    return Catalog(project.catalog_path)
+    return open_catalog(project)
 
 
 @contextlib.contextmanager
@@ -423,9 +457,9 @@ def changing_catalog(project: Settings) -> Iterator[Catalog]:
     command at a time, so it never interleaves with a conversion run."""
     from audioarticles.lock import run_lock
 
-    if not project.catalog_path.exists():
+    if not catalog_exists(project):
         editor_catalog(project)  # the same "no episodes yet" error
-    with run_lock(project), Catalog(project.catalog_path) as catalog:
+    with run_lock(project), open_catalog(project) as catalog:
         yield catalog
 
 
@@ -507,10 +541,10 @@ def unpublish(obj: Context, slugs: tuple[str, ...], reason: str, purge: bool,
 def history(obj: Context, slugs: tuple[str, ...], as_json: bool) -> None:
     """The editorial audit trail: every state change, oldest first."""
     project = obj.project()
-    if not project.catalog_path.exists():
+    if not catalog_exists(project):
         events = []
     else:
-        with Catalog(project.catalog_path) as catalog:
+        with open_catalog(project) as catalog:
             if slugs:
                 events = [e for ep in editorial.find_episodes(catalog, slugs)
                           for e in catalog.events(ep.guid)]
@@ -531,15 +565,20 @@ def history(obj: Context, slugs: tuple[str, ...], as_json: bool) -> None:
 @click.option("--voice", help="Voice profile whose engine sets the segment length limit.")
 @click.option("--max-chars", type=click.IntRange(min=20),
               help="Segment length limit (default: the voice engine's).")
+@click.option("--changes", is_flag=True,
+              help="List every rewrite of the normaliser: written → spoken, rule, position.")
 @json_option
 @click.pass_obj
 def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars: int | None,
-         as_json: bool) -> None:
+         changes: bool, as_json: bool) -> None:
     """Show what will be read, at one stage, with block types (no synthesis)."""
     from audioarticles.engines import engine_class
     from audioarticles.pipeline import text_at_stage
     from audioarticles.voices import get_voice
 
+    if changes and stage not in ("normalized", "segments"):
+        raise click.UsageError("--changes lists the normaliser's rewrites: use it with "
+                               "--stage normalized or --stage segments")
     project = obj.project()
     if max_chars is None:
         profile = get_voice(voice or project.section("voice")["default"], project.root)
@@ -550,6 +589,9 @@ def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars
         click.echo(f"skipped: {skipped}", err=True)
         return
     article = view.article
+    if changes:
+        report_rewrites(view, project, as_json)
+        return
     if as_json:
         blocks = [{"index": i, "kind": b.kind, "text": b.text} for i, b in enumerate(article.blocks)]
         data: dict = {"input": input_name, "stage": stage, "meta": article.to_dict()["meta"],
@@ -574,6 +616,48 @@ def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars
     texts = view.spoken_blocks() if stage == "normalized" else [b.text for b in article.blocks]
     for block, block_text in zip(article.blocks, texts):
         click.echo(f"[{block.kind}] {block_text}")
+
+
+def report_rewrites(view, project: Settings, as_json: bool) -> None:
+    """`text --changes`: each segment's rewrites, in the order of the written text."""
+    from audioarticles.normalise import explain
+
+    language = view.article.meta.language or project.section("podcast").get("language", "fr")
+    found = [(seg, sorted(explain(seg.written, language, project.root), key=lambda c: c.start))
+             for seg in view.segments]
+    if as_json:
+        emit_json({"segments": [{**seg.to_dict(), "changes": [c.to_dict() for c in seg_changes]}
+                                for seg, seg_changes in found]})
+        return
+    for seg, seg_changes in found:
+        for change in seg_changes:
+            origin = "" if change.written == change.before else f"  (written: {change.written})"
+            click.echo(f"{seg.position}:{change.start}-{change.end}\t{change.rule}\t"
+                       f"{change.before} → {change.after}{origin}")
+
+
+@cli.group()
+def lexicon() -> None:
+    """The project's pronunciation lexicon (lexicon.toml)."""
+
+
+@lexicon.command("add")
+@click.argument("word")
+@click.argument("pronunciation")
+@json_option
+@click.pass_obj
+def lexicon_add(obj: Context, word: str, pronunciation: str, as_json: bool) -> None:
+    """Say WORD as PRONUNCIATION from now on (written to lexicon.toml's [say] table)."""
+    from audioarticles.normalise.fr.lexicon import add_say_entry
+
+    path, previous = add_say_entry(obj.project().root, word, pronunciation)
+    if as_json:
+        emit_json({"word": word, "pronunciation": pronunciation, "file": str(path),
+                   "replaced": previous})
+    elif previous is not None:
+        click.echo(f"{path}: {word} is now read {pronunciation!r} (was {previous!r})")
+    else:
+        click.echo(f"{path}: {word} is read {pronunciation!r}")
 
 
 @cli.command()
@@ -619,8 +703,8 @@ def feeds_list(obj: Context, as_json: bool) -> None:
     specs = sections.feed_specs(project)
     published: list[Episode] = []
     grants: list = []
-    if project.catalog_path.exists():
-        with Catalog(project.catalog_path) as catalog:
+    if catalog_exists(project):
+        with open_catalog(project) as catalog:
             published = catalog.published()
             grants = private.grants(project, catalog)
     rows = [{"name": "", "title": channel.title, "url": channel.feed_url, "private": False,
@@ -669,7 +753,7 @@ def token_create(obj: Context, name: str, subscriber: str, as_json: bool) -> Non
         from audioarticles.lock import run_lock
 
         stack.enter_context(run_lock(project))
-        catalog = stack.enter_context(Catalog(project.catalog_path))
+        catalog = stack.enter_context(open_catalog(project))
         grant = private.create_token(project, catalog, name, subscriber)
         result = publish.rebuild(project, catalog)
     for message in result.warnings:
@@ -694,8 +778,8 @@ def token_list(obj: Context, name: str | None, as_json: bool) -> None:
     project = obj.project()
     channel = publish.check_settings(project)
     grants = []
-    if project.catalog_path.exists():
-        with Catalog(project.catalog_path) as catalog:
+    if catalog_exists(project):
+        with open_catalog(project) as catalog:
             grants = private.grants(project, catalog, name)
     if as_json:
         emit_json({"tokens": [grant_json(channel, g) for g in grants]})

@@ -338,20 +338,34 @@ class BoilerplateFile(Section):
     teasers: Teasers = Teasers()
 
 
+class Pronounceable(Section):
+    onsets: list[Text] = Field(default_factory=list, description="how a word read aloud may "
+                               "begin")
+    endings: list[Text] = Field(default_factory=list, description="how a word read aloud may "
+                                "end")
+
+
 class Acronyms(Section):
     words: list[Text] = Field(default_factory=list, description="read as a word (\"ONU\")")
     spell: list[Text] = Field(default_factory=list, description="spelled letter by letter")
+    pronounceable: Pronounceable = Pronounceable()
 
 
 class Abbreviations(Section):
     before_name: dict[str, str] = Field(default_factory=dict)
     before_number: dict[str, str] = Field(default_factory=dict)
+    after_number: dict[str, str] = Field(default_factory=dict, description="only after a "
+                                         "number (\"250 p.\", \"8 pts\")")
     anywhere: dict[str, str] = Field(default_factory=dict)
 
 
 class Grammar(Section):
     feminine: list[Text] = Field(default_factory=list, description="nouns numbers agree with "
                                  "in the feminine")
+    masculine: list[Text] = Field(default_factory=list, description="nouns that stay "
+                                  "masculine whatever their ending")
+    feminine_endings: list[Text] = Field(default_factory=list, description="endings of "
+                                         "feminine nouns not listed")
 
 
 class LexiconFile(Section):
@@ -361,6 +375,8 @@ class LexiconFile(Section):
                                 "voice says, e.g. \"RGPD\" = \"èr gé pé dé\"")
     acronyms: Acronyms = Acronyms()
     letters: dict[str, str] = Field(default_factory=dict)
+    countries: dict[str, str] = Field(default_factory=dict, description="nations as sport "
+                                      "results write them: FRA = \"France\"")
     abbreviations: Abbreviations = Abbreviations()
     grammar: Grammar = Grammar()
 

@@ -13,6 +13,7 @@ project's private ``unreleased`` mirror of it, so nothing unreleased can be fetc
 from __future__ import annotations
 
 import contextlib
+import errno
 import getpass
 import hashlib
 import os
@@ -26,6 +27,7 @@ from zoneinfo import ZoneInfo
 from audioarticles.catalog import Catalog
 from audioarticles.config import EditorialSection, PodcastSection, Settings
 from audioarticles.errors import ArticleSkipped, UsageError, UserError
+from audioarticles.fsutil import atomic_path, writing
 from audioarticles.identity import guid_for, identity
 from audioarticles.model import Article, EditorialEvent, Episode, Segment, Tombstone
 from audioarticles.optout import OptOutRules, skip_reason
@@ -390,11 +392,19 @@ def files_present(project: Settings, episode: Episode) -> bool:
 
 
 def _move(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.replace(source, target)
-    except OSError:  # another file system (e.g. --out on a mounted share)
-        shutil.move(source, target)
+    with writing(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(source, target)
+            return
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+    # another file system (e.g. --out on a mounted share): copied under a temporary name, so
+    # a full disk leaves no half file under the final one
+    with atomic_path(target) as tmp:
+        shutil.copyfile(source, tmp)
+    source.unlink()
 
 
 def admit_files(project: Settings, catalog: Catalog) -> None:

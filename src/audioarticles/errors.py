@@ -45,6 +45,16 @@ class ChildStopped(UserError):
     simply not finished."""
 
 
+class StorageError(UserError):
+    """The disk refused a write (full, read-only, not permitted): the run stops, since every
+    later write would fail the same way; what was being written is removed."""
+
+
+class CatalogUnusable(StorageError):
+    """The catalog cannot be used as it is (damaged, missing beside published files, on a full
+    disk or a read-only folder): the run stops before it changes anything."""
+
+
 class ArticleSkipped(Exception):
     """Not an error: an opt-out rule or a tombstone says this article is not to be voiced."""
 

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -28,16 +29,25 @@ from typing import BinaryIO
 
 from audioarticles import clean as clean_stage
 from audioarticles import editorial, feeds, optout, publish
-from audioarticles.catalog import Catalog
+from audioarticles.catalog import Catalog, unusable
 from audioarticles.config import Settings
 from audioarticles.engines import engine_class, get_engine
 from audioarticles.intake import admit
 from audioarticles.engines.base import Engine
-from audioarticles.errors import (ArticleSkipped, ChildStopped, EngineUnavailable, InputError,
-                                  SynthesisError, UsageError, UserError)
+from audioarticles.errors import (
+    ArticleSkipped,
+    ChildStopped,
+    EngineUnavailable,
+    InputError,
+    StorageError,
+    SynthesisError,
+    UsageError,
+    UserError,
+)
 from audioarticles.extract import DEFAULT_SKIP
 from audioarticles.feeds import FeedInfo
 from audioarticles.fetch import is_url
+from audioarticles.fsutil import storage_error
 from audioarticles.identity import guid_for, identity, slugify
 from audioarticles.lock import run_lock
 from audioarticles.model import Article, Episode, Segment, TimelineEntry
@@ -45,6 +55,7 @@ from audioarticles.normalise import normaliser
 from audioarticles.publish.dates import publication_date, zone_named
 from audioarticles.publish import edition
 from audioarticles.publish.artwork import episode_artwork
+from audioarticles.recover import catalog_exists, open_catalog
 from audioarticles.render import Production, Rendered, excerpt, framed_segments, render_episode
 from audioarticles.segment import segment
 from audioarticles.sources import Reader, Source
@@ -630,17 +641,29 @@ class Batch:
             if self._stopping(within_s=2.0):
                 raise Interrupted() from exc
             return InputError(name, str(exc))
+        except StorageError:
+            raise  # stops the run: every later write would fail the same way
+        except OSError as exc:
+            problem = storage_error(exc)
+            if problem is not None:
+                raise problem from exc
+            return self._unexpected(name, exc)
+        except sqlite3.Error as exc:
+            raise unusable(self.project.catalog_path, exc) from exc
         except UserError as exc:
             if self.stop.is_set():
                 raise Interrupted() from exc
             return InputError(name, str(exc))
         except Exception as exc:
-            if self.stop.is_set():
-                raise Interrupted() from exc
-            return InputError(name, f"unexpected error ({type(exc).__name__}: {exc}); please "
-                                    "report it with this input")
+            return self._unexpected(name, exc)
         finally:
             self.sequencer.passed(index)
+
+    def _unexpected(self, name: str, exc: Exception) -> InputError:
+        if self.stop.is_set():
+            raise Interrupted() from exc
+        return InputError(name, f"unexpected error ({type(exc).__name__}: {exc}); please "
+                                "report it with this input")
 
     def _stopping(self, within_s: float) -> bool:
         """Whether the run is asked to stop, waiting up to `within_s` for the request."""
@@ -658,6 +681,7 @@ class Batch:
     def run(self, sources: list[Source | InputError]) -> ConvertReport:
         report = ConvertReport()
         outcomes: list[Outcome | None] = [None] * len(sources)
+        refused: StorageError | None = None
         self.progress.start(len(sources))
         with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="article") as pool:
             futures = {pool.submit(self.convert_one, i, s): i for i, s in enumerate(sources)}
@@ -668,15 +692,22 @@ class Batch:
                     index = futures[future]
                     if future.cancelled():
                         continue
-                    with contextlib.suppress(Interrupted):
+                    try:
                         outcomes[index] = future.result()
                         self.progress.done(_name(sources[index]), outcomes[index])
+                    except Interrupted:
+                        pass
+                    except StorageError as exc:  # stop as for a signal, then say why
+                        refused = refused or exc
+                        self.stop_requested = True
                 if self.stop_requested and not self.stop.is_set():
                     # let articles in flight finish their stage, start no new one
                     report.interrupted = True
                     self.stop.set()
                     self.sequencer.abort()
                     pending = {f for f in pending if not f.cancel()}
+        if refused is not None:
+            raise refused
         for outcome in outcomes:
             if isinstance(outcome, Converted):
                 report.converted.append(outcome)
@@ -749,7 +780,7 @@ def run_batch(project: Settings, sources: list[Source | InputError], voicing: Vo
     release = release or editorial.Release.for_project(project)
     with run_lock(project, command):
         sweep_partial_files(project, time.time())
-        with Catalog(project.catalog_path) as catalog:
+        with open_catalog(project) as catalog:
             return batch_in_lock(project, catalog, sources, voicing, release, jobs=jobs,
                                  rerender=rerender, progress=progress)
 
@@ -799,9 +830,9 @@ def upgrade(project: Settings, *, jobs: int | None = None,
     GUID and slug (the editorial policy then releases one it held). An episode whose voice
     still fails stays as it was, and is reported failed."""
     report = ConvertReport()
-    if not project.catalog_path.exists():
+    if not catalog_exists(project):
         return report
-    with Catalog(project.catalog_path) as catalog:
+    with open_catalog(project) as catalog:
         degraded = [e for e in catalog.episodes() if e.degraded]
     progress = progress or Progress()
     by_voice: dict[str, list[Episode]] = {}
@@ -846,7 +877,7 @@ def sync(project: Settings, feed_url: str, voice_name: str | None = None,
     progress = progress or Progress()
     setup = set_up(project, voice_name, release, jobs, progress)
     fingerprint = setup.voicing.fingerprint()
-    with run_lock(project), Catalog(project.catalog_path) as catalog:
+    with run_lock(project), open_catalog(project) as catalog:
         sweep_partial_files(project, time.time())
         previous = feeds.remembered(catalog, feed_url)
         forced = rerender or setup.release.force

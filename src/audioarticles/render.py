@@ -17,7 +17,7 @@ from audioarticles.assemble import Assembly, Mastering, Piece, assemble
 from audioarticles.config import Settings
 from audioarticles.disclosure import Disclosure
 from audioarticles.engines.base import Engine
-from audioarticles.fsutil import atomic_write_bytes
+from audioarticles.fsutil import atomic_write_bytes, writing
 from audioarticles.intro_outro import FIELDS, Jingle, fill, spoken_frame, template_values
 from audioarticles.model import Article, Segment
 from audioarticles.normalise import normaliser
@@ -170,30 +170,32 @@ def render_episode(project: Settings, article: Article, segments: list[Segment],
     if jingles["outro"]:
         pieces.append(Piece("jingle", jingles["outro"].decode(rate)))
 
-    episodes_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=episodes_dir)
+    with writing(episodes_dir):
+        episodes_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=episodes_dir)
     os.close(fd)
     tmp = Path(tmp_name)
     created: list[Path] = []
     try:
-        assembly = assemble(pieces, tmp, pauses, mastering)
-        chapter_list = chapter_files.chapters_from_timeline(
-            assembly.timeline, article.meta.title, assembly.duration_s * 1000)
-        tag(tmp, episode_tags(project, article, assembly, chapter_list, guid, pub_date,
-                              engine.NAME, artwork))
-        stem = publish.audio_stem(tmp, slug)
-        sides = {}
-        texts = {suffix: text.encode("utf-8") for suffix, text in side_files(
-            article, project.section("podcast")["title"], assembly, chapter_list).items()}
-        if artwork is not None:
-            texts[".jpg"] = artwork.jpeg
-        for suffix, data in texts.items():
-            path = episodes_dir / f"{stem}{suffix}"
-            if not path.exists():
-                created.append(path)
-            atomic_write_bytes(path, data)
-            sides[suffix] = path
-        mp3 = publish.place_audio(tmp, episodes_dir, slug)
+        with writing(episodes_dir):
+            assembly = assemble(pieces, tmp, pauses, mastering)
+            chapter_list = chapter_files.chapters_from_timeline(
+                assembly.timeline, article.meta.title, assembly.duration_s * 1000)
+            tag(tmp, episode_tags(project, article, assembly, chapter_list, guid, pub_date,
+                                  engine.NAME, artwork))
+            stem = publish.audio_stem(tmp, slug)
+            sides = {}
+            texts = {suffix: text.encode("utf-8") for suffix, text in side_files(
+                article, project.section("podcast")["title"], assembly, chapter_list).items()}
+            if artwork is not None:
+                texts[".jpg"] = artwork.jpeg
+            for suffix, data in texts.items():
+                path = episodes_dir / f"{stem}{suffix}"
+                if not path.exists():
+                    created.append(path)
+                atomic_write_bytes(path, data)
+                sides[suffix] = path
+            mp3 = publish.place_audio(tmp, episodes_dir, slug)
     except BaseException:
         for path in [tmp, *created]:
             with contextlib.suppress(FileNotFoundError):

@@ -1,7 +1,9 @@
 """Split the written text into segments: sentences of one block, each within the engine's
 length limit. French abbreviations ("M.", "Pr.", "p.", "J.-C.") and initials do not end a
-sentence; a sentence too long is cut at clause boundaries (";", ":", ","), else between words,
-never inside a word or a number ("7 800", "12 %"). With a `speak` function the spoken text is
+sentence, nor do initials ("J.-P.") and dotted acronyms ("S.G."); a closing » ends one only
+after sentence punctuation ("« Non » 12 heures après" is one sentence). A sentence too long
+is cut at clause boundaries (";", ":", ","), else between words, never inside a word or a
+number ("7 800", "12 %"). With a `speak` function the spoken text is
 filled in too, and a piece whose spoken form is over the limit is cut again.
 """
 
@@ -15,12 +17,15 @@ from audioarticles.model import Article, Segment
 # Words that end with a period without ending a sentence (compared in lower case).
 ABBREVIATIONS = {
     "m", "mm", "mme", "mmes", "mlle", "mlles", "dr", "pr", "me", "mgr", "st", "ste", "cf", "p",
-    "pp", "vol", "n", "no", "av", "apr", "j.-c", "env", "art", "ch", "chap", "éd", "coll", "fig",
+    "pp", "vol", "n", "no", "av", "apr", "ap", "j.-c", "env", "art", "ch", "chap", "éd", "coll", "fig",
     "ex", "janv", "jan", "fév", "févr", "avr", "juil", "sept", "oct", "nov", "déc", "t", "tél",
     "hab", "c.-à-d", "cie", "op", "ibid", "dir", "trad", "éds", "vs", "resp",
 }
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…»])[ \t\u00a0\u202f]+(?=[«\"“(\[A-ZÀ-ÖØ-Þ0-9])")
+_SPACE = r"[ \t\u00a0\u202f]+"
+_STARTS = r"(?=[«\"“(\[A-ZÀ-ÖØ-Þ0-9])"
+_SENTENCE_END = re.compile(rf"(?:(?<=[.!?…])|(?<=[.!?…]»)|(?<=[.!?…][ \u00a0\u202f]»)){_SPACE}{_STARTS}")
+_INITIALS = re.compile(r"(?:[A-ZÀ-Þ]\.-?)+[A-ZÀ-Þ]")
 _LAST_WORD = re.compile(r"([\w.\-]+)\.$")
 # Cut points for a long sentence, most natural first. Only plain spaces are cut: a no-break
 # space holds "7 800", "12 %" and "« Le" together; a plain space before a group of three
@@ -38,7 +43,8 @@ def ends_sentence(text_before: str) -> bool:
     if last is None:
         return True
     word = last.group(1)
-    return not (word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isalpha()))
+    return not (word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+                or _INITIALS.fullmatch(word))
 
 
 def split_sentences(text: str) -> list[str]:

@@ -21,6 +21,7 @@ from typing import Protocol
 
 from audioarticles.engines.base import Engine
 from audioarticles.errors import SynthesisError
+from audioarticles.fsutil import writing
 from audioarticles.model import Audio, Segment
 from audioarticles.voices import Voice
 
@@ -94,14 +95,16 @@ class SegmentCache:
         an engine may not give the same samples twice.
         """
         path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         header = _HEADER.pack(_MAGIC, audio.sample_rate, len(audio.pcm),
                               hashlib.sha256(audio.pcm).digest())
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        with writing(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
+                                            dir=path.parent)
         tmp = Path(tmp_name)
         try:
             # no fsync: a torn entry after a power cut fails its checksum and is voiced again
-            with os.fdopen(fd, "wb") as handle:
+            with writing(path), os.fdopen(fd, "wb") as handle:
                 handle.write(header + audio.pcm)
             for _ in range(2):
                 try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import errno
 import functools
 import os
 import re
@@ -119,6 +120,9 @@ def feed_ffmpeg(args: list[str], chunks: Iterable[bytes], what: str, keep_lines:
     reader.join()
     check_not_killed(status, what, tail)
     if status != 0:
+        for code in (errno.ENOSPC, errno.EROFS, errno.EACCES):  # the disk refused its output
+            if any(os.strerror(code) in line for line in tail):
+                raise OSError(code, os.strerror(code))
         last = next((line for line in reversed(tail) if line.strip()), "no message")
         raise SynthesisError(f"ffmpeg failed to {what}: {last[-300:]}")
     return list(tail)

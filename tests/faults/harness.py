@@ -180,3 +180,49 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def interrupt_group(pid: int) -> None:
     """SIGINT to the whole process group of `pid`, as a terminal's Ctrl-C does."""
     os.killpg(os.getpgid(pid), signal.SIGINT)
+
+
+def mount_tmpfs(path: Path, size: str) -> None:
+    """A small RAM disk at `path` (needs root): the way to run out of space on purpose.
+    Off CI a machine where this is impossible skips the test with the reason; in CI it fails."""
+    import pytest
+    from conftest import IN_CI
+
+    path.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        reason = "mounting a small tmpfs to fill needs root; run the fault tests as root (CI does)"
+    else:
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs",
+                               str(path)], capture_output=True, text=True, check=False)
+        if done.returncode == 0:
+            return
+        reason = f"cannot mount a tmpfs here: {done.stderr.strip()}"
+    if IN_CI:
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def remount_read_only(path: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,ro", str(path)], check=True)
+
+
+def unmount(path: Path) -> None:
+    subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def without_permission_override() -> None:
+    """For preexec_fn: the child stays root but loses the capabilities that let root ignore
+    file permissions (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER), so a folder without
+    write permission refuses it as it would refuse any user."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2, 3):
+        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def run_cli(project: Path, *args: str, preexec_fn=None, timeout: float = 300):
+    return subprocess.run([sys.executable, "-m", "audioarticles", *args], cwd=project,
+                          env=environment(), capture_output=True, text=True, timeout=timeout,
+                          preexec_fn=preexec_fn, check=False)

@@ -12,8 +12,17 @@ import signal
 
 import pytest
 from conftest import SAMPLE
-from harness import (OnTerminal, assert_consistent, command_line, command_name, cpu_ticks,
-                     descendants, environment, feed_enclosures, wait_for)
+from harness import (
+    OnTerminal,
+    assert_consistent,
+    command_line,
+    command_name,
+    cpu_ticks,
+    descendants,
+    environment,
+    feed_enclosures,
+    wait_for,
+)
 
 from audioarticles.cli import cli
 from audioarticles.errors import ChildStopped, SynthesisError

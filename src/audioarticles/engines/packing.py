@@ -5,8 +5,10 @@ every comma (gTTS's own tokenizer) wastes requests and adds pauses; cutting insi
 after "M." makes the voice read one thing as two. Here each request is filled as far as the
 limit allows, with the fewest requests first and then the best cuts: between segments, then
 after a sentence, then after a clause, then before a conjunction, then between two words.
-A cut never falls inside a word, inside a grouped number ("7 800", "1 500 000"), after a
-title ("M. Rist"), after an opening quote or before spaced French punctuation (" :", " »").
+A cut never falls inside a word, inside a grouped number ("7 800", "1 500 000"), inside a run
+of number words (packing runs on the spoken text, where "7,1 milliards" is "sept virgule un
+milliards" and "1944" is "mille neuf cent quarante-quatre"), between a number and "pour cent",
+after a title ("M. Rist"), after an opening quote or before spaced French punctuation (" :", " »").
 
 When `across_segments` is on, the tail of one segment may share a request with the start of
 the next (the caller then splits the audio back at the pause between them); a segment that
@@ -43,6 +45,11 @@ _NON_FINAL = {"m.", "mm.", "p.", "pp.", "cf.", "vol.", "av.", "env.", "art.", "c
               "coll.", "fig.", "ex.", "n.", "no.", "dr.", "pr.", "me."}
 # abbreviations that introduce a number: "p. 12", "n° 3"
 _NUMBERING = {"p.", "pp.", "n°", "no.", "vol.", "art.", "ch.", "fig.", "t."}
+# The words numbers are read with: a run of them is one number, never cut.
+NUMBER_WORDS = {"zéro", "un", "une", "deux", "trois", "quatre", "cinq", "six", "sept", "huit",
+                "neuf", "dix", "onze", "douze", "treize", "quatorze", "quinze", "seize", "vingt",
+                "vingts", "trente", "quarante", "cinquante", "soixante", "cent", "cents", "mille",
+                "million", "millions", "milliard", "milliards", "billion", "billions", "virgule"}
 _PHRASE_WORDS = {"et", "ou", "mais", "donc", "car", "or", "ni", "qui", "que", "qu", "dont", "où",
                  "lorsque", "lorsqu", "puisque", "puisqu", "quand", "afin", "pour", "avec", "sans",
                  "dans", "selon", "parce", "tandis", "alors", "comme", "si", "sinon", "notamment"}
@@ -104,13 +111,48 @@ def tokens(text: str) -> list[str]:
     return text.split()
 
 
-def cut_level(before: str, after: str) -> int | None:
-    """How good a cut between two neighbouring tokens is, or None when it is forbidden."""
+_PAUSE_MARKS = ",;:.!?…»\"”)"
+
+
+def is_number_word(token: str) -> bool:
+    """ "mille", "quatre-vingt-dix", "virgule", "vingt-deuxième" (not "sept," before a pause)."""
+    parts = token.lower().split("-")
+    if not all(parts):
+        return False
+    *head, last = parts
+    return all(p in NUMBER_WORDS for p in head) and (
+        last in NUMBER_WORDS or (last.endswith(("ième", "ièmes")) and len(last) > 4))
+
+
+_TENS_WITH_ET = {"vingt", "trente", "quarante", "cinquante", "soixante"}
+_AFTER_ET = {"un", "une", "onze", "unième", "unièmes", "onzième", "onzièmes"}
+
+
+def inside_number(before: str, after: str, following: str = "") -> bool:
+    """Whether a cut between `before` and `after` falls inside one spoken number ("et" joins
+    only "vingt et un", "soixante et onze": "deux mille un et deux mille" are two numbers)."""
+    low, after_word = before.lower(), after.rstrip(_PAUSE_MARKS).lower()
+    if low == "et":
+        return after_word in _AFTER_ET
+    if not is_number_word(before):
+        return False
+    if after_word == "et":
+        return low.split("-")[-1] in _TENS_WITH_ET and following.rstrip(_PAUSE_MARKS).lower() in _AFTER_ET
+    if after_word == "pour":
+        return following.rstrip(_PAUSE_MARKS).lower() in ("cent", "mille")  # "douze | pour cent"
+    return is_number_word(after_word)  # "sept | virgule un milliards", "mille neuf cent | quarante"
+
+
+def cut_level(before: str, after: str, following: str = "") -> int | None:
+    """How good a cut between two neighbouring tokens is, or None when it is forbidden
+    (`following` is the token after `after`, when there is one)."""
     low = before.lower()
     if _ATTACHED.fullmatch(after) or _OPENING.fullmatch(before):
         return None
     if before[-1:].isdigit() and _DIGIT_GROUP.match(after):
         return None  # "7 800", "1 500 000" with ordinary spaces
+    if inside_number(before, after, following):
+        return None
     if low in _TITLES or re.fullmatch(r"[A-Z]\.", before):
         return None  # "M. Rist", "J. Dupont"
     if low in _NUMBERING and after[:1].isdigit():
@@ -151,13 +193,17 @@ def pack(texts: list[str], limit: int = 100, across_segments: bool = False) -> l
     # level[k]: the cut before word k (k = 1..n-1); segment changes are always allowed
     level: list[int | None] = [None] * (n + 1)
     level[n] = SEGMENT
+    in_numbers: list[int] = []  # forbidden cuts inside spoken numbers, given up only if need be
     for k in range(1, n):
         if owner[k] != owner[k - 1]:
             level[k] = SEGMENT
         elif k in forced:
             level[k] = WORD
         else:
-            level[k] = cut_level(words[k - 1], words[k])
+            following = words[k + 1] if k + 1 < n else ""
+            level[k] = cut_level(words[k - 1], words[k], following)
+            if level[k] is None and inside_number(words[k - 1], words[k], following):
+                in_numbers.append(k)
 
     # prefix sums: characters, and periods added where a segment without one shares a request
     chars = [0] * (n + 1)
@@ -174,27 +220,41 @@ def pack(texts: list[str], limit: int = 100, across_segments: bool = False) -> l
         return chars[b] - chars[a] + (b - a - 1) + (dots[b - 1] - dots[a])
 
     inf = float("inf")
-    best = [inf] * (n + 1)
-    back = [0] * (n + 1)
-    best[0] = 0.0
-    for b in range(1, n + 1):
-        if level[b] is None:
-            continue
-        a = b - 1
-        while a >= 0:
-            size = length(a, b)
-            if size > limit and a < b - 1:
-                break
-            crossings = shared[b - 1] - shared[a] if b - 1 > a else 0
-            if (a == 0 or level[a] is not None) and best[a] != inf \
-                    and (across_segments or crossings == 0):
-                cost = (best[a] + REQUEST_COST + CUT_PENALTY[level[b]]
-                        + SHARED_PENALTY * crossings
-                        + (SHORT_PENALTY if size < SHORT_REQUEST else 0))
-                if cost < best[b]:
-                    best[b], back[b] = cost, a
-            a -= 1
-    if best[n] == inf:  # only when forbidden cuts leave no way through: cut between any words
+
+    def solve() -> list[int] | None:
+        best = [inf] * (n + 1)
+        back = [0] * (n + 1)
+        best[0] = 0.0
+        for b in range(1, n + 1):
+            if level[b] is None:
+                continue
+            a = b - 1
+            while a >= 0:
+                size = length(a, b)
+                if size > limit and a < b - 1:
+                    break
+                crossings = shared[b - 1] - shared[a] if b - 1 > a else 0
+                if (a == 0 or level[a] is not None) and best[a] != inf \
+                        and (across_segments or crossings == 0):
+                    cost = (best[a] + REQUEST_COST + CUT_PENALTY[level[b]]
+                            + SHARED_PENALTY * crossings
+                            + (SHORT_PENALTY if size < SHORT_REQUEST else 0))
+                    if cost < best[b]:
+                        best[b], back[b] = cost, a
+                a -= 1
+        return back if best[n] != inf else None
+
+    # a number longer than a whole request can only be cut: its cuts become weak ones
+    run: list[int] = []
+    for k in in_numbers + [-1]:
+        if run and k != run[-1] + 1:
+            if length(run[0] - 1, run[-1] + 1) > limit:
+                for cut in run:
+                    level[cut] = WEAK
+            run = []
+        run.append(k)
+    back = solve()
+    if back is None:  # only when forbidden cuts leave no way through: cut between any words
         return pack_words(words, owner, limit)
 
     cuts, b = [], n

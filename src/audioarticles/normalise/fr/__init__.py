@@ -1,25 +1,31 @@
 """French normalisation for speech: what a French newsreader would say for a written segment.
 
-`normalise(text, lexicon)` runs small pure `str -> str` passes in an order that matters:
-typography first (no-break spaces, superscripts), then what must be recognised before the
-digits are read (web addresses, lexicon entries, abbreviations, dates, times, ranges, money,
-units, ordinals), then every number left, then punctuation, symbols and acronyms.
+`normalise(text, lexicon)` runs small pure `str -> str` passes (`PASSES`, named so that an editor
+can see which rule rewrote what) in an order that matters: typography first (no-break spaces,
+superscripts), then what must be recognised before the digits are read (web addresses, lexicon
+entries, abbreviations, sport notation, dates, signs, identifiers, slashes, ranges, times,
+money, units, ordinals), then every number left, then punctuation, symbols and acronyms.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import NamedTuple
 
-from audioarticles.normalise.fr import dates, lexicon, money, numbers, ordinals, typography, units, web
+from audioarticles.normalise.fr import (dates, lexicon, money, notation, numbers, ordinals, sport,
+                                        typography, units, web)
 from audioarticles.normalise.fr.lexicon import Lexicon, load_lexicon
 
-__all__ = ["Lexicon", "load_lexicon", "normalise"]
+__all__ = ["PASSES", "Lexicon", "Pass", "load_lexicon", "normalise"]
 
 _RANGE = re.compile(
     rf"(?<![\w,.\-/])({numbers.NUMBER})[ ]?(h|H|%|€|°C?|km|kg|ans)?[ ]?[-–][ ]?(?=[0-9])")
 _YEAR_SPAN = re.compile(r"(?<![0-9/])([12][0-9]{3})/([12][0-9]{3})(?![0-9/])")
 _NUMBERED_LINE = re.compile(r"^([0-9]{1,3})[.)][ ]+(?=\S)")
 _DIGITS_IN_WORD = re.compile(r"(?<=[^\W\d_])(?=[0-9])|(?<=[0-9])(?=[^\W\d_])")
+# "de un virgule deux", "de une heure": French elides "de" before "un"/"une"
+_ELISION = re.compile(r"\b([Dd])e (une?)(?![\w-])")
 
 
 def say_ranges(text: str) -> str:
@@ -38,43 +44,80 @@ def separate_digits_from_letters(text: str) -> str:
     return _DIGITS_IN_WORD.sub(" ", text)
 
 
+_LETTER_BEFORE_NUMBER = re.compile(r"(?<![\w-])([A-Z]) (?=[0-9])")
+
+
+def say_letters_before_numbers(text: str, letters: dict[str, str]) -> str:
+    """ "au T2" (now "T 2") -> "au té 2", "l'A 6" -> "l'a 6": a lone capital is named."""
+    return _LETTER_BEFORE_NUMBER.sub(lambda m: f"{letters.get(m.group(1), m.group(1))} ", text)
+
+
+def elide(text: str) -> str:
+    """ "plus de un virgule quatre million" -> "plus d'un virgule quatre million"."""
+    return _ELISION.sub(r"\1'\2", text)
+
+
 _DIGIT = re.compile(r"[0-9½⅓⅔¼¾]")
 _ROMAN_HINT = re.compile(r"[IVXLC]")
 # Anything the web pass could read; most sentences have none, and the pass is not free.
 _WEB_HINT = re.compile(r"[@#]|www\.|https?:|\w\.(?:fr|com|org|net|eu|io|info|be|ch|ca|de|uk|"
                        r"gouv|tv|app)\b", re.I)
+_BRACKET_HINT = re.compile(r"[\[(]")
+_INCLUSIVE_HINT = re.compile(r"[·•⋅]")
+# "1,3 million de km", "des milliers de m³", "le prix du kWh"
+_UNIT_HINT = re.compile(r"[0-9]|illi|aines d|[kmMGT]Wh|[kmµ][gl²]?\b|[kmµ]?m[²³]|[MG]o\b|ppm")
+_ELISION_HINT = re.compile(r"\b[Dd]e une?\b")
+
+
+class Pass(NamedTuple):
+    """One rule family: its name (shown by `text --changes`), the rewrite, and a cheap test
+    saying when the rewrite may have something to do."""
+
+    name: str
+    rewrite: Callable[[str, Lexicon], str]
+    hint: re.Pattern | None = None
+
+
+PASSES: tuple[Pass, ...] = (
+    Pass("typography", lambda t, lex: typography.plain_characters(t)),
+    # before footnotes: "6-7 [4]" is a tie-break, not a footnote call
+    Pass("sport", lambda t, lex: sport.say_sport(t, lex.countries), sport.HINT),
+    Pass("footnotes", lambda t, lex: typography.drop_footnote_calls(t), _BRACKET_HINT),
+    Pass("web", lambda t, lex: web.say_web(t), _WEB_HINT),
+    Pass("lexicon", lexicon.say_lexicon_entries),
+    Pass("initials", lexicon.say_initials),
+    Pass("abbreviations", lexicon.say_abbreviations),
+    Pass("inclusive writing", lambda t, lex: typography.say_inclusive_writing(t), _INCLUSIVE_HINT),
+    Pass("numbered line", lambda t, lex: say_numbered_line(t), _DIGIT),
+    Pass("dates", lambda t, lex: dates.say_numeric_dates(dates.say_written_dates(t)), _DIGIT),
+    Pass("comparisons", lambda t, lex: notation.say_comparisons(t), _DIGIT),
+    Pass("signs", lambda t, lex: numbers.say_signs(notation.say_offsets(
+        notation.say_spaced_minus(t), lex.letters)), _DIGIT),
+    Pass("identifiers", lambda t, lex: notation.say_identifiers(t, lex.letters), _DIGIT),
+    Pass("slashes", lambda t, lex: notation.say_slashes(t), _DIGIT),
+    Pass("ranges", lambda t, lex: say_ranges(t), _DIGIT),
+    Pass("times", lambda t, lex: dates.say_times(t), _DIGIT),
+    Pass("money", lambda t, lex: money.say_money(t), _DIGIT),
+    Pass("units", lambda t, lex: units.say_units(t), _UNIT_HINT),
+    Pass("ordinals", lambda t, lex: ordinals.say_arabic_ordinals(t), _DIGIT),
+    Pass("roman numerals", lambda t, lex: ordinals.say_roman_numerals(t), _ROMAN_HINT),
+    Pass("fractions", lambda t, lex: numbers.say_fractions(t), _DIGIT),
+    Pass("digits in words", lambda t, lex: say_letters_before_numbers(
+        separate_digits_from_letters(t), lex.letters), _DIGIT),
+    Pass("numbers", lambda t, lex: numbers.say_numbers(t, lex.feminine_nouns), _DIGIT),
+    Pass("elision", lambda t, lex: elide(t), _ELISION_HINT),
+    Pass("superscripts", lambda t, lex: typography.drop_superscript_digits(t)),
+    Pass("punctuation", lambda t, lex: typography.quiet_punctuation(t)),
+    Pass("symbols", lambda t, lex: units.say_symbols(t)),
+    Pass("acronyms", lexicon.say_acronyms),
+    Pass("tidy", lambda t, lex: typography.tidy(t)),
+)
 
 
 def normalise(text: str, lex: Lexicon | None = None) -> str:
     """The spoken form of one written segment."""
     lex = lex if lex is not None else load_lexicon()
-    text = typography.plain_characters(text)
-    if "[" in text or "(" in text:
-        text = typography.drop_footnote_calls(text)
-    if _WEB_HINT.search(text):
-        text = web.say_web(text)
-    text = lexicon.say_lexicon_entries(text, lex)
-    text = lexicon.say_abbreviations(text, lex)
-    if "·" in text or "•" in text or "⋅" in text:
-        text = typography.say_inclusive_writing(text)
-    if _DIGIT.search(text):
-        text = say_numbered_line(text)
-        text = dates.say_written_dates(text)
-        text = dates.say_numeric_dates(text)
-        text = numbers.say_signs(text)
-        text = say_ranges(text)
-        text = dates.say_times(text)
-        text = money.say_money(text)
-        text = units.say_units(text)
-        text = ordinals.say_arabic_ordinals(text)
-    if _ROMAN_HINT.search(text):
-        text = ordinals.say_roman_numerals(text)
-    if _DIGIT.search(text):
-        text = numbers.say_fractions(text)
-        text = separate_digits_from_letters(text)
-        text = numbers.say_numbers(text, lex.feminine_nouns)
-    text = typography.drop_superscript_digits(text)
-    text = typography.quiet_punctuation(text)
-    text = units.say_symbols(text)
-    text = lexicon.say_acronyms(text, lex)
-    return typography.tidy(text)
+    for rule in PASSES:
+        if rule.hint is None or rule.hint.search(text):
+            text = rule.rewrite(text, lex)
+    return text

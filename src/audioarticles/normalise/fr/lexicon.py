@@ -6,17 +6,21 @@ spelled, the letter names, the abbreviations, and the feminine nouns numbers agr
 
 from __future__ import annotations
 
+import json
 import re
+import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
 from audioarticles.config import LEXICON_FILE, LexiconFile, read_toml
+from audioarticles.errors import UsageError
+from audioarticles.fsutil import atomic_write_text
 from audioarticles.validation import check
 
 PROJECT_LEXICON = LEXICON_FILE
-ABBREVIATION_KINDS = ("before_name", "before_number", "anywhere")
+ABBREVIATION_KINDS = ("before_name", "before_number", "after_number", "anywhere")
 
 _UPPER = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ"
 _WORD_START = r"(?<![\w@])"
@@ -25,6 +29,23 @@ _WORD_END = r"(?![\w])"
 
 def _alternation(keys) -> str:
     return "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class FeminineNouns:
+    """`noun in nouns`: listed as feminine, or with a feminine ending and not listed as masculine."""
+
+    listed: frozenset[str]
+    masculine: frozenset[str]
+    endings: tuple[str, ...]
+
+    def __contains__(self, noun: object) -> bool:
+        if not isinstance(noun, str):
+            return False
+        noun = noun.lower()
+        if noun in self.masculine:
+            return False
+        return noun in self.listed or (len(noun) > 3 and noun.endswith(self.endings))
 
 
 @dataclass
@@ -36,6 +57,11 @@ class Lexicon:
     abbreviations: dict[str, dict[str, str]] = field(
         default_factory=lambda: {kind: {} for kind in ABBREVIATION_KINDS})
     feminine: set[str] = field(default_factory=set)
+    masculine: set[str] = field(default_factory=set)
+    feminine_endings: set[str] = field(default_factory=set)
+    countries: dict[str, str] = field(default_factory=dict)
+    onsets: set[str] = field(default_factory=set)
+    endings: set[str] = field(default_factory=set)
 
     def extend(self, data: dict, origin: str) -> None:
         """Add (or replace) the entries of one TOML document, checked against `LexiconFile`;
@@ -48,16 +74,28 @@ class Lexicon:
         for word in entries.acronyms.spell:
             self.spell.add(word)
             self.words.discard(word)
+        self.onsets.update(entries.acronyms.pronounceable.onsets)
+        self.endings.update(entries.acronyms.pronounceable.endings)
         self.letters.update(entries.letters)
+        self.countries.update(entries.countries)
         for kind in ABBREVIATION_KINDS:
             self.abbreviations[kind].update(getattr(entries.abbreviations, kind))
-        self.feminine.update(entries.grammar.feminine)
+        # a later document (the project's) moves a noun from one list to the other
+        for noun in entries.grammar.feminine:
+            self.feminine.add(noun)
+            self.masculine.discard(noun)
+        for noun in entries.grammar.masculine:
+            self.masculine.add(noun)
+            self.feminine.discard(noun)
+        self.feminine_endings.update(entries.grammar.feminine_endings)
 
     # -- compiled forms, built once per lexicon ---------------------------------------------
 
     @cached_property
-    def feminine_nouns(self) -> frozenset[str]:
-        return frozenset(self.feminine)
+    def feminine_nouns(self) -> FeminineNouns:
+        return FeminineNouns(frozenset(n.lower() for n in self.feminine),
+                             frozenset(n.lower() for n in self.masculine),
+                             tuple(sorted(self.feminine_endings)))
 
     @cached_property
     def say_exact(self) -> re.Pattern | None:
@@ -76,13 +114,15 @@ class Lexicon:
         follows = {
             "before_name": rf"(?=[ \-]+(?:[{_UPPER}]|(?:le|la|les|l'|de|du|des)\b))",
             "before_number": r"(?=[ ]?[0-9IVXLC])",
+            "after_number": "",
             "anywhere": "",
         }
         patterns = []
         for kind in ABBREVIATION_KINDS:
             entries = self.abbreviations[kind]
             if entries:
-                pattern = re.compile(rf"(?<![\w.])(?:{_alternation(entries)})"
+                after = r"(?<=[0-9] )" if kind == "after_number" else ""
+                pattern = re.compile(rf"{after}(?<![\w.])(?:{_alternation(entries)})"
                                      rf"(?:(?<=[.°º])|{_WORD_END}){follows[kind]}")
                 patterns.append((pattern, entries))
         return patterns
@@ -117,6 +157,54 @@ def load_lexicon(project_root: Path | None = None) -> Lexicon:
     return _cached(None, 0.0)
 
 
+_SAY_HEADER = re.compile(r"^[ \t]*\[[ \t]*say[ \t]*\][ \t]*(?:#.*)?$", re.M)
+_TABLE_HEADER = re.compile(r"^[ \t]*\[", re.M)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def add_say_entry(project_root: Path, written: str, spoken: str) -> tuple[Path, str | None]:
+    """Write `"written" = "spoken"` into the project's lexicon.toml `[say]` table (created if
+    need be; the rest of the file, comments included, is kept). Returns the file and the
+    reading it replaced, if any. The result is validated as a whole before it is written."""
+    written, spoken = written.strip(), spoken.strip()
+    if not written or not spoken or _CONTROL.search(written + spoken):
+        raise UsageError(f"lexicon entry {written!r} = {spoken!r}: both the word and its "
+                         "pronunciation must be non-empty text on one line")
+    path = Path(project_root) / PROJECT_LEXICON
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    data = read_toml(path) if text else {}
+    Lexicon().extend(data, str(path))  # a file already wrong is reported as it stands
+    previous = data.get("say", {}).get(written) if isinstance(data.get("say"), dict) else None
+    line = f"{json.dumps(written, ensure_ascii=False)} = {json.dumps(spoken, ensure_ascii=False)}"
+    header = _SAY_HEADER.search(text)
+    if previous is not None:
+        # only inside [say]: the same word may be an abbreviation key elsewhere
+        start = header.end() if header else 0
+        following = _TABLE_HEADER.search(text, start)
+        end = following.start() if following else len(text)
+        entry = re.compile(rf"^[ \t]*(?:{re.escape(json.dumps(written, ensure_ascii=False))}|"
+                           rf"'{re.escape(written)}'|{re.escape(written)})[ \t]*=.*$", re.M)
+        section, count = entry.subn(lambda _: line, text[start:end], count=1)
+        updated = text[:start] + section + text[end:]
+        if header is None or not count:
+            raise UsageError(f"{path}: {written!r} is already there in a form this command cannot "
+                             "rewrite; edit the file")
+    elif header:
+        updated = f"{text[:header.end()]}\n{line}{text[header.end():]}"
+    else:
+        updated = f"{text.rstrip()}\n\n[say]\n{line}\n".lstrip("\n")
+    try:
+        check = Lexicon()
+        check.extend(tomllib.loads(updated), str(path))
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: adding the entry would make the file invalid ({exc}); "
+                         "fix the file first") from exc
+    if check.say.get(written) != spoken:
+        raise UsageError(f"{path}: the entry was not read back as written; edit the file")
+    atomic_write_text(path, updated)
+    return path, previous
+
+
 def say_lexicon_entries(text: str, lexicon: Lexicon) -> str:
     """Replace every lexicon `say` entry, whole word, case-aware."""
     if lexicon.say_exact is not None:
@@ -125,6 +213,20 @@ def say_lexicon_entries(text: str, lexicon: Lexicon) -> str:
     if pattern is not None:
         text = pattern.sub(lambda m: entries[m.group(0).lower()], text)
     return text
+
+
+_INITIALS = re.compile(rf"(?<![\w.])([{_UPPER}])\.-([{_UPPER}])\.(?=[ ]+[{_UPPER}][a-zà-ÿ])")
+_ERA = re.compile(r"(?:\b(?:av|avant|apr|ap|après)\.?|[0-9])[ ]*$")
+
+
+def say_initials(text: str, lexicon: Lexicon) -> str:
+    """ "J.-C. Martin" -> "ji cé Martin": hyphenated initials before a surname are a man's, not
+    Jesus Christ's (that one follows "av.", "apr." or a year)."""
+    def initials(match: re.Match) -> str:
+        if _ERA.search(text[:match.start()]):
+            return match.group(0)
+        return " ".join(lexicon.letters.get(letter, letter) for letter in match.groups())
+    return _INITIALS.sub(initials, text) if ".-" in text else text
 
 
 def say_abbreviations(text: str, lexicon: Lexicon) -> str:
@@ -156,12 +258,39 @@ def spell_out(acronym: str, lexicon: Lexicon) -> str:
     return " ".join(names)
 
 
+_RUNS = re.compile(r"[AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸ]+|[^AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸ]+")
+
+
+def pronounceable(letters: str, onsets: set[str], endings: set[str]) -> bool:
+    """Whether capitals can be read as a French word: "OTAN", "UNESCO", "URSSAF" yes;
+    "RATP", "FNSEA", "CPAM", "EELV", "OQTF" no (see [acronyms.pronounceable] in the lexicon)."""
+    letters = re.sub(r"([^AEIOUY])\1", r"\1", letters)  # "URSSAF" sounds like "URSAF"
+    runs = _RUNS.findall(letters)
+    if not any(run[0] in _VOWELS for run in runs) or "Q" in letters.replace("QU", ""):
+        return False
+    for index, run in enumerate(runs):
+        if run[0] in _VOWELS:
+            if len(run) >= 3 or (len(run) == 2 and run[0] == run[1]):
+                return False
+        elif len(run) > 1:
+            if index == 0:
+                if run not in onsets:
+                    return False
+            elif index == len(runs) - 1:
+                if run not in endings:
+                    return False
+            elif len(run) > 2 and run[-2:] not in onsets and run[-3:] not in onsets:
+                return False
+    return True
+
+
 def read_acronym(acronym: str, lexicon: Lexicon) -> str:
-    """Spelled (listed, or at most three letters, or without a vowel) or read as a word."""
+    """Read as a word when listed as one or pronounceable (four letters or more), else spelled."""
     if acronym in lexicon.words:
         return acronym.capitalize()
     letters = acronym.replace("-", "")
-    if acronym in lexicon.spell or len(letters) <= 3 or not (_VOWELS & set(letters)):
+    if acronym in lexicon.spell or len(letters) <= 3 \
+            or not pronounceable(letters, lexicon.onsets, lexicon.endings):
         return spell_out(acronym, lexicon)
     return acronym.capitalize()
 

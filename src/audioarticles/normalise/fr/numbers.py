@@ -154,7 +154,7 @@ def is_plural(text: str) -> bool:
 
 # Nouns after which "1" is "une" ("une personne", "vingt et une heures") are in the lexicon;
 # this pattern catches a number followed by its noun.
-_NUMBER_NOUN = re.compile(rf"(?<![\w,.])({NUMBER})([ \u00a0\u202f]+)([a-zàâçéèêëîïôûùüÿœæ]+)")
+_NUMBER_NOUN = re.compile(rf"(?<![\w,.])({NUMBER})([ \u00a0\u202f]+)([a-zàâçéèêëîïôûùüÿœæ]+|[A-Z]{{2,5}}\b)")
 _NEGATIVE = re.compile(r"(?:(?<=^)|(?<=[\s(\[]))[-−](?=[0-9])")
 _MINUS_SIGN = re.compile(r"−(?=[0-9])")
 _DOT_DECIMAL = re.compile(r"(?<![0-9.,])([0-9]+)\.([0-9]{1,2})(?![0-9.])")

@@ -1,6 +1,7 @@
 """Ordinals and Roman numerals: "1er" -> "premier", "2ᵉ"/"2e"/"2ème" -> "deuxième", "2nde" ->
 "seconde", "XXIe siècle" -> "vingt et unième siècle", "François Ier" -> "François premier",
-"Louis XIV" -> "Louis quatorze", "tome II" -> "tome deux"."""
+"Louis XIV" -> "Louis quatorze", "tome II" -> "tome deux", rugby's "le XV de France" -> "le
+quinze de France", designations "D.III" -> "dé trois"."""
 
 from __future__ import annotations
 
@@ -30,6 +31,14 @@ _REGNAL = re.compile(
     rf"((?:\b[A-ZÀ-Þ][a-zà-ÿ'-]+|\b(?:{'|'.join(_COUNTING_WORDS)}))[ \u00a0]+)([IVX]{{2,}}|V)(?![\w-])")
 
 
+# A rugby side is named by its number of players: "le XV de France", "rugby à XIII", "du XV".
+_TEAM = re.compile(r"(?<![\w'])((?:le|du|au|à|un|ce|son|leur|notre|[Ll]e|[Dd]u|[Aa]u|À)\s+)(XV|XIII|VII)(?![\w'-])")
+# "la IV et la V": Republics named bare, in a pair (one Roman number alone is too ambiguous)
+_BARE_PAIR = re.compile(r"\b([Ll]a|[Ll]es) ([IVX]{1,4}) et (la )?([IVX]{1,4})(?![\w'-])")
+# "D.III", "N.II": a level or division written with a Roman number after a letter.
+_DESIGNATION = re.compile(r"(?<![\w.])([A-Z])\.((?:I{1,3}|IV|V|VI{1,3}|IX|X))(?![\w.])")
+
+
 def roman_value(numeral: str) -> int | None:
     """ "XIV" -> 14; None when it is not a well-formed Roman numeral."""
     if not numeral or not _ROMAN.fullmatch(numeral):
@@ -57,6 +66,15 @@ def say_arabic_ordinals(text: str) -> str:
     return _ARABIC_ORDINAL.sub(lambda m: say_ordinal(integer_value(m.group(1)), m.group(2)), text)
 
 
+def bare_pair(match: re.Match) -> str:
+    """ "la IV et la V" -> "la quatrième et la cinquième"."""
+    first, second = roman_value(match.group(2)), roman_value(match.group(4))
+    if first is None or second is None:
+        return match.group(0)
+    return (f"{match.group(1)} {ordinal(first, True)} et {match.group(3) or ''}"
+            f"{ordinal(second, True)}")
+
+
 def say_roman_numerals(text: str) -> str:
     def roman_ordinal(match: re.Match) -> str:
         value = roman_value(match.group(1))
@@ -69,6 +87,9 @@ def say_roman_numerals(text: str) -> str:
         value = roman_value(match.group(2))
         return match.group(0) if value is None else match.group(1) + cardinal(value)
 
+    text = _TEAM.sub(lambda m: m.group(1) + cardinal(roman_value(m.group(2))), text)
+    text = _BARE_PAIR.sub(bare_pair, text)
+    text = _DESIGNATION.sub(lambda m: f"{m.group(1)} {cardinal(roman_value(m.group(2)))}", text)
     text = _ROMAN_FIRST.sub(lambda m: "première" if m.group(1) != "er" else "premier", text)
     text = _ROMAN_ORDINAL.sub(roman_ordinal, text)
     text = _SINGLE_ROMAN_ORDINAL.sub(single, text)

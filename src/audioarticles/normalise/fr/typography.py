@@ -21,11 +21,13 @@ _STAR = re.compile(r"\*+")
 _INCLUSIVE = re.compile(r"\b([a-zàâçéèêëîïôûùüÿœ]{2,})((?:[·•⋅][a-zàâçéèêëîïôûùüÿœ]{1,5}){1,3})\b")
 
 
-_PLAIN = {**_SPACES, **_APOSTROPHES, **_SUPERSCRIPT_LETTERS}
+# Hyphens copied from word processors: no-break hyphen U+2011, figure dash U+2012, hyphen U+2010.
+_HYPHENS = {ord("\u2011"): "-", ord("\u2012"): "-", ord("\u2010"): "-"}
+_PLAIN = {**_SPACES, **_APOSTROPHES, **_SUPERSCRIPT_LETTERS, **_HYPHENS}
 
 
 def plain_characters(text: str) -> str:
-    """`plain_spaces` and `plain_letters` in one pass."""
+    """`plain_spaces`, `plain_letters` and plain hyphens in one pass."""
     return text.translate(_PLAIN)
 
 
@@ -52,9 +54,10 @@ def drop_superscript_digits(text: str) -> str:
 def feminine_form(masculine: str, suffix: str) -> str:
     """The feminine word an inclusive suffix stands for: chercheur + euse -> chercheuse."""
     endings = (("eur", "euse", "euse"), ("teur", "rice", "trice"), ("eur", "rice", "rice"),
+               ("er", "e", "ère"), ("ier", "e", "ière"), ("f", "e", "ve"), ("el", "e", "elle"),
                ("eur", "eresse", "eresse"), ("er", "ère", "ère"), ("f", "ve", "ve"),
                ("x", "se", "se"), ("eux", "euse", "euse"), ("el", "le", "elle"), ("en", "ne", "enne"),
-               ("on", "ne", "onne"))
+               ("on", "ne", "onne"), ("us", "tes", "utes"))
     for ending, written, feminine_ending in endings:
         if masculine.endswith(ending) and suffix == written:
             return masculine[: len(masculine) - len(ending)] + feminine_ending
@@ -67,6 +70,9 @@ def say_inclusive_writing(text: str) -> str:
     def both(match: re.Match) -> str:
         masculine = match.group(1)
         parts = re.split(r"[·•⋅]", match.group(2))[1:]
+        if len(parts) == 1 and len(parts[0]) > 1 and parts[0].endswith("s") \
+                and not masculine.endswith("s"):
+            parts = [parts[0][:-1], "s"]  # "adolescent·es" is "adolescent·e·s"
         plural = parts[-1] == "s"
         suffix = "".join(parts[:-1] if plural else parts)
         if not suffix:

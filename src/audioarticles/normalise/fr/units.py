@@ -1,4 +1,6 @@
-"""Units after a number ("12 km", "3,5 %", "20 °C", "1 t") and symbols ("&", "+", "=", "n°")."""
+"""Units after a number ("12 km", "3,5 %", "20 °C", "1 t"), compound units ("15 mg/kg/j" ->
+"quinze milligrammes par kilo par jour", "mg/100 ml" -> "pour cent millilitres"), measures as
+people say them ("5,80 m" -> "cinq mètres quatre-vingts") and symbols ("&", "+", "=")."""
 
 from __future__ import annotations
 
@@ -39,10 +41,43 @@ UNITS = {
     "min": ("minute", "minutes", True), "mn": ("minute", "minutes", True),
     "ms": ("milliseconde", "millisecondes", True),
     "hab.": ("habitant", "habitants", False),
+    "h": ("heure", "heures", True), "s": ("seconde", "secondes", True),
+    "j": ("jour", "jours", False),
+    "mmol": ("millimole", "millimoles", True), "µmol": ("micromole", "micromoles", True),
+    "mol": ("mole", "moles", True), "ng": ("nanogramme", "nanogrammes", False),
+    "dl": ("décilitre", "décilitres", False), "dL": ("décilitre", "décilitres", False),
+    "ppm": ("partie par million", "parties par million", True),
+    "UI": ("unité internationale", "unités internationales", True),
+    "kcal": ("kilocalorie", "kilocalories", True), "hPa": ("hectopascal", "hectopascals", False),
+    "dB": ("décibel", "décibels", False), "Mt": ("mégatonne", "mégatonnes", True),
+    "Gt": ("gigatonne", "gigatonnes", True), "mSv": ("millisievert", "millisieverts", False),
     "*": ("étoile", "étoiles", True),
 }
+# What a unit is counted per, after a slash: "mg/kg/h", "µg/ml", "t/ha", "mg/100 ml".
+PER = {
+    "h": "par heure", "j": "par jour", "jour": "par jour", "an": "par an", "s": "par seconde",
+    "min": "par minute", "mn": "par minute", "semaine": "par semaine", "mois": "par mois",
+    "kg": "par kilo", "g": "par gramme", "l": "par litre", "L": "par litre", "dl": "par décilitre",
+    "dL": "par décilitre", "ml": "par millilitre", "mL": "par millilitre", "m²": "par mètre carré",
+    "m2": "par mètre carré", "m³": "par mètre cube", "m3": "par mètre cube",
+    "km²": "par kilomètre carré", "km": "par kilomètre", "m": "par mètre", "ha": "à l'hectare",
+    "hab": "par habitant", "hab.": "par habitant", "habitant": "par habitant", "t": "par tonne",
+    "100 ml": "pour cent millilitres", "100 mL": "pour cent millilitres",
+    "100 g": "pour cent grammes", "100 km": "aux cent kilomètres", "kWh": "par kilowattheure",
+}
 _UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
-_WITH_UNIT = re.compile(rf"({NUMBER})[ ]?({_UNIT})(?:(?<=[.%‰°²³*])|(?![\w/'’]))")
+_PER = "|".join(re.escape(u) for u in sorted(PER, key=len, reverse=True))
+_WITH_UNIT = re.compile(rf"({NUMBER})[ ]?({_UNIT})((?:/(?:{_PER})(?![\w²³]))*)"
+                        rf"(?:(?<=[.%‰°²³*])|(?![\w/'’]))")
+_PER_PART = re.compile(rf"/({_PER})")
+# A unit named without a number: "le prix du kWh", "en km²" (only symbols no word is spelled like).
+BARE = ("kWh", "MWh", "GWh", "TWh", "km", "km²", "m²", "m³", "kg", "mg", "µg", "ml", "km/h", "Mo",
+        "Go", "ppm")
+_BARE_UNIT = re.compile(rf"\b(du|le|au|par|un|les|des|en) ({'|'.join(re.escape(u) for u in BARE)})"
+                        rf"(?=[\s,.;:!?)]|$)")
+# "1,3 million de km", "des milliers de m³": the unit after a count of them
+_SCALED_UNIT = re.compile(rf"\b(millions?|milliards?|milliers|centaines|dizaines) d(?:e |')"
+                          rf"({_UNIT})(?=[\s,.;:!?)]|$)")
 
 _SYMBOLS = [
     (re.compile(r"\s*&\s*"), " et "),
@@ -63,12 +98,46 @@ _SYMBOLS = [
 ]
 
 
+def say_metres(number: str) -> str | None:
+    """ "5,80" m -> "cinq mètres quatre-vingts", "1,75" -> "un mètre soixante-quinze" (heights,
+    jumps, lengths as people say them); None when the number has no or a long decimal part."""
+    whole, _, decimals = number.partition(",")
+    if not decimals or len(decimals) > 2 or set(decimals) == {"0"}:
+        return None
+    centimetres = int(decimals.ljust(2, "0"))
+    if whole.strip("0") == "":
+        return f"{number_words(str(centimetres))} centimètres"
+    metres = f"{number_words(whole)} mètre{'s' if is_plural(whole) else ''}"
+    return f"{metres} {number_words(str(centimetres))}"
+
+
 def say_units(text: str) -> str:
     def with_unit(match: re.Match) -> str:
-        singular, plural, feminine = UNITS[match.group(2)]
-        words = number_words(match.group(1), feminine)
-        return f"{words} {plural if is_plural(match.group(1)) else singular}"
-    return _WITH_UNIT.sub(with_unit, text)
+        number, unit, per = match.group(1), match.group(2), match.group(3)
+        if unit == "m" and not per and (metres := say_metres(number)):
+            return metres
+        singular, plural, feminine = UNITS[unit]
+        words = number_words(number, feminine)
+        said = f"{words} {plural if is_plural(number) else singular}"
+        for part in _PER_PART.findall(per):
+            said += " " + PER[part]
+        return said
+    return say_bare_units(_SCALED_UNIT.sub(scaled_unit, _WITH_UNIT.sub(with_unit, text)))
+
+
+def say_bare_units(text: str) -> str:
+    """ "le prix du kWh" -> "le prix du kilowattheure", "en km²" -> "en kilomètres carrés"."""
+    def bare(match: re.Match) -> str:
+        singular, plural, _ = UNITS[match.group(2)]
+        return f"{match.group(1)} {plural if match.group(1) in ('les', 'des', 'en') else singular}"
+    return _BARE_UNIT.sub(bare, text)
+
+
+def scaled_unit(match: re.Match) -> str:
+    """ "million de km" -> "million de kilomètres", "milliers de m³" -> "milliers de mètres
+    cubes"."""
+    plural = UNITS[match.group(2)][1]
+    return f"{match.group(1)} {'d' + chr(39) if plural[0] in 'aeiouh' else 'de '}{plural}"
 
 
 _SYMBOL_HINT = re.compile(r"[&+=×≈~≤≥<>§/\\{}^_]|[0-9 ]x")

@@ -1,0 +1,102 @@
+"""Signs, slashes and identifiers read for what they mean: "- 7,8 %" after "de" is a minus,
+"p < 0,001" keeps its comparison, "N-1" is "èn moins un", "24h/24" is "vingt-quatre heures sur
+vingt-quatre", "8/10e" is "huit dixièmes", "47/100 000" a rate, "loi n° 78-17" an identifier
+read with "tiret", never a range with "à"."""
+
+from __future__ import annotations
+
+import re
+
+from audioarticles.normalise.fr.numbers import cardinal, integer_value, ordinal
+
+# --- signs -----------------------------------------------------------------------------------
+
+_COMPARISONS = (
+    (re.compile(r"\s*\+\s?/\s?[-−]\s*"), " plus ou moins "),
+    (re.compile(r"\s*±\s*"), " plus ou moins "),
+    (re.compile(r"\s*≤\s*(?=[-−]?[0-9])"), " inférieur ou égal à "),
+    (re.compile(r"\s*≥\s*(?=[-−]?[0-9])"), " supérieur ou égal à "),
+    (re.compile(r"\s*<\s*(?=[-−]?[0-9])"), " inférieur à "),
+    (re.compile(r"\s*>\s*(?=[-−]?[0-9])"), " supérieur à "),
+)
+_COMPARISON_HINT = re.compile(r"[<>≤≥±×]|\+\s?/|\bx ?[0-9]")
+# "x2", "×3": a factor ("les ventes x2" -> "les ventes fois 2")
+_FACTOR = re.compile(r"(?<![\w])[x×]\s?(?=[0-9])")
+# A spaced dash before a figure is a minus after a word that introduces a quantity ("en baisse
+# de - 7,8 %"); elsewhere a spaced dash is punctuation (an aside: "le conseil – réuni – a voté",
+# a list item: "- 12 projets").
+_SPACED_MINUS = re.compile(
+    r"((?:^|(?<=[\s(]))(?:de|à|soit|et|ou|par|entre|contre|sur)\s+|[(:=]\s*)[-–−]\s+(?=[0-9])",
+    re.I)
+# "N-1", "J-7", "T+3", "H-2": a period, day or hour counted from a reference.
+_OFFSET = re.compile(r"(?<![\w.'-])([JNTHMSD])([-+−])([0-9]{1,3})(?![0-9]|,[0-9]|\s?%)")
+
+
+def say_comparisons(text: str) -> str:
+    """ "p < 0,001" -> "p inférieur à 0,001", "64 ± 8" -> "64 plus ou moins 8", "+/-", "x2"."""
+    if not _COMPARISON_HINT.search(text):
+        return text
+    for pattern, spoken in _COMPARISONS:
+        text = pattern.sub(spoken, text)
+    return _FACTOR.sub("fois ", text)
+
+
+def say_spaced_minus(text: str) -> str:
+    """ "en baisse de - 7,8 %" -> "en baisse de moins 7,8 %"; "(- 3 %)" -> "(moins 3 %)"."""
+    return _SPACED_MINUS.sub(lambda m: f"{m.group(1)}moins ", text)
+
+
+def say_offsets(text: str, letters: dict[str, str]) -> str:
+    """ "N-1" -> "èn moins 1", "à J-7" -> "à ji moins 7", "T+3" -> "té plus 3"."""
+    def offset(match: re.Match) -> str:
+        sign = "plus" if match.group(2) == "+" else "moins"
+        return f"{letters.get(match.group(1), match.group(1))} {sign} {match.group(3)}"
+    return _OFFSET.sub(offset, text)
+
+
+# --- identifiers -----------------------------------------------------------------------------
+
+# Words after which "78-17" or "L. 1111-8" names a text, a case or an article.
+IDENTIFIER_WORDS = ("numéro", "numéros", "n°", "nº", "loi", "décret", "arrêté", "ordonnance",
+                    "décision", "article", "articles", "pourvoi", "circulaire", "directive",
+                    "règlement", "délibération", "requête", "amendement")
+_IDENTIFIER = re.compile(
+    rf"(\b(?:{'|'.join(IDENTIFIER_WORDS)})\s+(?:(?:numéro|n°|nº)\s*)?)"
+    r"(?:([LRDA])\.?\s?(?=[0-9]))?([0-9]+(?:[-–][0-9]+)+)(?![0-9])", re.I)
+
+
+def say_identifiers(text: str, letters: dict[str, str]) -> str:
+    """ "loi n° 78-17" -> "loi n° 78 tiret 17", "article L. 1111-8" -> "article èl 1111 tiret 8"."""
+    def identifier(match: re.Match) -> str:
+        letter = match.group(2)
+        said = f"{letters.get(letter, letter)} " if letter else ""
+        return match.group(1) + said + re.sub(r"[-–]", " tiret ", match.group(3))
+    return _IDENTIFIER.sub(identifier, text)
+
+
+# --- slashes ---------------------------------------------------------------------------------
+
+_PER_PERIOD = re.compile(r"(?<![0-9])([0-9]{1,3})\s?([hj])\s?/\s?([0-9]{1,3})(?![0-9])")
+_ORDINAL_FRACTION = re.compile(r"(?<![0-9/,])([0-9]{1,3})/([0-9]{1,4})\s?(?:e|es|è|èmes?)(?![\w])")
+_RATE = re.compile(r"(?<![0-9/,])([0-9]+(?:,[0-9]+)?)\s?/\s?(1[ \u00a0.]?0{3}|10[ \u00a0.]?0{3}"
+                   r"|100[ \u00a0.]?0{3}|1[ \u00a0.]?0{3}[ \u00a0.]?0{3})(?![0-9])")
+_SLASH_RANGE = re.compile(r"(?<![0-9/,.])([0-9]+(?:,[0-9]+)?)/([0-9]+(?:,[0-9]+)?)"
+                          r"(?=\s?(?:km/h|km|m|kg|g|%|€|°|ans|mg|ml))")
+_PERIOD_WORDS = {"h": "heures", "j": "jours"}
+
+
+def say_slashes(text: str) -> str:
+    """ "24h/24" -> "24 heures sur 24", "7j/7" -> "7 jours sur 7", "8/10e" -> "huit dixièmes",
+    "47/100 000" -> "47 pour 100 000", "120/140 km/h" -> "120 à 140 km/h"."""
+    if "/" not in text:
+        return text
+    text = _PER_PERIOD.sub(lambda m: f"{m.group(1)} {_PERIOD_WORDS[m.group(2)]} sur {m.group(3)}", text)
+
+    def ordinal_fraction(match: re.Match) -> str:
+        numerator, denominator = int(match.group(1)), int(match.group(2))
+        name = ordinal(denominator) + ("s" if numerator > 1 else "")
+        return f"{cardinal(numerator)} {name}"
+    text = _ORDINAL_FRACTION.sub(ordinal_fraction, text)
+    text = _RATE.sub(lambda m: f"{m.group(1)} pour {cardinal(integer_value(m.group(2)))}", text)
+    return _SLASH_RANGE.sub(r"\1 à \2", text)
+

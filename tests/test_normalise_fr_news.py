@@ -1,0 +1,413 @@
+"""Issue 16: the constructions of real French news the first release misread, one golden table
+per category (readings decided as a French newsreader says them), and the evaluation set."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from num2words import num2words
+
+from audioarticles.normalise.fr import normalise
+from audioarticles.normalise.fr.lexicon import load_lexicon, pronounceable, read_acronym
+
+LEX = load_lexicon()
+
+
+def table(*rows):
+    return pytest.mark.parametrize("written, spoken", rows, ids=[r[0][:40] for r in rows])
+
+
+# --- 2. slash notation ------------------------------------------------------------------------
+
+@table(
+    ("ouvert 24h/24", "ouvert vingt-quatre heures sur vingt-quatre"),
+    ("un service 24 h/24 et 7 j/7", "un service vingt-quatre heures sur vingt-quatre et sept jours sur sept"),
+    ("joignable 7j/7", "joignable sept jours sur sept"),
+    ("365j/365", "trois cent soixante-cinq jours sur trois cent soixante-cinq"),
+    ("la saison 2023/2024", "la saison deux mille vingt-trois à deux mille vingt-quatre"),
+    ("limitée à 120/140 km/h", "limitée à cent vingt à cent quarante kilomètres heure"),
+    ("il a reçu 8/10e de la dose", "il a reçu huit dixièmes de la dose"),
+    ("une acuité de 1/10e", "une acuité d'un dixième"),
+    ("3/4 des électeurs", "trois quarts des électeurs"),
+    ("47/100 000 habitants", "quarante-sept pour cent mille habitants"),
+    ("un taux de 5/1 000", "un taux de cinq pour mille"),
+    ("12,5/100 000", "douze virgule cinq pour cent mille"),
+    ("une marge d'erreur de +/- 3 points", "une marge d'erreur de plus ou moins trois points"),
+    ("ouvert 24/24", "ouvert vingt-quatre sur vingt-quatre"),
+    ("et/ou", "et ou"),
+)
+def test_slashes(written, spoken):
+    assert normalise(written) == spoken
+
+
+# --- 3. money shorthand -----------------------------------------------------------------------
+
+@table(
+    ("un chiffre d'affaires de 692 m€", "un chiffre d'affaires de six cent quatre-vingt-douze millions d'euros"),
+    ("un résultat de 1 630,4 ME", "un résultat de mille six cent trente virgule quatre millions d'euros"),
+    ("un salaire de 42 k€", "un salaire de quarante-deux mille euros"),
+    ("3 Mds€ d'investissements", "trois milliards d'euros d'investissements"),
+    ("une levée de 250 MEUR", "une levée de deux cent cinquante millions d'euros"),
+    ("un budget de 2 MdEUR", "un budget de deux milliards d'euros"),
+    ("une amende de 10 millions €", "une amende de dix millions d'euros"),
+    ("2 milliards de $", "deux milliards de dollars"),
+    ("vendue 2.700.000 F en 1995", "vendue deux millions sept cent mille francs en mille neuf cent quatre-vingt-quinze"),
+    ("un prix de 150 FF", "un prix de cent cinquante francs"),
+    ("le ticket à 3,65 euros", "le ticket à trois euros soixante-cinq"),
+    ("le ticket à 3,65 €", "le ticket à trois euros soixante-cinq"),
+    ("une facture de 15,00 €", "une facture de quinze euros"),
+    ("1,5 euro", "un euro cinquante"),
+    ("12 dollars", "douze dollars"),
+    ("28 €/m² à Paris", "vingt-huit euros le mètre carré à Paris"),
+    ("2,10 €/l", "deux euros dix le litre"),
+    ("1 € symbolique", "un euro symbolique"),
+    ("5 000 000 € de dons", "cinq millions d'euros de dons"),
+    ("2 000 000 000 $", "deux milliards de dollars"),
+    ("1 500 000 €", "un million cinq cent mille euros"),
+)
+def test_money_shorthand(written, spoken):
+    assert normalise(written) == spoken
+
+
+# --- 4. signs and dashes ----------------------------------------------------------------------
+
+@table(
+    ("en baisse de - 7,8 %", "en baisse de moins sept virgule huit pour cent"),
+    ("un recul de – 2 %", "un recul de moins deux pour cent"),
+    ("les ventes (- 3 %) reculent", "les ventes (moins trois pour cent) reculent"),
+    ("le conseil – réuni en urgence – a voté", "le conseil, réuni en urgence, a voté"),
+    ("les prix – 12 % en un an – grimpent", "les prix, douze pour cent en un an, grimpent"),
+    ("- 12 projets sont lancés", "douze projets sont lancés"),
+    ("Bilan : - 3 %", "Bilan: moins trois pour cent"),
+    ("le groupe M - 6 joueurs", "le groupe M, six joueurs"),
+    ("significatif (p < 0,001)", "significatif (p inférieur à zéro virgule zéro zéro un)"),
+    ("p<0,05", "p inférieur à zéro virgule zéro cinq"),
+    ("un score ≥ 3", "un score supérieur ou égal à trois"),
+    ("un IMC ≤ 18,5", "un i èm cé inférieur ou égal à dix-huit virgule cinq"),
+    ("des revenus > 3 000 €", "des revenus supérieur à trois mille euros"),
+    ("64 ± 8 ans", "soixante-quatre plus ou moins huit ans"),
+    ("l'année N-1", "l'année èn moins un"),
+    ("par rapport à N-2", "par rapport à èn moins deux"),
+    ("à J-7 du scrutin", "à ji moins sept du scrutin"),
+    ("le règlement à T+3", "le règlement à té plus trois"),
+    ("à H-2", "à ache moins deux"),
+    ("par -5 °C", "par moins cinq degrés Celsius"),
+    ("les ventes x2", "les ventes fois deux"),
+    ("un effet ×3", "un effet fois trois"),
+    ("3 x 4", "trois fois quatre"),
+)
+def test_signs_and_dashes(written, spoken):
+    assert normalise(written) == spoken
+
+
+# --- 5. compound units ------------------------------------------------------------------------
+
+@table(
+    ("0,5 mg/kg/h", "zéro virgule cinq milligramme par kilo par heure"),
+    ("15 mg/kg/j", "quinze milligrammes par kilo par jour"),
+    ("12 µg/ml", "douze microgrammes par millilitre"),
+    ("1,26 g/L", "un virgule vingt-six gramme par litre"),
+    ("135 mmol/L", "cent trente-cinq millimoles par litre"),
+    ("120 kWh/m²/an", "cent vingt kilowattheures par mètre carré par an"),
+    ("2 000 m³/s", "deux mille mètres cubes par seconde"),
+    ("20 mg/100 ml", "vingt milligrammes pour cent millilitres"),
+    ("8 t/ha", "huit tonnes à l'hectare"),
+    ("5 L/min", "cinq litres par minute"),
+    ("6 l/100 km", "six litres aux cent kilomètres"),
+    ("de 10 à 20 mg/kg", "de dix à vingt milligrammes par kilo"),
+    ("10-20 mg/kg/j", "dix à vingt milligrammes par kilo par jour"),
+    ("420 ppm", "quatre cent vingt parties par million"),
+    ("1,3 million de km", "un virgule trois million de kilomètres"),
+    ("des milliers de m³", "des milliers de mètres cubes"),
+    ("130 km/h", "cent trente kilomètres heure"),
+    ("50 m/s", "cinquante mètres par seconde"),
+    # a unit named without a number
+    ("le prix du kWh", "le prix du kilowattheure"),
+    ("exprimé en km²", "exprimé en kilomètres carrés"),
+    ("le m² le plus cher", "le mètre carré le plus cher"),
+    ("une parcelle de 3 ha", "une parcelle de trois hectares"),
+)
+def test_compound_units(written, spoken):
+    assert normalise(written) == spoken
+
+
+# --- 6. Roman numerals ------------------------------------------------------------------------
+
+@table(
+    ("le XV de France", "le quinze de France"),
+    ("Le XV tricolore", "Le quinze tricolore"),
+    ("un club de rugby à XV", "un club de rugby à quinze"),
+    ("le rugby à XIII", "le rugby à treize"),
+    ("le rugby à VII olympique", "le rugby à sept olympique"),
+    ("la IVe République", "la quatrième République"),
+    ("sous la Ve République", "sous la cinquième République"),
+    ("entre la IV et la V", "entre la quatrième et la cinquième"),
+    ("la III et la IV", "la troisième et la quatrième"),
+    ("le concile Vatican II", "le concile Vatican deux"),
+    ("promu en D.III", "promu en D trois"),
+    ("Louis XV de France", "Louis quinze de France"),
+    ("au XIIIe siècle", "au treizième siècle"),
+    ("Elizabeth II", "Elizabeth deux"),
+    ("le CV du candidat", "le cé vé du candidat"),
+)
+def test_roman_numerals(written, spoken):
+    assert normalise(written) == spoken
+
+
+# --- 7. identifiers that look like ranges -----------------------------------------------------
+
+@table(
+    ("la loi n° 78-17", "la loi numéro soixante-dix-huit tiret dix-sept"),
+    ("la décision n° 2010-626 DC", "la décision numéro deux mille dix tiret six cent vingt-six dé cé"),
+    ("l'article L. 1111-8", "l'article èl mille cent onze tiret huit"),
+    ("l'article R. 4127-1 du code", "l'article èr quatre mille cent vingt-sept tiret un du code"),
+    ("l'art. 122-5 du code pénal", "l'article cent vingt-deux tiret cinq du code pénal"),
+    ("le décret n° 2020-1310", "le décret numéro deux mille vingt tiret mille trois cent dix"),
+    ("l'ordonnance nº 2019-738", "l'ordonnance numéro deux mille dix-neuf tiret sept cent trente-huit"),
+    ("la RN 7", "la èr èn sept"),
+    ("au T2", "au té deux"),
+    ("l'A 6", "l'a six"),
+    ("sur l'A7", "sur l'a sept"),
+    ("l'article 49.3", "l'article quarante-neuf trois"),
+    ("le 49-3", "le quarante-neuf trois"),
+    # a range stays a range
+    ("de 2020-2025", "de deux mille vingt à deux mille vingt-cinq"),
+    ("les 18-25 ans", "les dix-huit à vingt-cinq ans"),
+)
+def test_identifiers(written, spoken):
+    assert normalise(written) == spoken
+
+
+# --- 8. acronyms ------------------------------------------------------------------------------
+
+@table(
+    ("la RATP", "la èr a té pé"),
+    ("la FNSEA", "la èf èn èss e a"),
+    ("la DGSI", "la dé gé èss i"),
+    ("une OQTF", "une o ku té èf"),
+    ("la CPAM", "la cé pé a èm"),
+    ("l'ANSM", "l'a èn èss èm"),
+    ("l'IGPN", "l'i gé pé èn"),
+    ("EELV", "e e èl vé"),
+    ("le GIGN", "le gé i gé èn"),
+    ("la CEDH", "la cé e dé ache"),
+    ("la CJUE", "la cé ji u e"),
+    ("la SFIO", "la èss èf i o"),
+    ("la SARL", "la èss a èr èl"),
+    ("l'ONU", "l'o èn u"),
+    ("la SNCF", "la èss èn cé èf"),
+    ("l'OCDE", "l'o cé dé e"),
+    ("l'OTAN", "l'Otan"),
+    ("l'UNESCO", "l'Unesco"),
+    ("le SIDA", "le Sida"),
+    ("le COVID", "le covid"),
+    ("l'URSSAF", "l'Urssaf"),
+    ("le MEDEF", "le Medef"),
+    ("l'UNSA", "l'Unsa"),
+    ("le plan ORSEC", "le plan Orsec"),
+    ("l'AFNOR", "l'Afnor"),
+    ("la COP", "la Cop"),
+    ("l'URSS", "l'Urss"),
+    ("le SAMU", "le Samu"),
+    ("le CO2", "le cé o deux"),
+)
+def test_acronyms(written, spoken):
+    assert normalise(written) == spoken
+
+
+@pytest.mark.parametrize("letters, word", [
+    ("OTAN", True), ("UNESCO", True), ("SIDA", True), ("MEDEF", True), ("URSSAF", True),
+    ("AFNOR", True), ("ORSEC", True), ("ASSEDIC", True), ("INSTRUIT", True),
+    ("RATP", False), ("FNSEA", False), ("DGSI", False), ("OQTF", False), ("CPAM", False),
+    ("ANSM", False), ("IGPN", False), ("EELV", False), ("CNRS", False), ("GIGN", False),
+    ("IAEA", False),
+])
+def test_pronounceability_rule(letters, word):
+    assert pronounceable(letters, LEX.onsets, LEX.endings) is word
+
+
+def test_project_lexicon_can_list_an_acronym_the_rule_gets_wrong(tmp_path):
+    (tmp_path / "lexicon.toml").write_text('[acronyms]\nwords = ["CPAM"]\nspell = ["ASSEDIC"]\n',
+                                           encoding="utf-8")
+    project = load_lexicon(tmp_path)
+    assert read_acronym("CPAM", project) == "Cpam"
+    assert read_acronym("ASSEDIC", project) == "a èss èss e dé i cé"
+    assert read_acronym("CPAM", LEX) == "cé pé a èm"
+
+
+# --- 9. sport ---------------------------------------------------------------------------------
+
+@table(
+    ("ouvre le score à la 52'", "ouvre le score à la cinquante-deuxième minute"),
+    ("Mbappé (52')", "Mbappé (cinquante-deuxième minute)"),
+    ("Dembélé (45+2')", "Dembélé (quarante-cinquième minute plus deux)"),
+    ("un but à la 90e+3", "un but à la quatre-vingt-dixième minute plus trois"),
+    ("Griezmann (67' sp)", "Griezmann (soixante-septième minute sur penalty)"),
+    ("Kimpembe (12' csc)", "Kimpembe (douzième minute contre son camp)"),
+    ("sur un csc de Marquinhos", "sur un contre son camp de Marquinhos"),
+    ("le N.2 mondial", "le numéro deux mondial"),
+    ("Sinner, N.1", "Sinner, numéro un"),
+    ("la Française, TS 5", "la Française, tête de série numéro cinq"),
+    ("Alcaraz (ESP/N.2)", "Alcaraz (Espagne, numéro deux)"),
+    ("Pinot (FRA)", "Pinot (France)"),
+    ("s'impose 7-6 (7/4), 6-3", "s'impose sept six (sept quatre), six trois"),
+    ("perd 6-7 [4], 6-4, 3-6", "perd six sept (quatre), six quatre, trois six"),
+    ("6-4, 6-2", "six quatre, six deux"),
+    ("7-6 (5)", "sept six (cinq)"),
+    ("un succès 3-1 au Vélodrome", "un succès trois à un au Vélodrome"),
+    ("le meilleur tour en 1'32\"456", "le meilleur tour en une minute trente-deux secondes quatre cent cinquante-six"),
+    ("un 200 m en 1'44\"22", "un deux cents mètres en une minute quarante-quatre secondes vingt-deux"),
+    ("en 1:29.708", "en une minute vingt-neuf secondes sept cent huit"),
+    ("en 2 h 05 min 12 s", "en deux heures cinq minutes douze secondes"),
+    ("en 3h12min", "en trois heures douze minutes"),
+    ("à 0,45 s de la gagnante", "à zéro virgule quarante-cinq seconde de la gagnante"),
+    ("à 12 s", "à douze secondes"),
+    ("le Vendée Globe en 74 j 3 h", "le Vendée Globe en soixante-quatorze jours trois heures"),
+    ("le Racing 92", "le Racing quatre-vingt-douze"),
+    ("le 100 m en 9\"86", "le cent mètres en neuf secondes quatre-vingt-six"),
+    ("avec 1'12\" d'avance", "avec une minute douze secondes d'avance"),
+    ("l'ASSE en Ligue 2", "l'a èss èss e en Ligue deux"),
+)
+def test_sport(written, spoken):
+    assert normalise(written) == spoken
+
+
+# --- 10. abbreviations and small words --------------------------------------------------------
+
+@table(
+    ("en 14 ap. J.-C. à Nola", "en quatorze après Jésus-Christ à Nola"),
+    ("vers 120 apr. J.-C. en Gaule", "vers cent vingt après Jésus-Christ en Gaule"),
+    ("en 52 av. J.-C. à Alésia", "en cinquante-deux avant Jésus-Christ à Alésia"),
+    ("le prévenu, J.-C. Martin, était absent", "le prévenu, ji cé Martin, était absent"),
+    ("selon J.-P. Dupont", "selon ji pé Dupont"),
+    ("le numéro no 5", "le numéro numéro cinq"),
+    ("au Journal officiel no 125", "au Journal officiel numéro cent vingt-cinq"),
+    ("le nº 12", "le numéro douze"),
+    ("un rapport de 250 p. remis hier", "un rapport de deux cent cinquante pages remis hier"),
+    ("(cf. p. 34)", "(confer page trente-quatre)"),
+    ("pendant 72 h", "pendant soixante-douze heures"),
+    ("en garde à vue 48h", "en garde à vue quarante-huit heures"),
+    ("cf le jugement", "confer le jugement"),
+    ("avec 8 pts d'avance", "avec huit points d'avance"),
+    ("daté de 1450 env.", "daté de mille quatre cent cinquante environ."),
+    ("12 000 hab.", "douze mille habitants."),
+    ("Dupont et Cie", "Dupont et compagnie"),
+    ("le porte\u2011parole", "le porte-parole"),
+    ("2020\u20122025", "deux mille vingt à deux mille vingt-cinq"),
+    ("la Seine\u2011Saint\u2011Denis", "la Seine-Saint-Denis"),
+)
+def test_abbreviations_and_small_words(written, spoken):
+    assert normalise(written) == spoken
+
+
+# --- 11. measures the way people say them; inclusive writing ---------------------------------
+
+@table(
+    ("il a franchi 5,80 m", "il a franchi cinq mètres quatre-vingts"),
+    ("elle mesure 1,75 m", "elle mesure un mètre soixante-quinze"),
+    ("un pivot de 2,11 m", "un pivot de deux mètres onze"),
+    ("une barre à 6,2 m", "une barre à six mètres vingt"),
+    ("un mur de 0,80 m", "un mur de quatre-vingts centimètres"),
+    ("un saut de 8,00 m", "un saut de huit virgule zéro zéro mètres"),
+    ("un marathon de 42,195 km", "un marathon de quarante-deux virgule cent quatre-vingt-quinze kilomètres"),
+    ("en 2 h 30", "en deux heures trente"),
+    ("3,65 €", "trois euros soixante-cinq"),
+    ("les adolescent·es", "les adolescentes et adolescents"),
+    ("les ami·e·s", "les amies et amis"),
+    ("les infirmier·es", "les infirmières et infirmiers"),
+    ("les sportif·ve·s", "les sportives et sportifs"),
+    ("tous·tes", "toutes et tous"),
+)
+def test_measures_and_inclusive_writing(written, spoken):
+    assert normalise(written) == spoken
+
+
+# --- 12. agreement ----------------------------------------------------------------------------
+
+@table(
+    ("31 interpellations", "trente et une interpellations"),
+    ("41 communes", "quarante et une communes"),
+    ("21 sépultures", "vingt et une sépultures"),
+    ("1 001 patientes", "mille une patientes"),
+    ("61 entreprises", "soixante et une entreprises"),
+    ("71 réformes", "soixante et onze réformes"),
+    ("61 IRM par jour", "soixante et une i èr èm par jour"),
+    ("21 PME", "vingt et une pé èm e"),
+    ("21 CHU", "vingt et un cé ache u"),
+    ("81 victimes", "quatre-vingt-une victimes"),
+    ("21 greffes", "vingt et une greffes"),
+    ("1 minute", "une minute"),
+    ("21 nouvelles", "vingt et une nouvelles"),
+    ("51 propositions", "cinquante et une propositions"),
+    # masculine nouns stay masculine, also those with a feminine-looking ending
+    ("21 comités", "vingt et un comités"),
+    ("31 musées", "trente et un musées"),
+    ("21 services", "vingt et un services"),
+    ("41 lycées", "quarante et un lycées"),
+    ("21 buts", "vingt et un buts"),
+    ("1 an", "un an"),
+)
+def test_feminine_agreement(written, spoken):
+    assert normalise(written) == spoken
+
+
+def test_feminine_nouns_are_data_a_project_can_extend(tmp_path):
+    (tmp_path / "lexicon.toml").write_text('[grammar]\nfeminine = ["IRM"]\nmasculine = ["greffe"]\n',
+                                           encoding="utf-8")
+    nouns = load_lexicon(tmp_path).feminine_nouns
+    assert "irm" in nouns and "greffe" not in nouns and "voiture" in nouns
+    assert "greffe" in LEX.feminine_nouns
+
+
+# --- elision ----------------------------------------------------------------------------------
+
+@table(
+    ("une hausse de 1,2 %", "une hausse d'un virgule deux pour cent"),
+    ("plus de 1 million", "plus d'un million"),
+    ("de 1 h à 3 h", "d'une heure à trois heures"),
+    ("de 11 euros", "de onze euros"),
+)
+def test_elision(written, spoken):
+    assert normalise(written) == spoken
+
+
+def test_cardinals_still_agree_with_num2words_in_sentences():
+    for value in (1944, 1789, 2024, 80, 71, 999, 1_000_001):
+        assert normalise(f"en {value} ans") == f"en {num2words(value, lang='fr')} ans"
+
+
+# --- the evaluation set -----------------------------------------------------------------------
+
+EVALUATION = [Path(__file__).parent / "fixtures" / name
+              for name in ("normalise_eval_fr.tsv", "normalise_eval_fr_2.tsv")]
+
+
+def heard(text: str) -> str:
+    """What a listener can tell apart: words in lower case (punctuation, hyphens not heard)."""
+    return " ".join(re.sub(r"[^\w]+|_", " ", text.lower()).split())
+
+
+def test_evaluation_set_is_read_right_at_least_95_percent():
+    """`tests/fixtures/normalise_eval_fr*.tsv` (also `python -m benchmarks french_eval`)."""
+    rows = [line.split("\t") for path in EVALUATION for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    assert len(rows) >= 250
+    wrong = [(written, normalise(written)) for _, written, spoken in rows
+             if heard(normalise(written)) != heard(spoken)]
+    assert len(wrong) <= 0.05 * len(rows), wrong
+
+
+def test_adding_a_reading_touches_only_the_say_table(tmp_path):
+    from audioarticles.normalise.fr.lexicon import add_say_entry
+
+    original = ('# our readings\n[abbreviations.anywhere]\n"etc." = "et caetera"\n\n'
+                '[say] # names\n"etc." = "etc"\n\n[grammar]\nfeminine = ["IRM"]\n')
+    (tmp_path / "lexicon.toml").write_text(original, encoding="utf-8")
+    assert add_say_entry(tmp_path, "etc.", "ètsétéra")[1] == "etc"
+    assert add_say_entry(tmp_path, 'Le "Monde"', "le monde")[1] is None
+    text = (tmp_path / "lexicon.toml").read_text(encoding="utf-8")
+    assert text == original.replace('"etc." = "etc"', '"Le \\"Monde\\"" = "le monde"\n"etc." = "ètsétéra"')
+    lexicon = load_lexicon(tmp_path)
+    assert lexicon.say["etc."] == "ètsétéra" and lexicon.abbreviations["anywhere"]["etc."] == "et caetera"
