@@ -22,7 +22,7 @@ TITLE = "Seed article end to end (offline voice) vs the espeak-ng + ffmpeg floor
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "samples" / "ia-sante-numerique.txt"
 RUNS = 5
-TARGET = 1.5
+TARGET = 1.1  # issue 17: synthesis and encoding overlap (1.43x when they ran one after the other)
 
 
 def cpu_seconds() -> float:

@@ -39,9 +39,11 @@ def free_port() -> int:
 
 @pytest.fixture(autouse=True)
 def no_remote_tts(monkeypatch):
-    """No test ever reaches Google's TTS: the gTTS engine points at a closed local port unless a
-    test points it at the fake (`AUDIOARTICLES_GTTS_URL`)."""
+    """No test ever reaches Google's or Microsoft's TTS: the gTTS and Edge engines point at a
+    closed local port unless a test points them at a fake (`AUDIOARTICLES_GTTS_URL`,
+    `AUDIOARTICLES_EDGE_URL`)."""
     monkeypatch.setenv("AUDIOARTICLES_GTTS_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("AUDIOARTICLES_EDGE_URL", f"ws://127.0.0.1:{free_port()}")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
 
 

@@ -71,9 +71,11 @@ def build(root: Path) -> dict:
 
 
 def add_companions(root: Path, slug: str, cues: list[tuple[float, float, str]],
-                   chapters: list[tuple[float, str]]) -> None:
+                   chapters: list[tuple[float, str]], vtt_texts: dict[int, str] | None = None
+                   ) -> None:
     """Write a VTT, an SRT and a JSON chapters file beside an episode's MP3 and record them in
-    the catalog, as the audio stage does (used where exact, known times are needed)."""
+    the catalog, as the audio stage does (used where exact, known times are needed).
+    `vtt_texts`: the VTT text of some cues (by index) as is, e.g. with word timestamps."""
     output = root / "output"
 
     def stamp(seconds: float, sep: str) -> str:
@@ -83,8 +85,8 @@ def add_companions(root: Path, slug: str, cues: list[tuple[float, float, str]],
     vtt = ["WEBVTT", ""]
     srt = []
     for n, (start, end, text) in enumerate(cues, start=1):
-        vtt += [f"{stamp(start, '.')} --> {stamp(end, '.')}", text.replace("&", "&amp;")
-                .replace("<", "&lt;"), ""]
+        shown = (vtt_texts or {}).get(n - 1) or text.replace("&", "&amp;").replace("<", "&lt;")
+        vtt += [f"{stamp(start, '.')} --> {stamp(end, '.')}", shown, ""]
         srt += [str(n), f"{stamp(start, ',')} --> {stamp(end, ',')}", text, ""]
     base = f"episodes/{slug}"
     (output / f"{base}.vtt").write_text("\n".join(vtt), encoding="utf-8")

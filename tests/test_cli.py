@@ -20,7 +20,7 @@ def test_unknown_voice_is_a_usage_error_that_lists_valid_voices(runner, sample):
     result = runner.invoke(cli, ["convert", str(sample), "--voice", "klingon"])
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "error: unknown voice 'klingon'; valid voices: fr, fr-ca, fr-espeak "
+        "error: unknown voice 'klingon'; valid voices: fr, fr-ca, fr-edge, fr-espeak, fr-piper "
         "(see `audioarticles voices`)"
     )
     assert not (sample.parent.parent / "output").exists()
@@ -62,7 +62,8 @@ def test_unknown_engine_in_a_project_voice_lists_valid_engines(runner, sample):
     result = runner.invoke(cli, ["convert", str(sample), "--voice", "robot"])
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "error: voices/robot.toml: unknown engine 'robot'; valid engines: espeak, gtts")
+        "error: voices/robot.toml: unknown engine 'robot'; valid engines: edge, espeak, gtts, "
+        "piper")
 
 
 def test_episodes_on_an_empty_project(runner, project):

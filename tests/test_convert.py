@@ -55,7 +55,8 @@ def test_convert_sample_to_tagged_mp3(runner, sample, project):
     # its transcripts and chapters beside it, under the same versioned name
     stem = mp3.name.removesuffix(".mp3")
     assert {p.name for p in mp3.parent.glob(f"{stem}.*")} == {
-        mp3.name, f"{stem}.vtt", f"{stem}.srt", f"{stem}.chapters.json"}
+        mp3.name, f"{stem}.vtt", f"{stem}.srt", f"{stem}.transcript.json",
+        f"{stem}.chapters.json"}
 
     # one chapter per section: the title, then the article's three headings
     chapters = json.loads(subprocess.run(

@@ -403,8 +403,8 @@ def test_doctor_passes_audioarticles_serve_of_a_converted_project(tmp_path, runn
     assert [(f["severity"], f["check"]) for f in report["findings"]] == [("info", "https")]
     channel = ET.parse(root / "output" / "feed.xml").getroot().find("channel")
     namespace = "{https://podcastindex.org/namespace/1.0}"
-    # every episode carries its VTT and SRT transcripts and its JSON chapters (the audio stage)
-    assert len(channel.findall(f"item/{namespace}transcript")) == 4
+    # every episode carries its VTT, JSON and SRT transcripts and its JSON chapters
+    assert len(channel.findall(f"item/{namespace}transcript")) == 6
     assert len(channel.findall(f"item/{namespace}chapters")) == 2
-    assert report["checked"] == {"episodes": 2, "enclosures": 2, "transcripts": 4,
+    assert report["checked"] == {"episodes": 2, "enclosures": 2, "transcripts": 6,
                                  "chapters": 2, "artwork": 1}

@@ -47,7 +47,7 @@ def history(runner, slug: str) -> list[tuple[str, str, str]]:
     return [(e["from_state"], e["to_state"], e["actor"]) for e in run(runner, "history", slug)["events"]]
 
 
-SIDE_FILES = (".vtt", ".srt", ".chapters.json")
+SIDE_FILES = (".vtt", ".srt", ".transcript.json", ".chapters.json")
 
 
 def audio_files(folder: Path) -> list[str]:

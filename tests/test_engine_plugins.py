@@ -123,7 +123,7 @@ def test_without_the_distribution_the_engine_is_unknown(robot_project):
     result = run(project, site, "episodes")
     assert result.returncode == 2
     assert result.stderr == ("error: voices/robot.toml: unknown engine 'robot'; valid engines: "
-                             "espeak, gtts\n")
+                             "edge, espeak, gtts, piper\n")
 
 
 @pytest.mark.parametrize("entry_point, module, reason", [

@@ -198,10 +198,13 @@ def test_json_chapters_file_and_catalog_paths(episode, monkeypatch):
     assert [c["title"] for c in document["chapters"]] == [TITLE, *HEADINGS]  # full titles here
     monkeypatch.chdir(project.root)
     listed = json.loads(make_runner().invoke(cli, ["episodes", "--json"]).stdout)["episodes"][0]
-    assert listed["transcripts"] == {"vtt": f"output/episodes/{stem}.vtt", "srt": f"output/episodes/{stem}.srt"}
+    assert listed["transcripts"] == {"vtt": f"output/episodes/{stem}.vtt",
+                                     "srt": f"output/episodes/{stem}.srt",
+                                     "json": f"output/episodes/{stem}.transcript.json"}
     assert listed["chapters"] == f"output/episodes/{stem}.chapters.json"
     own = sorted(p.name for p in mp3.parent.iterdir() if p.suffix != ".html")  # not the site's page
-    assert own == sorted([mp3.name, vtt.name, srt_file.name, chapters.name])  # nothing temporary left
+    assert own == sorted([mp3.name, vtt.name, srt_file.name, chapters.name,
+                          f"{stem}.transcript.json"])  # nothing temporary left
 
 
 def test_id3_v23_tags_as_players_read_them(episode):
@@ -316,7 +319,7 @@ def test_edit_revoices_only_that_paragraph_and_retires_the_old_files(tmp_path):
     project, first = convert(root, short)
     out = project.output
     old = episode_files(first.episode)
-    assert len(old) == 4 and all((out / p).is_file() for p in old)
+    assert len(old) == 5 and all((out / p).is_file() for p in old)
 
     _, again = convert(root, short)
     assert (again.segments_synthesized, episode_files(again.episode)) == (0, old)
@@ -328,7 +331,7 @@ def test_edit_revoices_only_that_paragraph_and_retires_the_old_files(tmp_path):
     new = episode_files(third.episode)
     assert third.episode.guid == first.episode.guid and third.episode.slug == first.episode.slug
     assert set(new).isdisjoint(old)
-    assert not any((out / p).exists() for p in old)  # MP3, VTT, SRT and chapters retired together
+    assert not any((out / p).exists() for p in old)  # MP3, transcripts and chapters retired together
     assert sorted(p.name for p in (out / "episodes").iterdir() if p.suffix != ".html") == sorted(
         Path(p).name for p in new)
     assert "Puis elle est partie." in (out / third.episode.transcripts["vtt"]).read_text(encoding="utf-8")
@@ -344,7 +347,7 @@ def test_old_transcripts_and_chapters_stay_reachable_with_the_old_mp3(tmp_path):
     edited.blocks = edited.blocks[:2]
     _, second = convert(root, edited)
     kept = episode_files(first.episode) + episode_files(second.episode)
-    assert len(set(kept)) == 8 and all((project.output / p).is_file() for p in kept)
+    assert len(set(kept)) == 10 and all((project.output / p).is_file() for p in kept)
 
 
 def test_encoding_loudness_and_voice_pauses_are_configurable(tmp_path):

@@ -51,7 +51,8 @@ def convert(runner, *args: str) -> dict:
 def version_files(mp3: str) -> list[str]:
     """An MP3 (as `--json` gives it) and the transcripts and chapters beside it, by path."""
     stem = Path(mp3).relative_to("output").as_posix().removesuffix(".mp3")
-    return sorted(stem + suffix for suffix in (".mp3", ".vtt", ".srt", ".chapters.json"))
+    return sorted(stem + suffix for suffix in (".mp3", ".vtt", ".srt", ".transcript.json",
+                                                  ".chapters.json"))
 
 
 def retired(project: Path) -> list[tuple[str, str]]:

@@ -44,7 +44,9 @@ def served(tmp_path_factory):
     cues = [(cut[i], cut[i + 1], texts[i]) for i in range(4)]
     chapters = [(0.0, "Le chantier"), (round(duration / 3, 3), "La circulation"),
                 (round(duration * 2 / 3, 3), "Les promesses")]
-    add_companions(root, tram["slug"], cues, chapters)
+    # the second sentence has word timings, as Edge and Piper give them
+    words = {1: "La <00:00:01.600>circulation <00:00:02.600>sera <00:00:03.200>réduite."}
+    add_companions(root, tram["slug"], cues, chapters, words)
     env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost"}
     server = subprocess.Popen([sys.executable, "-m", "audioarticles", "--project", str(root),
                                "serve"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -160,6 +162,29 @@ def test_transcript_highlight_follows_playback_and_seeks_on_click(page, served):
     assert start - 0.05 <= current_time(page) <= start + 0.8
     assert cues.nth(3).get_attribute("aria-current") == "true"
     assert page.locator(".aa-cue[aria-current]").count() == 1
+
+
+def test_the_word_being_read_is_highlighted_inside_its_sentence(page, served):
+    open_episode(page, served)
+    words = page.locator(".aa-cue").nth(1).locator(".aa-word")
+    assert [words.nth(i).inner_text() for i in range(words.count())] == [
+        "La", "circulation", "sera", "réduite."]
+    assert page.locator(".aa-cue").nth(0).locator(".aa-word").count() == 0  # no timings there
+    page.evaluate("document.querySelector('audio').currentTime = 1.1")
+    page.click(".aa-play")
+    page.wait_for_function(
+        "document.querySelectorAll('.aa-cue')[1].querySelectorAll('.aa-word')[1]"
+        ".classList.contains('aa-word-active')", timeout=10000)
+    assert current_time(page) >= 1.5
+    assert page.locator(".aa-word-active").count() == 1
+    page.wait_for_function(
+        "document.querySelectorAll('.aa-word')[2].classList.contains('aa-word-active')",
+        timeout=10000)
+    assert "aa-word-active" not in words.nth(1).get_attribute("class")
+    # seeking back before the sentence leaves no word highlighted
+    page.evaluate("document.querySelector('audio').currentTime = 0.2")
+    page.wait_for_function("document.querySelectorAll('.aa-word-active').length === 0",
+                           timeout=5000)
 
 
 def focused(page) -> str:

@@ -92,7 +92,7 @@ BAD_SETTINGS = [
      "audioarticles.toml: [fetch] timeout_s = inf: expected a number above 0, up to 600"),
     ('[voice]\ndefault = "fr-robot"\n',
      'audioarticles.toml: [voice] default = "fr-robot" is not a voice profile; valid voices: '
-     'fr, fr-ca, fr-espeak (profiles are packaged or in voices/)'),
+     'fr, fr-ca, fr-edge, fr-espeak, fr-piper (profiles are packaged or in voices/)'),
     ('[podcast]\ndisclosure = "Voix de synthèse."\n',
      'audioarticles.toml: [podcast] disclosure has moved; write it as text = "..." under '
      '[disclosure]'),
@@ -146,9 +146,10 @@ def test_defaults_come_from_the_schema_and_valid_values_are_kept(project):
 
 BAD_PROFILES = [
     ('engine = "espek"\n',
-     "voices/mine.toml: unknown engine 'espek'; did you mean 'espeak'? valid engines: espeak, "
-     "gtts"),
-    ('engine = "robot"\n', "voices/mine.toml: unknown engine 'robot'; valid engines: espeak, gtts"),
+     "voices/mine.toml: unknown engine 'espek'; did you mean 'espeak'? valid engines: edge, "
+     "espeak, gtts, piper"),
+    ('engine = "robot"\n',
+     "voices/mine.toml: unknown engine 'robot'; valid engines: edge, espeak, gtts, piper"),
     ('description = "x"\n',
      "voices/mine.toml: engine is missing; add it (non-empty text)"),
     ('engine = "espeak"\nfalback = "fr"\n',
@@ -159,6 +160,11 @@ BAD_PROFILES = [
      "voices/mine.toml [options]: unknown key `speed`; valid keys: voice, rate, pitch"),
     ('engine = "gtts"\n[options]\nslow = "no"\n',
      'voices/mine.toml [options]: slow = "no": expected true or false'),
+    ('engine = "edge"\n[options]\nrate = "10%"\n',
+     'voices/mine.toml [options]: rate = "10%": expected text in the form ^[+-]\\d+%$, like '
+     '"+0%"'),
+    ('engine = "piper"\n[options]\nmodel = "fr_FR-siwis-medium"\nlength_scale = 0\n',
+     "voices/mine.toml [options]: length_scale = 0: expected a number above 0, up to 10"),
     ('engine = "espeak"\n[pauses]\nsentence_ms = 99999999999\n',
      "voices/mine.toml: [pauses] sentence_ms = 99999999999: expected a whole number from 0 to "
      "60000"),

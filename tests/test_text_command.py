@@ -97,7 +97,7 @@ def test_text_on_plain_output_lists_metadata(runner, project):
     (["text", "ad.txt", "--stage", "normalized"], 1,
      "error: ad.txt: nothing left to read after removing boilerplate"),
     (["text", "ad.txt", "--voice", "klingon"], 2,
-     "error: unknown voice 'klingon'; valid voices: fr, fr-ca, fr-espeak (see `audioarticles voices`)"),
+     "error: unknown voice 'klingon'; valid voices: fr, fr-ca, fr-edge, fr-espeak, fr-piper (see `audioarticles voices`)"),
 ])
 def test_text_errors(runner, project, args, code, error):
     (project / "empty.txt").write_text("\n")

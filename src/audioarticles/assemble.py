@@ -8,7 +8,6 @@ with the gain and peak limit that measurement calls for. Times come from sample 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +15,11 @@ from pathlib import Path
 from audioarticles import loudness
 from audioarticles.config import AudioSection
 from audioarticles.errors import SynthesisError
-from audioarticles.model import Segment, TimelineEntry
-from audioarticles.pauses import Pauses, pause_between, silence, trim_silence
+from audioarticles.model import Segment, TimelineEntry, Word, WordTime
+from audioarticles.pauses import Pauses, pause_between, silence, trim_bounds, trim_silence
 from audioarticles.synthesise import AudioSource
 from audioarticles.tools import feed_ffmpeg
+from audioarticles.word_timings import written_words
 
 #: seconds of speech the loudness is first estimated on (the encoding run then checks it)
 EXCERPT_S = 60
@@ -68,14 +68,11 @@ class Programme:
     def __init__(self, pieces: list[Piece], pauses: Pauses, mastering: Mastering):
         if not pieces:
             raise SynthesisError("nothing to assemble: no segment produced audio")
-        rates = {piece.source.sample_rate for piece in pieces}
-        if len(rates) != 1:
-            raise SynthesisError(f"pieces have different sample rates {sorted(rates)}; "
-                                 f"one episode is voiced by one engine")
         self.pieces = pieces
         self.pauses = pauses
         self.mastering = mastering
-        self.sample_rate = rates.pop()
+        # the first piece's rate (pieces still being voiced are checked when reached)
+        self.sample_rate = pieces[0].source.sample_rate
         self.timeline: list[TimelineEntry] = []
         self.samples = 0
 
@@ -98,37 +95,61 @@ class Programme:
             if gap:
                 yield gap
                 position += len(gap) // 2
-            pcm = piece.source.load().pcm
+            audio = piece.source.load()
+            if audio.sample_rate != rate:
+                raise SynthesisError(f"pieces have different sample rates {rate} and "
+                                     f"{audio.sample_rate}; one episode is voiced by one engine")
+            pcm, lead = audio.pcm, 0
             if piece.kind != "jingle":
-                pcm = trim_silence(pcm, rate, self.mastering.trim_threshold_db,
-                                   self.mastering.trim_keep_ms)
+                lead, end = trim_bounds(pcm, rate, self.mastering.trim_threshold_db,
+                                        self.mastering.trim_keep_ms)
+                pcm = pcm[lead:end]
             start = position
             if pcm:
                 yield pcm
                 position += len(pcm) // 2
             seg = piece.segment
             in_article = seg is not None and seg.block >= 0
+            spoken = placed_words(audio.words, start - lead // 2, start, position, rate)
             self.timeline.append(TimelineEntry(
                 kind=piece.kind, start_ms=start * 1000 / rate, end_ms=position * 1000 / rate,
                 block=seg.block if in_article else None,
                 segment=seg.position if in_article else None,
-                written=seg.written if seg is not None else ""))
+                written=seg.written if seg is not None else "",
+                words=written_words(seg.written, spoken) if seg is not None and spoken else []))
         self.samples = position
 
     def excerpt(self, seconds: float = EXCERPT_S) -> Iterator[bytes]:
-        """About `seconds` of the programme's speech, taken evenly from start to end (every
-        k-th piece, trimmed, with short silences between): enough to estimate its loudness."""
+        """The programme's first `seconds` of speech (trimmed pieces with short silences
+        between, jingles left out): enough to estimate its loudness, and ready early, so the
+        encoding starts while the rest is still being voiced (the encoding run measures all
+        of it and corrects the gain in the rare case the start misled)."""
         rate = self.sample_rate
-        total = sum(getattr(piece.source, "samples", 0) for piece in self.pieces)
-        step = max(1, math.ceil(total / (seconds * rate)))
         gap = silence(400, rate)
-        for piece in self.pieces[::step]:
-            pcm = piece.source.load().pcm
-            if piece.kind != "jingle":
-                pcm = trim_silence(pcm, rate, self.mastering.trim_threshold_db,
-                                   self.mastering.trim_keep_ms)
+        wanted, taken = seconds * rate, 0
+        for piece in self.pieces:
+            if piece.kind == "jingle":
+                continue
+            pcm = trim_silence(piece.source.load().pcm, rate, self.mastering.trim_threshold_db,
+                               self.mastering.trim_keep_ms)
             yield pcm
             yield gap
+            taken += len(pcm) // 2
+            if taken >= wanted:
+                return
+
+
+def placed_words(words: tuple[Word, ...], origin: int, first: int, last: int,
+                 rate: int) -> list[WordTime]:
+    """An engine's word times (samples from the start of its audio, which begins at sample
+    `origin` of the episode) in milliseconds of the episode, kept inside the piece's samples
+    [first, last] (trimming may have cut into a word's silent edge)."""
+    placed = []
+    for word in words:
+        start = min(max(origin + word.start, first), last)
+        end = min(max(origin + word.end, start), last)
+        placed.append(WordTime(start * 1000 / rate, end * 1000 / rate, word.text))
+    return placed
 
 
 def mp3_options(bitrate: str, out_rate: int) -> list[str]:

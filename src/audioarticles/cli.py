@@ -295,16 +295,23 @@ def episodes(obj: Context, states: tuple[str, ...], as_json: bool) -> None:
         click.echo(f"{e.slug}\t{e.duration_s:7.1f} s\t{e.voice}\t{e.state}\t{e.title}")
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @json_option
-@click.pass_obj
-def voices(obj: Context, as_json: bool) -> None:
-    """List voice profiles, their engine, and whether each can be used here."""
-    project = obj.project()
+@click.pass_context
+def voices(ctx: click.Context, as_json: bool) -> None:
+    """List voice profiles, their engine, and whether each can be used here (and if not, what
+    to install or download); `voices install` and `voices audition` below."""
+    if ctx.invoked_subcommand is not None:
+        return
+    project = ctx.obj.project()
     rows = []
     for voice in load_voices(project.root).values():
         try:
-            ok, reason = engine_class(voice.engine).available()
+            engine = engine_class(voice.engine)
+            ok, reason = engine.available()
+            if ok:
+                reason = engine.voice_problem(voice, project.root)
+                ok = not reason
         except UserError as exc:
             ok, reason = False, str(exc)
         rows.append({"name": voice.name, "engine": voice.engine, "language": voice.language,
@@ -316,6 +323,70 @@ def voices(obj: Context, as_json: bool) -> None:
     for row in rows:
         status = "available" if row["available"] else f"unavailable: {row['reason']}"
         click.echo(f"{row['name']}\t{row['engine']}\t{row['language']}\t{status}")
+
+
+@voices.command("install")
+@click.argument("engine", type=click.Choice(["piper"]))
+@click.argument("name")
+@click.option("--from", "source", required=True, metavar="PATH|URL",
+              help="The folder holding NAME.onnx and NAME.onnx.json, the .onnx file, or its URL.")
+@click.option("--sha256", default="", metavar="HEX", help="The model file's expected SHA-256.")
+@click.option("--replace", is_flag=True, help="Replace an installed model of that name.")
+@json_option
+@click.pass_obj
+def voices_install(obj: Context, engine: str, name: str, source: str, sha256: str,
+                   replace: bool, as_json: bool) -> None:
+    """Check a Piper model and install it into the project's voices/models/."""
+    from audioarticles.engines.piper_models import install
+
+    project = obj.project()
+    installed = install(project.root, name, source, sha256, replace)
+    if as_json:
+        emit_json({"installed": installed.name, "engine": engine,
+                   "model": cwd_path(installed.onnx), "config": cwd_path(installed.config),
+                   "sha256": installed.sha256, "replaced": installed.replaced})
+        return
+    click.echo(f"installed Piper model {installed.name} (sha256 {installed.sha256}) in "
+               f"{cwd_path(installed.onnx.parent)}; a profile uses it with "
+               f"[options] model = \"{installed.name}\"")
+
+
+@voices.command("audition")
+@click.argument("text", required=False, default="")
+@click.option("--article", "article_file", metavar="FILE",
+              help="Read the start of this article instead of TEXT.")
+@click.option("--voices", "voice_names", metavar="NAMES",
+              help="Comma-separated voices (default: every voice usable here).")
+@json_option
+@click.pass_obj
+def voices_audition(obj: Context, text: str, article_file: str | None, voice_names: str | None,
+                    as_json: bool) -> None:
+    """Voice the same passage with each voice into output/auditions/, with a page to compare."""
+    from audioarticles.audition import audition
+    from audioarticles.sources import Reader
+
+    project = obj.project()
+    if text and article_file:
+        raise UsageError("give TEXT or --article FILE, not both")
+    article = None
+    if article_file:
+        [source] = Reader(project).expand([article_file])
+        if isinstance(source, UserError):
+            raise source
+        article = source.load()
+    names = [n.strip() for n in voice_names.split(",") if n.strip()] if voice_names else None
+    result = audition(project, text, article, names)
+    if as_json:
+        emit_json({"page": cwd_path(result.page), "passage": result.passage,
+                   "auditions": [t.to_dict(cwd_path) for t in result.takes]})
+        return
+    for take in result.takes:
+        if take.mp3 is not None:
+            click.echo(f"{take.voice}\t{take.engine}\t{take.duration_s:.1f} s\t"
+                       f"{cwd_path(take.mp3)}")
+        else:
+            click.echo(f"{take.voice}\t{take.engine}\t{take.error}")
+    click.echo(f"compare them: {cwd_path(result.page)}")
 
 
 @cli.command()
@@ -622,7 +693,7 @@ def report_rewrites(view, project: Settings, as_json: bool) -> None:
     """`text --changes`: each segment's rewrites, in the order of the written text."""
     from audioarticles.normalise import explain
 
-    language = view.article.meta.language or project.section("podcast").get("language", "fr")
+    language = view.article.meta.language or project.section("podcast")["language"]
     found = [(seg, sorted(explain(seg.written, language, project.root), key=lambda c: c.start))
              for seg in view.segments]
     if as_json:

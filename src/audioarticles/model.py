@@ -76,12 +76,23 @@ class Segment:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Word:
+    """One spoken word inside a piece of audio: its samples [start, end) and its text."""
+
+    start: int
+    end: int
+    text: str
+
+
 @dataclass
 class Audio:
-    """Mono signed 16-bit little-endian PCM."""
+    """Mono signed 16-bit little-endian PCM; `words` when the engine tells where each word is
+    (Edge word boundaries, Piper phoneme alignments), in the order spoken."""
 
     pcm: bytes
     sample_rate: int
+    words: tuple[Word, ...] = ()
 
     @property
     def samples(self) -> int:
@@ -106,9 +117,21 @@ class TimelineEntry:
     block: int | None = None
     segment: int | None = None
     written: str = ""
+    #: the written text's words with their times, when the engine gave word timings
+    words: list[WordTime] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class WordTime:
+    """One word of the written text and where it is spoken in the episode (milliseconds from
+    sample counts, like the timeline)."""
+
+    start_ms: float
+    end_ms: float
+    text: str
 
 
 @dataclass

@@ -107,7 +107,15 @@ def _quiet_run(threshold: int) -> tuple[re.Pattern, re.Pattern]:
 def trim_silence(pcm: bytes, sample_rate: int, threshold_db: float = -45.0,
                  keep_ms: int = 15) -> bytes:
     """Cut leading and trailing silence (samples at or below `threshold_db` dBFS), keeping
-    `keep_ms` of it at each end.
+    `keep_ms` of it at each end (see `trim_bounds`)."""
+    start, end = trim_bounds(pcm, sample_rate, threshold_db, keep_ms)
+    return pcm[start:end]
+
+
+def trim_bounds(pcm: bytes, sample_rate: int, threshold_db: float = -45.0,
+                keep_ms: int = 15) -> tuple[int, int]:
+    """The byte range `trim_silence` keeps ((0, 0) when nothing is audible): word timings
+    are shifted by where it starts.
 
     Exact per sample, and only as slow as the silence is long: digital silence is skipped
     with bytes.lstrip/rstrip, then the regex engine walks the quiet samples in C (from the
@@ -119,7 +127,7 @@ def trim_silence(pcm: bytes, sample_rate: int, threshold_db: float = -45.0,
     zeros = len(pcm) - len(pcm.lstrip(b"\0"))
     lead = forwards.match(pcm, zeros - zeros % 2).end()
     if lead >= len(pcm):
-        return b""  # nothing audible at all
+        return 0, 0  # nothing audible at all
     end = len(pcm.rstrip(b"\0"))
     end += end % 2
     window = 4096
@@ -130,4 +138,4 @@ def trim_silence(pcm: bytes, sample_rate: int, threshold_db: float = -45.0,
             break
         window *= 4
     keep = 2 * (sample_rate * keep_ms // 1000)
-    return pcm[max(0, lead - keep): min(len(pcm), end - run + keep)]
+    return max(0, lead - keep), min(len(pcm), end - run + keep)

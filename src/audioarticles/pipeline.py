@@ -272,15 +272,14 @@ class Voicing:
         self.project = project
         self.voice = voice
         self.jobs = jobs
-        self.backup = get_voice(voice.fallback, project.root) if fallback and voice.fallback \
-            else None
+        self.backups = fallback_chain(voice, project.root) if fallback else []
         self._engines: dict[str, Engine] = {}
         self._lock = threading.Lock()
         # bad engine settings, or a missing engine with no fallback, stop the run at once
         try:
             self.engine_for(voice)
         except EngineUnavailable:
-            if self.backup is None:
+            if not self.backups:
                 raise
 
     @property
@@ -291,6 +290,7 @@ class Voicing:
         with self._lock:
             if voice.engine not in self._engines:
                 engine = get_engine(voice.engine, **self.project.section(voice.engine))
+                engine.bind_project(self.project.root)
                 engine.set_parallelism(self.jobs)
                 self._engines[voice.engine] = engine
             return self._engines[voice.engine]
@@ -356,19 +356,35 @@ def render(project: Settings, prepared: Prepared, slug: str, voicing: Voicing,
         return voiced_by(voice, engine), VoicedBy(voice, engine)
     except (SynthesisError, EngineUnavailable) as exc:
         failure = f"voice {voice.name} ({voice.engine}) failed"
-        backup = voicing.backup
-        if backup is None:
+        if not voicing.backups:
             raise InputError(prepared.source, f"{failure}: {exc}") from exc
         reason = " ".join(getattr(exc, "what", str(exc)).split())  # what happened, without a fix
-    try:
-        engine = voicing.engine_for(backup)
-        rendered = voiced_by(backup, engine)
-    except (SynthesisError, EngineUnavailable) as exc:
-        raise InputError(prepared.source, f"{failure} ({reason}) and its fallback {backup.name} "
-                                          f"failed too: {exc}") from exc
+    tried: list[str] = []
+    for backup in voicing.backups:  # fr-edge → fr-piper → fr-espeak: the first that works
+        try:
+            engine = voicing.engine_for(backup)
+            rendered = voiced_by(backup, engine)
+            break
+        except (SynthesisError, EngineUnavailable) as exc:
+            tried.append(f"{backup.name}: {' '.join(str(exc).split())}")
+    else:
+        fallbacks = "its fallback" if len(tried) == 1 else "its fallbacks"
+        raise InputError(prepared.source, f"{failure} ({reason}) and {fallbacks} failed too: "
+                                          + "; ".join(tried))
     warn(f"{prepared.source}: {failure} ({reason}); voiced by {backup.name} instead, marked "
          "degraded (`audioarticles upgrade` re-voices it once the voice works)")
     return rendered, VoicedBy(backup, engine, reason)
+
+
+def fallback_chain(voice: Voice, root) -> list[Voice]:
+    """The voice's fallback, that one's fallback, and so on (each once)."""
+    chain: list[Voice] = []
+    seen = {voice.name}
+    while voice.fallback and voice.fallback not in seen:
+        voice = get_voice(voice.fallback, root)
+        seen.add(voice.name)
+        chain.append(voice)
+    return chain
 
 
 # ---- the catalog side of a batch ------------------------------------------------------------

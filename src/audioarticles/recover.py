@@ -39,7 +39,7 @@ ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
 #: `<slug>-<hash>.mp3`, the name every episode's audio is given (publish.audio_stem)
 AUDIO_NAME = re.compile(r"(?P<slug>[a-z0-9][a-z0-9-]*)-(?P<hash>[0-9a-f]{10})\.mp3")
-SIDE_FILES = {"vtt": ".vtt", "srt": ".srt"}
+SIDE_FILES = {"vtt": ".vtt", "srt": ".srt", "json": ".transcript.json"}
 ACTOR = "recover"
 _LANGUAGES = {"fre": "fr", "fra": "fr", "eng": "en", "ger": "de", "deu": "de", "spa": "es",
               "ita": "it", "dut": "nl", "nld": "nl", "por": "pt"}

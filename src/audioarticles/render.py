@@ -1,6 +1,6 @@
 """From an article's segments to the episode's public files: the levelled, tagged MP3 and, under
 the same versioned base name beside it, its transcripts (`.vtt`, `.srt`) and chapters
-(`.chapters.json`)."""
+(`.chapters.json`); the Podcasting 2.0 JSON transcript is `.transcript.json`."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from audioarticles.pauses import Pauses
 from audioarticles.publish.artwork import EpisodeArtwork
 from audioarticles.publish.channel import channel_settings
 from audioarticles.publish.cover import channel_artwork
-from audioarticles.synthesise import SegmentCache, synthesise
+from audioarticles.synthesise import SegmentCache, SynthesisResult, synthesise
 from audioarticles.tag import EpisodeTags, cover_jpeg, cover_jpeg_from, tag
 from audioarticles.voices import Voice
 
@@ -35,7 +35,7 @@ SUMMARY_CHARS = 300
 @dataclass
 class Rendered:
     mp3: Path
-    transcripts: dict[str, Path]  # {"vtt": ..., "srt": ...}
+    transcripts: dict[str, Path]  # {"vtt": ..., "srt": ..., "json": ...}
     chapters: Path
     assembly: Assembly
     synthesized: int
@@ -125,6 +125,7 @@ def side_files(article: Article, podcast_title: str, assembly: Assembly,
     return {
         ".vtt": transcripts.to_vtt(cue_list),
         ".srt": transcripts.to_srt(cue_list),
+        ".transcript.json": transcripts.to_json(cue_list),
         ".chapters.json": chapter_files.to_json(chapter_list, article.meta.title, podcast_title),
     }
 
@@ -159,10 +160,21 @@ def render_episode(project: Settings, article: Article, segments: list[Segment],
                    artwork: EpisodeArtwork | None = None) -> Rendered:
     """Voice, assemble, level, tag and place one episode's files; nothing half-written is left."""
     production = Production.from_project(project, voice)
-    mastering, pauses, jingles = production.mastering, production.pauses, production.jingles
-
     voiced = framed_segments(project, article, segments, engine.max_chars, corrected_on)
-    result = synthesise(voiced, voice, engine, cache)
+    # voiced in the background: the MP3 is encoded while the later segments are still voiced
+    result = synthesise(voiced, voice, engine, cache, background=True)
+    try:
+        return _assembled(project, article, voice, engine, result, voiced, episodes_dir, slug,
+                          guid, pub_date, corrected_on, production, artwork)
+    finally:
+        result.finish()
+
+
+def _assembled(project: Settings, article: Article, voice: Voice, engine: Engine,
+               result: SynthesisResult, voiced: list[Segment], episodes_dir: Path, slug: str,
+               guid: str, pub_date: str, corrected_on: date | None,
+               production: Production, artwork: EpisodeArtwork | None) -> Rendered:
+    mastering, pauses, jingles = production.mastering, production.pauses, production.jingles
     pieces = [Piece(seg.block_kind, source, seg) for seg, source in zip(voiced, result.sources)]
     rate = result.sample_rate
     if jingles["intro"]:
@@ -201,7 +213,8 @@ def render_episode(project: Settings, article: Article, segments: list[Segment],
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
         raise
-    return Rendered(mp3=mp3, transcripts={"vtt": sides[".vtt"], "srt": sides[".srt"]},
+    return Rendered(mp3=mp3, transcripts={"vtt": sides[".vtt"], "srt": sides[".srt"],
+                                             "json": sides[".transcript.json"]},
                     chapters=sides[".chapters.json"], assembly=assembly,
                     synthesized=result.synthesized, cached=result.cached, corrected_on=corrected_on,
                     image=sides.get(".jpg"), image_px=artwork.px if artwork else 0,

@@ -76,6 +76,12 @@ def problem(schema: type[BaseModel], error: dict) -> str:
     if kind == "value_error":
         reason = str(error.get("ctx", {}).get("error", error["msg"]))
         return f"{shown}: {reason}"
+    if kind == "string_pattern_mismatch":
+        parent, _ = field_at(schema, loc[:-1])
+        info = keys_of(parent).get(str(loc[-1]))
+        example = f", like {toml_value(info.default)}" if info is not None and \
+            isinstance(info.default, str) and info.default else ""
+        return f"{shown}: expected text in the form {error['ctx']['pattern']}{example}"
     name = ".".join(str(part) for part in loc if not isinstance(part, int))
     if _is_model(annotation):
         return f"{shown}: expected a table; write [{name}] on a line of its own, its keys below"

@@ -14,14 +14,17 @@ import logging
 from importlib.metadata import entry_points
 
 from audioarticles.engines.base import Engine
+from audioarticles.engines.edge import EdgeEngine
 from audioarticles.engines.espeak import EspeakEngine
 from audioarticles.engines.gtts import GttsEngine
+from audioarticles.engines.piper import PiperEngine
 from audioarticles.errors import EngineUnavailable, UsageError
 from audioarticles.validation import check
 from audioarticles.voices import Voice
 
 ENTRY_POINT_GROUP = "audioarticles.engines"
-BUILTIN: dict[str, type[Engine]] = {e.NAME: e for e in (EspeakEngine, GttsEngine)}
+BUILTIN: dict[str, type[Engine]] = {e.NAME: e for e in (EspeakEngine, GttsEngine, PiperEngine,
+                                                        EdgeEngine)}
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from pathlib import Path
 from typing import ClassVar
+
 
 from audioarticles.model import Audio
 from audioarticles.validation import Section, check
@@ -43,6 +46,15 @@ class Engine(ABC):
     def available(cls) -> tuple[bool, str]:
         """(True, "") when it can run here, else (False, what is missing and how to get it)."""
 
+    @classmethod
+    def voice_problem(cls, voice: Voice, project_root: Path | None) -> str:
+        """"" when this voice profile can be spoken here, else what to install or download
+        (a Piper model, say); the engine itself is checked by available()."""
+        return ""
+
+    def bind_project(self, root: Path) -> None:
+        """The project the engine works for (where its downloaded models are kept)."""
+
     @abstractmethod
     def cache_identity(self, voice: Voice) -> str:
         """A string that changes whenever the same text would sound different."""
@@ -54,6 +66,12 @@ class Engine(ABC):
     def synthesize_many(self, texts: list[str], voice: Voice) -> list[Audio]:
         """Speak several texts, in order. Engines override this to work in parallel."""
         return [self.synthesize(text, voice) for text in texts]
+
+    def synthesize_stream(self, texts: list[str], voice: Voice) -> Iterator[Audio]:
+        """Speak several texts, handing each one's audio out, in order, as soon as it is
+        ready (assembly encodes the first while the next are voiced). Engines with workers
+        override this; the default waits for all of them."""
+        yield from self.synthesize_many(texts, voice)
 
     def set_parallelism(self, jobs: int) -> None:
         """How many articles a run converts at once; engines with worker processes size their
@@ -67,3 +85,4 @@ class Engine(ABC):
 
     def __exit__(self, *exc) -> None:
         self.close()
+

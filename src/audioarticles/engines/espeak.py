@@ -13,6 +13,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import ClassVar
@@ -177,21 +178,31 @@ class EspeakEngine(Engine):
         return self.synthesize_many([text], voice)[0]
 
     def synthesize_many(self, texts: list[str], voice: Voice) -> list[Audio]:
+        return list(self.synthesize_stream(texts, voice))
+
+    def synthesize_stream(self, texts: list[str], voice: Voice) -> Iterator[Audio]:
         name, rate, pitch = self._settings(voice)
         pool = self._executor()
         with terminal_signals_held():  # submitting starts the worker processes on demand
             futures = [pool.submit(_worker_speak, text, name, rate, pitch) for text in texts]
-        audios = []
-        for text, future in zip(texts, futures):
-            try:
-                pcm, sample_rate = future.result()
-            except BrokenProcessPool as exc:
-                self._drop_pool(pool)  # the next text gets fresh workers
-                raise ChildStopped("an espeak-ng worker process was stopped by a signal") from exc
-            if not pcm:
-                raise SynthesisError(f"espeak-ng produced no audio for: {text[:60]!r}")
-            audios.append(Audio(pcm=pcm, sample_rate=sample_rate))
-        return audios
+        try:
+            for text, future in zip(texts, futures):
+                pcm, sample_rate = self.result_of(pool, future, "an espeak-ng worker process")
+                if not pcm:
+                    raise SynthesisError(f"espeak-ng produced no audio for: {text[:60]!r}")
+                yield Audio(pcm=pcm, sample_rate=sample_rate)
+        finally:
+            for future in futures:  # abandoned (an error, or the caller stopped): no more work
+                future.cancel()
+
+    def result_of(self, pool: ProcessPoolExecutor, future, who: str):
+        """A worker's answer; a worker killed by a signal is ChildStopped, and the next text
+        gets fresh workers."""
+        try:
+            return future.result()
+        except BrokenProcessPool as exc:
+            self._drop_pool(pool)
+            raise ChildStopped(f"{who} was stopped by a signal") from exc
 
     def _drop_pool(self, broken: ProcessPoolExecutor) -> None:
         with self._pool_lock:

@@ -20,25 +20,27 @@ and wire format stay the same.
 from __future__ import annotations
 
 import binascii
-import os
 import sys
 import threading
 import time
 import types
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from typing import Annotated, Any, ClassVar
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from audioarticles.engines.base import Engine
-from audioarticles.engines.limits import RequestLimiter, backoff_delay, retry_after_seconds
+from audioarticles.engines.limits import Cancelled as _Cancelled
+from audioarticles.engines.limits import (Reachability, RemoteSettings, RequestLimiter,
+                                          ServiceUnreachable, backoff_delay, fan_out,
+                                          retry_after_seconds)
 from audioarticles.engines.packing import Request, pack
 from audioarticles.engines.audio_split import split_at_pauses
 from audioarticles.errors import EngineUnavailable, SynthesisError
 from audioarticles.model import Audio
 from audioarticles.tools import decode_to_pcm
-from audioarticles.validation import Section, check
+from audioarticles.validation import Section
 from audioarticles.voices import Voice
 
 SAMPLE_RATE = 24000
@@ -46,48 +48,15 @@ URL_ENV = "AUDIOARTICLES_GTTS_URL"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
-def _http_url(url: str) -> str:
-    if url and urlsplit(url).scheme not in ("http", "https"):
-        raise ValueError("not an http(s) URL; e.g. url = \"http://127.0.0.1:8765\"")
-    return url
-
-
-class GttsSettings(Section):
+class GttsSettings(RemoteSettings):
     """The `[gtts]` section of audioarticles.toml (all optional)."""
 
-    url: Annotated[str, AfterValidator(_http_url)] = Field(
-        "", description="base URL of the endpoint; \"\" = Google's, "
-                        "https://translate.google.<tld>")
-    concurrency: int = Field(4, ge=1, le=64, description="requests in flight at once, for the "
-                                                         "whole run")
-    requests_per_second: float = Field(20.0, gt=0, le=1000, description="request starts per "
-                                       "second, for the whole run")
-    connect_timeout: float = Field(5.0, gt=0, le=300)
-    read_timeout: float = Field(15.0, gt=0, le=300)
-    attempts: int = Field(5, ge=1, le=20, description="tries per request on 429, 5xx, timeouts "
-                                                      "and dropped connections")
-    backoff_base: float = Field(0.5, ge=0, le=60, description="seconds before the first retry "
-                                                              "(doubling, with jitter)")
-    backoff_max: float = Field(8.0, ge=0, le=600)
-    retry_budget: float = Field(30.0, ge=0, le=3600, description="seconds one request may "
-                                "spend retrying, Retry-After included")
-    unreachable_attempts: int = Field(2, ge=1, le=20, description="tries when the host is not "
-                                      "found or refuses connections")
-    unreachable_cooldown: float = Field(60.0, ge=0, le=3600, description="then every request "
-                                        "fails at once for this long")
-    max_chars: int = Field(100, ge=10, le=5000, description="characters per request (the "
-                                                            "service's limit)")
+    SECTION: ClassVar[str] = "gtts"
+    URL_ENV: ClassVar[str] = URL_ENV
+    EXAMPLE_URL: ClassVar[str] = "http://127.0.0.1:8765"
+
     pack_across_segments: bool = Field(True, description="a request may hold the end of one "
                                        "sentence and the next")
-
-    @classmethod
-    def from_mapping(cls, values: dict[str, Any],
-                     env: dict[str, str] | None = None) -> GttsSettings:
-        """The checked section; `AUDIOARTICLES_GTTS_URL` in `env` overrides `url`."""
-        explicit = (env if env is not None else os.environ).get(URL_ENV)
-        if explicit:
-            values = {**values, "url": explicit}
-        return check(cls, values, "[gtts]")
 
 
 class GttsOptions(Section):
@@ -97,13 +66,6 @@ class GttsOptions(Section):
                      description="Google's domain for the accent: \"fr\", \"ca\", \"com\"")
     slow: bool = False
 
-
-class ServiceUnreachable(SynthesisError):
-    """The host could not be resolved or refused the connection: no point retrying for long."""
-
-
-class _Cancelled(Exception):
-    """Another request of the same call failed, or the engine is closing."""
 
 
 def _problem(exc: Exception, read_timeout: float) -> tuple[str, bool]:
@@ -323,8 +285,7 @@ class GttsEngine(Engine):
         self._pool = ThreadPoolExecutor(max_workers=2 * self.settings.concurrency,
                                         thread_name_prefix="gtts")
         self._lock = threading.Lock()
-        # after ServiceUnreachable: until when every call fails at once, and why
-        self._down: tuple[float, ServiceUnreachable] | None = None
+        self.reachability = Reachability(self.settings.unreachable_cooldown)
         self.requests_planned = 0
         self.splits_failed = 0
 
@@ -354,7 +315,7 @@ class GttsEngine(Engine):
         return self.synthesize_many([text], voice)[0]
 
     def synthesize_many(self, texts: list[str], voice: Voice) -> list[Audio]:
-        self._check_reachable()
+        self.reachability.check()
         for text in texts:
             if not text.split():
                 raise SynthesisError("nothing to say: an empty text reached the gTTS engine")
@@ -389,23 +350,12 @@ class GttsEngine(Engine):
         rest and is raised."""
         with self._lock:
             self.requests_planned += len(plan)
-        cancelled = threading.Event()
-        futures: list[Future] = [self._pool.submit(self._speak_one, request.text, voice, cancelled)
-                                 for request in plan]
-        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-        failures = [f.exception() for f in futures if f in done and f.exception() is not None]
-        if not failures:
-            return [future.result() for future in futures]
-        cancelled.set()
-        for future in futures:
-            future.cancel()
-        cause = next((e for e in failures if not isinstance(e, _Cancelled)), failures[0])
-        if isinstance(cause, _Cancelled):
-            raise SynthesisError("the gTTS engine was closed while synthesising")
-        if isinstance(cause, ServiceUnreachable):
-            with self._lock:
-                self._down = (time.monotonic() + self.settings.unreachable_cooldown, cause)
-        raise cause
+        try:
+            return fan_out(self._pool, lambda request, cancelled: self._speak_one(
+                request.text, voice, cancelled), plan, "gTTS")
+        except ServiceUnreachable as exc:
+            self.reachability.watch(exc)
+            raise
 
     def _speak_one(self, text: str, voice: Voice, cancelled: threading.Event) -> bytes:
         """One request: gTTS builds it and decodes the answer; we send it. Returns PCM."""
@@ -432,12 +382,6 @@ class GttsEngine(Engine):
         if not pcm:
             raise SynthesisError(f"the TTS service sent empty audio for: {text[:60]!r}")
         return pcm
-
-    def _check_reachable(self) -> None:
-        with self._lock:
-            if self._down and time.monotonic() < self._down[0]:
-                cause = self._down[1]
-                raise ServiceUnreachable(cause.what, cause.fix)
 
     def close(self) -> None:
         self.transport.close()

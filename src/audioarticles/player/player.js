@@ -59,7 +59,12 @@
     var chapters = Array.prototype.slice.call(root.querySelectorAll(".aa-chapter"));
     var cueStarts = cues.map(function (c) { return parseFloat(c.getAttribute("data-start")); });
     var chapterStarts = chapters.map(function (c) { return parseFloat(c.getAttribute("data-start")); });
-    var activeCue = -1, activeChapter = -1, dragging = false;
+    // word timings (Edge, Piper): the word being read is highlighted inside its sentence
+    var cueWords = cues.map(function (c) { return Array.prototype.slice.call(c.querySelectorAll(".aa-word")); });
+    var wordStarts = cueWords.map(function (list) {
+      return list.map(function (w) { return parseFloat(w.getAttribute("data-start")); });
+    });
+    var activeCue = -1, activeChapter = -1, activeWord = null, dragging = false;
 
     audio.controls = false;
     root.classList.remove("aa-nojs");
@@ -127,6 +132,13 @@
         if (document.activeElement === null || !cueList || !cueList.contains(document.activeElement)) followCue(cue);
       }
       activeChapter = mark(chapters, locate(chapterStarts, t), activeChapter, "aa-active");
+      var words = cue >= 0 ? cueWords[cue] : [];
+      var word = words.length ? words[Math.max(0, locate(wordStarts[cue], t))] : null;
+      if (word !== activeWord) {
+        if (activeWord) activeWord.classList.remove("aa-word-active");
+        if (word) word.classList.add("aa-word-active");
+        activeWord = word;
+      }
     }
 
     function showState() {

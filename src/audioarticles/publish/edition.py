@@ -344,8 +344,8 @@ def _render(project: Settings, channel: Channel, pieces: list[Piece],
             guid=guid, feed_url=channel.url(edition_feed_path(feed)),
             duration_ms=round(duration_ms), transcript=transcripts.plain_text(timeline),
             chapters=chapters, cover_jpeg=cover_jpeg_from(
-                cover.data, int(project.section("tags").get("cover_px", 600)), "cover"),
-            chapter_title_chars=int(project.section("tags").get("chapter_title_chars", 60))))
+                cover.data, project.section("tags")["cover_px"], "cover"),
+            chapter_title_chars=project.section("tags")["chapter_title_chars"]))
         from audioarticles.publish import audio_stem
 
         stem = audio_stem(tmp, slug)

@@ -27,7 +27,8 @@ ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 # the namespace UUID the Podcasting 2.0 spec fixes for podcast:guid
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
-TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip"}
+TRANSCRIPT_TYPES = {"vtt": "text/vtt", "json": "application/json",
+                    "srt": "application/x-subrip"}
 CHAPTERS_TYPE = "application/json+chapters"
 
 

@@ -106,12 +106,20 @@ def _chapters_html(chapters: list[Chapter], heading: str) -> str:
             f'<ol>{items}</ol></nav>')
 
 
+def _cue_text(cue: Cue) -> str:
+    """The cue's text; with word timings, each word in a span the player highlights."""
+    if not cue.words:
+        return escape(cue.text)
+    return " ".join(f'<span class="aa-word" data-start="{start:.3f}">{escape(text)}</span>'
+                    for start, text in cue.words)
+
+
 def _transcript_html(cues: list[Cue], heading: str) -> str:
     if not cues:
         return ""
     items = "".join(
         f'<li><button type="button" class="aa-cue" tabindex="{0 if i == 0 else -1}" '
-        f'data-start="{c.start_s:.3f}" data-end="{c.end_s:.3f}">{escape(c.text)}</button></li>'
+        f'data-start="{c.start_s:.3f}" data-end="{c.end_s:.3f}">{_cue_text(c)}</button></li>'
         for i, c in enumerate(cues))
     return (f'<section class="aa-transcript" aria-label="Transcription">{heading}'
             f'<ol class="aa-cues">{items}</ol></section>')

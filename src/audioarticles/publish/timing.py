@@ -13,6 +13,7 @@ from audioarticles.model import Episode
 _CUE_TIME = re.compile(
     r"^(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{3})\s+-->\s+(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{3})")
 _TAG = re.compile(r"<[^>]*>")
+_WORD_STAMP = re.compile(r"<((?:\d+:)?\d{1,2}:\d{2}\.\d{3})>")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class Cue:
     start_s: float
     end_s: float
     text: str
+    #: (start, text) of each run of words, from the cue's timestamps (`<00:00:01.250>`)
+    words: tuple[tuple[float, str], ...] = ()
 
 
 def _seconds(hours: str | None, minutes: str, seconds: str, millis: str) -> float:
@@ -46,16 +49,34 @@ def parse_vtt(text: str) -> list[Cue]:
         while i < count and lines[i].strip():
             words.append(lines[i])
             i += 1
-        cue_text = " ".join(words)
-        if "<" in cue_text:
-            cue_text = _TAG.sub("", cue_text)
-        if "&" in cue_text:
-            cue_text = html.unescape(cue_text)
-        cue_text = " ".join(cue_text.split())
+        raw = " ".join(words)
+        cue_text = _plain(raw)
         if cue_text:
             g = match.groups()
-            cues.append(Cue(_seconds(*g[:4]), _seconds(*g[4:]), cue_text))
+            start = _seconds(*g[:4])
+            cues.append(Cue(start, _seconds(*g[4:]), cue_text, _timed_words(raw, start)))
     return cues
+
+
+def _plain(text: str) -> str:
+    if "<" in text:
+        text = _TAG.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return " ".join(text.split())
+
+
+def _timed_words(raw: str, start: float) -> tuple[tuple[float, str], ...]:
+    """The words of a cue with timestamps, each run with the time it starts at."""
+    parts = _WORD_STAMP.split(raw)
+    if len(parts) == 1:
+        return ()
+    runs = [(start, parts[0])]
+    for stamp, text in zip(parts[1::2], parts[2::2]):
+        hours, minutes, rest = ([None] + stamp.split(":"))[-3:]
+        seconds, millis = rest.split(".")
+        runs.append((_seconds(hours, minutes, seconds, millis), text))
+    return tuple((at, _plain(text)) for at, text in runs if _plain(text))
 
 
 def _chapters_from_json(data: dict | list) -> list[Chapter]:

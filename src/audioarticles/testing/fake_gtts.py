@@ -31,6 +31,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from math import pi, sin
+from typing import Any
 from urllib.parse import parse_qs
 
 from audioarticles.tools import DETACHED, ffmpeg_exe
@@ -109,15 +110,26 @@ def _timeline(text: str, slow: bool = False) -> list[tuple[int, bool]]:
     return pieces
 
 
+def spoken_words(text: str, slow: bool = False) -> list[tuple[int, int, str]]:
+    """(first frame, frames, word) of each word the fake's audio for `text` sounds."""
+    words = [w for w in text.split() if any(c.isalnum() for c in w)]
+    found, frame = [], 0
+    for frames, sounding in _timeline(text, slow):
+        if sounding:
+            found.append((frame, frames, words[len(found)]))
+        frame += frames
+    return found
+
+
 def speech_seconds(text: str, slow: bool = False) -> float:
     """How long the fake's audio for `text` lasts, lead-in and tail included."""
     return sum(frames for frames, _ in _timeline(text, slow)) * FRAME_S
 
 
-def encode_mp3(pcm: bytes, reservoir: bool = True) -> bytes:
+def encode_mp3(pcm: bytes, reservoir: bool = True, bitrate: str = "32k") -> bytes:
     """MP3 frames like the service sends (MPEG-2 layer III, 24 kHz mono, 32 kb/s, no tags)."""
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "s16le", "-ar",
-           str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0", "-codec:a", "libmp3lame", "-b:a", "32k",
+           str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0", "-codec:a", "libmp3lame", "-b:a", bitrate,
            "-reservoir", "1" if reservoir else "0", "-write_xing", "0", "-id3v2_version", "0",
            "-f", "mp3", "pipe:1"]
     return subprocess.run(cmd, input=pcm, capture_output=True, check=True, **DETACHED).stdout
@@ -139,21 +151,22 @@ def mp3_frames(data: bytes) -> list[bytes]:
 
 
 @functools.cache
-def _frame_bank() -> tuple[tuple[bytes, ...], bytes]:
+def _frame_bank(bitrate: str = "32k") -> tuple[tuple[bytes, ...], bytes]:
     """Tone frames and one silent frame, encoded once without the bit reservoir so that any
     sequence of them is a valid MP3 stream; answers are spliced from them (no work per request)."""
     tone = array("h", (int(9000 * sin(2 * pi * TONE_HZ * i / SAMPLE_RATE))
                        for i in range(SAMPLE_RATE * 4)))
-    tone_frames = mp3_frames(encode_mp3(tone.tobytes(), reservoir=False))
-    silent_frames = mp3_frames(encode_mp3(bytes(2 * SAMPLE_RATE), reservoir=False))
+    tone_frames = mp3_frames(encode_mp3(tone.tobytes(), reservoir=False, bitrate=bitrate))
+    silent_frames = mp3_frames(encode_mp3(bytes(2 * SAMPLE_RATE), reservoir=False,
+                                          bitrate=bitrate))
     # skip the encoder's start-up frames; stop before its flush
     return tuple(tone_frames[10:-10]), silent_frames[len(silent_frames) // 2]
 
 
-def speech_mp3(text: str, pauses: bool = True, slow: bool = False) -> bytes:
+def speech_mp3(text: str, pauses: bool = True, slow: bool = False, bitrate: str = "32k") -> bytes:
     """MP3 shaped like speech of `text`: tone for words, silence for gaps and pauses (all tone
     if not `pauses`, as if the voice ran sentences together)."""
-    tone, silence = _frame_bank()
+    tone, silence = _frame_bank(bitrate)
     out, cursor = [], 0
     for count, sounding in _timeline(text, slow):
         for _ in range(count):
@@ -304,7 +317,34 @@ class _Server(ThreadingHTTPServer):
     state: _State
 
 
-class FakeGtts:
+class FaultInjection:
+    """What the fake services share: their latency and the faults they answer with. `state`
+    has `latency`, `lock`, `queue` and `always`."""
+
+    fault_class: type = Fault
+    state: Any
+
+    @property
+    def latency(self) -> float:
+        return self.state.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        self.state.latency = seconds
+
+    def inject(self, *faults) -> None:
+        """Faults for the next requests, in order (None: answer that one normally)."""
+        with self.state.lock:
+            for fault in faults:
+                self.state.queue.append(self.fault_class(fault) if isinstance(fault, str)
+                                        else fault)
+
+    def fail_always(self, fault) -> None:
+        """A fault for every request once the injected ones are used (None: heal)."""
+        self.state.always = self.fault_class(fault) if isinstance(fault, str) else fault
+
+
+class FakeGtts(FaultInjection):
     """The fake endpoint on 127.0.0.1, serving from a background thread while in use."""
 
     def __init__(self, latency: float = 0.0, port: int = 0, pauses: bool = True):
@@ -322,30 +362,12 @@ class FakeGtts:
         return self._server.state
 
     @property
-    def latency(self) -> float:
-        return self.state.latency
-
-    @latency.setter
-    def latency(self, seconds: float) -> None:
-        self.state.latency = seconds
-
-    @property
     def pauses(self) -> bool:
         return self.state.pauses
 
     @pauses.setter
     def pauses(self, value: bool) -> None:
         self.state.pauses = value
-
-    def inject(self, *faults: Fault | str | None) -> None:
-        """Faults for the next requests, in order (None: answer that one normally)."""
-        with self.state.lock:
-            for fault in faults:
-                self.state.queue.append(Fault(fault) if isinstance(fault, str) else fault)
-
-    def fail_always(self, fault: Fault | str | None) -> None:
-        """A fault for every request once the injected ones are used (None: heal)."""
-        self.state.always = Fault(fault) if isinstance(fault, str) else fault
 
     def reset(self) -> None:
         with self.state.lock:
