@@ -36,6 +36,9 @@ def table(*rows):
     ("12,5/100 000", "douze virgule cinq pour cent mille"),
     ("une marge d'erreur de +/- 3 points", "une marge d'erreur de plus ou moins trois points"),
     ("ouvert 24/24", "ouvert vingt-quatre sur vingt-quatre"),
+    # a count out of a total, before a noun that starts like a unit ("m", "g")
+    ("la moitié du board (23/43 membres)", "la moitié du board (vingt-trois sur quarante-trois membres)"),
+    ("12/20 gagnants", "douze sur vingt gagnants"),
     ("et/ou", "et ou"),
 )
 def test_slashes(written, spoken):
@@ -252,6 +255,7 @@ def test_project_lexicon_can_list_an_acronym_the_rule_gets_wrong(tmp_path):
     ("la Française, TS 5", "la Française, tête de série numéro cinq"),
     ("Alcaraz (ESP/N.2)", "Alcaraz (Espagne, numéro deux)"),
     ("Pinot (FRA)", "Pinot (France)"),
+    ("Alcaraz, ESP/N.2, en finale", "Alcaraz, Espagne, numéro deux, en finale"),
     ("s'impose 7-6 (7/4), 6-3", "s'impose sept six (sept quatre), six trois"),
     ("perd 6-7 [4], 6-4, 3-6", "perd six sept (quatre), six quatre, trois six"),
     ("6-4, 6-2", "six quatre, six deux"),
@@ -411,3 +415,18 @@ def test_adding_a_reading_touches_only_the_say_table(tmp_path):
     assert text == original.replace('"etc." = "etc"', '"Le \\"Monde\\"" = "le monde"\n"etc." = "ètsétéra"')
     lexicon = load_lexicon(tmp_path)
     assert lexicon.say["etc."] == "ètsétéra" and lexicon.abbreviations["anywhere"]["etc."] == "et caetera"
+
+
+# --- dates beside the list: day spans and short dates ---------------------------------
+
+@table(
+    ("du 5-7 juillet", "du cinq au sept juillet"),
+    ("les 14-15 août", "les quatorze à quinze août"),
+    ("le 10/12 à Paris", "le dix décembre à Paris"),
+    ("jusqu'au 3/01", "jusqu'au trois janvier"),
+    ("le ratio 3/2", "le ratio trois sur deux"),
+    ("une note de 14/20", "une note de quatorze sur vingt"),
+    ("le 45/12", "le quarante-cinq sur douze"),
+)
+def test_day_spans_and_short_dates(written, spoken):
+    assert normalise(written) == spoken

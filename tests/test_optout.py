@@ -130,7 +130,7 @@ PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Le b
 <article{article}><h1>Le budget voté</h1>
 <p>La séance du conseil municipal a duré deux heures, et le vote est acquis sans surprise.</p>
 <p data-audio="skip">Cet encadré réservé aux abonnés ne doit pas être lu à voix haute.</p>
-<p class="paywall">Ce paragraphe payant ne doit pas non plus être lu par la voix.</p>
+<p class="reserve-partenaires">Ce paragraphe payant ne doit pas non plus être lu par la voix.</p>
 <p>Les travaux de la médiathèque commenceront au printemps prochain, selon le maire.</p>
 </article>
 <aside><article><h2>À lire aussi</h2><p>Un autre sujet du jour, dans une autre rubrique.</p></article></aside>
@@ -183,9 +183,10 @@ def test_a_mark_on_the_article_skips_the_page(runner, project, where, expected):
 
 def test_a_mark_on_a_block_drops_only_that_block(runner, project):
     # "À lire aussi" is an <article> too: marking it is a block, not the page's article
+    # (a class the packaged chrome rules do not know: ".paywall" is never read anyway)
     name = page(project, "budget.html")
     _, plain = convert(runner, name)
-    (project / "optout.toml").write_text('selectors = [".paywall", "aside article"]\n',
+    (project / "optout.toml").write_text('selectors = [".reserve-partenaires", "aside article"]\n',
                                          encoding="utf-8")
     (project / "budget.html").write_text(
         PAGE.format(body="", article="").replace("Le budget voté</h1>", "Le budget adopté</h1>"),

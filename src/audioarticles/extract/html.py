@@ -1,5 +1,6 @@
-"""Web pages: main-content extraction with trafilatura, after removing the elements a publisher
-marked as not to be read (`data-audio="skip"`) and the site chrome our selectors name.
+"""Web pages: the elements a publisher marked as not to be read (`data-audio="skip"`) and the
+selectors of `data/html_skip.toml` removed, then the main text found by `main_text` (the page's
+own evidence, its chrome pruned, trafilatura's modes combined).
 
 Title, author, date, canonical URL and language (from `<html lang>`) go to the metadata;
 headings, paragraphs, list items and quotes become blocks. Scripts, styles, menus, share bars,
@@ -8,6 +9,8 @@ comments and footers never reach the voice; tables, images and code are not read
 
 from __future__ import annotations
 
+import copy
+import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -20,6 +23,7 @@ from cssselect import GenericTranslator, SelectorError
 
 from audioarticles.config import read_toml
 from audioarticles.errors import ArticleSkipped, InputError, UsageError
+from audioarticles.extract import main_text
 from audioarticles.extract.blocks import (CLAUSE_PUNCTUATION, NUMBERED, article_from_blocks,
                                           squeeze, strip_list_marker)
 from audioarticles.extract.image import page_image
@@ -199,18 +203,82 @@ def content_blocks(body: lxml.etree._Element) -> list[Block]:
     return blocks
 
 
+MODES = {"default": {}, "precision": {"favor_precision": True}, "recall": {"favor_recall": True}}
+
+
+def _extract_body(tree: lxml.html.HtmlElement, mode: str) -> list[Block]:
+    document = trafilatura.bare_extraction(
+        tree, with_metadata=False, include_comments=False, include_tables=False,
+        include_images=False, include_formatting=True, include_links=False, deduplicate=False,
+        **MODES[mode])
+    if document is None or document.body is None:
+        return []
+    return content_blocks(document.body)
+
+
+def main_text_blocks(tree: lxml.html.HtmlElement) -> list[Block]:
+    """The article's blocks: the page's evidence gathered, its chrome removed (in place), the
+    three trafilatura modes merged (`main_text.merge_modes`), then checked against the
+    evidence (`main_text.combine`)."""
+    evidence = main_text.gather(tree)
+    main_text.prune_chrome(tree, evidence.anchors)
+    stricter = [_extract_body(tree, "default"), _extract_body(tree, "precision")]
+    merged = main_text.merge_modes(_extract_body(tree, "recall"), stricter)
+    return main_text.combine(merged, evidence)
+
+
+# libxml2 nests elements at most 256 levels deep, 2048 when told the page may be huge; deeper
+# elements are dropped with everything after them ("no article text found" on a page that has
+# one). Pages that deep are machine-made: their wrappers can go without losing the text.
+HUGE_DEPTH = 2048
+_WRAPPER_TAG = re.compile(r"<(/?)(div|span|font|section|center|small|big)\b[^>]*>", re.I)
+_BLOCK_WRAPPERS = ("div", "section", "center")
+
+
+def _too_deep(parser: lxml.html.HTMLParser) -> bool:
+    return any(e.type_name == "ERR_RESOURCE_LIMIT" and "depth" in e.message.lower()
+               for e in parser.error_log)
+
+
+def _parse_document(html: str | bytes, huge: bool) -> tuple[lxml.html.HtmlElement, bool]:
+    """The parsed page and whether the parser stopped at its depth limit."""
+    parser = lxml.html.HTMLParser(huge_tree=huge)
+    try:
+        tree = lxml.html.document_fromstring(html, parser=parser)
+    except ValueError:
+        # an XHTML page declaring its encoding: lxml wants bytes for it
+        parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=huge)
+        tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
+    return tree, _too_deep(parser)
+
+
+def flatten_wrappers(html: str) -> str:
+    """The page without its layout wrappers (div, span, font...): a closing block wrapper
+    becomes a line break so paragraphs stay apart."""
+    return _WRAPPER_TAG.sub(
+        lambda m: "<br>" if m.group(1) and m.group(2).lower() in _BLOCK_WRAPPERS else "", html)
+
+
 def parse_html(html: str, source: str) -> lxml.html.HtmlElement:
+    """The page's tree. A page nested deeper than the parser's default limit (256 levels) is
+    parsed again allowing 2048 levels, then without its wrappers; deeper still is an error
+    that says so."""
     if not html.strip():
         raise InputError(source, "the page is empty; nothing to read")
     try:
-        try:
-            return lxml.html.document_fromstring(html)
-        except ValueError:
-            # an XHTML page declaring its encoding: lxml wants bytes for it
-            parser = lxml.html.HTMLParser(encoding="utf-8")
-            return lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
+        tree, too_deep = _parse_document(html, huge=False)
+        if too_deep:
+            tree, too_deep = _parse_document(html, huge=True)
+        if too_deep:
+            tree, too_deep = _parse_document(flatten_wrappers(html), huge=True)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise InputError(source, f"not an HTML page ({exc}); pass the saved page or its URL") from exc
+    if too_deep:
+        raise InputError(source, f"the page nests its elements more than {HUGE_DEPTH} levels deep, "
+                                 "even without its <div> and <span> wrappers, beyond what the HTML "
+                                 "parser reads; save the article's text as .txt or .md and "
+                                 "convert that")
+    return tree
 
 
 def read_html(html: str, source: str, url: str | None = None,
@@ -233,12 +301,14 @@ def read_html(html: str, source: str, url: str | None = None,
     remove_skipped(tree, skip)
     published = _published_time(tree)
     horizon = (datetime.now(timezone.utc) + EMBARGO_HORIZON).strftime("%Y-%m-%d")
-    document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, include_tables=False,
-        include_images=False, include_formatting=True, include_links=False, deduplicate=False,
-        date_extraction_params={"original_date": True, "extensive_search": True,
-                                "max_date": horizon})
-    if document is None or document.body is None:
+    # metadata from the whole page: bylines and dates live in what is pruned below
+    document = trafilatura.extract_metadata(
+        copy.deepcopy(tree), default_url=url, extensive=True,
+        date_config={"original_date": True, "extensive_search": True, "max_date": horizon})
+    # before the chrome is pruned: a page's picture may sit in what the pruning removes
+    image = page_image(tree, url or canonical)
+    blocks = main_text_blocks(tree)
+    if not blocks:
         raise InputError(source, NO_ARTICLE)
     meta = ArticleMeta(
         title=squeeze(document.title or ""),
@@ -253,6 +323,6 @@ def read_html(html: str, source: str, url: str | None = None,
         categories=[c for c in (document.categories or []) if c],
         publication=squeeze(document.sitename or ""),
         tags=[t for t in (document.tags or []) if t],
-        image=page_image(tree, url or canonical) or (document.image or ""),
+        image=image or (document.image or ""),
     )
-    return article_from_blocks(content_blocks(document.body), meta, source, empty=NO_ARTICLE)
+    return article_from_blocks(blocks, meta, source, empty=NO_ARTICLE)

@@ -21,6 +21,11 @@ _MONTH_ABBR = "|".join(sorted(MONTH_ABBREVIATIONS, key=len, reverse=True))
 _WRITTEN_DATE = re.compile(
     rf"(?<![0-9\w])(1er|[0-3]?[0-9])[ \u00a0\u202f]+(?:(?P<month>{_MONTH_NAMES})\b|(?P<abbr>{_MONTH_ABBR})\.)"
     rf"(?:[ \u00a0\u202f]+(?P<year>[0-9]{{4}})(?![0-9]))?", re.I)
+# "du 5-7 juillet": a span of days before the month
+_DAY_SPAN = re.compile(rf"(?<![0-9\w])(du |Du )?([0-3]?[0-9])[ ]?[-–][ ]?([0-3]?[0-9])(?=[ \u00a0\u202f]+"
+                       rf"(?:{_MONTH_NAMES})\b)", re.I)
+# "le 10/12": a day and a month after an article (a score or a ratio has none)
+_SHORT_DATE = re.compile(r"\b((?:[Ll]e|[Dd]u|[Aa]u|jusqu'au) )([0-3]?[0-9])/([01]?[0-9])(?![/0-9,])")
 _NUMERIC_DATE = re.compile(
     r"(?<![0-9/.\-\w])([0-3]?[0-9])([/.\-])([01]?[0-9])\2([0-9]{4}|[0-9]{2})(?![0-9/.\-]?[0-9])")
 _ISO_DATE = re.compile(r"(?<![0-9\-])([0-9]{4})-([01][0-9])-([0-3][0-9])(?![0-9\-])")
@@ -47,6 +52,9 @@ def say_hour(hours: int, minutes: int | None) -> str:
 
 
 def say_written_dates(text: str) -> str:
+    text = _DAY_SPAN.sub(lambda m: f"{m.group(1) or ''}{m.group(2)} {'au' if m.group(1) else 'à'} "
+                         f"{m.group(3)}", text)
+
     def written(match: re.Match) -> str:
         if match.group("month"):
             month = MONTHS.index(match.group("month").lower()) + 1
@@ -58,7 +66,7 @@ def say_written_dates(text: str) -> str:
 
 
 def say_numeric_dates(text: str) -> str:
-    """ "14/01/2020", "14.01.2020", "2020-01-14"; impossible dates are left alone."""
+    """ "14/01/2020", "14.01.2020", "2020-01-14", "le 10/12"; impossible dates are left alone."""
     def numeric(match: re.Match) -> str:
         day, month, year = int(match.group(1)), int(match.group(3)), match.group(4)
         if not (1 <= day <= 31 and 1 <= month <= 12):
@@ -71,7 +79,12 @@ def say_numeric_dates(text: str) -> str:
         if not (1 <= day <= 31 and 1 <= month <= 12):
             return match.group(0)
         return say_date(day, month, year)
-    return _NUMERIC_DATE.sub(numeric, _ISO_DATE.sub(iso, text))
+    def short(match: re.Match) -> str:
+        day, month = int(match.group(2)), int(match.group(3))
+        if not (1 <= day <= 31 and 1 <= month <= 12):
+            return match.group(0)
+        return match.group(1) + say_date(day, month)
+    return _SHORT_DATE.sub(short, _NUMERIC_DATE.sub(numeric, _ISO_DATE.sub(iso, text)))
 
 
 def say_times(text: str) -> str:

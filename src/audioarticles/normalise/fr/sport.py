@@ -28,7 +28,7 @@ _SET = r"[0-7]-[0-7](?:\s?(?:\([0-9]{1,2}(?:[/-][0-9]{1,2})?\)|\[[0-9]{1,2}(?:[/
 _SETS = re.compile(rf"(?<![\w-]){_SET}(?:,?\s{_SET})+(?![\w-])"
                    rf"|(?<![\w-])[0-7]-[0-7]\s?[(\[][0-9]{{1,2}}(?:[/-][0-9]{{1,2}})?[)\]](?![\w-])")
 _ONE_SET = re.compile(r"([0-7])-([0-7])(?:\s?[(\[]([0-9]{1,2})(?:[/-]([0-9]{1,2}))?[)\]])?")
-_NATION = re.compile(r"\(([A-Z]{3})(?:/|\))")
+_NATION = re.compile(r"\(([A-Z]{3})(?:/|\))|(?<![\w/])([A-Z]{3})/(?=(?:N\.|N°|TS) ?[0-9])")
 
 
 def _seconds(seconds: int) -> str:
@@ -100,16 +100,18 @@ def say_set_scores(text: str) -> str:
 def say_nations(text: str, countries: dict[str, str]) -> str:
     """ "Alcaraz (ESP/N.2)" -> "Alcaraz (Espagne, N.2)", "Pinot (FRA)" -> "Pinot (France)"."""
     def nation(match: re.Match) -> str:
-        name = countries.get(match.group(1))
+        name = countries.get(match.group(1) or match.group(2))
         if name is None:
             return match.group(0)
+        if match.group(2):  # "ESP/N.2" without brackets
+            return f"{name}, "
         return f"({name}, " if match.group(0).endswith("/") else f"({name})"
     return _NATION.sub(nation, text)
 
 
 # What any sport rule needs to find: the normaliser runs `say_sport` only when this matches.
 HINT = re.compile(r"[0-9]['\"]|[0-9]e\s?\+|csc|N\.\s?[0-9]|TS\s?[0-9]|[0-7]-[0-7]|[0-9]:[0-5][0-9][.,]"
-                         r"|[0-9]\s?h\s?[0-9]{1,2}\s?min|\([A-Z]{3}[/)]")
+                         r"|[0-9]\s?h\s?[0-9]{1,2}\s?min|[A-Z]{3}[/)]")
 
 
 def say_sport(text: str, countries: dict[str, str]) -> str:

@@ -1,0 +1,386 @@
+"""Which text of a web page is the article: the page's own evidence gathered, its chrome
+removed, then trafilatura's extraction checked against that evidence.
+
+Evidence, strongest first: the JSON-LD `articleBody` (the publisher's copy of the text), the body
+the page marks (`itemprop="articleBody"`), the standfirst it describes (meta description, or a
+`chapo` next to the `<h1>`). Chrome is recognised by its names (`.newsletter`, `#didomi-host`,
+`figcaption`...: data in `data/html_skip.toml`), its link density and its calls to action
+("Je m'abonne" in a small box).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import lxml.etree
+import lxml.html
+
+from audioarticles.config import read_toml
+from audioarticles.extract.blocks import squeeze
+from audioarticles.extract.gold import comparable
+from audioarticles.model import Block
+
+# Sizes are counted in visible characters other than spaces.
+# A short element whose text is mostly link text is a teaser or a menu, not article prose.
+LINK_DENSE_SHARE = 0.7
+LINK_DENSE_MAX_CHARS = 350
+LINK_DENSE_TAGS = frozenset({"p", "li", "div", "section", "ul", "ol", "aside", "span", "article"})
+# An element holding more than this share of the page's text is a wrapper, whatever its name.
+WRAPPER_SHARE = 0.5
+# A named element with this many paragraphs of prose reads like an article: it is kept.
+PROSE_PARAGRAPHS = 2
+PROSE_PARAGRAPH_CHARS = 170
+PROSE_LINK_SHARE = 0.2
+# A call to subscribe or donate sits in a small box: the box, not what holds it, is removed.
+ACTION_BOX_TAGS = frozenset({"div", "section", "aside", "form"})
+ACTION_BOX_MAX_CHARS = 500
+# A standfirst is a paragraph or two: longer than a label, shorter than an article.
+STANDFIRST_MIN_CHARS = 35
+STANDFIRST_MAX_CHARS = 800
+STANDFIRST_PREFIX = 120
+STANDFIRST_SIBLINGS = 4
+STANDFIRST_WORDS = frozenset({"chapo", "chapeau", "standfirst", "desc", "description", "lead",
+                              "intro", "subheadline", "summary", "resume", "accroche"})
+# The JSON-LD body replaces a shorter extraction holding less than this share of it, and
+# vetoes the extracted blocks it lacks when it holds at least JSONLD_VETOES_ABOVE of the
+# extraction.
+JSONLD_REPLACES_BELOW = 0.5
+JSONLD_VETOES_ABOVE = 0.7
+# Recall is cut to what the stricter modes confirm only when they agree on this share of it.
+MODES_AGREE = 0.5
+# A block is found in a reference text when half of its runs of SHINGLE words are in it.
+SHINGLE = 6
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """What names site chrome: class/id words, words of comment sections, tags, and the labels
+    of calls to action."""
+    words: frozenset[str] = frozenset()
+    comment_words: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
+    actions: frozenset[str] = frozenset()
+
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"'})
+
+
+def loose(text: str) -> str:
+    """Text compared regardless of case, spacing and apostrophe style (descriptions are often
+    typed with straight quotes, pages with typographic ones)."""
+    return comparable(text).translate(_QUOTES).lower().rstrip(".… ")
+
+
+@lru_cache(maxsize=1)
+def packaged_chrome() -> Chrome:
+    data = read_toml(resources.files("audioarticles") / "data" / "html_skip.toml").get("chrome", {})
+    return Chrome(words=frozenset(w.lower() for w in data.get("words", [])),
+                  comment_words=frozenset(w.lower() for w in data.get("comment_words", [])),
+                  tags=frozenset(t.lower() for t in data.get("tags", [])),
+                  actions=frozenset(loose(a) for a in data.get("actions", [])))
+
+
+def name_words(value: str) -> set[str]:
+    """The words of a class or id value, split at spaces, "-" and "_", and their hyphenated
+    pairs: "sc-q6c3n2-0 Related_root__Ud7Mv encart-lire-aussi" gives "related", "lire-aussi"..."""
+    words: set[str] = set()
+    for token in value.lower().split():
+        parts = [p for p in re.split(r"[-_]+", token) if p]
+        words.update(parts)
+        words.update("-".join(parts[i:i + 2]) for i in range(len(parts) - 1))
+    return words
+
+
+def _names(element: lxml.etree._Element) -> set[str]:
+    return name_words(f"{element.get('class') or ''} {element.get('id') or ''}")
+
+
+class Sizes:
+    """Visible characters (spaces excluded) in each element and in its links, counted once."""
+
+    def __init__(self, root: lxml.etree._Element) -> None:
+        self.chars: dict = {}
+        self.linked: dict = {}
+        # post-order without recursion: pages can nest thousands of levels deep
+        stack = [(root, False)]
+        while stack:
+            element, done = stack.pop()
+            if not done:
+                stack.append((element, True))
+                stack.extend((child, False) for child in element if isinstance(child.tag, str))
+                continue
+            chars = _visible(element.text)
+            linked = 0
+            for child in element:
+                tail = _visible(child.tail)
+                chars += tail
+                if isinstance(child.tag, str):
+                    chars += self.chars[child]
+                    linked += self.linked[child]
+            if element.tag == "a" and not (element.get("href") or "").startswith("mailto:"):
+                linked = chars
+            elif element.tag in ("script", "style", "template"):
+                chars = linked = 0
+            self.chars[element] = chars
+            self.linked[element] = linked
+
+    def link_share(self, element: lxml.etree._Element) -> float:
+        chars = self.chars.get(element, 0)
+        return self.linked.get(element, 0) / chars if chars else 0.0
+
+
+def _visible(text: str | None) -> int:
+    return len(text) - sum(1 for ch in text if ch.isspace()) if text else 0
+
+
+def _reads_like_prose(element: lxml.etree._Element, sizes: Sizes) -> bool:
+    prose = 0
+    for paragraph in element.iter("p"):
+        if (sizes.chars.get(paragraph, 0) >= PROSE_PARAGRAPH_CHARS
+                and sizes.link_share(paragraph) < PROSE_LINK_SHARE):
+            prose += 1
+            if prose >= PROSE_PARAGRAPHS:
+                return True
+    return False
+
+
+def _is_chrome(element: lxml.etree._Element, chrome: Chrome, sizes: Sizes, page_chars: int) -> bool:
+    if sizes.chars.get(element, 0) > WRAPPER_SHARE * page_chars:
+        return False
+    names = _names(element)
+    if not names.isdisjoint(chrome.comment_words):
+        return True
+    if element.tag.lower() in chrome.tags or not names.isdisjoint(chrome.words):
+        return not _reads_like_prose(element, sizes)
+    if element.tag in LINK_DENSE_TAGS:
+        chars = sizes.chars.get(element, 0)
+        return 0 < chars <= LINK_DENSE_MAX_CHARS and sizes.link_share(element) >= LINK_DENSE_SHARE
+    return False
+
+
+def _action_boxes(root: lxml.etree._Element, chrome: Chrome,
+                  sizes: Sizes) -> Iterator[lxml.etree._Element]:
+    """The small box around each link or button labelled as a call to action."""
+    for element in root.iter("a", "button", "input"):
+        label = element.get("value") if element.tag == "input" else element.text_content()
+        if loose(label or "").strip(" →›»>!") not in chrome.actions:
+            continue
+        box = next((a for a in element.iterancestors() if a.tag in ACTION_BOX_TAGS), None)
+        if box is not None and sizes.chars.get(box, 0) <= ACTION_BOX_MAX_CHARS:
+            yield box
+
+
+def prune_chrome(tree: lxml.html.HtmlElement, anchors: Iterable[lxml.etree._Element] = (),
+                 chrome: Chrome | None = None) -> int:
+    """Remove site chrome from `tree` in place: named chrome that does not read like prose,
+    comment sections, short link-dense elements, call-to-action boxes. The anchors (the
+    article's heading, marked body, standfirst), what holds them, and wrappers of most of the
+    page are kept. Only the body is pruned: the head's metadata stays for who reads it next.
+    Returns how many elements were removed."""
+    chrome = packaged_chrome() if chrome is None else chrome
+    page = tree.getroottree().getroot()
+    body = page.find("body")
+    root = body if body is not None else page
+    sizes = Sizes(root)
+    page_chars = sizes.chars.get(root, 0) or 1
+    kept: set = set()
+    for anchor in anchors:
+        kept.add(anchor)
+        kept.update(anchor.iterancestors())
+    doomed = []
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        if element not in kept and element.tag not in ("html", "body", "head") \
+                and _is_chrome(element, chrome, sizes, page_chars):
+            doomed.append(element)
+            continue  # what it holds goes with it
+        stack.extend(child for child in element if isinstance(child.tag, str))
+    removed = set(doomed)
+    for box in _action_boxes(root, chrome, sizes):
+        if box not in kept and box not in removed:
+            doomed.append(box)
+            removed.add(box)
+    for element in doomed:
+        element.drop_tree()
+    return len(doomed)
+
+
+# --- the page's own evidence -------------------------------------------------------------------
+
+def _jsonld_objects(tree: lxml.html.HtmlElement) -> Iterator[dict]:
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            elif isinstance(item, dict):
+                yield item
+                if isinstance(item.get("@graph"), list):
+                    stack.extend(reversed(item["@graph"]))
+
+
+def _is_article(item: dict) -> bool:
+    kinds = item.get("@type", "")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return any(str(k).endswith(("Article", "Posting")) for k in kinds)
+
+
+def jsonld_body(tree: lxml.html.HtmlElement) -> str:
+    """The longest `articleBody` the page's JSON-LD declares ("" when none)."""
+    bodies = [o["articleBody"] for o in _jsonld_objects(tree)
+              if isinstance(o.get("articleBody"), str) and o["articleBody"].strip()]
+    return max(bodies, key=len, default="")
+
+
+def blocks_from_jsonld(body: str) -> list[Block]:
+    """Blocks from a JSON-LD `articleBody`: HTML (paragraphs, headings, list items, quotes) or
+    plain text with a paragraph a line, a short line without final punctuation a heading."""
+    from audioarticles.extract.plain import is_heading
+
+    if re.search(r"<(?:p|h[1-6]|li|blockquote)\b", body, re.I):
+        fragment = lxml.html.fragment_fromstring(body, create_parent="div")
+        blocks = []
+        for element in fragment.iter("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote"):
+            if any(a.tag in ("li", "blockquote") for a in element.iterancestors()):
+                continue  # read with the item or quote holding it
+            text = squeeze(element.text_content())
+            if text:
+                kind = {"li": "list_item", "blockquote": "quote", "p": "paragraph"}.get(
+                    element.tag, "heading")
+                blocks.append(Block(kind, text))
+        return blocks
+    lines = [line for line in map(squeeze, body.splitlines()) if line]
+    return [Block("heading" if is_heading(line, lines[i + 1] if i + 1 < len(lines) else None)
+                  else "paragraph", line) for i, line in enumerate(lines)]
+
+
+def marked_body(tree: lxml.html.HtmlElement) -> lxml.etree._Element | None:
+    """The element the page marks as the article body (`itemprop="articleBody"`), if one."""
+    marked = [e for e in tree.iter() if isinstance(e.tag, str)
+              and "articlebody" in (e.get("itemprop") or "").lower().split()]
+    return max(marked, key=lambda e: len(e.text_content()), default=None)
+
+
+def descriptions(tree: lxml.html.HtmlElement) -> list[str]:
+    """The page's summaries of itself: meta description, og/twitter description, JSON-LD."""
+    found = []
+    for meta in tree.iter("meta"):
+        key = (meta.get("name") or meta.get("property") or "").lower()
+        if key in ("description", "og:description", "twitter:description") and meta.get("content"):
+            found.append(meta.get("content"))
+    found += [o["description"] for o in _jsonld_objects(tree)
+              if isinstance(o.get("description"), str) and _is_article(o)]
+    return found
+
+
+def standfirst(tree: lxml.html.HtmlElement,
+               heading: lxml.etree._Element | None) -> lxml.etree._Element | None:
+    """The chapô: the first, smallest element whose text begins with the page's description,
+    else an element named as a standfirst (`chapo`, `article__desc`...) right after the <h1>."""
+    body = tree.getroottree().getroot().find("body")
+    if body is None:
+        return None
+    starts = {d[:STANDFIRST_PREFIX] for d in map(loose, descriptions(tree))
+              if len(d) >= STANDFIRST_MIN_CHARS}
+    if starts:
+        for tag in ("p", "h2", "span", "div", "section"):
+            for element in body.iter(tag):
+                text = element.text_content()
+                if len(text) <= 2 * STANDFIRST_MAX_CHARS and any(
+                        loose(text).startswith(start) for start in starts):
+                    return element
+    if heading is None:
+        return None
+    for count, element in enumerate(heading.itersiblings()):
+        if count >= STANDFIRST_SIBLINGS:
+            break
+        length = _visible(element.text_content())
+        if (isinstance(element.tag, str) and not _names(element).isdisjoint(STANDFIRST_WORDS)
+                and STANDFIRST_MIN_CHARS <= length <= STANDFIRST_MAX_CHARS):
+            return element
+    return None
+
+
+# --- putting it together ------------------------------------------------------------------------
+
+@dataclass
+class Evidence:
+    """What the page says about its own article, gathered before its chrome is removed."""
+    standfirst: str = ""
+    jsonld: list[Block] = field(default_factory=list)
+    anchors: list[lxml.etree._Element] = field(default_factory=list)
+
+
+def gather(tree: lxml.html.HtmlElement) -> Evidence:
+    heading = next(tree.iter("h1"), None)
+    chapo = standfirst(tree, heading)
+    anchors = [e for e in (heading, marked_body(tree), chapo) if e is not None]
+    body = jsonld_body(tree)
+    return Evidence(standfirst=squeeze(chapo.text_content()) if chapo is not None else "",
+                    jsonld=blocks_from_jsonld(body) if body else [], anchors=anchors)
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = loose(text).split()
+    return {tuple(words[i:i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
+
+
+def found_in(block: Block, reference: str, reference_shingles: set) -> bool:
+    """Whether the block's text is in the reference, allowing small differences (a footnote
+    call, a link's spacing): half of its runs of words are there."""
+    if loose(block.text) in reference:
+        return True
+    own = _shingles(block.text)
+    return len(own & reference_shingles) >= len(own) / 2
+
+
+def combine(blocks: list[Block], evidence: Evidence) -> list[Block]:
+    """The extracted blocks checked against the page's evidence: the JSON-LD body replaces a
+    shorter extraction that holds less than half of it (a summary in `articleBody` replaces
+    nothing), and vetoes the blocks it lacks when it holds most of the extraction; a standfirst
+    the extraction missed is read first."""
+    if evidence.jsonld:
+        joined = " ".join(b.text for b in evidence.jsonld)
+        reference, shingles = loose(joined), _shingles(joined)
+        extracted = sum(len(b.text) for b in blocks) or 1
+        covered = sum(len(b.text) for b in blocks if found_in(b, reference, shingles))
+        if covered < JSONLD_REPLACES_BELOW * len(reference) and len(reference) > extracted:
+            blocks = list(evidence.jsonld)
+        elif covered >= JSONLD_VETOES_ABOVE * extracted:
+            blocks = [b for b in blocks if found_in(b, reference, shingles)]
+    if evidence.standfirst and loose(evidence.standfirst) not in loose(
+            " ".join(b.text for b in blocks)):
+        blocks = [Block("paragraph", evidence.standfirst)] + blocks
+    return blocks
+
+
+def merge_modes(recall: list[Block], confirmed: Iterable[list[Block]]) -> list[Block]:
+    """Recall's blocks, without those that only recall found before the first or after the
+    last block another mode (default, precision) also found: the stricter modes say where the
+    article is, recall fills the gaps inside it. When the stricter modes found nothing, or
+    agree with recall on less than half of its text (they took another part of the page),
+    recall's blocks stand."""
+    joined = " ".join(b.text for blocks in confirmed for b in blocks)
+    if not joined.strip():
+        return recall
+    reference, shingles = loose(joined), _shingles(joined)
+    marks = [found_in(b, reference, shingles) for b in recall]
+    agreed = sum(len(b.text) for b, mark in zip(recall, marks) if mark)
+    if agreed < MODES_AGREE * sum(len(b.text) for b in recall):
+        return recall
+    first = marks.index(True)
+    last = len(marks) - 1 - marks[::-1].index(True)
+    return recall[first:last + 1]

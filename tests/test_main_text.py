@@ -1,0 +1,262 @@
+"""Main-text extraction on French web pages: each page's gold snippets (what must and must not
+be read), the evidence and chrome rules as tables of examples, and pages nested too deep."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from audioarticles.clean import clean, load_rules
+from audioarticles.errors import InputError
+from audioarticles.extract import read_html
+from audioarticles.extract.gold import check, comparable, gold_pages, load_gold
+from audioarticles.extract.html import flatten_wrappers, parse_html
+from audioarticles.extract.main_text import (
+    Evidence,
+    blocks_from_jsonld,
+    combine,
+    gather,
+    jsonld_body,
+    merge_modes,
+    name_words,
+    prune_chrome,
+    standfirst,
+)
+from audioarticles.model import Block
+
+PAGES = Path(__file__).parent / "fixtures" / "html"
+GOLD_PAGES = gold_pages(PAGES)
+
+
+def spoken_text(html: str, name: str) -> str:
+    article = clean(read_html(html, name), load_rules())
+    return "\n".join(block.text for block in article.blocks)
+
+
+def test_there_are_real_and_own_pages_with_gold():
+    kinds = [load_gold(page).kind for page in GOLD_PAGES]
+    assert kinds.count("real") == 4
+    assert kinds.count("own") + kinds.count("heldout") >= 10
+
+
+@pytest.mark.parametrize("page", GOLD_PAGES, ids=lambda p: p.name)
+def test_every_gold_snippet_is_on_its_page(page):
+    """The gold is checked too: each snippet is text of the page, visible or in its JSON-LD
+    article body (a typo in a snippet would otherwise count as a must-not-read honoured)."""
+    tree = lxml.html.document_fromstring(page.read_text(encoding="utf-8"))
+    published = " ".join(b.text for b in blocks_from_jsonld(jsonld_body(tree)))
+    for element in tree.xpath("//script|//style"):
+        element.drop_tree()
+    visible = comparable(tree.text_content() + " " + published)
+    gold = load_gold(page)
+    for snippet in gold.must_read + gold.must_not_read:
+        assert comparable(snippet) in visible, snippet
+    assert set(gold.known_misses) <= set(gold.must_read + gold.must_not_read)
+
+
+@pytest.mark.parametrize("page", GOLD_PAGES, ids=lambda p: p.name)
+def test_page_reads_its_gold(page):
+    """What a listener hears from the page (extraction, then the boilerplate rules) has every
+    must-read snippet and none of the must-not-read ones, but for the known misses."""
+    gold = load_gold(page)
+    verdict = check(spoken_text(page.read_text(encoding="utf-8"), page.name), gold)
+    assert sorted(verdict.failed) == sorted(gold.known_misses), verdict.failures
+
+
+# --- chrome -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, has, lacks", [
+    ("sc-q6c3n2-0 hnwLtU", {"sc", "q6c3n2"}, {"newsletter"}),
+    ("article-newsletter", {"newsletter", "article-newsletter"}, {"news"}),
+    ("Related_root__Ud7Mv", {"related"}, {"root__ud7mv"}),
+    ("encart-lire-aussi", {"lire-aussi", "encart"}, {"encart-lire-aussi"}),
+    ("has-post-thumbnail category-actualite tag-travaux", {"tag", "travaux"}, {"tags", "ad"}),
+    ("field--name-body", {"body", "name-body"}, {"name--body"}),
+])
+def test_class_and_id_words(value, has, lacks):
+    words = name_words(value)
+    assert has <= words
+    assert not (lacks & words)
+
+
+PAGE = """<html lang="fr"><head><title>T</title></head><body>
+<div class="cookie-banner">Nous utilisons des cookies pour mesurer l’audience.</div>
+<article class="post has-post-thumbnail"><h1>Le titre</h1>
+<div class="entry-content">
+<p id="p1">{long1}</p>
+<figure><img src="x.jpg"><figcaption>Une légende. Photo Agence</figcaption></figure>
+<p id="teaser"><strong>À lire aussi :</strong>
+<a href="/autre">Castres : le Pont-Neuf rouvert après six mois de chantier</a></p>
+<div class="encadre"><p>Notre média vit de vos dons.</p>
+<p><a href="/dons">Je fais un don</a></p></div>
+<p id="p2">{long2}</p>
+<p id="mail">Écrivez à <a href="mailto:redaction@exemple.fr">redaction@exemple.fr</a></p>
+</div>
+<div class="video-block"><p>{long1}</p><p>{long2}</p></div>
+<div class="share">Partager sur Facebook</div>
+</article>
+<div id="comments"><p>{long1}</p><p>{long2}</p></div>
+<footer>Mentions légales</footer></body></html>""".format(
+    long1="Un premier paragraphe de l’article, de la longueur d’un paragraphe de presse : "
+          "il pose les faits, cite une source, donne un chiffre et un lieu, puis annonce la "
+          "suite avec plusieurs propositions et des virgules, et une fin qui arrive enfin ici.",
+    long2="Un second paragraphe de l’article, aussi long que le premier, qui poursuit le "
+          "récit : il rapporte une déclaration entre guillemets, la replace dans son contexte, "
+          "et donne encore quelques détails sur les conséquences avant de conclure ici.")
+
+
+def test_prune_chrome_removes_chrome_and_keeps_prose():
+    tree = parse_html(PAGE, "page.html")
+    prune_chrome(tree, [next(tree.iter("h1"))])
+    text = comparable(tree.text_content())
+    for gone in ("cookies", "Une légende", "À lire aussi", "vos dons", "Partager", "Mentions"):
+        assert gone not in text, gone
+    # a named element that reads like an article stays; comments go even though they do
+    assert len(tree.xpath("//div[@class='video-block']")) == 1
+    assert tree.get_element_by_id("comments", None) is None
+    for kept in ("p1", "p2", "mail"):
+        assert tree.get_element_by_id(kept, None) is not None, kept
+    assert next(tree.iter("h1")).text == "Le titre"
+
+
+def test_prune_chrome_spares_what_holds_the_anchors_and_page_wrappers():
+    html = ("<html><body><div class='header-and-everything'><h1>Titre</h1><p>Texte.</p></div>"
+            "<div class='sidebar'>" + "<p>Long texte de la page. </p>" * 30
+            + "</div></body></html>")
+    tree = parse_html(html, "page.html")
+    prune_chrome(tree, [next(tree.iter("h1"))])
+    assert tree.xpath("//div[@class='header-and-everything']")
+    assert tree.xpath("//div[@class='sidebar']")  # most of the page's text: a wrapper
+
+
+# --- evidence -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("head, body, expected", [
+    # the description typed with straight quotes, the page with typographic ones
+    ('<meta name="description" content="L\'eau, c\'est la vie des sols agricoles du plateau.">',
+     ('<h1>T</h1><div class="x"><p>L’eau, c’est la vie des sols agricoles du plateau. '
+      'Suite.</p></div>'),
+     "L’eau, c’est la vie des sols agricoles du plateau. Suite."),
+    # a description cut short with an ellipsis
+    ('<meta property="og:description" content="Après six ans de chantier, la première tranche...">',
+     '<h1>T</h1><span class="sc-x">Après six ans de chantier, la première tranche ouvre.</span>',
+     "Après six ans de chantier, la première tranche ouvre."),
+    # no description: a chapô named as such right after the heading
+    ("", ('<h1>T</h1><p class="article__desc">Dans un rapport publié mercredi, la Cour pointe '
+          'la saturation des urgences.</p><p>Corps.</p>'),
+     "Dans un rapport publié mercredi, la Cour pointe la saturation des urgences."),
+    # a named element too far from the heading, or too short, is not one
+    ("", ('<h1>T</h1><p>a</p><p>b</p><p>c</p><p>d</p><p class="chapo">Un chapô bien trop '
+          'loin du titre pour en être un vraiment.</p>'), None),
+    ("", '<h1>T</h1><p class="intro">Court.</p>', None),
+])
+def test_standfirst(head, body, expected):
+    tree = parse_html(f"<html><head>{head}</head><body>{body}</body></html>", "p.html")
+    found = standfirst(tree, next(tree.iter("h1"), None))
+    assert (comparable(found.text_content()) if found is not None else None) == expected
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("Premier paragraphe, qui se termine.\nUn intertitre court\nDeuxième paragraphe.",
+     [("paragraph", "Premier paragraphe, qui se termine."), ("heading", "Un intertitre court"),
+      ("paragraph", "Deuxième paragraphe.")]),
+    (("<p>Un paragraphe.</p><h2>Intertitre</h2><ul><li>un <b>point</b></li></ul>"
+      "<blockquote><p>Une citation.</p></blockquote>"),
+     [("paragraph", "Un paragraphe."), ("heading", "Intertitre"), ("list_item", "un point"),
+      ("quote", "Une citation.")]),
+])
+def test_blocks_from_jsonld_article_body(body, expected):
+    assert [(b.kind, b.text) for b in blocks_from_jsonld(body)] == expected
+
+
+def test_jsonld_body_is_found_in_graphs_and_lists():
+    html = ('<html><head><script type="application/ld+json">[{"@type":"BreadcrumbList"},'
+            '{"@graph":[{"@type":"NewsArticle","articleBody":"Le texte complet de l’article."}]}]'
+            '</script><script type="application/ld+json">{not json</script></head>'
+            '<body><h1>T</h1></body></html>')
+    evidence = gather(parse_html(html, "p.html"))
+    assert [b.text for b in evidence.jsonld] == ["Le texte complet de l’article."]
+
+
+P = [Block("paragraph", f"Le paragraphe numéro {n} de l’article, avec assez de mots pour compter "
+                        "comme un vrai paragraphe de presse, qui développe une idée, cite une "
+                        "source et s’achève sur une phrase de transition.") for n in range(4)]
+FOOTNOTED = Block("paragraph", P[0].text.replace("article,", "article [1],"))
+TEASER = Block("paragraph", "Un autre article du site que le lecteur pourrait aimer lire aussi.")
+
+
+@pytest.mark.parametrize("blocks, evidence, expected", [
+    # the extraction missed most of the JSON-LD body (a client-rendered page): replaced
+    ([TEASER], Evidence(jsonld=P), P),
+    # the JSON-LD body holds the extraction but a teaser: the teaser is vetoed
+    ([P[0], TEASER, P[1], P[2], P[3]], Evidence(jsonld=P), P),
+    # a footnote call inside a paragraph does not make it missing from the JSON-LD body
+    ([FOOTNOTED] + P[1:], Evidence(jsonld=P), [FOOTNOTED] + P[1:]),
+    # a standfirst the extraction missed is read first; one it has is not repeated
+    (P[:2], Evidence(standfirst="Le chapô de l’article."),
+     [Block("paragraph", "Le chapô de l’article.")] + P[:2]),
+    (P[:2], Evidence(standfirst=P[0].text), P[:2]),
+    # a JSON-LD "body" shorter than the extraction (a summary) replaces nothing
+    (P, Evidence(jsonld=[Block("paragraph", "Un résumé de l’article en une phrase.")]), P),
+    # no evidence: the extraction stands
+    ([TEASER] + P, Evidence(), [TEASER] + P),
+])
+def test_combine(blocks, evidence, expected):
+    assert combine(blocks, evidence) == expected
+
+
+@pytest.mark.parametrize("recall, confirmed, expected", [
+    # recall-only blocks before the first and after the last confirmed one go; inside stay
+    ([TEASER, P[0], P[1], P[2], TEASER], [[P[0]], [P[2]]], [P[0], P[1], P[2]]),
+    ([P[0], P[1]], [[], []], [P[0], P[1]]),
+    ([TEASER], [[P[0]], []], [TEASER]),
+    # the stricter modes took another part of the page: recall stands
+    ([P[0], P[1], P[2], TEASER], [[TEASER]], [P[0], P[1], P[2], TEASER]),
+])
+def test_merge_modes(recall, confirmed, expected):
+    assert merge_modes(recall, confirmed) == expected
+
+
+# --- pages nested too deep (issue 12, item 6) ----------------------------------------------------
+
+def deep_page(levels: int, wrapper: str = "div") -> str:
+    paragraphs = "".join(f"<p>Paragraphe {n} de l’article profond, assez long pour être retenu "
+                         "par l’extracteur comme texte principal de la page.</p>" for n in range(5))
+    return ("<html lang='fr'><head><title>Une page profonde</title></head><body>"
+            + f"<{wrapper}>" * levels + f"<article><h1>Une page profonde</h1>{paragraphs}</article>"
+            + f"</{wrapper}>" * levels + "</body></html>")
+
+
+@pytest.mark.parametrize("levels", [250, 300, 2000, 5000])
+def test_a_page_nested_deeper_than_the_parser_limit_is_read(levels):
+    # libxml2 stops at 256 levels (2048 when the page may be huge): without the retries the
+    # article below that depth was lost ("no article text found")
+    article = read_html(deep_page(levels), "deep.html")
+    paragraphs = [b.text for b in article.blocks if b.kind == "paragraph"]
+    assert len(paragraphs) == 5
+    assert paragraphs[4].startswith("Paragraphe 4 de l’article profond")
+
+
+def test_wrappers_are_kept_up_to_the_huge_limit_then_dropped():
+    assert len(parse_html(deep_page(2000), "deep.html").xpath("//div")) == 2000
+    assert parse_html(deep_page(5000), "deep.html").xpath("//div") == []
+
+
+def test_a_page_too_deep_even_without_wrappers_says_why():
+    with pytest.raises(InputError) as caught:
+        read_html(deep_page(3000, "blockquote"), "deep.html")
+    assert str(caught.value) == (
+        "deep.html: the page nests its elements more than 2048 levels deep, even without its "
+        "<div> and <span> wrappers, beyond what the HTML parser reads; save the article's text "
+        "as .txt or .md and convert that")
+
+
+@pytest.mark.parametrize("html, expected", [
+    ("<div class='a'><span>Un</span> mot</div><div>Deux</div>", "Un mot<br>Deux<br>"),
+    ("<SECTION><p>Texte</p></SECTION><font color=red>rouge</font>", "<p>Texte</p><br>rouge"),
+    ("<divider>garde</divider><p>p</p>", "<divider>garde</divider><p>p</p>"),
+])
+def test_flatten_wrappers(html, expected):
+    assert flatten_wrappers(html) == expected
