@@ -9,7 +9,7 @@ with the gain and peak limit that measurement calls for. Times come from sample 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from audioarticles import loudness
@@ -25,15 +25,20 @@ from audioarticles.word_timings import written_words
 EXCERPT_S = 60
 
 
+_AUDIO = AudioSection()
+
+
 @dataclass(frozen=True)
 class Mastering:
-    """How an episode is finished and encoded (`[audio]` in audioarticles.toml)."""
+    """How an episode is finished and encoded (`[audio]` in audioarticles.toml; defaults: the
+    schema's)."""
 
-    bitrate: str
-    sample_rate: int
-    loudness: loudness.Target
-    trim_threshold_db: float
-    trim_keep_ms: int
+    bitrate: str = _AUDIO.bitrate
+    sample_rate: int = _AUDIO.sample_rate
+    loudness: loudness.Target = field(default_factory=lambda: loudness.Target(
+        _AUDIO.loudness_lufs, _AUDIO.true_peak_db, _AUDIO.dual_mono))
+    trim_threshold_db: float = _AUDIO.trim_threshold_db
+    trim_keep_ms: int = _AUDIO.trim_keep_ms
 
     @classmethod
     def from_settings(cls, audio: dict | None = None) -> Mastering:
