@@ -9,9 +9,9 @@ from email.message import Message
 
 import requests
 
-from audioarticles import __version__
 from audioarticles.config import FetchSection, LimitsSection
 from audioarticles.errors import InputError
+from audioarticles.version import __version__
 
 DEFAULT_USER_AGENT = f"audioarticles/{__version__} (article-to-podcast converter)"
 

@@ -10,9 +10,9 @@ from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from audioarticles.config import Settings
+from audioarticles.dates import zone_named
 from audioarticles.disclosure import Disclosure
 from audioarticles.errors import UsageError
-from audioarticles.publish.dates import zone_named
 
 FEED_NAME = "feed.xml"
 _WHERE = "audioarticles.toml: [podcast]"

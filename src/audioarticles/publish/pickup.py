@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import requests
 
-from audioarticles import __version__
 from audioarticles.config import PickupSection, Settings
 from audioarticles.errors import UsageError
+from audioarticles.version import __version__
 
 TOKEN_ENV = "AUDIOARTICLES_PODPING_TOKEN"
 USER_AGENT = f"audioarticles/{__version__} (podcast publisher)"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from audioarticles.config import LEXICON_FILE, LexiconFile, read_toml
 from audioarticles.errors import UsageError
-from audioarticles.fsutil import atomic_write_text
+from audioarticles.store.atomic import atomic_write_text
 from audioarticles.validation import check
 
 PROJECT_LEXICON = LEXICON_FILE
