@@ -114,6 +114,14 @@ def test_convert_draft_flag_overrides_auto_publish(runner, project):
     assert public_files(project) == []
 
 
+def test_hold_says_which_state_it_took_the_episode_from(runner, project):
+    """It printed "held -> held" (the state was read after it had changed)."""
+    [episode] = convert(runner, write(project, "budget.txt"))["episodes"]
+    result = runner.invoke(cli, ["hold", episode["slug"], "--reason", "relecture"])
+    assert (result.exit_code, result.stdout.strip()) == (
+        0, f"{episode['slug']}: published -> held: relecture")
+
+
 def test_hold_takes_a_published_episode_out_and_the_hold_sticks(runner, project):
     [episode] = convert(runner, write(project, "budget.txt"))["episodes"]
     slug = episode["slug"]
@@ -128,11 +136,18 @@ def test_hold_takes_a_published_episode_out_and_the_hold_sticks(runner, project)
     assert (again["state"], again["state_reason"]) == ("held", "vérification juridique")
     assert public_files(project) == [] and private_files(project) == [Path(again["mp3"]).name]
 
+    # holding it again says so
+    result = runner.invoke(cli, ["hold", slug, "--reason", "droit de réponse"])
+    assert (result.exit_code, result.stdout.strip()) == (
+        0, f"{slug}: already held; reason now: droit de réponse")
+    result = runner.invoke(cli, ["hold", slug, "--reason", "droit de réponse"])
+    assert result.stdout.strip() == f"{slug}: already held for this reason"
+
     result = runner.invoke(cli, ["publish", slug, "--by", "Marc"])
     assert result.exit_code == 0
     assert result.stdout.strip() == f"{slug}: held -> published"
     assert public_files(project) == [Path(again["mp3"]).name] and private_files(project) == []
-    assert [t for _, t, _ in history(runner, slug)] == ["published", "held", "published"]
+    assert [t for _, t, _ in history(runner, slug)] == ["published", "held", "held", "published"]
 
 
 def test_hold_needs_a_reason_and_known_slugs(runner, project):

@@ -64,6 +64,35 @@ def test_refuses_the_rest_with_the_fix(data, reason):
     assert caught.value.reason == reason
 
 
+QUOTED = "L’élu a dit « oui » — c’est voté.\n" * 3
+
+
+@pytest.mark.parametrize("data, declared, text", [
+    # a UTF-8 page its server calls iso-8859-1: the claim does not hold, UTF-8 does
+    (QUOTED.encode("utf-8"), ("iso-8859-1",), QUOTED),
+    (QUOTED.encode("utf-8"), (None, "windows-1252"), QUOTED),
+    # UTF-16 without a BOM, both byte orders
+    (LATIN.encode("utf-16-le"), (), LATIN),
+    (LATIN.encode("utf-16-be"), (), LATIN),
+    # the page's <meta> before the server's header, when both decode
+    ("Œuvre citée\n".encode("iso-8859-15"), ("iso-8859-15", "windows-1252"), "Œuvre citée\n"),
+    # a wrong UTF-8 claim on Latin-1 bytes: the claim fails, Windows-1252 reads it
+    (LATIN.encode("cp1252"), ("utf-8",), LATIN),
+    # a true Latin-1 claim is kept
+    (LATIN.encode("latin-1"), ("ISO-8859-1",), LATIN),
+])
+def test_declared_encodings_are_checked_before_they_are_believed(data, declared, text):
+    assert decode_bytes(data, "page", declared) == text
+
+
+def test_a_detector_reads_what_windows_1252_cannot():
+    greek = "Η δημοτική αρχή ψήφισε τον προϋπολογισμό της πόλης για το επόμενο έτος.\n"
+    warnings = []
+    assert decode_bytes(greek.encode("iso-8859-7"), "g.txt", warn=warnings.append) == greek
+    assert warnings == ["g.txt: not UTF-8; read as cp1253 (a guess). Check the text, and "
+                        "save the file as UTF-8 to silence this"]
+
+
 def test_latin1_decoding_warns():
     warnings = []
     decode_bytes(LATIN.encode("latin-1"), "old.txt", warn=warnings.append)

@@ -483,10 +483,12 @@ class Project:
                 "embed_url": channel.url(publish.embed_page(episode)),
                 "page_url": channel.url(publish.episode_page(episode))}
 
-    def preview(self, port: int | None = None, drafts: bool = False) -> tuple[Preview, list[str]]:
+    def preview(self, port: int | None = None, drafts: bool = False,
+                allow_origin: str | None = None) -> tuple[Preview, list[str]]:
         """A local server for the site (with Range requests); `drafts`: also the drafts, held
         and scheduled episodes, in a private preview never written to the public folder.
-        Returns it and the rebuild's warnings."""
+        `allow_origin`: the one web origin that may read it (default: any for the public
+        site, none for drafts). Returns it and the rebuild's warnings."""
         from urllib.parse import urlsplit
 
         from audioarticles.publish.serve import HOST, make_server
@@ -507,10 +509,11 @@ class Project:
         if drafts:
             root = self.store.preview_dir
             files = self.store.files
-            server = make_server(root, port, behind=(files.private, files.public_dir))
+            server = make_server(root, port, behind=(files.private, files.public_dir),
+                                 allow_origin=allow_origin)
         else:
             root = self.output
-            server = make_server(root, port)
+            server = make_server(root, port, allow_origin=allow_origin or "*")
         actual = server.server_address[1]
         matches = base.hostname in ("127.0.0.1", "localhost") and base.port == actual
         return Preview(server, root, HOST, actual, base.geturl(), matches), warnings

@@ -280,10 +280,17 @@ class LimitsSection(Section):
 class FetchSection(Section):
     """`[fetch]`: fetching article pages and feeds."""
 
-    timeout_s: float = Field(20, gt=0, le=600)
+    timeout_s: float = Field(20, gt=0, le=600, description="the whole fetch of one URL: DNS, "
+                             "connection, redirects and body")
     max_redirects: int = Field(5, ge=0, le=30)
     user_agent: str = Field("", description="empty: \"audioarticles/<version> (podcast "
                                             "converter)\"")
+    allow_private: bool = Field(False, description="loopback, private, link-local, CGNAT and "
+                                "metadata addresses are refused (checked on the resolved "
+                                "address, at every redirect); true lets an intranet CMS be "
+                                "fetched")
+    allow_hosts: list[Text] = Field(default_factory=list, description="or only these host "
+                                    "names may resolve to such addresses")
 
 
 class SettingsFile(Section):

@@ -70,22 +70,9 @@ class GttsOptions(Section):
 
 def _problem(exc: Exception, read_timeout: float) -> tuple[str, bool]:
     """(short reason, host unreachable?) for a failed send."""
-    import requests
-    from urllib3.exceptions import NameResolutionError, NewConnectionError
+    from audioarticles.httputil import failure
 
-    reason = exc.args[0] if exc.args else None
-    cause = getattr(reason, "reason", reason)
-    if isinstance(exc, requests.ConnectTimeout):
-        return "connection timed out", True
-    if isinstance(cause, NameResolutionError):
-        return "host name not found", True
-    if isinstance(cause, NewConnectionError):
-        return "connection refused", True
-    if isinstance(exc, requests.ReadTimeout):
-        return f"no answer within {read_timeout:g} s", False
-    if isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
-        return "connection dropped", False
-    return type(exc).__name__, False
+    return failure(exc, read_timeout)
 
 
 class Transport:

@@ -19,6 +19,7 @@ from feedgen.util import xml_elem
 
 from audioarticles.chapters import Chapter
 from audioarticles.dates import parse_date
+from audioarticles.httputil import http_url
 from audioarticles.model import Episode
 from audioarticles.publish.channel import Channel
 from audioarticles.publish.timing import description_chapters
@@ -62,12 +63,6 @@ def podcast_guid(feed_url: str) -> str:
     """UUIDv5 of the feed URL without its scheme and trailing slashes (Podcasting 2.0)."""
     without_scheme = feed_url.split("://", 1)[-1].rstrip("/")
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, without_scheme))
-
-
-def http_url(value: str) -> str:
-    """`value` when it is an http(s) URL; anything else (javascript:, data:) is dropped."""
-    value = (value or "").strip()
-    return value if value.lower().startswith(("http://", "https://")) else ""
 
 
 class ItunesExtension(PodcastExtension):

@@ -16,11 +16,11 @@ from audioarticles.chapters import Chapter
 from audioarticles.dates import chapter_clock, duration_words, french_day, player_clock
 from audioarticles.model import Episode
 from audioarticles.publish.channel import Channel
+from audioarticles.httputil import http_url
 from audioarticles.publish.feed import (
     episode_byline,
     episode_excerpt,
     episode_page,
-    http_url,
     published_at,
 )
 from audioarticles.transcripts import Cue
