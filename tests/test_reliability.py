@@ -27,6 +27,7 @@ from audioarticles.pipeline import sweep_orphan_audio, sweep_partial_files
 from audioarticles.store import local_files
 from audioarticles.store.catalog import Catalog
 from audioarticles.store.lock import project_lock
+from audioarticles.store.manifest import Manifest
 
 VOICE = ["--voice", "fr-espeak"]
 BASE_URL = "http://127.0.0.1:8000/"  # the default [podcast] base_url
@@ -263,8 +264,12 @@ def test_stale_partial_files_are_swept_but_not_newer_ones(project):
     episodes = paths.output / "episodes"
     episodes.mkdir(parents=True)
     stale = episodes / ".x.abc.mp3.part"
+    Manifest(paths.state_dir).add([stale])  # ours: written down before it was created
     stale.write_bytes(b"half an mp3")
     os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    theirs = episodes / ".montage.abc.mp3.part"  # the publisher's: never written down
+    theirs.write_bytes(b"half an export")
+    os.utime(theirs, (time.time() - 3600, time.time() - 3600))
     cache_stale = paths.cache_dir / "ab" / ".ab12.pcm.xyz.part"
     cache_stale.parent.mkdir(parents=True)
     cache_stale.write_bytes(b"half a segment")
@@ -275,7 +280,7 @@ def test_stale_partial_files_are_swept_but_not_newer_ones(project):
     kept.write_bytes(b"a finished file")
     removed = sweep_partial_files(local_files(paths), before=time.time() - 60)
     assert sorted(removed) == sorted([stale, cache_stale])
-    assert fresh.exists() and kept.exists()
+    assert fresh.exists() and kept.exists() and theirs.exists()
 
 
 def test_a_corpus_batch_shows_its_progress_on_a_terminal(project):

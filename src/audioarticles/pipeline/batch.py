@@ -161,6 +161,7 @@ class Batch:
         outcomes: list[Outcome | None] = [None] * len(sources)
         refused: StorageError | None = None
         self.progress.start(len(sources))
+        self.voicing.articles_in_flight(min(self.jobs, len(sources)))
         with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="article") as pool:
             futures = {pool.submit(self.convert_one, i, s): i for i, s in enumerate(sources)}
             pending = set(futures)

@@ -60,6 +60,15 @@ class Voicing:
                 self._engines[voice.engine] = engine
             return self._engines[voice.engine]
 
+    def articles_in_flight(self, count: int) -> None:
+        """At most `count` articles are converted at once: engines with worker processes
+        start no more workers than that (one article, one worker: its voicing runs beside
+        the encoding, not beside a second idle interpreter)."""
+        with self._lock:
+            self.jobs = max(1, min(self.jobs, count))
+            for engine in self._engines.values():
+                engine.set_parallelism(self.jobs)
+
     def fingerprint(self) -> str:
         """The render fingerprint of the voice asked for ("" when its engine is missing)."""
         try:

@@ -294,10 +294,12 @@ def rebuild(project: Settings, catalog: Catalog, files: FileStore | None = None)
     editorial.release_due(catalog)
     files.admit(catalog.published())
     published = catalog.published()
+    # first: the first build stores feed_created_at, which lastBuildDate takes into account
+    guid = stored_podcast_guid(catalog, channel)
     last_build = last_change(catalog, channel)
     build = write_public(channel, published, output, media_dir=output,
                          artwork=channel_artwork(project, channel),
-                         guid=stored_podcast_guid(catalog, channel), last_build=last_build,
+                         guid=guid, last_build=last_build,
                          numbers=sections.numbers_for(catalog, "", channel, published))
     if not channel.owner_email and not is_local_preview(channel):
         build.warnings.append(OWNER_EMAIL_MISSING)

@@ -18,6 +18,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from audioarticles.config import Settings
+from audioarticles.store.manifest import remove_if_ours
 from audioarticles.errors import UsageError
 from audioarticles.publish.channel import Channel
 
@@ -137,4 +138,4 @@ def remove_old_artwork(output: Path, artwork: Artwork) -> None:
     ours = re.compile(rf"{re.escape(artwork.prefix)}-[0-9a-f]{{10}}\.(png|jpg)")
     for old in current.parent.glob(f"{artwork.prefix}-*.*"):
         if old.name != current.name and ours.fullmatch(old.name):
-            old.unlink()
+            remove_if_ours(old)  # named like ours is not enough: the manifest must say so

@@ -23,6 +23,7 @@ from audioarticles.publish.feed import (
     episode_page,
     published_at,
 )
+from audioarticles.store.manifest import remove_if_ours
 from audioarticles.transcripts import Cue
 
 PLAYER_DIR = "player"
@@ -270,4 +271,4 @@ def remove_stale_pages(out_dir: Path, pages: dict[str, str]) -> None:
     for folder in ("episodes", "embed"):
         for stale in (out_dir / folder).glob("*.html"):
             if f"{folder}/{stale.name}" not in pages:
-                stale.unlink()
+                remove_if_ours(stale)  # a page of the publisher's own is never "stale"

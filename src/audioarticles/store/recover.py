@@ -26,13 +26,15 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from audioarticles.store import backups
-from audioarticles.store.catalog import Catalog, now_iso
 from audioarticles.config import Settings
 from audioarticles.disclosure import Disclosure
 from audioarticles.errors import CatalogUnusable, UserError
-from audioarticles.store.atomic import shown_path
 from audioarticles.model import EditorialEvent, Episode, RetiredFile
+from audioarticles.store import backups, manifest
+from audioarticles.store.atomic import shown_path
+from audioarticles.store.catalog import Catalog, now_iso
+from audioarticles.store.files import episode_files
+from audioarticles.store.manifest import Manifest
 
 FEED = "feed.xml"
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
@@ -78,9 +80,16 @@ def catalog_exists(project: Settings) -> bool:
 
 
 def open_catalog(project: Settings) -> Catalog:
-    """The project's catalog, created when the project is new (see `catalog_exists`)."""
+    """The project's catalog, created when the project is new (see `catalog_exists`). From
+    now on the files written under its output folder are written down in its manifest."""
     catalog_exists(project)
-    return Catalog(project.catalog_path)
+    catalog = Catalog(project.catalog_path)
+    written = Manifest(project.state_dir)
+    manifest.register(project.output, written)
+    manifest.register(project.state_dir, written)
+    manifest.seed(written, project.output, project.unreleased_dir,
+                  {e.slug: episode_files(e) for e in catalog.episodes()})
+    return catalog
 
 
 # ---- reading back what was published --------------------------------------------------------
@@ -372,8 +381,8 @@ def _episode(project: Settings, channel, mp3: Path, root: Path, slug: str, state
 def recover(project: Settings, force: bool = False) -> Recovered:
     """Rebuild the catalog from the published files, under the project's lock. A catalog that
     opens cleanly is left alone unless `force`; the one replaced is moved aside, never deleted."""
-    from audioarticles.store.lock import run_lock
     from audioarticles.publish.channel import channel_settings
+    from audioarticles.store.lock import run_lock
 
     path = project.catalog_path
     with run_lock(project, "audioarticles recover"):
