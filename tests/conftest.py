@@ -108,19 +108,56 @@ _END_TO_END = re.compile(r"""\bconvert\w*\(|["'](convert|sync|upgrade|serve)["']
                          r"""make_project\(|playwright|Popen\(""")
 
 
+_CALL = re.compile(r"\b([A-Za-z_]\w*)\(")
+
+
 @functools.cache
 def _runs_end_to_end(function) -> bool:
+    """True when the function's source, or that of a test helper it calls (a function of the
+    tests' own modules, followed recursively), runs a conversion, a server or a browser."""
     try:
-        return bool(_END_TO_END.search(inspect.getsource(function)))
+        source = inspect.getsource(function)
+    except (OSError, TypeError):
+        return False
+    if _END_TO_END.search(source):
+        return True
+    names = getattr(function, "__globals__", {})
+    for name in set(_CALL.findall(source)):
+        helper = names.get(name)
+        if (inspect.isfunction(helper) and helper is not function
+                and _is_test_code(helper) and _runs_end_to_end(helper)):
+            return True
+    return False
+
+
+def _is_test_code(function) -> bool:
+    try:
+        return Path(inspect.getfile(function)).resolve().is_relative_to(ROOT / "tests")
     except (OSError, TypeError):
         return False
 
 
+def _shared_fixtures(item) -> set:
+    """The module- or session-scoped fixtures an item uses: state that earlier tests leave."""
+    fixtures = getattr(item, "_fixtureinfo", None)
+    if fixtures is None:
+        return set()
+    return {d for defs in fixtures.name2fixturedefs.values() for d in defs
+            if d.scope in ("module", "package", "session") and _is_test_code(d.func)}
+
+
 def pytest_collection_modifyitems(config, items):
+    slow_state: set = set()
     for item in items:
         fixtures = getattr(item, "_fixtureinfo", None)
         functions = [getattr(item, "function", None)]
         if fixtures is not None:
             functions += [d.func for defs in fixtures.name2fixturedefs.values() for d in defs]
         if any(f is not None and _runs_end_to_end(f) for f in functions):
+            item.add_marker(pytest.mark.slow)
+            slow_state |= _shared_fixtures(item)
+    # a test reading what an end-to-end test left in a shared fixture (a project converted
+    # once for the module) is only right after it: it belongs to the same loop
+    for item in items:
+        if slow_state & _shared_fixtures(item) and not item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.slow)

@@ -11,7 +11,7 @@ import pytest
 
 from audioarticles import editorial
 from audioarticles.cli import cli
-from audioarticles.config import load_project
+from audioarticles.config import load_settings
 from audioarticles.model import Episode
 
 ARTICLE = "Le conseil municipal vote le budget\n\nLa séance a duré deux heures. Le vote est acquis.\n"
@@ -114,6 +114,14 @@ def test_convert_draft_flag_overrides_auto_publish(runner, project):
     assert public_files(project) == []
 
 
+def test_hold_says_which_state_it_took_the_episode_from(runner, project):
+    """It printed "held -> held" (the state was read after it had changed)."""
+    [episode] = convert(runner, write(project, "budget.txt"))["episodes"]
+    result = runner.invoke(cli, ["hold", episode["slug"], "--reason", "relecture"])
+    assert (result.exit_code, result.stdout.strip()) == (
+        0, f"{episode['slug']}: published -> held: relecture")
+
+
 def test_hold_takes_a_published_episode_out_and_the_hold_sticks(runner, project):
     [episode] = convert(runner, write(project, "budget.txt"))["episodes"]
     slug = episode["slug"]
@@ -128,11 +136,18 @@ def test_hold_takes_a_published_episode_out_and_the_hold_sticks(runner, project)
     assert (again["state"], again["state_reason"]) == ("held", "vérification juridique")
     assert public_files(project) == [] and private_files(project) == [Path(again["mp3"]).name]
 
+    # holding it again says so
+    result = runner.invoke(cli, ["hold", slug, "--reason", "droit de réponse"])
+    assert (result.exit_code, result.stdout.strip()) == (
+        0, f"{slug}: already held; reason now: droit de réponse")
+    result = runner.invoke(cli, ["hold", slug, "--reason", "droit de réponse"])
+    assert result.stdout.strip() == f"{slug}: already held for this reason"
+
     result = runner.invoke(cli, ["publish", slug, "--by", "Marc"])
     assert result.exit_code == 0
     assert result.stdout.strip() == f"{slug}: held -> published"
     assert public_files(project) == [Path(again["mp3"]).name] and private_files(project) == []
-    assert [t for _, t, _ in history(runner, slug)] == ["published", "held", "published"]
+    assert [t for _, t, _ in history(runner, slug)] == ["published", "held", "held", "published"]
 
 
 def test_hold_needs_a_reason_and_known_slugs(runner, project):
@@ -272,12 +287,13 @@ def test_bad_policy_values_are_usage_errors(runner, project):
     result = runner.invoke(cli, ["convert", source, "--voice", "fr-espeak"])
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "error: audioarticles.toml: [editorial] auto_publish must be true or false, not 'yes'")
+        'error: audioarticles.toml: [editorial] auto_publish = "yes": expected true or false')
     configure(project, '[editorial]\nembargo = "never"\n')
     result = runner.invoke(cli, ["convert", source, "--voice", "fr-espeak"])
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "error: audioarticles.toml: [editorial] embargo must be one of article-date, none, not 'never'")
+        'error: audioarticles.toml: [editorial] embargo = "never": expected one of '
+        '"article-date", "none"')
     assert not (project / "output").exists()
 
 
@@ -351,7 +367,7 @@ def test_article_date_without_a_zone_is_read_in_the_project_zone():
 
 
 def test_policy_defaults(project):
-    policy = editorial.Policy.from_project(load_project(project))
+    policy = editorial.Policy.from_project(load_settings(project))
     assert policy == editorial.Policy(auto_publish=True, publish_degraded=False,
                                       embargo="article-date", timezone="Europe/Paris")
 

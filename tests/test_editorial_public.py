@@ -191,6 +191,14 @@ def test_serve_drafts_previews_unreleased_episodes_privately(runner, newsroom):
         assert code == 200 and mp3_url(draft).lstrip("/").split("/", 1)[1].encode() in page
         code, audio = get(port, mp3_url(draft))
         assert code == 200 and audio == Path(draft["mp3"]).read_bytes()
+        # no other web site may read the drafts: no CORS header, whoever asks
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", mp3_url(draft), headers={"Origin": "https://evil.example"})
+        answer = connection.getresponse()
+        answer.read()
+        connection.close()
+        assert answer.status == 200
+        assert not any(h.lower().startswith("access-control-") for h, _ in answer.getheaders())
         code, _ = get(port, mp3_url(held))
         assert code == 200
     finally:

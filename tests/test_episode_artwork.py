@@ -45,7 +45,7 @@ def article_page(title: str, head: str) -> Answer:
 def pictured(tmp_path_factory):
     root = tmp_path_factory.mktemp("art") / "project"
     root.mkdir()
-    write_config(root, BASE)
+    write_config(root, BASE, "[fetch]\nallow_private = true  # the site is on 127.0.0.1")
     routes = {
         "/budget": article_page("Le budget adopté",
                                 '<meta property="og:image" content="/photos/budget.jpg">'),

@@ -20,6 +20,7 @@ from audioarticles.errors import InputError
 from audioarticles.fetch import FetchSettings, fetch
 from audioarticles.identity import GUID_NAMESPACE
 
+LOCAL = FetchSettings(allow_private=True)  # the test sites listen on 127.0.0.1
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 PAGE = (FIXTURES / "sauvonsluniversite.com.spip.html").read_bytes()
 CANONICAL = "http://www.sauvonsluniversite.fr/spip.php?article8532"
@@ -57,7 +58,7 @@ def url_batch(tmp_path_factory):
     """One batch: two good pages among every kind of failing URL."""
     root = tmp_path_factory.mktemp("urls")
     (root / "audioarticles.toml").write_text(
-        "[fetch]\ntimeout_s = 0.5\nmax_redirects = 4\n[limits]\nmax_input_mb = 0.05\n")
+        "[fetch]\ntimeout_s = 0.5\nmax_redirects = 4\nallow_private = true\n[limits]\nmax_input_mb = 0.05\n")
     dead = f"http://127.0.0.1:{free_port()}/gone"
     with pytest.MonkeyPatch.context() as mp, Site(routes()) as site:
         mp.setenv("NO_PROXY", "127.0.0.1,localhost")
@@ -90,7 +91,7 @@ def test_each_failing_url_gets_one_error_line_and_the_batch_goes_on(url_batch):
         "(text/html) or plain text",
         f"error: {url('/forbidden')}: access refused (HTTP 403 Forbidden); the page may need a "
         "login or block robots; save it from a browser and convert the file",
-        f"error: {url_batch['dead']}: could not connect ([Errno 111] Connection refused); "
+        f"error: {url_batch['dead']}: could not connect (connection refused); "
         "check the address and the network",
     ])
     assert [e["source"] for e in url_batch["report"]["episodes"]] == [
@@ -125,7 +126,7 @@ def test_fetch_refuses_a_declared_oversize_body_before_reading_it(monkeypatch):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     with Site({"/big": Answer(200, b"x" * 5000, {"Content-Type": "text/plain"})}) as site:
         with pytest.raises(InputError) as caught:
-            fetch(site.url("/big"), FetchSettings(max_bytes=1024))
+            fetch(site.url("/big"), FetchSettings(max_bytes=1024, allow_private=True))
     assert caught.value.reason.startswith("is 4.88 KB, above the 1 KB limit for one input")
 
 
@@ -138,8 +139,8 @@ def test_conditional_get_returns_not_modified(monkeypatch):
         return Answer(200, b"<rss/>", {"Content-Type": "application/rss+xml", "ETag": '"v1"'})
 
     with Site({"/feed": feed}) as site:
-        first = fetch(site.url("/feed"), FetchSettings())
-        second = fetch(site.url("/feed"), FetchSettings(), headers={"If-None-Match": '"v1"'})
+        first = fetch(site.url("/feed"), LOCAL)
+        second = fetch(site.url("/feed"), LOCAL, headers={"If-None-Match": '"v1"'})
     assert first.status == 200 and first.headers["ETag"] == '"v1"' and not first.not_modified
     assert second.not_modified and second.body == b""
 
@@ -147,6 +148,23 @@ def test_conditional_get_returns_not_modified(monkeypatch):
 def test_fetch_uses_the_session_it_is_given(monkeypatch):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     with Site({"/a": page(SHORT)}) as site, requests.Session() as session:
-        fetched = fetch(site.url("/a"), FetchSettings(), session=session)
+        fetched = fetch(site.url("/a"), LOCAL, session=session)
         assert fetched.media_type == "text/html" and fetched.charset == "utf-8"
         assert session.max_redirects == FetchSettings().max_redirects
+
+
+@pytest.mark.parametrize("body, content_type", [
+    # UTF-8 served as iso-8859-1 (a server default): was "this is a binary file"
+    (SHORT.replace("Une brève sans adresse canonique", "L’été « chaud »").encode("utf-8"), "text/html; charset=iso-8859-1"),
+    # UTF-16 without a BOM and without a charset
+    (SHORT.replace("Une brève sans adresse canonique", "L’été « chaud »").encode("utf-16-le"), "text/html"),
+])
+def test_a_page_in_a_misdeclared_encoding_is_read(tmp_path, monkeypatch, body, content_type):
+    from audioarticles.config import load_settings
+    from audioarticles.sources import Reader
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    (tmp_path / "audioarticles.toml").write_text("[fetch]\nallow_private = true\n")
+    with Site({"/p": Answer(200, body, {"Content-Type": content_type})}) as site:
+        article = Reader(load_settings(tmp_path)).read_url(site.url("/p"))
+    assert article.meta.title == "L’été « chaud »"

@@ -21,12 +21,13 @@ import pytest
 from conftest import SAMPLE
 
 from audioarticles.cli import cli
-from audioarticles.config import load_project
+from audioarticles.config import load_settings
 from audioarticles.model import Episode, RetiredFile
 from audioarticles.pipeline import sweep_orphan_audio, sweep_partial_files
 from audioarticles.store import local_files
 from audioarticles.store.catalog import Catalog
 from audioarticles.store.lock import project_lock
+from audioarticles.store.manifest import Manifest
 
 VOICE = ["--voice", "fr-espeak"]
 BASE_URL = "http://127.0.0.1:8000/"  # the default [podcast] base_url
@@ -229,7 +230,7 @@ def test_second_run_refuses_naming_the_first_when_it_cannot_wait(project):
 
 def test_lock_held_in_process_refuses_then_waits(runner, project):
     (project / "a.txt").write_text("Un titre\n\nUne phrase courte.\n", encoding="utf-8")
-    state = load_project(project).state_dir
+    state = load_settings(project).state_dir
     (project / "audioarticles.toml").write_text("[batch]\nlock_wait_s = 0.3\n")
     with project_lock(state, command="audioarticles build"):
         result = runner.invoke(cli, ["convert", "a.txt", *VOICE])
@@ -259,12 +260,16 @@ def test_lock_held_in_process_refuses_then_waits(runner, project):
 
 
 def test_stale_partial_files_are_swept_but_not_newer_ones(project):
-    paths = load_project(project)
+    paths = load_settings(project)
     episodes = paths.output / "episodes"
     episodes.mkdir(parents=True)
     stale = episodes / ".x.abc.mp3.part"
+    Manifest(paths.state_dir).add([stale])  # ours: written down before it was created
     stale.write_bytes(b"half an mp3")
     os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    theirs = episodes / ".montage.abc.mp3.part"  # the publisher's: never written down
+    theirs.write_bytes(b"half an export")
+    os.utime(theirs, (time.time() - 3600, time.time() - 3600))
     cache_stale = paths.cache_dir / "ab" / ".ab12.pcm.xyz.part"
     cache_stale.parent.mkdir(parents=True)
     cache_stale.write_bytes(b"half a segment")
@@ -275,7 +280,7 @@ def test_stale_partial_files_are_swept_but_not_newer_ones(project):
     kept.write_bytes(b"a finished file")
     removed = sweep_partial_files(local_files(paths), before=time.time() - 60)
     assert sorted(removed) == sorted([stale, cache_stale])
-    assert fresh.exists() and kept.exists()
+    assert fresh.exists() and kept.exists() and theirs.exists()
 
 
 def test_a_corpus_batch_shows_its_progress_on_a_terminal(project):
@@ -313,7 +318,7 @@ def test_commands_that_change_the_project_take_the_lock_too(runner, project):
     (project / "a.txt").write_text("Un titre\n\nUne phrase courte.\n", encoding="utf-8")
     assert runner.invoke(cli, ["convert", "a.txt", *VOICE]).exit_code == 0
     (project / "audioarticles.toml").write_text("[batch]\nlock_wait_s = 0\n")
-    with project_lock(load_project(project).state_dir, command="audioarticles convert big/"):
+    with project_lock(load_settings(project).state_dir, command="audioarticles convert big/"):
         for args in (["build"], ["hold", "un-titre", "--reason", "vérification"],
                      ["unpublish", "un-titre", "--reason", "erreur"], ["publish", "un-titre"]):
             result = runner.invoke(cli, args)
@@ -327,7 +332,7 @@ def test_commands_that_change_the_project_take_the_lock_too(runner, project):
 
 
 def test_orphan_audio_is_swept_but_not_kept_versions_nor_newer_files(project):
-    paths = load_project(project)
+    paths = load_settings(project)
     old = time.time() - 3600
     files = {}
     for root, name in ((paths.unreleased_dir, "orphan-0123456789.mp3"),

@@ -138,3 +138,69 @@ def test_serve_command_runs_until_interrupted_and_reports_a_busy_port(runner, se
     finally:
         interrupt(process)
     assert process.returncode == 0  # Ctrl-C is the normal way to stop a preview
+
+
+@pytest.fixture
+def linked_output(tmp_path):
+    """An output folder with links: one to a file outside, one to a folder outside, one to a
+    hidden file inside, and one that stays inside (allowed)."""
+    outside = tmp_path / "private"
+    outside.mkdir()
+    (outside / "passwd").write_text("root:x:0:0\n")
+    output = tmp_path / "output"
+    (output / "episodes").mkdir(parents=True)
+    (output / "episodes" / "a.mp3").write_bytes(b"ID3 audio")
+    (output / ".hidden.part").write_bytes(b"half")
+    (output / "passwd.txt").symlink_to(outside / "passwd")
+    (output / "elsewhere").symlink_to(outside)
+    (output / "part.txt").symlink_to(output / ".hidden.part")
+    (output / "latest.mp3").symlink_to(output / "episodes" / "a.mp3")
+    return output
+
+
+@pytest.mark.parametrize("path", ["/passwd.txt", "/elsewhere/passwd", "/elsewhere/",
+                                  "/part.txt"])
+def test_links_leading_out_of_the_served_folder_are_refused(linked_output, path):
+    server = make_server(linked_output, 0, quiet=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        status, _, body = request({"port": server.server_address[1]}, path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert status == 404 and b"root:" not in body
+
+
+def test_a_link_that_stays_inside_is_served(linked_output):
+    server = make_server(linked_output, 0, quiet=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        status, _, body = request({"port": server.server_address[1]}, "/latest.mp3")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (status, body) == (200, b"ID3 audio")
+
+
+@pytest.mark.parametrize(("allow_origin", "origin", "expected"), [
+    (None, "https://evil.example", None),  # the drafts preview: never
+    (None, None, None),
+    ("https://cms.example", "https://cms.example", "https://cms.example"),
+    ("https://cms.example", "https://evil.example", None),
+    ("*", "https://any.example", "*"),  # the public site: web players anywhere
+])
+def test_cors_only_where_it_is_allowed(served, allow_origin, origin, expected):
+    server = make_server(served["output"], 0, quiet=True, allow_origin=allow_origin)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for method in ("GET", "OPTIONS"):
+            status, headers, _ = request({"port": server.server_address[1]}, "/feed.xml",
+                                         method, {"Origin": origin} if origin else {})
+            assert status in (200, 204)
+            assert headers.get("Access-Control-Allow-Origin") == expected, method
+            if expected is None:
+                assert not any(h.lower().startswith("access-control-allow-origin")
+                               for h in headers)
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from audioarticles.cli import cli
-from audioarticles.config import load_project
+from audioarticles.config import load_settings
 from audioarticles.errors import InputError
 from audioarticles.pipeline import prepare
 from audioarticles.sources import Reader, decode_bytes, sniff_kind
@@ -62,6 +62,35 @@ def test_refuses_the_rest_with_the_fix(data, reason):
         decode_bytes(data, "a.txt")
     assert caught.value.source == "a.txt"
     assert caught.value.reason == reason
+
+
+QUOTED = "L’élu a dit « oui » — c’est voté.\n" * 3
+
+
+@pytest.mark.parametrize("data, declared, text", [
+    # a UTF-8 page its server calls iso-8859-1: the claim does not hold, UTF-8 does
+    (QUOTED.encode("utf-8"), ("iso-8859-1",), QUOTED),
+    (QUOTED.encode("utf-8"), (None, "windows-1252"), QUOTED),
+    # UTF-16 without a BOM, both byte orders
+    (LATIN.encode("utf-16-le"), (), LATIN),
+    (LATIN.encode("utf-16-be"), (), LATIN),
+    # the page's <meta> before the server's header, when both decode
+    ("Œuvre citée\n".encode("iso-8859-15"), ("iso-8859-15", "windows-1252"), "Œuvre citée\n"),
+    # a wrong UTF-8 claim on Latin-1 bytes: the claim fails, Windows-1252 reads it
+    (LATIN.encode("cp1252"), ("utf-8",), LATIN),
+    # a true Latin-1 claim is kept
+    (LATIN.encode("latin-1"), ("ISO-8859-1",), LATIN),
+])
+def test_declared_encodings_are_checked_before_they_are_believed(data, declared, text):
+    assert decode_bytes(data, "page", declared) == text
+
+
+def test_a_detector_reads_what_windows_1252_cannot():
+    greek = "Η δημοτική αρχή ψήφισε τον προϋπολογισμό της πόλης για το επόμενο έτος.\n"
+    warnings = []
+    assert decode_bytes(greek.encode("iso-8859-7"), "g.txt", warn=warnings.append) == greek
+    assert warnings == ["g.txt: not UTF-8; read as cp1253 (a guess). Check the text, and "
+                        "save the file as UTF-8 to silence this"]
 
 
 def test_latin1_decoding_warns():
@@ -240,7 +269,7 @@ travaux.<img src=x onerror="alert('Ni cette image')"></p>
 def test_html_with_scripts_iframes_and_event_handlers_reads_only_the_text(project):
     path = project / "piege.html"
     path.write_text(HOSTILE_HTML, encoding="utf-8")
-    paths = load_project(project)
+    paths = load_settings(project)
     article = Reader(paths).read_path(path, "piege.html")
     cleaned, segments = prepare(article, paths, 200)
     spoken = " ".join(s.spoken for s in segments)
@@ -259,7 +288,7 @@ def test_reader_expands_folders_globs_and_stdin_in_order(project):
         (project / "in" / name).write_text("x")
     (project / "in" / ".git").mkdir()
     (project / "in" / ".git" / "d.txt").write_text("x")
-    reader = Reader(load_project(project), stdin=io.BytesIO(GOOD.encode()))
+    reader = Reader(load_settings(project), stdin=io.BytesIO(GOOD.encode()))
     entries = reader.expand(["in", "-", "in/*.txt", "ftp://example.org/a", "in/none-*.txt"])
     names = [getattr(e, "name", None) or f"error {e}" for e in entries]
     assert names == ["in/a.md", "in/b.txt", "in/sub/c.html", "-",

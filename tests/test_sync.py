@@ -41,6 +41,11 @@ def article_page(title: str, *paragraphs: str) -> Answer:
                 "<footer>Mentions légales</footer></body></html>")
 
 
+def allow_local_sites(project) -> None:
+    """The publisher's site is on 127.0.0.1, which fetching refuses unless allowed."""
+    (project / "audioarticles.toml").write_text("[fetch]\nallow_private = true\n")
+
+
 FULL_1 = ("<p>Le conseil municipal a voté le budget de la ville lundi soir.</p>"
           "<p>Les habitants attendaient cette décision depuis des mois.</p>")
 FULL_1_EDITED = FULL_1.replace("lundi soir", "mardi soir")
@@ -64,6 +69,7 @@ class Feed:
 @pytest.fixture
 def publisher(project, monkeypatch):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    allow_local_sites(project)
     feed = Feed()
     routes = {
         "/feed.xml": feed,
@@ -170,9 +176,54 @@ def test_a_feed_that_cannot_be_read(runner, project, publisher):
                                      "check the address")
     result = runner.invoke(cli, ["sync", site.url("/articles/2"), *VOICE])
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: {site.url('/articles/2')}: not a readable RSS or "
+    assert result.stderr.strip() == (f"error: {site.url('/articles/2')}: is a web page, not an "
+                                     "RSS or Atom feed; pass the feed's address instead (often "
+                                     "/feed or /rss.xml)")
+    site.routes["/broken.xml"] = Answer(200, b"Ceci n est pas un flux.", {"Content-Type": "text/plain"})
+    result = runner.invoke(cli, ["sync", site.url("/broken.xml"), *VOICE])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {site.url('/broken.xml')}: not a readable RSS or "
                                      "Atom feed (")
     result = runner.invoke(cli, ["sync", "feed.xml", *VOICE])
     assert result.exit_code == 2
     assert result.stderr.strip() == ("error: feed.xml: not a feed address; pass the http(s) URL "
                                      "of an RSS or Atom feed")
+
+
+def test_a_home_page_is_not_a_feed_and_names_the_feed_it_announces(runner, project, publisher):
+    """It used to "sync" 0 articles and exit 0."""
+    site, _ = publisher
+    site.routes["/"] = page('<!DOCTYPE html><html><head><title>Le Journal</title><link '
+                            'rel="alternate" type="application/rss+xml" href="/feed.xml">'
+                            "</head><body><p>Bienvenue</p></body></html>")
+    result = runner.invoke(cli, ["sync", site.url("/"), *VOICE, "--json"])
+    report = json.loads(result.stdout)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (f"error: {site.url('/')}: is a web page, not an RSS or Atom "
+                                     f"feed; its feed is {site.url('/feed.xml')}")
+    assert report == {"error": result.stderr.strip()[len("error: "):]}
+
+
+def test_an_empty_feed_is_a_feed(runner, project, publisher):
+    site, feed = publisher
+    feed.items = []
+    result, report = sync(runner, site)
+    assert result.exit_code == 0, result.stderr
+    assert report["summary"]["converted"] == 0 and report["feed"]["entries"] == 0
+
+
+def test_each_repeated_guid_gets_one_warning_line(runner, project, publisher):
+    site, feed = publisher
+    feed.items = [item("journal-1", "Le budget adopté", site.url("/articles/1"), FULL_1),
+                  item("journal-1", "Le budget adopté (bis)", site.url("/articles/1"), FULL_1),
+                  item("journal-2", "La deuxième nouvelle", site.url("/articles/2")),
+                  item("journal-1", "Le budget adopté (ter)", site.url("/articles/1"), FULL_1)]
+    result, report = sync(runner, site)
+    assert result.exit_code == 0, result.stderr
+    feed_url = site.url("/feed.xml")
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        f"warning: {feed_url} item {n}: the guid 'journal-1' of item 1 again; only the first is "
+        "read (the publisher's feed should give each item its own guid)" for n in (2, 4)]
+    assert sorted(e["title"] for e in report["episodes"]) == ["La deuxième nouvelle",
+                                                             "Le budget adopté"]

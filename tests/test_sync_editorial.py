@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_sync import FULL_1, FULL_1_EDITED, Feed, item
+from test_sync import FULL_1, FULL_1_EDITED, Feed, allow_local_sites, item
 from web import Site
 
 from audioarticles.cli import cli
@@ -19,6 +19,7 @@ SECOND = ("<p>La métropole ouvrira une ligne de tramway au printemps.</p>"
 @pytest.fixture
 def publisher(project, monkeypatch):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    allow_local_sites(project)
     feed = Feed()
     with Site({"/feed.xml": feed}) as site:
         feed.items = [item("journal-1", "Le budget adopté", "https://journal.example/1", FULL_1),

@@ -106,3 +106,52 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(answer.body)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+class Drip:
+    """A hostile server on 127.0.0.1: it announces a large body, then sends it 2 bytes a
+    second, for as long as the client listens. `started` is set once a body is dripping."""
+
+    def __init__(self, content_length: int = 1_000_000, content_type: str = "text/html"):
+        import socket
+
+        self.head = (f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n"
+                     f"Content-Length: {content_length}\r\n\r\n<html><body><p>").encode()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.started = threading.Event()
+        self.closed = threading.Event()  # the client went away
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def _serve(self) -> None:
+        self.listener.settimeout(0.2)
+        while not self._stop.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._drip, args=(client,), daemon=True).start()
+
+    def _drip(self, client) -> None:
+        with client:
+            try:
+                client.recv(65536)
+                client.sendall(self.head)
+                self.started.set()
+                while not self._stop.wait(0.5):
+                    client.sendall(b"a")
+            except OSError:
+                self.closed.set()
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self.thread.join(5)
+        self.listener.close()

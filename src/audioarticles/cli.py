@@ -13,11 +13,17 @@ import click
 from audioarticles import api
 from audioarticles.api import Project, cwd_path
 from audioarticles.errors import ArticleSkipped, UserError
-from audioarticles.progress import ConsoleProgress, show_warnings
+from audioarticles.progress import ConsoleProgress, printable, printable_row, show_warnings
 
 
 def emit_json(data: dict) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def say(message: str, err: bool = False) -> None:
+    """Print one line for people: what came from pages, feeds and settings (titles, URLs,
+    reasons) cannot drive the terminal (escapes, bidi overrides are shown as U+FFFD)."""
+    click.echo(printable(message, keep="\t"), err=err)
 
 
 class Context:
@@ -28,24 +34,46 @@ class Context:
         return Project.open(self.project_dir, out)
 
 
+JSON_ASKED = "audioarticles.json"  # ctx.meta key: --json was on the command line
+
+
 class AppGroup(click.Group):
-    """Turns library errors into `error: ...` lines and the documented exit codes."""
+    """Turns library errors into `error: ...` lines and the documented exit codes; with
+    --json, stdout still carries one JSON object (`{"error": ...}`) when a command fails."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # noted before parsing, which may itself fail (a bad option value)
+        options = args[:args.index("--")] if "--" in args else args
+        ctx.meta[JSON_ASKED] = "--json" in options
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except UserError as exc:
-            click.echo(f"error: {exc}", err=True)
+            self._json_error(ctx, str(exc))
+            for line in str(exc).splitlines():  # a settings file can hold several mistakes
+                say(f"error: {line}", err=True)
             ctx.exit(exc.exit_code)
+        except click.ClickException as exc:
+            self._json_error(ctx, exc.format_message())
+            raise
         except OSError as exc:  # a write the disk refused outside the places that name it
             problem = api.storage_error(exc)
             if problem is None:
                 raise
-            click.echo(f"error: {problem}", err=True)
+            self._json_error(ctx, str(problem))
+            say(f"error: {problem}", err=True)
             ctx.exit(problem.exit_code)
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            self._json_error(ctx, "interrupted")
+            say("interrupted", err=True)
             ctx.exit(130)
+
+    @staticmethod
+    def _json_error(ctx: click.Context, message: str) -> None:
+        if ctx.meta.get(JSON_ASKED):
+            emit_json({"error": message})
 
 
 @click.group(cls=AppGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -92,12 +120,12 @@ def report_batch(report: api.Report, as_json: bool) -> None:
         emit_json(report.to_dict())
     else:
         if report.build is not None and report.converted:
-            click.echo(f"feed: {report.build.feed_url}")
+            say(f"feed: {report.build.feed_url}")
         for line in summary_lines(report):
-            click.echo(line)
+            say(line)
     if report.interrupted:
-        click.echo("interrupted: finished episodes are kept; run the same command again to "
-                   "continue", err=True)
+        say("interrupted: finished episodes are kept; run the same command again to "
+            "continue", err=True)
         sys.exit(130)
     if report.failed:
         sys.exit(1)
@@ -170,7 +198,7 @@ def upgrade(obj: Context, jobs: int | None, as_json: bool) -> None:
     project = obj.project()
     report = project.upgrade(jobs=jobs, progress=console_progress(project, as_json))
     if not as_json and not (report.converted or report.failed or report.skipped):
-        click.echo("no degraded episodes")
+        say("no degraded episodes")
         return
     report_batch(report, as_json)
 
@@ -190,7 +218,7 @@ def sync(obj: Context, feed_url: str, limit: int | None, voice: str | None, jobs
                           draft=draft, publish_at=publish_at, force=force,
                           progress=console_progress(project, as_json))
     if report.feed.not_modified and not as_json:
-        click.echo(f"{feed_url}: not modified since the last sync; nothing to do")
+        say(f"{feed_url}: not modified since the last sync; nothing to do")
     report_batch(report, as_json)
 
 
@@ -208,9 +236,9 @@ def episodes(obj: Context, names: tuple[str, ...], states: tuple[str, ...],
         emit_json({"episodes": [e.to_dict() for e in rows]})
         return
     if not rows:
-        click.echo("no episodes yet; run `audioarticles convert ARTICLE`")
+        say("no episodes yet; run `audioarticles convert ARTICLE`")
     for e in rows:
-        click.echo(f"{e.slug}\t{e.duration_s:7.1f} s\t{e.voice}\t{e.state}\t{e.title}")
+        click.echo(printable_row(e.slug, f"{e.duration_s:7.1f} s", e.voice, e.state, e.title))
 
 
 @cli.group(invoke_without_command=True)
@@ -227,7 +255,7 @@ def voices(ctx: click.Context, as_json: bool) -> None:
         return
     for row in rows:
         status = "available" if row["available"] else f"unavailable: {row['reason']}"
-        click.echo(f"{row['name']}\t{row['engine']}\t{row['language']}\t{status}")
+        say(f"{row['name']}\t{row['engine']}\t{row['language']}\t{status}")
 
 
 @voices.command("install")
@@ -248,9 +276,9 @@ def voices_install(obj: Context, engine: str, name: str, source: str, sha256: st
                    "model": cwd_path(installed.onnx), "config": cwd_path(installed.config),
                    "sha256": installed.sha256, "replaced": installed.replaced})
         return
-    click.echo(f"installed Piper model {installed.name} (sha256 {installed.sha256}) in "
-               f"{cwd_path(installed.onnx.parent)}; a profile uses it with "
-               f"[options] model = \"{installed.name}\"")
+    say(f"installed Piper model {installed.name} (sha256 {installed.sha256}) in "
+        f"{cwd_path(installed.onnx.parent)}; a profile uses it with "
+        f"[options] model = \"{installed.name}\"")
 
 
 @voices.command("audition")
@@ -272,11 +300,11 @@ def voices_audition(obj: Context, text: str, article_file: str | None, voice_nam
         return
     for take in result.takes:
         if take.mp3 is not None:
-            click.echo(f"{take.voice}\t{take.engine}\t{take.duration_s:.1f} s\t"
-                       f"{cwd_path(take.mp3)}")
+            say(f"{take.voice}\t{take.engine}\t{take.duration_s:.1f} s\t"
+                f"{cwd_path(take.mp3)}")
         else:
-            click.echo(f"{take.voice}\t{take.engine}\t{take.error}")
-    click.echo(f"compare them: {cwd_path(result.page)}")
+            say(f"{take.voice}\t{take.engine}\t{take.error}")
+    say(f"compare them: {cwd_path(result.page)}")
 
 
 @cli.command()
@@ -288,7 +316,7 @@ def build(obj: Context, out: str | None, as_json: bool) -> None:
     project = obj.project(out)
     result = project.build()
     for message in result.warnings:
-        click.echo(f"warning: {message}", err=True)
+        say(f"warning: {message}", err=True)
     output = project.output
     newest = result.episodes[0] if result.episodes else None
     if as_json:
@@ -301,13 +329,13 @@ def build(obj: Context, out: str | None, as_json: bool) -> None:
             "page_url": result.page_url(newest) if newest else None,
         })
         return
-    click.echo(f"{len(result.episodes)} episode(s) on the site, {result.in_feed} in the feed "
-               f"({cwd_path(output)})")
-    click.echo(f"site: {cwd_path(output / 'index.html')}  "
-               "(preview it at the URLs below with `audioarticles serve`)")
-    click.echo(f"feed: {result.feed_url}")
+    say(f"{len(result.episodes)} episode(s) on the site, {result.in_feed} in the feed "
+        f"({cwd_path(output)})")
+    say(f"site: {cwd_path(output / 'index.html')}  "
+        "(preview it at the URLs below with `audioarticles serve`)")
+    say(f"feed: {result.feed_url}")
     if newest is not None:
-        click.echo(f"page: {result.page_url(newest)}")
+        say(f"page: {result.page_url(newest)}")
 
 
 @cli.command()
@@ -320,7 +348,7 @@ def embed(obj: Context, slug: str, as_json: bool) -> None:
     if as_json:
         emit_json(info)
     else:
-        click.echo(info["snippet"])
+        click.echo(printable(info["snippet"], keep="\n\t"))  # an HTML block
 
 
 @cli.command()
@@ -329,22 +357,26 @@ def embed(obj: Context, slug: str, as_json: bool) -> None:
 @click.option("--out", type=click.Path(file_okay=False), help="Published site folder (default: output/).")
 @click.option("--drafts", is_flag=True,
               help="Also show drafts, held and scheduled episodes (a private preview, never "
-                   "written to the published folder).")
+                   "written to the published folder; no other web site may read it).")
+@click.option("--allow-origin", "allow_origin", metavar="ORIGIN",
+              help="The one web origin (https://cms.example) allowed to read the preview from "
+                   "its pages (default: any for the public site, none with --drafts).")
 @click.pass_obj
-def serve(obj: Context, port: int | None, out: str | None, drafts: bool) -> None:
+def serve(obj: Context, port: int | None, out: str | None, drafts: bool,
+          allow_origin: str | None) -> None:
     """Preview the site and feed locally, with Range requests so seeking works."""
-    preview, warnings = obj.project(out).preview(port, drafts)
+    preview, warnings = obj.project(out).preview(port, drafts, allow_origin)
     for message in warnings:
-        click.echo(f"warning: {message}", err=True)
-    click.echo(f"serving {cwd_path(preview.root)} at http://{preview.host}:{preview.port}/ "
-               "(Ctrl-C to stop)")
+        say(f"warning: {message}", err=True)
+    say(f"serving {cwd_path(preview.root)} at http://{preview.host}:{preview.port}/ "
+        "(Ctrl-C to stop)")
     if not preview.matches_base_url:
-        click.echo(f"note: the feed's URLs point at {preview.base_url} (base_url), not at this "
-                   "preview", err=True)
+        say(f"note: the feed's URLs point at {preview.base_url} (base_url), not at this "
+            "preview", err=True)
     try:
         preview.serve_forever()
     except KeyboardInterrupt:
-        click.echo("stopped", err=True)
+        say("stopped", err=True)
     finally:
         preview.close()
 
@@ -358,15 +390,15 @@ def recover(obj: Context, force: bool, as_json: bool) -> None:
     """Rebuild a lost or damaged catalog from the published files (feed, pages, MP3 tags)."""
     result = obj.project().recover(force=force)
     for message in result.warnings:
-        click.echo(f"warning: {message}", err=True)
+        say(f"warning: {message}", err=True)
     if as_json:
         emit_json(result.to_dict())
         return
     aside = f"; the previous catalog is kept as {cwd_path(result.kept_aside)}" \
         if result.kept_aside else ""
-    click.echo(f"recovered {len(result.episodes)} episode(s): {result.count('published')} "
-               f"published, {result.count('held')} held (their audio was not public){aside}")
-    click.echo("run `audioarticles build` to check the site; GUIDs, slugs and dates are kept")
+    say(f"recovered {len(result.episodes)} episode(s): {result.count('published')} "
+        f"published, {result.count('held')} held (their audio was not public){aside}")
+    say("run `audioarticles build` to check the site; GUIDs, slugs and dates are kept")
 
 
 # editorial control
@@ -377,10 +409,13 @@ def report_changes(changes: list[api.Change], as_json: bool) -> None:
         emit_json({"episodes": [c.to_dict() for c in changes]})
         return
     for c in changes:
-        if c.changed:
-            click.echo(f"{c.episode.slug}: {c.from_state} -> {api.state_line(c.episode)}")
+        if c.changed and c.from_state == c.episode.state:  # held again, for another reason
+            why = f"; reason now: {c.episode.state_reason}" if c.episode.state_reason else ""
+            say(f"{c.episode.slug}: already {c.episode.state}{why}")
+        elif c.changed:
+            say(f"{c.episode.slug}: {c.from_state} -> {api.state_line(c.episode)}")
         else:
-            click.echo(f"{c.episode.slug}: {c.note}")
+            say(f"{c.episode.slug}: {c.note}")
 
 
 def editor_options(command):
@@ -442,7 +477,7 @@ def history(obj: Context, slugs: tuple[str, ...], as_json: bool) -> None:
         return
     for e in events:
         why = f" ({e.reason})" if e.reason else ""
-        click.echo(f"{e.at}\t{e.slug}\t{e.from_state or 'new'} -> {e.to_state}\t{e.actor}{why}")
+        say(f"{e.at}\t{e.slug}\t{e.from_state or 'new'} -> {e.to_state}\t{e.actor}{why}")
 
 
 @cli.command()
@@ -466,7 +501,7 @@ def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars
     try:
         view = project.text(input_name, stage, voice, max_chars)
     except ArticleSkipped as skipped:
-        click.echo(f"skipped: {skipped}", err=True)
+        say(f"skipped: {skipped}", err=True)
         return
     article = view.article
     if changes:
@@ -485,17 +520,17 @@ def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars
         return
     if stage == "segments":
         for seg in view.segments:
-            click.echo(f"{seg.position}\t[{seg.block_kind} {seg.block}]\t{seg.written}")
-            click.echo(f"\t\t→ {seg.spoken}")
+            say(f"{seg.position}\t[{seg.block_kind} {seg.block}]\t{seg.written}")
+            say(f"\t\t→ {seg.spoken}")
         return
     meta = article.meta
     for label, value in (("title", meta.title), ("author", meta.author), ("date", meta.date),
                          ("url", meta.canonical_url or meta.url), ("language", meta.language)):
         if value:
-            click.echo(f"# {label}: {value}")
+            say(f"# {label}: {value}")
     texts = view.spoken_blocks() if stage == "normalized" else [b.text for b in article.blocks]
     for block, block_text in zip(article.blocks, texts):
-        click.echo(f"[{block.kind}] {block_text}")
+        say(f"[{block.kind}] {block_text}")
 
 
 def report_rewrites(view, project: Project, as_json: bool) -> None:
@@ -508,8 +543,8 @@ def report_rewrites(view, project: Project, as_json: bool) -> None:
     for seg, seg_changes in found:
         for change in seg_changes:
             origin = "" if change.written == change.before else f"  (written: {change.written})"
-            click.echo(f"{seg.position}:{change.start}-{change.end}\t{change.rule}\t"
-                       f"{change.before} → {change.after}{origin}")
+            say(f"{seg.position}:{change.start}-{change.end}\t{change.rule}\t"
+                f"{change.before} → {change.after}{origin}")
 
 
 @cli.group()
@@ -529,9 +564,9 @@ def lexicon_add(obj: Context, word: str, pronunciation: str, as_json: bool) -> N
         emit_json({"word": word, "pronunciation": pronunciation, "file": str(path),
                    "replaced": previous})
     elif previous is not None:
-        click.echo(f"{path}: {word} is now read {pronunciation!r} (was {previous!r})")
+        say(f"{path}: {word} is now read {pronunciation!r} (was {previous!r})")
     else:
-        click.echo(f"{path}: {word} is read {pronunciation!r}")
+        say(f"{path}: {word} is read {pronunciation!r}")
 
 
 @cli.command()
@@ -550,7 +585,7 @@ def doctor(url: str, timeout: float, max_episodes: int | None, as_json: bool) ->
     if as_json:
         emit_json(report.as_dict())
     else:
-        click.echo(api.format_diagnosis(report))
+        click.echo(printable(api.format_diagnosis(report), keep="\n\t"))
     if not report.ok:
         sys.exit(1)
 
@@ -575,8 +610,8 @@ def feeds_list(obj: Context, as_json: bool) -> None:
     for row in rows:
         where = (f"private, {row['subscribers']} subscriber(s)" if row["private"]
                  else row["url"])
-        click.echo(f"{row['name'] or '(main)'}: {row['title']} — {row['episodes']} "
-                   f"episode(s) — {where}")
+        say(f"{row['name'] or '(main)'}: {row['title']} — {row['episodes']} "
+            f"episode(s) — {where}")
 
 
 @feeds.group()
@@ -586,7 +621,7 @@ def token() -> None:
 
 def print_warnings(messages: list[str]) -> None:
     for message in messages:
-        click.echo(f"warning: {message}", err=True)
+        say(f"warning: {message}", err=True)
 
 
 @token.command("create")
@@ -602,10 +637,10 @@ def token_create(obj: Context, name: str, subscriber: str, as_json: bool) -> Non
     if as_json:
         emit_json(grant)
         return
-    click.echo(grant["url"])
-    click.echo(f"token {grant['id']} for {grant['subscriber'] or 'a subscriber'}: give this "
-               "address to them only; `audioarticles feeds token revoke "
-               f"{grant['id']}` takes it back", err=True)
+    say(grant["url"])
+    say(f"token {grant['id']} for {grant['subscriber'] or 'a subscriber'}: give this "
+        "address to them only; `audioarticles feeds token revoke "
+        f"{grant['id']}` takes it back", err=True)
 
 
 @token.command("list")
@@ -620,7 +655,7 @@ def token_list(obj: Context, name: str | None, as_json: bool) -> None:
         return
     for g in grants:
         url = g["url"] or "(key file missing: revoked at next build)"
-        click.echo(f"{g['id']}  {g['feed']}  {g['subscriber'] or '-'}  {g['created_at']}  {url}")
+        say(f"{g['id']}  {g['feed']}  {g['subscriber'] or '-'}  {g['created_at']}  {url}")
 
 
 @token.command("revoke")
@@ -634,8 +669,8 @@ def token_revoke(obj: Context, which: str, as_json: bool) -> None:
     if as_json:
         emit_json(grant)
         return
-    click.echo(f"revoked token {grant['id']} of {grant['feed']} "
-               f"({grant['subscriber'] or 'no label'})")
+    say(f"revoked token {grant['id']} of {grant['feed']} "
+        f"({grant['subscriber'] or 'no label'})")
 
 
 @cli.command()
@@ -654,12 +689,12 @@ def edition(obj: Context, day: str | None, feed: str, limit: int | None, as_json
     if as_json:
         emit_json(made.to_dict())
     elif episode is None:
-        click.echo(f"no published article on {report.day.isoformat()}: no edition")
+        say(f"no published article on {report.day.isoformat()}: no edition")
     else:
-        click.echo(f"{episode.slug}: {cwd_path(episode.mp3_path)} "
-                   f"({episode.duration_s:.1f} s, {len(report.articles)} article(s), "
-                   f"{report.status})")
-        click.echo(f"feed: {made.feed_url}")
+        say(f"{episode.slug}: {cwd_path(episode.mp3_path)} "
+            f"({episode.duration_s:.1f} s, {len(report.articles)} article(s), "
+            f"{report.status})")
+        say(f"feed: {made.feed_url}")
     if made.left_out:
         sys.exit(1)
 

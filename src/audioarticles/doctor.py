@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from audioarticles import httputil
 from audioarticles.version import __version__
 from audioarticles.errors import UsageError
 
@@ -204,13 +205,7 @@ class Fetcher:
 
 def _reason(exc: Exception) -> str:
     """The innermost, most telling part of a requests error."""
-    text = str(exc)
-    match = re.search(r"\[Errno -?\d+\] ([^'\")]+)", text)
-    if match:
-        return match.group(1).strip()
-    if isinstance(exc, requests.Timeout):
-        return "timed out"
-    return text.split(": ")[-1][:200] if text else type(exc).__name__
+    return httputil.failure(exc)[0]
 
 
 def read_body(response: requests.Response, limit: int = READ_LIMIT) -> bytes:
@@ -236,14 +231,7 @@ def read_body(response: requests.Response, limit: int = READ_LIMIT) -> bytes:
 
 def media_type(response: requests.Response) -> tuple[str, str]:
     """('type/subtype', charset) of a response, lower case; ('', '') when absent."""
-    value = response.headers.get("Content-Type", "")
-    parts = [p.strip() for p in value.split(";")]
-    charset = ""
-    for part in parts[1:]:
-        key, _, val = part.partition("=")
-        if key.strip().lower() == "charset":
-            charset = val.strip().strip('"').lower()
-    return parts[0].lower(), charset
+    return httputil.content_type(response.headers.get("Content-Type"))
 
 
 def status_text(response: requests.Response) -> str:

@@ -1,16 +1,19 @@
-"""Fetch article pages and feeds over HTTP(S): timeouts, a size cap, a real User-Agent, a
-bounded number of redirects, conditional GET; every failure is an InputError naming the URL."""
+"""Fetch article pages and feeds over HTTP(S): one deadline per URL, a size cap, a real
+User-Agent, a bounded number of redirects, conditional GET, and no connection to private
+addresses unless the project allows them (`netguard`); every failure is an InputError naming
+the URL."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
-from email.message import Message
 
 import requests
 
+from audioarticles import netguard
 from audioarticles.version import __version__
 from audioarticles.errors import InputError
+from audioarticles.httputil import content_type, failure, format_size, status_message
+from audioarticles.config import FetchSection, LimitsSection
 
 DEFAULT_USER_AGENT = f"audioarticles/{__version__} (article-to-podcast converter)"
 
@@ -37,19 +40,28 @@ def binary_kind(data: bytes) -> str | None:
 
 @dataclass
 class FetchSettings:
-    timeout_s: float = 20.0
-    max_bytes: int = 5 * 1024 * 1024
-    max_redirects: int = 5
+    timeout_s: float = FetchSection().timeout_s  # the whole fetch of one URL
+    max_bytes: int = int(LimitsSection().max_input_mb * 1024 * 1024)
+    max_redirects: int = FetchSection().max_redirects
     user_agent: str = DEFAULT_USER_AGENT
+    allow_private: bool = False  # intranet CMSs: loopback, private and link-local addresses
+    allow_hosts: tuple[str, ...] = ()  # host names that may resolve to such addresses
 
     @classmethod
     def from_project(cls, project) -> FetchSettings:
         fetch = project.section("fetch")
         limits = project.section("limits")
-        return cls(timeout_s=float(fetch.get("timeout_s", 20)),
-                   max_bytes=int(float(limits.get("max_input_mb", 5)) * 1024 * 1024),
-                   max_redirects=int(fetch.get("max_redirects", 5)),
-                   user_agent=str(fetch.get("user_agent") or DEFAULT_USER_AGENT))
+        return cls(timeout_s=float(fetch["timeout_s"]),
+                   max_bytes=int(limits["max_input_mb"] * 1024 * 1024),
+                   max_redirects=fetch["max_redirects"],
+                   user_agent=str(fetch["user_agent"] or DEFAULT_USER_AGENT),
+                   allow_private=fetch["allow_private"],
+                   allow_hosts=tuple(fetch["allow_hosts"]))
+
+
+class FetchCancelled(Exception):
+    """The run was stopped (Ctrl-C, SIGTERM) while this URL was being fetched: not a failure
+    of the input, so not an InputError."""
 
 
 @dataclass
@@ -73,96 +85,81 @@ def is_url(name: str) -> bool:
     return name.lower().startswith(("http://", "https://"))
 
 
-def parse_content_type(value: str) -> tuple[str, str | None]:
-    message = Message()
-    message["content-type"] = value or "application/octet-stream"
-    charset = message.get_param("charset")
-    return message.get_content_type().lower(), str(charset) if charset else None
-
-
-def format_size(size: int) -> str:
-    """5 MB, 10.2 MB, 51.2 KB, 800 bytes."""
-    if size >= 1024 * 1024:
-        return f"{size / 1024 / 1024:.3g} MB"
-    if size >= 1024:
-        return f"{size / 1024:.3g} KB"
-    return f"{size} bytes"
-
-
 def size_limit_message(size: int | None, max_bytes: int) -> str:
-    what = f"is {format_size(size)}" if size is not None else "is larger than that"
-    return (f"{what}, above the {format_size(max_bytes)} limit for one input; raise [limits] "
+    what = (f"is {format_size(size)}, above" if size is not None
+            else "was stopped after")
+    return (f"{what} the {format_size(max_bytes)} limit for one input; raise [limits] "
             f"max_input_mb in audioarticles.toml if this really is one article")
 
 
 def fetch(url: str, settings: FetchSettings, headers: dict[str, str] | None = None,
           session: requests.Session | None = None) -> Page:
-    """GET `url`; 2xx and 304 come back as a Page, everything else raises InputError(url, ...)."""
+    """GET `url`; 2xx and 304 come back as a Page, everything else raises InputError(url, ...).
+
+    Each connection (redirects too) goes only to an address the policy allows; the whole
+    fetch has `settings.timeout_s`; cancelling the `netguard.Scope` it runs in ends it with
+    FetchCancelled."""
     own_session = session is None
     session = session or requests.Session()
+    netguard.guard(session)
     session.max_redirects = settings.max_redirects
     request_headers = {"User-Agent": settings.user_agent,
                        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,"
                                  "text/plain;q=0.8,*/*;q=0.5",
                        "Accept-Language": "fr,en;q=0.5"}
     request_headers.update(headers or {})
-    deadline = time.monotonic() + settings.timeout_s
-    try:
-        response = session.get(url, headers=request_headers, stream=True,
-                               timeout=(settings.timeout_s, settings.timeout_s))
-        with response:
-            if response.status_code == 304:
-                return Page(url=url, final_url=response.url, status=304,
-                            headers=dict(response.headers))
-            if response.status_code >= 400:
-                raise InputError(url, http_error_message(response))
-            media_type, charset = parse_content_type(response.headers.get("Content-Type", ""))
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > settings.max_bytes:
-                raise InputError(url, size_limit_message(int(declared), settings.max_bytes))
-            body = bytearray()
-            for chunk in response.iter_content(64 * 1024):
-                body.extend(chunk)
-                if len(body) > settings.max_bytes:
-                    raise InputError(url, size_limit_message(None, settings.max_bytes))
-                if time.monotonic() > deadline:
-                    raise requests.Timeout("the whole download took too long")
-            return Page(url=url, final_url=response.url, status=response.status_code,
-                        media_type=media_type, charset=charset, body=bytes(body),
+    with netguard.watching(settings.timeout_s, settings.allow_private,
+                           settings.allow_hosts) as watch:
+        try:
+            return _get(url, settings, session, request_headers, watch)
+        except netguard.Refused as exc:
+            raise InputError(url, f"refused: {exc}") from exc
+        except (requests.RequestException, OSError) as exc:
+            if watch.ended == "cancelled":
+                raise FetchCancelled(url) from exc
+            if watch.ended == "timeout" or isinstance(exc, requests.Timeout):
+                raise InputError(url, timeout_message(settings)) from exc
+            if isinstance(exc, requests.TooManyRedirects):
+                raise InputError(url, f"too many redirects (more than {settings.max_redirects}; "
+                                      "a redirect loop?); open the address in a browser to "
+                                      "check it") from exc
+            reason, unreachable = failure(exc)
+            if unreachable:
+                raise InputError(url, f"could not connect ({reason}); check the address and "
+                                      "the network") from exc
+            raise InputError(url, f"could not fetch it ({reason}); check the address") from exc
+        finally:
+            if own_session:
+                session.close()
+
+
+def timeout_message(settings: FetchSettings) -> str:
+    return (f"no complete answer within {settings.timeout_s:g} s (timeout); try again later, "
+            "or raise [fetch] timeout_s in audioarticles.toml")
+
+
+def _get(url: str, settings: FetchSettings, session: requests.Session,
+         headers: dict[str, str], watch: netguard.Watch) -> Page:
+    timeout = (settings.timeout_s, settings.timeout_s)
+    response = session.get(url, headers=headers, stream=True, timeout=timeout)
+    with response:
+        if response.status_code == 304:
+            return Page(url=url, final_url=response.url, status=304,
                         headers=dict(response.headers))
-    except requests.TooManyRedirects as exc:
-        raise InputError(url, f"too many redirects (more than {settings.max_redirects}; a redirect "
-                              "loop?); open the address in a browser to check it") from exc
-    except requests.Timeout as exc:
-        raise InputError(url, f"no complete answer within {settings.timeout_s:g} s (timeout); try "
-                              "again later, or raise [fetch] timeout_s in audioarticles.toml") from exc
-    except requests.ConnectionError as exc:
-        raise InputError(url, f"could not connect ({short_reason(exc)}); check the address "
-                              "and the network") from exc
-    except requests.RequestException as exc:
-        raise InputError(url, f"could not fetch it ({short_reason(exc)}); check the address") from exc
-    finally:
-        if own_session:
-            session.close()
-
-
-def http_error_message(response: requests.Response) -> str:
-    status = response.status_code
-    reason = response.reason or ""
-    if status == 404 or status == 410:
-        return f"not found (HTTP {status}); check the address"
-    if status in (401, 403):
-        return (f"access refused (HTTP {status} {reason}); the page may need a login or "
-                "block robots; save it from a browser and convert the file")
-    if status == 429 or status >= 500:
-        return f"the server failed (HTTP {status} {reason}); try again later"
-    return f"HTTP {status} {reason}; check the address"
-
-
-def short_reason(exc: Exception) -> str:
-    text = str(exc.args[0] if exc.args else exc)
-    # urllib3 wraps the useful part: keep the last clause
-    for marker in ("Caused by ", "Failed to establish a new connection: "):
-        if marker in text:
-            text = text.rsplit(marker, 1)[1]
-    return text.strip("()'\" ")[:160]
+        if response.status_code >= 400:
+            raise InputError(url, status_message(response.status_code, response.reason or ""))
+        media_type, charset = content_type(response.headers.get("Content-Type"))
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > settings.max_bytes:
+            raise InputError(url, size_limit_message(int(declared), settings.max_bytes))
+        body = bytearray()
+        for chunk in response.iter_content(16 * 1024):
+            body.extend(chunk)
+            if len(body) > settings.max_bytes:
+                raise InputError(url, size_limit_message(None, settings.max_bytes))
+        if watch.ended:
+            # the deadline shut the socket: what came is a truncated body, not the page
+            raise requests.ConnectionError(f"fetch ended ({watch.ended})")
+        return Page(url=url, final_url=response.url, status=response.status_code,
+                    media_type=media_type or "application/octet-stream", charset=charset or None,
+                    body=bytes(body), headers=dict(response.headers))

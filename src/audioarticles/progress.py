@@ -13,6 +13,7 @@ from typing import TextIO
 
 from audioarticles.errors import ArticleSkipped, InputError
 from audioarticles.pipeline.results import Converted, ConvertReport, Outcome, Progress
+from audioarticles.terminal import printable, printable_row  # noqa: F401  (the CLI prints through these)
 
 
 def format_eta(seconds: float) -> str:
@@ -86,7 +87,7 @@ class ConsoleProgress(Progress):
             eta = "--:--"
         text = f"[{self.finished}/{self.total}] {share:4.0%}  ETA {eta}"
         if self.current and self.finished < self.total:
-            text += f"  {self.current}"
+            text += f"  {printable(self.current)}"
         return text
 
     def _draw(self) -> None:
@@ -105,7 +106,7 @@ class ConsoleProgress(Progress):
 
     @staticmethod
     def _write(stream: TextIO, line: str) -> None:
-        stream.write(line + "\n")
+        stream.write(printable(line, keep="\t") + "\n")
         stream.flush()
 
 

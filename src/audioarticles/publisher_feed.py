@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import time
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 import feedparser
 
 from audioarticles.errors import InputError
-from audioarticles.fetch import fetch
+from audioarticles.fetch import Page, fetch, is_url
 from audioarticles.sources import FEED_ITEM, Reader, Source
 from audioarticles.store.interfaces import CatalogStore as Catalog
 
@@ -86,16 +88,14 @@ def read_feed(feed_url: str, reader: Reader, headers: dict[str, str],
         return info, []
     parsed = feedparser.parse(page.body, response_headers={
         "content-location": page.final_url, "content-type": page.headers.get("Content-Type", "")})
-    if not parsed.entries and (parsed.bozo or not parsed.feed):
-        problem = getattr(parsed, "bozo_exception", None) or "no channel or feed element"
-        raise InputError(feed_url, f"not a readable RSS or Atom feed ({problem}); check the "
-                                   "address (it should be the feed, not the site's home page)")
+    if not parsed.entries and (parsed.bozo or not parsed.feed or not parsed.version):
+        raise InputError(feed_url, not_a_feed(page, parsed))
     info.title = parsed.feed.get("title", "")
     entries = parsed.entries[:limit] if limit is not None else parsed.entries
     info.entries = len(entries)
     language = parsed.feed.get("language", "") or "fr"
     sources: list[Source | InputError] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # guid -> item number
     for number, entry in enumerate(entries, start=1):
         guid = entry.get("id") or entry.get("link") or ""
         if not guid:
@@ -103,12 +103,47 @@ def read_feed(feed_url: str, reader: Reader, headers: dict[str, str],
                                       "the publisher's feed must identify its items"))
             continue
         if guid in seen:
+            if reader.warn:
+                reader.warn(f"{feed_url} item {number}: the guid {guid!r} of item {seen[guid]} "
+                            "again; only the first is read (the publisher's feed should give "
+                            "each item its own guid)")
             continue
-        seen.add(guid)
+        seen[guid] = number
         name = entry.get("link") or guid
         sources.append(Source(FEED_ITEM, name, entry.get("link") or "",
                               feed_item(entry, guid, language)))
     return info, sources
+
+
+_FEED_LINK = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([a-z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+def not_a_feed(page: Page, parsed) -> str:
+    """Why the address is not a feed, with the fix (the feed a web page names, if any)."""
+    if page.media_type in ("text/html", "application/xhtml+xml") or (
+            not parsed.version and page.body.lstrip()[:200].lower().startswith(
+                (b"<!doctype html", b"<html"))):
+        named = alternate_feed(page.body.decode("utf-8", "replace"), page.final_url)
+        fix = (f"its feed is {named}" if named else
+               "pass the feed's address instead (often /feed or /rss.xml)")
+        return f"is a web page, not an RSS or Atom feed; {fix}"
+    problem = getattr(parsed, "bozo_exception", None) or "no channel or feed element"
+    return (f"not a readable RSS or Atom feed ({problem}); check the address (it should be the "
+            "feed, not the site's home page)")
+
+
+def alternate_feed(document: str, base: str) -> str:
+    """The feed a page announces (<link rel="alternate" type="application/rss+xml">), or ""."""
+    for tag in _FEED_LINK.findall(document[:200_000]):
+        attributes = {m[0].lower(): m[1] or m[2] or m[3] for m in _ATTRIBUTE.findall(tag)}
+        if ("alternate" in attributes.get("rel", "").lower().split()
+                and attributes.get("type", "").lower() in ("application/rss+xml",
+                                                            "application/atom+xml")
+                and attributes.get("href")):
+            address = urljoin(base, html.unescape(attributes["href"]))
+            return address if is_url(address) else ""
+    return ""
 
 
 def full_text(entry) -> str:

@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from audioarticles import extract
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.errors import InputError
 from audioarticles.fetch import FetchSettings, binary_kind, fetch, is_url, size_limit_message
 from audioarticles.identity import slugify
+from audioarticles.intake import admit
 from audioarticles.model import Article, ArticleMeta, Block
 
 ARTICLE_SUFFIXES: tuple[str, ...] = tuple(extract.READERS)  # .txt, .md, .html, .htm...
@@ -106,11 +107,16 @@ def _mixed_utf8(data: bytes) -> bool:
     return any(ord(ch) > 127 and ch != "\ufffd" for ch in decoded)
 
 
-def decode_bytes(data: bytes, source: str, declared: str | None = None,
+def decode_bytes(data: bytes, source: str, declared: str | tuple[str | None, ...] | None = None,
                  warn: Warn | None = None) -> str:
-    """Text from an input's bytes: decode what can be decoded, refuse the rest with the fix."""
+    """Text from an input's bytes: decode what can be decoded, refuse the rest with the fix.
+
+    In order: a BOM; the encodings the input claims (`declared`: the page's <meta>, then the
+    server's header), each only if it decodes cleanly; UTF-8; UTF-16 without a BOM; Windows-1252
+    (with a warning); a detector's guess (with a warning)."""
     if not data:
         raise InputError(source, "the file is empty; nothing to read")
+    claims = declared if isinstance(declared, tuple) else (declared,)
     if data.startswith(codecs.BOM_UTF8):
         try:
             text = data[len(codecs.BOM_UTF8):].decode("utf-8")
@@ -129,10 +135,7 @@ def decode_bytes(data: bytes, source: str, declared: str | None = None,
         if kind:
             raise InputError(source, f"this is {kind}, not a text article; pass a .txt, .md or "
                                      ".html article")
-        if b"\x00" in data:
-            raise InputError(source, "this is a binary file, not text; pass a .txt, .md or "
-                                     ".html article")
-        text = _decode_unmarked(data, source, declared, warn)
+        text = _decode_unmarked(data, source, claims, warn)
     if not text.strip():
         raise InputError(source, "contains only blank space; nothing to read")
     if _control_share(text) > _MAX_CONTROL_SHARE:
@@ -141,12 +144,86 @@ def decode_bytes(data: bytes, source: str, declared: str | None = None,
     return text
 
 
-def _decode_unmarked(data: bytes, source: str, declared: str | None, warn: Warn | None) -> str:
-    if declared:
-        try:
-            return data.decode(declared)
-        except (LookupError, UnicodeDecodeError):
-            pass
+# what servers and pages call Latin-1 is read as its superset, as browsers do
+_ENCODING_ALIASES = {"iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin-1": "cp1252",
+                     "latin1": "cp1252", "l1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252"}
+_SINGLE_BYTE = ("cp1252", "latin_1", "iso8859_15", "mac_roman", "cp850")
+
+
+def decoded_as_claimed(data: bytes, claim: str | None) -> str | None:
+    """The text, when `data` really is in the claimed encoding: it decodes without error and
+    without C1 control characters, and a single-byte claim loses to bytes that are valid
+    UTF-8 with accents (a UTF-8 page served as iso-8859-1 is the classic mistake)."""
+    if not claim:
+        return None
+    name = _ENCODING_ALIASES.get(claim.strip().lower(), claim.strip().lower())
+    try:
+        codec = codecs.lookup(name).name
+        text = data.decode(codec)
+    except (LookupError, UnicodeDecodeError):
+        return None
+    if codec in _SINGLE_BYTE or codec.startswith(("cp125", "iso8859")):
+        if _is_utf8_with_accents(data):
+            return None
+    if any("\x80" <= ch <= "\x9f" for ch in text) or _control_share(text) > _MAX_CONTROL_SHARE:
+        return None
+    return text
+
+
+def _is_utf8_with_accents(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return any(byte > 127 for byte in data)
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """Text in UTF-16 without a BOM (saved by some Windows tools): mostly-Latin text leaves a
+    zero byte in every other position; the side of the zeros gives the byte order."""
+    sample = data[:4096]
+    if len(data) % 2 or len(sample) < 4:
+        return None
+    pairs = len(sample) // 2
+    even = sample[0::2].count(0) / pairs
+    odd = sample[1::2].count(0) / pairs
+    for codec, zeros, others in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros > 0.3 and others < 0.05:
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def _guessed(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding) when charset-normalizer finds another encoding than Windows-1252 (the
+    usual one of French text that is not UTF-8) clearly better; None to keep Windows-1252."""
+    if len(data) < 64:  # too short to judge
+        return None
+    from charset_normalizer import from_bytes
+
+    results = list(from_bytes(data))
+    if not results or results[0].chaos > 0.2:
+        return None
+    best = results[0]
+    if any("cp1252" in r.could_be_from_charset for r in results if r.chaos <= best.chaos + 0.01):
+        return None
+    return str(best), best.encoding
+
+
+def _decode_unmarked(data: bytes, source: str, claims: tuple[str | None, ...],
+                     warn: Warn | None) -> str:
+    for claim in claims:
+        text = decoded_as_claimed(data, claim)
+        if text is not None:
+            return text
+    if b"\x00" in data:
+        text = utf16_without_bom(data)
+        if text is None:
+            raise InputError(source, "this is a binary file, not text; pass a .txt, .md or "
+                                     ".html article")
+        return text
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -154,6 +231,13 @@ def _decode_unmarked(data: bytes, source: str, declared: str | None, warn: Warn 
     if _mixed_utf8(data):
         raise InputError(source, f"not valid UTF-8 at byte {first_bad}, although other parts "
                                  "are UTF-8 (mixed encodings); save the file as UTF-8")
+    guess = _guessed(data)
+    if guess is not None:
+        text, encoding = guess
+        if warn:
+            warn(f"{source}: not UTF-8; read as {encoding} (a guess). Check the text, and save "
+                 "the file as UTF-8 to silence this")
+        return text
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
@@ -197,7 +281,7 @@ def _meta_charset(data: bytes) -> str | None:
 class Reader:
     """Reads the sources of one run, with the project's limits and fetch settings."""
 
-    def __init__(self, project: Project, warn: Warn | None = None, stdin: BinaryIO | None = None,
+    def __init__(self, project: Settings, warn: Warn | None = None, stdin: BinaryIO | None = None,
                  skip: tuple[str, ...] | None = None, session=None,
                  exclude: tuple[Path, ...] = ()):
         self.project = project
@@ -267,7 +351,8 @@ class Reader:
 
     def load(self, source: Source) -> Article:
         """Read a source into an article (in a batch worker); its explicit id, if any, is the
-        article's."""
+        article's. Whatever it was read from, the article enters the pipeline made safe
+        (intake.admit: no control characters, a known language)."""
         if source.kind == PATH:
             article = self.read_path(Path(source.ref), source.name)
         elif source.kind == URL:
@@ -280,6 +365,7 @@ class Reader:
             article = self.read_article_input(source)
         else:
             article = article_from_dict(source.data)
+        article = admit(article, self.project.values.podcast.language, self.warn)
         explicit_id = source.explicit_id or article.meta.explicit_id
         if explicit_id:
             article.meta.explicit_id = check_id(explicit_id, source.name)
@@ -411,7 +497,7 @@ class Reader:
                                   ".txt file and convert that")
         if media_type in ("text/html", "application/xhtml+xml") or (
                 media_type in ("", "application/octet-stream") and sniff_kind(body) == "html"):
-            text = decode_bytes(body, url, charset or _meta_charset(body), self.warn)
+            text = decode_bytes(body, url, (_meta_charset(body), charset), self.warn)
             article = parse_article(text, url, "html", url=final_url, skip=self.skip)
         elif media_type in ("text/plain", "text/markdown"):
             kind_name = "md" if media_type == "text/markdown" else "txt"

@@ -13,6 +13,7 @@ from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, PCST, TALB, TCON, TDES, TD
 
 from audioarticles.chapters import Chapter, shorten
 from audioarticles.errors import UsageError
+from audioarticles.httputil import http_url
 
 #: Apple Podcasts shows chapter titles on one line: keep them short
 CHAPTER_TITLE_CHARS = 60
@@ -114,8 +115,8 @@ def build(info: EpisodeTags) -> ID3:
     if info.comment:
         tags.add(COMM(encoding=3, lang=lang, desc="", text=info.comment))
         tags.add(TDES(encoding=3, text=info.comment))
-    if info.url:
-        tags.add(WOAS(url=info.url))
+    if http_url(info.url):  # never a javascript: or data: link
+        tags.add(WOAS(url=http_url(info.url)))
     if info.transcript:
         tags.add(USLT(encoding=3, lang=lang, desc="", text=info.transcript))
     if info.cover_jpeg:

@@ -17,6 +17,17 @@ from pathlib import Path
 import feedparser
 
 BASE_URL = "http://127.0.0.1:8000/"  # the default [podcast] base_url
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "ia-sante-numerique.txt"
+
+
+def medium_article(folder: Path, name: str = "ia-sante.txt") -> Path:
+    """The first dozen lines of the bundled sample (about 100 s of speech): long enough to
+    catch a child at work or to fill a small disk, short enough to keep the suite quick."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()[:12]
+    target = folder / name
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
 
 
 def environment(**extra: str) -> dict[str, str]:
@@ -107,15 +118,6 @@ def command_line(pid: int) -> bytes:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
     except OSError:
         return b""
-
-
-def cpu_ticks(pid: int) -> int:
-    """CPU time a process has used, in clock ticks (user + system)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0
-    return int(fields[11]) + int(fields[12])
 
 
 def wait_for(condition, timeout: float = 60.0, what: str = "condition", every: float = 0.01):

@@ -1,17 +1,16 @@
 """The machine refuses a write: a full disk, a read-only folder, a folder without permission.
 Each is one line naming the file and the fix, exit 1, and nothing half-written is left; what
-was published before is untouched. (The damaged catalog is in tests/test_recover.py.)"""
+was published before is untouched. (The damaged catalog is in test_catalog_damage.py.)"""
 
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
-from conftest import SAMPLE
 from harness import (
     assert_consistent,
     catalog_rows,
+    medium_article,
     mount_tmpfs,
     partial_files,
     remount_read_only,
@@ -44,7 +43,7 @@ def disk(tmp_path):
 def start_project(root):
     (root / "articles").mkdir()
     (root / "articles" / "breve.txt").write_text(SHORT, encoding="utf-8")
-    shutil.copy(SAMPLE, root / "articles" / "long.txt")
+    medium_article(root / "articles", "long.txt")
     done = run_cli(root, "convert", "articles/breve.txt", *VOICE)
     assert done.returncode == 0, done.stderr
     return snapshot(root / "output")
@@ -56,8 +55,8 @@ def no_partial_audio(root) -> None:
 
 
 def test_a_full_disk_stops_the_run_with_one_line_and_leaves_nothing_half_written(disk):
-    # a project on a 6 MB disk: the short article fits, the long one's audio does not
-    root = disk("project", "6m")
+    # a project on a 3 MB disk: the short article fits, the long one's audio does not
+    root = disk("project", "3m")
     published = start_project(root)
     done = run_cli(root, "convert", "articles/long.txt", *VOICE)
     assert done.returncode == 1, done.stderr
@@ -76,8 +75,7 @@ def test_an_output_folder_on_a_full_disk_stops_the_run_before_anything_half_copi
     root = tmp_path / "newsroom"
     root.mkdir()
     site = disk("site", "300k")  # --out on another, nearly full disk
-    (root / "articles").mkdir()
-    shutil.copy(SAMPLE, root / "articles" / "long.txt")
+    medium_article(root / "articles", "long.txt")
     done = run_cli(root, "convert", "articles/long.txt", *VOICE, "--out", str(site))
     assert done.returncode == 1, done.stderr
     [line] = done.stderr.splitlines()

@@ -70,6 +70,8 @@ def base(tmp_path_factory, feed_site):
 
     root = tmp_path_factory.mktemp("kill9") / "base"
     (root / "articles").mkdir(parents=True)
+    # the publisher's feed is on 127.0.0.1, which fetching refuses unless allowed
+    (root / "audioarticles.toml").write_text("[fetch]\nallow_private = true\n", encoding="utf-8")
     for n in range(1, 5):
         (root / "articles" / f"breve-{n}.txt").write_text(article(n), encoding="utf-8")
     previous = os.getcwd()

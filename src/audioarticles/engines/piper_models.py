@@ -70,7 +70,9 @@ def _copy_in(source: str, name: str, folder: Path) -> tuple[Path, Path]:
     try:
         if is_url(source):
             url = source if source.endswith(".onnx") else f"{source.rstrip('/')}/{name}.onnx"
-            settings = FetchSettings(timeout_s=600, max_bytes=MAX_MODEL_BYTES)
+            # the operator typed this address (it is not found in content): an intranet mirror
+            # of the models is fine, so private addresses are allowed
+            settings = FetchSettings(timeout_s=600, max_bytes=MAX_MODEL_BYTES, allow_private=True)
             onnx_tmp.write_bytes(fetch(url, settings).body)
             try:
                 config_tmp.write_bytes(fetch(f"{url}.json", settings).body)

@@ -12,8 +12,8 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-from audioarticles import editorial
-from audioarticles.config import Project
+from audioarticles import editorial, netguard
+from audioarticles.config import Settings
 from audioarticles.errors import ArticleSkipped, ChildStopped, InputError, StorageError, UserError
 from audioarticles.pipeline.ledger import Ledger
 from audioarticles.pipeline.results import (Converted, ConvertReport, Interrupted, Outcome,
@@ -67,7 +67,7 @@ def default_jobs() -> int:
 class Batch:
     """One run over many articles with `jobs` worker threads."""
 
-    def __init__(self, project: Project, store: ProjectStore, catalog: CatalogStore,
+    def __init__(self, project: Settings, store: ProjectStore, catalog: CatalogStore,
                  reader: Reader, voicing: Voicing, jobs: int, release: editorial.Release,
                  rerender: bool, progress: Progress):
         self.project = project
@@ -82,12 +82,17 @@ class Batch:
         self.sequencer = Sequencer()
         self.stop = threading.Event()  # seen by the article threads
         self.stop_requested = False  # set by signal handlers; the main loop sets `stop`
+        self.fetches = netguard.Scope()  # this run's URL fetches, ended when it stops
 
     def _check_stop(self) -> None:
         if self.stop.is_set():
             raise Interrupted()
 
     def convert_one(self, index: int, source: Source | InputError) -> Outcome:
+        with self.fetches.entered():  # pages and pictures it fetches end when the run stops
+            return self._convert_one(index, source)
+
+    def _convert_one(self, index: int, source: Source | InputError) -> Outcome:
         name = source.source if isinstance(source, InputError) else source.name
         try:
             if isinstance(source, InputError):
@@ -156,6 +161,7 @@ class Batch:
         outcomes: list[Outcome | None] = [None] * len(sources)
         refused: StorageError | None = None
         self.progress.start(len(sources))
+        self.voicing.articles_in_flight(min(self.jobs, len(sources)))
         with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="article") as pool:
             futures = {pool.submit(self.convert_one, i, s): i for i, s in enumerate(sources)}
             pending = set(futures)
@@ -177,6 +183,7 @@ class Batch:
                     # let articles in flight finish their stage, start no new one
                     report.interrupted = True
                     self.stop.set()
+                    self.fetches.cancel()  # a fetch waiting on a slow server ends now
                     self.sequencer.abort()
                     pending = {f for f in pending if not f.cancel()}
         if refused is not None:

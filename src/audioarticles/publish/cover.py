@@ -17,7 +17,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
-from audioarticles.config import Project
+from audioarticles.config import Settings
+from audioarticles.store.manifest import remove_if_ours
 from audioarticles.errors import UsageError
 from audioarticles.publish.channel import Channel
 
@@ -119,7 +120,7 @@ def default_cover(title: str, byline: str, size: int = DEFAULT_SIZE) -> Artwork:
     return Artwork(data=buffer.getvalue(), extension="png", mime="image/png", size=size)
 
 
-def channel_artwork(project: Project, channel: Channel) -> Artwork:
+def channel_artwork(project: Settings, channel: Channel) -> Artwork:
     """The podcast's cover: the configured image once checked, else the generated one."""
     if not channel.image:
         return default_cover(channel.title, channel.publication or channel.author)
@@ -137,4 +138,4 @@ def remove_old_artwork(output: Path, artwork: Artwork) -> None:
     ours = re.compile(rf"{re.escape(artwork.prefix)}-[0-9a-f]{{10}}\.(png|jpg)")
     for old in current.parent.glob(f"{artwork.prefix}-*.*"):
         if old.name != current.name and ours.fullmatch(old.name):
-            old.unlink()
+            remove_if_ours(old)  # named like ours is not enough: the manifest must say so

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +19,7 @@ from feedgen.util import xml_elem
 
 from audioarticles.chapters import Chapter
 from audioarticles.dates import parse_date
+from audioarticles.httputil import http_url
 from audioarticles.model import Episode
 from audioarticles.publish.channel import Channel
 from audioarticles.publish.timing import description_chapters
@@ -34,16 +37,32 @@ TRANSCRIPT_TYPES = {"vtt": "text/vtt", "json": "application/json",
 CHAPTERS_TYPE = "application/json+chapters"
 
 
+# what XML 1.0 cannot hold at all (its Char production, complemented)
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_problem(episode: Episode) -> str | None:
+    """The first field of `episode` holding a character XML cannot hold (an episode recorded
+    before text was made safe as it entered the pipeline), or None."""
+    def bad(value) -> bool:
+        if isinstance(value, str):
+            return _NOT_XML.search(value) is not None
+        if isinstance(value, dict):
+            return any(bad(k) or bad(v) for k, v in value.items())
+        if isinstance(value, list | tuple):
+            return any(bad(v) for v in value)
+        return False
+
+    for item in dataclasses.fields(episode):
+        if bad(getattr(episode, item.name)):
+            return item.name
+    return None
+
+
 def podcast_guid(feed_url: str) -> str:
     """UUIDv5 of the feed URL without its scheme and trailing slashes (Podcasting 2.0)."""
     without_scheme = feed_url.split("://", 1)[-1].rstrip("/")
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, without_scheme))
-
-
-def http_url(value: str) -> str:
-    """`value` when it is an http(s) URL; anything else (javascript:, data:) is dropped."""
-    value = (value or "").strip()
-    return value if value.lower().startswith(("http://", "https://")) else ""
 
 
 class ItunesExtension(PodcastExtension):

@@ -1,5 +1,7 @@
 """`audioarticles serve`: a local preview of output/ on 127.0.0.1 that behaves like a good
-host: podcast MIME types, HTTP Range requests (206) for seeking, CORS for web players."""
+host: podcast MIME types, HTTP Range requests (206) for seeking, CORS for web players (none
+for the private drafts preview). Only files inside the served folders are served: a symbolic
+link that leads out of them is refused."""
 
 from __future__ import annotations
 
@@ -8,11 +10,11 @@ import errno
 import posixpath
 import re
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from audioarticles.errors import UsageError
+from audioarticles.publish.connections import BoundedHTTPServer, OneRequestHandler
 
 HOST = "127.0.0.1"
 MIME_TYPES = {
@@ -55,12 +57,29 @@ def byte_range(header: str, size: int) -> tuple[int, int] | None | str:
     return start, end
 
 
-class PreviewHandler(BaseHTTPRequestHandler):
+def contained(root: Path, path: Path) -> Path | None:
+    """`path` with every symbolic link resolved, when it stays inside `root` (resolved
+    already); None when it leads outside, or nowhere."""
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):  # a link loop
+        return None
+    if not resolved.is_relative_to(root):
+        return None
+    if any(part.startswith(".") for part in resolved.relative_to(root).parts):
+        return None  # a link to a hidden or temporary file
+    return resolved
+
+
+class PreviewHandler(OneRequestHandler):
     server_version = "audioarticles-preview"
     protocol_version = "HTTP/1.1"
     root: Path = Path(".")
     behind: tuple[Path, ...] = ()  # folders a file is looked for in when `root` lacks it
     quiet = False
+    # "*": any web page may read the files (public site); an origin: only that one; None:
+    # no CORS header at all (a browser then keeps other sites from reading drafts)
+    allow_origin: str | None = "*"
 
     def log_message(self, format: str, *args) -> None:
         if not self.quiet:
@@ -72,17 +91,21 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if any(p.startswith(".") or p == ".." for p in parts):
             return None  # hidden and temporary (.part) files are never served
         for root in (self.root, *self.behind):
-            target = root.joinpath(*parts)
-            if target.is_dir():
-                target = target / "index.html"
-            if target.is_file():
+            target = contained(root, root.joinpath(*parts))
+            if target is not None and target.is_dir():
+                target = contained(root, target / "index.html")
+            if target is not None and target.is_file():
                 return target
         return None
 
     def _common_headers(self) -> None:
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Expose-Headers",
-                         "Content-Length, Content-Range, Accept-Ranges")
+        origin = self.allow_origin
+        if origin == "*" or (origin and self.headers.get("Origin") == origin):
+            self.send_header("Access-Control-Allow-Origin", origin)
+            self.send_header("Access-Control-Expose-Headers",
+                             "Content-Length, Content-Range, Accept-Ranges")
+        if origin and origin != "*":
+            self.send_header("Vary", "Origin")
         self.send_header("Cache-Control", "no-cache")
 
     def _not_found(self, head: bool) -> None:
@@ -158,20 +181,22 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
 
 def make_server(root: Path, port: int, quiet: bool = False,
-                behind: tuple[Path, ...] = ()) -> ThreadingHTTPServer:
+                behind: tuple[Path, ...] = (), allow_origin: str | None = "*",
+                **limits) -> BoundedHTTPServer:
     """A preview server for `root` on 127.0.0.1:`port` (0 picks a free port); a file missing
-    from `root` is looked for in the `behind` folders, in order."""
+    from `root` is looked for in the `behind` folders, in order. `allow_origin`: the CORS
+    origin ("*" for a public site, None for none). `limits`: BoundedHTTPServer's (workers,
+    idle_timeout_s, request_timeout_s...)."""
     handler = type("Handler", (PreviewHandler,), {
-        "root": Path(root).resolve(), "quiet": quiet,
+        "root": Path(root).resolve(), "quiet": quiet, "allow_origin": allow_origin,
         "behind": tuple(Path(folder).resolve() for folder in behind)})
     try:
-        server = ThreadingHTTPServer((HOST, port), handler)
+        server = BoundedHTTPServer((HOST, port), handler, **limits)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise UsageError(f"port {port} is already in use on {HOST}; "
                              "pick another with --port") from exc
         raise
-    server.daemon_threads = True
     return server
 
 

@@ -16,13 +16,14 @@ from audioarticles.chapters import Chapter
 from audioarticles.dates import chapter_clock, duration_words, french_day, player_clock
 from audioarticles.model import Episode
 from audioarticles.publish.channel import Channel
+from audioarticles.httputil import http_url
 from audioarticles.publish.feed import (
     episode_byline,
     episode_excerpt,
     episode_page,
-    http_url,
     published_at,
 )
+from audioarticles.store.manifest import remove_if_ours
 from audioarticles.transcripts import Cue
 
 PLAYER_DIR = "player"
@@ -270,4 +271,4 @@ def remove_stale_pages(out_dir: Path, pages: dict[str, str]) -> None:
     for folder in ("episodes", "embed"):
         for stale in (out_dir / folder).glob("*.html"):
             if f"{folder}/{stale.name}" not in pages:
-                stale.unlink()
+                remove_if_ours(stale)  # a page of the publisher's own is never "stale"

@@ -9,11 +9,13 @@ today's implementations (a SQLite file, local folders) for a project's settings.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
-from audioarticles.config import Project as Settings
+from audioarticles.config import Settings
 from audioarticles.store.catalog import CATALOG_ERRORS, unusable
 from audioarticles.store.files import LocalFiles, episode_files
 from audioarticles.store.atomic import storage_error
@@ -59,9 +61,14 @@ class ProjectStore:
         """The one-line error for a catalog failure met while working (see CATALOG_ERRORS)."""
         return unusable(self.settings.catalog_path, exc)
 
-    def lock(self, command: str | None = None) -> AbstractContextManager:
-        """The project's lock, waiting `[batch] lock_wait_s` for another run."""
-        return run_lock(self.settings, command)
+    @contextmanager
+    def lock(self, command: str | None = None) -> Iterator[None]:
+        """The project's lock, waiting `[batch] lock_wait_s` for another run. Every command
+        that takes it writes output/, so it first sweeps the temporary files a killed command
+        of ours left (only ours: the manifest says which)."""
+        with run_lock(self.settings, command):
+            self.files.sweep_partial(time.time())
+            yield
 
     def segment_cache(self) -> SegmentCache:
         return SegmentCache(self.settings.cache_dir)

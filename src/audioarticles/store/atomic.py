@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Self
 
 from audioarticles.errors import StorageError
+from audioarticles.store.manifest import record as record_written
 
 _FULL = {errno.ENOSPC, errno.EDQUOT}
 _DENIED = {errno.EACCES, errno.EPERM}
@@ -73,6 +74,26 @@ def move_into_place(source: Path, target: Path) -> None:
     os.replace(source, target)
 
 
+def temp_beside(target: Path) -> tuple[int, Path]:
+    """A new, empty temporary file beside `target`: `.<name>.<random>.part`, open for writing.
+    Its name is written down in the manifest of its folder before it exists, so a run killed
+    while writing leaves only a leftover the next run knows is its own."""
+    while True:
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+        record_written([tmp])
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), tmp
+        except FileExistsError:
+            continue
+
+
+def replace_with(tmp: Path, target: Path) -> None:
+    """Give the finished temporary file its final name (written down first)."""
+    record_written([target])
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path):
     """Yield a temporary path beside `target`; on success it is renamed over `target`.
@@ -82,16 +103,14 @@ def atomic_path(target: Path):
     target = Path(target)
     with writing(target):
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        fd, tmp_path = temp_beside(target)
     os.close(fd)
-    tmp_path = Path(tmp)
     try:
         with writing(target):
             yield tmp_path
             with open(tmp_path, "rb+") as handle:
                 os.fsync(handle.fileno())
-            os.chmod(tmp_path, 0o644)
-            os.replace(tmp_path, target)
+            replace_with(tmp_path, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
@@ -122,9 +141,8 @@ class AtomicBatch:
             return target
         with writing(target):
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
-                                       dir=target.parent)
-            self._pending.append((Path(tmp), target))
+            fd, tmp = temp_beside(target)
+            self._pending.append((tmp, target))
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
         return target
@@ -138,8 +156,7 @@ class AtomicBatch:
                 os.sync()
                 for tmp, target in self._pending:
                     with writing(target):
-                        os.chmod(tmp, 0o644)
-                        os.replace(tmp, target)
+                        replace_with(tmp, target)
         finally:
             for tmp, _ in self._pending:
                 with contextlib.suppress(FileNotFoundError):

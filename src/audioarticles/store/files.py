@@ -20,6 +20,8 @@ from pathlib import Path
 from audioarticles.model import Episode
 from audioarticles.store.atomic import atomic_path, atomic_write_bytes, writing
 from audioarticles.store.interfaces import FileStore, Placement
+from audioarticles.store.manifest import Manifest
+from audioarticles.store.manifest import record as record_written
 
 EPISODES = "episodes"
 EPISODE_FILE_PATTERNS = ("*.mp3", "*.vtt", "*.srt", "*.chapters.json", "*.jpg")
@@ -50,6 +52,7 @@ def _move(source: Path, target: Path) -> None:
     with writing(target):
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
+            record_written([target])
             os.replace(source, target)
             return
         except OSError as exc:
@@ -192,19 +195,29 @@ class LocalFiles(FileStore):
             return False
         return True
 
+    def _written(self) -> Manifest | None:
+        return Manifest(self.state) if self.state is not None else None
+
     def sweep_partial(self, before: float) -> list[Path]:
+        """Only the temporary files the manifest says we wrote (all of the state folder is
+        ours): a publisher's own `.part` files in the output folder are never touched."""
+        written = self._written()
         removed = []
         for folder in (self._public, self.state):
             if folder is None or not folder.is_dir():
                 continue
             for path in folder.rglob(".*.part"):
                 with contextlib.suppress(OSError):
-                    if path.is_file() and path.stat().st_mtime < before:
+                    if (written is not None and written.wrote(path) and path.is_file()
+                            and path.stat().st_mtime < before):
                         path.unlink()
                         removed.append(path)
         return removed
 
     def sweep_orphans(self, known: set[str], before: float) -> list[Path]:
+        """Only files the manifest says we wrote: what the catalog does not know is not ours
+        to delete."""
+        written = self._written()
         removed = []
         for root in (self._public, self.private):
             folder = root / EPISODES
@@ -213,7 +226,8 @@ class LocalFiles(FileStore):
             for path in found:
                 relative = path.relative_to(root).as_posix()
                 with contextlib.suppress(OSError):
-                    if relative not in known and path.stat().st_mtime < before:
+                    if (relative not in known and written is not None
+                            and written.wrote(path) and path.stat().st_mtime < before):
                         path.unlink()
                         removed.append(path)
         return removed

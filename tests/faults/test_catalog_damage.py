@@ -10,7 +10,7 @@ import sqlite3
 import time
 
 import pytest
-from faults.harness import snapshot
+from harness import snapshot
 
 from audioarticles.cli import cli
 from audioarticles.model import Episode

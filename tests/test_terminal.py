@@ -1,0 +1,90 @@
+"""What the CLI prints for people carries text from outside (titles, URLs, reasons): terminal
+escapes, C1 controls and bidi overrides are shown as U+FFFD, never obeyed. Only http(s) links
+reach the MP3's source-URL frame, the feed and the pages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from mutagen.id3 import ID3
+
+from audioarticles.cli import cli
+from audioarticles.httputil import http_url
+from audioarticles.terminal import printable, printable_row
+
+VOICE = ["--voice", "fr-espeak"]
+
+
+@pytest.mark.parametrize("text, keep, shown", [
+    ("Budget voté", "", "Budget voté"),
+    ("\x1b[31mrouge\x1b[0m", "", "\ufffd[31mrouge\ufffd[0m"),
+    ("\x9b31mCSI", "", "\ufffd31mCSI"),  # the one-byte C1 escape
+    ("abc\u202eFDP.exe", "", "abc\ufffdFDP.exe"),  # right-to-left override
+    ("\u2066isolé\u2069", "", "\ufffdisolé\ufffd"),
+    ("titre\nerror: faux", "", "titre\ufffderror: faux"),  # no forged second line
+    ("a\tb\nc", "\t\n", "a\tb\nc"),
+    ("\x07bip\x7f", "", "\ufffdbip\ufffd"),
+    ("L’été « chaud » — ½ €", "", "L’été « chaud » — ½ €"),
+])
+def test_printable(text, keep, shown):
+    assert printable(text, keep) == shown
+
+
+def test_printable_row_keeps_the_columns():
+    assert printable_row("a\tb", 1, "c") == "a\ufffdb\t1\tc"
+
+
+@pytest.mark.parametrize("value, kept", [
+    ("https://journal.example/article", True),
+    ("HTTP://journal.example/a?b=c#d", True),
+    ("javascript:alert(1)", False),
+    ("JavaScript:alert(1)", False),
+    ("data:text/html,<script>", False),
+    ("vbscript:x", False),
+    ("//journal.example/a", False),
+    ("http://", False),
+    ("https://journal.example/a b", False),
+    ("https://journal.example/\x1b[31m", False),
+    ("  https://journal.example/a  ", True),
+    ("", False),
+])
+def test_http_url(value, kept):
+    assert http_url(value) == (value.strip() if kept else "")
+
+
+HOSTILE = ("Budget \u202eelbat\u202c \x9b31m voté\n\nLe conseil municipal a voté le budget de la "
+           "ville lundi soir, après un long débat.\n")
+
+
+def test_hostile_titles_are_printed_harmlessly(runner, project):
+    article = project / "budget.txt"
+    article.write_text(HOSTILE, encoding="utf-8")
+    converted = runner.invoke(cli, ["convert", str(article), *VOICE])
+    assert converted.exit_code == 0, converted.stderr
+    listed = runner.invoke(cli, ["episodes"])
+    assert listed.exit_code == 0
+    for output in (converted.stdout, converted.stderr, listed.stdout):
+        assert not any(ch in output for ch in "\x1b\x9b\u202e\u202c"), output
+    [row] = listed.stdout.splitlines()
+    assert row.split("\t")[-1] == "Budget \ufffdelbat\ufffd \ufffd31m voté"
+    # the data itself is kept as it was for --json readers (JSON escapes what it must)
+    [episode] = json.loads(runner.invoke(cli, ["episodes", "--json"]).stdout)["episodes"]
+    assert "\u202e" in episode["title"] or "\ufffd" in episode["title"]
+
+
+def test_a_javascript_link_never_reaches_the_mp3_feed_or_pages(runner, project):
+    article = project / "budget.md"
+    article.write_text("---\ntitle: Le budget\nurl: \"javascript:alert(document.cookie)\"\n---\n\n"
+                       "Le conseil municipal a voté le budget de la ville lundi soir.\n",
+                       encoding="utf-8")
+    result = runner.invoke(cli, ["convert", str(article), *VOICE, "--json"])
+    assert result.exit_code == 0, result.stderr
+    [episode] = json.loads(result.stdout)["episodes"]
+    tags = ID3(episode["mp3"])
+    assert not tags.getall("WOAS")
+    published = [p for p in (project / "output").rglob("*")
+                 if p.suffix in (".xml", ".html") and p.is_file()]
+    assert published
+    for path in published:
+        assert "javascript:" not in path.read_text(encoding="utf-8"), path
