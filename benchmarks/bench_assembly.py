@@ -52,7 +52,7 @@ def run() -> str:
 
     def join(what: list) -> tuple[float, Programme, int]:
         started = time.perf_counter()
-        programme = Programme(what, Pauses(), Mastering())
+        programme = Programme(what, Pauses(), Mastering.from_settings())
         total = sum(len(chunk) for chunk in programme.chunks())
         return time.perf_counter() - started, programme, total
 

@@ -38,7 +38,7 @@ def articles(folder: Path) -> list[Path]:
 
 def run() -> str:
     from audioarticles.store.catalog import Catalog
-    from audioarticles.config import load_project
+    from audioarticles.config import load_settings
     from audioarticles.pipeline import convert
     from audioarticles.publish.edition import make_edition
 
@@ -47,7 +47,7 @@ def run() -> str:
         root = Path(tmp) / "project"
         (root / "articles").mkdir(parents=True)
         paths = articles(root / "articles")
-        project = load_project(root)
+        project = load_settings(root)
         started = time.perf_counter()
         report = convert(project, [str(p) for p in paths], "fr-espeak", jobs=2)
         voicing = time.perf_counter() - started

@@ -21,11 +21,11 @@ SEED = ROOT / "samples" / "ia-sante-numerique.txt"
 
 def seed_texts() -> list[str]:
     """The seed article's spoken segments, as a conversion with the `fr` voice makes them."""
-    from audioarticles.config import load_project
+    from audioarticles.config import load_settings
     from audioarticles.engines.gtts import GttsEngine
     from audioarticles.pipeline import text_at_stage
 
-    view = text_at_stage(load_project(ROOT), str(SEED), "segments", GttsEngine.max_chars)
+    view = text_at_stage(load_settings(ROOT), str(SEED), "segments", GttsEngine.max_chars)
     return [s.spoken for s in view.segments]
 
 

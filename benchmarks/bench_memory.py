@@ -24,7 +24,7 @@ BODY_SECONDS = 250  # the seed's body read by fr-espeak, roughly: sets how often
 CHILD = r"""
 import json, os, sys, threading, time
 from pathlib import Path
-from audioarticles.config import load_project
+from audioarticles.config import load_settings
 from audioarticles.pipeline import convert
 
 def status(pid, key):
@@ -63,7 +63,7 @@ def sample():  # every 50 ms: the largest child's peak, and the whole tree's RSS
         peaks["tree"] = max(peaks["tree"], status(me, "VmRSS") + sum(status(pid, "VmRSS") for pid in kids))
 
 threading.Thread(target=sample, daemon=True).start()
-project = load_project(sys.argv[1])
+project = load_settings(sys.argv[1])
 started = time.perf_counter()
 report = convert(project, [sys.argv[2]], "fr-espeak")
 elapsed = time.perf_counter() - started

@@ -43,7 +43,7 @@ def _cold() -> tuple[float, float, float]:
 
 def run() -> str:
     from audioarticles.clean import clean, load_rules
-    from audioarticles.config import Project
+    from audioarticles.config import Settings
     from audioarticles.extract import read_file
     from audioarticles.normalise import normaliser
     from audioarticles.normalise.fr import numbers
@@ -68,7 +68,7 @@ def run() -> str:
         return sorted(times)
 
     normalise_ms = timed(lambda: [speak(s.written) for s in segments])
-    project = Project(root=ROOT / "benchmarks")
+    project = Settings(root=ROOT / "benchmarks")
     raw = read_file(SEED, "seed.txt")
     prepare_ms = timed(lambda: prepare(raw, project, 100))
     cold_setup, cold_load, cold_normalise = _cold()

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from audioarticles import publish
-from audioarticles.config import load_project
+from audioarticles.config import load_settings
 from audioarticles.model import Episode
 from audioarticles.store.catalog import Catalog
 
@@ -43,7 +43,7 @@ def measure(count: int) -> tuple[float, float, int]:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         make_catalog(root, count)
-        project = load_project(root)
+        project = load_settings(root)
         with Catalog(project.catalog_path) as catalog:
             start = time.perf_counter()
             build = publish.rebuild(project, catalog)

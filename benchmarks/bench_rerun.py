@@ -20,14 +20,14 @@ RUNS = 3
 
 
 def run() -> str:
-    from audioarticles.config import load_project
+    from audioarticles.config import load_settings
     from audioarticles.pipeline import convert
 
     with espeak_calls() as calls, tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "project"
         root.mkdir()
         shutil.copy(SEED, root / "seed.txt")
-        project = load_project(root)
+        project = load_settings(root)
 
         def timed(**options) -> tuple[float, int, object]:
             calls.clear()

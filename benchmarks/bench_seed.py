@@ -40,13 +40,13 @@ def timed(work) -> tuple[float, float, object]:
 
 
 def ours(workdir: Path) -> tuple[float, float, dict]:
-    from audioarticles.config import load_project
+    from audioarticles.config import load_settings
     from audioarticles.pipeline import convert
 
     root = workdir / "project"
     root.mkdir()
     shutil.copy(SEED, root / "seed.txt")
-    project = load_project(root)
+    project = load_settings(root)
     wall, cpu, report = timed(lambda: convert(project, [str(root / "seed.txt")], "fr-espeak"))
     [converted] = report.converted
     return wall, cpu, {"duration_s": converted.episode.duration_s}
@@ -70,11 +70,11 @@ def floor(workdir: Path, text: str) -> tuple[float, float]:
 
 def seed_text() -> tuple[str, int]:
     """The article's spoken text, as the pipeline gives it to the voice."""
-    from audioarticles.config import load_project
+    from audioarticles.config import load_settings
     from audioarticles.pipeline import prepare
     from audioarticles.sources import Reader
 
-    project = load_project(ROOT)
+    project = load_settings(ROOT)
     reader = Reader(project)
     [source] = reader.expand([str(SEED)])
     _, segments = prepare(reader.load(source), project, 1000)

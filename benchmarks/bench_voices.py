@@ -37,23 +37,23 @@ def project_with_voices(folder: Path) -> Path:
 
 
 def segments_of(root: Path, engine_name: str):
-    from audioarticles.config import load_project
+    from audioarticles.config import load_settings
     from audioarticles.engines import engine_class
     from audioarticles.pipeline import text_at_stage
 
-    view = text_at_stage(load_project(root), str(root / "seed.txt"), "segments",
+    view = text_at_stage(load_settings(root), str(root / "seed.txt"), "segments",
                          engine_class(engine_name).max_chars)
     return [s.spoken for s in view.segments]
 
 
 def synthesis_only(root: Path, voice_name: str) -> tuple[float, float, float, int]:
     """(wall s, CPU s, audio s, words timed) for the engine voicing every segment of the seed."""
-    from audioarticles.config import load_project
+    from audioarticles.config import load_settings
     from audioarticles.engines import get_engine
     from audioarticles.pipeline import default_jobs
     from audioarticles.voices import get_voice
 
-    project = load_project(root)
+    project = load_settings(root)
     voice = get_voice(voice_name, root)
     texts = segments_of(root, voice.engine)
     engine = get_engine(voice.engine, **project.section(voice.engine))
@@ -70,10 +70,10 @@ def synthesis_only(root: Path, voice_name: str) -> tuple[float, float, float, in
 
 def end_to_end(root: Path, voice_name: str) -> tuple[float, float, float]:
     """(wall s, CPU s, episode s) for `convert` of the seed on a fresh project."""
-    from audioarticles.config import load_project
+    from audioarticles.config import load_settings
     from audioarticles.pipeline import convert
 
-    project = load_project(root)
+    project = load_settings(root)
     cpu, wall = cpu_seconds(), time.perf_counter()
     report = convert(project, [str(root / "seed.txt")], voice_name, fallback=False)
     wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu

@@ -13,7 +13,7 @@ import pytest
 from articles import write_articles
 
 from audioarticles.cli import cli
-from audioarticles.config import load_project
+from audioarticles.config import load_settings
 from audioarticles.errors import InputError
 from audioarticles.model import Episode
 from audioarticles.pipeline import Converted, ConvertReport, Interrupted, Sequencer
@@ -110,7 +110,7 @@ def test_force_renders_again(runner, in_batch_project):
 
 
 def test_changed_audio_settings_render_again(runner, in_batch_project):
-    (in_batch_project / "audioarticles.toml").write_text("[audio]\npause_ms = 250\n")
+    (in_batch_project / "audioarticles.toml").write_text("[audio.pauses]\nsentence_ms = 250\n")
     try:
         _, report = run_json(runner, "articles/article-01.txt")
         assert report["episodes"][0]["status"] == "converted"
@@ -279,7 +279,7 @@ def test_one_engine_serves_the_whole_run(project, monkeypatch):
 
     monkeypatch.setattr(voicing, "get_engine", counting_get_engine)
     write_articles(project / "in", 4)
-    report = pipeline.convert(load_project(project), ["in"], "fr-espeak", jobs=3)
+    report = pipeline.convert(load_settings(project), ["in"], "fr-espeak", jobs=3)
     assert len(report.converted) == 4 and not report.failed
     [engine] = made
     assert engine.workers == 3

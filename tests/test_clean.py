@@ -139,12 +139,17 @@ def test_project_rules_add_to_the_packaged_ones(tmp_path):
 
 
 @pytest.mark.parametrize("content, message", [
-    ("drop_lines = ['(unclosed']", "bad pattern '(unclosed' in drop_lines"),
-    ("drop_lines = 'not a list'", "drop_lines must be a list of strings"),
-    ("teasers = 3", "[teasers] must be a table"),
+    ("drop_lines = ['(unclosed']",
+     'boilerplate.toml: drop_lines[0] = "(unclosed": not a regular expression (missing ), '
+     "unterminated subpattern at position 0); fix the pattern"),
+    ("drop_lines = 'not a list'",
+     'boilerplate.toml: drop_lines = "not a list": expected a list of texts, e.g. ["..."]'),
+    ("teasers = 3", "boilerplate.toml: teasers = 3: expected a table; write [teasers] on a "
+                    "line of its own, its keys below"),
     ("drop_lines = [", "not valid TOML"),
 ])
 def test_bad_project_rules_are_usage_errors(tmp_path, content, message):
     (tmp_path / "boilerplate.toml").write_text(content, encoding="utf-8")
-    with pytest.raises(UsageError, match=message.replace("[", r"\[").replace("(", r"\(")):
+    with pytest.raises(UsageError) as error:
         load_rules(tmp_path)
+    assert message in str(error.value)

@@ -61,7 +61,9 @@ def test_unknown_engine_in_a_project_voice_lists_valid_engines(runner, sample):
     (sample.parent.parent / "voices" / "robot.toml").write_text('engine = "robot"\n')
     result = runner.invoke(cli, ["convert", str(sample), "--voice", "robot"])
     assert result.exit_code == 2
-    assert result.stderr.strip() == "error: unknown engine 'robot'; valid engines: edge, espeak, gtts, piper"
+    assert result.stderr.strip() == (
+        "error: voices/robot.toml: unknown engine 'robot'; valid engines: edge, espeak, gtts, "
+        "piper")
 
 
 def test_episodes_on_an_empty_project(runner, project):

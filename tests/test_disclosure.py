@@ -13,7 +13,7 @@ import pytest
 from publish_helpers import SHORT_ARTICLE, write_config
 
 from audioarticles.cli import cli
-from audioarticles.config import load_project
+from audioarticles.config import load_settings
 from audioarticles.dates import french_day
 from audioarticles.disclosure import Disclosure
 
@@ -70,7 +70,7 @@ def test_disclosure_can_be_turned_off(runner, project):
 
 @pytest.mark.parametrize("toml, message", [
     ('[disclosure]\nenabled = "oui"\n',
-     "[disclosure] enabled must be true or false, not 'oui'"),
+     '[disclosure] enabled = "oui": expected true or false'),
     ('[disclosure]\ntext = ""\n',
      "[disclosure] text is empty; word the disclosure, or set enabled = false"),
     ('[disclosure]\nengine_line = "Moteur : {moteur}."\n',
@@ -80,7 +80,7 @@ def test_disclosure_can_be_turned_off(runner, project):
     ('[disclosure]\ntext = "Voix {engine}."\n',
      "[disclosure] text: unknown field {engine}; valid fields: none"),
     ('[disclosure]\nengines = "eSpeak"\n',
-     '[disclosure] engines must be a table of names, e.g. engines = { espeak = "eSpeak NG" }'),
+     '[disclosure] engines = "eSpeak": expected a table of texts'),
     ('[podcast]\ndisclosure = "Voix de synthèse."\n',
      '[podcast] disclosure has moved; write it as text = "..." under [disclosure]'),
 ])
@@ -94,7 +94,7 @@ def test_bad_disclosure_settings_are_usage_errors(runner, project, toml, message
 
 
 def test_written_and_update_lines(project):
-    disclosure = Disclosure.from_project(load_project(project))
+    disclosure = Disclosure.from_project(load_settings(project))
     assert disclosure.written("espeak") == DEFAULT_WRITTEN
     assert disclosure.written("gtts") == (
         "Cet épisode est lu par une voix de synthèse. Synthèse vocale : Google Text-to-Speech.")

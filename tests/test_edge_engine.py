@@ -153,7 +153,8 @@ def test_an_unknown_voice_name_is_one_clear_error_without_retries(endpoint, make
 
 
 def test_bad_rate_in_a_profile_is_a_usage_error(make_engine):
-    with pytest.raises(UsageError, match=r"Invalid rate '10%'"):
+    with pytest.raises(UsageError, match=r'^x \[options\]: rate = "10%": expected text in the '
+                                         r'form \^\[\+-\]\\d\+%\$, like "\+0%"$'):
         make_engine().synthesize(HELLO, Voice("x", "edge", options={"rate": "10%"}))
 
 
@@ -178,9 +179,9 @@ def test_a_hanging_service_times_out_and_is_retried(endpoint, make_engine):
 
 def test_settings_are_checked(monkeypatch):
     monkeypatch.delenv("AUDIOARTICLES_EDGE_URL")
-    with pytest.raises(UsageError, match=r"^\[edge\] unknown setting\(s\) voice; valid: url, "):
+    with pytest.raises(UsageError, match=r"^\[edge\]: unknown key `voice`; valid keys: url, "):
         EdgeSettings.from_mapping({"voice": "x"})
-    with pytest.raises(UsageError, match=r"^\[edge\] url 'http://x' is not an ws/wss URL"):
+    with pytest.raises(UsageError, match=r'^\[edge\]: url = "http://x": not an ws/wss URL'):
         EdgeSettings.from_mapping({"url": "http://x"})
     assert EdgeSettings.from_mapping({}, env={"AUDIOARTICLES_EDGE_URL": "ws://127.0.0.1:9"}).url \
         == "ws://127.0.0.1:9"

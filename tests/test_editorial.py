@@ -11,7 +11,7 @@ import pytest
 
 from audioarticles import editorial
 from audioarticles.cli import cli
-from audioarticles.config import load_project
+from audioarticles.config import load_settings
 from audioarticles.model import Episode
 
 ARTICLE = "Le conseil municipal vote le budget\n\nLa séance a duré deux heures. Le vote est acquis.\n"
@@ -287,12 +287,13 @@ def test_bad_policy_values_are_usage_errors(runner, project):
     result = runner.invoke(cli, ["convert", source, "--voice", "fr-espeak"])
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "error: audioarticles.toml: [editorial] auto_publish must be true or false, not 'yes'")
+        'error: audioarticles.toml: [editorial] auto_publish = "yes": expected true or false')
     configure(project, '[editorial]\nembargo = "never"\n')
     result = runner.invoke(cli, ["convert", source, "--voice", "fr-espeak"])
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "error: audioarticles.toml: [editorial] embargo must be one of article-date, none, not 'never'")
+        'error: audioarticles.toml: [editorial] embargo = "never": expected one of '
+        '"article-date", "none"')
     assert not (project / "output").exists()
 
 
@@ -366,7 +367,7 @@ def test_article_date_without_a_zone_is_read_in_the_project_zone():
 
 
 def test_policy_defaults(project):
-    policy = editorial.Policy.from_project(load_project(project))
+    policy = editorial.Policy.from_project(load_settings(project))
     assert policy == editorial.Policy(auto_publish=True, publish_degraded=False,
                                       embargo="article-date", timezone="Europe/Paris")
 

@@ -22,7 +22,7 @@ from PIL import Image
 
 from audioarticles.store.catalog import Catalog
 from audioarticles.cli import cli
-from audioarticles.config import load_project
+from audioarticles.config import load_settings
 from audioarticles.store import episode_files
 from audioarticles.model import Article, ArticleMeta, Block
 from audioarticles.pipeline import Voicing, run_batch
@@ -89,7 +89,7 @@ def make_project(root: Path, config: str = CONFIG) -> None:
 
 def convert(root: Path, art: Article, voice_name: str = "fr-espeak"):
     """One article through the real batch (lock, catalog, editorial, rebuild), as `convert` runs it."""
-    project = load_project(root)
+    project = load_settings(root)
     voice = get_voice(voice_name, root)
     report = run_batch(project, [Source(PARSED, art.meta.source, data=art.to_dict())],
                        Voicing(project, voice, 1), jobs=1)
@@ -382,13 +382,13 @@ enabled = false
 
 @pytest.mark.parametrize("config, message", [
     ("[audio]\nloudness_lufs = 3\n",
-     "error: audioarticles.toml [audio]: loudness_lufs = 3.0 is out of range; use -40 to -5 (podcasts: -16)"),
+     "error: audioarticles.toml: [audio] loudness_lufs = 3: expected a number from -40 to -5"),
     ("[audio]\nsample_rate = 11000\n",
-     "error: audioarticles.toml [audio]: sample_rate = 11000 is not an MP3 rate; use 22050, 24000, 32000, 44100 or 48000"),
+     "error: audioarticles.toml: [audio] sample_rate = 11000: expected one of 22050, 24000, "
+     "32000, 44100, 48000"),
     ("[audio.pauses]\nsentence = 3\n",
-     "error: audioarticles.toml [audio.pauses]: unknown pause 'sentence'; valid: after_heading_ms, "
-     "after_intro_ms, after_title_ms, around_jingle_ms, before_heading_ms, before_outro_ms, list_item_ms, "
-     "paragraph_ms, sentence_ms"),
+     "error: audioarticles.toml: unknown key `sentence` in [audio.pauses]; did you mean "
+     "`sentence_ms`?"),
     ("[audio.outro]\njingle = \"fin.mp3\"\n",
      "error: audioarticles.toml [audio.outro] jingle: fin.mp3 not found; fix the path (relative to the "
      "project) or set jingle = \"\""),

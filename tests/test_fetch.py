@@ -160,11 +160,11 @@ def test_fetch_uses_the_session_it_is_given(monkeypatch):
     (SHORT.replace("Une brève sans adresse canonique", "L’été « chaud »").encode("utf-16-le"), "text/html"),
 ])
 def test_a_page_in_a_misdeclared_encoding_is_read(tmp_path, monkeypatch, body, content_type):
-    from audioarticles.config import load_project
+    from audioarticles.config import load_settings
     from audioarticles.sources import Reader
 
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     (tmp_path / "audioarticles.toml").write_text("[fetch]\nallow_private = true\n")
     with Site({"/p": Answer(200, body, {"Content-Type": content_type})}) as site:
-        article = Reader(load_project(tmp_path)).read_url(site.url("/p"))
+        article = Reader(load_settings(tmp_path)).read_url(site.url("/p"))
     assert article.meta.title == "L’été « chaud »"

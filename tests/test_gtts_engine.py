@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from audioarticles.config import load_project
+from audioarticles.config import load_settings
 from audioarticles.engines.gtts import (GttsEngine, GttsSettings, ServiceUnreachable, Transport,
                                         _gtts_for, _problem)
 from audioarticles.engines.limits import RequestLimiter
@@ -54,7 +54,7 @@ def starts(fake: FakeGtts) -> list[float]:
 
 def test_seed_article_goes_out_packed_in_parallel_over_pooled_connections(endpoint, make_engine):
     seed = str(SAMPLE)
-    view = text_at_stage(load_project(SAMPLE.parent), seed, "segments", GttsEngine.max_chars)
+    view = text_at_stage(load_settings(SAMPLE.parent), seed, "segments", GttsEngine.max_chars)
     texts = [s.spoken for s in view.segments]
     engine = make_engine(concurrency=4)
     audios = engine.synthesize_many(texts, get_voice("fr"))
@@ -273,13 +273,14 @@ def test_a_failed_request_stops_the_others_of_its_article(endpoint, make_engine)
 
 def test_settings_are_checked():
     with pytest.raises(UsageError,
-                       match=r"^\[gtts\] unknown setting\(s\) concurency; valid: url, "):
+                       match=r"^\[gtts\]: unknown key `concurency`; did you mean `concurrency`"):
         GttsSettings.from_mapping({"concurency": 2})
-    with pytest.raises(UsageError, match=r"^\[gtts\] attempts = 'five' is not a int"):
+    with pytest.raises(UsageError, match=r'^\[gtts\]: attempts = "five": expected a whole number '
+                                         r"from 1 to 20$"):
         GttsSettings.from_mapping({"attempts": "five"})
-    with pytest.raises(UsageError, match="must be at least 1"):
+    with pytest.raises(UsageError, match="concurrency = 0: expected a whole number from 1 to 64"):
         GttsSettings.from_mapping({"concurrency": 0})
-    with pytest.raises(UsageError, match="is not an http"):
+    with pytest.raises(UsageError, match="not an http"):
         GttsSettings.from_mapping({"url": "ftp://x"}, env={})
     settings = GttsSettings.from_mapping({"read_timeout": 3, "url": "http://a:1"},
                                          env={"AUDIOARTICLES_GTTS_URL": "http://127.0.0.1:9"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from audioarticles import loudness
+from audioarticles.config import OutroSection
 from audioarticles.errors import UsageError
 from audioarticles.dates import french_date
 from audioarticles.intro_outro import Jingle, fill, spoken_frame, template_values
@@ -63,8 +64,9 @@ def test_jingle_settings(tmp_path):
     with pytest.raises(UsageError, match=r"\[audio.intro\] jingle: sons/absent.mp3 not found; fix the path"):
         Jingle.from_settings("intro", {"jingle": "sons/absent.mp3"}, tmp_path)
     (tmp_path / "j.wav").write_bytes(b"not audio")
-    jingle = Jingle.from_settings("outro", {"jingle": "j.wav", "jingle_gain_db": -3,
-                                            "jingle_fade_out_ms": 500}, tmp_path)
+    outro = OutroSection(jingle="j.wav", jingle_gain_db=-3, jingle_fade_in_ms=0,
+                         jingle_fade_out_ms=500)
+    jingle = Jingle.from_settings("outro", outro.model_dump(), tmp_path)
     assert jingle.filters() == "volume=-3.00dB,areverse,afade=t=in:d=0.500,areverse"
     with pytest.raises(UsageError, match="jingle j.wav: ffmpeg cannot read it"):
         jingle.decode(22050)

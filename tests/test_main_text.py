@@ -121,6 +121,18 @@ def test_prune_chrome_removes_chrome_and_keeps_prose():
     assert next(tree.iter("h1")).text == "Le titre"
 
 
+def test_a_section_header_inside_the_article_is_not_chrome():
+    html = ("<html><body><header><a href='/'>Le site</a> <a href='/a'>Rubrique</a></header>"
+            "<article><h1>Titre</h1><section><header><h2>Un intertitre</h2></header><p>Texte."
+            "</p></section><blockquote><p>Une citation.</p><footer>Victor Hugo</footer>"
+            "</blockquote><footer>Mots-clés : retraites</footer></article></body></html>")
+    tree = parse_html(html, "page.html")
+    prune_chrome(tree, [next(tree.iter("h1"))])
+    text = comparable(tree.text_content())
+    assert "Un intertitre" in text and "Victor Hugo" in text
+    assert "Le site" not in text and "Mots-clés" not in text
+
+
 def test_prune_chrome_spares_what_holds_the_anchors_and_page_wrappers():
     html = ("<html><body><div class='header-and-everything'><h1>Titre</h1><p>Texte.</p></div>"
             "<div class='sidebar'>" + "<p>Long texte de la page. </p>" * 30
@@ -143,6 +155,13 @@ def test_prune_chrome_spares_what_holds_the_anchors_and_page_wrappers():
     ('<meta property="og:description" content="Après six ans de chantier, la première tranche...">',
      '<h1>T</h1><span class="sc-x">Après six ans de chantier, la première tranche ouvre.</span>',
      "Après six ans de chantier, la première tranche ouvre."),
+    # a description repeating the title: the block holding the heading is no standfirst
+    ('<meta name="description" content="Le titre de la page, assez long pour compter ici">',
+     ('<div class="top"><h1>Le titre de la page, assez long pour compter ici</h1>'
+      '<p>Une autre phrase.</p></div>'), None),
+    ('<meta name="description" content="Le titre de la page, assez long pour compter ici">',
+     ('<h1>Le titre de la page, assez long pour compter ici</h1>'
+      '<p>Le titre de la page, assez long pour compter ici</p>'), None),
     # no description: a chapô named as such right after the heading
     ("", ('<h1>T</h1><p class="article__desc">Dans un rapport publié mercredi, la Cour pointe '
           'la saturation des urgences.</p><p>Corps.</p>'),
@@ -169,6 +188,23 @@ def test_standfirst(head, body, expected):
 ])
 def test_blocks_from_jsonld_article_body(body, expected):
     assert [(b.kind, b.text) for b in blocks_from_jsonld(body)] == expected
+
+
+@pytest.mark.parametrize("html", [
+    # comments and processing instructions beside the heading (lxml's text_content refuses them)
+    "<html><body><!-- c --><h1>Titre</h1><!-- d --><?pi x?><p>{text}</p></body></html>",
+    # JSON-LD that is not what it claims: a number as body, nesting beyond reason, empty HTML
+    '<html><head><script type="application/ld+json">{{"@type":["NewsArticle"],"articleBody":42,'
+    '"description":null}}</script><script type="application/ld+json">' + "[" * 100000
+    + '</script></head><body><h1>Titre</h1><p>{text}</p></body></html>',
+    '<html><head><script type="application/ld+json">{{"@type":"NewsArticle",'
+    '"articleBody":"<p></p>"}}</script></head><body><h1>Titre</h1><p>{text}</p></body></html>',
+])
+def test_odd_pages_read_their_text(html):
+    text = "Un texte assez long pour être retenu comme le corps de l’article. " * 6
+    article = read_html(html.format(text=text), "odd.html")
+    assert [b.kind for b in article.blocks] == ["title", "paragraph"]
+    assert article.blocks[1].text == text.strip()
 
 
 def test_jsonld_body_is_found_in_graphs_and_lists():

@@ -374,15 +374,19 @@ def test_project_lexicon_overrides_and_adds(tmp_path):
 
 
 @pytest.mark.parametrize("content, message", [
-    ("[say]\n\"IA\" = 3\n", r"\[say\] must map written forms to spoken text"),
-    ("[acronyms]\nwords = \"ONU\"\n", "acronyms.words must be a list of strings"),
-    ("[abbreviations.partout]\n\"x.\" = \"y\"\n", r"\[abbreviations\] has the tables"),
-    ("[say\n", "not valid TOML"),
+    ("[say]\n\"IA\" = 3\n", "lexicon.toml: [say] IA = 3: expected text (in quotes)"),
+    ("[acronyms]\nwords = \"ONU\"\n",
+     'lexicon.toml: [acronyms] words = "ONU": expected a list of non-empty texts, e.g. ["..."]'),
+    ("[abbreviations.partout]\n\"x.\" = \"y\"\n",
+     "lexicon.toml: unknown key `partout` in [abbreviations]; valid keys: before_name, "
+     "before_number, after_number, anywhere"),
+    ("[say\n", "lexicon.toml: not valid TOML"),
 ])
 def test_bad_project_lexicon_is_a_usage_error(tmp_path, content, message):
     (tmp_path / "lexicon.toml").write_text(content, encoding="utf-8")
-    with pytest.raises(UsageError, match=message):
+    with pytest.raises(UsageError) as error:
         load_lexicon(tmp_path)
+    assert str(error.value).startswith(message)
 
 
 # --- web addresses ----------------------------------------------------------------------------

@@ -108,13 +108,12 @@ def test_bad_rule_files_are_usage_errors(runner, project):
     result, _ = convert(runner, "a.txt")
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "error: optout.toml: unknown key 'author'; valid keys: categories, authors, urls, "
-        "markers, selectors")
+        "error: optout.toml: unknown key `author`; did you mean `authors`?")
     (project / "optout.toml").write_text('authors = "AFP"\n', encoding="utf-8")
     result, _ = convert(runner, "a.txt")
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        'error: optout.toml: authors must be a list of non-empty strings, e.g. authors = ["..."]')
+        'error: optout.toml: authors = "AFP": expected a list of non-empty texts, e.g. ["..."]')
     (project / "optout.toml").write_text('authors = [\n', encoding="utf-8")
     result, _ = convert(runner, "a.txt")
     assert result.exit_code == 2 and result.stderr.startswith("error: optout.toml: not valid TOML")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from audioarticles.config import load_project
+from audioarticles.config import load_settings
 from audioarticles.engines.packing import (CLAUSE, PHRASE, SENTENCE, WEAK, WORD, Request, cut_level,
                                            inside_number,
                                            pack)
@@ -54,7 +54,7 @@ def test_cut_levels(before, after, level):
 
 
 def seed_segments() -> list[str]:
-    view = text_at_stage(load_project(SEED.parent), str(SEED), "segments", 1000)
+    view = text_at_stage(load_settings(SEED.parent), str(SEED), "segments", 1000)
     return [s.spoken for s in view.segments]
 
 

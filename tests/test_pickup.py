@@ -13,7 +13,7 @@ from publish_helpers import SHORT_ARTICLE, write_config
 from web import Answer, Site
 
 from audioarticles.cli import cli
-from audioarticles.config import DEFAULTS, Project
+from audioarticles.config import Settings
 from audioarticles.publish.pickup import announce
 
 BASE = "https://audio.example.org/"
@@ -83,7 +83,7 @@ def test_a_failing_hub_is_retried_then_a_warning(runner, project):
 
 def test_nobody_listening_never_fails_anything(tmp_path):
     dead = f"http://127.0.0.1:{free_port()}/"
-    project = Project(root=tmp_path, settings={**DEFAULTS, "pickup": {
+    project = Settings(root=tmp_path, settings={"pickup": {
         "websub_hub": dead, "podping_url": "", "retries": 3, "timeout_s": 1}})
     warnings, pauses = [], []
     notices = announce(project, [BASE + "feed.xml"], warnings.append, sleep=pauses.append)
@@ -96,5 +96,5 @@ def test_nobody_listening_never_fails_anything(tmp_path):
 
 @pytest.mark.parametrize("settings", [{}, {"websub_hub": "", "podping_url": ""}])
 def test_off_by_default(tmp_path, settings):
-    project = Project(root=tmp_path, settings={**DEFAULTS, "pickup": settings})
+    project = Settings(root=tmp_path, settings={"pickup": settings})
     assert announce(project, [BASE + "feed.xml"], pytest.fail) == []

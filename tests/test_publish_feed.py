@@ -238,13 +238,14 @@ BAD_SETTINGS = [
      "valid values: Business News, Daily News, Entertainment News, News Commentary, Politics, "
      "Sports News, Tech News")),
     ('language = "français"',
-     ("error: audioarticles.toml: [podcast] language 'français' is not an ISO 639 language code; "
-     'use e.g. "fr", "fr-CA" or "en"')),
+     ('error: audioarticles.toml: [podcast] language = "français": not an ISO 639 language '
+      'code; use e.g. "fr", "fr-CA" or "en"')),
     ('timezone = "Paris"',
-     ("error: audioarticles.toml: [podcast] timezone 'Paris' is not a known time zone; "
-     'use an IANA name such as "Europe/Paris" or "America/Montreal"')),
+     ('error: audioarticles.toml: [podcast] timezone = "Paris": not a known time zone; '
+      'use an IANA name such as "Europe/Paris" or "America/Montreal"')),
     ("feed_limit = 0",
-     ("error: audioarticles.toml: [podcast] feed_limit = 0 must be a whole number of at least 1")),
+     ("error: audioarticles.toml: [podcast] feed_limit = 0: expected a whole number from 1 to "
+      "100000")),
     ('image = "cover.png"',
      ("error: audioarticles.toml: [podcast] image 'cover.png' is 600×600 px; Apple Podcasts needs "
      "a square image of 1400 to 3000 px on a side")),

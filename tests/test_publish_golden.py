@@ -6,14 +6,13 @@ Regenerate it after an intended change (then read the diff before committing):
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from audioarticles.config import DEFAULTS, Project
+from audioarticles.config import Settings
 from audioarticles.model import Episode
 from audioarticles.publish import write_public
 from audioarticles.publish.channel import channel_settings
@@ -22,9 +21,8 @@ from audioarticles.publish.cover import Artwork
 GOLDEN = Path(__file__).parent / "golden" / "feed.xml"
 
 
-def golden_project(root: Path) -> Project:
-    settings = copy.deepcopy(DEFAULTS)
-    settings["podcast"].update({
+def golden_project(root: Path) -> Settings:
+    settings = {"podcast": {
         "title": "La Gazette à écouter", "publication": "La Gazette",
         "description": "Les articles de La Gazette, lus à voix haute.",
         "base_url": "https://audio.example.org/gazette/", "link": "https://www.example.org/",
@@ -33,9 +31,9 @@ def golden_project(root: Path) -> Project:
         "copyright": "© 2025 La Gazette", "txt": "gazette-verification-7f3a",
         "txt_purpose": "verify", "funding_url": "https://www.example.org/abonnement",
         "funding_text": "Soutenez La Gazette", "license": "cc-by-nd-4.0",
-        "numbering": True, "seasons": "year"})
-    settings["pickup"]["websub_hub"] = "https://hub.example.org/"
-    return Project(root=root, settings=settings)
+        "numbering": True, "seasons": "year"},
+        "pickup": {"websub_hub": "https://hub.example.org/"}}
+    return Settings(root=root, settings=settings)
 
 
 def golden_episodes(output: Path) -> list[Episode]:

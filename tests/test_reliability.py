@@ -21,7 +21,7 @@ import pytest
 from conftest import SAMPLE
 
 from audioarticles.cli import cli
-from audioarticles.config import load_project
+from audioarticles.config import load_settings
 from audioarticles.model import Episode, RetiredFile
 from audioarticles.pipeline import sweep_orphan_audio, sweep_partial_files
 from audioarticles.store import local_files
@@ -230,7 +230,7 @@ def test_second_run_refuses_naming_the_first_when_it_cannot_wait(project):
 
 def test_lock_held_in_process_refuses_then_waits(runner, project):
     (project / "a.txt").write_text("Un titre\n\nUne phrase courte.\n", encoding="utf-8")
-    state = load_project(project).state_dir
+    state = load_settings(project).state_dir
     (project / "audioarticles.toml").write_text("[batch]\nlock_wait_s = 0.3\n")
     with project_lock(state, command="audioarticles build"):
         result = runner.invoke(cli, ["convert", "a.txt", *VOICE])
@@ -260,7 +260,7 @@ def test_lock_held_in_process_refuses_then_waits(runner, project):
 
 
 def test_stale_partial_files_are_swept_but_not_newer_ones(project):
-    paths = load_project(project)
+    paths = load_settings(project)
     episodes = paths.output / "episodes"
     episodes.mkdir(parents=True)
     stale = episodes / ".x.abc.mp3.part"
@@ -318,7 +318,7 @@ def test_commands_that_change_the_project_take_the_lock_too(runner, project):
     (project / "a.txt").write_text("Un titre\n\nUne phrase courte.\n", encoding="utf-8")
     assert runner.invoke(cli, ["convert", "a.txt", *VOICE]).exit_code == 0
     (project / "audioarticles.toml").write_text("[batch]\nlock_wait_s = 0\n")
-    with project_lock(load_project(project).state_dir, command="audioarticles convert big/"):
+    with project_lock(load_settings(project).state_dir, command="audioarticles convert big/"):
         for args in (["build"], ["hold", "un-titre", "--reason", "vérification"],
                      ["unpublish", "un-titre", "--reason", "erreur"], ["publish", "un-titre"]):
             result = runner.invoke(cli, args)
@@ -332,7 +332,7 @@ def test_commands_that_change_the_project_take_the_lock_too(runner, project):
 
 
 def test_orphan_audio_is_swept_but_not_kept_versions_nor_newer_files(project):
-    paths = load_project(project)
+    paths = load_settings(project)
     old = time.time() - 3600
     files = {}
     for root, name in ((paths.unreleased_dir, "orphan-0123456789.mp3"),

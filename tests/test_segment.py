@@ -8,7 +8,7 @@ import re
 import pytest
 
 from audioarticles.clean import clean, load_rules
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.errors import InputError
 from audioarticles.extract import read_file, read_plain_text
 from audioarticles.normalise import normaliser
@@ -109,7 +109,7 @@ def test_seed_segments_know_their_block_and_fit_the_limit(seed_article, max_char
 
 
 def test_prepare_is_clean_then_segment_then_normalise(tmp_path):
-    project = Project(root=tmp_path)
+    project = Settings(root=tmp_path)
     article = read_file(SAMPLE, "samples/ia-sante-numerique.txt")
     cleaned, segments = prepare(article, project, 100)
     assert cleaned.meta.title.startswith("L’IA, fil conducteur")
@@ -124,11 +124,11 @@ def test_prepare_is_clean_then_segment_then_normalise(tmp_path):
 def test_prepare_uses_the_project_lexicon(tmp_path):
     (tmp_path / "lexicon.toml").write_text('[say]\n"Bonnell" = "bonèl"\n', encoding="utf-8")
     article = read_plain_text("Titre\n\nBruno Bonnell parle.\n", "a.txt")
-    _, segments = prepare(article, Project(root=tmp_path), 100)
+    _, segments = prepare(article, Settings(root=tmp_path), 100)
     assert segments[1].spoken == "Bruno bonèl parle."
 
 
 def test_prepare_refuses_an_article_with_nothing_to_say(tmp_path):
     article = read_plain_text("Publicité en cours de chargement...\nÉcouter l'article\n", "vide.txt")
     with pytest.raises(InputError, match="nothing left to read after removing boilerplate"):
-        prepare(article, Project(root=tmp_path), 100)
+        prepare(article, Settings(root=tmp_path), 100)

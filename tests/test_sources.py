@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from audioarticles.cli import cli
-from audioarticles.config import load_project
+from audioarticles.config import load_settings
 from audioarticles.errors import InputError
 from audioarticles.pipeline import prepare
 from audioarticles.sources import Reader, decode_bytes, sniff_kind
@@ -269,7 +269,7 @@ travaux.<img src=x onerror="alert('Ni cette image')"></p>
 def test_html_with_scripts_iframes_and_event_handlers_reads_only_the_text(project):
     path = project / "piege.html"
     path.write_text(HOSTILE_HTML, encoding="utf-8")
-    paths = load_project(project)
+    paths = load_settings(project)
     article = Reader(paths).read_path(path, "piege.html")
     cleaned, segments = prepare(article, paths, 200)
     spoken = " ".join(s.spoken for s in segments)
@@ -288,7 +288,7 @@ def test_reader_expands_folders_globs_and_stdin_in_order(project):
         (project / "in" / name).write_text("x")
     (project / "in" / ".git").mkdir()
     (project / "in" / ".git" / "d.txt").write_text("x")
-    reader = Reader(load_project(project), stdin=io.BytesIO(GOOD.encode()))
+    reader = Reader(load_settings(project), stdin=io.BytesIO(GOOD.encode()))
     entries = reader.expand(["in", "-", "in/*.txt", "ftp://example.org/a", "in/none-*.txt"])
     names = [getattr(e, "name", None) or f"error {e}" for e in entries]
     assert names == ["in/a.md", "in/b.txt", "in/sub/c.html", "-",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from audioarticles.config import load_project
+from audioarticles.config import load_settings
 from audioarticles.model import Episode
 from audioarticles.store import CatalogStore, FileStore, ProjectStore, local_files
 from audioarticles.store.catalog import Catalog
@@ -23,7 +23,7 @@ def episode(names: dict[str, str], state: str = "published", size: int = 0) -> E
 
 
 def test_the_implementations_are_the_interfaces(tmp_path):
-    settings = load_project(tmp_path)
+    settings = load_settings(tmp_path)
     assert isinstance(local_files(settings), FileStore)
     with ProjectStore(settings).catalog() as catalog:
         assert isinstance(catalog, CatalogStore) and isinstance(catalog, Catalog)

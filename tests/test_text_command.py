@@ -182,7 +182,7 @@ def test_lexicon_add_writes_a_say_entry_the_next_run_uses(runner, project):
     (["lexicon", "add", "RATP", "a\nb"], None,
      "error: lexicon entry 'RATP' = 'a\\nb': both the word and its pronunciation must be non-empty text on one line"),
     (["lexicon", "add", "RATP", "x"], "[say\n", "not valid TOML"),
-    (["lexicon", "add", "RATP", "x"], "say = 3\n", "[say] must map written forms to spoken text"),
+    (["lexicon", "add", "RATP", "x"], "say = 3\n", "lexicon.toml: say = 3: expected a table of texts"),
 ])
 def test_lexicon_add_refuses_bad_entries_and_leaves_the_file(runner, project, args, content, error):
     if content is not None:

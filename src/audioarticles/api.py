@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from audioarticles import editorial, publish
-from audioarticles.config import Project as Settings
-from audioarticles.config import load_project
+from audioarticles.config import Settings
+from audioarticles.config import load_settings
 from audioarticles.disclosure import Disclosure
 from audioarticles.engines import engine_class
 from audioarticles.errors import ArticleSkipped, UsageError, UserError
@@ -277,10 +277,10 @@ class Project:
         self.store = ProjectStore(settings)
 
     @classmethod
-    def open(cls, root: str | Path | None = None, out: str | Path | None = None) -> Project:
+    def open(cls, root: str | Path | None = None, out: str | Path | None = None) -> Settings:
         """Read and check `audioarticles.toml` in `root` (default: the current folder);
         `out`: publish the site there instead of `output/`."""
-        return cls(load_project(root, out))
+        return cls(load_settings(root, out))
 
     @property
     def root(self) -> Path:
@@ -502,7 +502,7 @@ class Project:
         if not self.output.is_dir():
             raise UserError(f"{cwd_path(self.output)}: nothing to serve yet; "
                             "run `audioarticles convert ARTICLE` first")
-        base = urlsplit(str(self.settings.section("podcast").get("base_url", "")))
+        base = urlsplit(self.settings.section("podcast")["base_url"])
         if port is None:
             local = base.hostname in ("127.0.0.1", "localhost") and base.port
             port = base.port if local else 8000
@@ -542,7 +542,7 @@ class Project:
         from audioarticles.normalise import explain
 
         language = (view.article.meta.language
-                    or self.settings.section("podcast").get("language", "fr"))
+                    or self.settings.section("podcast")["language"])
         return [(seg, sorted(explain(seg.written, language, self.root), key=lambda c: c.start))
                 for seg in view.segments]
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audioarticles import loudness
-from audioarticles.errors import SynthesisError, UsageError
+from audioarticles.config import AudioSection
+from audioarticles.errors import SynthesisError
 from audioarticles.model import Segment, TimelineEntry, Word, WordTime
 from audioarticles.pauses import Pauses, pause_between, silence, trim_bounds, trim_silence
 from audioarticles.synthesise import AudioSource
@@ -26,41 +27,29 @@ from audioarticles.word_timings import written_words
 EXCERPT_S = 20
 
 
+_AUDIO = AudioSection()
+
+
 @dataclass(frozen=True)
 class Mastering:
-    """How an episode is finished and encoded (`[audio]` in audioarticles.toml)."""
+    """How an episode is finished and encoded (`[audio]` in audioarticles.toml; defaults: the
+    schema's)."""
 
-    bitrate: str = "64k"
-    sample_rate: int = 44100
-    loudness: loudness.Target = field(default_factory=loudness.Target)
-    trim_threshold_db: float = -45.0
-    trim_keep_ms: int = 15
+    bitrate: str = _AUDIO.bitrate
+    sample_rate: int = _AUDIO.sample_rate
+    loudness: loudness.Target = field(default_factory=lambda: loudness.Target(
+        _AUDIO.loudness_lufs, _AUDIO.true_peak_db, _AUDIO.dual_mono))
+    trim_threshold_db: float = _AUDIO.trim_threshold_db
+    trim_keep_ms: int = _AUDIO.trim_keep_ms
 
     @classmethod
-    def from_settings(cls, audio: dict) -> Mastering:
-        origin = "audioarticles.toml [audio]"
-        try:
-            target = loudness.Target(float(audio.get("loudness_lufs", -16.0)),
-                                     float(audio.get("true_peak_db", -1.0)),
-                                     bool(audio.get("dual_mono", True)))
-            mastering = cls(str(audio.get("bitrate", "64k")), int(audio.get("sample_rate", 44100)),
-                            target, float(audio.get("trim_threshold_db", -45.0)),
-                            int(audio.get("trim_keep_ms", 15)))
-        except (TypeError, ValueError) as exc:
-            raise UsageError(f"{origin}: a value has the wrong type ({exc}); "
-                             f"see the README") from exc
-        if not -40 <= target.integrated_lufs <= -5:
-            raise UsageError(f"{origin}: loudness_lufs = {target.integrated_lufs} is out of range; "
-                             f"use -40 to -5 (podcasts: -16)")
-        if not -20 <= target.true_peak_db <= 0:
-            raise UsageError(f"{origin}: true_peak_db = {target.true_peak_db} is out of range; "
-                             f"use -20 to 0 (podcasts: -1)")
-        if mastering.sample_rate not in (22050, 24000, 32000, 44100, 48000):
-            raise UsageError(f"{origin}: sample_rate = {mastering.sample_rate} is not an MP3 rate; "
-                             f"use 22050, 24000, 32000, 44100 or 48000")
-        if not mastering.bitrate.rstrip("k").isdigit():
-            raise UsageError(f"{origin}: bitrate = {mastering.bitrate!r}; write it like \"64k\"")
-        return mastering
+    def from_settings(cls, audio: dict | None = None) -> Mastering:
+        """From the checked `[audio]` section (config.AudioSection); None: its defaults."""
+        audio = audio if audio is not None else AudioSection().model_dump()
+        target = loudness.Target(audio["loudness_lufs"], audio["true_peak_db"],
+                                 audio["dual_mono"])
+        return cls(audio["bitrate"], audio["sample_rate"], target, audio["trim_threshold_db"],
+                   audio["trim_keep_ms"])
 
 
 @dataclass(frozen=True)
@@ -210,7 +199,7 @@ def assemble(pieces: list[Piece], out_path: Path, pauses: Pauses | None = None,
     `loudness.TOLERANCE_LU` off target, the episode is encoded again with the gain corrected.
     """
     pauses = pauses or Pauses()
-    mastering = mastering or Mastering()
+    mastering = mastering or Mastering.from_settings()
     programme = Programme(pieces, pauses, mastering)
     target = mastering.loudness
     rate = programme.sample_rate

@@ -16,7 +16,7 @@ from html import escape
 from pathlib import Path
 
 from audioarticles.assemble import Piece, assemble
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.engines import engine_class, get_engine
 from audioarticles.errors import UsageError, UserError
 from audioarticles.model import Article, ArticleMeta, Block, Segment
@@ -63,7 +63,7 @@ class Audition:
     takes: list[Take] = field(default_factory=list)
 
 
-def usable(voice: Voice, project: Project) -> str:
+def usable(voice: Voice, project: Settings) -> str:
     """"" when the voice can be used here, else why not."""
     try:
         engine = engine_class(voice.engine)
@@ -73,7 +73,7 @@ def usable(voice: Voice, project: Project) -> str:
     return engine.voice_problem(voice, project.root) if ok else reason
 
 
-def passage_segments(project: Project, text: str = "",
+def passage_segments(project: Settings, text: str = "",
                      article: Article | None = None) -> list[Segment]:
     """The passage's segments: the text given, else the start of the article, else ours."""
     from audioarticles.pipeline import prepare
@@ -91,7 +91,7 @@ def passage_segments(project: Project, text: str = "",
     return chosen
 
 
-def audition(project: Project, text: str = "", article: Article | None = None,
+def audition(project: Settings, text: str = "", article: Article | None = None,
              voices: list[str] | None = None) -> Audition:
     """Voice the passage with each voice named (default: every usable one), write the files
     and the comparison page; one voice failing never stops the others."""
@@ -128,7 +128,7 @@ def audition(project: Project, text: str = "", article: Article | None = None,
     return result
 
 
-def _voice(project: Project, voice: Voice, segments: list[Segment], folder: Path,
+def _voice(project: Settings, voice: Voice, segments: list[Segment], folder: Path,
            cache: SegmentCache) -> tuple[Path, float, bool]:
     from audioarticles.render import Production
 

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from audioarticles.config import read_toml
-from audioarticles.errors import UsageError
+from audioarticles.config import BOILERPLATE_FILE, BoilerplateFile, Teasers, read_toml
 from audioarticles.extract.blocks import squeeze
+from audioarticles.languages import base_language
 from audioarticles.model import Article, Block
+from audioarticles.validation import check
 
-PROJECT_RULES = "boilerplate.toml"
+PROJECT_RULES = BOILERPLATE_FILE
 
 
 @dataclass
@@ -28,41 +29,30 @@ class Rules:
     drop_lines: list[re.Pattern] = field(default_factory=list)
     cut_from: list[re.Pattern] = field(default_factory=list)
     teaser_stamps: list[re.Pattern] = field(default_factory=list)
-    rubric_max_words: int = 3
+    rubric_max_words: int = Teasers().rubric_max_words
 
     def extend(self, data: dict, origin: str) -> None:
-        """Add the rules of one TOML document; `origin` names it in error messages."""
-        teasers = data.get("teasers", {})
-        if not isinstance(teasers, dict):
-            raise UsageError(f"{origin}: [teasers] must be a table; see the packaged "
-                             "boilerplate_fr.toml for the format")
-        lists = {"drop_lines": data.get("drop_lines", []), "cut_from": data.get("cut_from", []),
-                 "teaser_stamps": teasers.get("stamp", [])}
-        for key, patterns in lists.items():
-            if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-                raise UsageError(f"{origin}: {key.replace('teaser_stamps', 'teasers.stamp')} "
-                                 "must be a list of strings (regular expressions)")
-            for pattern in patterns:
-                try:
-                    getattr(self, key).append(re.compile(pattern))
-                except re.error as exc:
-                    raise UsageError(f"{origin}: bad pattern {pattern!r} in {key} ({exc}); "
-                                     "fix the regular expression") from exc
-        if "rubric_max_words" in teasers:
-            self.rubric_max_words = int(teasers["rubric_max_words"])
+        """Add the rules of one TOML document, checked against `BoilerplateFile`; `origin`
+        names it in error messages."""
+        rules = check(BoilerplateFile, data, origin)
+        self.drop_lines += [re.compile(p) for p in rules.drop_lines]
+        self.cut_from += [re.compile(p) for p in rules.cut_from]
+        self.teaser_stamps += [re.compile(p) for p in rules.teasers.stamp]
+        if "rubric_max_words" in data.get("teasers", {}):
+            self.rubric_max_words = rules.teasers.rubric_max_words
 
 
 def load_rules(project_root: Path | None = None, language: str = "fr") -> Rules:
     """The packaged rules for the language (its base code), plus the project's own."""
     rules = Rules()
-    base = language.split("-")[0].split("_")[0].lower() or "fr"
+    base = base_language(language)  # from the fixed table: never a path from the page
     packaged = resources.files("audioarticles") / "data" / f"boilerplate_{base}.toml"
-    if packaged.is_file():
+    if base and packaged.is_file():
         rules.extend(read_toml(packaged), str(packaged))
     if project_root is not None:
         custom = project_root / PROJECT_RULES
         if custom.exists():
-            rules.extend(read_toml(custom), str(custom))
+            rules.extend(read_toml(custom, PROJECT_RULES), PROJECT_RULES)
     return rules
 
 

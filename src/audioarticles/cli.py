@@ -52,7 +52,8 @@ class AppGroup(click.Group):
             return super().invoke(ctx)
         except UserError as exc:
             self._json_error(ctx, str(exc))
-            say(f"error: {exc}", err=True)
+            for line in str(exc).splitlines():  # a settings file can hold several mistakes
+                say(f"error: {line}", err=True)
             ctx.exit(exc.exit_code)
         except click.ClickException as exc:
             self._json_error(ctx, exc.format_message())

@@ -1,148 +1,435 @@
-"""Project settings: packaged defaults < audioarticles.toml < command-line flags."""
+"""Project settings: the typed schema of audioarticles.toml (its defaults live here and only
+here), checked when a project loads together with the project's other files: voice profiles,
+engine sections, boilerplate.toml, lexicon.toml and optout.toml.
+
+`Settings` is what a loaded project folder is configured with; `load_settings` reads and checks
+it. A mistake is a `UsageError` naming the file, the key and the fix (see validation.py).
+"""
 
 from __future__ import annotations
 
-import copy
+import functools
+import re
 import tomllib
-from dataclasses import dataclass, field
+import typing
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    create_model,
+    field_validator,
+)
+
+from audioarticles import engines
 from audioarticles.errors import UsageError
+from audioarticles.languages import language_tag
+from audioarticles.pauses import Pauses
+from audioarticles.validation import Section, check
+from audioarticles.voices import PROFILE_FOLDER, Voice, load_voices
 
 CONFIG_NAME = "audioarticles.toml"
 STATE_DIR = ".audioarticles"
+BOILERPLATE_FILE = "boilerplate.toml"
+LEXICON_FILE = "lexicon.toml"
+OPTOUT_FILE = "optout.toml"
 
-DEFAULTS: dict[str, Any] = {
-    "podcast": {
-        "title": "Articles à écouter",
-        "description": "Les articles de la rédaction, lus à voix haute.",
-        "author": "",
-        "publication": "",
-        "language": "fr",
-        "base_url": "http://127.0.0.1:8000/",
-        "link": "",
-        "owner_name": "",
-        "owner_email": "",
-        "category": "News",  # Apple's English names: "News" or "News > Daily News" (or a list)
-        "explicit": False,
-        "image": "",  # project-relative JPEG/PNG, square, 1400-3000 px; empty: a generated cover
-        "timezone": "Europe/Paris",  # for pubDate, and to read source dates that carry no zone
-        "feed_limit": 100,  # newest N episodes in feed.xml; older ones stay on the site
-        "new_feed_url": "",  # set when the feed moves: itunes:new-feed-url
-        "locked": True,  # podcast:locked: other platforms may not import the feed
-        # more of what apps show; each is written only when set
-        "copyright": "",
-        "txt": "",  # podcast:txt, e.g. a platform's verification string
-        "txt_purpose": "",  # e.g. "verify"
-        "funding_url": "",  # podcast:funding: where listeners support the newsroom
-        "funding_text": "",
-        "medium": "podcast",  # podcast:medium
-        "license": "",  # podcast:license: an SPDX id ("cc-by-4.0") or a licence's name
-        "license_url": "",  # needed when the licence is not an SPDX id
-        "numbering": False,  # itunes:episode / podcast:episode, given once per feed
-        "seasons": "",  # "year": the year of publication is the season
-    },
-    # section, author and private feeds beside the main one (publish/sections.py):
-    # [[feeds]] name = "sante", title = "...", categories = ["Santé"], ... ; see README
-    "feeds": [],
-    # telling apps and directories that a feed changed (publish/pickup.py); both optional
-    "pickup": {
-        "websub_hub": "",  # e.g. a public WebSub hub: <atom:link rel="hub"> + publish ping
-        "podping_url": "",  # an HTTP Podping endpoint, called with ?url=<feed>
-        "retries": 3,  # attempts per notification; a failure is a warning, never an error
-        "timeout_s": 10,
-    },
-    "voice": {"default": "fr"},
-    "audio": {
-        "bitrate": "64k",  # MP3, mono, CBR with a Xing/Info header
-        "sample_rate": 44100,
-        "loudness_lufs": -16.0,  # integrated, EBU R128
-        "true_peak_db": -1.0,
-        "dual_mono": True,  # measure mono as players play it (both speakers): ≈ -19 LUFS plain mono
-        "trim_threshold_db": -45.0,  # each engine's own leading/trailing silence below this is cut
-        "trim_keep_ms": 15,
-        # silence by structure; a voice profile's [pauses] table overrides these
-        "pauses": {
-            "sentence_ms": 350,
-            "paragraph_ms": 750,
-            "list_item_ms": 500,
-            "after_title_ms": 1200,
-            "before_heading_ms": 1100,
-            "after_heading_ms": 650,
-            "after_intro_ms": 800,
-            "before_outro_ms": 1200,
-            "around_jingle_ms": 300,
-        },
-        # spoken templates, voiced like the article; fields: {title} {podcast} {publication}
-        # {author} {date}; a sentence naming an empty field is left out; text = "" turns it off
-        "intro": {"text": "", "jingle": "", "jingle_gain_db": -6.0,
-                  "jingle_fade_in_ms": 0, "jingle_fade_out_ms": 800},
-        # the outro ends with the [disclosure] text (and its « mis à jour » line)
-        "outro": {"text": "", "jingle": "",
-                  "jingle_gain_db": -6.0, "jingle_fade_in_ms": 300, "jingle_fade_out_ms": 1500},
-    },
-    "tags": {
-        "cover_px": 600,  # the artwork embedded in each MP3, as a JPEG this many pixels wide
-        "chapter_title_chars": 60,  # ID3 chapter titles are cut to this for Apple Podcasts
-    },
-    # what happens to an episode once it is converted (editorial.py)
-    "editorial": {
-        "auto_publish": True,  # false: every new episode waits as a draft for `publish`
-        "publish_degraded": False,  # false: an episode voiced by a fallback engine is held
-        "embargo": "article-date",  # an article dated in the future waits until then; or "none"
-    },
-    # the synthetic-voice disclosure, worded once (disclosure.py): said at the end of the
-    # audio (so in the transcript), shown by the player, in the feed item and the MP3 comment
-    "disclosure": {
-        "enabled": True,
-        "text": "Cet épisode est lu par une voix de synthèse.",
-        "engine_line": "Synthèse vocale : {engine}.",  # written after the text; "" leaves it out
-        "updated": "",  # said after a correction, e.g. "Article mis à jour le {date}."
-        "engines": {"espeak": "eSpeak NG", "gtts": "Google Text-to-Speech"},
-    },
-    "publish": {
-        # after a re-voice, the previous MP3 and its side files stay reachable this many days
-        # (apps that fetched the feed before still download them), then they are deleted
-        "keep_old_audio_days": 7,
-    },
-    # batch runs: how long a second run waits for the project's lock before refusing
-    "batch": {"lock_wait_s": 10},
-    # hostile input: inputs above these are refused with the limit in the message
-    "limits": {
-        "max_input_mb": 5,          # raw bytes of a file, stdin or fetched page
-        "max_article_chars": 60000,  # text to read after cleaning (about an hour of speech)
-    },
-    # fetching article pages and feeds
-    "fetch": {
-        "timeout_s": 20,  # the whole fetch of one URL: DNS, connection, redirects and body
-        "max_redirects": 5,
-        "user_agent": "",  # empty: "audioarticles/<version> (podcast converter)"
-        # loopback, private, link-local, CGNAT and metadata addresses are refused (checked on
-        # the resolved address, at every redirect); true lets an intranet CMS be fetched
-        "allow_private": False,
-        "allow_hosts": [],  # or only these host names may resolve to such addresses
-    },
-}
+# MP3 bitrates (kb/s) by sample rate: MPEG-1 Layer III above 32 kHz, MPEG-2 below
+MPEG1_RATES = (32000, 44100, 48000)
+MPEG1_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+MPEG2_BITRATES = (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
 
 
-def _merge(base: dict, override: dict) -> dict:
-    merged = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+def _time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("not a known time zone; use an IANA name such as \"Europe/Paris\" or "
+                         "\"America/Montreal\"") from None
+    return name
 
 
-@dataclass
-class Project:
-    """A project folder: its settings, its private state and its published site."""
+def _language_code(code: str) -> str:
+    tag = language_tag(code)
+    if tag is None:
+        raise ValueError("not an ISO 639 language code; use e.g. \"fr\", \"fr-CA\" or \"en\"")
+    return tag
 
-    root: Path
-    settings: dict = field(default_factory=lambda: copy.deepcopy(DEFAULTS))
-    out_dir: Path | None = None
+
+def _one_or_more(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+def _regex(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression ({exc}); fix the pattern") from None
+    return pattern
+
+
+Milliseconds = Annotated[int, Field(ge=0, le=60_000)]
+Medium = Literal["podcast", "music", "video", "film", "audiobook", "newsletter", "blog",
+                 "publisher", "course"]
+MEDIUMS: tuple[str, ...] = typing.get_args(Medium)
+Seasons = Literal["", "year"]
+SEASONS: tuple[str, ...] = typing.get_args(Seasons)
+Text = Annotated[str, Field(min_length=1)]
+Pattern = Annotated[str, AfterValidator(_regex)]
+
+
+class PodcastSection(Section):
+    """`[podcast]`: what the feed and the site say about the podcast as a whole."""
+
+    moved: ClassVar[dict[str, str]] = {
+        "disclosure": "write it as text = \"...\" under [disclosure]"}
+
+    title: str = Field("Articles à écouter", description="the podcast's name")
+    description: str = Field("Les articles de la rédaction, lus à voix haute.")
+    author: str = ""
+    publication: str = Field("", description="the newspaper or site the articles come from")
+    language: Annotated[str, AfterValidator(_language_code)] = Field(
+        "fr", description="ISO 639 code of the feed (\"fr\", \"fr-CA\")")
+    base_url: str = Field("http://127.0.0.1:8000/",
+                          description="where output/ is published (absolute http(s) URL)")
+    link: str = Field("", description="the publication's web site; empty: base_url")
+    owner_name: str = ""
+    owner_email: str = ""
+    category: Annotated[list[str], BeforeValidator(_one_or_more)] = Field(
+        ["News"], description="Apple's English names: \"News\" or \"News > Daily News\" "
+                              "(or a list)")
+    explicit: bool = False
+    image: str = Field("", description="project-relative JPEG/PNG, square, 1400-3000 px; "
+                                       "empty: a generated cover")
+    timezone: Annotated[str, AfterValidator(_time_zone)] = Field(
+        "Europe/Paris", description="for pubDate, and to read source dates that carry no zone")
+    feed_limit: int = Field(100, ge=1, le=100_000,
+                            description="newest N episodes in feed.xml; older ones stay on the "
+                                        "site")
+    new_feed_url: str = Field("", description="set when the feed moves: itunes:new-feed-url")
+    locked: bool = Field(True, description="podcast:locked: other platforms may not import "
+                                           "the feed")
+    # more of what apps show; each is written only when set
+    copyright: str = ""
+    txt: str = Field("", description="podcast:txt, e.g. a platform's verification string (at "
+                                     "most 4000 characters)")
+    txt_purpose: str = Field("", description="e.g. \"verify\" (at most 128 characters)")
+    funding_url: str = Field("", description="podcast:funding: where listeners support the "
+                                             "newsroom")
+    funding_text: str = Field("", description="at most 128 characters")
+    medium: Medium = Field("podcast", description="podcast:medium")
+    license: str = Field("", description="podcast:license: an SPDX id (\"cc-by-4.0\") or a "
+                                         "licence's name")
+    license_url: str = Field("", description="needed when the licence is not an SPDX id")
+    numbering: bool = Field(False, description="itunes:episode / podcast:episode, given once "
+                                               "per feed")
+    seasons: Seasons = Field("", description="\"year\": the year of publication is the season")
+
+
+Names = Annotated[list[Text], BeforeValidator(_one_or_more)]
+
+
+class FeedEntry(Section):
+    """`[[feeds]]`: a section, author or private feed beside the main one (publish/sections.py);
+    it selects the episodes of its categories, authors, tags or voices."""
+
+    name: str = Field(description="lower-case letters, digits, - or _; the feed is "
+                                  "feeds/<name>.xml")
+    title: str = Field(description="the feed's own title")
+    description: str = ""
+    image: str = Field("", description="project-relative cover; empty: the podcast's")
+    private: bool = Field(False, description="true: only reachable with a token")
+    numbering: bool | None = Field(None, description="unset: as [podcast] numbering")
+    seasons: Seasons | None = Field(None, description="unset: as [podcast] seasons")
+    categories: Names = Field(default_factory=list)
+    authors: Names = Field(default_factory=list)
+    tags: Names = Field(default_factory=list)
+    voices: Names = Field(default_factory=list)
+
+
+class PickupSection(Section):
+    """`[pickup]`: telling apps and directories that a feed changed (publish/pickup.py)."""
+
+    websub_hub: str = Field("", description="e.g. a public WebSub hub: <atom:link rel=\"hub\"> "
+                                            "and a publish ping")
+    podping_url: str = Field("", description="an HTTP Podping endpoint, called with ?url=<feed>")
+    retries: int = Field(3, ge=1, le=10, description="attempts per notification; a failure is "
+                                                     "a warning, never an error")
+    timeout_s: float = Field(10.0, gt=0, le=300)
+
+
+class VoiceSection(Section):
+    """`[voice]`."""
+
+    default: Text = Field("fr", description="the voice profile used without --voice")
+
+
+class IntroSection(Section):
+    """`[audio.intro]`: a spoken template and an optional jingle played first."""
+
+    text: str = Field("", description="fields {title} {podcast} {publication} {author} {date}; "
+                                      "a sentence naming an empty field is left out; \"\" "
+                                      "turns it off")
+    jingle: str = Field("", description="project-relative audio file")
+    jingle_gain_db: float = Field(-6.0, ge=-60, le=20)
+    jingle_fade_in_ms: Milliseconds = 0
+    jingle_fade_out_ms: Milliseconds = 800
+
+
+class OutroSection(IntroSection):
+    """`[audio.outro]`: like the intro, said before the [disclosure] text (and its « mis à
+    jour » line), its jingle played last."""
+
+    jingle_fade_in_ms: Milliseconds = 300
+    jingle_fade_out_ms: Milliseconds = 1500
+
+
+class AudioSection(Section):
+    """`[audio]`: how an episode is levelled and encoded, its pauses, intro and outro."""
+
+    sample_rate: Literal[22050, 24000, 32000, 44100, 48000] = 44100
+    bitrate: str = Field("64k", description="MP3, mono, CBR with a Xing/Info header: \"32k\" "
+                                            "to \"320k\" (\"8k\" to \"160k\" below 32 kHz)")
+    loudness_lufs: float = Field(-16.0, ge=-40, le=-5, description="integrated, EBU R128 "
+                                                                   "(podcasts: -16)")
+    true_peak_db: float = Field(-1.0, ge=-20, le=0)
+    dual_mono: bool = Field(True, description="measure mono as players play it (both "
+                                              "speakers): ≈ -19 LUFS plain mono")
+    trim_threshold_db: float = Field(-45.0, ge=-90, le=-10, description="each engine's own "
+                                     "leading/trailing silence below this is cut")
+    trim_keep_ms: int = Field(15, ge=0, le=1000)
+    pauses: Pauses = Field(default_factory=Pauses, description="silence by structure; a voice "
+                           "profile's [pauses] table overrides these")
+    intro: IntroSection = IntroSection()
+    outro: OutroSection = OutroSection()
+
+    @field_validator("bitrate")
+    @classmethod
+    def _mp3_bitrate(cls, bitrate: str, info: ValidationInfo) -> str:
+        sample_rate = info.data.get("sample_rate", cls.model_fields["sample_rate"].default)
+        allowed = MPEG1_BITRATES if sample_rate in MPEG1_RATES else MPEG2_BITRATES
+        if bitrate not in [f"{rate}k" for rate in allowed]:
+            listed = ", ".join(f'"{rate}k"' for rate in allowed)
+            raise ValueError(f"not an MP3 bitrate at {sample_rate} Hz; use one of {listed}")
+        return bitrate
+
+
+class TagsSection(Section):
+    """`[tags]`: what goes into each MP3's ID3 tags."""
+
+    cover_px: int = Field(600, ge=100, le=3000, description="the artwork embedded in each MP3, "
+                                                            "as a JPEG this many pixels wide")
+    chapter_title_chars: int = Field(60, ge=10, le=1000, description="ID3 chapter titles are "
+                                     "cut to this for Apple Podcasts")
+
+
+class EditorialSection(Section):
+    """`[editorial]`: what happens to an episode once it is converted."""
+
+    auto_publish: bool = Field(True, description="false: every new episode waits as a draft "
+                                                 "for `publish`")
+    publish_degraded: bool = Field(False, description="false: an episode voiced by a fallback "
+                                                      "engine is held")
+    embargo: Literal["article-date", "none"] = Field(
+        "article-date", description="an article dated in the future waits until then")
+
+
+class DisclosureSection(Section):
+    """`[disclosure]`: the synthetic-voice disclosure, worded once: said at the end of the
+    audio (so in the transcript), shown by the player, in the feed item and the MP3 comment."""
+
+    enabled: bool = True
+    text: str = "Cet épisode est lu par une voix de synthèse."
+    engine_line: str = Field("Synthèse vocale : {engine}.",
+                             description="written after the text; \"\" leaves it out")
+    updated: str = Field("", description="said after a correction, e.g. \"Article mis à jour "
+                                         "le {date}.\"")
+    engines: dict[str, str] = Field(default_factory=dict, description="engine names as "
+                                    "listeners read them, over each engine's own, e.g. "
+                                    "{ espeak = \"eSpeak NG\" }")
+
+
+class PublishSection(Section):
+    """`[publish]`."""
+
+    keep_old_audio_days: float = Field(7, ge=0, le=3650, description="after a re-voice, the "
+                                       "previous MP3 and its side files stay reachable this "
+                                       "many days, then they are deleted")
+
+
+class BatchSection(Section):
+    """`[batch]`."""
+
+    lock_wait_s: float = Field(10, ge=0, le=3600, description="how long a second run waits "
+                               "for the project's lock before refusing")
+
+
+class LimitsSection(Section):
+    """`[limits]`: inputs above these are refused with the limit in the message."""
+
+    max_input_mb: float = Field(5, gt=0, le=1024, description="raw bytes of a file, stdin or "
+                                                              "fetched page")
+    max_article_chars: int = Field(60000, ge=100, le=2_000_000, description="text to read "
+                                   "after cleaning (60000: about an hour of speech)")
+
+
+class FetchSection(Section):
+    """`[fetch]`: fetching article pages and feeds."""
+
+    timeout_s: float = Field(20, gt=0, le=600, description="the whole fetch of one URL: DNS, "
+                             "connection, redirects and body")
+    max_redirects: int = Field(5, ge=0, le=30)
+    user_agent: str = Field("", description="empty: \"audioarticles/<version> (podcast "
+                                            "converter)\"")
+    allow_private: bool = Field(False, description="loopback, private, link-local, CGNAT and "
+                                "metadata addresses are refused (checked on the resolved "
+                                "address, at every redirect); true lets an intranet CMS be "
+                                "fetched")
+    allow_hosts: list[Text] = Field(default_factory=list, description="or only these host "
+                                    "names may resolve to such addresses")
+
+
+class SettingsFile(Section):
+    """audioarticles.toml. Each engine adds its own section (`[gtts]`, `[espeak]`, ...),
+    see `settings_schema`."""
+
+    podcast: PodcastSection = PodcastSection()
+    feeds: list[FeedEntry] = Field(default_factory=list, description="[[feeds]] tables")
+    pickup: PickupSection = PickupSection()
+    voice: VoiceSection = VoiceSection()
+    audio: AudioSection = AudioSection()
+    tags: TagsSection = TagsSection()
+    editorial: EditorialSection = EditorialSection()
+    disclosure: DisclosureSection = DisclosureSection()
+    publish: PublishSection = PublishSection()
+    batch: BatchSection = BatchSection()
+    limits: LimitsSection = LimitsSection()
+    fetch: FetchSection = FetchSection()
+
+
+@functools.cache
+def _schema_for(names: tuple[str, ...]) -> type[SettingsFile]:
+    sections: dict[str, Any] = {}
+    for name in names:
+        settings = engines.engine_class(name).Settings
+        sections[name] = (settings, Field(default_factory=settings,
+                                          description=f"settings of the {name} engine"))
+    return create_model("SettingsFile", __base__=SettingsFile, **sections)
+
+
+def settings_schema() -> type[SettingsFile]:
+    """The schema of audioarticles.toml with a section for every registered engine."""
+    return _schema_for(tuple(sorted(engines.registry())))
+
+
+# ---- the project's other files ---------------------------------------------------------------
+
+class Teasers(Section):
+    stamp: list[Pattern] = Field(default_factory=list, description="a block matching one marks "
+                                 "a teaser for another article")
+    rubric_max_words: int = Field(3, ge=0, le=50)
+
+
+class BoilerplateFile(Section):
+    """boilerplate.toml (and the packaged boilerplate_<language>.toml): regular expressions
+    matched against a whole block."""
+
+    drop_lines: list[Pattern] = Field(default_factory=list, description="blocks dropped "
+                                      "wherever they appear")
+    cut_from: list[Pattern] = Field(default_factory=list, description="from a matching block "
+                                    "to the end, everything is dropped")
+    teasers: Teasers = Teasers()
+
+
+class Pronounceable(Section):
+    onsets: list[Text] = Field(default_factory=list, description="how a word read aloud may "
+                               "begin")
+    endings: list[Text] = Field(default_factory=list, description="how a word read aloud may "
+                                "end")
+
+
+class Acronyms(Section):
+    words: list[Text] = Field(default_factory=list, description="read as a word (\"ONU\")")
+    spell: list[Text] = Field(default_factory=list, description="spelled letter by letter")
+    pronounceable: Pronounceable = Pronounceable()
+
+
+class Abbreviations(Section):
+    before_name: dict[str, str] = Field(default_factory=dict)
+    before_number: dict[str, str] = Field(default_factory=dict)
+    after_number: dict[str, str] = Field(default_factory=dict, description="only after a "
+                                         "number (\"250 p.\", \"8 pts\")")
+    anywhere: dict[str, str] = Field(default_factory=dict)
+
+
+class Grammar(Section):
+    feminine: list[Text] = Field(default_factory=list, description="nouns numbers agree with "
+                                 "in the feminine")
+    masculine: list[Text] = Field(default_factory=list, description="nouns that stay "
+                                  "masculine whatever their ending")
+    feminine_endings: list[Text] = Field(default_factory=list, description="endings of "
+                                         "feminine nouns not listed")
+
+
+class LexiconFile(Section):
+    """lexicon.toml (and the packaged lexicon_fr.toml): how the voice says written forms."""
+
+    say: dict[str, str] = Field(default_factory=dict, description="written form = what the "
+                                "voice says, e.g. \"RGPD\" = \"èr gé pé dé\"")
+    acronyms: Acronyms = Acronyms()
+    letters: dict[str, str] = Field(default_factory=dict)
+    countries: dict[str, str] = Field(default_factory=dict, description="nations as sport "
+                                      "results write them: FRA = \"France\"")
+    abbreviations: Abbreviations = Abbreviations()
+    grammar: Grammar = Grammar()
+
+
+class OptoutFile(Section):
+    """optout.toml: articles that are never voiced."""
+
+    categories: list[Text] = Field(default_factory=list)
+    authors: list[Text] = Field(default_factory=list)
+    urls: list[Text] = Field(default_factory=list)
+    markers: list[Text] = Field(default_factory=list)
+    selectors: list[Text] = Field(default_factory=list)
+
+
+PROJECT_FILES: dict[str, type[Section]] = {
+    BOILERPLATE_FILE: BoilerplateFile, LEXICON_FILE: LexiconFile, OPTOUT_FILE: OptoutFile}
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+def read_toml(path, origin: str | None = None) -> dict:
+    """A TOML file's data (a `Path` or a packaged resource); a file that is not valid TOML or
+    not UTF-8 is a usage error naming the file (`origin`, else its path)."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{origin or path}: not valid TOML ({exc}); fix the file or remove "
+                         "it") from exc
+
+
+def read_checked(path, schema: type[Section], origin: str | None = None) -> dict:
+    """A TOML file's data checked against `schema`, with every default filled in."""
+    return check(schema, read_toml(path, origin), origin or str(path)).model_dump()
+
+
+class Settings:
+    """What a project folder is configured with: its checked settings and where its private
+    state and its published site live."""
+
+    def __init__(self, root: str | Path, settings: dict | None = None,
+                 out_dir: Path | None = None, origin: str = CONFIG_NAME):
+        self.root = Path(root)
+        self.values = check(settings_schema(), settings or {}, origin)
+        #: the same values as plain tables, every default filled in
+        self.settings: dict[str, Any] = self.values.model_dump()
+        self.out_dir = out_dir
 
     @property
     def state_dir(self) -> Path:
@@ -179,23 +466,33 @@ class Project:
             return Path(os.path.relpath(resolved, self.root.resolve())).as_posix()
 
 
-def read_toml(path) -> dict:
-    """A TOML file's data (a `Path` or a packaged resource); a file that is not valid TOML or
-    not UTF-8 is a usage error naming the file."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: not valid TOML ({exc}); fix the file or remove it") from exc
+def check_voices(settings: Settings) -> dict[str, Voice]:
+    """Every voice profile (packaged and the project's `voices/*.toml`), its engine and that
+    engine's options checked; and `[voice] default` names one of them."""
+    voices = load_voices(settings.root)
+    for voice in voices.values():
+        engines.check_voice(voice)
+    default = settings.values.voice.default
+    if default not in voices:
+        raise UsageError(f"{CONFIG_NAME}: [voice] default = \"{default}\" is not a voice "
+                         f"profile; valid voices: {', '.join(sorted(voices))} (profiles are "
+                         f"packaged or in {PROFILE_FOLDER}/)")
+    return voices
 
 
-def load_project(root: str | Path | None = None, out: str | Path | None = None) -> Project:
-    """Read `audioarticles.toml` (if any) from the project root and merge it over the defaults."""
+def load_settings(root: str | Path | None = None, out: str | Path | None = None) -> Settings:
+    """Read and check the settings of the project folder `root`: audioarticles.toml (if any)
+    over the schema's defaults, its voice profiles and its boilerplate, lexicon and opt-out
+    files. Any mistake is a UsageError naming the file and the key."""
     root_path = Path(root or ".").resolve()
     if not root_path.is_dir():
         raise UsageError(f"project folder {root_path} does not exist; pass an existing folder to --project")
-    settings = copy.deepcopy(DEFAULTS)
     config_file = root_path / CONFIG_NAME
-    if config_file.exists():
-        settings = _merge(settings, read_toml(config_file))
-    out_dir = Path(out).resolve() if out else None
-    return Project(root=root_path, settings=settings, out_dir=out_dir)
+    data = read_toml(config_file) if config_file.exists() else {}
+    settings = Settings(root_path, data, Path(out).resolve() if out else None)
+    check_voices(settings)
+    for name, schema in PROJECT_FILES.items():
+        path = root_path / name
+        if path.is_file():
+            read_checked(path, schema, name)
+    return settings

@@ -9,8 +9,9 @@ import string
 from dataclasses import dataclass, field
 from datetime import date
 
-from audioarticles.config import Project
+from audioarticles.config import DisclosureSection, Settings
 from audioarticles.dates import french_day
+from audioarticles.engines import display_name
 from audioarticles.errors import UsageError
 
 _WHERE = "audioarticles.toml: [disclosure]"
@@ -26,47 +27,38 @@ def _fields(template: str, key: str) -> set[str]:
 
 @dataclass(frozen=True)
 class Disclosure:
-    """What listeners and readers are told about the voice."""
+    """What listeners and readers are told about the voice (defaults: the schema's)."""
 
-    enabled: bool = True
-    text: str = "Cet épisode est lu par une voix de synthèse."
-    engine_line: str = "Synthèse vocale : {engine}."
-    updated: str = ""  # e.g. "Article mis à jour le {date}."; "" says nothing
+    enabled: bool = DisclosureSection().enabled
+    text: str = DisclosureSection().text
+    engine_line: str = DisclosureSection().engine_line
+    updated: str = DisclosureSection().updated  # e.g. "Article mis à jour le {date}."
     engines: dict[str, str] = field(default_factory=dict, hash=False)
 
     @classmethod
-    def from_project(cls, project: Project) -> Disclosure:
-        if "disclosure" in project.section("podcast"):
-            raise UsageError("audioarticles.toml: [podcast] disclosure has moved; write it as "
-                             "text = \"...\" under [disclosure]")
+    def from_project(cls, project: Settings) -> Disclosure:
+        """The checked `[disclosure]` section (types were checked at load; here: the fields
+        its templates name)."""
         section = project.section("disclosure")
-        enabled = section.get("enabled", True)
-        if not isinstance(enabled, bool):
-            raise UsageError(f"{_WHERE} enabled must be true or false, not {enabled!r}")
         values = {}
         for key, allowed in (("text", set()), ("engine_line", {"engine"}),
                              ("updated", {"date"})):
-            value = section.get(key, "")
-            if not isinstance(value, str):
-                raise UsageError(f"{_WHERE} {key} must be text, not {value!r}")
+            value = section[key]
             unknown = _fields(value, key) - allowed
             if unknown:
                 valid = ", ".join(f"{{{name}}}" for name in sorted(allowed)) or "none"
                 raise UsageError(f"{_WHERE} {key}: unknown field {{{min(unknown)}}}; "
                                  f"valid fields: {valid}")
             values[key] = " ".join(value.split())
-        engines = section.get("engines", {})
-        if not isinstance(engines, dict) or not all(isinstance(v, str) for v in engines.values()):
-            raise UsageError(f"{_WHERE} engines must be a table of names, "
-                             f'e.g. engines = {{ espeak = "eSpeak NG" }}')
-        if enabled and not values["text"]:
+        if section["enabled"] and not values["text"]:
             raise UsageError(f"{_WHERE} text is empty; word the disclosure, or set "
                              f"enabled = false")
-        return cls(enabled=enabled, text=values["text"], engine_line=values["engine_line"],
-                   updated=values["updated"], engines=dict(engines))
+        return cls(enabled=section["enabled"], text=values["text"],
+                   engine_line=values["engine_line"], updated=values["updated"],
+                   engines=dict(section["engines"]))
 
     def engine_name(self, engine: str) -> str:
-        return self.engines.get(engine, engine)
+        return self.engines.get(engine) or display_name(engine)
 
     def spoken(self) -> str:
         """What the voice says at the end of the episode ("" when disabled)."""

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from audioarticles.config import Project
-from audioarticles.dates import parse_date, zone_named
+from audioarticles.config import EditorialSection, PodcastSection, Settings
+from audioarticles.dates import parse_date
 from audioarticles.errors import ArticleSkipped, UsageError, UserError
 from audioarticles.identity import guid_for, identity
 from audioarticles.model import Article, EditorialEvent, Episode, Segment, Tombstone
@@ -32,8 +32,6 @@ DRAFT, HELD, SCHEDULED, PUBLISHED, UNPUBLISHED = (
 STATES = (DRAFT, HELD, SCHEDULED, PUBLISHED, UNPUBLISHED)
 #: the actor recorded for decisions the project's policy made, and for on-time releases
 POLICY, SCHEDULE = "policy", "schedule"
-EMBARGO_MODES = ("article-date", "none")
-
 
 def utcnow() -> datetime:
     """The clock every editorial decision reads (one place, so tests can set it)."""
@@ -57,25 +55,17 @@ def default_actor() -> str:
 
 @dataclass(frozen=True)
 class Policy:
-    """The `[editorial]` section of audioarticles.toml, checked."""
+    """The `[editorial]` section of audioarticles.toml, checked (defaults: the schema's)."""
 
-    auto_publish: bool = True
-    publish_degraded: bool = False
-    embargo: str = "article-date"
-    timezone: str = "Europe/Paris"
+    auto_publish: bool = EditorialSection().auto_publish
+    publish_degraded: bool = EditorialSection().publish_degraded
+    embargo: str = EditorialSection().embargo
+    timezone: str = PodcastSection().timezone
 
     @classmethod
-    def from_project(cls, project: Project) -> Policy:
-        section = project.section("editorial")
-        for key in ("auto_publish", "publish_degraded"):
-            if not isinstance(section.get(key), bool):
-                raise UsageError(f"audioarticles.toml: [editorial] {key} must be true or false, "
-                                 f"not {section.get(key)!r}")
-        if section.get("embargo") not in EMBARGO_MODES:
-            raise UsageError(f"audioarticles.toml: [editorial] embargo must be one of "
-                             f"{', '.join(EMBARGO_MODES)}, not {section.get('embargo')!r}")
-        zone = str(project.section("podcast").get("timezone") or "UTC")
-        zone_named(zone)  # a user error naming the setting when it is not a time zone
+    def from_project(cls, project: Settings) -> Policy:
+        section = project.section("editorial")  # checked by the schema
+        zone = project.section("podcast")["timezone"]
         return cls(auto_publish=section["auto_publish"],
                    publish_degraded=section["publish_degraded"],
                    embargo=section["embargo"], timezone=zone)
@@ -115,7 +105,7 @@ class Release:
     publish_at: datetime | None = None  # new episodes are scheduled for then
 
     @classmethod
-    def for_project(cls, project: Project, **flags) -> Release:
+    def for_project(cls, project: Settings, **flags) -> Release:
         return cls(Policy.from_project(project), load_optout(project.root), **flags)
 
 

@@ -13,6 +13,7 @@ from audioarticles import netguard
 from audioarticles.version import __version__
 from audioarticles.errors import InputError
 from audioarticles.httputil import content_type, failure, format_size, status_message
+from audioarticles.config import FetchSection, LimitsSection
 
 DEFAULT_USER_AGENT = f"audioarticles/{__version__} (article-to-podcast converter)"
 
@@ -39,9 +40,9 @@ def binary_kind(data: bytes) -> str | None:
 
 @dataclass
 class FetchSettings:
-    timeout_s: float = 20.0  # the whole fetch of one URL: DNS, connect, redirects, body
-    max_bytes: int = 5 * 1024 * 1024
-    max_redirects: int = 5
+    timeout_s: float = FetchSection().timeout_s  # the whole fetch of one URL
+    max_bytes: int = int(LimitsSection().max_input_mb * 1024 * 1024)
+    max_redirects: int = FetchSection().max_redirects
     user_agent: str = DEFAULT_USER_AGENT
     allow_private: bool = False  # intranet CMSs: loopback, private and link-local addresses
     allow_hosts: tuple[str, ...] = ()  # host names that may resolve to such addresses
@@ -50,12 +51,12 @@ class FetchSettings:
     def from_project(cls, project) -> FetchSettings:
         fetch = project.section("fetch")
         limits = project.section("limits")
-        return cls(timeout_s=float(fetch.get("timeout_s", 20)),
-                   max_bytes=int(float(limits.get("max_input_mb", 5)) * 1024 * 1024),
-                   max_redirects=int(fetch.get("max_redirects", 5)),
-                   user_agent=str(fetch.get("user_agent") or DEFAULT_USER_AGENT),
-                   allow_private=bool(fetch.get("allow_private", False)),
-                   allow_hosts=tuple(str(h) for h in fetch.get("allow_hosts", ())))
+        return cls(timeout_s=float(fetch["timeout_s"]),
+                   max_bytes=int(limits["max_input_mb"] * 1024 * 1024),
+                   max_redirects=fetch["max_redirects"],
+                   user_agent=str(fetch["user_agent"] or DEFAULT_USER_AGENT),
+                   allow_private=fetch["allow_private"],
+                   allow_hosts=tuple(fetch["allow_hosts"]))
 
 
 class FetchCancelled(Exception):

@@ -54,7 +54,7 @@ def spoken_frame(kind: str, settings: dict, values: dict[str, str], max_chars: i
     """The intro's (or outro's) segments, normalised for speech like the article's; `closing`
     sentences (the disclosure) are said after the template's, as they are."""
     origin = f"audioarticles.toml [audio.{kind}] text"
-    sentences = fill(str(settings.get("text", "")), values, origin)
+    sentences = fill(settings["text"], values, origin)
     sentences += [s for line in closing for s in split_sentences(line)]
     segments = []
     for sentence in sentences:
@@ -75,16 +75,15 @@ class Jingle:
 
     @classmethod
     def from_settings(cls, kind: str, settings: dict, root: Path) -> Jingle | None:
-        name = str(settings.get("jingle", "")).strip()
+        name = settings["jingle"].strip()
         if not name:
             return None
         path = (root / name).resolve()
         if not path.is_file():
             raise UsageError(f"audioarticles.toml [audio.{kind}] jingle: {name} not found; "
                              f"fix the path (relative to the project) or set jingle = \"\"")
-        return cls(path, float(settings.get("jingle_gain_db", 0.0)),
-                   int(settings.get("jingle_fade_in_ms", 0)),
-                   int(settings.get("jingle_fade_out_ms", 0)))
+        return cls(path, settings["jingle_gain_db"], settings["jingle_fade_in_ms"],
+                   settings["jingle_fade_out_ms"])
 
     def filters(self) -> str:
         chain = [f"volume={self.gain_db:.2f}dB"]

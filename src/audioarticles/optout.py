@@ -7,16 +7,16 @@ The packaged `data/optout.toml` holds no rule; a project adds its own in `optout
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from importlib import resources
 from pathlib import Path
 
-from audioarticles.errors import UsageError
+from audioarticles.config import OPTOUT_FILE, OptoutFile, read_toml
 from audioarticles.model import Article
+from audioarticles.validation import check
 
-PROJECT_FILE = "optout.toml"
+PROJECT_FILE = OPTOUT_FILE
 PATTERN_KEYS = ("categories", "authors", "urls", "markers")
 KEYS = (*PATTERN_KEYS, "selectors")
 # how a byline lists several names: "Anne Roy et Paul Roux, AFP"
@@ -42,35 +42,21 @@ class OptOutRules:
         return [r.pattern for r in self.of_kind("selectors")]
 
     def extend(self, data: dict, origin: str) -> None:
-        unknown = sorted(set(data) - set(KEYS))
-        if unknown:
-            raise UsageError(f"{origin}: unknown key {unknown[0]!r}; valid keys: {', '.join(KEYS)}")
+        """Add the rules of one TOML document, checked against `OptoutFile`."""
+        rules = check(OptoutFile, data, origin)
         for kind in KEYS:
-            values = data.get(kind, [])
-            if not isinstance(values, list) or not all(isinstance(v, str) and v.strip()
-                                                        for v in values):
-                raise UsageError(f"{origin}: {kind} must be a list of non-empty strings, "
-                                 f'e.g. {kind} = ["..."]')
-            self.rules.extend(Rule(kind, v.strip(), origin) for v in values)
-
-
-def _read(text: str, origin: str) -> dict:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{origin}: not valid TOML ({exc}); fix the file or remove it") from exc
+            self.rules.extend(Rule(kind, v.strip(), origin) for v in getattr(rules, kind))
 
 
 def load_rules(project_root: Path | None = None) -> OptOutRules:
     """The packaged rules (none), then the project's `optout.toml`."""
     rules = OptOutRules()
     packaged = resources.files("audioarticles") / "data" / PROJECT_FILE
-    rules.extend(_read(packaged.read_text(encoding="utf-8"), "packaged optout.toml"),
-                 "packaged optout.toml")
+    rules.extend(read_toml(packaged), "packaged optout.toml")
     if project_root is not None:
         custom = project_root / PROJECT_FILE
         if custom.is_file():
-            rules.extend(_read(custom.read_text(encoding="utf-8"), PROJECT_FILE), PROJECT_FILE)
+            rules.extend(read_toml(custom, PROJECT_FILE), PROJECT_FILE)
     return rules
 
 

@@ -6,43 +6,50 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass, fields
+from typing import Annotated
 
-from audioarticles.errors import UsageError
+from pydantic import Field, create_model
+
+from audioarticles.validation import Section, check
 
 #: block kinds that open a new section of the article
 SECTION_KINDS = ("title", "heading")
 
 
-@dataclass(frozen=True)
-class Pauses:
-    """Milliseconds of silence, by what comes before and after (`[audio.pauses]`)."""
+_MS = Field(ge=0, le=60_000)  # a pause of more than a minute is a mistake, not a pause
 
-    sentence_ms: int = 350  # between two sentences of one paragraph
-    paragraph_ms: int = 750  # between two paragraphs (or quotes)
-    list_item_ms: int = 500  # between two items of one list
-    after_title_ms: int = 1200
-    before_heading_ms: int = 1100
-    after_heading_ms: int = 650
-    after_intro_ms: int = 800
-    before_outro_ms: int = 1200
-    around_jingle_ms: int = 300
+
+class Pauses(Section):
+    """Milliseconds of silence, by what comes before and after (`[audio.pauses]`, and a voice
+    profile's `[pauses]` over it)."""
+
+    sentence_ms: Annotated[int, _MS] = Field(350, description="between two sentences of one "
+                                                              "paragraph")
+    paragraph_ms: Annotated[int, _MS] = Field(750, description="between two paragraphs (or "
+                                                               "quotes)")
+    list_item_ms: Annotated[int, _MS] = Field(500, description="between two items of one list")
+    after_title_ms: Annotated[int, _MS] = 1200
+    before_heading_ms: Annotated[int, _MS] = 1100
+    after_heading_ms: Annotated[int, _MS] = 650
+    after_intro_ms: Annotated[int, _MS] = 800
+    before_outro_ms: Annotated[int, _MS] = 1200
+    around_jingle_ms: Annotated[int, _MS] = 300
 
     @classmethod
     def from_settings(cls, *tables: dict, origin: str = "[audio.pauses]") -> Pauses:
-        """Defaults overridden by each table in turn (project settings, then the voice profile)."""
-        known = {f.name for f in fields(cls)}
-        values: dict[str, int] = {}
+        """Defaults overridden by each table in turn (project settings, then the voice
+        profile); a mistake is a UsageError naming `origin`."""
+        merged: dict = {}
         for table in tables:
-            for key, value in (table or {}).items():
-                if key not in known:
-                    raise UsageError(f"{origin}: unknown pause '{key}'; "
-                                     f"valid: {', '.join(sorted(known))}")
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                    raise UsageError(f"{origin}: {key} must be a number of milliseconds ≥ 0, "
-                                     f"not {value!r}")
-                values[key] = int(value)
-        return cls(**values)
+            merged.update(table or {})
+        return check(cls, merged, origin)
+
+
+#: a voice profile's `[pauses]`: the same keys and ranges, each one optional
+PauseOverrides = create_model(
+    "PauseOverrides", __base__=Section,
+    **{name: (Annotated[int, *info.metadata] | None, None)
+       for name, info in Pauses.model_fields.items()})
 
 
 def pause_between(before: str, after: str, same_block: bool, pauses: Pauses) -> int:

@@ -10,7 +10,7 @@ from datetime import date
 from audioarticles import chapters as chapter_files
 from audioarticles import transcripts
 from audioarticles.assemble import Assembly, Mastering, Piece, assemble
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.disclosure import Disclosure
 from audioarticles.engines.base import Engine
 from audioarticles.intro_outro import FIELDS, Jingle, fill, spoken_frame, template_values
@@ -55,7 +55,7 @@ class Rendered:
                 *([self.image] if self.image else [])]
 
 
-def framed_segments(project: Project, article: Article, segments: list[Segment],
+def framed_segments(project: Settings, article: Article, segments: list[Segment],
                     max_chars: int, corrected_on: date | None = None) -> list[Segment]:
     """The intro's segments, the article's, then the outro's (normalised like the article).
 
@@ -68,8 +68,8 @@ def framed_segments(project: Project, article: Article, segments: list[Segment],
     disclosure = Disclosure.from_project(project)
     closing = tuple(line for line in (disclosure.spoken(), disclosure.update_line(corrected_on))
                     if line)
-    intro = spoken_frame("intro", audio.get("intro", {}), values, max_chars, speak)
-    outro = spoken_frame("outro", audio.get("outro", {}), values, max_chars, speak, closing)
+    intro = spoken_frame("intro", audio["intro"], values, max_chars, speak)
+    outro = spoken_frame("outro", audio["outro"], values, max_chars, speak, closing)
     return intro + segments + outro
 
 
@@ -81,20 +81,20 @@ def excerpt(article: Article, limit: int = SUMMARY_CHARS) -> str:
     return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def embedded_cover(project: Project, artwork: EpisodeArtwork | None) -> bytes:
+def embedded_cover(project: Settings, artwork: EpisodeArtwork | None) -> bytes:
     """The picture in the MP3 (APIC): the episode's own, else the podcast's cover (configured
     or generated), as a small JPEG."""
-    px = int(project.section("tags").get("cover_px", 600))
+    px = project.section("tags")["cover_px"]
     if artwork is not None:
         return cover_jpeg_from(artwork.jpeg, px, artwork.source)
-    image = str(project.section("podcast").get("image", "")).strip()
+    image = project.section("podcast")["image"].strip()
     if image:
         return cover_jpeg(project.root / image, px)
     channel = channel_settings(project)
     return cover_jpeg_from(channel_artwork(project, channel).data, px, "generated cover")
 
 
-def episode_tags(project: Project, article: Article, assembly: Assembly, chapter_list,
+def episode_tags(project: Settings, article: Article, assembly: Assembly, chapter_list,
                  guid: str, pub_date: str, engine_name: str,
                  artwork: EpisodeArtwork | None = None) -> EpisodeTags:
     podcast = project.section("podcast")
@@ -117,7 +117,7 @@ def episode_tags(project: Project, article: Article, assembly: Assembly, chapter
         transcript=transcripts.plain_text(assembly.timeline),
         chapters=chapter_list,
         cover_jpeg=embedded_cover(project, artwork),
-        chapter_title_chars=int(settings.get("chapter_title_chars", 60)),
+        chapter_title_chars=settings["chapter_title_chars"],
     )
 
 
@@ -144,23 +144,22 @@ class Production:
     jingles: dict[str, Jingle | None]
 
     @classmethod
-    def from_project(cls, project: Project, voice: Voice) -> Production:
+    def from_project(cls, project: Settings, voice: Voice) -> Production:
         """Raises UsageError naming the setting to fix (the CLI exits 2 before any work);
         `[podcast]` and its artwork are publish.check_settings's."""
         audio = project.section("audio")
-        pauses = Pauses.from_settings(audio.get("pauses", {}),
-                                      origin="audioarticles.toml [audio.pauses]")
+        pauses = Pauses.from_settings(audio["pauses"], origin="audioarticles.toml [audio.pauses]")
         pauses = Pauses.from_settings(vars(pauses), voice.pauses,
                                       origin=f"voice profile {voice.origin or voice.name} [pauses]")
-        jingles = {kind: Jingle.from_settings(kind, audio.get(kind, {}), project.root)
+        jingles = {kind: Jingle.from_settings(kind, audio[kind], project.root)
                    for kind in ("intro", "outro")}
         for kind in ("intro", "outro"):  # template mistakes show now, not once per article
-            fill(str(audio.get(kind, {}).get("text", "")), dict.fromkeys(FIELDS, "x"),
+            fill(audio[kind]["text"], dict.fromkeys(FIELDS, "x"),
                  f"audioarticles.toml [audio.{kind}] text")
         return cls(Mastering.from_settings(audio), pauses, jingles)
 
 
-def render_episode(project: Project, article: Article, segments: list[Segment], voice: Voice,
+def render_episode(project: Settings, article: Article, segments: list[Segment], voice: Voice,
                    engine: Engine, cache: SegmentCache | None, files: FileStore, slug: str,
                    guid: str, pub_date: str, corrected_on: date | None = None,
                    artwork: EpisodeArtwork | None = None) -> Rendered:
@@ -177,7 +176,7 @@ def render_episode(project: Project, article: Article, segments: list[Segment], 
         result.finish()
 
 
-def _assembled(project: Project, article: Article, voice: Voice, engine: Engine,
+def _assembled(project: Settings, article: Article, voice: Voice, engine: Engine,
                result: SynthesisResult, voiced: list[Segment], files: FileStore, slug: str,
                guid: str, pub_date: str, corrected_on: date | None,
                production: Production, artwork: EpisodeArtwork | None) -> Rendered:

@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from audioarticles import extract
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.errors import InputError
 from audioarticles.fetch import FetchSettings, binary_kind, fetch, is_url, size_limit_message
 from audioarticles.identity import slugify
+from audioarticles.intake import admit
 from audioarticles.model import Article, ArticleMeta, Block
 
 ARTICLE_SUFFIXES: tuple[str, ...] = tuple(extract.READERS)  # .txt, .md, .html, .htm...
@@ -280,7 +281,7 @@ def _meta_charset(data: bytes) -> str | None:
 class Reader:
     """Reads the sources of one run, with the project's limits and fetch settings."""
 
-    def __init__(self, project: Project, warn: Warn | None = None, stdin: BinaryIO | None = None,
+    def __init__(self, project: Settings, warn: Warn | None = None, stdin: BinaryIO | None = None,
                  skip: tuple[str, ...] | None = None, session=None,
                  exclude: tuple[Path, ...] = ()):
         self.project = project
@@ -350,7 +351,8 @@ class Reader:
 
     def load(self, source: Source) -> Article:
         """Read a source into an article (in a batch worker); its explicit id, if any, is the
-        article's."""
+        article's. Whatever it was read from, the article enters the pipeline made safe
+        (intake.admit: no control characters, a known language)."""
         if source.kind == PATH:
             article = self.read_path(Path(source.ref), source.name)
         elif source.kind == URL:
@@ -363,6 +365,7 @@ class Reader:
             article = self.read_article_input(source)
         else:
             article = article_from_dict(source.data)
+        article = admit(article, self.project.values.podcast.language, self.warn)
         explicit_id = source.explicit_id or article.meta.explicit_id
         if explicit_id:
             article.meta.explicit_id = check_id(explicit_id, source.name)

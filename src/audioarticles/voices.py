@@ -6,8 +6,16 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field
 
 from audioarticles.errors import UsageError
+from audioarticles.languages import language_tag
+from audioarticles.pauses import PauseOverrides
+from audioarticles.validation import Section, check
+
+PROFILE_FOLDER = "voices"  # a project's own profiles, beside audioarticles.toml
 
 
 @dataclass(frozen=True)
@@ -25,24 +33,45 @@ class Voice:
         return self.options.get(key, default)
 
 
-def _parse(path: Path, text: str) -> Voice:
+def _language(code: str) -> str:
+    tag = language_tag(code)
+    if tag is None:
+        raise ValueError("not an ISO 639 language code; use e.g. \"fr\" or \"fr-CA\"")
+    return tag
+
+
+class VoiceProfile(Section):
+    """A voice profile file (`voices/<name>.toml`). `[options]` are the engine's: each engine
+    checks them against its own `VoiceOptions` (engines.check_voice)."""
+
+    name: str = Field("", description="empty: the file name without .toml")
+    engine: Annotated[str, Field(min_length=1)] = Field(description="espeak, gtts, or a "
+                                                                     "third-party engine")
+    language: Annotated[str, AfterValidator(_language)] = Field(
+        "fr", description="ISO 639 code the engine speaks (\"fr\", \"fr-CA\")")
+    options: dict[str, Any] = Field(default_factory=dict, description="the engine's own keys "
+                                    "(below)")
+    fallback: str = Field("", description="the profile that voices an article this one cannot")
+    description: str = ""
+    pauses: PauseOverrides = Field(default_factory=PauseOverrides,
+                                   description="over [audio.pauses], the same keys")
+
+
+def _parse(origin: str, stem: str, text: str) -> Voice:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"voice profile {path}: not valid TOML ({exc}); fix or remove the file") from exc
-    name = data.get("name") or path.stem
-    engine = data.get("engine")
-    if not engine:
-        raise UsageError(f"voice profile {path}: no 'engine'; add e.g. engine = \"espeak\"")
+        raise UsageError(f"{origin}: not valid TOML ({exc}); fix or remove the file") from exc
+    profile = check(VoiceProfile, data, origin)
     return Voice(
-        name=name,
-        engine=engine,
-        language=data.get("language", "fr"),
-        options=dict(data.get("options", {})),
-        fallback=data.get("fallback", ""),
-        description=data.get("description", ""),
-        origin=str(path),
-        pauses=dict(data.get("pauses", {})),
+        name=profile.name or stem,
+        engine=profile.engine,
+        language=profile.language,
+        options=dict(profile.options),
+        fallback=profile.fallback,
+        description=profile.description,
+        origin=origin,
+        pauses=profile.pauses.model_dump(exclude_none=True),
     )
 
 
@@ -51,7 +80,8 @@ def packaged_voices() -> dict[str, Voice]:
     folder = resources.files("audioarticles") / "voices"
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
-            voice = _parse(Path(entry.name), entry.read_text(encoding="utf-8"))
+            voice = _parse(f"packaged voice {entry.name}", Path(entry.name).stem,
+                           entry.read_text(encoding="utf-8"))
             voices[voice.name] = voice
     return voices
 
@@ -60,10 +90,11 @@ def load_voices(project_root: Path | None = None) -> dict[str, Voice]:
     """Packaged profiles, overridden or extended by the project's own `voices/*.toml`."""
     voices = packaged_voices()
     if project_root is not None:
-        folder = project_root / "voices"
+        folder = project_root / PROFILE_FOLDER
         if folder.is_dir():
             for path in sorted(folder.glob("*.toml")):
-                voice = _parse(path, path.read_text(encoding="utf-8"))
+                voice = _parse(f"{PROFILE_FOLDER}/{path.name}", path.stem,
+                               path.read_text(encoding="utf-8"))
                 voices[voice.name] = voice
     return voices
 

@@ -110,11 +110,11 @@ def test_a_run_sweeps_only_the_leftovers_of_ours(project, command):
 
 KILLED_BUILD = """
 import os, sys
-from audioarticles.config import load_project
+from audioarticles.config import load_settings
 from audioarticles.store.atomic import AtomicBatch
 from audioarticles.store.recover import open_catalog
 
-project = load_project(sys.argv[1])
+project = load_settings(sys.argv[1])
 with open_catalog(project):
     batch = AtomicBatch()
     batch.write_bytes(project.output / "feed.xml", b"<rss>half</rss>")

@@ -4,20 +4,42 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from dataclasses import fields
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from audioarticles.errors import UsageError
 
 from audioarticles.model import Audio
+from audioarticles.validation import Section, check
 from audioarticles.voices import Voice
 
 
+class NoSettings(Section):
+    """An engine without settings: any key is unknown."""
+
+
 class Engine(ABC):
+    """A TTS engine. Third-party engines subclass it and are registered under the
+    `audioarticles.engines` entry-point group (`name = "package.module:EngineClass"`)."""
+
     NAME: ClassVar[str]
+    #: how listeners and the disclosure name it ("eSpeak NG")
+    DISPLAY_NAME: ClassVar[str] = ""
+    #: its section of audioarticles.toml (`[<NAME>]`); the engine is built with these values
+    Settings: ClassVar[type[Section]] = NoSettings
+    #: the `[options]` of a voice profile using it
+    VoiceOptions: ClassVar[type[Section]] = NoSettings
     #: the longest text one call (or one request) accepts; segmentation keeps under it
     max_chars: ClassVar[int] = 1000
+
+    @classmethod
+    def display_name(cls) -> str:
+        return cls.DISPLAY_NAME or cls.NAME
+
+    @classmethod
+    def options(cls, voice: Voice):
+        """The voice profile's `[options]` for this engine, defaults filled in (they were
+        checked when the project loaded)."""
+        return check(cls.VoiceOptions, voice.options, f"{voice.origin or voice.name} [options]")
 
     @classmethod
     @abstractmethod
@@ -64,22 +86,3 @@ class Engine(ABC):
     def __exit__(self, *exc) -> None:
         self.close()
 
-
-def checked_settings(cls, section: str, values: dict[str, Any]) -> dict[str, Any]:
-    """`values` (an engine's section of audioarticles.toml) checked against the fields of the
-    dataclass `cls`: unknown keys and wrong types are a UsageError naming the fix."""
-    known = {f.name for f in fields(cls)}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise UsageError(f"{section} unknown setting(s) {', '.join(unknown)}; "
-                         f"valid: {', '.join(f.name for f in fields(cls))}")
-    checked: dict[str, Any] = {}
-    for name, value in values.items():
-        kind = type(getattr(cls, name))
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise UsageError(f"{section} {name} = {value!r} is not a {kind.__name__}; "
-                             f"e.g. {name} = {getattr(cls, name)!r}")
-        checked[name] = value
-    return checked

@@ -26,9 +26,10 @@ import threading
 import time
 import types
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field
 
 from audioarticles.engines.base import Engine
 from audioarticles.engines.gtts import decode_mp3
@@ -38,6 +39,7 @@ from audioarticles.engines.limits import (Attempt, Cancelled, Reachability, Remo
 from audioarticles.engines.packing import pack
 from audioarticles.errors import SynthesisError, UsageError
 from audioarticles.model import Audio, Word
+from audioarticles.validation import Section
 from audioarticles.voices import Voice
 
 SAMPLE_RATE = 24000
@@ -47,7 +49,6 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 DEFAULT_VOICE = "fr-FR-DeniseNeural"
 
 
-@dataclass(frozen=True)
 class EdgeSettings(RemoteSettings):
     """The `[edge]` section of audioarticles.toml (all optional)."""
 
@@ -56,20 +57,30 @@ class EdgeSettings(RemoteSettings):
     EXAMPLE_URL: ClassVar[str] = "ws://127.0.0.1:8766"
     SCHEMES: ClassVar[tuple[str, ...]] = ("ws", "wss")
 
-    requests_per_second: float = 10.0
-    read_timeout: float = 30.0  # a long sentence streams for a while
-    #: characters per request: escaped (&amp; is 5 bytes) and in UTF-8, 800 characters stay
-    #: under the 4096 bytes edge-tts would otherwise cut at itself
-    max_chars: int = 800
+    requests_per_second: float = Field(10.0, gt=0, le=1000)
+    read_timeout: float = Field(30.0, gt=0, le=300, description="a long sentence streams for "
+                                                                "a while")
+    #: escaped (&amp; is 5 bytes) and in UTF-8, 800 characters stay under the 4096 bytes
+    #: edge-tts would otherwise cut at itself
+    max_chars: int = Field(800, ge=10, le=800, description="characters per request")
+
+
+class EdgeOptions(Section):
+    """A voice profile's `[options]` for edge."""
+
+    voice: str = Field(DEFAULT_VOICE, min_length=1, description="an Edge neural voice")
+    rate: str = Field("+0%", pattern=r"^[+-]\d+%$", description="\"-10%\" slower, \"+10%\" "
+                                                                 "faster")
+    pitch: str = Field("+0Hz", pattern=r"^[+-]\d+Hz$")
+    volume: str = Field("+0%", pattern=r"^[+-]\d+%$")
 
 
 def voice_options(voice: Voice) -> tuple[str, str, str, str]:
     """(voice name, rate, pitch, volume) of a profile, checked the way edge-tts checks them."""
     from edge_tts.data_classes import TTSConfig
 
-    name = str(voice.option("voice", DEFAULT_VOICE))
-    rate, pitch = str(voice.option("rate", "+0%")), str(voice.option("pitch", "+0Hz"))
-    volume = str(voice.option("volume", "+0%"))
+    options = EdgeEngine.options(voice)
+    name, rate, pitch, volume = options.voice, options.rate, options.pitch, options.volume
     try:
         TTSConfig(name, rate, volume, pitch, "WordBoundary")
     except (TypeError, ValueError) as exc:
@@ -126,6 +137,9 @@ def _problem(exc: BaseException, settings: EdgeSettings) -> Attempt:
 
 class EdgeEngine(Engine):
     NAME: ClassVar[str] = "edge"
+    DISPLAY_NAME: ClassVar[str] = "Microsoft Edge TTS"
+    Settings = EdgeSettings
+    VoiceOptions = EdgeOptions
     #: segments stay whole sentences; requests are cut from them at `[edge] max_chars`
     max_chars: ClassVar[int] = 1000
 

@@ -18,10 +18,13 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import ClassVar
 
+from pydantic import Field
+
 from audioarticles.engines.base import Engine
 from audioarticles.errors import ChildStopped, SynthesisError
 from audioarticles.model import Audio
 from audioarticles.tools import TERMINAL_SIGNALS, terminal_signals_held
+from audioarticles.validation import Section
 from audioarticles.voices import Voice
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -107,8 +110,26 @@ def _worker_speak(text: str, voice_name: str, rate: int, pitch: int) -> tuple[by
     return _worker_library.speak(text, voice_name, rate, pitch), _worker_library.sample_rate
 
 
+class EspeakSettings(Section):
+    """The `[espeak]` section of audioarticles.toml."""
+
+    workers: int | None = Field(None, ge=1, le=64, description="worker processes; default: "
+                                "one per article converted at once (--jobs)")
+
+
+class EspeakOptions(Section):
+    """A voice profile's `[options]` for espeak."""
+
+    voice: str = Field("fr", min_length=1, description="espeak-ng voice name (fr = fr-fr)")
+    rate: int = Field(165, ge=80, le=450, description="words per minute")
+    pitch: int = Field(50, ge=0, le=99)
+
+
 class EspeakEngine(Engine):
     NAME: ClassVar[str] = "espeak"
+    DISPLAY_NAME: ClassVar[str] = "eSpeak NG"
+    Settings = EspeakSettings
+    VoiceOptions = EspeakOptions
     max_chars: ClassVar[int] = 1000
 
     def __init__(self, workers: int | None = None) -> None:
@@ -128,10 +149,10 @@ class EspeakEngine(Engine):
             return False, f"libespeak-ng not found at {path}; reinstall with `pip install --force-reinstall espeakng-loader`"
         return True, ""
 
-    @staticmethod
-    def _settings(voice: Voice) -> tuple[str, int, int]:
-        return (str(voice.option("voice", "fr")), int(voice.option("rate", 165)),
-                int(voice.option("pitch", 50)))
+    @classmethod
+    def _settings(cls, voice: Voice) -> tuple[str, int, int]:
+        options = cls.options(voice)
+        return options.voice, options.rate, options.pitch
 
     def cache_identity(self, voice: Voice) -> str:
         from importlib.metadata import version

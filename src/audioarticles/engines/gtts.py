@@ -20,15 +20,15 @@ and wire format stay the same.
 from __future__ import annotations
 
 import binascii
-import os
 import sys
 import threading
 import time
 import types
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field
 
 from audioarticles.engines.base import Engine
 from audioarticles.engines.limits import Cancelled as _Cancelled
@@ -37,9 +37,10 @@ from audioarticles.engines.limits import (Reachability, RemoteSettings, RequestL
                                           retry_after_seconds)
 from audioarticles.engines.packing import Request, pack
 from audioarticles.engines.audio_split import split_at_pauses
-from audioarticles.errors import EngineUnavailable, SynthesisError, UsageError
+from audioarticles.errors import EngineUnavailable, SynthesisError
 from audioarticles.model import Audio
 from audioarticles.tools import decode_to_pcm
+from audioarticles.validation import Section
 from audioarticles.voices import Voice
 
 SAMPLE_RATE = 24000
@@ -47,7 +48,6 @@ URL_ENV = "AUDIOARTICLES_GTTS_URL"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
-@dataclass(frozen=True)
 class GttsSettings(RemoteSettings):
     """The `[gtts]` section of audioarticles.toml (all optional)."""
 
@@ -55,8 +55,17 @@ class GttsSettings(RemoteSettings):
     URL_ENV: ClassVar[str] = URL_ENV
     EXAMPLE_URL: ClassVar[str] = "http://127.0.0.1:8765"
 
-    max_chars: int = 100  # characters per request (the service's limit)
-    pack_across_segments: bool = True  # a request may hold the end of one sentence and the next
+    pack_across_segments: bool = Field(True, description="a request may hold the end of one "
+                                       "sentence and the next")
+
+
+class GttsOptions(Section):
+    """A voice profile's `[options]` for gtts."""
+
+    tld: str = Field("com", pattern=r"^[a-z]{2,3}(\.[a-z]{2,3})?$",
+                     description="Google's domain for the accent: \"fr\", \"ca\", \"com\"")
+    slow: bool = False
+
 
 
 def _problem(exc: Exception, read_timeout: float) -> tuple[str, bool]:
@@ -209,8 +218,8 @@ def _gtts_for(text: str, voice: Voice):
     the text already fits), the voice's language, accent (tld) and speed."""
     from gtts import gTTS
 
-    return gTTS(text, lang=voice.language, tld=str(voice.option("tld", "com")),
-                slow=bool(voice.option("slow", False)), lang_check=False,
+    options = GttsEngine.options(voice)
+    return gTTS(text, lang=voice.language, tld=options.tld, slow=options.slow, lang_check=False,
                 pre_processor_funcs=[], tokenizer_func=lambda whole: [whole])
 
 
@@ -247,6 +256,9 @@ def decode_mp3(audio: bytes) -> bytes:
 
 class GttsEngine(Engine):
     NAME: ClassVar[str] = "gtts"
+    DISPLAY_NAME: ClassVar[str] = "Google Text-to-Speech"
+    Settings = GttsSettings
+    VoiceOptions = GttsOptions
     #: segments stay whole sentences; requests of 100 characters are packed from them
     max_chars: ClassVar[int] = 1000
 
@@ -277,8 +289,9 @@ class GttsEngine(Engine):
         from importlib.metadata import version
 
         endpoint = f"/{urlsplit(self.settings.url).netloc}" if self.settings.url else ""
-        return (f"gtts/{version('gTTS')}/{voice.language}/{voice.option('tld', 'com')}"
-                f"/slow={bool(voice.option('slow', False))}/packed{endpoint}")
+        options = self.options(voice)
+        return (f"gtts/{version('gTTS')}/{voice.language}/{options.tld}"
+                f"/slow={options.slow}/packed{endpoint}")
 
     @property
     def requests_sent(self) -> int:

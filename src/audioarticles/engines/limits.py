@@ -22,12 +22,13 @@ from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from audioarticles.engines.base import checked_settings
-from audioarticles.errors import SynthesisError, UsageError
+from pydantic import Field, field_validator
+
+from audioarticles.errors import SynthesisError
+from audioarticles.validation import Section, check
 
 
-@dataclass(frozen=True)
-class RemoteSettings:
+class RemoteSettings(Section):
     """What every engine calling a remote TTS service is configured with (its section of
     audioarticles.toml, all optional); each engine's class adds its own fields."""
 
@@ -36,36 +37,44 @@ class RemoteSettings:
     EXAMPLE_URL: ClassVar[str] = "http://127.0.0.1:8765"
     SCHEMES: ClassVar[tuple[str, ...]] = ("http", "https")
 
-    url: str = ""  # base URL of the endpoint; "" = the service's own
-    concurrency: int = 4  # requests in flight at once, for the whole run
-    requests_per_second: float = 20.0  # request starts per second, for the whole run
-    connect_timeout: float = 5.0
-    read_timeout: float = 15.0
-    attempts: int = 5  # tries per request on 429, 5xx, timeouts and dropped connections
-    backoff_base: float = 0.5  # seconds before the first retry (doubling, with jitter)
-    backoff_max: float = 8.0
-    retry_budget: float = 30.0  # seconds one request may spend retrying, Retry-After included
-    unreachable_attempts: int = 2  # tries when the host is not found or refuses connections
-    unreachable_cooldown: float = 60.0  # then every request fails at once for this long
-    max_chars: int = 100  # characters per request (the service's limit)
+    url: str = Field("", description="base URL of the endpoint; \"\" = the service's own")
+    concurrency: int = Field(4, ge=1, le=64, description="requests in flight at once, for the "
+                                                         "whole run")
+    requests_per_second: float = Field(20.0, gt=0, le=1000, description="request starts per "
+                                       "second, for the whole run")
+    connect_timeout: float = Field(5.0, gt=0, le=300)
+    read_timeout: float = Field(15.0, gt=0, le=300)
+    attempts: int = Field(5, ge=1, le=20, description="tries per request on 429, 5xx, timeouts "
+                                                      "and dropped connections")
+    backoff_base: float = Field(0.5, ge=0, le=60, description="seconds before the first retry "
+                                                              "(doubling, with jitter)")
+    backoff_max: float = Field(8.0, ge=0, le=600)
+    retry_budget: float = Field(30.0, ge=0, le=3600, description="seconds one request may "
+                                "spend retrying, Retry-After included")
+    unreachable_attempts: int = Field(2, ge=1, le=20, description="tries when the host is not "
+                                      "found or refuses connections")
+    unreachable_cooldown: float = Field(60.0, ge=0, le=3600, description="then every request "
+                                        "fails at once for this long")
+    max_chars: int = Field(100, ge=10, le=5000, description="characters per request (the "
+                                                            "service's limit)")
+
+    @field_validator("url")
+    @classmethod
+    def _scheme(cls, url: str) -> str:
+        if url and urlsplit(url).scheme not in cls.SCHEMES:
+            raise ValueError(f"not an {'/'.join(cls.SCHEMES)} URL; e.g. url = "
+                             f"\"{cls.EXAMPLE_URL}\"")
+        return url
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any], env: dict[str, str] | None = None):
-        section = f"[{cls.SECTION}]"
-        checked = checked_settings(cls, section, values)
+        """The checked section; the engine's URL environment variable in `env` (default: the
+        process's) overrides `url`."""
         explicit = (env if env is not None else os.environ).get(cls.URL_ENV) if cls.URL_ENV \
             else None
         if explicit:
-            checked["url"] = explicit
-        settings = cls(**checked)
-        if settings.concurrency < 1 or settings.attempts < 1 or settings.unreachable_attempts < 1 \
-                or settings.requests_per_second <= 0 or settings.max_chars < 10:
-            raise UsageError(f"{section} concurrency, attempts and unreachable_attempts must be "
-                             "at least 1, requests_per_second above 0 and max_chars at least 10")
-        if settings.url and urlsplit(settings.url).scheme not in cls.SCHEMES:
-            raise UsageError(f"{section} url {settings.url!r} is not an "
-                             f"{'/'.join(cls.SCHEMES)} URL; e.g. url = \"{cls.EXAMPLE_URL}\"")
-        return settings
+            values = {**values, "url": explicit}
+        return check(cls, values, f"[{cls.SECTION}]")
 
 
 class RequestLimiter:

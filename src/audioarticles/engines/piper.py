@@ -26,13 +26,16 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from audioarticles.engines.base import Engine, checked_settings
+from pydantic import Field
+
+from audioarticles.engines.base import Engine
 from audioarticles.engines.espeak import EspeakEngine, _worker_init
 from audioarticles.errors import EngineUnavailable, SynthesisError, UsageError
 from audioarticles.model import Audio, Word
 from audioarticles.tools import terminal_signals_held
+from audioarticles.validation import Section, check
 from audioarticles.voices import Voice
 
 MODELS_DIR = Path("voices") / "models"
@@ -42,20 +45,36 @@ INSTALL_HINT = ("download NAME.onnx and NAME.onnx.json from the Piper voices pag
                 "`audioarticles voices install piper NAME --from FOLDER`")
 
 
-@dataclass(frozen=True)
-class PiperSettings:
+class PiperSettings(Section):
     """The `[piper]` section of audioarticles.toml (all optional)."""
 
-    workers: int = 0  # worker processes; 0 = one per article in flight (--jobs)
-    threads: int = 0  # ONNX threads per worker; 0 = the cores shared among the workers
-    word_timings: bool = True  # ask the model for phoneme alignments (needs the onnx package)
+    workers: int = Field(0, ge=0, le=64, description="worker processes; 0 = one per article in "
+                                                     "flight (--jobs)")
+    threads: int = Field(0, ge=0, le=256, description="ONNX threads per worker; 0 = the cores "
+                                                      "shared among the workers")
+    word_timings: bool = Field(True, description="ask the model for phoneme alignments (needs "
+                                                 "the onnx package)")
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> PiperSettings:
-        settings = cls(**checked_settings(cls, "[piper]", values))
-        if settings.workers < 0 or settings.threads < 0:
-            raise UsageError("[piper] workers and threads must be 0 (automatic) or more")
-        return settings
+        return check(cls, values, "[piper]")
+
+
+Scale = Annotated[float, Field(gt=0, le=10)]
+
+
+class PiperOptions(Section):
+    """A voice profile's `[options]` for piper."""
+
+    model: str = Field("", description="a model name in voices/models/ (\"fr_FR-siwis-medium\") "
+                                       "or a path to NAME.onnx, relative to the project")
+    config: str = Field("", description="the model's JSON configuration; empty: "
+                                        "NAME.onnx.json beside it")
+    speaker: int | str | None = Field(None, description="a speaker id or name, for models with "
+                                                        "several")
+    length_scale: Scale | None = Field(None, description="above 1 slower, below 1 faster")
+    noise_scale: Scale | None = None
+    noise_w_scale: Scale | None = None
 
 
 @dataclass(frozen=True)
@@ -282,6 +301,9 @@ def file_digest(path: Path) -> str:
 
 class PiperEngine(Engine):
     NAME: ClassVar[str] = "piper"
+    DISPLAY_NAME: ClassVar[str] = "Piper"
+    Settings = PiperSettings
+    VoiceOptions = PiperOptions
     max_chars: ClassVar[int] = 1000
 
     def __init__(self, **settings: Any) -> None:

@@ -226,13 +226,13 @@ def _extract_body(tree: lxml.html.HtmlElement, mode: str) -> list[Block]:
 
 
 def main_text_blocks(tree: lxml.html.HtmlElement) -> list[Block]:
-    """The article's blocks: the page's evidence gathered, its chrome removed (in place), the
-    three trafilatura modes merged (`main_text.merge_modes`), then checked against the
-    evidence (`main_text.combine`)."""
+    """The article's blocks: the page's evidence gathered, its chrome removed (in place),
+    trafilatura's recall and precision modes merged (`main_text.merge_modes`), then checked
+    against the evidence (`main_text.combine`)."""
     evidence = main_text.gather(tree)
     main_text.prune_chrome(tree, evidence.anchors)
-    stricter = [_extract_body(tree, "default"), _extract_body(tree, "precision")]
-    merged = main_text.merge_modes(_extract_body(tree, "recall"), stricter)
+    precision = _extract_body(tree, "precision")
+    merged = main_text.merge_modes(_extract_body(tree, "recall"), [precision])
     return main_text.combine(merged, evidence)
 
 

@@ -65,7 +65,7 @@ def _json_ld(tree: lxml.html.HtmlElement) -> list:
             continue
         try:
             documents.append(json.loads(script.text or ""))
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested beyond reason
             continue  # a broken block on a page is common; the others may still tell
     return documents
 

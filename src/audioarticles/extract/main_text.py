@@ -36,6 +36,8 @@ WRAPPER_SHARE = 0.5
 PROSE_PARAGRAPHS = 2
 PROSE_PARAGRAPH_CHARS = 170
 PROSE_LINK_SHARE = 0.2
+# A <header> inside one of these heads a section of the article, not the page.
+SECTIONING = ("article", "main", "section")
 # A call to subscribe or donate sits in a small box: the box, not what holds it, is removed.
 ACTION_BOX_TAGS = frozenset({"div", "section", "aside", "form"})
 ACTION_BOX_MAX_CHARS = 500
@@ -149,13 +151,23 @@ def _reads_like_prose(element: lxml.etree._Element, sizes: Sizes) -> bool:
     return False
 
 
+def _tag_is_chrome(element: lxml.etree._Element, chrome: Chrome) -> bool:
+    """A chrome tag, but for a <header> inside the article (a section's heading: the page's own
+    header is outside it) and a <footer> inside a quote (the quote's source)."""
+    tag = element.tag.lower()
+    if tag not in chrome.tags:
+        return False
+    inside = {"header": SECTIONING, "footer": ("blockquote",)}.get(tag)
+    return not (inside and any(a.tag in inside for a in element.iterancestors()))
+
+
 def _is_chrome(element: lxml.etree._Element, chrome: Chrome, sizes: Sizes, page_chars: int) -> bool:
     if sizes.chars.get(element, 0) > WRAPPER_SHARE * page_chars:
         return False
     names = _names(element)
     if not names.isdisjoint(chrome.comment_words):
         return True
-    if element.tag.lower() in chrome.tags or not names.isdisjoint(chrome.words):
+    if _tag_is_chrome(element, chrome) or not names.isdisjoint(chrome.words):
         return not _reads_like_prose(element, sizes)
     if element.tag in LINK_DENSE_TAGS:
         chars = sizes.chars.get(element, 0)
@@ -219,7 +231,7 @@ def _jsonld_objects(tree: lxml.html.HtmlElement) -> Iterator[dict]:
             continue
         try:
             data = json.loads(script.text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested beyond reason
             continue
         stack = [data]
         while stack:
@@ -251,7 +263,10 @@ def blocks_from_jsonld(body: str) -> list[Block]:
     from audioarticles.extract.plain import is_heading
 
     if re.search(r"<(?:p|h[1-6]|li|blockquote)\b", body, re.I):
-        fragment = lxml.html.fragment_fromstring(body, create_parent="div")
+        try:
+            fragment = lxml.html.fragment_fromstring(body, create_parent="div")
+        except (lxml.etree.ParserError, ValueError):
+            return []
         blocks = []
         for element in fragment.iter("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote"):
             if any(a.tag in ("li", "blockquote") for a in element.iterancestors()):
@@ -288,27 +303,32 @@ def descriptions(tree: lxml.html.HtmlElement) -> list[str]:
 
 def standfirst(tree: lxml.html.HtmlElement,
                heading: lxml.etree._Element | None) -> lxml.etree._Element | None:
-    """The chapô: the first, smallest element whose text begins with the page's description,
-    else an element named as a standfirst (`chapo`, `article__desc`...) right after the <h1>."""
+    """The chapô: the first, smallest element whose text begins with the page's description
+    (not one holding the <h1>: some pages describe themselves with their title), else an
+    element named as a standfirst (`chapo`, `article__desc`...) right after the <h1>."""
     body = tree.getroottree().getroot().find("body")
     if body is None:
         return None
     starts = {d[:STANDFIRST_PREFIX] for d in map(loose, descriptions(tree))
               if len(d) >= STANDFIRST_MIN_CHARS}
+    holding_heading = set(heading.iterancestors()) if heading is not None else set()
+    if heading is not None:
+        starts.discard(loose(heading.text_content())[:STANDFIRST_PREFIX])
     if starts:
         for tag in ("p", "h2", "span", "div", "section"):
             for element in body.iter(tag):
                 text = element.text_content()
-                if len(text) <= 2 * STANDFIRST_MAX_CHARS and any(
-                        loose(text).startswith(start) for start in starts):
+                if (len(text) <= 2 * STANDFIRST_MAX_CHARS and element not in holding_heading
+                        and any(loose(text).startswith(start) for start in starts)):
                     return element
     if heading is None:
         return None
-    for count, element in enumerate(heading.itersiblings()):
+    siblings = (e for e in heading.itersiblings() if isinstance(e.tag, str))  # not comments
+    for count, element in enumerate(siblings):
         if count >= STANDFIRST_SIBLINGS:
             break
         length = _visible(element.text_content())
-        if (isinstance(element.tag, str) and not _names(element).isdisjoint(STANDFIRST_WORDS)
+        if (not _names(element).isdisjoint(STANDFIRST_WORDS)
                 and STANDFIRST_MIN_CHARS <= length <= STANDFIRST_MAX_CHARS):
             return element
     return None
@@ -369,10 +389,10 @@ def combine(blocks: list[Block], evidence: Evidence) -> list[Block]:
 
 def merge_modes(recall: list[Block], confirmed: Iterable[list[Block]]) -> list[Block]:
     """Recall's blocks, without those that only recall found before the first or after the
-    last block another mode (default, precision) also found: the stricter modes say where the
-    article is, recall fills the gaps inside it. When the stricter modes found nothing, or
-    agree with recall on less than half of its text (they took another part of the page),
-    recall's blocks stand."""
+    last block a stricter mode (precision) also found: the stricter mode says where the
+    article is, recall fills the gaps inside it (the default mode, tried too, confirmed
+    teasers as often as text). When the stricter modes found nothing, or agree with recall on
+    less than half of its text (they took another part of the page), recall's blocks stand."""
     joined = " ".join(b.text for blocks in confirmed for b in blocks)
     if not joined.strip():
         return recall

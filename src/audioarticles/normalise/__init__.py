@@ -12,6 +12,7 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
+from audioarticles.languages import normaliser_module
 from audioarticles.model import Segment
 from audioarticles.normalise.changes import Change, trace
 
@@ -22,10 +23,9 @@ def base_language(language: str) -> str:
 
 
 def _module(language: str):
-    try:
-        return importlib.import_module(f"audioarticles.normalise.{base_language(language)}")
-    except ModuleNotFoundError:
-        return importlib.import_module("audioarticles.normalise.generic")
+    """The language's normaliser module, from the fixed table of languages.py: never a module
+    named by the tag itself (`lang="fr.numbers"` must not import normalise.fr.numbers)."""
+    return importlib.import_module(normaliser_module(language))
 
 
 def normaliser(language: str, project_root: Path | None = None) -> Callable[[str], str]:

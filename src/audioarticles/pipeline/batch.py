@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from audioarticles import editorial, netguard
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.errors import ArticleSkipped, ChildStopped, InputError, StorageError, UserError
 from audioarticles.pipeline.ledger import Ledger
 from audioarticles.pipeline.results import (Converted, ConvertReport, Interrupted, Outcome,
@@ -67,7 +67,7 @@ def default_jobs() -> int:
 class Batch:
     """One run over many articles with `jobs` worker threads."""
 
-    def __init__(self, project: Project, store: ProjectStore, catalog: CatalogStore,
+    def __init__(self, project: Settings, store: ProjectStore, catalog: CatalogStore,
                  reader: Reader, voicing: Voicing, jobs: int, release: editorial.Release,
                  rerender: bool, progress: Progress):
         self.project = project

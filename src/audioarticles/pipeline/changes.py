@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.engines.base import Engine
 from audioarticles.model import Article, Segment
 from audioarticles.store.files import file_digest
@@ -26,7 +26,7 @@ def content_hash(article: Article, segments: list[Segment]) -> str:
         data["image"] = meta.image
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
-def render_fingerprint(project: Project, voice: Voice, engine: Engine) -> str:
+def render_fingerprint(project: Settings, voice: Voice, engine: Engine) -> str:
     """Changes whenever the same text would be rendered differently (voice, audio settings,
     what the tags carry: podcast title, feed URL, embedded cover)."""
     podcast = project.section("podcast")

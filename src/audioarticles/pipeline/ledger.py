@@ -10,7 +10,7 @@ from datetime import date
 
 from audioarticles import editorial, publish
 from audioarticles.chapters import to_entries
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.dates import publication_date, zone_named
 from audioarticles.errors import InputError
 from audioarticles.identity import identity, unique_slug
@@ -42,7 +42,7 @@ class Ledger:
     claimed in this run, and the editorial decision when an episode is recorded. Its methods
     may be called from any article thread; they take turns on the one catalog connection."""
 
-    def __init__(self, project: Project, catalog: CatalogStore, files: FileStore,
+    def __init__(self, project: Settings, catalog: CatalogStore, files: FileStore,
                  voicing: Voicing, release: editorial.Release, rerender: bool):
         self.project = project
         self.catalog = catalog
@@ -76,7 +76,7 @@ class Ledger:
                              and existing.content_hash == prepared.content_hash
                              and existing.meta.get("render") == self.fingerprint
                              and self.files.intact(existing))
-                zone = zone_named(self.project.section("podcast").get("timezone", "Europe/Paris"))
+                zone = zone_named(self.project.section("podcast")["timezone"])
                 corrected = editorial.correction_day(self.catalog, existing, digest, zone)
                 return Plan(prepared, existing.slug, existing, unchanged, digest, corrected)
             slug = self._new_slug(prepared.article.meta.title)
@@ -113,7 +113,7 @@ class Ledger:
             episode.summary = meta.summary
             episode.language = meta.language
             # fixed once, with its time zone: a published date is never rewritten
-            zone = zone_named(self.project.section("podcast").get("timezone", "Europe/Paris"))
+            zone = zone_named(self.project.section("podcast")["timezone"])
             episode.pub_date = episode.pub_date or publication_date(meta.date, zone)
             episode.content_hash = plan.prepared.content_hash
             # a degraded episode records its fallback's fingerprint: the next run tries the

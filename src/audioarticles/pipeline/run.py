@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from audioarticles import editorial, publish, publisher_feed
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.errors import InputError, UsageError
 from audioarticles.extract import DEFAULT_SKIP
 from audioarticles.fetch import is_url
@@ -26,7 +26,7 @@ from audioarticles.store import CatalogStore, ProjectStore
 from audioarticles.voices import get_voice
 
 
-def batch_in_lock(project: Project, store: ProjectStore, catalog: CatalogStore,
+def batch_in_lock(project: Settings, store: ProjectStore, catalog: CatalogStore,
                   sources: list[Source | InputError], reader: Reader,
                   voicing: Voicing, release: editorial.Release, *,
                   jobs: int | None = None, rerender: bool = False,
@@ -47,7 +47,7 @@ def batch_in_lock(project: Project, store: ProjectStore, catalog: CatalogStore,
     return report
 
 
-def run_batch(project: Project, sources: list[Source | InputError], voicing: Voicing,
+def run_batch(project: Settings, sources: list[Source | InputError], voicing: Voicing,
               release: editorial.Release | None = None, *, reader: Reader | None = None,
               jobs: int | None = None, rerender: bool = False, progress: Progress | None = None,
               command: str | None = None) -> ConvertReport:
@@ -72,7 +72,7 @@ class RunSetup:
     reader: Reader
 
 
-def set_up(project: Project, voice_name: str | None, release: editorial.Release | None,
+def set_up(project: Settings, voice_name: str | None, release: editorial.Release | None,
            jobs: int | None, progress: Progress, stdin: BinaryIO | None = None,
            fallback: bool = True) -> RunSetup:
     release = release or editorial.Release.for_project(project)
@@ -87,7 +87,7 @@ def set_up(project: Project, voice_name: str | None, release: editorial.Release 
     return RunSetup(release, voicing, reader)
 
 
-def convert(project: Project, inputs: list[str | Source], voice_name: str | None = None,
+def convert(project: Settings, inputs: list[str | Source], voice_name: str | None = None,
             release: editorial.Release | None = None, *, jobs: int | None = None,
             rerender: bool = False, progress: Progress | None = None,
             stdin: BinaryIO | None = None, fallback: bool = True,
@@ -117,7 +117,7 @@ def convert(project: Project, inputs: list[str | Source], voice_name: str | None
                      jobs=jobs, rerender=rerender, progress=progress)
 
 
-def upgrade(project: Project, *, jobs: int | None = None,
+def upgrade(project: Settings, *, jobs: int | None = None,
             progress: Progress | None = None) -> ConvertReport:
     """Voice every degraded episode again with the voice it was meant to have, keeping its
     GUID and slug (the editorial policy then releases one it held). An episode whose voice
@@ -148,7 +148,7 @@ def upgrade(project: Project, *, jobs: int | None = None,
     return report
 
 
-def _episode_source(project: Project, reader: Reader, episode: Episode) -> Source | InputError:
+def _episode_source(project: Settings, reader: Reader, episode: Episode) -> Source | InputError:
     """Where an episode's article is read again from: its URL, or its file in the project
     (with the explicit id it was converted with, so it keeps its GUID)."""
     if episode.source == "-" or episode.source.startswith("stdin:"):
@@ -164,7 +164,7 @@ def _episode_source(project: Project, reader: Reader, episode: Episode) -> Sourc
     return source.with_id(episode.guid) if episode.identity.startswith("id:") else source
 
 
-def sync(project: Project, feed_url: str, voice_name: str | None = None,
+def sync(project: Settings, feed_url: str, voice_name: str | None = None,
          release: editorial.Release | None = None, *, limit: int | None = None,
          jobs: int | None = None, rerender: bool = False,
          progress: Progress | None = None) -> tuple[FeedInfo, ConvertReport]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from audioarticles import clean as clean_stage
 from audioarticles import optout
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.errors import InputError, UserError
 from audioarticles.extract import DEFAULT_SKIP
 from audioarticles.identity import guid_for
@@ -31,7 +31,7 @@ class Prepared:
     content_hash: str
 
 
-def prepare(article: Article, project: Project, max_chars: int) -> tuple[Article, list[Segment]]:
+def prepare(article: Article, project: Settings, max_chars: int) -> tuple[Article, list[Segment]]:
     """Clean, segment the written text, then normalise each segment for speech.
 
     Segments come numbered in order, each with its spoken text within `max_chars`
@@ -69,7 +69,7 @@ class TextStage:
         return [" ".join(parts) for parts in spoken]
 
 
-def text_at_stage(project: Project, name: str, stage: str, max_chars: int) -> TextStage:
+def text_at_stage(project: Settings, name: str, stage: str, max_chars: int) -> TextStage:
     """What will be read, at one stage: extract, clean, normalized or segments."""
     if stage not in STAGES:
         raise UserError(f"unknown stage {stage!r}; valid: {', '.join(STAGES)}")
@@ -90,9 +90,9 @@ def text_at_stage(project: Project, name: str, stage: str, max_chars: int) -> Te
     return TextStage(stage, cleaned, segments)
 
 
-def check_length(article: Article, project: Project) -> None:
+def check_length(article: Article, project: Settings) -> None:
     """Refuse text whose audio would not fit the memory bounds of one render."""
-    limit = int(project.section("limits").get("max_article_chars", 60000))
+    limit = project.section("limits")["max_article_chars"]
     length = sum(len(block.text) for block in article.blocks)
     if length > limit:
         raise InputError(article.meta.source,
@@ -101,7 +101,7 @@ def check_length(article: Article, project: Project) -> None:
                          "in audioarticles.toml")
 
 
-def prepare_episode(article: Article, project: Project, max_chars: int) -> Prepared:
+def prepare_episode(article: Article, project: Settings, max_chars: int) -> Prepared:
     cleaned, segments = prepare(article, project, max_chars)
     return Prepared(source=cleaned.meta.source, article=cleaned, segments=segments,
                     guid=guid_for(cleaned.meta), content_hash=content_hash(cleaned, segments))

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.dates import publication_date, zone_named
 from audioarticles.engines import engine_class, get_engine
 from audioarticles.engines.base import Engine
@@ -33,7 +33,7 @@ class Voicing:
     these instances. With `fallback` off, or a voice without one, a failure is an error.
     """
 
-    def __init__(self, project: Project, voice: Voice, jobs: int = 1, fallback: bool = True):
+    def __init__(self, project: Settings, voice: Voice, jobs: int = 1, fallback: bool = True):
         self.project = project
         self.voice = voice
         self.jobs = jobs
@@ -98,7 +98,7 @@ class VoicedBy:
     degraded_reason: str = ""
 
 
-def render(project: Project, prepared: Prepared, slug: str, voicing: Voicing,
+def render(project: Settings, prepared: Prepared, slug: str, voicing: Voicing,
            cache: SegmentCache, files: FileStore, existing: Episode | None = None, corrected_on: str = "",
            warn: Callable[[str], None] = warn) -> tuple[Rendered, VoicedBy]:
     """Voice, assemble, level and tag the article, with its transcripts and chapters beside
@@ -108,7 +108,7 @@ def render(project: Project, prepared: Prepared, slug: str, voicing: Voicing,
     When the run's voice cannot produce it (unreachable, retries exhausted, engine missing)
     and a fallback is allowed, the whole episode is voiced by the fallback, marked degraded:
     an episode is never a mix of two voices."""
-    zone = zone_named(project.section("podcast").get("timezone", "Europe/Paris"))
+    zone = zone_named(project.section("podcast")["timezone"])
     pub_date = (existing.pub_date if existing else "") or publication_date(
         prepared.article.meta.date, zone)
     corrected = date.fromisoformat(corrected_on) if corrected_on else None

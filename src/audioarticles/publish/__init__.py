@@ -16,9 +16,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from audioarticles import editorial
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.dates import parse_date
-from audioarticles.errors import UsageError, UserError
+from audioarticles.errors import UserError
 from audioarticles.model import Episode, RetiredFile
 from audioarticles.publish import edition, pickup, sections
 from audioarticles.publish.channel import FEED_NAME, Channel, channel_settings
@@ -31,6 +31,7 @@ from audioarticles.publish.feed import (
     newest_first,
     stage,
     stored_podcast_guid,
+    xml_problem,
 )
 from audioarticles.publish.site import (
     PLAYER_DIR,
@@ -67,13 +68,9 @@ OWNER_EMAIL_MISSING = ("audioarticles.toml: [podcast] owner_email is not set, so
                        "owns the podcast: set it")
 
 
-def keep_old_audio_days(project: Project) -> float:
+def keep_old_audio_days(project: Settings) -> float:
     """`[publish] keep_old_audio_days`, checked: how long a replaced MP3 stays reachable."""
-    value = project.section("publish").get("keep_old_audio_days")
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise UsageError(f"audioarticles.toml: [publish] keep_old_audio_days must be a number "
-                         f"of days (0 or more), not {value!r}")
-    return float(value)
+    return float(project.section("publish")["keep_old_audio_days"])
 
 
 def retire_files(catalog: Catalog, previous: Episode | None, current: Episode,
@@ -92,7 +89,7 @@ def retire_files(catalog: Catalog, previous: Episode | None, current: Episode,
     return retired
 
 
-def sweep_retired(project: Project, catalog: Catalog, now: datetime | None = None,
+def sweep_retired(project: Settings, catalog: Catalog, now: datetime | None = None,
                   files: FileStore | None = None) -> list[str]:
     """Delete retired files from the output folder once they are `keep_old_audio_days` old, or
     at once when their episode is no longer published; once per run. Returns what was deleted.
@@ -127,6 +124,7 @@ class Build:
     warnings: list[str] = field(default_factory=list)
     feed_changed: bool = False  # feed.xml's bytes changed (apps and hubs should hear of it)
     feeds: list[FeedFile] = field(default_factory=list)  # every feed file, main one first
+    left_out: set[str] = field(default_factory=set)  # GUIDs of episodes no feed can hold
 
     @property
     def feed_url(self) -> str:
@@ -143,7 +141,7 @@ def is_local_preview(channel: Channel) -> bool:
     return host in ("127.0.0.1", "localhost", "::1")
 
 
-def check_settings(project: Project) -> Channel:
+def check_settings(project: Settings) -> Channel:
     """Check `[podcast]`, `[[feeds]]`, `[pickup]` (and the configured covers) before any work
     is done."""
     channel = channel_settings(project)
@@ -172,8 +170,13 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
     transcript and chapter files are read from `media_dir` (output/), or from the folder
     `media_for(episode)` names (a preview mixing released and unreleased episodes). All files
     are replaced together (one sync, then renames); unchanged files are left alone."""
-    ordered = newest_first(episodes, channel)
     build = Build(channel=channel, feed=out_dir / FEED_NAME, episodes=[], in_feed=0)
+    for episode in episodes:
+        if (where := xml_problem(episode)) is not None:
+            build.warnings.append(cannot_write(episode, f"its {where} holds a character XML "
+                                                        "cannot hold"))
+            build.left_out.add(episode.guid)
+    ordered = newest_first([e for e in episodes if e.guid not in build.left_out], channel)
     site_items: list[SiteEpisode] = []
     feed_items = []
     for episode in ordered:
@@ -192,6 +195,27 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
                                       cues=episode_cues(episode, media),
                                       audio_bytes=item.audio_bytes, image=item.image))
     feed_items = feed_items[:channel.feed_limit]
+
+    def feed_of(items: list) -> bytes:
+        return build_feed(channel, items, guid=guid, artwork_name=artwork.name,
+                          last_build=last_build, artwork_px=artwork.size)
+
+    try:
+        feed = feed_of(feed_items)
+    except ValueError:
+        # one episode the feed cannot hold (a control character recorded before titles were
+        # made safe) must not keep the others from being published: leave it out, say which
+        unwritable = {item.episode.guid: exc for item in feed_items
+                      if (exc := _unwritable(feed_of, item)) is not None}
+        for item in feed_items:
+            if item.episode.guid in unwritable:
+                build.warnings.append(cannot_write(item.episode,
+                                                   str(unwritable[item.episode.guid])))
+        feed_items = [i for i in feed_items if i.episode.guid not in unwritable]
+        site_items = [i for i in site_items if i.episode.guid not in unwritable]
+        build.episodes = [e for e in build.episodes if e.guid not in unwritable]
+        build.left_out |= set(unwritable)
+        feed = feed_of(feed_items)
     build.in_feed = len(feed_items)
     pages = site_pages(channel, site_items, artwork.name)
     player = resources.files("audioarticles").joinpath("player")
@@ -200,15 +224,27 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
         for name in PLAYER_ASSETS:
             build.written.append(batch.write_bytes(out_dir / PLAYER_DIR / name,
                                                    player.joinpath(name).read_bytes()))
-        xml = build_feed(channel, feed_items, guid=guid, artwork_name=artwork.name,
-                         last_build=last_build, artwork_px=artwork.size)
-        build.feed_changed = stage(batch, build.feed, xml)
+        build.feed_changed = stage(batch, build.feed, feed)
         build.written.append(build.feed)
         for relative, html in pages.items():
             build.written.append(batch.write_bytes(out_dir / relative, html.encode("utf-8")))
     remove_old_artwork(out_dir, artwork)
     remove_stale_pages(out_dir, pages)
     return build
+
+
+def cannot_write(episode: Episode, why: str) -> str:
+    return (f"{episode.slug}: cannot be written into the feed ({why}); left out of the feed "
+            "and site; fix its title or text and convert it again")
+
+
+def _unwritable(feed_of: Callable[[list], bytes], item) -> ValueError | None:
+    """Why a feed of this one item cannot be written (None when it can)."""
+    try:
+        feed_of([item])
+    except ValueError as exc:
+        return exc
+    return None
 
 
 def published_episode(catalog: Catalog, slug: str) -> Episode:
@@ -225,11 +261,11 @@ def published_episode(catalog: Catalog, slug: str) -> Episode:
 PREVIEW_LABELS = {"draft": "Brouillon", "held": "Retenu", "scheduled": "Programmé"}
 
 
-def preview_dir(project: Project) -> Path:
+def preview_dir(project: Settings) -> Path:
     return ProjectStore(project).preview_dir
 
 
-def write_preview(project: Project, catalog: Catalog) -> Build:
+def write_preview(project: Settings, catalog: Catalog) -> Build:
     """A private site of the published episodes plus the drafts, held and scheduled ones
     (their titles marked « [Brouillon] », « [Retenu] », « [Programmé] »), for editors to
     listen to before release (`audioarticles serve --drafts`). Its pages go to
@@ -248,7 +284,7 @@ def write_preview(project: Project, catalog: Catalog) -> Build:
                         media_for=files.root_for)
 
 
-def rebuild(project: Project, catalog: Catalog, files: FileStore | None = None) -> Build:
+def rebuild(project: Settings, catalog: Catalog, files: FileStore | None = None) -> Build:
     """Regenerate everything public that derives from the catalog; once per run.
 
     Scheduled episodes whose time has come are released first; published episodes' files
@@ -274,7 +310,8 @@ def rebuild(project: Project, catalog: Catalog, files: FileStore | None = None) 
     build.feeds.append(FeedFile("", FEED_NAME, channel.feed_url, build.in_feed,
                                 build.feed_changed))
     written: set[str] = set()
-    build.feeds += sections.write_sections(project, catalog, channel, published, last_build,
+    writable = [e for e in published if e.guid not in build.left_out]
+    build.feeds += sections.write_sections(project, catalog, channel, writable, last_build,
                                            written)
     build.feeds += edition.write_edition_feeds(project, catalog, channel, written,
                                                build.warnings.append)

@@ -18,7 +18,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from audioarticles import fetch
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.errors import InputError
 from audioarticles.model import ArticleMeta
 from audioarticles.publish.cover import COVER_MAX, COVER_MIN
@@ -69,7 +69,7 @@ def square_jpeg(data: bytes) -> tuple[bytes, int]:
     return out.getvalue(), target
 
 
-def _local_picture(project: Project, meta: ArticleMeta) -> bytes:
+def _local_picture(project: Settings, meta: ArticleMeta) -> bytes:
     """A front-matter picture: relative to the article's folder, else to the project; never a
     file outside the project."""
     root = project.root.resolve()
@@ -84,7 +84,7 @@ def _local_picture(project: Project, meta: ArticleMeta) -> bytes:
     raise ArtworkError("is not a file inside the project folder")
 
 
-def _fetched_picture(project: Project, url: str) -> bytes:
+def _fetched_picture(project: Settings, url: str) -> bytes:
     page = fetch.fetch(url, fetch.FetchSettings.from_project(project),
                        headers={"Accept": "image/jpeg,image/png,image/webp,image/*;q=0.8"})
     if page.media_type and not page.media_type.startswith("image/") \
@@ -93,12 +93,12 @@ def _fetched_picture(project: Project, url: str) -> bytes:
     return page.body
 
 
-def cache_path(project: Project, source: str) -> Path:
+def cache_path(project: Settings, source: str) -> Path:
     return ProjectStore(project).cache_path(
         "artwork", f"{hashlib.sha256(source.encode()).hexdigest()}.jpg")
 
 
-def episode_artwork(project: Project, meta: ArticleMeta,
+def episode_artwork(project: Settings, meta: ArticleMeta,
                     warn: Callable[[str], None]) -> EpisodeArtwork | None:
     """The article's picture as episode artwork, or None (the channel's cover is used)."""
     source = (meta.image or "").strip()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -10,13 +9,12 @@ from importlib import resources
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.dates import zone_named
 from audioarticles.disclosure import Disclosure
 from audioarticles.errors import UsageError
 
 FEED_NAME = "feed.xml"
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2}|-\d{3})?$")
 _WHERE = "audioarticles.toml: [podcast]"
 
 
@@ -48,14 +46,6 @@ def parse_category(value: str) -> tuple[str, str | None]:
     return name, sub
 
 
-def parse_language(value: str) -> str:
-    language = str(value).strip()
-    if not _LANGUAGE.match(language):
-        raise UsageError(f"{_WHERE} language {value!r} is not an ISO 639 language code; "
-                         "use e.g. \"fr\", \"fr-CA\" or \"en\"")
-    return language
-
-
 def absolute_url(key: str, value: str) -> str:
     url = str(value).strip()
     parts = urlsplit(url)
@@ -69,18 +59,6 @@ def parse_base_url(value: str) -> str:
     """Where output/ is published; always ends with a slash."""
     url = absolute_url("base_url", value)
     return url if url.endswith("/") else url + "/"
-
-
-def _positive_int(key: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise UsageError(f"{_WHERE} {key} = {value!r} must be a whole number of at least 1")
-    return value
-
-
-def _boolean(key: str, value) -> bool:
-    if not isinstance(value, bool):
-        raise UsageError(f"{_WHERE} {key} = {value!r} must be true or false")
-    return value
 
 
 @dataclass(frozen=True)
@@ -138,11 +116,6 @@ class Channel:
         return self.base_url + quote(relative.lstrip("/"), safe="/")
 
 
-MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "publisher",
-           "course")
-SEASONS = ("", "year")
-
-
 def _text(podcast: dict, key: str, limit: int | None = None) -> str:
     value = podcast.get(key) or ""
     if not isinstance(value, str):
@@ -154,15 +127,7 @@ def _text(podcast: dict, key: str, limit: int | None = None) -> str:
     return value
 
 
-def _choice(podcast: dict, key: str, valid: tuple[str, ...], default: str) -> str:
-    value = podcast.get(key, default)
-    if value not in valid:
-        shown = ", ".join(repr(v) for v in valid)
-        raise UsageError(f"{_WHERE} {key} = {value!r} is not valid; use one of {shown}")
-    return value
-
-
-def channel_settings(project: Project) -> Channel:
+def channel_settings(project: Settings) -> Channel:
     """Read and check `[podcast]`; every problem is a user error naming the key and the fix."""
     podcast = project.section("podcast")
     raw_categories = podcast.get("category") or []
@@ -170,14 +135,14 @@ def channel_settings(project: Project) -> Channel:
         raw_categories = [raw_categories]
     if not raw_categories:
         raise UsageError(f"{_WHERE} category is empty; Apple Podcasts needs one, e.g. \"News\"")
-    base_url = parse_base_url(podcast.get("base_url", ""))
+    base_url = parse_base_url(podcast["base_url"])
     new_feed_url = str(podcast.get("new_feed_url") or "").strip()
     if new_feed_url:
         new_feed_url = absolute_url("new_feed_url", new_feed_url)
     return Channel(
         title=str(podcast.get("title") or "").strip() or "Podcast",
         description=str(podcast.get("description") or "").strip(),
-        language=parse_language(podcast.get("language", "fr")),
+        language=podcast["language"],
         base_url=base_url,
         link=str(podcast.get("link") or "").strip() or base_url,
         author=str(podcast.get("author") or "").strip(),
@@ -185,12 +150,12 @@ def channel_settings(project: Project) -> Channel:
         owner_name=str(podcast.get("owner_name") or "").strip(),
         owner_email=str(podcast.get("owner_email") or "").strip(),
         categories=tuple(parse_category(c) for c in raw_categories),
-        explicit=_boolean("explicit", podcast.get("explicit", False)),
+        explicit=podcast["explicit"],
         image=str(podcast.get("image") or "").strip(),
-        zone=zone_named(podcast.get("timezone", "Europe/Paris")),
-        feed_limit=_positive_int("feed_limit", podcast.get("feed_limit", 100)),
+        zone=zone_named(podcast["timezone"]),
+        feed_limit=podcast["feed_limit"],
         new_feed_url=new_feed_url,
-        locked=_boolean("locked", podcast.get("locked", True)),
+        locked=podcast["locked"],
         disclosure=Disclosure.from_project(project),
         copyright=_text(podcast, "copyright"),
         txt=_text(podcast, "txt", 4000),
@@ -198,17 +163,17 @@ def channel_settings(project: Project) -> Channel:
         funding_url=(absolute_url("funding_url", podcast["funding_url"])
                      if podcast.get("funding_url") else ""),
         funding_text=_text(podcast, "funding_text", 128),
-        medium=_choice(podcast, "medium", MEDIUMS, "podcast"),
+        medium=podcast["medium"],
         license=_text(podcast, "license", 128),
         license_url=(absolute_url("license_url", podcast["license_url"])
                      if podcast.get("license_url") else ""),
-        numbering=_boolean("numbering", podcast.get("numbering", False)),
-        seasons=_choice(podcast, "seasons", SEASONS, ""),
+        numbering=podcast["numbering"],
+        seasons=podcast["seasons"],
         hub=hub_url(project),
     )
 
 
-def hub_url(project: Project) -> str:
+def hub_url(project: Settings) -> str:
     """`[pickup] websub_hub`, checked ("" when WebSub is off)."""
     value = str(project.section("pickup").get("websub_hub") or "").strip()
     if not value:

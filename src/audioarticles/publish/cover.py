@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.store.manifest import remove_if_ours
 from audioarticles.errors import UsageError
 from audioarticles.publish.channel import Channel
@@ -120,7 +120,7 @@ def default_cover(title: str, byline: str, size: int = DEFAULT_SIZE) -> Artwork:
     return Artwork(data=buffer.getvalue(), extension="png", mime="image/png", size=size)
 
 
-def channel_artwork(project: Project, channel: Channel) -> Artwork:
+def channel_artwork(project: Settings, channel: Channel) -> Artwork:
     """The podcast's cover: the configured image once checked, else the generated one."""
     if not channel.image:
         return default_cover(channel.title, channel.publication or channel.author)

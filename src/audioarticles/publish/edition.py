@@ -22,7 +22,7 @@ from pathlib import Path
 from audioarticles import chapters as chapter_files
 from audioarticles import transcripts
 from audioarticles.assemble import Piece, assemble
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.dates import french_day, parse_date, publication_date
 from audioarticles.disclosure import Disclosure
 from audioarticles.engines import get_engine
@@ -57,12 +57,12 @@ BREAK_MS = 800  # silence between two articles, beside the pauses around it
 
 # ---- at conversion: keep what was voiced ----------------------------------------------------
 
-def segments_path(project: Project, guid: str) -> Path:
+def segments_path(project: Settings, guid: str) -> Path:
     digest = hashlib.sha256(guid.encode("utf-8")).hexdigest()[:32]
     return ProjectStore(project).private_path(SEGMENTS_DIR, f"{digest}.json")
 
 
-def remember_segments(project: Project, episode: Episode, rendered) -> None:
+def remember_segments(project: Settings, episode: Episode, rendered) -> None:
     """Keep an episode's segments as voiced, beside the catalog (private state)."""
     if not rendered.segments or not rendered.cache_identity:
         return
@@ -84,7 +84,7 @@ class Voiced:
     segments: list[Segment]
 
 
-def load_voiced(project: Project, episode: Episode) -> Voiced | None:
+def load_voiced(project: Settings, episode: Episode) -> Voiced | None:
     try:
         data = json.loads(segments_path(project, episode.guid).read_text(encoding="utf-8"))
         segments = [Segment(block=b, position=p, block_kind=k, written=w, spoken=s)
@@ -130,7 +130,7 @@ def day_articles(catalog: Catalog, channel: Channel, day: date,
 class Voices:
     """Engines made only when a segment is missing from the cache, then shared."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Settings):
         self.project = project
         self.engines: dict[str, tuple[Voice, Engine]] = {}
 
@@ -170,12 +170,12 @@ def opening_line(channel: Channel, day: date, count: int, section: str) -> str:
     return f"{channel.title}{scope} : l’édition du {french_day(day)}. {what} au sommaire."
 
 
-def frame(project: Project, language: str, text: str, kind: str) -> list[Segment]:
+def frame(project: Settings, language: str, text: str, kind: str) -> list[Segment]:
     speak = normaliser(language, project.root)
     return [Segment(block=-1, position=-1, written=text, spoken=speak(text), block_kind=kind)]
 
 
-def inputs_digest(articles: list[Voiced], opening: str, project: Project) -> str:
+def inputs_digest(articles: list[Voiced], opening: str, project: Settings) -> str:
     """Changes whenever the edition would sound different: its articles, their audio, its
     opening line, the audio settings."""
     data = {"articles": [[v.episode.guid, v.episode.content_hash, v.identity,
@@ -194,7 +194,7 @@ def _files(episode: Episode) -> list[str]:
     return [n for n in (episode.mp3, *episode.transcripts.values(), episode.chapters) if n]
 
 
-def make_edition(project: Project, catalog: Catalog, day: date | None = None,
+def make_edition(project: Settings, catalog: Catalog, day: date | None = None,
                  feed: str = ALL, limit: int | None = None,
                  warn: Callable[[str], None] = lambda message: None) -> EditionReport:
     """Assemble the edition of `day` (today in the podcast's zone by default) from the
@@ -263,7 +263,7 @@ def make_edition(project: Project, catalog: Catalog, day: date | None = None,
     return report
 
 
-def _pieces(project: Project, channel: Channel, voiced: list[Voiced], opening: str,
+def _pieces(project: Settings, channel: Channel, voiced: list[Voiced], opening: str,
             cache: SegmentCache, voices: Voices, report: EditionReport,
             warn: Callable[[str], None]):
     """The edition's pieces: opening line, each article (a short break before it), the
@@ -313,7 +313,7 @@ def _pieces(project: Project, channel: Channel, voiced: list[Voiced], opening: s
     return pieces, starts
 
 
-def _render(project: Project, channel: Channel, pieces: list[Piece],
+def _render(project: Settings, channel: Channel, pieces: list[Piece],
             starts: list[tuple[int, Episode]], lead: Voice, title: str, slug: str, guid: str,
             existing: Episode | None, report: EditionReport, feed: str) -> Episode:
     from audioarticles.render import Production  # render imports publish: not at load time
@@ -341,8 +341,8 @@ def _render(project: Project, channel: Channel, pieces: list[Piece],
             guid=guid, feed_url=channel.url(edition_feed_path(feed)),
             duration_ms=round(duration_ms), transcript=transcripts.plain_text(timeline),
             chapters=chapters, cover_jpeg=cover_jpeg_from(
-                cover.data, int(project.section("tags").get("cover_px", 600)), "cover"),
-            chapter_title_chars=int(project.section("tags").get("chapter_title_chars", 60))))
+                cover.data, project.section("tags")["cover_px"], "cover"),
+            chapter_title_chars=project.section("tags")["chapter_title_chars"]))
         cues = transcripts.cues(timeline)
         size = tmp.stat().st_size
         placed = placement.place({
@@ -372,7 +372,7 @@ def edition_channel(main: Channel, feed: str, section_title: str = "") -> Channe
                                f"en un seul épisode.")
 
 
-def withheld(project: Project, edition: Episode, published: set[str],
+def withheld(project: Settings, edition: Episode, published: set[str],
              warn: Callable[[str], None]) -> bool:
     """An edition holding an article that is no longer published (held, unpublished) leaves
     its feed, and its files go to the private mirror: a takedown reaches the edition too."""
@@ -386,7 +386,7 @@ def withheld(project: Project, edition: Episode, published: set[str],
     return True
 
 
-def write_edition_feeds(project: Project, catalog: Catalog, main: Channel, written: set[str],
+def write_edition_feeds(project: Settings, catalog: Catalog, main: Channel, written: set[str],
                         warn: Callable[[str], None] = lambda message: None) -> list:
     """`feeds/edition.xml` (and each section's edition feed) from the editions made so far."""
     from audioarticles.publish.feed import FeedFile, stage

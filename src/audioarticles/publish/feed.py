@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +35,28 @@ PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 TRANSCRIPT_TYPES = {"vtt": "text/vtt", "json": "application/json",
                     "srt": "application/x-subrip"}
 CHAPTERS_TYPE = "application/json+chapters"
+
+
+# what XML 1.0 cannot hold at all (its Char production, complemented)
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_problem(episode: Episode) -> str | None:
+    """The first field of `episode` holding a character XML cannot hold (an episode recorded
+    before text was made safe as it entered the pipeline), or None."""
+    def bad(value) -> bool:
+        if isinstance(value, str):
+            return _NOT_XML.search(value) is not None
+        if isinstance(value, dict):
+            return any(bad(k) or bad(v) for k, v in value.items())
+        if isinstance(value, list | tuple):
+            return any(bad(v) for v in value)
+        return False
+
+    for item in dataclasses.fields(episode):
+        if bad(getattr(episode, item.name)):
+            return item.name
+    return None
 
 
 def podcast_guid(feed_url: str) -> str:

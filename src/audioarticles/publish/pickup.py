@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import requests
 
-from audioarticles.version import __version__
-from audioarticles.config import Project
+from audioarticles.config import PickupSection, Settings
 from audioarticles.errors import UsageError
+from audioarticles.version import __version__
 
 TOKEN_ENV = "AUDIOARTICLES_PODPING_TOKEN"
 USER_AGENT = f"audioarticles/{__version__} (podcast publisher)"
@@ -27,15 +27,15 @@ BACKOFF_S = 0.5  # then 1 s, 2 s...
 
 @dataclass(frozen=True)
 class Pickup:
-    """`[pickup]`, checked."""
+    """`[pickup]`, checked (defaults: the schema's)."""
 
-    websub_hub: str = ""
-    podping_url: str = ""
-    retries: int = 3
-    timeout_s: float = 10.0
+    websub_hub: str = PickupSection().websub_hub
+    podping_url: str = PickupSection().podping_url
+    retries: int = PickupSection().retries
+    timeout_s: float = PickupSection().timeout_s
 
     @classmethod
-    def from_project(cls, project: Project) -> Pickup:
+    def from_project(cls, project: Settings) -> Pickup:
         section = project.section("pickup")
         where = "audioarticles.toml: [pickup]"
         urls = {}
@@ -45,7 +45,7 @@ class Pickup:
                 raise UsageError(f"{where} {key} {value!r} is not an http(s) URL; write it in "
                                  "full, or leave it empty to turn this off")
             urls[key] = value
-        retries, timeout = section.get("retries", 3), section.get("timeout_s", 10)
+        retries, timeout = section["retries"], section["timeout_s"]
         if isinstance(retries, bool) or not isinstance(retries, int) or not 1 <= retries <= 10:
             raise UsageError(f"{where} retries = {retries!r} must be a whole number from 1 to 10")
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
@@ -87,7 +87,7 @@ def _with_retries(send: Callable[[], requests.Response], retries: int,
     return error, retries
 
 
-def announce(project: Project, feed_urls: list[str], warn: Callable[[str], None],
+def announce(project: Settings, feed_urls: list[str], warn: Callable[[str], None],
              sleep: Callable[[float], None] = time.sleep) -> list[Notice]:
     """Notify the configured services of every changed feed; problems become warnings."""
     try:

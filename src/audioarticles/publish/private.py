@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.errors import UsageError, UserError
 from audioarticles.publish.channel import Channel
 from audioarticles.publish.cover import Artwork
@@ -48,11 +48,11 @@ class Grant:
     token: str = ""
 
 
-def key_path(project: Project) -> Path:
+def key_path(project: Settings) -> Path:
     return ProjectStore(project).private_path(KEY_NAME)
 
 
-def project_key(project: Project, create: bool = False) -> bytes | None:
+def project_key(project: Settings, create: bool = False) -> bytes | None:
     """The secret tokens are derived with; made (0600) on the first token."""
     path = key_path(project)
     if path.is_file():
@@ -83,7 +83,7 @@ def private_path(feed: str, token: str) -> str:
     return f"feeds/{feed}-{token}.xml"
 
 
-def create_token(project: Project, catalog: Catalog, spec, subscriber: str = "") -> Grant:
+def create_token(project: Settings, catalog: Catalog, spec, subscriber: str = "") -> Grant:
     """A new subscriber URL for the private feed of `spec` (a `sections.FeedSpec`; the build
     writes its file)."""
     feed = spec.name
@@ -101,7 +101,7 @@ def create_token(project: Project, catalog: Catalog, spec, subscriber: str = "")
                  private_path(feed, token), token)
 
 
-def grants(project: Project, catalog: Catalog, feed: str | None = None) -> list[Grant]:
+def grants(project: Settings, catalog: Catalog, feed: str | None = None) -> list[Grant]:
     key = project_key(project)
     return [Grant(row["id"], row["feed"], row["subscriber"], row["created_at"],
                   private_path(row["feed"], derive_token(key, row["feed"], row["nonce"]))
@@ -124,7 +124,7 @@ def revoke(catalog: Catalog, which: str) -> Grant:
     return Grant(row["id"], row["feed"], row["subscriber"], row["created_at"])
 
 
-def write_private(project: Project, catalog: Catalog, batch: AtomicBatch, channel: Channel,
+def write_private(project: Settings, catalog: Catalog, batch: AtomicBatch, channel: Channel,
                   items: list[FeedEpisode], *, guid: str, artwork: Artwork,
                   last_build: datetime, written: set[str]) -> list:
     """One blocked copy of the feed per subscriber token."""

@@ -18,10 +18,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from audioarticles.config import Project
+from audioarticles.config import SEASONS, Settings
 from audioarticles.errors import UsageError
 from audioarticles.model import Episode
-from audioarticles.publish.channel import SEASONS, Channel
+from audioarticles.publish.channel import Channel
 from audioarticles.publish.cover import (
     ARTWORK_DIR,
     Artwork,
@@ -93,7 +93,7 @@ def _strings(where: str, key: str, value) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
-def feed_specs(project: Project) -> list[FeedSpec]:
+def feed_specs(project: Settings) -> list[FeedSpec]:
     """`[[feeds]]`, checked: each problem is a usage error naming the feed and the key."""
     entries = project.settings.get("feeds") or []
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
@@ -122,8 +122,8 @@ def feed_specs(project: Project) -> list[FeedSpec]:
         if not any(selectors.values()):
             raise UsageError(f"{where}: it selects nothing; give categories, authors, tags "
                              f"or voices")
-        for key in ("private", "numbering"):
-            if key in entry and not isinstance(entry[key], bool):
+        for key in ("private", "numbering"):  # None: unset (the schema fills every key in)
+            if entry.get(key) is not None and not isinstance(entry[key], bool):
                 raise UsageError(f"{where}: {key} must be true or false")
         seasons = entry.get("seasons")
         if seasons is not None and seasons not in SEASONS:
@@ -139,7 +139,7 @@ def feed_specs(project: Project) -> list[FeedSpec]:
     return specs
 
 
-def find_spec(project: Project, name: str) -> FeedSpec:
+def find_spec(project: Settings, name: str) -> FeedSpec:
     specs = feed_specs(project)
     for spec in specs:
         if spec.name == name:
@@ -176,7 +176,7 @@ def section_channel(main: Channel, spec: FeedSpec) -> Channel:
                    new_feed_url="")
 
 
-def section_artwork(project: Project, spec: FeedSpec, channel: Channel) -> Artwork:
+def section_artwork(project: Settings, spec: FeedSpec, channel: Channel) -> Artwork:
     """The feed's cover: its `image` once checked, else one generated with its title."""
     if spec.image:
         path = project.root / spec.image
@@ -229,7 +229,7 @@ def feed_items(channel: Channel, episodes: list[Episode], media: Path,
     return items[:channel.feed_limit]
 
 
-def write_sections(project: Project, catalog: Catalog, main: Channel, episodes: list[Episode],
+def write_sections(project: Settings, catalog: Catalog, main: Channel, episodes: list[Episode],
                    last_build: datetime, written: set[str]) -> list[FeedFile]:
     """Every public `[[feeds]]` entry: its feed, index page and cover; private ones go to
     `publish.private`. `written` collects the relative paths (for the stale-file sweep)."""
@@ -266,7 +266,7 @@ def write_sections(project: Project, catalog: Catalog, main: Channel, episodes: 
     return files
 
 
-def sweep_feed_files(project: Project, catalog: Catalog, written: set[str]) -> list[str]:
+def sweep_feed_files(project: Settings, catalog: Catalog, written: set[str]) -> list[str]:
     """Delete the feed files, index pages and covers an earlier build wrote that this one did
     not (a feed removed from [[feeds]], a revoked subscriber). Only files we wrote are ever
     deleted: the catalog keeps a hash of each written path (never a private feed's name)."""

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
-from audioarticles.config import Project as Settings
+from audioarticles.config import Settings
 from audioarticles.store.catalog import CATALOG_ERRORS, unusable
 from audioarticles.store.files import LocalFiles, episode_files
 from audioarticles.store.atomic import storage_error

@@ -108,6 +108,6 @@ def project_lock(state_dir: Path, command: str | None = None, wait_s: float = 10
 
 
 def run_lock(project, command: str | None = None):
-    """The lock of one run on `project` (a config.Project): waits `[batch] lock_wait_s`."""
-    wait_s = float(project.section("batch").get("lock_wait_s", 10))
+    """The lock of one run on `project` (config.Settings): waits `[batch] lock_wait_s`."""
+    wait_s = float(project.section("batch")["lock_wait_s"])
     return project_lock(project.state_dir, command, wait_s=wait_s)

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from audioarticles.config import Project
+from audioarticles.config import Settings
 from audioarticles.disclosure import Disclosure
 from audioarticles.errors import CatalogUnusable, UserError
 from audioarticles.model import EditorialEvent, Episode, RetiredFile
@@ -47,7 +47,7 @@ _LANGUAGES = {"fre": "fr", "fra": "fr", "eng": "en", "ger": "de", "deu": "de", "
               "ita": "it", "dut": "nl", "nld": "nl", "por": "pt"}
 
 
-def published_traces(project: Project) -> list[Path]:
+def published_traces(project: Settings) -> list[Path]:
     """What shows this project has published before: our feed, our audio in the private mirror."""
     found = []
     feed = project.output / FEED
@@ -60,12 +60,12 @@ def published_traces(project: Project) -> list[Path]:
     return found
 
 
-def catalog_missing(project: Project) -> bool:
+def catalog_missing(project: Settings) -> bool:
     path = project.catalog_path
     return not path.is_file() or path.stat().st_size == 0
 
 
-def catalog_exists(project: Project) -> bool:
+def catalog_exists(project: Settings) -> bool:
     """False for a new project; CatalogUnusable when the catalog is missing (or empty) while
     published files show there was one: nothing may run before it is restored or recovered."""
     if not catalog_missing(project):
@@ -79,7 +79,7 @@ def catalog_exists(project: Project) -> bool:
     return False
 
 
-def open_catalog(project: Project) -> Catalog:
+def open_catalog(project: Settings) -> Catalog:
     """The project's catalog, created when the project is new (see `catalog_exists`). From
     now on the files written under its output folder are written down in its manifest."""
     catalog_exists(project)
@@ -220,19 +220,19 @@ class Recovered:
         return sum(e.state == state for e in self.episodes)
 
 
-def _engine_named(text: str, project: Project) -> str:
+def _engine_named(text: str, project: Settings) -> str:
     """The engine whose disclosure line the text carries ("" when none does)."""
-    from audioarticles.engines import ENGINES
+    from audioarticles.engines import registry
 
     disclosure = Disclosure.from_project(project)
-    for name in sorted({*ENGINES, *disclosure.engines}):
+    for name in sorted({*registry(), *disclosure.engines}):
         line = disclosure.written(name)
         if line and line in text:
             return name
     return ""
 
 
-def _voice_for(engine: str, project: Project) -> str:
+def _voice_for(engine: str, project: Settings) -> str:
     """The project's default voice when it uses `engine`, else the first voice that does."""
     from audioarticles.voices import load_voices
 
@@ -240,7 +240,7 @@ def _voice_for(engine: str, project: Project) -> str:
         return ""
     with contextlib.suppress(UserError, OSError):
         voices = load_voices(project.root)
-        default = str(project.section("voice").get("default", ""))
+        default = project.section("voice")["default"]
         names = [default, *sorted(voices)] if default in voices else sorted(voices)
         return next((name for name in names if voices[name].engine == engine), "")
     return ""
@@ -250,7 +250,7 @@ ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 MAX_SCANNED = 20000
 
 
-def identities_by_guid(project: Project, urls: list[str]) -> dict[str, str]:
+def identities_by_guid(project: Settings, urls: list[str]) -> dict[str, str]:
     """GUID -> the identity it was made from, for the article files in the project and the
     articles' URLs (a GUID is a UUIDv5 of the identity, so it can be recognised, not read)."""
     from audioarticles.identity import GUID_NAMESPACE
@@ -267,7 +267,7 @@ def identities_by_guid(project: Project, urls: list[str]) -> dict[str, str]:
     return {str(uuid.uuid5(GUID_NAMESPACE, c)): c for c in candidates}
 
 
-def _identify(episodes: list[Episode], project: Project) -> None:
+def _identify(episodes: list[Episode], project: Settings) -> None:
     """Give back each episode its identity and source when they can be recognised."""
     known = identities_by_guid(project, [e.url for e in episodes])
     for episode in episodes:
@@ -294,7 +294,7 @@ def _side_files(root: Path, stem: str) -> tuple[dict[str, str], str]:
     return transcripts, chapters if (root / chapters).is_file() else ""
 
 
-def episodes_from_output(project: Project, feed: PublishedFeed) -> Recovered:
+def episodes_from_output(project: Settings, feed: PublishedFeed) -> Recovered:
     """Episodes as the published files describe them (not yet saved)."""
     from audioarticles.publish.channel import channel_settings
 
@@ -350,7 +350,7 @@ def episodes_from_output(project: Project, feed: PublishedFeed) -> Recovered:
     return result
 
 
-def _episode(project: Project, channel, mp3: Path, root: Path, slug: str, state: str,
+def _episode(project: Settings, channel, mp3: Path, root: Path, slug: str, state: str,
              item: FeedItem | None, summary: str) -> Episode:
     tags = read_tags(mp3)
     stem = mp3.name[:-4]
@@ -378,7 +378,7 @@ def _episode(project: Project, channel, mp3: Path, root: Path, slug: str, state:
         state_reason=reason, state_by=ACTOR, state_at=now_iso())
 
 
-def recover(project: Project, force: bool = False) -> Recovered:
+def recover(project: Settings, force: bool = False) -> Recovered:
     """Rebuild the catalog from the published files, under the project's lock. A catalog that
     opens cleanly is left alone unless `force`; the one replaced is moved aside, never deleted."""
     from audioarticles.publish.channel import channel_settings

@@ -14,11 +14,12 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
-from audioarticles.config import read_toml
+from audioarticles.config import LEXICON_FILE, LexiconFile, read_toml
 from audioarticles.errors import UsageError
 from audioarticles.store.atomic import atomic_write_text
+from audioarticles.validation import check
 
-PROJECT_LEXICON = "lexicon.toml"
+PROJECT_LEXICON = LEXICON_FILE
 ABBREVIATION_KINDS = ("before_name", "before_number", "after_number", "anywhere")
 
 _UPPER = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ"
@@ -63,53 +64,30 @@ class Lexicon:
     endings: set[str] = field(default_factory=set)
 
     def extend(self, data: dict, origin: str) -> None:
-        """Add (or replace) the entries of one TOML document; `origin` names it in errors."""
-        def table(value, name: str) -> dict[str, str]:
-            if not isinstance(value, dict) or not all(
-                    isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-                raise UsageError(f'{origin}: [{name}] must map written forms to spoken text, '
-                                 f'e.g. "RGPD" = "èr gé pé dé"')
-            return value
-
-        def strings(value, name: str) -> list[str]:
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise UsageError(f'{origin}: {name} must be a list of strings, e.g. ["ONU"]')
-            return value
-
-        self.say.update(table(data.get("say", {}), "say"))
-        acronyms = data.get("acronyms", {})
-        if not isinstance(acronyms, dict):
-            raise UsageError(f"{origin}: [acronyms] must be a table with `words` and `spell` lists")
-        for word in strings(acronyms.get("words", []), "acronyms.words"):
+        """Add (or replace) the entries of one TOML document, checked against `LexiconFile`;
+        `origin` names it in errors."""
+        entries = check(LexiconFile, data, origin)
+        self.say.update(entries.say)
+        for word in entries.acronyms.words:
             self.words.add(word)
             self.spell.discard(word)
-        for word in strings(acronyms.get("spell", []), "acronyms.spell"):
+        for word in entries.acronyms.spell:
             self.spell.add(word)
             self.words.discard(word)
-        pronounceable = acronyms.get("pronounceable", {})
-        if not isinstance(pronounceable, dict):
-            raise UsageError(f"{origin}: [acronyms.pronounceable] must be a table with `onsets` "
-                             "and `endings` lists")
-        self.onsets.update(strings(pronounceable.get("onsets", []), "acronyms.pronounceable.onsets"))
-        self.endings.update(strings(pronounceable.get("endings", []), "acronyms.pronounceable.endings"))
-        self.letters.update(table(data.get("letters", {}), "letters"))
-        self.countries.update(table(data.get("countries", {}), "countries"))
-        abbreviations = data.get("abbreviations", {})
-        if not isinstance(abbreviations, dict) or set(abbreviations) - set(ABBREVIATION_KINDS):
-            raise UsageError(f"{origin}: [abbreviations] has the tables "
-                             f"{', '.join(ABBREVIATION_KINDS)} only")
-        for kind, entries in abbreviations.items():
-            self.abbreviations[kind].update(table(entries, f"abbreviations.{kind}"))
-        grammar = data.get("grammar", {})
+        self.onsets.update(entries.acronyms.pronounceable.onsets)
+        self.endings.update(entries.acronyms.pronounceable.endings)
+        self.letters.update(entries.letters)
+        self.countries.update(entries.countries)
+        for kind in ABBREVIATION_KINDS:
+            self.abbreviations[kind].update(getattr(entries.abbreviations, kind))
         # a later document (the project's) moves a noun from one list to the other
-        for noun in strings(grammar.get("feminine", []), "grammar.feminine"):
+        for noun in entries.grammar.feminine:
             self.feminine.add(noun)
             self.masculine.discard(noun)
-        for noun in strings(grammar.get("masculine", []), "grammar.masculine"):
+        for noun in entries.grammar.masculine:
             self.masculine.add(noun)
             self.feminine.discard(noun)
-        self.feminine_endings.update(strings(grammar.get("feminine_endings", []),
-                                             "grammar.feminine_endings"))
+        self.feminine_endings.update(entries.grammar.feminine_endings)
 
     # -- compiled forms, built once per lexicon ---------------------------------------------
 
@@ -166,7 +144,7 @@ def _cached(project_file: str | None, mtime: float) -> Lexicon:
     lexicon = _packaged()
     if project_file is not None:
         path = Path(project_file)
-        lexicon.extend(read_toml(path), str(path))
+        lexicon.extend(read_toml(path, PROJECT_LEXICON), PROJECT_LEXICON)
     return lexicon
 
 
