@@ -37,7 +37,7 @@ def articles(folder: Path) -> list[Path]:
 
 
 def run() -> str:
-    from audioarticles.catalog import Catalog
+    from audioarticles.store.catalog import Catalog
     from audioarticles.config import load_project
     from audioarticles.pipeline import convert
     from audioarticles.publish.edition import make_edition

@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 from audioarticles import publish
-from audioarticles.catalog import Catalog
 from audioarticles.config import load_project
 from audioarticles.model import Episode
+from audioarticles.store.catalog import Catalog
 
 TITLE = "Publishing: rebuild of feed and site from the catalog"
 SIZES = (100, 1000)

@@ -75,8 +75,9 @@ def seed_text() -> tuple[str, int]:
     from audioarticles.sources import Reader
 
     project = load_project(ROOT)
-    [source] = Reader(project).expand([str(SEED)])
-    _, segments = prepare(source.load(), project, 1000)
+    reader = Reader(project)
+    [source] = reader.expand([str(SEED)])
+    _, segments = prepare(reader.load(source), project, 1000)
     return " ".join(s.spoken for s in segments), len(segments)
 
 

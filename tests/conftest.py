@@ -1,9 +1,13 @@
 """Shared fixtures: a fresh project folder, a CLI runner that works on click 8.1 and 8.2+,
-and test oracles (Debian ffprobe, Chromium) that skip off CI but fail in CI when missing."""
+the local fake of the gTTS service, test oracles (Debian ffprobe, Chromium) that skip off CI
+but fail in CI when missing, and the `slow` marker on end-to-end tests."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -75,3 +79,48 @@ def sample(project) -> Path:
     target.parent.mkdir()
     shutil.copy(SAMPLE, target)
     return target
+
+
+@pytest.fixture(scope="module")
+def fake_gtts_service():
+    """The local stand-in of Google's TTS endpoint, one per test module (the real gTTS client
+    code talks to it over HTTP). A module sets `FAKE_GTTS_LATENCY` to slow its answers."""
+    from audioarticles.testing.fake_gtts import FakeGtts
+
+    with FakeGtts(latency=0.0) as server:
+        yield server
+
+
+@pytest.fixture
+def fake_gtts(fake_gtts_service, monkeypatch, request):
+    """The gTTS engine talks to the fake service (offline, the default in tests, it is a
+    closed local port); the fake starts each test with no faults and no history."""
+    fake_gtts_service.reset()
+    fake_gtts_service.latency = getattr(request.module, "FAKE_GTTS_LATENCY", 0.0)
+    monkeypatch.setenv("AUDIOARTICLES_GTTS_URL", fake_gtts_service.url)
+    yield fake_gtts_service
+    fake_gtts_service.reset()
+
+
+# `slow`: tests that run a real conversion, start a server or drive a browser, found from
+# their source and their fixtures' (a test may also say @pytest.mark.slow itself)
+_END_TO_END = re.compile(r"""\bconvert\w*\(|["'](convert|sync|upgrade|serve)["']|run_batch\(|"""
+                         r"""make_project\(|playwright|Popen\(""")
+
+
+@functools.cache
+def _runs_end_to_end(function) -> bool:
+    try:
+        return bool(_END_TO_END.search(inspect.getsource(function)))
+    except (OSError, TypeError):
+        return False
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        fixtures = getattr(item, "_fixtureinfo", None)
+        functions = [getattr(item, "function", None)]
+        if fixtures is not None:
+            functions += [d.func for defs in fixtures.name2fixturedefs.values() for d in defs]
+        if any(f is not None and _runs_end_to_end(f) for f in functions):
+            item.add_marker(pytest.mark.slow)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import free_port, make_runner  # noqa: F401 (free_port: for the publishing tests)
 
-from audioarticles.catalog import Catalog
+from audioarticles.store.catalog import Catalog
 from audioarticles.cli import cli
 
 SHORT_ARTICLE = """Le conseil municipal adopte le budget de la ville
@@ -98,6 +98,8 @@ def add_companions(root: Path, slug: str, cues: list[tuple[float, float, str]],
         episode = catalog.by_slug(slug)
         episode.transcripts = {"vtt": f"{base}.vtt", "srt": f"{base}.srt"}
         episode.chapters = f"{base}.chapters.json"
+        episode.meta = {**episode.meta,
+                        "chapters": [{"startTime": s, "title": t} for s, t in chapters]}
         with catalog.transaction():
             catalog.save(episode)
 

@@ -267,16 +267,17 @@ def test_one_engine_serves_the_whole_run(project, monkeypatch):
     """Limits that hold for a run (a request cap, a rate limit) live in the one engine all
     article threads share; the offline voice gets one worker process per job."""
     from audioarticles import pipeline
+    from audioarticles.pipeline import voicing
 
     made = []
-    real_get_engine = pipeline.get_engine
+    real_get_engine = voicing.get_engine
 
     def counting_get_engine(name, **settings):
         engine = real_get_engine(name, **settings)
         made.append(engine)
         return engine
 
-    monkeypatch.setattr(pipeline, "get_engine", counting_get_engine)
+    monkeypatch.setattr(voicing, "get_engine", counting_get_engine)
     write_articles(project / "in", 4)
     report = pipeline.convert(load_project(project), ["in"], "fr-espeak", jobs=3)
     assert len(report.converted) == 4 and not report.failed

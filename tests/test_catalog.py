@@ -4,9 +4,9 @@ import sqlite3
 
 import pytest
 
-from audioarticles import catalog as catalog_module
-from audioarticles.catalog import Catalog
 from audioarticles.errors import CatalogUnusable
+from audioarticles.store import catalog as catalog_module
+from audioarticles.store.catalog import Catalog
 from audioarticles.model import Episode
 
 ALL_MIGRATIONS = list(catalog_module.MIGRATIONS)

@@ -14,7 +14,8 @@ from publish_helpers import SHORT_ARTICLE, write_config
 
 from audioarticles.cli import cli
 from audioarticles.config import load_project
-from audioarticles.disclosure import Disclosure, french_day
+from audioarticles.dates import french_day
+from audioarticles.disclosure import Disclosure
 
 DEFAULT_WRITTEN = "Cet épisode est lu par une voix de synthèse. Synthèse vocale : eSpeak NG."
 

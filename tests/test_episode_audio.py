@@ -20,13 +20,13 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 from PIL import Image
 
-from audioarticles.catalog import Catalog
+from audioarticles.store.catalog import Catalog
 from audioarticles.cli import cli
 from audioarticles.config import load_project
-from audioarticles.editorial import episode_files
+from audioarticles.store import episode_files
 from audioarticles.model import Article, ArticleMeta, Block
 from audioarticles.pipeline import Voicing, run_batch
-from audioarticles.sources import Source
+from audioarticles.sources import PARSED, Source
 from audioarticles.tools import ffmpeg_exe
 from audioarticles.voices import get_voice
 from conftest import make_runner, require_tool
@@ -91,7 +91,7 @@ def convert(root: Path, art: Article, voice_name: str = "fr-espeak"):
     """One article through the real batch (lock, catalog, editorial, rebuild), as `convert` runs it."""
     project = load_project(root)
     voice = get_voice(voice_name, root)
-    report = run_batch(project, [Source(art.meta.source, lambda: art)],
+    report = run_batch(project, [Source(PARSED, art.meta.source, data=art.to_dict())],
                        Voicing(project, voice, 1), jobs=1)
     assert not report.failed, report.failed
     [converted] = report.converted

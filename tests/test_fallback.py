@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from audioarticles.cli import cli
-from audioarticles.testing.fake_gtts import TONE_HZ, FakeGtts
+from audioarticles.testing.fake_gtts import TONE_HZ
 from audioarticles.tools import decode_to_pcm
 from conftest import SAMPLE
 
@@ -35,22 +35,6 @@ def article(project):
     path.parent.mkdir()
     path.write_text(ARTICLE, encoding="utf-8")
     return path
-
-
-@pytest.fixture(scope="module")
-def fake_service():
-    with FakeGtts(latency=0.0) as server:
-        yield server
-
-
-@pytest.fixture
-def online(fake_service, monkeypatch):
-    """The gTTS engine talks to the fake endpoint (offline, the default in tests, it is a
-    closed local port)."""
-    fake_service.reset()
-    monkeypatch.setenv("AUDIOARTICLES_GTTS_URL", fake_service.url)
-    yield fake_service
-    fake_service.reset()
 
 
 def convert(runner, *args: str) -> tuple[int, dict, str]:
@@ -106,13 +90,13 @@ def test_no_fallback_makes_it_an_error_and_writes_nothing(runner, article, proje
     assert not list((project / "output").rglob("*.mp3"))
 
 
-def test_with_the_service_the_episode_is_voiced_by_gtts(runner, article, online):
+def test_with_the_service_the_episode_is_voiced_by_gtts(runner, article, fake_gtts):
     code, report, stderr = convert(runner, "articles/sante.txt")
     assert code == 0 and stderr == ""
     [episode] = report["episodes"]
     assert (episode["voice"], episode["engine"], episode["degraded"]) == ("fr", "gtts", False)
     assert episode["degraded_reason"] == ""
-    assert online.received and all(len(r.text) <= 100 for r in online.received)
+    assert fake_gtts.received and all(len(r.text) <= 100 for r in fake_gtts.received)
 
 
 def tone_share(mp3: bytes) -> tuple[int, int]:
@@ -139,25 +123,25 @@ def tone_share(mp3: bytes) -> tuple[int, int]:
     return sounding, tone
 
 
-def test_an_episode_is_never_half_gtts_half_espeak(runner, article, project, online):
+def test_an_episode_is_never_half_gtts_half_espeak(runner, article, project, fake_gtts):
     # the service answers the first requests, then fails for good
     (project / "audioarticles.toml").write_text("[gtts]\nattempts = 2\nbackoff_base = 0.01\n"
                                                 "concurrency = 1\n")
-    online.inject(None, None)
-    online.fail_always("500")
+    fake_gtts.inject(None, None)
+    fake_gtts.fail_always("500")
     code, report, stderr = convert(runner, "articles/sante.txt")
     assert code == 0, stderr
     [episode] = report["episodes"]
     assert episode["engine"] == "espeak" and episode["degraded"] is True
     assert episode["degraded_reason"].startswith(
-        f"500 Internal Server Error from the TTS service at {online.url[7:]}: tried 2 times")
-    assert [r.fault for r in online.received][:2] == ["", ""]  # gTTS did voice part of it
+        f"500 Internal Server Error from the TTS service at {fake_gtts.url[7:]}: tried 2 times")
+    assert [r.fault for r in fake_gtts.received][:2] == ["", ""]  # gTTS did voice part of it
     sounding, tone = tone_share((project / episode["mp3"]).read_bytes())
     assert sounding > 100 and tone == 0  # not one window of the service's audio
 
     # once the service works, the episode is gTTS's (the detector sees the tone in most windows;
     # the rest straddle the fake's short gaps between words)
-    online.fail_always(None)
+    fake_gtts.fail_always(None)
     result = runner.invoke(cli, ["upgrade", "--json"])
     assert result.exit_code == 0, result.stderr
     [upgraded] = json.loads(result.stdout)["episodes"]
@@ -181,7 +165,7 @@ def test_upgrade_while_gtts_still_fails_keeps_the_episode(runner, article):
 
 
 def test_seed_offline_is_degraded_then_upgrade_revoices_it_with_gtts(runner, project,
-                                                                      fake_service, monkeypatch):
+                                                                      fake_gtts_service, monkeypatch):
     shutil.copy(SAMPLE, project / "seed.txt")
     code, report, stderr = convert(runner, "seed.txt")
     assert code == 0
@@ -189,8 +173,8 @@ def test_seed_offline_is_degraded_then_upgrade_revoices_it_with_gtts(runner, pro
     assert degraded["degraded"] is True and degraded["engine"] == "espeak"
     assert len(stderr.splitlines()) == 1 and WARNING.fullmatch(stderr.strip())
 
-    fake_service.reset()
-    monkeypatch.setenv("AUDIOARTICLES_GTTS_URL", fake_service.url)
+    fake_gtts_service.reset()
+    monkeypatch.setenv("AUDIOARTICLES_GTTS_URL", fake_gtts_service.url)
     result = runner.invoke(cli, ["upgrade", "--json"])
     assert result.exit_code == 0, result.stderr
     [upgraded] = json.loads(result.stdout)["episodes"]
@@ -202,7 +186,7 @@ def test_seed_offline_is_degraded_then_upgrade_revoices_it_with_gtts(runner, pro
     assert degraded["guid"] in feed and upgraded["mp3"].rsplit("/", 1)[1] in feed
     assert upgraded["mp3"] != degraded["mp3"]
     assert (project / upgraded["mp3"]).exists() and not (project / degraded["mp3"]).exists()
-    assert 0 < len(fake_service.received) <= 60
+    assert 0 < len(fake_gtts_service.received) <= 60
     [entry] = listed(runner)
     assert entry["guid"] == degraded["guid"] and entry["degraded"] is False
 

@@ -14,7 +14,7 @@ import requests
 from conftest import make_runner
 from web import Answer, Site, page
 
-from audioarticles.catalog import Catalog
+from audioarticles.store.catalog import Catalog
 from audioarticles.cli import cli
 from audioarticles.errors import InputError
 from audioarticles.fetch import FetchSettings, fetch

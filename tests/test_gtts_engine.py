@@ -23,20 +23,15 @@ FAST = {"backoff_base": 0.01, "backoff_max": 0.05, "read_timeout": 2.0, "connect
 HELLO = "Bonjour à tous, voici les nouvelles du jour."
 
 
-@pytest.fixture(scope="module")
-def fake():
-    with FakeGtts(latency=0.02) as server:
-        yield server
+FAKE_GTTS_LATENCY = 0.02
 
 
 @pytest.fixture
-def endpoint(fake, monkeypatch):
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+def endpoint(fake_gtts, monkeypatch):
+    """The fake service, named to each engine by its `url` setting."""
     monkeypatch.delenv("AUDIOARTICLES_GTTS_URL", raising=False)
-    fake.reset()
-    fake.pauses = True
-    yield fake
-    fake.reset()
+    fake_gtts.pauses = True
+    return fake_gtts
 
 
 @pytest.fixture

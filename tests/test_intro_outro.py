@@ -6,7 +6,8 @@ import pytest
 
 from audioarticles import loudness
 from audioarticles.errors import UsageError
-from audioarticles.intro_outro import Jingle, fill, french_date, spoken_frame, template_values
+from audioarticles.dates import french_date
+from audioarticles.intro_outro import Jingle, fill, spoken_frame, template_values
 from audioarticles.model import Article, ArticleMeta, Block
 
 VALUES = {"title": "Le titre", "podcast": "Mon podcast", "publication": "Le Journal",

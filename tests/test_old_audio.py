@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from audioarticles import editorial, publish
-from audioarticles.catalog import Catalog
 from audioarticles.cli import cli
 from audioarticles.config import load_project
 from audioarticles.model import Episode
+from audioarticles.store import episode_files
+from audioarticles.store.catalog import Catalog
 
 ARTICLE = "Le marché couvert rouvre\n\nLes travaux sont finis. Les commerçants reviennent mardi.\n"
 OTHER = "La piscine ferme une semaine\n\nUne vidange est prévue. Réouverture lundi.\n"
@@ -150,7 +151,7 @@ def test_side_files_retire_with_their_mp3(project):
                   mp3="episodes/marche-bbbbbbbbbb.mp3", chapters="episodes/marche-bbbbbbbbbb.json",
                   transcripts={"vtt": "episodes/marche-bbbbbbbbbb.vtt",
                                "srt": "episodes/marche.srt"})
-    for name in {*editorial.episode_files(old), *editorial.episode_files(new)}:
+    for name in {*episode_files(old), *episode_files(new)}:
         (loaded.output / name).write_text("x")
     with Catalog(loaded.catalog_path) as catalog:
         with catalog.transaction():

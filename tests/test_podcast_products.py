@@ -344,7 +344,7 @@ def test_item_metadata_persons_titles_and_one_byline_rule(newsroom):
 
 
 def test_numbers_are_given_once(tmp_path):
-    from audioarticles.catalog import Catalog
+    from audioarticles.store.catalog import Catalog
 
     with Catalog(tmp_path / "c.sqlite") as catalog:
         assert catalog.number_episodes("sante", ["a", "b"]) == {"a": 1, "b": 2}

@@ -11,7 +11,7 @@ import feedparser
 import pytest
 from publish_helpers import SECOND_ARTICLE, SHORT_ARTICLE, build, make_project
 
-from audioarticles.catalog import Catalog
+from audioarticles.store.catalog import Catalog
 from audioarticles.cli import cli
 
 BASE = "http://127.0.0.1:8000/"
@@ -134,7 +134,7 @@ def test_embed_prints_a_listen_button_that_opens_the_player(runner, site):
 def test_embed_of_an_unknown_or_unpublished_slug_says_so(runner, site):
     result = runner.invoke(cli, ["--project", str(site["root"]), "embed", "nope"])
     assert result.exit_code == 1
-    assert result.stderr.strip() == ("error: nope: no published episode with this slug; "
+    assert result.stderr.strip() == ("error: nope: no published episode with this slug or id; "
                                      "list them with `audioarticles episodes`")
 
 
@@ -157,8 +157,9 @@ def test_only_published_episodes_reach_the_public_files(runner, site):
         assert not (output / "embed" / f"{slug}.html").exists()
         result = runner.invoke(cli, ["--project", str(root), "embed", slug])
         assert result.exit_code == 1
-        assert result.stderr.strip() == (f"error: {slug}: no published episode with this slug "
-                                         "(it is held); list them with `audioarticles episodes`")
+        assert result.stderr.strip() == (
+            f"error: {slug}: no published episode with this slug or id (it is held); "
+            "list them with `audioarticles episodes`")
     finally:
         with Catalog(root / ".audioarticles" / "catalog.sqlite") as catalog:
             episode = catalog.by_slug(slug)

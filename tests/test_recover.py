@@ -12,11 +12,11 @@ import time
 import pytest
 from faults.harness import snapshot
 
-from audioarticles import backups
-from audioarticles import catalog as catalog_module
-from audioarticles.catalog import Catalog
 from audioarticles.cli import cli
 from audioarticles.model import Episode
+from audioarticles.store import backups
+from audioarticles.store import catalog as catalog_module
+from audioarticles.store.catalog import Catalog
 
 VOICE = ["--voice", "fr-espeak"]
 CATALOG = ".audioarticles/catalog.sqlite"

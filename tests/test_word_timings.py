@@ -14,10 +14,9 @@ from audioarticles.assemble import Mastering, Piece, Programme, placed_words
 from audioarticles.cli import cli
 from audioarticles.model import Audio, Segment, TimelineEntry, Word, WordTime
 from audioarticles.pauses import Pauses
-from audioarticles.publish.timing import parse_vtt
 from audioarticles.synthesise import SegmentCache
 from audioarticles.testing.fake_edge import FakeEdge
-from audioarticles.transcripts import cues, to_json, to_vtt
+from audioarticles.transcripts import cues, parse_vtt, to_json, to_vtt
 from audioarticles.word_timings import written_words
 
 
@@ -117,8 +116,8 @@ def test_vtt_cue_timestamps_and_json_transcript():
     assert parsed.start == "00:00:01.000" and "votent." in parsed.text
     [cue] = parse_vtt(vtt)
     assert cue.text == "Le conseil & la <mairie> votent."
-    assert cue.words == ((1.0, "Le"), (1.35, "conseil &"), (1.85, "la"), (2.05, "<mairie>"),
-                         (2.55, "votent."))
+    assert [(w.start_ms, w.text) for w in cue.words] == [
+        (1000, "Le"), (1350, "conseil &"), (1850, "la"), (2050, "<mairie>"), (2550, "votent.")]
     document = json.loads(to_json(cue_list))
     assert document["version"] == "1.0.0"
     assert document["segments"][1] == {"startTime": 1.35, "endTime": 1.8, "body": "conseil &"}
@@ -164,9 +163,9 @@ def test_an_edge_episode_publishes_word_timings_everywhere(runner, project, fake
     assert {r.voice for r in fake_edge.received} == {"fr-FR-DeniseNeural"}
     vtt = (project / episode["transcripts"]["vtt"]).read_text(encoding="utf-8")
     sentence = next(c for c in parse_vtt(vtt) if c.text.startswith("Le conseil municipal"))
-    assert [t for _, t in sentence.words][:4] == ["Le", "conseil", "municipal", "a"]
-    assert "2027" in " ".join(t for _, t in sentence.words)  # written, though said in words
-    starts = [s for s, _ in sentence.words]
+    assert [w.text for w in sentence.words][:4] == ["Le", "conseil", "municipal", "a"]
+    assert "2027" in " ".join(w.text for w in sentence.words)  # written, though said in words
+    starts = [w.start_ms / 1000 for w in sentence.words]
     assert starts == sorted(starts) and sentence.start_s <= starts[0] < sentence.end_s
     document = json.loads((project / episode["transcripts"]["json"]).read_text(encoding="utf-8"))
     bodies = [s["body"] for s in document["segments"]]

@@ -79,7 +79,10 @@ class Assembly:
 
 
 class Programme:
-    """The pieces with their pauses, as a PCM stream that can be played more than once."""
+    """The running order of one episode, as in broadcasting: its pieces (intro, jingles,
+    sentences, outro) with the pause due before each, read as one PCM stream. It can be
+    played more than once (an excerpt to measure the loudness, then the encoding run), and
+    the timeline (where each piece starts and ends, in samples) is noted as it plays."""
 
     def __init__(self, pieces: list[Piece], pauses: Pauses, mastering: Mastering):
         if not pieces:

@@ -10,9 +10,6 @@ to hear each one.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from html import escape
@@ -22,9 +19,11 @@ from audioarticles.assemble import Piece, assemble
 from audioarticles.config import Project
 from audioarticles.engines import engine_class, get_engine
 from audioarticles.errors import UsageError, UserError
-from audioarticles.fsutil import atomic_write_text
 from audioarticles.model import Article, ArticleMeta, Block, Segment
-from audioarticles.synthesise import SegmentCache, synthesise
+from audioarticles.store import ProjectStore
+from audioarticles.store.atomic import atomic_path, atomic_write_text
+from audioarticles.store.segment_cache import SegmentCache
+from audioarticles.synthesise import synthesise
 from audioarticles.voices import Voice, load_voices
 
 #: a passage with what French voices get wrong: numbers, abbreviations, names, a quote
@@ -106,9 +105,10 @@ def audition(project: Project, text: str = "", article: Article | None = None,
     else:
         chosen = [v for v in available.values() if not usable(v, project)]
     segments = passage_segments(project, text, article)
-    folder = project.output / FOLDER
+    store = ProjectStore(project)
+    folder = store.files.public_dir / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    cache = SegmentCache(project.cache_dir)
+    cache = store.segment_cache()
     result = Audition(" ".join(s.written for s in segments), folder / "index.html")
     for voice in chosen:
         take = Take(voice.name, voice.engine, voice.description)
@@ -141,15 +141,8 @@ def _voice(project: Project, voice: Voice, segments: list[Segment], folder: Path
         engine.close()
     pieces = [Piece(seg.block_kind, source, seg) for seg, source in zip(segments, voiced.sources)]
     target = folder / f"{voice.name}.mp3"
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{voice.name}.", suffix=".mp3.part", dir=folder)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(target) as tmp:
         assembly = assemble(pieces, tmp, production.pauses, production.mastering)
-        os.replace(tmp, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
     return target, assembly.duration_s, any(entry.words for entry in assembly.timeline)
 
 

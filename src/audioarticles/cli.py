@@ -1,66 +1,19 @@
-"""The `audioarticles` command: parses options, calls the library, reports. No work lives here."""
+"""The `audioarticles` command: parses options, calls the API (`audioarticles.api`), prints.
+No work lives here: it imports nothing of the package but the API, the errors and the
+progress display."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import signal
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import click
 
-from audioarticles import __version__, editorial, publish
-from audioarticles.catalog import Catalog
-from audioarticles.config import Project, load_project
-from audioarticles.disclosure import Disclosure
-from audioarticles.engines import engine_class
-from audioarticles.errors import ArticleSkipped, UsageError, UserError
-from audioarticles.fsutil import storage_error
-from audioarticles.model import Episode
-from audioarticles.recover import catalog_exists, open_catalog
-from audioarticles.voices import load_voices
-
-
-def cwd_path(path: Path) -> str:
-    """A path as it opens from the current directory (the --json contract)."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
-
-
-def episode_json(project: Project, episode: Episode) -> dict:
-    output = editorial.files_root(project, episode)
-    return {
-        "slug": episode.slug,
-        "title": episode.title,
-        "guid": episode.guid,
-        "mp3": cwd_path(output / episode.mp3) if episode.mp3 else None,
-        "duration_s": episode.duration_s,
-        "bytes": episode.bytes,
-        "voice": episode.voice,
-        "engine": episode.engine,
-        "degraded": episode.degraded,
-        "state": episode.state,
-        "source": episode.source,
-        "pub_date": episode.pub_date,
-        "transcripts": {k: cwd_path(output / v) for k, v in episode.transcripts.items()},
-        "chapters": cwd_path(output / episode.chapters) if episode.chapters else None,
-        "state_reason": episode.state_reason,
-        "state_by": episode.state_by,
-        "state_at": episode.state_at,
-        "publish_at": episode.publish_at or None,
-        "degraded_reason": episode.degraded_reason,
-        "intended_voice": episode.intended_voice,
-        "page": cwd_path(output / publish.episode_page(episode))
-        if episode.state == "published" else None,
-        # what listeners are told about the voice, naming the engine ("" when turned off)
-        "disclosure": Disclosure.from_project(project).written(episode.engine),
-        "corrected_on": episode.meta.get("corrected_on") or None,
-    }
+from audioarticles import api
+from audioarticles.api import Project, cwd_path
+from audioarticles.errors import ArticleSkipped, UserError
+from audioarticles.progress import ConsoleProgress, show_warnings
 
 
 def emit_json(data: dict) -> None:
@@ -72,7 +25,7 @@ class Context:
         self.project_dir = project_dir
 
     def project(self, out: str | None = None) -> Project:
-        return load_project(self.project_dir, out)
+        return Project.open(self.project_dir, out)
 
 
 class AppGroup(click.Group):
@@ -85,7 +38,7 @@ class AppGroup(click.Group):
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except OSError as exc:  # a write the disk refused outside the places that name it
-            problem = storage_error(exc)
+            problem = api.storage_error(exc)
             if problem is None:
                 raise
             click.echo(f"error: {problem}", err=True)
@@ -96,12 +49,13 @@ class AppGroup(click.Group):
 
 
 @click.group(cls=AppGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="audioarticles")
+@click.version_option(api.__version__, prog_name="audioarticles")
 @click.option("--project", "project_dir", type=click.Path(file_okay=False),
               help="Project folder (default: the current directory).")
 @click.pass_context
 def cli(ctx: click.Context, project_dir: str | None) -> None:
     """Turn news articles into podcast episodes."""
+    show_warnings()
     ctx.obj = Context(project_dir)
 
 
@@ -110,9 +64,9 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON o
 
 def converted_line(project: Project, converted) -> str:
     """The plain line for one finished article."""
-    episode = converted.episode
-    where = cwd_path(editorial.files_root(project, episode) / episode.mp3)
-    state = "" if episode.state == "published" else f" [{state_line(episode)}]"
+    episode = project.episode(converted.episode)
+    where = cwd_path(episode.mp3_path)
+    state = "" if episode.state == "published" else f" [{api.state_line(episode)}]"
     if converted.status == "unchanged":
         return f"{episode.slug}: unchanged ({where}){state}"
     degraded = f", degraded: {episode.degraded_reason}" if episode.degraded else ""
@@ -132,22 +86,10 @@ def summary_lines(report) -> list[str]:
     return [line] + [f"  failed: {f.source}: {f.reason}" for f in report.failed]
 
 
-def report_batch(project: Project, report, as_json: bool, extra: dict | None = None) -> None:
+def report_batch(report: api.Report, as_json: bool) -> None:
     """Print a batch's result (errors were printed as they happened) and exit with its code."""
     if as_json:
-        emit_json({
-            **(extra or {}),
-            "episodes": [
-                {**episode_json(project, c.episode),
-                 "segments_synthesized": c.segments_synthesized,
-                 "segments_cached": c.segments_cached,
-                 "status": c.status}
-                for c in report.converted
-            ],
-            "failed": [{"input": f.source, "error": f.reason} for f in report.failed],
-            "skipped": [{"input": s.source, "reason": s.reason} for s in report.skipped],
-            "summary": report.summary(),
-        })
+        emit_json(report.to_dict())
     else:
         if report.build is not None and report.converted:
             click.echo(f"feed: {report.build.feed_url}")
@@ -164,8 +106,6 @@ def report_batch(project: Project, report, as_json: bool, extra: dict | None = N
 def console_progress(project: Project, as_json: bool):
     """Errors, skips and warnings on stderr as they happen; without --json one line per
     finished article on stdout; a live status line when that stream is a terminal."""
-    from audioarticles.progress import ConsoleProgress
-
     out = None if as_json else click.get_text_stream("stdout")
     err = click.get_text_stream("stderr")
     return ConsoleProgress(lambda c: converted_line(project, c), out=out, err=err,
@@ -196,34 +136,27 @@ def batch_options(command):
     return command
 
 
-def release_for(project: Project, draft: bool, publish_at: str | None,
-                force: bool) -> editorial.Release:
-    policy = editorial.Policy.from_project(project)
-    at = editorial.parse_time(publish_at, policy, "--publish-at") if publish_at else None
-    return editorial.Release.for_project(project, force=force, draft=draft, publish_at=at)
-
-
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @batch_options
 @click.option("--no-fallback", is_flag=True,
               help="An article its voice cannot speak fails, instead of being voiced by the "
                    "voice's fallback (e.g. fr-espeak for fr) and marked degraded.")
+@click.option("--id", "explicit_id", metavar="ID",
+              help="Your own id for the article (e.g. the CMS's): the episode's GUID. One "
+                   "input naming one article.")
 @click.pass_obj
 def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, jobs: int | None,
             rerender: bool, draft: bool, publish_at: str | None, force: bool, out: str | None,
-            as_json: bool, no_fallback: bool) -> None:
+            as_json: bool, no_fallback: bool, explicit_id: str | None) -> None:
     """Convert articles into episodes: files, folders (recursive: .txt, .md, .html, .htm),
     glob patterns, `-` for standard input, and http(s) URLs."""
-    from audioarticles.pipeline import convert as run_convert
-
     project = obj.project(out)
-    release = release_for(project, draft, publish_at, force)
-    report = run_convert(project, list(inputs), voice, release, jobs=jobs, rerender=rerender,
-                         progress=console_progress(project, as_json),
-                         stdin=click.get_binary_stream("stdin") if "-" in inputs else None,
-                         fallback=not no_fallback)
-    report_batch(project, report, as_json)
+    report = project.convert(list(inputs), voice, jobs=jobs, rerender=rerender, draft=draft,
+                             publish_at=publish_at, force=force, fallback=not no_fallback,
+                             id=explicit_id, progress=console_progress(project, as_json),
+                             stdin=click.get_binary_stream("stdin") if "-" in inputs else None)
+    report_batch(report, as_json)
 
 
 @cli.command()
@@ -234,14 +167,12 @@ def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, jobs: int 
 def upgrade(obj: Context, jobs: int | None, as_json: bool) -> None:
     """Voice degraded episodes again with the voice they were meant to have, once it works
     (same GUID and slug; the feed follows)."""
-    from audioarticles.pipeline import upgrade as run_upgrade
-
     project = obj.project()
-    report = run_upgrade(project, jobs=jobs, progress=console_progress(project, as_json))
+    report = project.upgrade(jobs=jobs, progress=console_progress(project, as_json))
     if not as_json and not (report.converted or report.failed or report.skipped):
         click.echo("no degraded episodes")
         return
-    report_batch(project, report, as_json)
+    report_batch(report, as_json)
 
 
 @cli.command()
@@ -254,39 +185,27 @@ def sync(obj: Context, feed_url: str, limit: int | None, voice: str | None, jobs
          as_json: bool) -> None:
     """Convert the articles of a publisher's RSS/Atom feed: new ones, changed ones again;
     unchanged ones are skipped, and an unmodified feed is not read again."""
-    from audioarticles.pipeline import sync as run_sync
-
     project = obj.project(out)
-    release = release_for(project, draft, publish_at, force)
-    info, report = run_sync(project, feed_url, voice, release, limit=limit, jobs=jobs,
-                            rerender=rerender, progress=console_progress(project, as_json))
-    if info.not_modified and not as_json:
+    report = project.sync(feed_url, voice, limit=limit, jobs=jobs, rerender=rerender,
+                          draft=draft, publish_at=publish_at, force=force,
+                          progress=console_progress(project, as_json))
+    if report.feed.not_modified and not as_json:
         click.echo(f"{feed_url}: not modified since the last sync; nothing to do")
-    report_batch(project, report, as_json, extra={"feed": info.to_dict()})
-
-
-def state_line(episode: Episode) -> str:
-    """`held: reason`, `scheduled for TIME`, `published`..."""
-    if episode.state == editorial.SCHEDULED:
-        return f"scheduled for {episode.publish_at}"
-    return f"{episode.state}: {episode.state_reason}" if episode.state_reason else episode.state
+    report_batch(report, as_json)
 
 
 @cli.command()
-@click.option("--state", "states", multiple=True, type=click.Choice(editorial.STATES),
+@click.argument("names", nargs=-1, metavar="[SLUG_OR_ID]...")
+@click.option("--state", "states", multiple=True, type=click.Choice(api.STATES),
               help="Only episodes in this state (repeatable).")
 @json_option
 @click.pass_obj
-def episodes(obj: Context, states: tuple[str, ...], as_json: bool) -> None:
-    """List the episodes in the catalog, newest first."""
-    project = obj.project()
-    if not catalog_exists(project):
-        rows: list[Episode] = []
-    else:
-        with open_catalog(project) as catalog:
-            rows = catalog.episodes(states=states or None)
+def episodes(obj: Context, names: tuple[str, ...], states: tuple[str, ...],
+             as_json: bool) -> None:
+    """List the episodes in the catalog (or those named), newest first."""
+    rows = obj.project().episodes(state=states, slugs_or_ids=names)
     if as_json:
-        emit_json({"episodes": [episode_json(project, e) for e in rows]})
+        emit_json({"episodes": [e.to_dict() for e in rows]})
         return
     if not rows:
         click.echo("no episodes yet; run `audioarticles convert ARTICLE`")
@@ -302,20 +221,7 @@ def voices(ctx: click.Context, as_json: bool) -> None:
     to install or download); `voices install` and `voices audition` below."""
     if ctx.invoked_subcommand is not None:
         return
-    project = ctx.obj.project()
-    rows = []
-    for voice in load_voices(project.root).values():
-        try:
-            engine = engine_class(voice.engine)
-            ok, reason = engine.available()
-            if ok:
-                reason = engine.voice_problem(voice, project.root)
-                ok = not reason
-        except UserError as exc:
-            ok, reason = False, str(exc)
-        rows.append({"name": voice.name, "engine": voice.engine, "language": voice.language,
-                     "available": ok, "reason": reason, "fallback": voice.fallback or None,
-                     "description": voice.description})
+    rows = ctx.obj.project().voices()
     if as_json:
         emit_json({"voices": rows})
         return
@@ -336,10 +242,7 @@ def voices(ctx: click.Context, as_json: bool) -> None:
 def voices_install(obj: Context, engine: str, name: str, source: str, sha256: str,
                    replace: bool, as_json: bool) -> None:
     """Check a Piper model and install it into the project's voices/models/."""
-    from audioarticles.engines.piper_models import install
-
-    project = obj.project()
-    installed = install(project.root, name, source, sha256, replace)
+    installed = obj.project().install_voice_model(name, source, sha256, replace)
     if as_json:
         emit_json({"installed": installed.name, "engine": engine,
                    "model": cwd_path(installed.onnx), "config": cwd_path(installed.config),
@@ -361,20 +264,8 @@ def voices_install(obj: Context, engine: str, name: str, source: str, sha256: st
 def voices_audition(obj: Context, text: str, article_file: str | None, voice_names: str | None,
                     as_json: bool) -> None:
     """Voice the same passage with each voice into output/auditions/, with a page to compare."""
-    from audioarticles.audition import audition
-    from audioarticles.sources import Reader
-
-    project = obj.project()
-    if text and article_file:
-        raise UsageError("give TEXT or --article FILE, not both")
-    article = None
-    if article_file:
-        [source] = Reader(project).expand([article_file])
-        if isinstance(source, UserError):
-            raise source
-        article = source.load()
     names = [n.strip() for n in voice_names.split(",") if n.strip()] if voice_names else None
-    result = audition(project, text, article, names)
+    result = obj.project().audition(text, article_file, names)
     if as_json:
         emit_json({"page": cwd_path(result.page), "passage": result.passage,
                    "auditions": [t.to_dict(cwd_path) for t in result.takes]})
@@ -395,8 +286,7 @@ def voices_audition(obj: Context, text: str, article_file: str | None, voice_nam
 def build(obj: Context, out: str | None, as_json: bool) -> None:
     """Rebuild the feed, the site and the players from the catalog."""
     project = obj.project(out)
-    with changing_catalog(project) as catalog:
-        result = publish.rebuild(project, catalog)
+    result = project.build()
     for message in result.warnings:
         click.echo(f"warning: {message}", err=True)
     output = project.output
@@ -421,22 +311,16 @@ def build(obj: Context, out: str | None, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("slug")
+@click.argument("slug", metavar="SLUG_OR_ID")
 @json_option
 @click.pass_obj
 def embed(obj: Context, slug: str, as_json: bool) -> None:
     """Print the HTML snippet that puts an "Écouter l'article" player in an article."""
-    project = obj.project()
-    channel = publish.check_settings(project)
-    with editor_catalog(project) as catalog:
-        episode = publish.published_episode(catalog, slug)
-    snippet = publish.embed_snippet(channel, episode)
+    info = obj.project().embed_info(slug)
     if as_json:
-        emit_json({"slug": slug, "snippet": snippet,
-                   "embed_url": channel.url(publish.embed_page(episode)),
-                   "page_url": channel.url(publish.episode_page(episode))})
+        emit_json(info)
     else:
-        click.echo(snippet)
+        click.echo(info["snippet"])
 
 
 @cli.command()
@@ -449,41 +333,20 @@ def embed(obj: Context, slug: str, as_json: bool) -> None:
 @click.pass_obj
 def serve(obj: Context, port: int | None, out: str | None, drafts: bool) -> None:
     """Preview the site and feed locally, with Range requests so seeking works."""
-    from urllib.parse import urlsplit
-
-    from audioarticles.publish.serve import HOST, make_server
-
-    project = obj.project(out)
-    if catalog_exists(project):
-        with open_catalog(project) as catalog:
-            for message in publish.rebuild(project, catalog).warnings:
-                click.echo(f"warning: {message}", err=True)
-            if drafts:
-                for message in publish.write_preview(project, catalog).warnings:
-                    click.echo(f"warning: {message}", err=True)
-    if not project.output.is_dir():
-        raise UserError(f"{cwd_path(project.output)}: nothing to serve yet; "
-                        "run `audioarticles convert ARTICLE` first")
-    base = urlsplit(str(project.section("podcast").get("base_url", "")))
-    if port is None:
-        port = base.port if base.hostname in ("127.0.0.1", "localhost") and base.port else 8000
-    if drafts:
-        root = publish.preview_dir(project)
-        server = make_server(root, port, behind=(project.unreleased_dir, project.output))
-    else:
-        root = project.output
-        server = make_server(root, port)
-    actual = server.server_address[1]
-    click.echo(f"serving {cwd_path(root)} at http://{HOST}:{actual}/ (Ctrl-C to stop)")
-    if base.hostname not in ("127.0.0.1", "localhost") or base.port != actual:
-        click.echo(f"note: the feed's URLs point at {base.geturl()} (base_url), not at this preview",
-                   err=True)
+    preview, warnings = obj.project(out).preview(port, drafts)
+    for message in warnings:
+        click.echo(f"warning: {message}", err=True)
+    click.echo(f"serving {cwd_path(preview.root)} at http://{preview.host}:{preview.port}/ "
+               "(Ctrl-C to stop)")
+    if not preview.matches_base_url:
+        click.echo(f"note: the feed's URLs point at {preview.base_url} (base_url), not at this "
+                   "preview", err=True)
     try:
-        server.serve_forever()
+        preview.serve_forever()
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
     finally:
-        server.server_close()
+        preview.close()
 
 
 @cli.command()
@@ -493,17 +356,11 @@ def serve(obj: Context, port: int | None, out: str | None, drafts: bool) -> None
 @click.pass_obj
 def recover(obj: Context, force: bool, as_json: bool) -> None:
     """Rebuild a lost or damaged catalog from the published files (feed, pages, MP3 tags)."""
-    from audioarticles.recover import recover as rebuild_catalog
-
-    project = obj.project()
-    result = rebuild_catalog(project, force=force)
+    result = obj.project().recover(force=force)
     for message in result.warnings:
         click.echo(f"warning: {message}", err=True)
     if as_json:
-        emit_json({"episodes": [episode_json(project, e) for e in result.episodes],
-                   "published": result.count("published"), "held": result.count("held"),
-                   "retired_files": len(result.retired),
-                   "kept_aside": cwd_path(result.kept_aside) if result.kept_aside else None})
+        emit_json(result.to_dict())
         return
     aside = f"; the previous catalog is kept as {cwd_path(result.kept_aside)}" \
         if result.kept_aside else ""
@@ -515,32 +372,13 @@ def recover(obj: Context, force: bool, as_json: bool) -> None:
 # editorial control
 
 
-def editor_catalog(project: Project) -> Catalog:
-    if not catalog_exists(project):
-        raise UserError("no episodes yet; run `audioarticles convert ARTICLE` first")
-    return open_catalog(project)
-
-
-@contextlib.contextmanager
-def changing_catalog(project: Project) -> Iterator[Catalog]:
-    """The catalog of a command that changes the project (and rebuilds the site): one such
-    command at a time, so it never interleaves with a conversion run."""
-    from audioarticles.lock import run_lock
-
-    if not catalog_exists(project):
-        editor_catalog(project)  # the same "no episodes yet" error
-    with run_lock(project), open_catalog(project) as catalog:
-        yield catalog
-
-
-def report_changes(project: Project, changes: list[editorial.Change], as_json: bool) -> None:
+def report_changes(changes: list[api.Change], as_json: bool) -> None:
     if as_json:
-        emit_json({"episodes": [{**episode_json(project, c.episode), "from_state": c.from_state,
-                                 "changed": c.changed} for c in changes]})
+        emit_json({"episodes": [c.to_dict() for c in changes]})
         return
     for c in changes:
         if c.changed:
-            click.echo(f"{c.episode.slug}: {c.from_state} -> {state_line(c.episode)}")
+            click.echo(f"{c.episode.slug}: {c.from_state} -> {api.state_line(c.episode)}")
         else:
             click.echo(f"{c.episode.slug}: {c.note}")
 
@@ -553,7 +391,7 @@ def editor_options(command):
 
 
 @cli.command("publish")
-@click.argument("slugs", nargs=-1, required=True)
+@click.argument("slugs", nargs=-1, required=True, metavar="SLUG_OR_ID...")
 @click.option("--at", "at", metavar="TIME",
               help="Schedule for TIME instead (ISO 8601; without a zone, the project's).")
 @editor_options
@@ -561,31 +399,22 @@ def editor_options(command):
 def publish_command(obj: Context, slugs: tuple[str, ...], at: str | None, actor: str | None,
                     as_json: bool) -> None:
     """Release episodes (drafts, held, scheduled or unpublished) to the feed and the site."""
-    project = obj.project()
-    when = editorial.parse_time(at, editorial.Policy.from_project(project)) if at else None
-    with changing_catalog(project) as catalog:
-        changes = editorial.publish_episodes(project, catalog, slugs,
-                                             actor or editorial.default_actor(), when)
-    report_changes(project, changes, as_json)
+    report_changes(obj.project().publish(slugs, by=actor, at=at), as_json)
 
 
 @cli.command()
-@click.argument("slugs", nargs=-1, required=True)
+@click.argument("slugs", nargs=-1, required=True, metavar="SLUG_OR_ID...")
 @click.option("--reason", required=True, help="Why it is held (recorded, shown to editors).")
 @editor_options
 @click.pass_obj
 def hold(obj: Context, slugs: tuple[str, ...], reason: str, actor: str | None,
          as_json: bool) -> None:
     """Keep episodes out of the feed and the site until `audioarticles publish`."""
-    project = obj.project()
-    with changing_catalog(project) as catalog:
-        changes = editorial.hold_episodes(project, catalog, slugs,
-                                          actor or editorial.default_actor(), reason)
-    report_changes(project, changes, as_json)
+    report_changes(obj.project().hold(slugs, by=actor, reason=reason), as_json)
 
 
 @cli.command()
-@click.argument("slugs", nargs=-1, required=True)
+@click.argument("slugs", nargs=-1, required=True, metavar="SLUG_OR_ID...")
 @click.option("--reason", required=True, help="Why it is taken down (recorded).")
 @click.option("--purge", is_flag=True,
               help="Delete its audio and transcripts instead of retiring them privately.")
@@ -597,29 +426,17 @@ def unpublish(obj: Context, slugs: tuple[str, ...], reason: str, purge: bool,
 
     Their articles are tombstoned: a later convert or sync skips them unless --force.
     """
-    project = obj.project()
-    with changing_catalog(project) as catalog:
-        changes = editorial.unpublish_episodes(project, catalog, slugs,
-                                               actor or editorial.default_actor(), reason, purge)
-    report_changes(project, changes, as_json)
+    report_changes(obj.project().unpublish(slugs, by=actor, reason=reason, purge=purge),
+                   as_json)
 
 
 @cli.command()
-@click.argument("slugs", nargs=-1)
+@click.argument("slugs", nargs=-1, metavar="[SLUG_OR_ID]...")
 @json_option
 @click.pass_obj
 def history(obj: Context, slugs: tuple[str, ...], as_json: bool) -> None:
     """The editorial audit trail: every state change, oldest first."""
-    project = obj.project()
-    if not catalog_exists(project):
-        events = []
-    else:
-        with open_catalog(project) as catalog:
-            if slugs:
-                events = [e for ep in editorial.find_episodes(catalog, slugs)
-                          for e in catalog.events(ep.guid)]
-            else:
-                events = catalog.events()
+    events = obj.project().history(slugs)
     if as_json:
         emit_json({"events": [e.to_dict() for e in events]})
         return
@@ -630,7 +447,7 @@ def history(obj: Context, slugs: tuple[str, ...], as_json: bool) -> None:
 
 @cli.command()
 @click.argument("input_name", metavar="INPUT")
-@click.option("--stage", type=click.Choice(["extract", "clean", "normalized", "segments"]),
+@click.option("--stage", type=click.Choice(api.STAGES),
               default="normalized", show_default=True, help="How far to take the text.")
 @click.option("--voice", help="Voice profile whose engine sets the segment length limit.")
 @click.option("--max-chars", type=click.IntRange(min=20),
@@ -642,19 +459,12 @@ def history(obj: Context, slugs: tuple[str, ...], as_json: bool) -> None:
 def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars: int | None,
          changes: bool, as_json: bool) -> None:
     """Show what will be read, at one stage, with block types (no synthesis)."""
-    from audioarticles.engines import engine_class
-    from audioarticles.pipeline import text_at_stage
-    from audioarticles.voices import get_voice
-
     if changes and stage not in ("normalized", "segments"):
         raise click.UsageError("--changes lists the normaliser's rewrites: use it with "
                                "--stage normalized or --stage segments")
     project = obj.project()
-    if max_chars is None:
-        profile = get_voice(voice or project.section("voice")["default"], project.root)
-        max_chars = engine_class(profile.engine).max_chars
     try:
-        view = text_at_stage(project, input_name, stage, max_chars)
+        view = project.text(input_name, stage, voice, max_chars)
     except ArticleSkipped as skipped:
         click.echo(f"skipped: {skipped}", err=True)
         return
@@ -669,7 +479,7 @@ def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars
         if view.segments:
             for block, spoken in zip(blocks, view.spoken_blocks()):
                 block["spoken"] = spoken
-            data["max_chars"] = max_chars
+            data["max_chars"] = view.max_chars
             data["segments"] = [s.to_dict() for s in view.segments]
         emit_json(data)
         return
@@ -690,11 +500,7 @@ def text(obj: Context, input_name: str, stage: str, voice: str | None, max_chars
 
 def report_rewrites(view, project: Project, as_json: bool) -> None:
     """`text --changes`: each segment's rewrites, in the order of the written text."""
-    from audioarticles.normalise import explain
-
-    language = view.article.meta.language or project.section("podcast").get("language", "fr")
-    found = [(seg, sorted(explain(seg.written, language, project.root), key=lambda c: c.start))
-             for seg in view.segments]
+    found = project.rewrites(view)
     if as_json:
         emit_json({"segments": [{**seg.to_dict(), "changes": [c.to_dict() for c in seg_changes]}
                                 for seg, seg_changes in found]})
@@ -718,9 +524,7 @@ def lexicon() -> None:
 @click.pass_obj
 def lexicon_add(obj: Context, word: str, pronunciation: str, as_json: bool) -> None:
     """Say WORD as PRONUNCIATION from now on (written to lexicon.toml's [say] table)."""
-    from audioarticles.normalise.fr.lexicon import add_say_entry
-
-    path, previous = add_say_entry(obj.project().root, word, pronunciation)
+    path, previous = obj.project().add_pronunciation(word, pronunciation)
     if as_json:
         emit_json({"word": word, "pronunciation": pronunciation, "file": str(path),
                    "replaced": previous})
@@ -742,13 +546,11 @@ def doctor(url: str, timeout: float, max_episodes: int | None, as_json: bool) ->
 
     Exits 1 when a finding is an error (listeners will have problems), 0 otherwise.
     """
-    from audioarticles.doctor import diagnose, format_report
-
-    report = diagnose(url, timeout=timeout, max_episodes=max_episodes)
+    report = api.diagnose(url, timeout=timeout, max_episodes=max_episodes)
     if as_json:
         emit_json(report.as_dict())
     else:
-        click.echo(format_report(report))
+        click.echo(api.format_diagnosis(report))
     if not report.ok:
         sys.exit(1)
 
@@ -766,25 +568,7 @@ def feeds() -> None:
 @click.pass_obj
 def feeds_list(obj: Context, as_json: bool) -> None:
     """Every feed the build writes, with its address and how many episodes it selects."""
-    from audioarticles.publish import private, sections
-
-    project = obj.project()
-    channel = publish.check_settings(project)
-    specs = sections.feed_specs(project)
-    published: list[Episode] = []
-    grants: list = []
-    if catalog_exists(project):
-        with open_catalog(project) as catalog:
-            published = catalog.published()
-            grants = private.grants(project, catalog)
-    rows = [{"name": "", "title": channel.title, "url": channel.feed_url, "private": False,
-             "episodes": len(published), "subscribers": 0}]
-    for spec in specs:
-        rows.append({"name": spec.name, "title": spec.title,
-                     "url": None if spec.private else channel.url(spec.path),
-                     "private": spec.private,
-                     "episodes": sum(sections.selects(spec, e) for e in published),
-                     "subscribers": sum(g.feed == spec.name for g in grants)})
+    rows = obj.project().feeds()
     if as_json:
         emit_json({"feeds": rows})
         return
@@ -800,10 +584,9 @@ def token() -> None:
     """Per-subscriber addresses of private feeds."""
 
 
-def grant_json(channel, grant) -> dict:
-    return {"id": grant.id, "feed": grant.feed, "subscriber": grant.subscriber,
-            "created_at": grant.created_at,
-            "url": channel.url(grant.path) if grant.path else None}
+def print_warnings(messages: list[str]) -> None:
+    for message in messages:
+        click.echo(f"warning: {message}", err=True)
 
 
 @token.command("create")
@@ -814,27 +597,15 @@ def grant_json(channel, grant) -> dict:
 @click.pass_obj
 def token_create(obj: Context, name: str, subscriber: str, as_json: bool) -> None:
     """A new private address for the feed NAME; the feed file is written at once."""
-    from audioarticles.publish import private
-
-    project = obj.project()
-    channel = publish.check_settings(project)
-    project.state_dir.mkdir(parents=True, exist_ok=True)
-    with contextlib.ExitStack() as stack:
-        from audioarticles.lock import run_lock
-
-        stack.enter_context(run_lock(project))
-        catalog = stack.enter_context(open_catalog(project))
-        grant = private.create_token(project, catalog, name, subscriber)
-        result = publish.rebuild(project, catalog)
-    for message in result.warnings:
-        click.echo(f"warning: {message}", err=True)
+    grant, warnings = obj.project().create_feed_token(name, subscriber)
+    print_warnings(warnings)
     if as_json:
-        emit_json(grant_json(channel, grant))
+        emit_json(grant)
         return
-    click.echo(f"{channel.url(grant.path)}")
-    click.echo(f"token {grant.id} for {grant.subscriber or 'a subscriber'}: give this address "
-               "to them only; `audioarticles feeds token revoke "
-               f"{grant.id}` takes it back", err=True)
+    click.echo(grant["url"])
+    click.echo(f"token {grant['id']} for {grant['subscriber'] or 'a subscriber'}: give this "
+               "address to them only; `audioarticles feeds token revoke "
+               f"{grant['id']}` takes it back", err=True)
 
 
 @token.command("list")
@@ -843,20 +614,13 @@ def token_create(obj: Context, name: str, subscriber: str, as_json: bool) -> Non
 @click.pass_obj
 def token_list(obj: Context, name: str | None, as_json: bool) -> None:
     """Subscribers of private feeds (of NAME only, when given)."""
-    from audioarticles.publish import private
-
-    project = obj.project()
-    channel = publish.check_settings(project)
-    grants = []
-    if catalog_exists(project):
-        with open_catalog(project) as catalog:
-            grants = private.grants(project, catalog, name)
+    grants = obj.project().feed_tokens(name)
     if as_json:
-        emit_json({"tokens": [grant_json(channel, g) for g in grants]})
+        emit_json({"tokens": grants})
         return
     for g in grants:
-        url = channel.url(g.path) if g.path else "(key file missing: revoked at next build)"
-        click.echo(f"{g.id}  {g.feed}  {g.subscriber or '-'}  {g.created_at}  {url}")
+        url = g["url"] or "(key file missing: revoked at next build)"
+        click.echo(f"{g['id']}  {g['feed']}  {g['subscriber'] or '-'}  {g['created_at']}  {url}")
 
 
 @token.command("revoke")
@@ -865,30 +629,13 @@ def token_list(obj: Context, name: str | None, as_json: bool) -> None:
 @click.pass_obj
 def token_revoke(obj: Context, which: str, as_json: bool) -> None:
     """Take a subscriber's address back; its feed file is deleted now."""
-    from audioarticles.publish import private
-
-    project = obj.project()
-    channel = publish.check_settings(project)
-    with changing_catalog(project) as catalog:
-        grant = private.revoke(catalog, which)
-        result = publish.rebuild(project, catalog)
-    for message in result.warnings:
-        click.echo(f"warning: {message}", err=True)
+    grant, warnings = obj.project().revoke_feed_token(which)
+    print_warnings(warnings)
     if as_json:
-        emit_json({**grant_json(channel, grant), "revoked": True})
+        emit_json(grant)
         return
-    click.echo(f"revoked token {grant.id} of {grant.feed} ({grant.subscriber or 'no label'})")
-
-
-def parse_day(value: str | None):
-    from datetime import date
-
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"--date {value!r}: not a day; write it as YYYY-MM-DD") from None
+    click.echo(f"revoked token {grant['id']} of {grant['feed']} "
+               f"({grant['subscriber'] or 'no label'})")
 
 
 @cli.command()
@@ -902,35 +649,18 @@ def parse_day(value: str | None):
 def edition(obj: Context, day: str | None, feed: str, limit: int | None, as_json: bool) -> None:
     """One episode of the day's published articles, each introduced by its title, with a
     chapter per article; reassembled from the segment cache, not voiced again."""
-    from audioarticles.publish import edition as editions
-
-    project = obj.project()
-    publish.check_settings(project)
-    when = parse_day(day)
-    warn = (lambda message: click.echo(f"warning: {message}", err=True))
-    with changing_catalog(project) as catalog:
-        report = editions.make_edition(project, catalog, when, feed, limit, warn=warn)
-        result = publish.rebuild(project, catalog) if report.episode else None
-    for message in (result.warnings if result else []):
-        warn(message)
-    episode = report.episode
-    feed_url = publish.channel_settings(project).url(editions.edition_feed_path(feed))
+    made = obj.project().edition(day, feed, limit)
+    episode, report = made.episode, made.report
     if as_json:
-        emit_json({"status": report.status, "date": report.day.isoformat(), "feed": feed or None,
-                   "feed_url": feed_url if episode else None,
-                   "episode": {**episode_json(project, episode), "page": None} if episode
-                   else None,
-                   "articles": [a.slug for a in report.articles],
-                   "left_out": report.left_out, "segments_synthesized": report.synthesized,
-                   "segments_cached": report.cached})
+        emit_json(made.to_dict())
     elif episode is None:
         click.echo(f"no published article on {report.day.isoformat()}: no edition")
     else:
-        click.echo(f"{episode.slug}: {cwd_path(project.output / episode.mp3)} "
+        click.echo(f"{episode.slug}: {cwd_path(episode.mp3_path)} "
                    f"({episode.duration_s:.1f} s, {len(report.articles)} article(s), "
                    f"{report.status})")
-        click.echo(f"feed: {feed_url}")
-    if report.left_out:
+        click.echo(f"feed: {made.feed_url}")
+    if made.left_out:
         sys.exit(1)
 
 

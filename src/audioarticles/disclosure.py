@@ -10,16 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from audioarticles.config import Project
+from audioarticles.dates import french_day
 from audioarticles.errors import UsageError
-from audioarticles.normalise.fr.dates import MONTHS
 
 _WHERE = "audioarticles.toml: [disclosure]"
-
-
-def french_day(day: date) -> str:
-    """2 février 2026; « 1er » for the first of the month."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS[day.month - 1]} {day.year}"
 
 
 def _fields(template: str, key: str) -> set[str]:

@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from audioarticles import __version__
+from audioarticles.version import __version__
 from audioarticles.errors import UsageError
 
 ERROR, WARNING, INFO = "error", "warning", "info"

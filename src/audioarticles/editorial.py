@@ -1,38 +1,31 @@
 """Editorial control: an episode's state, the project policy that sets it when an article is
-converted, the editor's publish/hold/unpublish, tombstones, and where an episode's files live.
+converted, the editor's publish/hold/unpublish, tombstones. A state machine over the catalog:
+it never touches files (`store/` moves them as states change; the caller rebuilds the site).
 
 States: ``draft`` (waits for an editor), ``held`` (kept back, with the reason), ``scheduled``
 (becomes published at ``publish_at``, on the first run or build after it), ``published`` (in
 the feed, the site and the embeds) and ``unpublished`` (taken down, with who/why/when, and a
 tombstone so a later conversion of the same article does not bring it back).
-
-Only published episodes have files in the public output folder; the others live in the
-project's private ``unreleased`` mirror of it, so nothing unreleased can be fetched.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import getpass
 import hashlib
 import os
-import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from audioarticles.catalog import Catalog
 from audioarticles.config import Project
+from audioarticles.dates import parse_date, zone_named
 from audioarticles.errors import ArticleSkipped, UsageError, UserError
-from audioarticles.fsutil import atomic_path, writing
 from audioarticles.identity import guid_for, identity
 from audioarticles.model import Article, EditorialEvent, Episode, Segment, Tombstone
 from audioarticles.optout import OptOutRules, skip_reason
 from audioarticles.optout import load_rules as load_optout
-from audioarticles.publish.dates import parse_date, zone_named
+from audioarticles.store.interfaces import CatalogStore as Catalog
 
 DRAFT, HELD, SCHEDULED, PUBLISHED, UNPUBLISHED = (
     "draft", "held", "scheduled", "published", "unpublished")
@@ -110,8 +103,10 @@ def parse_time(text: str, policy: Policy, option: str = "--at") -> datetime:
 
 @dataclass(frozen=True)
 class Release:
-    """What one conversion run asks for: the project's policy and opt-out rules, plus the
-    command's own flags."""
+    """How the episodes of one conversion run are to be released: the project's editorial
+    policy and opt-out rules, plus the run's own flags (`--force`, `--draft`,
+    `--publish-at`). `decide` reads it when an episode is recorded; the screen that skips
+    opted-out and unpublished articles reads it before any work."""
 
     policy: Policy
     optout: OptOutRules = field(default_factory=OptOutRules)
@@ -223,48 +218,42 @@ class Change:
         return not self.note
 
 
-def find_episodes(catalog: Catalog, slugs: Iterable[str]) -> list[Episode]:
-    """All the named episodes, or a UserError naming every unknown slug (nothing changed)."""
+def find_episodes(catalog: Catalog, names: Iterable[str]) -> list[Episode]:
+    """All the named episodes (by slug or id), or a UserError naming every unknown one
+    (nothing changed)."""
     found, unknown = [], []
-    for slug in dict.fromkeys(slugs):
-        episode = catalog.by_slug(slug)
-        (found if episode else unknown).append(episode or slug)
+    for name in dict.fromkeys(names):
+        episode = catalog.find(name)
+        (found if episode else unknown).append(episode or name)
     if unknown:
         raise UserError(f"{', '.join(unknown)}: no such episode; nothing was changed "
                         f"(see `audioarticles episodes`)")
     return found
 
 
-def _rebuild(project: Project, catalog: Catalog) -> None:
-    from audioarticles import publish  # publish.rebuild calls back into this module
-
-    publish.rebuild(project, catalog)
-
-
-def _change_all(project: Project, catalog: Catalog, episodes: list[Episode],
+def _change_all(catalog: Catalog, episodes: list[Episode],
                 change: Callable[[Episode], Change]) -> list[Change]:
-    """Apply an editor's command to each episode in one transaction, then rebuild the feed
-    and the site (which moves their files in or out of the public folder)."""
+    """Apply an editor's command to each episode in one transaction. The caller then rebuilds
+    the feed and the site (which moves their files in or out of the public folder)."""
     with catalog.transaction():
-        changes = [change(episode) for episode in episodes]
-    _rebuild(project, catalog)
-    return changes
+        return [change(episode) for episode in episodes]
 
 
-def publish_episodes(project: Project, catalog: Catalog, slugs: Iterable[str], actor: str,
-                     at: datetime | None = None) -> list[Change]:
-    """Release episodes now, or schedule them for `at`; an unpublished one comes back.
-    The feed and the site are rebuilt."""
+def publish_episodes(catalog: Catalog, episodes: list[Episode], actor: str,
+                     at: datetime | None = None,
+                     present: Callable[[Episode], bool] = lambda episode: True,
+                     reason: str = "") -> list[Change]:
+    """Release episodes now, or schedule them for `at`; an unpublished one comes back unless
+    its files are gone (`present` says whether they are). `reason` is recorded with it."""
     now = utcnow()
-    episodes = find_episodes(catalog, slugs)
     for episode in episodes:
-        if episode.state == UNPUBLISHED and not files_present(project, episode):
+        if episode.state == UNPUBLISHED and not present(episode):
             raise UserError(f"{episode.slug}: its files were deleted (`unpublish --purge`); "
                             f"convert the article again with --force")
     if at is not None and at > now:
-        target, reason, when = SCHEDULED, f"scheduled by {actor}", iso(at)
+        target, reason, when = SCHEDULED, reason or f"scheduled by {actor}", iso(at)
     else:
-        target, reason, when = PUBLISHED, "", ""
+        target, when = PUBLISHED, ""
 
     def change(episode: Episode) -> Change:
         before = episode.state
@@ -275,34 +264,32 @@ def publish_episodes(project: Project, catalog: Catalog, slugs: Iterable[str], a
         return Change(enter_state(catalog, episode, target, actor, reason=reason,
                                   publish_at=when, now=now), before)
 
-    return _change_all(project, catalog, episodes, change)
+    return _change_all(catalog, episodes, change)
 
 
-def hold_episodes(project: Project, catalog: Catalog, slugs: Iterable[str], actor: str,
+def hold_episodes(catalog: Catalog, episodes: list[Episode], actor: str,
                   reason: str) -> list[Change]:
     """Keep episodes back (a published one leaves the feed, the site and the embeds) until an
-    editor publishes them. The feed and the site are rebuilt."""
+    editor publishes them."""
     now = utcnow()
-    episodes = find_episodes(catalog, slugs)
     for episode in episodes:
         if episode.state == UNPUBLISHED:
             raise UserError(f"{episode.slug}: unpublished; `audioarticles publish "
                             f"{episode.slug}` brings it back, then hold it")
 
     def change(episode: Episode) -> Change:
-        if (episode.state, episode.state_reason) == (HELD, reason):
-            return Change(episode, episode.state, "already held for this reason")
-        return Change(enter_state(catalog, episode, HELD, actor, reason=reason, now=now),
-                      episode.state)
+        before = episode.state
+        if (before, episode.state_reason) == (HELD, reason):
+            return Change(episode, before, "already held for this reason")
+        return Change(enter_state(catalog, episode, HELD, actor, reason=reason, now=now), before)
 
-    return _change_all(project, catalog, episodes, change)
+    return _change_all(catalog, episodes, change)
 
 
-def unpublish_episodes(project: Project, catalog: Catalog, slugs: Iterable[str], actor: str,
-                       reason: str, purge: bool = False) -> list[Change]:
-    """Take episodes down and tombstone their articles: the feed and the site are rebuilt
-    without them, then their files are retired to the private mirror (`publish` can bring
-    them back) or, with `purge`, deleted."""
+def unpublish_episodes(catalog: Catalog, episodes: list[Episode], actor: str,
+                       reason: str) -> list[Change]:
+    """Take episodes down and tombstone their articles (the rebuild then retires their files
+    to the private mirror, from where `publish` can bring them back)."""
     now = utcnow()
 
     def change(episode: Episode) -> Change:
@@ -315,11 +302,7 @@ def unpublish_episodes(project: Project, catalog: Catalog, slugs: Iterable[str],
                                         at=iso(now)))
         return Change(saved, before)
 
-    changes = _change_all(project, catalog, find_episodes(catalog, slugs), change)
-    if purge:
-        for done in changes:
-            purge_files(project, done.episode)
-    return changes
+    return _change_all(catalog, episodes, change)
 
 
 def release_due(catalog: Catalog, now: datetime | None = None) -> list[Episode]:
@@ -377,88 +360,3 @@ def correction_day(catalog: Catalog, existing: Episode | None, digest: str,
     if known and known != digest and was_published(catalog, existing):
         return utcnow().astimezone(zone).date().isoformat()
     return existing.meta.get("corrected_on", "")
-
-
-# where an episode's files live
-
-
-def episode_files(episode: Episode) -> list[str]:
-    """The episode's own files, relative to the output folder (MP3, transcripts, chapters,
-    artwork)."""
-    names = [episode.mp3, *episode.transcripts.values(), episode.chapters,
-             str(episode.meta.get("artwork") or "")]
-    return [name for name in dict.fromkeys(names) if name]
-
-
-def files_root(project: Project, episode: Episode) -> Path:
-    """The public output folder for a published episode, the private mirror otherwise."""
-    return project.output if episode.state == PUBLISHED else project.unreleased_dir
-
-
-def files_present(project: Project, episode: Episode) -> bool:
-    names = episode_files(episode)
-    return bool(names) and all(
-        (project.output / n).exists() or (project.unreleased_dir / n).exists() for n in names)
-
-
-def _move(source: Path, target: Path) -> None:
-    with writing(target):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.replace(source, target)
-            return
-        except OSError as exc:
-            if exc.errno != errno.EXDEV:
-                raise
-    # another file system (e.g. --out on a mounted share): copied under a temporary name, so
-    # a full disk leaves no half file under the final one
-    with atomic_path(target) as tmp:
-        shutil.copyfile(source, tmp)
-    source.unlink()
-
-
-def admit_files(project: Project, catalog: Catalog) -> None:
-    """Before the feed is written: published episodes' files into the output folder.
-
-    A file waiting in the private mirror is the newer one (conversions write there first).
-    """
-    for episode in catalog.published():
-        for name in episode_files(episode):
-            waiting = project.unreleased_dir / name
-            if waiting.exists():
-                _move(waiting, project.output / name)
-
-
-def withdraw_files(project: Project, catalog: Catalog) -> None:
-    """After the feed is written: unpublished episodes' files out of the output folder.
-    (Their older versions, kept public for a while after a re-voice, go with
-    `publish.sweep_retired`.)"""
-    for episode in catalog.episodes(states=(DRAFT, HELD, SCHEDULED, UNPUBLISHED)):
-        for name in episode_files(episode):
-            public = project.output / name
-            if not public.exists():
-                continue
-            private = project.unreleased_dir / name
-            if private.exists():
-                public.unlink()  # the private copy is the newer one
-            else:
-                _move(public, private)
-
-
-def purge_files(project: Project, episode: Episode) -> None:
-    """Delete an episode's files everywhere (after `unpublish --purge`)."""
-    for name in episode_files(episode):
-        for root in (project.output, project.unreleased_dir):
-            with contextlib.suppress(FileNotFoundError):
-                (root / name).unlink()
-
-
-def discard_unreleased(project: Project, old: Episode | None, new: Episode) -> None:
-    """After a re-conversion: drop the previous version's files from the private mirror."""
-    if old is None:
-        return
-    keep = set(episode_files(new))
-    for name in episode_files(old):
-        if name not in keep:
-            with contextlib.suppress(FileNotFoundError):
-                (project.unreleased_dir / name).unlink()

@@ -9,7 +9,7 @@ from email.message import Message
 
 import requests
 
-from audioarticles import __version__
+from audioarticles.version import __version__
 from audioarticles.errors import InputError
 
 DEFAULT_USER_AGENT = f"audioarticles/{__version__} (article-to-podcast converter)"

@@ -45,6 +45,7 @@ def slugify(title: str, max_length: int = SLUG_MAX) -> str:
 
 
 def unique_slug(title: str, taken: set[str]) -> str:
+    """The title's slug, numbered (`-2`, `-3`...) past the slugs already `taken`."""
     base = slugify(title)
     if base not in taken:
         return base

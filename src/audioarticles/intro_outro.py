@@ -7,28 +7,15 @@ import string
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 
-from audioarticles.disclosure import french_day
+from audioarticles.dates import french_date
 from audioarticles.errors import UsageError
 from audioarticles.model import Article, Audio, Segment
 from audioarticles.segment import fit_spoken, split_long, split_sentences
 from audioarticles.tools import DETACHED, ffmpeg_exe
 
 FIELDS = ("title", "podcast", "publication", "author", "date")
-
-
-def french_date(value: str) -> str:
-    """"2026-02-02…" → "2 février 2026" ("1er" for the first); "" when it is not an ISO date."""
-    try:
-        day = datetime.fromisoformat(value.strip()).date()
-    except ValueError:
-        try:
-            day = date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return ""
-    return french_day(day)
 
 
 def template_values(article: Article, podcast: dict) -> dict[str, str]:

@@ -3,14 +3,16 @@ terminal, one plain line per finished article otherwise, and the final summary."
 
 from __future__ import annotations
 
+import logging
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import TextIO
 
 from audioarticles.errors import ArticleSkipped, InputError
-from audioarticles.pipeline import Converted, ConvertReport, Outcome, Progress
+from audioarticles.pipeline.results import Converted, ConvertReport, Outcome, Progress
 
 
 def format_eta(seconds: float) -> str:
@@ -112,3 +114,22 @@ def _is_terminal(stream: TextIO) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+class WarningLines(logging.Handler):
+    """The library's warnings (the `audioarticles` logger) as `warning: ...` lines on the
+    standard error of the moment."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(f"warning: {record.getMessage()}\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def show_warnings() -> None:
+    """Print the library's warnings on standard error (once, however often it is called)."""
+    logger = logging.getLogger("audioarticles")
+    if not any(isinstance(h, WarningLines) for h in logger.handlers):
+        logger.addHandler(WarningLines(logging.WARNING))

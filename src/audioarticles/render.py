@@ -4,20 +4,15 @@ the same versioned base name beside it, its transcripts (`.vtt`, `.srt`) and cha
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from audioarticles import chapters as chapter_files
-from audioarticles import publish, transcripts
+from audioarticles import transcripts
 from audioarticles.assemble import Assembly, Mastering, Piece, assemble
 from audioarticles.config import Project
 from audioarticles.disclosure import Disclosure
 from audioarticles.engines.base import Engine
-from audioarticles.fsutil import atomic_write_bytes, writing
 from audioarticles.intro_outro import FIELDS, Jingle, fill, spoken_frame, template_values
 from audioarticles.model import Article, Segment
 from audioarticles.normalise import normaliser
@@ -25,7 +20,10 @@ from audioarticles.pauses import Pauses
 from audioarticles.publish.artwork import EpisodeArtwork
 from audioarticles.publish.channel import channel_settings
 from audioarticles.publish.cover import channel_artwork
-from audioarticles.synthesise import SegmentCache, SynthesisResult, synthesise
+from audioarticles.store import FileStore
+from audioarticles.store.atomic import writing
+from audioarticles.store.segment_cache import SegmentCache
+from audioarticles.synthesise import SynthesisResult, synthesise
 from audioarticles.tag import EpisodeTags, cover_jpeg, cover_jpeg_from, tag
 from audioarticles.voices import Voice
 
@@ -34,20 +32,25 @@ SUMMARY_CHARS = 300
 
 @dataclass
 class Rendered:
-    mp3: Path
-    transcripts: dict[str, Path]  # {"vtt": ..., "srt": ..., "json": ...}
-    chapters: Path
+    """One rendering's files, by their names in the file store (`episodes/<slug>-<hash>.mp3`),
+    and what it took to make them."""
+
+    mp3: str
+    transcripts: dict[str, str]  # {"vtt": ..., "srt": ..., "json": ...}
+    chapters: str
     assembly: Assembly
     synthesized: int
     cached: int
+    bytes: int = 0  # the MP3's size
     corrected_on: date | None = None  # the day the article was corrected, said in the outro
-    image: Path | None = None  # the episode's own artwork beside the MP3 (`<stem>.jpg`)
+    chapters_list: list[chapter_files.Chapter] = field(default_factory=list)
+    image: str = ""  # the episode's own artwork beside the MP3 (`<stem>.jpg`), if any
     image_px: int = 0
     segments: list[Segment] = field(default_factory=list)  # the article's, as voiced
     cache_identity: str = ""  # the engine's segment-cache identity for that voice
 
     @property
-    def files(self) -> list[Path]:
+    def files(self) -> list[str]:
         return [self.mp3, *self.transcripts.values(), self.chapters,
                 *([self.image] if self.image else [])]
 
@@ -132,7 +135,9 @@ def side_files(article: Article, podcast_title: str, assembly: Assembly,
 
 @dataclass(frozen=True)
 class Production:
-    """The project's (and voice's) production settings, checked: mastering, pauses, jingles."""
+    """How an episode is produced, checked once before a run: the mastering (loudness, peak,
+    bitrate), the pauses by structure (the project's `[audio.pauses]`, then the voice
+    profile's) and the intro/outro jingles. A bad setting is a UsageError naming it."""
 
     mastering: Mastering
     pauses: Pauses
@@ -156,23 +161,24 @@ class Production:
 
 
 def render_episode(project: Project, article: Article, segments: list[Segment], voice: Voice,
-                   engine: Engine, cache: SegmentCache | None, episodes_dir: Path, slug: str,
+                   engine: Engine, cache: SegmentCache | None, files: FileStore, slug: str,
                    guid: str, pub_date: str, corrected_on: date | None = None,
                    artwork: EpisodeArtwork | None = None) -> Rendered:
-    """Voice, assemble, level, tag and place one episode's files; nothing half-written is left."""
+    """Voice, assemble, level, tag and place one episode's files in `files` (they wait in its
+    private area); nothing half-written is left."""
     production = Production.from_project(project, voice)
     voiced = framed_segments(project, article, segments, engine.max_chars, corrected_on)
     # voiced in the background: the MP3 is encoded while the later segments are still voiced
     result = synthesise(voiced, voice, engine, cache, background=True)
     try:
-        return _assembled(project, article, voice, engine, result, voiced, episodes_dir, slug,
+        return _assembled(project, article, voice, engine, result, voiced, files, slug,
                           guid, pub_date, corrected_on, production, artwork)
     finally:
         result.finish()
 
 
 def _assembled(project: Project, article: Article, voice: Voice, engine: Engine,
-               result: SynthesisResult, voiced: list[Segment], episodes_dir: Path, slug: str,
+               result: SynthesisResult, voiced: list[Segment], files: FileStore, slug: str,
                guid: str, pub_date: str, corrected_on: date | None,
                production: Production, artwork: EpisodeArtwork | None) -> Rendered:
     mastering, pauses, jingles = production.mastering, production.pauses, production.jingles
@@ -183,41 +189,24 @@ def _assembled(project: Project, article: Article, voice: Voice, engine: Engine,
     if jingles["outro"]:
         pieces.append(Piece("jingle", jingles["outro"].decode(rate)))
 
-    with writing(episodes_dir):
-        episodes_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=episodes_dir)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    created: list[Path] = []
-    try:
-        with writing(episodes_dir):
-            assembly = assemble(pieces, tmp, pauses, mastering)
-            chapter_list = chapter_files.chapters_from_timeline(
-                assembly.timeline, article.meta.title, assembly.duration_s * 1000)
-            tag(tmp, episode_tags(project, article, assembly, chapter_list, guid, pub_date,
-                                  engine.NAME, artwork))
-            stem = publish.audio_stem(tmp, slug)
-            sides = {}
-            texts = {suffix: text.encode("utf-8") for suffix, text in side_files(
-                article, project.section("podcast")["title"], assembly, chapter_list).items()}
-            if artwork is not None:
-                texts[".jpg"] = artwork.jpeg
-            for suffix, data in texts.items():
-                path = episodes_dir / f"{stem}{suffix}"
-                if not path.exists():
-                    created.append(path)
-                atomic_write_bytes(path, data)
-                sides[suffix] = path
-            mp3 = publish.place_audio(tmp, episodes_dir, slug)
-    except BaseException:
-        for path in [tmp, *created]:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-        raise
-    return Rendered(mp3=mp3, transcripts={"vtt": sides[".vtt"], "srt": sides[".srt"],
-                                             "json": sides[".transcript.json"]},
-                    chapters=sides[".chapters.json"], assembly=assembly,
-                    synthesized=result.synthesized, cached=result.cached, corrected_on=corrected_on,
-                    image=sides.get(".jpg"), image_px=artwork.px if artwork else 0,
+    with files.placing(slug) as placement, writing(placement.tmp_mp3.parent):
+        tmp = placement.tmp_mp3
+        assembly = assemble(pieces, tmp, pauses, mastering)
+        chapter_list = chapter_files.chapters_from_timeline(
+            assembly.timeline, article.meta.title, assembly.duration_s * 1000)
+        tag(tmp, episode_tags(project, article, assembly, chapter_list, guid, pub_date,
+                              engine.NAME, artwork))
+        size = tmp.stat().st_size
+        sides: dict[str, str | bytes] = dict(side_files(
+            article, project.section("podcast")["title"], assembly, chapter_list))
+        if artwork is not None:
+            sides[".jpg"] = artwork.jpeg
+        placed = placement.place(sides)
+    return Rendered(mp3=placed[".mp3"], transcripts={"vtt": placed[".vtt"], "srt": placed[".srt"],
+                                                    "json": placed[".transcript.json"]},
+                    chapters=placed[".chapters.json"], assembly=assembly, bytes=size,
+                    synthesized=result.synthesized, cached=result.cached,
+                    corrected_on=corrected_on, chapters_list=chapter_list,
+                    image=placed.get(".jpg", ""), image_px=artwork.px if artwork else 0,
                     segments=[seg for seg in voiced if seg.block >= 0],
                     cache_identity=engine.cache_identity(voice))

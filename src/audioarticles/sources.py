@@ -1,8 +1,10 @@
-"""Where articles come from: files, folders, globs, stdin and web pages, each read into an Article.
+"""Where articles come from: files, folders, globs, stdin, web pages, feed items and articles
+handed over in memory, each read into an Article.
 
-`expand_inputs` turns what the user typed into a list of sources (or per-input errors) without
-reading anything; a source's `load()` reads it later, in a batch worker. Bytes are decoded
-here (UTF-8, a BOM, UTF-16, else Windows-1252 with a warning; binaries and mixed encodings are
+A `Source` is data (a kind and a reference), not a closure: a conversion can be described in a
+message to another process. `Reader.expand` turns what the user typed into sources (or
+per-input errors) without reading anything; `Reader.load(source)` reads one later, in a batch
+worker. Bytes are decoded here (UTF-8, a BOM, UTF-16, else Windows-1252 with a warning; binaries and mixed encodings are
 refused) and handed to the text readers of `extract`.
 """
 
@@ -10,11 +12,12 @@ from __future__ import annotations
 
 import codecs
 import glob
+import html
 import os
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -23,7 +26,7 @@ from audioarticles.config import Project
 from audioarticles.errors import InputError
 from audioarticles.fetch import FetchSettings, binary_kind, fetch, is_url, size_limit_message
 from audioarticles.identity import slugify
-from audioarticles.model import Article
+from audioarticles.model import Article, ArticleMeta, Block
 
 ARTICLE_SUFFIXES: tuple[str, ...] = tuple(extract.READERS)  # .txt, .md, .html, .htm...
 HTML_SUFFIXES = (".html", ".htm")
@@ -35,12 +38,59 @@ _MAX_CONTROL_SHARE = 0.01
 Warn = Callable[[str], None]
 
 
-@dataclass
-class Source:
-    """One article to convert: how the user named it, and how to read it."""
+PATH, URL, STDIN_KIND, FEED_ITEM, ARTICLE, PARSED = (
+    "path", "url", "stdin", "feed-item", "article", "parsed")
+SOURCE_KINDS = (PATH, URL, STDIN_KIND, FEED_ITEM, ARTICLE, PARSED)
+#: the names of articles handed over in memory start with this
+ARTICLE_PREFIX = "article:"
+#: how long an explicit id may be (it is the episode's GUID, shown in feeds and URLs)
+MAX_ID_CHARS = 200
 
+
+@dataclass(frozen=True)
+class Source:
+    """One article to convert, as data: its kind, how it is named in messages, and where to
+    read it from. Kinds: `path` (`ref`: the file), `url` (`ref`: the page), `stdin`,
+    `feed-item` (`data`: the item's fields, `ref`: its page), `article` (`data`: an
+    `ArticleInput`'s fields: text, HTML or Markdown handed over in memory), `parsed`
+    (`data`: an `Article.to_dict()`). `explicit_id`: the caller's own id, the episode's GUID."""
+
+    kind: str
     name: str
-    load: Callable[[], Article]
+    ref: str = ""
+    data: dict = field(default_factory=dict, hash=False)
+    explicit_id: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in SOURCE_KINDS:
+            raise ValueError(f"unknown source kind {self.kind!r}; valid: {SOURCE_KINDS}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Source:
+        return cls(**data)
+
+    def with_id(self, explicit_id: str) -> Source:
+        return replace(self, explicit_id=check_id(explicit_id, self.name))
+
+
+def check_id(value: str, source: str) -> str:
+    """An explicit id as given, trimmed; an InputError naming the input when it cannot be a
+    GUID (empty, too long, or holding control characters)."""
+    value = str(value).strip()
+    if not value or len(value) > MAX_ID_CHARS or any(unicodedata.category(ch)[0] == "C"
+                                                     for ch in value):
+        raise InputError(source, f"id {value[:40]!r} cannot identify an episode; use 1 to "
+                                 f"{MAX_ID_CHARS} printable characters (e.g. cms-4512)")
+    return value
+
+
+def article_from_dict(data: dict) -> Article:
+    """The inverse of `Article.to_dict`."""
+    meta = ArticleMeta(**data["meta"])
+    return Article(meta, [Block(**block) for block in data["blocks"]])
 
 
 # ---- decoding -------------------------------------------------------------------------------
@@ -148,8 +198,10 @@ class Reader:
     """Reads the sources of one run, with the project's limits and fetch settings."""
 
     def __init__(self, project: Project, warn: Warn | None = None, stdin: BinaryIO | None = None,
-                 skip: tuple[str, ...] | None = None, session=None):
+                 skip: tuple[str, ...] | None = None, session=None,
+                 exclude: tuple[Path, ...] = ()):
         self.project = project
+        self.exclude = exclude  # folders a folder conversion never reads (the project's own)
         self.skip = skip
         self.warn = warn
         self.stdin = stdin
@@ -174,11 +226,11 @@ class Reader:
             if name == STDIN:
                 if STDIN not in seen:
                     seen.add(STDIN)
-                    entries.append(Source(STDIN, self.read_stdin))
+                    entries.append(Source(STDIN_KIND, STDIN))
             elif is_url(name):
                 if name not in seen:
                     seen.add(name)
-                    entries.append(Source(name, lambda url=name: self.read_url(url)))
+                    entries.append(Source(URL, name, name))
             elif "://" in name:
                 scheme = name.split("://", 1)[0]
                 entries.append(InputError(name, f"unsupported address scheme '{scheme}'; use an "
@@ -187,8 +239,7 @@ class Reader:
                 path = Path(name)
                 if path.is_dir():
                     # `convert .` in a project must not read back the site it published
-                    found = article_files(path, exclude=(self.project.output,
-                                                         self.project.state_dir))
+                    found = article_files(path, exclude=self.exclude)
                     if not found:
                         kinds = ", ".join(ARTICLE_SUFFIXES)
                         entries.append(InputError(self.source_name(path), f"no articles ({kinds}) "
@@ -210,10 +261,29 @@ class Reader:
         return self.project.relative_source(path) if path.exists() else str(path)
 
     def path_source(self, path: Path) -> Source:
-        name = self.source_name(path)
-        return Source(name, lambda: self.read_path(path, name))
+        return Source(PATH, self.source_name(path), str(path))
 
     # sources -> articles
+
+    def load(self, source: Source) -> Article:
+        """Read a source into an article (in a batch worker); its explicit id, if any, is the
+        article's."""
+        if source.kind == PATH:
+            article = self.read_path(Path(source.ref), source.name)
+        elif source.kind == URL:
+            article = self.read_url(source.ref)
+        elif source.kind == STDIN_KIND:
+            article = self.read_stdin()
+        elif source.kind == FEED_ITEM:
+            article = self.read_feed_item(source)
+        elif source.kind == ARTICLE:
+            article = self.read_article_input(source)
+        else:
+            article = article_from_dict(source.data)
+        explicit_id = source.explicit_id or article.meta.explicit_id
+        if explicit_id:
+            article.meta.explicit_id = check_id(explicit_id, source.name)
+        return article
 
     def read_path(self, path: Path, source: str) -> Article:
         if not path.exists():
@@ -250,6 +320,83 @@ class Reader:
         if not (article.meta.canonical_url or article.meta.url or article.meta.explicit_id):
             # no path to identify it by: the title does (piping the same article updates it)
             article.meta.source = f"stdin:{slugify(article.meta.title)}"
+        return article
+
+    def read_feed_item(self, source: Source) -> Article:
+        """One item of a publisher's feed: its full text, else the linked page; the feed's
+        metadata wins."""
+        item = source.data
+        title = (item.get("title") or "").strip()
+        link = item.get("link") or ""
+        body = item.get("body") or ""
+        if body:
+            language = html.escape(item.get("language") or "fr")
+            document = (f'<!DOCTYPE html><html lang="{language}"><head><meta '
+                        f'charset="utf-8"><title>{html.escape(title)}</title></head><body>'
+                        f"<article><h1>{html.escape(title)}</h1>{body}</article></body></html>")
+            article = parse_article(document, source.name, "html", url=link or None,
+                                    skip=self.skip)
+        elif link:
+            article = self.read_url(link)
+        else:
+            raise InputError(source.name, "the feed carries no text for this item and no link "
+                                          "to its page; nothing to read")
+        meta = article.meta
+        meta.feed_guid = item["guid"]
+        meta.source = source.name
+        meta.title = title or meta.title
+        meta.author = (item.get("author") or meta.author).strip()
+        meta.date = item.get("date") or meta.date
+        meta.url = link or meta.url
+        summary = item.get("summary") or ""
+        if summary and summary.strip() != body:
+            meta.summary = meta.summary or html.unescape(_strip_tags(summary)).strip()
+        meta.categories = meta.categories or list(item.get("categories") or [])
+        meta.image = meta.image or str(item.get("image") or "")
+        if article.blocks and article.blocks[0].kind == "title" and title:
+            article.blocks[0].text = title
+        return article
+
+    def read_article_input(self, source: Source) -> Article:
+        """An article handed over in memory (`api.ArticleInput`): its text, HTML or Markdown,
+        else the page at its URL; the fields given win over what the text says."""
+        data = source.data
+        given = [kind for kind in ("html", "markdown", "text") if data.get(kind)]
+        if len(given) > 1:
+            raise InputError(source.name, f"gives {' and '.join(given)}; give one of html, "
+                                          "markdown or text")
+        title = (data.get("title") or "").strip()
+        url = data.get("url") or ""
+        if not given:
+            if not url:
+                raise InputError(source.name, "nothing to read; give html, markdown, text or "
+                                              "a url")
+            article = self.read_url(url)
+        elif given[0] == "html":
+            article = parse_article(data["html"], source.name, "html", url=url or None,
+                                    skip=self.skip)
+        else:
+            body = data[given[0]]
+            if title:  # so the reader does not take the first paragraph for the title
+                body = f"# {title}\n\n{body}" if given[0] == "markdown" else f"{title}\n\n{body}"
+            article = parse_article(body, source.name, "md" if given[0] == "markdown" else "txt")
+        meta = article.meta
+        meta.source = source.name
+        if title:
+            meta.title = title
+            if article.blocks and article.blocks[0].kind == "title":
+                article.blocks[0].text = title
+            else:
+                article.blocks.insert(0, Block("title", title))
+        if url:
+            meta.url = meta.canonical_url = url
+        for key, field_name in (("author", "author"), ("published", "date"),
+                                ("summary", "summary"), ("language", "language"),
+                                ("image", "image")):
+            if data.get(key):
+                setattr(meta, field_name, str(data[key]).strip())
+        if data.get("categories"):
+            meta.categories = [str(c) for c in data["categories"]]
         return article
 
     def read_url(self, url: str) -> Article:
@@ -289,3 +436,7 @@ def article_files(folder: Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
             if not name.startswith(".") and Path(name).suffix.lower() in ARTICLE_SUFFIXES:
                 found.append(Path(root) / name)
     return found
+
+
+def _strip_tags(text: str) -> str:
+    return re.sub(r"<[^>]+>", " ", text)

@@ -12,8 +12,10 @@ segment per word; without, one per cue.
 
 from __future__ import annotations
 
+import html
 import json
 import math
+import re
 import textwrap
 from dataclasses import dataclass
 
@@ -23,12 +25,32 @@ LINE_CHARS = 65
 MAX_LINES = 2
 
 
+_CUE_TIME = re.compile(
+    r"^(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{3})\s+-->\s+(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{3})")
+_TAG = re.compile(r"<[^>]*>")
+_WORD_STAMP = re.compile(r"<((?:\d+:)?\d{1,2}:\d{2}\.\d{3})>")
+
+
 @dataclass(frozen=True)
 class Cue:
+    """One caption: when it shows and its lines of written text."""
+
     start_ms: float
     end_ms: float
     lines: tuple[str, ...]
     words: tuple[WordTime, ...] = ()  # the cue's words with their times, when known
+
+    @property
+    def start_s(self) -> float:
+        return self.start_ms / 1000
+
+    @property
+    def end_s(self) -> float:
+        return self.end_ms / 1000
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.lines)
 
 
 def wrap(text: str, width: int = LINE_CHARS) -> list[str]:
@@ -199,3 +221,55 @@ def plain_text(timeline: list[TimelineEntry]) -> str:
             previous = where
         paragraphs[-1].append(entry.written)
     return "\n\n".join(" ".join(p) for p in paragraphs) + "\n"
+
+
+def _ms(hours: str | None, minutes: str, seconds: str, millis: str) -> int:
+    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
+
+
+def parse_vtt(text: str) -> list[Cue]:
+    """The cues of a WebVTT (or SRT) file, each as one line of plain text (tags removed,
+    entities read): the inverse of `to_vtt`, for episodes whose cues were not kept."""
+    cues: list[Cue] = []
+    lines = text.replace("\ufeff", "").splitlines()
+    i, count = 0, len(lines)
+    while i < count:
+        match = _CUE_TIME.match(lines[i].strip()) if "-->" in lines[i] else None
+        i += 1
+        if match is None:
+            continue
+        words = []
+        while i < count and lines[i].strip():
+            words.append(lines[i])
+            i += 1
+        raw = " ".join(words)
+        cue_text = _plain(raw)
+        if cue_text:
+            g = match.groups()
+            start, end = _ms(*g[:4]), _ms(*g[4:])
+            cues.append(Cue(start, end, (cue_text,), _timed_words(raw, start, end)))
+    return cues
+
+
+def _plain(text: str) -> str:
+    if "<" in text:
+        text = _TAG.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return " ".join(text.split())
+
+
+def _timed_words(raw: str, start: float, end: float) -> tuple[WordTime, ...]:
+    """The runs of words of a cue with timestamps (`<00:00:01.250>`), each from its time to
+    the next one's; () when the cue has none."""
+    parts = _WORD_STAMP.split(raw)
+    if len(parts) == 1:
+        return ()
+    runs = [(start, parts[0])]
+    for stamp, text in zip(parts[1::2], parts[2::2]):
+        hours, minutes, rest = ([None] + stamp.split(":"))[-3:]
+        seconds, millis = rest.split(".")
+        runs.append((_ms(hours, minutes, seconds, millis), text))
+    runs = [(at, _plain(text)) for at, text in runs if _plain(text)]
+    ends = [at for at, _ in runs[1:]] + [end]
+    return tuple(WordTime(at, until, text) for (at, text), until in zip(runs, ends))

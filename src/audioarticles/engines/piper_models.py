@@ -28,7 +28,7 @@ from pathlib import Path
 
 from audioarticles.engines.piper import MODELS_DIR, Model, broken_model
 from audioarticles.errors import InputError, UsageError
-from audioarticles.fsutil import atomic_write_text
+from audioarticles.store.atomic import atomic_write_text, move_into_place
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 MAX_MODEL_BYTES = 1024 * 1024 * 1024
@@ -180,8 +180,8 @@ def install(project_root: Path, name: str, source: str, sha256: str = "",
         os.umask(umask)
         for tmp in (config_tmp, onnx_tmp):  # mkstemp made them private; models are not secret
             os.chmod(tmp, 0o666 & ~umask)
-        os.replace(config_tmp, config_path)
-        os.replace(onnx_tmp, onnx)
+        move_into_place(config_tmp, config_path)
+        move_into_place(onnx_tmp, onnx)
         atomic_write_text(
             folder / f"{name}.onnx.sha256", f"{digest}  {name}.onnx\n{sha256_of(config_path)}  {name}.onnx.json\n")
         return Installed(name, onnx, config_path, digest, replaced)

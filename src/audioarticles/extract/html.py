@@ -114,6 +114,15 @@ def _page_language(tree: lxml.html.HtmlElement) -> str:
     return ""
 
 
+def _explicit_id(tree: lxml.html.HtmlElement) -> str:
+    """The publisher's own id for the article, `<meta name="audioarticles:id" content="...">`:
+    the episode's GUID ("" when the page gives none)."""
+    for meta in tree.iter("meta"):
+        if (meta.get("name") or "").strip().lower() == "audioarticles:id":
+            return (meta.get("content") or "").strip()
+    return ""
+
+
 def _canonical(tree: lxml.html.HtmlElement) -> str:
     for link in tree.iter("link"):
         rel = (link.get("rel") or "").lower().split()
@@ -298,6 +307,7 @@ def read_html(html: str, source: str, url: str | None = None,
         raise ArticleSkipped(source, f"opt-out: the page marks the whole article {marked}")
     language = _page_language(tree)
     canonical = _canonical(tree)
+    explicit_id = _explicit_id(tree)
     remove_skipped(tree, skip)
     published = _published_time(tree)
     horizon = (datetime.now(timezone.utc) + EMBARGO_HORIZON).strftime("%Y-%m-%d")
@@ -320,6 +330,7 @@ def read_html(html: str, source: str, url: str | None = None,
         language=language or document.language or "fr",
         summary=squeeze(document.description or ""),
         source=source,
+        explicit_id=explicit_id,
         categories=[c for c in (document.categories or []) if c],
         publication=squeeze(document.sitename or ""),
         tags=[t for t in (document.tags or []) if t],

@@ -1,6 +1,7 @@
 """Markdown with a real CommonMark parser (markdown-it-py): headings, lists and quotes become
 blocks; emphasis is dropped, links are read as their text; images, code blocks and raw HTML
-are not read. A leading `---` front matter may give title, author, date, url and language."""
+are not read. A leading `---` front matter may give title, author, date, url, language and id
+(the caller's own id: the episode's GUID)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from audioarticles.model import Article, ArticleMeta, Block
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _FRONT_KEYS = {"title": "title", "author": "author", "date": "date", "url": "canonical_url",
                "canonical_url": "canonical_url", "lang": "language", "language": "language",
-               "summary": "summary", "description": "summary", "image": "image"}
+               "summary": "summary", "description": "summary", "image": "image",
+               "id": "explicit_id"}
 # keys whose value is a list: `tags: santé, hôpital` or `tags: [santé, hôpital]`
 _FRONT_LISTS = {"categories": "categories", "category": "categories", "tags": "tags"}
 

@@ -7,9 +7,6 @@ for any list of episodes and any folder, so a preview of drafts can reuse it."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -18,23 +15,22 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from audioarticles import editorial
-from audioarticles.catalog import Catalog, now_iso
 from audioarticles.config import Project
+from audioarticles.dates import parse_date
 from audioarticles.errors import UsageError, UserError
-from audioarticles.fsutil import AtomicBatch
 from audioarticles.model import Episode, RetiredFile
 from audioarticles.publish import edition, pickup, sections
 from audioarticles.publish.channel import FEED_NAME, Channel, channel_settings
 from audioarticles.publish.cover import Artwork, channel_artwork, remove_old_artwork
-from audioarticles.publish.dates import parse_date
 from audioarticles.publish.feed import (
+    FeedFile,
     build_feed,
     episode_page,
     feed_episode,
-    podcast_guid,
-    published_at,
+    newest_first,
+    stage,
+    stored_podcast_guid,
 )
-from audioarticles.publish.sections import FeedFile, stage
 from audioarticles.publish.site import (
     PLAYER_DIR,
     SiteEpisode,
@@ -44,16 +40,17 @@ from audioarticles.publish.site import (
     site_pages,
 )
 from audioarticles.publish.timing import episode_chapters, episode_cues
+from audioarticles.store import FileStore, ProjectStore, episode_files, local_files
+from audioarticles.store.atomic import AtomicBatch
+from audioarticles.store.interfaces import CatalogStore as Catalog
 
 __all__ = [
     "Build",
-    "audio_stem",
     "check_settings",
     "embed_page",
     "embed_snippet",
     "episode_page",
     "keep_old_audio_days",
-    "place_audio",
     "preview_dir",
     "published_episode",
     "rebuild",
@@ -67,27 +64,6 @@ PLAYER_ASSETS = ("player.js", "player.css")
 OWNER_EMAIL_MISSING = ("audioarticles.toml: [podcast] owner_email is not set, so the feed has no "
                        "itunes:owner; Apple Podcasts, Spotify and YouTube use it to verify who "
                        "owns the podcast: set it")
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def audio_stem(tmp_mp3: Path, slug: str) -> str:
-    """`<slug>-<hash>`: the versioned base name of an episode's MP3 and the files beside it."""
-    return f"{slug}-{file_digest(tmp_mp3)[:10]}"
-
-
-def place_audio(tmp_mp3: Path, episodes_dir: Path, slug: str) -> Path:
-    """Rename a finished temporary MP3 to `<slug>-<hash>.mp3`: new audio, new URL."""
-    final = episodes_dir / f"{audio_stem(tmp_mp3, slug)}.mp3"
-    os.chmod(tmp_mp3, 0o644)
-    os.replace(tmp_mp3, final)
-    return final
 
 
 def keep_old_audio_days(project: Project) -> float:
@@ -104,24 +80,26 @@ def retire_files(catalog: Catalog, previous: Episode | None, current: Episode,
     """After a re-conversion, inside its transaction: record the previous version's files the
     episode no longer points at. They stay where they are until `sweep_retired` finds them
     past the retention; the episode's current files are never retired."""
-    current_files = editorial.episode_files(current)
+    current_files = episode_files(current)
     catalog.unretire_files(current_files)
     if previous is None:
         return []
     moment = editorial.iso(now or editorial.utcnow())
-    retired = [name for name in editorial.episode_files(previous) if name not in current_files]
+    retired = [name for name in episode_files(previous) if name not in current_files]
     for name in retired:
         catalog.retire_file(RetiredFile(path=name, guid=current.guid, retired_at=moment))
     return retired
 
 
-def sweep_retired(project: Project, catalog: Catalog, now: datetime | None = None) -> list[str]:
+def sweep_retired(project: Project, catalog: Catalog, now: datetime | None = None,
+                  files: FileStore | None = None) -> list[str]:
     """Delete retired files from the output folder once they are `keep_old_audio_days` old, or
     at once when their episode is no longer published; once per run. Returns what was deleted.
     A file some episode points at again is only forgotten, never deleted."""
+    files = files or local_files(project)
     keep = timedelta(days=keep_old_audio_days(project))
     moment = now or editorial.utcnow()
-    in_use = {name for episode in catalog.episodes() for name in editorial.episode_files(episode)}
+    in_use = {name for episode in catalog.episodes() for name in episode_files(episode)}
     published = {episode.guid for episode in catalog.published()}
     deleted: list[str] = []
     with catalog.transaction():
@@ -130,8 +108,7 @@ def sweep_retired(project: Project, catalog: Catalog, now: datetime | None = Non
             if retired.path in in_use:
                 catalog.unretire_files([retired.path])
             elif moment - since >= keep or retired.guid not in published:
-                with contextlib.suppress(FileNotFoundError):
-                    (project.output / retired.path).unlink()
+                if files.delete_public(retired.path):
                     deleted.append(retired.path)
                 catalog.unretire_files([retired.path])
     return deleted
@@ -174,28 +151,6 @@ def check_settings(project: Project) -> Channel:
         sections.section_artwork(project, spec, channel)
     pickup.Pickup.from_project(project)
     return channel
-
-
-def newest_first(episodes: list[Episode], channel: Channel) -> list[Episode]:
-    """By publication instant (offsets compared properly), then by catalog order."""
-    ranked = sorted(enumerate(episodes), key=lambda pair: (published_at(pair[1], channel),
-                                                          -pair[0]), reverse=True)
-    return [episode for _, episode in ranked]
-
-
-def stored_podcast_guid(catalog: Catalog, channel: Channel) -> str:
-    """podcast:guid, computed from the feed URL the first time and then kept: a feed that
-    moves keeps its identity."""
-    guid = catalog.setting("podcast_guid")
-    if guid:
-        return guid
-    with catalog.transaction():
-        guid = catalog.setting("podcast_guid")
-        if not guid:
-            guid = podcast_guid(channel.feed_url)
-            catalog.set_setting("podcast_guid", guid)
-            catalog.set_setting("feed_created_at", now_iso())
-    return guid
 
 
 def last_change(catalog: Catalog, channel: Channel) -> datetime:
@@ -256,11 +211,12 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
 
 
 def published_episode(catalog: Catalog, slug: str) -> Episode:
-    """The published episode called `slug`, or a user error saying where to find slugs."""
-    episode = catalog.by_slug(slug)
+    """The published episode called `slug` (or with this id), or a user error saying where to
+    find slugs."""
+    episode = catalog.find(slug)
     if episode is None or episode.state != "published":
         state = f" (it is {episode.state})" if episode is not None else ""
-        raise UserError(f"{slug}: no published episode with this slug{state}; "
+        raise UserError(f"{slug}: no published episode with this slug or id{state}; "
                         "list them with `audioarticles episodes`")
     return episode
 
@@ -269,7 +225,7 @@ PREVIEW_LABELS = {"draft": "Brouillon", "held": "Retenu", "scheduled": "Programm
 
 
 def preview_dir(project: Project) -> Path:
-    return project.state_dir / "preview"
+    return ProjectStore(project).preview_dir
 
 
 def write_preview(project: Project, catalog: Catalog) -> Build:
@@ -283,23 +239,24 @@ def write_preview(project: Project, catalog: Catalog) -> Build:
     for episode in catalog.episodes(states=tuple(PREVIEW_LABELS)):
         label = PREVIEW_LABELS[episode.state]
         episodes.append(replace(episode, title=f"[{label}] {episode.title}"))
-    return write_public(channel, episodes, preview_dir(project), media_dir=project.output,
+    files = local_files(project)
+    return write_public(channel, episodes, preview_dir(project), media_dir=files.public_dir,
                         artwork=channel_artwork(project, channel),
                         guid=stored_podcast_guid(catalog, channel),
                         last_build=last_change(catalog, channel),
-                        media_for=lambda episode: editorial.files_root(project, episode))
+                        media_for=files.root_for)
 
 
-def rebuild(project: Project, catalog: Catalog) -> Build:
+def rebuild(project: Project, catalog: Catalog, files: FileStore | None = None) -> Build:
     """Regenerate everything public that derives from the catalog; once per run.
 
     Scheduled episodes whose time has come are released first; published episodes' files
     come into the output folder before the feed names them, and the others' leave it after."""
     channel = channel_settings(project)
-    output = project.output
+    files = files or local_files(project)
+    output = files.public_dir
     editorial.release_due(catalog)
-    editorial.admit_files(project, catalog)
-    (output / "episodes").mkdir(parents=True, exist_ok=True)
+    files.admit(catalog.published())
     published = catalog.published()
     last_build = last_change(catalog, channel)
     build = write_public(channel, published, output, media_dir=output,
@@ -316,9 +273,10 @@ def rebuild(project: Project, catalog: Catalog) -> Build:
     build.feeds += edition.write_edition_feeds(project, catalog, channel, written,
                                                build.warnings.append)
     sections.sweep_feed_files(project, catalog, written)
-    editorial.withdraw_files(project, catalog)
+    files.withdraw(catalog.episodes(states=(editorial.DRAFT, editorial.HELD,
+                                            editorial.SCHEDULED, editorial.UNPUBLISHED)))
     # last: the feed just written points at the newest audio only
-    sweep_retired(project, catalog)
+    sweep_retired(project, catalog, files=files)
     pickup.announce(project, [f.url for f in build.feeds if f.changed and not f.private],
                     build.warnings.append)
     return build

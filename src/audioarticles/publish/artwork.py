@@ -20,9 +20,10 @@ from PIL import Image, UnidentifiedImageError
 from audioarticles import fetch
 from audioarticles.config import Project
 from audioarticles.errors import InputError
-from audioarticles.fsutil import atomic_write_bytes
 from audioarticles.model import ArticleMeta
 from audioarticles.publish.cover import COVER_MAX, COVER_MIN
+from audioarticles.store import ProjectStore
+from audioarticles.store.atomic import atomic_write_bytes
 
 #: a source picture smaller than this on its short side is not blown up to 1400 px: it would
 #: look worse than the channel's cover
@@ -93,7 +94,8 @@ def _fetched_picture(project: Project, url: str) -> bytes:
 
 
 def cache_path(project: Project, source: str) -> Path:
-    return project.cache_dir / "artwork" / f"{hashlib.sha256(source.encode()).hexdigest()}.jpg"
+    return ProjectStore(project).cache_path(
+        "artwork", f"{hashlib.sha256(source.encode()).hexdigest()}.jpg")
 
 
 def episode_artwork(project: Project, meta: ArticleMeta,

@@ -11,9 +11,9 @@ from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from audioarticles.config import Project
+from audioarticles.dates import zone_named
 from audioarticles.disclosure import Disclosure
 from audioarticles.errors import UsageError
-from audioarticles.publish.dates import zone_named
 
 FEED_NAME = "feed.xml"
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2}|-\d{3})?$")

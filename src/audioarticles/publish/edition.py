@@ -11,11 +11,8 @@ with new articles it replaces that day's edition (same GUID, new audio URL)."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -25,19 +22,17 @@ from pathlib import Path
 from audioarticles import chapters as chapter_files
 from audioarticles import transcripts
 from audioarticles.assemble import Piece, assemble
-from audioarticles.catalog import Catalog, now_iso
 from audioarticles.config import Project
-from audioarticles.disclosure import Disclosure, french_day
+from audioarticles.dates import french_day, parse_date, publication_date
+from audioarticles.disclosure import Disclosure
 from audioarticles.engines import get_engine
 from audioarticles.engines.base import Engine
 from audioarticles.errors import EngineUnavailable, SynthesisError, UserError
-from audioarticles.fsutil import atomic_write_bytes, atomic_write_text
 from audioarticles.model import Audio, Episode, Segment
 from audioarticles.normalise import normaliser
 from audioarticles.pauses import silence
 from audioarticles.publish.channel import Channel, channel_settings
 from audioarticles.publish.cover import channel_artwork
-from audioarticles.publish.dates import parse_date, publication_date
 from audioarticles.publish.feed import (
     build_feed,
     episode_page,
@@ -45,7 +40,12 @@ from audioarticles.publish.feed import (
     http_url,
     published_at,
 )
-from audioarticles.synthesise import AudioSource, CachedAudio, SegmentCache, synthesise
+from audioarticles.store import ProjectStore
+from audioarticles.store.atomic import AtomicBatch, atomic_write_text
+from audioarticles.store.catalog import now_iso
+from audioarticles.store.interfaces import CatalogStore as Catalog
+from audioarticles.store.segment_cache import CachedAudio, SegmentCache
+from audioarticles.synthesise import AudioSource, synthesise
 from audioarticles.tag import EpisodeTags, cover_jpeg_from, tag
 from audioarticles.voices import Voice, get_voice
 
@@ -59,7 +59,7 @@ BREAK_MS = 800  # silence between two articles, beside the pauses around it
 
 def segments_path(project: Project, guid: str) -> Path:
     digest = hashlib.sha256(guid.encode("utf-8")).hexdigest()[:32]
-    return project.state_dir / SEGMENTS_DIR / f"{digest}.json"
+    return ProjectStore(project).private_path(SEGMENTS_DIR, f"{digest}.json")
 
 
 def remember_segments(project: Project, episode: Episode, rendered) -> None:
@@ -199,7 +199,7 @@ def make_edition(project: Project, catalog: Catalog, day: date | None = None,
                  warn: Callable[[str], None] = lambda message: None) -> EditionReport:
     """Assemble the edition of `day` (today in the podcast's zone by default) from the
     published articles (of the `[[feeds]]` entry `feed`), at most `limit` of them."""
-    from audioarticles.publish import stored_podcast_guid
+    from audioarticles.publish.feed import stored_podcast_guid
     from audioarticles.publish.sections import find_spec, selects
 
     channel = channel_settings(project)
@@ -229,13 +229,14 @@ def make_edition(project: Project, catalog: Catalog, day: date | None = None,
     digest = inputs_digest(voiced, opening, project)
     guid = edition_guid(stored_podcast_guid(catalog, channel), feed, day)
     existing = next((e for e in catalog.editions(edition_key(feed)) if e.guid == guid), None)
+    files = ProjectStore(project).files
     if (existing is not None and existing.meta.get("inputs") == digest
-            and all((project.output / name).is_file() for name in _files(existing))):
+            and all((files.public_dir / name).is_file() for name in _files(existing))):
         report.status, report.episode = "unchanged", existing
         report.articles = [v.episode for v in voiced]
         return report
 
-    cache = SegmentCache(project.cache_dir)
+    cache = ProjectStore(project).segment_cache()
     voices = Voices(project)
     try:
         pieces, chapter_starts = _pieces(project, channel, voiced, opening, cache, voices,
@@ -254,10 +255,7 @@ def make_edition(project: Project, catalog: Catalog, day: date | None = None,
     with catalog.transaction():
         catalog.save_edition(edition_key(feed), day.isoformat(), episode)
     if existing is not None:  # the replaced edition's files: we wrote them, nothing names them
-        for name in set(_files(existing)) - set(_files(episode)):
-            for root in (project.output, project.unreleased_dir):
-                with contextlib.suppress(FileNotFoundError):
-                    (root / name).unlink()
+        files.delete(set(_files(existing)) - set(_files(episode)))
     report.status, report.episode = "created", episode
     return report
 
@@ -318,13 +316,9 @@ def _render(project: Project, channel: Channel, pieces: list[Piece],
     from audioarticles.render import Production  # render imports publish: not at load time
 
     production = Production.from_project(project, lead)
-    folder = project.output / EDITIONS_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    descriptor, name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=folder)
-    os.close(descriptor)
-    tmp = Path(name)
-    created: list[Path] = []
-    try:
+    # an edition is published at once: its files go straight to the public folder
+    with ProjectStore(project).files.placing(slug, EDITIONS_DIR, public=True) as placement:
+        tmp = placement.tmp_mp3
         assembly = assemble(pieces, tmp, production.pauses, production.mastering)
         duration_ms = assembly.duration_s * 1000
         timeline = assembly.timeline
@@ -346,35 +340,21 @@ def _render(project: Project, channel: Channel, pieces: list[Piece],
             chapters=chapters, cover_jpeg=cover_jpeg_from(
                 cover.data, int(project.section("tags").get("cover_px", 600)), "cover"),
             chapter_title_chars=int(project.section("tags").get("chapter_title_chars", 60))))
-        from audioarticles.publish import audio_stem
-
-        stem = audio_stem(tmp, slug)
         cues = transcripts.cues(timeline)
-        sides = {".vtt": transcripts.to_vtt(cues), ".srt": transcripts.to_srt(cues),
-                 ".chapters.json": chapter_files.to_json(chapters, title, channel.title)}
-        for suffix, text in sides.items():
-            path = folder / f"{stem}{suffix}"
-            if not path.exists():
-                created.append(path)
-            atomic_write_bytes(path, text.encode("utf-8"))
-        mp3 = folder / f"{stem}.mp3"
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, mp3)
-    except BaseException:
-        for path in [tmp, *created]:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-        raise
+        size = tmp.stat().st_size
+        placed = placement.place({
+            ".vtt": transcripts.to_vtt(cues), ".srt": transcripts.to_srt(cues),
+            ".chapters.json": chapter_files.to_json(chapters, title, channel.title)})
     first = starts[0][1]
     return Episode(
         guid=guid, slug=slug, title=title, source=f"edition {report.day.isoformat()}",
-        voice=first.voice, engine=first.engine, mp3=f"{EDITIONS_DIR}/{stem}.mp3",
-        duration_s=round(assembly.duration_s, 3), bytes=mp3.stat().st_size,
+        voice=first.voice, engine=first.engine, mp3=placed[".mp3"],
+        duration_s=round(assembly.duration_s, 3), bytes=size,
         state="published", author="", url=channel.link, summary=summary,
         language=channel.language,
         pub_date=(existing.pub_date if existing else publication_date("", channel.zone)),
-        transcripts={"vtt": f"{EDITIONS_DIR}/{stem}.vtt", "srt": f"{EDITIONS_DIR}/{stem}.srt"},
-        chapters=f"{EDITIONS_DIR}/{stem}.chapters.json",
+        transcripts={"vtt": placed[".vtt"], "srt": placed[".srt"]},
+        chapters=placed[".chapters.json"],
         meta={"sommaire": [[c.title, c.url] for c in chapters[1:]]},
         created_at=existing.created_at if existing else "")
 
@@ -396,12 +376,7 @@ def withheld(project: Project, edition: Episode, published: set[str],
     gone = [guid for guid in edition.meta.get("articles", []) if guid not in published]
     if not gone:
         return False
-    for name in _files(edition):
-        public = project.output / name
-        if public.exists():
-            private = project.unreleased_dir / name
-            private.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(public, private)
+    ProjectStore(project).files.withdraw([edition])
     day = edition.meta.get("day", "")
     warn(f"{edition.slug}: {len(gone)} of its articles are no longer published; it is out of "
          f"the edition feed until `audioarticles edition --date {day}` makes it again")
@@ -411,8 +386,8 @@ def withheld(project: Project, edition: Episode, published: set[str],
 def write_edition_feeds(project: Project, catalog: Catalog, main: Channel, written: set[str],
                         warn: Callable[[str], None] = lambda message: None) -> list:
     """`feeds/edition.xml` (and each section's edition feed) from the editions made so far."""
-    from audioarticles.fsutil import AtomicBatch
-    from audioarticles.publish.sections import FeedFile, feed_specs, stage, stored_guid
+    from audioarticles.publish.feed import FeedFile, stage
+    from audioarticles.publish.sections import feed_specs, stored_guid
 
     titles = {spec.name: spec.title for spec in feed_specs(project)}
     published = {episode.guid for episode in catalog.published()}
@@ -421,6 +396,7 @@ def write_edition_feeds(project: Project, catalog: Catalog, main: Channel, writt
     if not keys:
         return files
     artwork = channel_artwork(project, main)
+    public = ProjectStore(project).files.public_dir
     with AtomicBatch() as batch:
         for key in keys:
             feed = "" if key == "edition" else key
@@ -429,7 +405,7 @@ def write_edition_feeds(project: Project, catalog: Catalog, main: Channel, writt
                         if not withheld(project, e, published, warn)]
             items = []
             for episode in editions:
-                item = feed_episode(episode, channel, project.output, _chapters(project, episode))
+                item = feed_episode(episode, channel, public, _chapters(public, episode))
                 if item is not None:
                     items.append(item)
             items = items[:channel.feed_limit]
@@ -439,14 +415,14 @@ def write_edition_feeds(project: Project, catalog: Catalog, main: Channel, writt
             guid = stored_guid(catalog, f"edition:{key}", channel.feed_url)
             xml = build_feed(channel, items, guid=guid, artwork_name=artwork.name,
                              last_build=last_build, artwork_px=artwork.size)
-            changed = stage(batch, project.output / channel.feed_path, xml)
+            changed = stage(batch, public / channel.feed_path, xml)
             written.add(channel.feed_path)
             files.append(FeedFile(channel.name, channel.feed_path, channel.feed_url,
                                   len(items), changed))
     return files
 
 
-def _chapters(project: Project, episode: Episode):
+def _chapters(public: Path, episode: Episode):
     from audioarticles.publish.timing import episode_chapters
 
-    return episode_chapters(episode, project.output)
+    return episode_chapters(episode, public)

@@ -15,10 +15,14 @@ from feedgen.ext.podcast_entry import PodcastEntryExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from audioarticles.chapters import Chapter
+from audioarticles.dates import parse_date
 from audioarticles.model import Episode
 from audioarticles.publish.channel import Channel
-from audioarticles.publish.dates import parse_date
-from audioarticles.publish.timing import Chapter, description_chapters
+from audioarticles.publish.timing import description_chapters
+from audioarticles.store.atomic import AtomicBatch
+from audioarticles.store.catalog import now_iso
+from audioarticles.store.interfaces import CatalogStore
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -367,3 +371,44 @@ def feed_episode(episode: Episode, channel: Channel, output: Path,
                        transcripts=transcripts, chapters_file=chapters_file, image=image,
                        image_px=int(episode.meta.get("artwork_px") or 0) if image else 0,
                        season=published.year if channel.seasons == "year" else None)
+
+
+def newest_first(episodes: list[Episode], channel: Channel) -> list[Episode]:
+    """By publication instant (offsets compared properly), then by catalog order."""
+    ranked = sorted(enumerate(episodes), key=lambda pair: (published_at(pair[1], channel),
+                                                          -pair[0]), reverse=True)
+    return [episode for _, episode in ranked]
+
+
+def stored_podcast_guid(catalog: CatalogStore, channel: Channel) -> str:
+    """podcast:guid, computed from the feed URL the first time and then kept: a feed that
+    moves keeps its identity."""
+    guid = catalog.setting("podcast_guid")
+    if guid:
+        return guid
+    with catalog.transaction():
+        guid = catalog.setting("podcast_guid")
+        if not guid:
+            guid = podcast_guid(channel.feed_url)
+            catalog.set_setting("podcast_guid", guid)
+            catalog.set_setting("feed_created_at", now_iso())
+    return guid
+
+
+@dataclass
+class FeedFile:
+    """One feed file a build wrote (or kept as it was)."""
+
+    name: str  # "" for the main feed, a [[feeds]] name, or "edition"
+    path: str  # relative to output/
+    url: str
+    episodes: int
+    changed: bool  # its bytes differ from what was there: apps should hear of it
+    private: bool = False
+
+
+def stage(batch: AtomicBatch, target: Path, data: bytes) -> bool:
+    """Queue a file in `batch`; whether it changes what is on disk."""
+    changed = not (target.is_file() and target.read_bytes() == data)
+    batch.write_bytes(target, data)
+    return changed

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import requests
 
-from audioarticles import __version__
+from audioarticles.version import __version__
 from audioarticles.config import Project
 from audioarticles.errors import UsageError
 

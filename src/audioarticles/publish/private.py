@@ -23,13 +23,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from audioarticles.catalog import Catalog
 from audioarticles.config import Project
 from audioarticles.errors import UsageError, UserError
-from audioarticles.fsutil import AtomicBatch
 from audioarticles.publish.channel import Channel
 from audioarticles.publish.cover import Artwork
-from audioarticles.publish.feed import FeedEpisode, build_feed
+from audioarticles.publish.feed import FeedEpisode, FeedFile, build_feed, stage
+from audioarticles.store import ProjectStore, local_files
+from audioarticles.store.atomic import AtomicBatch
+from audioarticles.store.interfaces import CatalogStore as Catalog
 
 KEY_NAME = "feed-tokens.key"
 TOKEN_CHARS = 26  # 130 bits of base32
@@ -48,7 +49,7 @@ class Grant:
 
 
 def key_path(project: Project) -> Path:
-    return project.state_dir / KEY_NAME
+    return ProjectStore(project).private_path(KEY_NAME)
 
 
 def project_key(project: Project, create: bool = False) -> bytes | None:
@@ -82,11 +83,10 @@ def private_path(feed: str, token: str) -> str:
     return f"feeds/{feed}-{token}.xml"
 
 
-def create_token(project: Project, catalog: Catalog, feed: str, subscriber: str = "") -> Grant:
-    """A new subscriber URL for the private feed `feed` (the build writes its file)."""
-    from audioarticles.publish.sections import find_spec
-
-    spec = find_spec(project, feed)
+def create_token(project: Project, catalog: Catalog, spec, subscriber: str = "") -> Grant:
+    """A new subscriber URL for the private feed of `spec` (a `sections.FeedSpec`; the build
+    writes its file)."""
+    feed = spec.name
     if not spec.private:
         raise UsageError(f"{feed}: this feed is public; add private = true to its [[feeds]] "
                          "entry to give subscribers their own URLs")
@@ -128,8 +128,6 @@ def write_private(project: Project, catalog: Catalog, batch: AtomicBatch, channe
                   items: list[FeedEpisode], *, guid: str, artwork: Artwork,
                   last_build: datetime, written: set[str]) -> list:
     """One blocked copy of the feed per subscriber token."""
-    from audioarticles.publish.sections import FeedFile, stage
-
     key = project_key(project)
     files = []
     for row in catalog.feed_tokens(channel.name):
@@ -139,7 +137,7 @@ def write_private(project: Project, catalog: Catalog, batch: AtomicBatch, channe
         copy = replace(channel, feed_path=relative, block=True, hub="")
         xml = build_feed(copy, items, guid=guid, artwork_name=artwork.name,
                          last_build=last_build, artwork_px=artwork.size)
-        changed = stage(batch, project.output / relative, xml)
+        changed = stage(batch, local_files(project).public_dir / relative, xml)
         written.add(relative)
         files.append(FeedFile(channel.name, relative, copy.feed_url, len(items), changed,
                               private=True))

@@ -18,10 +18,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from audioarticles.catalog import Catalog, now_iso
 from audioarticles.config import Project
 from audioarticles.errors import UsageError
-from audioarticles.fsutil import AtomicBatch
 from audioarticles.model import Episode
 from audioarticles.publish.channel import SEASONS, Channel
 from audioarticles.publish.cover import (
@@ -32,14 +30,20 @@ from audioarticles.publish.cover import (
     remove_old_artwork,
 )
 from audioarticles.publish.feed import (
+    FeedFile,
     FeedEpisode,
     build_feed,
     feed_episode,
     podcast_guid,
     published_at,
+    stage,
 )
 from audioarticles.publish.site import SiteEpisode, index_html
 from audioarticles.publish.timing import episode_chapters
+from audioarticles.store import local_files
+from audioarticles.store.atomic import AtomicBatch
+from audioarticles.store.catalog import now_iso
+from audioarticles.store.interfaces import CatalogStore as Catalog
 
 FEEDS_DIR = "feeds"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -211,23 +215,11 @@ def numbers_for(catalog: Catalog, key: str, channel: Channel,
     return catalog.number_episodes(key, [e.guid for e in oldest_first])
 
 
-@dataclass
-class FeedFile:
-    """One feed file a build wrote (or kept as it was)."""
-
-    name: str  # "" for the main feed, a [[feeds]] name, or "edition"
-    path: str  # relative to output/
-    url: str
-    episodes: int
-    changed: bool  # its bytes differ from what was there: apps should hear of it
-    private: bool = False
-
-
 def feed_items(channel: Channel, episodes: list[Episode], media: Path,
                numbers: dict[str, int] | None = None) -> list[FeedEpisode]:
     """The feed items of `episodes` (newest first, capped), with their numbers; episodes whose
     audio is missing are left out (the main build already warned about them)."""
-    from audioarticles.publish import newest_first
+    from audioarticles.publish.feed import newest_first
 
     items = []
     for episode in newest_first(episodes, channel):
@@ -237,20 +229,13 @@ def feed_items(channel: Channel, episodes: list[Episode], media: Path,
     return items[:channel.feed_limit]
 
 
-def stage(batch: AtomicBatch, target: Path, data: bytes) -> bool:
-    """Queue a file in `batch`; whether it changes what is on disk."""
-    changed = not (target.is_file() and target.read_bytes() == data)
-    batch.write_bytes(target, data)
-    return changed
-
-
 def write_sections(project: Project, catalog: Catalog, main: Channel, episodes: list[Episode],
                    last_build: datetime, written: set[str]) -> list[FeedFile]:
     """Every public `[[feeds]]` entry: its feed, index page and cover; private ones go to
     `publish.private`. `written` collects the relative paths (for the stale-file sweep)."""
     from audioarticles.publish import private
 
-    output = project.output
+    output = local_files(project).public_dir
     files: list[FeedFile] = []
     with AtomicBatch() as batch:
         for spec in feed_specs(project):
@@ -289,7 +274,7 @@ def sweep_feed_files(project: Project, catalog: Catalog, written: set[str]) -> l
     current = {_path_digest(path) for path in written}
     deleted = []
     for folder in (FEEDS_DIR, ARTWORK_DIR):
-        directory = project.output / folder
+        directory = local_files(project).public_dir / folder
         if not directory.is_dir():
             continue
         for path in sorted(directory.iterdir()):

@@ -12,8 +12,9 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
+from audioarticles.chapters import Chapter
+from audioarticles.dates import chapter_clock, duration_words, french_day, player_clock
 from audioarticles.model import Episode
-from audioarticles.normalise.fr.dates import MONTHS
 from audioarticles.publish.channel import Channel
 from audioarticles.publish.feed import (
     episode_byline,
@@ -22,7 +23,7 @@ from audioarticles.publish.feed import (
     http_url,
     published_at,
 )
-from audioarticles.publish.timing import Chapter, Cue, clock
+from audioarticles.transcripts import Cue
 
 PLAYER_DIR = "player"
 RATES = (0.75, 1, 1.25, 1.5, 1.75, 2)
@@ -55,28 +56,6 @@ def href(page: str, target: str) -> str:
     return escape(quote(relative, safe="/#?=&"))
 
 
-def french_date(episode: Episode, channel: Channel) -> str:
-    when = published_at(episode, channel)
-    return f"{when.day} {MONTHS[when.month - 1]} {when.year}"
-
-
-def spoken_duration(seconds: float) -> str:
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
-
-
-def display_clock(seconds: float) -> str:
-    """`3:05`, `1:02:03`: what the player shows (player.js formats the same way)."""
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def megabytes(size: int) -> str:
     return f"{size / 1_000_000:.1f}".replace(".", ",") + " Mo"
 
@@ -99,7 +78,7 @@ def _chapters_html(chapters: list[Chapter], heading: str) -> str:
         return ""
     items = "".join(
         f'<li><button type="button" class="aa-chapter" data-start="{c.start_s:.3f}">'
-        f'<span class="aa-chapter-time">{clock(c.start_s)}</span> '
+        f'<span class="aa-chapter-time">{chapter_clock(c.start_s)}</span> '
         f'<span class="aa-chapter-title">{escape(c.title)}</span></button></li>'
         for c in chapters)
     return (f'<nav class="aa-chapters" aria-label="Chapitres">{heading}'
@@ -110,8 +89,8 @@ def _cue_text(cue: Cue) -> str:
     """The cue's text; with word timings, each word in a span the player highlights."""
     if not cue.words:
         return escape(cue.text)
-    return " ".join(f'<span class="aa-word" data-start="{start:.3f}">{escape(text)}</span>'
-                    for start, text in cue.words)
+    return " ".join(f'<span class="aa-word" data-start="{w.start_ms / 1000:.3f}">'
+                    f'{escape(w.text)}</span>' for w in cue.words)
 
 
 def _transcript_html(cues: list[Cue], heading: str) -> str:
@@ -163,8 +142,8 @@ def player_html(item: SiteEpisode, channel: Channel, page: str, artwork: str, *,
 </div>
 <div class="aa-timeline">
 <span class="aa-elapsed">0:00</span>
-<input class="aa-seek" type="range" min="0" max="{duration:.3f}" step="1" value="0" aria-label="Position de lecture" aria-valuetext="0 s sur {spoken_duration(duration)}">
-<span class="aa-total">{display_clock(duration)}</span>
+<input class="aa-seek" type="range" min="0" max="{duration:.3f}" step="1" value="0" aria-label="Position de lecture" aria-valuetext="0 s sur {duration_words(duration)}">
+<span class="aa-total">{player_clock(duration)}</span>
 </div>
 <p class="aa-status" role="status" aria-live="polite"></p>
 <p class="aa-links"><a class="aa-download" href="{audio}" download>Télécharger l’épisode (MP3, {megabytes(item.audio_bytes)})</a></p>
@@ -197,7 +176,8 @@ def _page(channel: Channel, page: str, title: str, body: str, artwork: str, *,
 def _meta_line(item: SiteEpisode, channel: Channel) -> str:
     episode = item.episode
     return (f'<p class="aa-meta"><time datetime="{escape(published_at(episode, channel).isoformat())}">'
-            f"{french_date(episode, channel)}</time> · {spoken_duration(episode.duration_s)}"
+            f"{french_day(published_at(episode, channel).date())}</time> · "
+            f"{duration_words(episode.duration_s)}"
             f" · {escape(episode_byline(episode, channel))}</p>")
 
 

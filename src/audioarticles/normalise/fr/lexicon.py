@@ -16,7 +16,7 @@ from pathlib import Path
 
 from audioarticles.config import read_toml
 from audioarticles.errors import UsageError
-from audioarticles.fsutil import atomic_write_text
+from audioarticles.store.atomic import atomic_write_text
 
 PROJECT_LEXICON = "lexicon.toml"
 ABBREVIATION_KINDS = ("before_name", "before_number", "after_number", "anywhere")

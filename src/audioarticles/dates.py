@@ -1,13 +1,16 @@
-"""Publication dates with a real time zone: read source dates, fix them once, format them for RSS."""
+"""Dates and clocks, one place for each way we write them: publication dates with a real time
+zone (read source dates, fix them once), French written dates
+(« 1er février 2026 », in speech and on pages alike) and the clocks of chapters and players."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timezone, tzinfo
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from audioarticles.errors import UsageError
+from audioarticles.normalise.fr.dates import MONTHS
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -64,6 +67,51 @@ def publication_date(source_date: str, zone: tzinfo, now: datetime | None = None
     return when.isoformat()
 
 
-def rfc2822(when: datetime) -> str:
-    """`Tue, 05 Mar 2024 10:00:00 +0100`, as RSS wants it (English names, numeric offset)."""
-    return format_datetime(when)
+# French written dates
+
+
+def french_day(day: date) -> str:
+    """2 février 2026; « 1er » for the first of the month."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {MONTHS[day.month - 1]} {day.year}"
+
+
+def french_date(value: str) -> str:
+    """"2026-02-02…" → "2 février 2026" ("1er" for the first); "" when it is not an ISO date."""
+    try:
+        day = datetime.fromisoformat(value.strip()).date()
+    except ValueError:
+        try:
+            day = date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return ""
+    return french_day(day)
+
+
+# clocks
+
+
+def chapter_clock(seconds: float) -> str:
+    """`04:05`, or `1:02:03` past an hour (the form apps turn into chapter links)."""
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def player_clock(seconds: float) -> str:
+    """`3:05`, `1:02:03`: what the player shows (player.js formats the same way)."""
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def duration_words(seconds: float) -> str:
+    """`4 min 05 s`, `1 h 02 min`: a duration as a page writes it."""
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"

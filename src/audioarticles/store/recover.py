@@ -26,12 +26,12 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from audioarticles import backups
-from audioarticles.catalog import Catalog, now_iso
+from audioarticles.store import backups
+from audioarticles.store.catalog import Catalog, now_iso
 from audioarticles.config import Project
 from audioarticles.disclosure import Disclosure
 from audioarticles.errors import CatalogUnusable, UserError
-from audioarticles.fsutil import shown_path
+from audioarticles.store.atomic import shown_path
 from audioarticles.model import EditorialEvent, Episode, RetiredFile
 
 FEED = "feed.xml"
@@ -372,7 +372,7 @@ def _episode(project: Project, channel, mp3: Path, root: Path, slug: str, state:
 def recover(project: Project, force: bool = False) -> Recovered:
     """Rebuild the catalog from the published files, under the project's lock. A catalog that
     opens cleanly is left alone unless `force`; the one replaced is moved aside, never deleted."""
-    from audioarticles.lock import run_lock
+    from audioarticles.store.lock import run_lock
     from audioarticles.publish.channel import channel_settings
 
     path = project.catalog_path

@@ -1,4 +1,5 @@
-"""A publisher's own RSS/Atom feed as a source of articles (`audioarticles sync FEED_URL`).
+"""The publisher's own RSS/Atom feed, read as a source of articles (`audioarticles sync
+FEED_URL`); not to be confused with `publish/feed.py`, the podcast feed we write.
 
 The feed is fetched with a conditional GET (the ETag / Last-Modified of the last complete
 sync are kept in the catalog's settings); each item becomes a source whose text is the full
@@ -10,17 +11,15 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import time
 from dataclasses import dataclass
 
 import feedparser
 
-from audioarticles.catalog import Catalog
 from audioarticles.errors import InputError
 from audioarticles.fetch import fetch
-from audioarticles.model import Article
-from audioarticles.sources import Reader, Source, parse_article
+from audioarticles.sources import FEED_ITEM, Reader, Source
+from audioarticles.store.interfaces import CatalogStore as Catalog
 
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+xml;q=0.9, "
                "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1")
@@ -107,8 +106,8 @@ def read_feed(feed_url: str, reader: Reader, headers: dict[str, str],
             continue
         seen.add(guid)
         name = entry.get("link") or guid
-        sources.append(Source(name, lambda e=entry, n=name, g=guid:
-                              article_from_entry(e, n, g, reader, language)))
+        sources.append(Source(FEED_ITEM, name, entry.get("link") or "",
+                              feed_item(entry, guid, language)))
     return info, sources
 
 
@@ -128,37 +127,13 @@ def entry_date(entry) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", moment) if moment else ""
 
 
-def article_from_entry(entry, name: str, guid: str, reader: Reader, language: str) -> Article:
-    """Read one feed item: its full text, else the linked page; the feed's metadata wins."""
-    title = (entry.get("title") or "").strip()
-    link = entry.get("link") or ""
-    body = full_text(entry)
-    if body:
-        document = (f'<!DOCTYPE html><html lang="{html.escape(language)}"><head><meta '
-                    f'charset="utf-8"><title>{html.escape(title)}</title></head><body><article>'
-                    f"<h1>{html.escape(title)}</h1>{body}</article></body></html>")
-        article = parse_article(document, name, "html", url=link or None, skip=reader.skip)
-    elif link:
-        article = reader.read_url(link)
-    else:
-        raise InputError(name, "the feed carries no text for this item and no link to its "
-                               "page; nothing to read")
-    meta = article.meta
-    meta.feed_guid = guid
-    meta.source = name
-    meta.title = title or meta.title
-    meta.author = (entry.get("author") or meta.author).strip()
-    meta.date = entry_date(entry) or meta.date
-    meta.url = link or meta.url
-    summary = entry.get("summary", "")
-    if summary and summary.strip() != body:
-        meta.summary = meta.summary or html.unescape(_strip_tags(summary)).strip()
-    categories = [t.get("term") for t in entry.get("tags", []) if t.get("term")]
-    meta.categories = meta.categories or categories
-    meta.image = meta.image or feed_item_image(entry)
-    if article.blocks and article.blocks[0].kind == "title" and title:
-        article.blocks[0].text = title
-    return article
+def feed_item(entry, guid: str, language: str) -> dict:
+    """What a source needs of a feed entry, as plain data (`Reader.read_feed_item` reads it)."""
+    return {"guid": guid, "link": entry.get("link") or "", "title": entry.get("title") or "",
+            "body": full_text(entry), "author": entry.get("author") or "",
+            "date": entry_date(entry), "summary": entry.get("summary", ""),
+            "categories": [t.get("term") for t in entry.get("tags", []) if t.get("term")],
+            "image": feed_item_image(entry), "language": language}
 
 
 def feed_item_image(entry: dict) -> str:
@@ -174,7 +149,3 @@ def feed_item_image(entry: dict) -> str:
         if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/"):
             return str(link.get("href") or "")
     return ""
-
-
-def _strip_tags(text: str) -> str:
-    return re.sub(r"<[^>]+>", " ", text)

@@ -10,9 +10,10 @@ from dataclasses import asdict, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
-from audioarticles import backups
 from audioarticles.errors import CatalogUnusable
 from audioarticles.model import EditorialEvent, Episode, RetiredFile, Tombstone
+from audioarticles.store import backups
+from audioarticles.store.interfaces import CatalogStore
 
 # Each entry moves the schema from version i to i+1. Append only; never edit a released one.
 MIGRATIONS: list[str] = [
@@ -123,6 +124,10 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
+#: what a failing catalog raises (callers outside the store catch these without naming SQLite)
+CATALOG_ERRORS = (sqlite3.Error,)
+
+
 def unusable(path: Path, exc: sqlite3.Error) -> CatalogUnusable:
     """One line for a catalog SQLite refuses: what happened to which file, and the fix."""
     reason = str(exc)
@@ -139,7 +144,9 @@ def unusable(path: Path, exc: sqlite3.Error) -> CatalogUnusable:
                            f"{backups.restore_hint(path)}")
 
 
-class Catalog:
+class Catalog(CatalogStore):
+    """The catalog in one SQLite file (WAL), checked and migrated forward when opened."""
+
     def __init__(self, path: Path, *, keep_backups: bool = True):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -163,12 +170,6 @@ class Catalog:
 
     def close(self) -> None:
         self.db.close()
-
-    def __enter__(self) -> Catalog:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     @property
     def schema_version(self) -> int:
@@ -230,9 +231,6 @@ class Catalog:
             args = states
         sql += " ORDER BY COALESCE(NULLIF(pub_date, ''), created_at) DESC, id DESC"
         return [self._from_row(r) for r in self.db.execute(sql, args)]
-
-    def published(self) -> list[Episode]:
-        return self.episodes(states=("published",))
 
     def save(self, episode: Episode) -> Episode:
         """Insert or update by GUID, inside the caller's transaction if there is one."""
@@ -302,7 +300,7 @@ class Catalog:
     def remove_tombstone(self, identity: str) -> None:
         self.db.execute("DELETE FROM tombstones WHERE identity = ?", (identity,))
 
-    # files kept public for a while after an episode stopped pointing at them (publish.py)
+    # files kept public for a while after an episode stopped pointing at them (publish/)
 
     def retire_file(self, retired: RetiredFile) -> None:
         """Record a file as retired; a file already retired keeps its first date."""

@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from audioarticles.fsutil import shown_path
+from audioarticles.store.atomic import shown_path
 
 KEEP = 10
 DAY_S = 24 * 3600

@@ -68,6 +68,11 @@ def writing(path: Path | str) -> Iterator[None]:
         raise problem from exc
 
 
+def move_into_place(source: Path, target: Path) -> None:
+    """Rename a finished temporary file over `target` (same folder, so atomically)."""
+    os.replace(source, target)
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path):
     """Yield a temporary path beside `target`; on success it is renamed over `target`.

@@ -1,0 +1,87 @@
+"""Where a project's things are kept: the catalog, the episode files, the segment cache and the
+lock that makes one writer at a time.
+
+The rest of the package reaches them only through here: nothing outside `store/` opens the
+SQLite file, renames files into place, or builds a path under `output/` or `.audioarticles/`.
+The catalog and the file store are interfaces (`store.interfaces`); `ProjectStore` picks
+today's implementations (a SQLite file, local folders) for a project's settings.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from functools import cached_property
+from pathlib import Path
+
+from audioarticles.config import Project as Settings
+from audioarticles.store.catalog import CATALOG_ERRORS, unusable
+from audioarticles.store.files import LocalFiles, episode_files
+from audioarticles.store.atomic import storage_error
+from audioarticles.store.interfaces import CatalogStore, FileStore, Placement
+from audioarticles.store.lock import run_lock
+from audioarticles.store.segment_cache import SegmentCache
+
+__all__ = ["CATALOG_ERRORS", "CatalogStore", "FileStore", "Placement", "ProjectStore",
+           "episode_files", "local_files", "storage_error"]
+
+
+def local_files(settings: Settings) -> LocalFiles:
+    """The file store of a project kept in local folders (output/ and its private mirror)."""
+    return LocalFiles(settings.output, settings.unreleased_dir, settings.state_dir)
+
+
+class ProjectStore:
+    """One project's storage, as its settings place it."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    @cached_property
+    def files(self) -> FileStore:
+        return local_files(self.settings)
+
+    @property
+    def has_catalog(self) -> bool:
+        """False until the first conversion created the catalog; CatalogUnusable when it is
+        missing while published files show there was one."""
+        from audioarticles.store.recover import catalog_exists
+
+        return catalog_exists(self.settings)
+
+    def catalog(self) -> CatalogStore:
+        """Open the catalog (checked, backed up daily, created and migrated on first use);
+        close it when done. CatalogUnusable says what to do with a damaged or lost one."""
+        from audioarticles.store.recover import open_catalog
+
+        return open_catalog(self.settings)
+
+    def catalog_unusable(self, exc: Exception) -> Exception:
+        """The one-line error for a catalog failure met while working (see CATALOG_ERRORS)."""
+        return unusable(self.settings.catalog_path, exc)
+
+    def lock(self, command: str | None = None) -> AbstractContextManager:
+        """The project's lock, waiting `[batch] lock_wait_s` for another run."""
+        return run_lock(self.settings, command)
+
+    def segment_cache(self) -> SegmentCache:
+        return SegmentCache(self.settings.cache_dir)
+
+    def private_path(self, *parts: str) -> Path:
+        """A path in the project's private state folder, for a feature's own files kept
+        beside the catalog and never published (the private feeds' key, the edition's
+        segment lists)."""
+        return self.settings.state_dir.joinpath(*parts)
+
+    def cache_path(self, *parts: str) -> Path:
+        """A path in the project's cache (anything there can be made again)."""
+        return self.settings.cache_dir.joinpath(*parts)
+
+    @property
+    def preview_dir(self) -> Path:
+        """Where the editors' private preview site is written (never public)."""
+        return self.settings.state_dir / "preview"
+
+    @property
+    def own_folders(self) -> tuple[Path, ...]:
+        """Folders the project writes (a folder conversion never reads them back)."""
+        return (self.settings.output, self.settings.state_dir)

@@ -1,0 +1,197 @@
+"""The two seams of `store/`: the catalog (episodes, their editorial history, project-wide
+settings) and the file store (an episode's MP3, transcripts and chapters, public or not).
+
+Today's implementations are a SQLite file (`store.catalog.Catalog`) and local folders
+(`store.files.LocalFiles`); another backend (PostgreSQL, object storage) implements the same
+methods. Files are named by their path relative to the public root, e.g.
+`episodes/<slug>-<hash>.mp3`, wherever they are kept.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+from audioarticles.model import EditorialEvent, Episode, RetiredFile, Tombstone
+
+
+class CatalogStore(ABC):
+    """Episodes by GUID, their editorial events and tombstones, retired files, and settings
+    computed once. Writes made inside `transaction()` happen together or not at all."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # episodes
+    @abstractmethod
+    def get(self, guid: str) -> Episode | None: ...
+
+    @abstractmethod
+    def by_slug(self, slug: str) -> Episode | None: ...
+
+    def find(self, slug_or_id: str) -> Episode | None:
+        """An episode by its slug, or by its GUID (an explicit id is the GUID as given)."""
+        return self.by_slug(slug_or_id) or self.get(slug_or_id)
+
+    @abstractmethod
+    def slugs(self) -> set[str]: ...
+
+    @abstractmethod
+    def episodes(self, states: tuple[str, ...] | None = None) -> list[Episode]:
+        """Newest first (by publication date, then creation)."""
+
+    def published(self) -> list[Episode]:
+        return self.episodes(states=("published",))
+
+    @abstractmethod
+    def save(self, episode: Episode) -> Episode:
+        """Insert or update by GUID; returns the episode as stored."""
+
+    # settings computed once (podcast:guid, a feed's validators)
+    @abstractmethod
+    def setting(self, key: str) -> str | None: ...
+
+    @abstractmethod
+    def set_setting(self, key: str, value: str) -> None: ...
+
+    # the editorial audit trail and tombstones
+    @abstractmethod
+    def add_event(self, event: EditorialEvent) -> None: ...
+
+    @abstractmethod
+    def events(self, guid: str | None = None) -> list[EditorialEvent]:
+        """Oldest first."""
+
+    @abstractmethod
+    def tombstone(self, identity: str) -> Tombstone | None: ...
+
+    @abstractmethod
+    def add_tombstone(self, stone: Tombstone) -> None: ...
+
+    @abstractmethod
+    def remove_tombstone(self, identity: str) -> None: ...
+
+    # files kept public for a while after their episode stopped pointing at them
+    @abstractmethod
+    def retire_file(self, retired: RetiredFile) -> None: ...
+
+    @abstractmethod
+    def unretire_files(self, paths: list[str]) -> None: ...
+
+    @abstractmethod
+    def retired_files(self) -> list[RetiredFile]:
+        """Oldest first."""
+
+    # feeds beside the main one (publish/sections.py, private.py, edition.py)
+    @abstractmethod
+    def feed_numbers(self, feed: str) -> dict[str, int]: ...
+
+    @abstractmethod
+    def number_episodes(self, feed: str, guids: list[str]) -> dict[str, int]:
+        """Give each of `guids` (oldest first) not yet numbered in `feed` the next number."""
+
+    @abstractmethod
+    def add_feed_token(self, feed: str, subscriber: str, token_hash: str, nonce: str) -> int: ...
+
+    @abstractmethod
+    def feed_tokens(self, feed: str | None = None) -> list[dict]: ...
+
+    @abstractmethod
+    def remove_feed_token(self, token_id: int) -> bool: ...
+
+    @abstractmethod
+    def save_edition(self, feed: str, day: str, episode: Episode) -> None: ...
+
+    @abstractmethod
+    def edition_feeds(self) -> list[str]: ...
+
+    @abstractmethod
+    def editions(self, feed: str | None = None) -> list[Episode]:
+        """Newest day first."""
+
+
+class Placement(ABC):
+    """The files of one new rendering while they are made: the MP3 is written to `tmp_mp3`,
+    then `place` gives them their versioned names. Leaving the block by an error removes
+    everything that was not placed."""
+
+    tmp_mp3: Path
+
+    @abstractmethod
+    def place(self, sides: dict[str, str | bytes]) -> dict[str, str]:
+        """Give the MP3 its `<slug>-<hash>.mp3` name and write each side file's text or bytes
+        (by suffix: `.vtt`, `.jpg`...) under the same base name; the MP3 comes last. Returns the
+        relative name of each, by suffix (`.mp3` included)."""
+
+
+class FileStore(ABC):
+    """Where episode files are kept: public ones where listeners fetch them, the others in a
+    private area no one can fetch (conversions write there; `admit` and `withdraw` move files
+    across as episodes change state)."""
+
+    @property
+    @abstractmethod
+    def public_dir(self) -> Path:
+        """The folder the site, the feed and the published episodes' files are served from."""
+
+    @abstractmethod
+    def root_for(self, episode: Episode) -> Path:
+        """Where the episode's files are now: public when published, private otherwise."""
+
+    @abstractmethod
+    def present(self, episode: Episode) -> bool:
+        """Every file of the episode exists, public or private."""
+
+    @abstractmethod
+    def intact(self, episode: Episode) -> bool:
+        """`present`, and its MP3 has the recorded size."""
+
+    @abstractmethod
+    def placing(self, slug: str, folder: str = "episodes",
+                public: bool = False) -> AbstractContextManager[Placement]:
+        """A new rendering's files, placed in `folder` of the private area (or of the public
+        one: a daily edition is public at once)."""
+
+    @abstractmethod
+    def admit(self, episodes: Iterable[Episode]) -> None:
+        """Published episodes' files into the public area (before the feed names them)."""
+
+    @abstractmethod
+    def withdraw(self, episodes: Iterable[Episode]) -> None:
+        """Unreleased episodes' files out of the public area (after the feed stops naming
+        them)."""
+
+    @abstractmethod
+    def purge(self, episode: Episode) -> None:
+        """Delete the episode's files everywhere."""
+
+    @abstractmethod
+    def delete(self, names: Iterable[str]) -> None:
+        """Delete these files (ours, by name), public or private."""
+
+    @abstractmethod
+    def discard_replaced(self, old: Episode | None, new: Episode) -> None:
+        """After a re-conversion: drop the private copies of the previous version's files."""
+
+    @abstractmethod
+    def delete_public(self, name: str) -> bool:
+        """Delete a retired public file; False when it was already gone."""
+
+    @abstractmethod
+    def sweep_partial(self, before: float) -> list[Path]:
+        """Remove temporary files a run that died left (older than `before`)."""
+
+    @abstractmethod
+    def sweep_orphans(self, known: set[str], before: float) -> Iterator[Path] | list[Path]:
+        """Remove episode files no episode names (`known`), older than `before`."""
