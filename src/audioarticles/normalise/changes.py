@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import asdict, dataclass
 
 _WORD = re.compile(r"\S+")
@@ -48,6 +49,11 @@ def trace(text: str, passes, lexicon) -> tuple[str, list[Change]]:
     return current, changes
 
 
+def _heard(text: str) -> str:
+    """ "4ᵉ" and "4e", "l’IA" and "l'IA" sound the same."""
+    return _HEARD.sub("", unicodedata.normalize("NFKC", text))
+
+
 def _align(words: list[tuple[str, int, int]], after: list[str], text: str):
     """The new words with the written spans they come from, and the (before, after, start,
     end) of each replaced stretch whose words differ (spacing or apostrophes alone are not)."""
@@ -65,6 +71,6 @@ def _align(words: list[tuple[str, int, int]], after: list[str], text: str):
         placed += [(w, start, end) for w in after[j1:j2]]
         before = " ".join(w for w, _, _ in words[i1:i2])
         spoken = " ".join(after[j1:j2])
-        if _HEARD.sub("", before) != _HEARD.sub("", spoken):
+        if _heard(before) != _heard(spoken):
             found.append((before, spoken, start, end))
     return placed, found
