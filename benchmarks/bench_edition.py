@@ -80,7 +80,7 @@ def run() -> str:
 
     worst = max([seconds] + [t for t, _, _ in forced])
     met = "met" if worst < 60 and texts <= 1 else "NOT met"
-    return f"""{ARTICLES} articles of about 150 words (title and three paragraphs of the seed article each), voice `fr-espeak`, converted with `--jobs 2` in {voicing:.1f} s ({voiced_texts} texts voiced). The edition is {audio_min:.1f} min of audio with {len(made.articles)} chapters of articles; texts handed to the engine are counted by wrapping `EspeakEngine.synthesize_many`. Neighbouring articles share paragraphs, which the cache voices once: the voicing time is a lower bound for 20 distinct articles. Load average when it started: {load:.1f} on {os.cpu_count()} cores (other programs ran beside it).
+    return f"""{ARTICLES} articles of about 150 words (title and three paragraphs of the seed article each), voice `fr-espeak`, converted with `--jobs 2` in {voicing:.1f} s ({voiced_texts} texts voiced). The edition is {audio_min:.1f} min of audio with {len(made.articles)} chapters of articles; texts handed to the engine are counted by wrapping `EspeakEngine.synthesize_stream`. Neighbouring articles share paragraphs, which the cache voices once: the voicing time is a lower bound for 20 distinct articles. Load average when it started: {load:.1f} on {os.cpu_count()} cores (other programs ran beside it).
 
 | run | status | texts sent to the engine | median wall time | runs |
 | --- | --- | ---: | ---: | --- |

@@ -49,7 +49,7 @@ def run() -> str:
     zero = all(n == 0 for _, n, _ in unchanged + forced)
     same = all(c.episode.mp3 == first_episode.episode.mp3 for _, _, c in unchanged + forced)
     met = "met" if zero else "NOT met"
-    return f"""Seed article, voice `fr-espeak`, one project: a first conversion, then {RUNS} runs of each kind. Texts handed to the engine are counted by wrapping `EspeakEngine.synthesize_many`.
+    return f"""Seed article, voice `fr-espeak`, one project: a first conversion, then {RUNS} runs of each kind. Texts handed to the engine are counted by wrapping `EspeakEngine.synthesize_stream`.
 
 | run | status | texts sent to the engine | median wall time | runs |
 | --- | --- | ---: | ---: | --- |
