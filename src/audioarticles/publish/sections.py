@@ -8,7 +8,6 @@ keep their GUID in every feed, so an app subscribed to two feeds sees one episod
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -18,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from audioarticles.config import SEASONS, Settings
+from audioarticles.config import Settings
 from audioarticles.errors import UsageError
 from audioarticles.model import Episode
 from audioarticles.publish.channel import Channel
@@ -49,7 +48,6 @@ FEEDS_DIR = "feeds"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 RESERVED = ("edition", "main", "feed")
 SELECTORS = ("categories", "authors", "tags", "voices")
-KEYS = ("name", "title", "description", "image", "private", "numbering", "seasons", *SELECTORS)
 
 
 @dataclass(frozen=True)
@@ -94,21 +92,15 @@ def _strings(where: str, key: str, value) -> tuple[str, ...]:
 
 
 def feed_specs(project: Settings) -> list[FeedSpec]:
-    """`[[feeds]]`, checked: each problem is a usage error naming the feed and the key."""
+    """`[[feeds]]` as feed specs. Keys and types were checked by the settings schema
+    (`config.FeedEntry`) when the project loaded; what is checked here is what one entry
+    cannot say alone: the name's form, names taken twice, a title, something selected."""
     entries = project.settings.get("feeds") or []
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise UsageError("audioarticles.toml: feeds must be written as [[feeds]] tables")
     specs: list[FeedSpec] = []
     for index, entry in enumerate(entries, start=1):
         name = entry.get("name")
         where = f"audioarticles.toml: [[feeds]] {name!r}" if name else \
             f"audioarticles.toml: [[feeds]] number {index}"
-        for key in entry:
-            if key not in KEYS:
-                close = difflib.get_close_matches(key, KEYS, n=1)
-                hint = f"did you mean {close[0]!r}? " if close else ""
-                raise UsageError(f"{where}: unknown key {key!r}; {hint}valid keys: "
-                                 f"{', '.join(KEYS)}")
         if not isinstance(name, str) or not _NAME.match(name) or name in RESERVED:
             raise UsageError(f"{where}: name must be lower-case letters, digits, - or _ (at "
                              f"most 40), and not {', '.join(RESERVED)}; it names the file "
@@ -122,15 +114,7 @@ def feed_specs(project: Settings) -> list[FeedSpec]:
         if not any(selectors.values()):
             raise UsageError(f"{where}: it selects nothing; give categories, authors, tags "
                              f"or voices")
-        for key in ("private", "numbering"):  # None: unset (the schema fills every key in)
-            if entry.get(key) is not None and not isinstance(entry[key], bool):
-                raise UsageError(f"{where}: {key} must be true or false")
         seasons = entry.get("seasons")
-        if seasons is not None and seasons not in SEASONS:
-            raise UsageError(f"{where}: seasons must be \"year\" or \"\"")
-        for key in ("description", "image"):
-            if not isinstance(entry.get(key, ""), str):
-                raise UsageError(f"{where}: {key} must be text")
         specs.append(FeedSpec(name=name, title=" ".join(title.split()),
                               description=" ".join(entry.get("description", "").split()),
                               image=entry.get("image", "").strip(),
