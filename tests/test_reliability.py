@@ -24,7 +24,7 @@ from audioarticles.cli import cli
 from audioarticles.config import load_settings
 from audioarticles.model import Episode, RetiredFile
 from audioarticles.pipeline import sweep_orphan_audio, sweep_partial_files
-from audioarticles.store import local_files
+from audioarticles.store import open_files
 from audioarticles.store.catalog import Catalog
 from audioarticles.store.lock import project_lock
 from audioarticles.store.manifest import Manifest
@@ -278,7 +278,7 @@ def test_stale_partial_files_are_swept_but_not_newer_ones(project):
     fresh.write_bytes(b"being written right now")
     kept = episodes / "x-0123456789.mp3"
     kept.write_bytes(b"a finished file")
-    removed = sweep_partial_files(local_files(paths), before=time.time() - 60)
+    removed = sweep_partial_files(open_files(paths), before=time.time() - 60)
     assert sorted(removed) == sorted([stale, cache_stale])
     assert fresh.exists() and kept.exists() and theirs.exists()
 
@@ -352,7 +352,7 @@ def test_orphan_audio_is_swept_but_not_kept_versions_nor_newer_files(project):
         catalog.retire_file(RetiredFile("episodes/kept-abcdefabcd.mp3", "g",
                                         "2026-01-01T00:00:00+00:00"))
     with Catalog(paths.catalog_path) as catalog:
-        removed = sweep_orphan_audio(local_files(paths), catalog, before=time.time() - 60)
+        removed = sweep_orphan_audio(open_files(paths), catalog, before=time.time() - 60)
     assert sorted(p.name for p in removed) == ["orphan-0123456789.mp3", "orphan-0123456789.vtt"]
     assert all(files[n].exists() for n in ("kept-abcdefabcd.mp3", "current-1111111111.mp3",
                                            "fresh-2222222222.mp3"))

@@ -6,7 +6,7 @@ import pytest
 
 from audioarticles.config import load_settings
 from audioarticles.model import Episode
-from audioarticles.store import CatalogStore, FileStore, ProjectStore, local_files
+from audioarticles.store import CatalogStore, FileStore, ProjectStore, open_files
 from audioarticles.store.catalog import Catalog
 from audioarticles.store.files import LocalFiles
 
@@ -24,7 +24,7 @@ def episode(names: dict[str, str], state: str = "published", size: int = 0) -> E
 
 def test_the_implementations_are_the_interfaces(tmp_path):
     settings = load_settings(tmp_path)
-    assert isinstance(local_files(settings), FileStore)
+    assert isinstance(open_files(settings), FileStore)
     with ProjectStore(settings).catalog() as catalog:
         assert isinstance(catalog, CatalogStore) and isinstance(catalog, Catalog)
 

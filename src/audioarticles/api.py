@@ -47,7 +47,10 @@ STATES = editorial.STATES
 
 
 def cwd_path(path: Path) -> str:
-    """A path as it opens from the current directory (the --json contract)."""
+    """A path as it opens from the current directory (the --json contract); a file on object
+    storage as its URL."""
+    if "://" in str(path):
+        return str(path)
     try:
         return os.path.relpath(path)
     except ValueError:

@@ -14,6 +14,7 @@ import tomllib
 import typing
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -23,6 +24,7 @@ from pydantic import (
     ValidationInfo,
     create_model,
     field_validator,
+    model_validator,
 )
 
 from audioarticles import engines
@@ -293,6 +295,72 @@ class FetchSection(Section):
                                     "names may resolve to such addresses")
 
 
+CREDENTIALS_FROM_ENVIRONMENT = (
+    "credentials belong in the environment, never in audioarticles.toml: remove it and set "
+    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)")
+_CREDENTIAL_KEYS = ("key", "secret", "token", "access_key", "secret_key", "access_key_id",
+                    "secret_access_key", "session_token", "aws_access_key_id",
+                    "aws_secret_access_key", "aws_session_token", "password", "username",
+                    "profile")
+
+
+def _storage_url(url: str) -> str:
+    """An fsspec URL of a folder (`s3://bucket/prefix/`, `file:///srv/podcast/`,
+    `sftp://host/path/`), without credentials in it; kept with one trailing slash."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if not re.fullmatch(r"[a-z][a-z0-9+.-]*", parts.scheme) or len(parts.scheme) < 2:
+        raise ValueError("not a storage URL; write \"s3://bucket/prefix/\" (or another fsspec "
+                         "URL such as \"file:///srv/podcast/\"), or remove the key to keep "
+                         "local folders")
+    if parts.password is not None or parts.query or parts.fragment:
+        raise ValueError("holds credentials or options; " + CREDENTIALS_FROM_ENVIRONMENT)
+    if parts.scheme in ("s3", "s3a") and (parts.username is not None or not parts.netloc):
+        raise ValueError("names no bucket (or holds credentials); write \"s3://bucket/prefix/\"")
+    return url.rstrip("/") + "/"
+
+
+def _endpoint_url(url: str) -> str:
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("not an http(s) URL; write e.g. \"http://127.0.0.1:8333\"")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("holds credentials; " + CREDENTIALS_FROM_ENVIRONMENT)
+    return url
+
+
+class StorageSection(Section):
+    """`[storage]`: where episode files and the site are kept. Absent: local folders (output/
+    and .audioarticles/); fsspec URLs (`pip install 'audioarticles[s3]'`): object storage
+    several machines share. Credentials come from the environment, never from this file."""
+
+    moved: ClassVar[dict[str, str]] = dict.fromkeys(_CREDENTIAL_KEYS,
+                                                    CREDENTIALS_FROM_ENVIRONMENT)
+
+    public: Annotated[str, AfterValidator(_storage_url)] = Field(
+        "", description="where listeners fetch the feed, the site and published episodes' "
+                        "files, e.g. \"s3://podcast-bucket/podcast/\" ([podcast] base_url is "
+                        "its public address); empty: output/")
+    private: Annotated[str, AfterValidator(_storage_url)] = Field(
+        "", description="unreleased episodes' files and the segment cache, e.g. "
+                        "\"s3://podcast-private/newsroom/\" (never public); empty: "
+                        ".audioarticles/ (required when public is set)")
+    endpoint_url: Annotated[str, AfterValidator(_endpoint_url)] = Field(
+        "", description="an S3-compatible store other than AWS, e.g. \"http://127.0.0.1:8333\"; "
+                        "empty: AWS_ENDPOINT_URL, else AWS")
+
+    @model_validator(mode="after")
+    def _both_or_none(self) -> StorageSection:
+        if bool(self.public) != bool(self.private):
+            missing = "private" if self.public else "public"
+            raise ValueError(f"set [storage] {missing} too: the public and private storage "
+                             "go together (or remove both to keep local folders)")
+        return self
+
+
 class SettingsFile(Section):
     """audioarticles.toml. Each engine adds its own section (`[gtts]`, `[espeak]`, ...),
     see `settings_schema`."""
@@ -309,6 +377,7 @@ class SettingsFile(Section):
     batch: BatchSection = BatchSection()
     limits: LimitsSection = LimitsSection()
     fetch: FetchSection = FetchSection()
+    storage: StorageSection = StorageSection()
 
 
 @functools.cache

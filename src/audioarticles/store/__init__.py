@@ -4,7 +4,8 @@ lock that makes one writer at a time.
 The rest of the package reaches them only through here: nothing outside `store/` opens the
 SQLite file, renames files into place, or builds a path under `output/` or `.audioarticles/`.
 The catalog and the file store are interfaces (`store.interfaces`); `ProjectStore` picks
-today's implementations (a SQLite file, local folders) for a project's settings.
+the implementations a project's settings name: local folders by default, object storage
+(`store.objects`) when `[storage]` gives URLs (`open_files`).
 """
 
 from __future__ import annotations
@@ -24,12 +25,22 @@ from audioarticles.store.lock import run_lock
 from audioarticles.store.segment_cache import SegmentCache
 
 __all__ = ["CATALOG_ERRORS", "CatalogStore", "FileStore", "Placement", "ProjectStore",
-           "episode_files", "local_files", "storage_error"]
+           "episode_files", "local_files", "open_files", "storage_error"]
 
 
-def local_files(settings: Settings) -> LocalFiles:
-    """The file store of a project kept in local folders (output/ and its private mirror)."""
+def open_files(settings: Settings) -> FileStore:
+    """The project's file store: local folders (output/ and its private mirror
+    `.audioarticles/unreleased/`), or the object storage `[storage]` names."""
+    storage = settings.values.storage
+    if storage.public:
+        from audioarticles.store.objects import ObjectFiles
+
+        return ObjectFiles(storage.public, storage.private, settings.state_dir / "rendering",
+                           storage.endpoint_url, local_public=settings.output)
     return LocalFiles(settings.output, settings.unreleased_dir, settings.state_dir)
+
+
+local_files = open_files  # the name publish/ still uses (renamed once the site seam lands)
 
 
 class ProjectStore:
@@ -40,7 +51,7 @@ class ProjectStore:
 
     @cached_property
     def files(self) -> FileStore:
-        return local_files(self.settings)
+        return open_files(self.settings)
 
     @property
     def has_catalog(self) -> bool:
@@ -71,7 +82,8 @@ class ProjectStore:
             yield
 
     def segment_cache(self) -> SegmentCache:
-        return SegmentCache(self.settings.cache_dir)
+        """Local entries, in front of the private storage's shared tier when there is one."""
+        return SegmentCache(self.settings.cache_dir, getattr(self.files, "private_area", None))
 
     def private_path(self, *parts: str) -> Path:
         """A path in the project's private state folder, for a feature's own files kept

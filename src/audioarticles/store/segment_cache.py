@@ -5,6 +5,13 @@ An entry is a small header (magic, sample rate, PCM length, SHA-256 of the PCM) 
 PCM; an entry whose engine gave word timings (`AAPCM2`) also carries them, as JSON after the
 PCM, under the same checksum. A truncated, corrupt or unreadable entry reads as a miss, is
 removed and is voiced again.
+
+With object storage (`[storage] private`), the local folder is a read-through copy of a shared
+tier (`remote`, the private area's `.audioarticles/segments/`): a local miss is looked up there
+(and kept locally), a new entry is uploaded there once, so another worker finds it. Locally the
+first writer still wins; between machines two workers voicing the same new sentence at the
+same moment may both upload it (the last one stays), and each assembles its episode from the
+samples it holds.
 """
 
 from __future__ import annotations
@@ -33,8 +40,14 @@ _HEADER_WORDS = struct.Struct("<6sIQI32s")
 class SegmentCache:
     """Content-addressed PCM by engine identity + spoken text; bad entries read as misses."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, remote=None):
         self.folder = folder
+        self.remote = remote  # an objects.Area (the shared tier), or None
+
+    def _remote_name(self, key: str) -> str:
+        from audioarticles.store.objects import SEGMENTS
+
+        return f"{SEGMENTS}/{key[:2]}/{key}.pcm"
 
     @staticmethod
     def key(identity: str, spoken: str) -> str:
@@ -48,7 +61,7 @@ class SegmentCache:
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            return None
+            return self._fetch(key)
         except OSError:  # unreadable (a folder in its place, permissions): voice it again
             self._discard(path)
             return None
@@ -56,6 +69,16 @@ class SegmentCache:
         if audio is None:
             self._discard(path)
         return audio
+
+    def _fetch(self, key: str) -> Audio | None:
+        """A local miss looked up in the shared tier; a good entry is kept locally too."""
+        if self.remote is None:
+            return None
+        data = self.remote.read(self._remote_name(key))
+        audio = self._decode(data) if data is not None else None
+        if audio is not None:
+            return self._put_local(key, audio, data)
+        return None
 
     @staticmethod
     def _decode(data: bytes) -> Audio | None:
@@ -114,6 +137,15 @@ class SegmentCache:
         the same sentence at once (the outro, say) must assemble from the same samples, and
         an engine may not give the same samples twice.
         """
+        data = self.encode(audio)
+        held = self._put_local(key, audio, data)
+        if self.remote is not None and held is audio:  # ours is the entry: share it
+            name = self._remote_name(key)
+            if not self.remote.exists(name):
+                self.remote.put_bytes(name, data)
+        return held
+
+    def _put_local(self, key: str, audio: Audio, data: bytes) -> Audio:
         path = self.path(key)
         with writing(path):
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -123,7 +155,7 @@ class SegmentCache:
         try:
             # no fsync: a torn entry after a power cut fails its checksum and is voiced again
             with writing(path), os.fdopen(fd, "wb") as handle:
-                handle.write(self.encode(audio))
+                handle.write(data)
             for _ in range(2):
                 try:
                     os.link(tmp, path)
