@@ -317,3 +317,51 @@ def test_credentials_come_from_the_environment(s3_service, s3_bucket, tmp_path, 
         wrong.write_record("probe", b"1")
     assert "AWS_ACCESS_KEY_ID" in str(caught.value) or "reachable" in str(caught.value)
     assert json.dumps(str(caught.value)).count("wrong") == 0
+
+
+# ---- doctor --config -------------------------------------------------------------------------
+
+def write_storage_settings(project: Path, public: str, private: str, endpoint: str = "") -> None:
+    lines = ["[storage]", f'public = "{public}"', f'private = "{private}"']
+    if endpoint:
+        lines.append(f'endpoint_url = "{endpoint}"')
+    (project / "audioarticles.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_doctor_config_checks_the_storage_and_says_the_fix(project, runner, s3_service,
+                                                           s3_bucket, monkeypatch):
+    from audioarticles.cli import cli
+
+    write_storage_settings(project, f"s3://{s3_bucket}/podcast/", f"s3://{s3_bucket}/private/")
+    result = runner.invoke(cli, ["doctor", "--config", "--json"])
+    assert result.exit_code == 0, result.output
+    checked = json.loads(result.stdout)
+    assert checked["ok"] is True
+    assert [(r["part"], r["ok"]) for r in checked["config"]] == [
+        ("storage (public)", True), ("storage (private)", True)]
+    assert keys(s3_service, s3_bucket) == set()  # the probes were cleaned up
+
+    write_storage_settings(project, "s3://no-such-bucket-x/podcast/", f"s3://{s3_bucket}/p/")
+    result = runner.invoke(cli, ["doctor", "--config"])
+    assert result.exit_code == 1
+    assert "error: storage (public) s3://no-such-bucket-x/podcast/" in result.stdout
+    assert "create the bucket" in result.stdout
+    assert "ok: storage (private)" in result.stdout
+
+    write_storage_settings(project, f"s3://{s3_bucket}/podcast/", f"s3://{s3_bucket}/p/")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
+    result = runner.invoke(cli, ["doctor", "--config", "--json"])
+    assert result.exit_code == 1
+    problems = [r["message"] for r in json.loads(result.stdout)["config"]]
+    assert all("AWS_ACCESS_KEY_ID" in m for m in problems), problems
+    assert "not-the-secret" not in result.stdout
+
+
+def test_doctor_config_on_local_folders(project, runner):
+    from audioarticles.cli import cli
+
+    result = runner.invoke(cli, ["doctor", "--config", "--json"])
+    assert result.exit_code == 0, result.output
+    assert [r["part"] for r in json.loads(result.stdout)["config"]] == [
+        "storage (public)", "storage (private)"]
+    assert runner.invoke(cli, ["doctor"]).exit_code == 2

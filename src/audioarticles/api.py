@@ -465,6 +465,13 @@ class Project:
             editorial.unpublish_episodes(catalog, episodes, actor, reason)),
             purge_files if purge else None)
 
+    def config_checks(self) -> list[dict]:
+        """`doctor --config`: each configured part reachable and usable, or what to fix
+        (`{"part", "where", "ok", "message"}`)."""
+        from audioarticles.store.checks import storage_checks
+
+        return storage_checks(self.settings)
+
     # the public site
 
     def build(self) -> publish.Build:

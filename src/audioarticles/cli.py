@@ -570,17 +570,38 @@ def lexicon_add(obj: Context, word: str, pronunciation: str, as_json: bool) -> N
 
 
 @cli.command()
-@click.argument("url")
+@click.argument("url", required=False)
+@click.option("--config", "check_config", is_flag=True,
+              help="Check this project's configured parts instead (storage...): reachable, "
+                   "writable, with the fix.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=15.0, show_default=True,
               help="Seconds to wait for each answer from the host.")
 @click.option("--max-episodes", type=click.IntRange(min=1),
               help="Check only the first N items of the feed (the newest).")
 @json_option
-def doctor(url: str, timeout: float, max_episodes: int | None, as_json: bool) -> None:
-    """Check a published feed where listeners fetch it; say what to fix on the host.
+@click.pass_obj
+def doctor(obj: Context, url: str | None, check_config: bool, timeout: float,
+           max_episodes: int | None, as_json: bool) -> None:
+    """Check a published feed where listeners fetch it; say what to fix on the host. With
+    --config: check the project's storage (and other configured parts) instead.
 
     Exits 1 when a finding is an error (listeners will have problems), 0 otherwise.
     """
+    if check_config:
+        if url:
+            raise click.UsageError("give either a feed URL or --config, not both")
+        results = obj.project().config_checks()
+        ok = all(r["ok"] for r in results)
+        if as_json:
+            emit_json({"ok": ok, "config": results})
+        else:
+            for r in results:
+                say(f"{'ok' if r['ok'] else 'error'}: {r['part']} {r['where']}: {r['message']}")
+        if not ok:
+            sys.exit(1)
+        return
+    if not url:
+        raise click.UsageError("give the feed URL to check (or --config)")
     report = api.diagnose(url, timeout=timeout, max_episodes=max_episodes)
     if as_json:
         emit_json(report.as_dict())

@@ -95,8 +95,8 @@ def failure(exc: BaseException, what: str, where: str) -> StorageError:
     """One line for a storage operation that failed: what, where, why and the fix."""
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if isinstance(exc, PermissionError):
-        fix = ("give these credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the "
-               "environment) write access to it")
+        fix = ("check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (this "
+               "store's, and allowed to write there)")
     elif isinstance(exc, FileNotFoundError):
         fix = "create the bucket (or fix [storage] in audioarticles.toml)"
     else:
@@ -533,3 +533,29 @@ class _Listings:
         if folder not in self._folders:
             self._folders[folder] = set(self.area.listing(folder))
         return name in self._folders[folder]
+
+
+def probe(url: str, endpoint_url: str = "") -> str | None:
+    """Whether the storage at `url` can be written, read back and cleaned: None when it can,
+    else one line saying what failed and the fix (`doctor --config`). The probe object is
+    written under the area's own `.audioarticles/` prefix and deleted at once."""
+    name = f"{OWN}/doctor-probe-{secrets.token_hex(6)}"
+    try:
+        area = Area(url, endpoint_url)
+        area.put_bytes(name, b"audioarticles doctor --config")
+        if area.read(name) != b"audioarticles doctor --config":
+            return (f"{area.key(name)} was written but reads back differently; check the "
+                    "store's consistency settings")
+        area.remove(name)
+    except StorageError as exc:
+        return _credentials_hint(str(exc))
+    except Exception as exc:  # the client libraries' errors are of many kinds
+        return _credentials_hint(str(failure(exc, "reach", url)))
+    return None
+
+
+def _credentials_hint(message: str) -> str:
+    if "credentials" in message.lower() and "locate" in message.lower():
+        return (f"{message.split(' (')[0]}: no credentials found; set AWS_ACCESS_KEY_ID and "
+                "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in the environment")
+    return message
