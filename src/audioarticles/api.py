@@ -472,6 +472,17 @@ class Project:
 
         return storage_checks(self.settings)
 
+    def migrate(self, *, catalog: str = "", storage: str = "", private: str = "",
+                endpoint_url: str = ""):
+        """Copy the catalog to `catalog` (a PostgreSQL URL or a new SQLite file) and/or the
+        files to `storage` and `private` (storage URLs), then check counts and checksums.
+        Nothing changes at the source; the report says what to set in audioarticles.toml."""
+        from audioarticles.store.migrate import migrate
+
+        with self.store.lock():
+            return migrate(self.settings, catalog=catalog, storage=storage, private=private,
+                           endpoint_url=endpoint_url)
+
     # the public site
 
     def build(self) -> publish.Build:

@@ -304,7 +304,7 @@ _CREDENTIAL_KEYS = ("key", "secret", "token", "access_key", "secret_key", "acces
                     "profile")
 
 
-def _storage_url(url: str) -> str:
+def check_storage_url(url: str) -> str:
     """An fsspec URL of a folder (`s3://bucket/prefix/`, `file:///srv/podcast/`,
     `sftp://host/path/`), without credentials in it; kept with one trailing slash."""
     if not url:
@@ -340,11 +340,11 @@ class StorageSection(Section):
     moved: ClassVar[dict[str, str]] = dict.fromkeys(_CREDENTIAL_KEYS,
                                                     CREDENTIALS_FROM_ENVIRONMENT)
 
-    public: Annotated[str, AfterValidator(_storage_url)] = Field(
+    public: Annotated[str, AfterValidator(check_storage_url)] = Field(
         "", description="where listeners fetch the feed, the site and published episodes' "
                         "files, e.g. \"s3://podcast-bucket/podcast/\" ([podcast] base_url is "
                         "its public address); empty: output/")
-    private: Annotated[str, AfterValidator(_storage_url)] = Field(
+    private: Annotated[str, AfterValidator(check_storage_url)] = Field(
         "", description="unreleased episodes' files and the segment cache, e.g. "
                         "\"s3://podcast-private/newsroom/\" (never public); empty: "
                         ".audioarticles/ (required when public is set)")
