@@ -78,7 +78,7 @@ def test_migrate_refuses_what_it_cannot_do(converted):
     assert migrate(converted).exit_code == 2
     result = migrate(converted, "--storage", "s3://bucket/podcast/")
     assert result.exit_code == 2 and "--private" in json.loads(result.stdout)["error"]
-    result = migrate(converted, "--storage", "s3://KEY:SECRET@bucket/p/", "--private",
+    result = migrate(converted, "--storage", "s3://KEY:hunter2@bucket/p/", "--private",
                      "s3://b/q/")
     assert result.exit_code == 2 and "credentials" in json.loads(result.stdout)["error"]
-    assert "SECRET" not in result.stdout
+    assert "hunter2" not in result.stdout
