@@ -34,6 +34,7 @@ FAILING = {
     "feeds token revoke": (["feeds", "token", "revoke", "nope"], 1),
     "lexicon add": (["lexicon", "add", "mot"], 2),
     "recover": (["recover"], 1),
+    "migrate": (["migrate"], 2),  # nowhere to move to
 }
 
 

@@ -477,8 +477,10 @@ class Project:
         """Copy the catalog to `catalog` (a PostgreSQL URL or a new SQLite file) and/or the
         files to `storage` and `private` (storage URLs), then check counts and checksums.
         Nothing changes at the source; the report says what to set in audioarticles.toml."""
-        from audioarticles.store.migrate import migrate
+        from audioarticles.store.migrate import check_targets, migrate
 
+        check_targets(catalog, storage, private)
+        self._require_catalog()
         with self.store.lock():
             return migrate(self.settings, catalog=catalog, storage=storage, private=private,
                            endpoint_url=endpoint_url)

@@ -183,11 +183,23 @@ def check_target_url(url: str, what: str) -> str:
         raise UsageError(f"{what} {shown}: {exc}") from None
 
 
-def open_target_files(public: str, private: str, work_dir: Path,
-                      endpoint_url: str = "") -> ObjectFiles:
-    if not private:
+def check_targets(catalog: str, storage: str, private: str) -> None:
+    """The targets make sense together (a UsageError says what is missing or wrong)."""
+    if not catalog and not storage:
+        raise UsageError("give --catalog URL and/or --storage URL --private URL: where to move "
+                         "the project")
+    if storage and not private:
         raise UsageError("--storage needs --private too: the private storage holds unreleased "
                          "episodes' files and the segment cache (e.g. s3://bucket-private/x/)")
+    if private and not storage:
+        raise UsageError("--private goes with --storage (the public storage)")
+    if storage:
+        check_target_url(storage, "--storage")
+        check_target_url(private, "--private")
+
+
+def open_target_files(public: str, private: str, work_dir: Path,
+                      endpoint_url: str = "") -> ObjectFiles:
     public, private = check_target_url(public, "--storage"), check_target_url(private,
                                                                              "--private")
     return ObjectFiles(public, private, work_dir, endpoint_url)
@@ -231,9 +243,7 @@ def migrate(settings, *, catalog: str = "", storage: str = "", private: str = ""
     `private`, and check the copies. The caller holds the project's lock."""
     from audioarticles.store import ProjectStore
 
-    if not catalog and not storage:
-        raise UsageError("give --catalog URL and/or --storage URL --private URL: where to move "
-                         "the project")
+    check_targets(catalog, storage, private)
     store = ProjectStore(settings)
     report = Migration()
     endpoint = endpoint_url or settings.values.storage.endpoint_url
