@@ -1,5 +1,6 @@
-"""Whole runs on object storage (a real SeaweedFS server of each test's own): a batch of
-conversions while the server restarts (nothing lost, nothing doubled)."""
+"""Whole runs on object storage (a real SeaweedFS server): a batch of conversions while the
+server restarts (nothing lost, nothing doubled); convert, publish, build and unpublish checked
+over HTTP as listeners fetch the objects, with the order of uploads and deletes watched."""
 
 from __future__ import annotations
 
@@ -8,11 +9,16 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from articles import write_articles
 
 from audioarticles.store.files import episode_files
+from audioarticles.store.objects import Area
 
 
 def storage_project(root: Path, bucket: str) -> None:
@@ -69,3 +75,120 @@ def test_the_store_restarted_mid_batch_loses_and_doubles_nothing(s3_server, tmp_
         assert fs.info(f"{bucket}/podcast/{mp3}")["size"] == size
     left = fs.find(f"{bucket}/private/episodes", detail=True)
     assert [p for p, i in left.items() if i["type"] == "file"] == []  # all published
+
+
+# ---- convert → publish → build → unpublish, as listeners see it over HTTP ------------------
+
+def fetch(url: str) -> tuple[int, dict, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.status, dict(answer.headers), answer.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), b""
+
+
+def enclosures(feed: bytes) -> list[tuple[str, int]]:
+    channel = ET.fromstring(feed).find("channel")
+    return [(e.get("url"), int(e.get("length"))) for e in channel.iter("enclosure")]
+
+
+class Watch:
+    """Checks, at the moment of each upload or delete in the public area, what a listener
+    could see then: a feed is uploaded only when every enclosure it names can be fetched; an
+    episode file is deleted only when the public feed no longer names it."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.feed_puts = 0
+        self.removed: list[str] = []
+        self.problems: list[str] = []
+
+    def before_put(self, area, name: str, data: bytes) -> None:
+        if not area.url.endswith("/podcast/") or name != "feed.xml":
+            return
+        self.feed_puts += 1
+        for url, _ in enclosures(data):
+            if fetch(url)[0] != 200:
+                self.problems.append(f"feed.xml uploaded naming {url}, not there yet")
+
+    def before_remove(self, area, name: str) -> None:
+        if not area.url.endswith("/podcast/") or not name.startswith("episodes/"):
+            return
+        self.removed.append(name)
+        status, _, feed = fetch(self.base + "feed.xml")
+        if status == 200 and name.encode() in feed:
+            self.problems.append(f"{name} deleted while feed.xml still names it")
+
+
+@pytest.fixture
+def watch(s3_service, s3_bucket, monkeypatch) -> Watch:
+    watching = Watch(f"{s3_service.endpoint_url}/{s3_bucket}/podcast/")
+    put, remove = Area.put_bytes, Area.remove
+
+    def put_bytes(self, name, data, headers=None):
+        watching.before_put(self, name, data)
+        return put(self, name, data, headers)
+
+    def removing(self, name):
+        watching.before_remove(self, name)
+        return remove(self, name)
+
+    monkeypatch.setattr(Area, "put_bytes", put_bytes)
+    monkeypatch.setattr(Area, "remove", removing)
+    return watching
+
+
+def test_convert_publish_build_unpublish_on_object_storage(project, runner, s3_service,
+                                                           s3_bucket, watch):
+    from audioarticles.cli import cli
+
+    base = f"{s3_service.endpoint_url}/{s3_bucket}/podcast/"
+    (project / "audioarticles.toml").write_text(
+        f'[podcast]\nbase_url = "{base}"\nowner_email = "radio@example.org"\n'
+        f'[editorial]\nauto_publish = false\n'
+        f'[storage]\npublic = "s3://{s3_bucket}/podcast/"\n'
+        f'private = "s3://{s3_bucket}/private/"\n', encoding="utf-8")
+    write_articles(project / "articles", 2)
+    result = runner.invoke(cli, ["convert", "articles", "--voice", "fr-espeak", "--json"])
+    assert result.exit_code == 0, result.stderr
+    slugs = [e["slug"] for e in json.loads(result.stdout)["episodes"]]
+    status, _, feed = fetch(base + "feed.xml")
+    assert status == 200 and enclosures(feed) == []  # drafts: nothing public yet
+    fs = s3_service.filesystem()
+    assert not [p for p in fs.find(f"{s3_bucket}/podcast/episodes") if p.endswith(".mp3")]
+
+    result = runner.invoke(cli, ["publish", *slugs, "--json"])
+    assert result.exit_code == 0, result.stderr
+    status, headers, feed = fetch(base + "feed.xml")
+    assert headers["Content-Type"] == "application/rss+xml; charset=utf-8"
+    assert headers["Cache-Control"] == "public, max-age=300"
+    listed = enclosures(feed)
+    assert len(listed) == 2
+    for url, length in listed:
+        status, headers, body = fetch(url)
+        assert status == 200 and len(body) == length and body[:3] == b"ID3"
+        assert headers["Content-Type"] == "audio/mpeg"
+        assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    for slug in slugs:
+        status, headers, page = fetch(f"{base}episodes/{slug}.html")
+        assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    status, headers, _ = fetch(base + "index.html")
+    assert status == 200 and headers["Cache-Control"] == "public, max-age=300"
+
+    puts_before = watch.feed_puts
+    result = runner.invoke(cli, ["build", "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert watch.feed_puts == puts_before  # nothing changed: the feed is not uploaded again
+
+    gone = slugs[0]
+    result = runner.invoke(cli, ["unpublish", gone, "--reason", "erreur", "--json"])
+    assert result.exit_code == 0, result.stderr
+    status, _, feed = fetch(base + "feed.xml")
+    [(kept_url, _)] = enclosures(feed)
+    assert gone not in kept_url
+    removed_mp3 = [n for n in watch.removed if n.endswith(".mp3")]
+    assert removed_mp3 and all(gone in n for n in removed_mp3)
+    assert fetch(base + removed_mp3[0])[0] == 404
+    assert fetch(f"{base}episodes/{gone}.html")[0] == 404
+    assert fs.exists(f"{s3_bucket}/private/{removed_mp3[0]}")  # kept privately
+    assert watch.problems == []
