@@ -516,6 +516,9 @@ class Project:
 
         from audioarticles.publish.serve import HOST, make_server
 
+        if not self.store.local_files:
+            raise UserError(f"the site is on object storage ({self.output}); `serve` previews "
+                            "local folders only: open [podcast] base_url instead")
         warnings: list[str] = []
         if self.store.has_catalog:
             with self.store.catalog() as catalog:

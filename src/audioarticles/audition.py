@@ -106,7 +106,7 @@ def audition(project: Settings, text: str = "", article: Article | None = None,
         chosen = [v for v in available.values() if not usable(v, project)]
     segments = passage_segments(project, text, article)
     store = ProjectStore(project)
-    folder = store.files.public_dir / FOLDER
+    folder = store.local_site / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     cache = store.segment_cache()
     result = Audition(" ".join(s.written for s in segments), folder / "index.html")

@@ -40,10 +40,12 @@ from audioarticles.publish.feed import (
     http_url,
     published_at,
 )
+from audioarticles.publish.incremental import SiteRecord
+from audioarticles.publish.media import Media
 from audioarticles.store import ProjectStore
-from audioarticles.store.atomic import AtomicBatch, atomic_write_text
 from audioarticles.store.catalog import now_iso
 from audioarticles.store.interfaces import CatalogStore as Catalog
+from audioarticles.store.interfaces import FileStore, SiteKind
 from audioarticles.store.segment_cache import CachedAudio, SegmentCache
 from audioarticles.synthesise import AudioSource, synthesise
 from audioarticles.tag import EpisodeTags, cover_jpeg_from, tag
@@ -70,8 +72,8 @@ def remember_segments(project: Settings, episode: Episode, rendered) -> None:
             "content_hash": episode.content_hash,
             "segments": [[s.block, s.position, s.block_kind, s.written, s.spoken]
                          for s in rendered.segments]}
-    atomic_write_text(segments_path(project, episode.guid),
-                      json.dumps(data, ensure_ascii=False))
+    ProjectStore(project).keep(segments_path(project, episode.guid),
+                               json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 @dataclass
@@ -233,8 +235,9 @@ def make_edition(project: Settings, catalog: Catalog, day: date | None = None,
     guid = edition_guid(stored_podcast_guid(catalog, channel), feed, day)
     existing = next((e for e in catalog.editions(edition_key(feed)) if e.guid == guid), None)
     files = ProjectStore(project).files
+    public = files.listing(EDITIONS_DIR)
     if (existing is not None and existing.meta.get("inputs") == digest
-            and all((files.public_dir / name).is_file() for name in _files(existing))):
+            and all(name in public for name in _files(existing))):
         report.status, report.episode = "unchanged", existing
         report.articles = [v.episode for v in voiced]
         return report
@@ -372,14 +375,13 @@ def edition_channel(main: Channel, feed: str, section_title: str = "") -> Channe
                                f"en un seul épisode.")
 
 
-def withheld(project: Settings, edition: Episode, published: set[str],
-             warn: Callable[[str], None]) -> bool:
+def withheld(edition: Episode, published: set[str], warn: Callable[[str], None]) -> bool:
     """An edition holding an article that is no longer published (held, unpublished) leaves
-    its feed, and its files go to the private mirror: a takedown reaches the edition too."""
+    its feed, and (once the feed no longer names it) its files go to the private mirror: a
+    takedown reaches the edition too."""
     gone = [guid for guid in edition.meta.get("articles", []) if guid not in published]
     if not gone:
         return False
-    ProjectStore(project).files.withdraw([edition])
     day = edition.meta.get("day", "")
     warn(f"{edition.slug}: {len(gone)} of its articles are no longer published; it is out of "
          f"the edition feed until `audioarticles edition --date {day}` makes it again")
@@ -387,45 +389,59 @@ def withheld(project: Settings, edition: Episode, published: set[str],
 
 
 def write_edition_feeds(project: Settings, catalog: Catalog, main: Channel, written: set[str],
-                        warn: Callable[[str], None] = lambda message: None) -> list:
-    """`feeds/edition.xml` (and each section's edition feed) from the editions made so far."""
-    from audioarticles.publish.feed import FeedFile, stage
+                        site: FileStore,
+                        warn: Callable[[str], None] = lambda message: None,
+                        record: SiteRecord | None = None) -> list:
+    """`feeds/edition.xml` (and each section's edition feed) from the editions made so far;
+    an edition withheld leaves the public area after the feed stopped naming it. With a
+    `record`, a feed whose inputs did not change is not rendered again."""
+    from audioarticles.publish.feed import FeedFile
     from audioarticles.publish.sections import feed_specs, stored_guid
 
-    titles = {spec.name: spec.title for spec in feed_specs(project)}
-    published = {episode.guid for episode in catalog.published()}
     keys = catalog.edition_feeds()
     files = []
     if not keys:
         return files
+    titles = {spec.name: spec.title for spec in feed_specs(project)}
+    published = {episode.guid for episode in catalog.published()}
     artwork = channel_artwork(project, main)
-    public = ProjectStore(project).files.public_dir
-    with AtomicBatch() as batch:
+    media = Media(site)
+    record = record or SiteRecord(site, None)
+    taken_down: list[Episode] = []
+    with site.site_batch() as batch:
         for key in keys:
             feed = "" if key == "edition" else key
             channel = edition_channel(main, feed, titles.get(feed, feed))
-            editions = [e for e in catalog.editions(key)
-                        if not withheld(project, e, published, warn)]
-            items = []
-            for episode in editions:
-                item = feed_episode(episode, channel, public, _chapters(public, episode))
-                if item is not None:
-                    items.append(item)
-            items = items[:channel.feed_limit]
+            editions = []
+            for episode in catalog.editions(key):
+                (taken_down if withheld(episode, published, warn) else editions).append(episode)
+            members = [e for e in editions if media.has(e, e.mp3)][:channel.feed_limit]
             stamps = [parse_date(e.updated_at or e.pub_date, channel.zone) for e in editions]
             last_build = max((s for s in stamps if s), default=datetime(1970, 1, 1, tzinfo=UTC))
             last_build = last_build.astimezone(channel.zone)
             guid = stored_guid(catalog, f"edition:{key}", channel.feed_url)
-            xml = build_feed(channel, items, guid=guid, artwork_name=artwork.name,
-                             last_build=last_build, artwork_px=artwork.size)
-            changed = stage(batch, public / channel.feed_path, xml)
+
+            def render(channel=channel, members=members, guid=guid,
+                       last_build=last_build) -> dict[str, bytes]:
+                items = [item for episode in members
+                         if (item := feed_episode(episode, channel, media,
+                                                  _chapters(media, episode))) is not None]
+                return {channel.feed_path: build_feed(
+                    channel, items, guid=guid, artwork_name=artwork.name,
+                    last_build=last_build, artwork_px=artwork.size)}
+
+            inputs = [repr(channel), guid, last_build.isoformat(), artwork.name, artwork.size,
+                      [media.inputs(e) for e in members]]
+            changed = bool(record.stage(batch, f"feed:{channel.feed_path}", inputs, render,
+                                        SiteKind.FEED))
             written.add(channel.feed_path)
             files.append(FeedFile(channel.name, channel.feed_path, channel.feed_url,
-                                  len(items), changed))
+                                  len(members), changed))
+    site.withdraw(taken_down)  # the feeds no longer name them
     return files
 
 
-def _chapters(public: Path, episode: Episode):
+def _chapters(media: Media, episode: Episode):
     from audioarticles.publish.timing import episode_chapters
 
-    return episode_chapters(episode, public)
+    return episode_chapters(episode, media)

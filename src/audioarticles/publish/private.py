@@ -14,11 +14,10 @@ deleting the key file revokes every subscriber at the next build."""
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import hmac
-import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -27,9 +26,9 @@ from audioarticles.config import Settings
 from audioarticles.errors import UsageError, UserError
 from audioarticles.publish.channel import Channel
 from audioarticles.publish.cover import Artwork
-from audioarticles.publish.feed import FeedEpisode, FeedFile, build_feed, stage
-from audioarticles.store import ProjectStore, local_files
-from audioarticles.store.atomic import AtomicBatch
+from audioarticles.publish.feed import FeedEpisode, FeedFile, build_feed
+from audioarticles.publish.incremental import SiteRecord
+from audioarticles.store import ProjectStore, SiteBatch, SiteKind
 from audioarticles.store.interfaces import CatalogStore as Catalog
 
 KEY_NAME = "feed-tokens.key"
@@ -54,20 +53,7 @@ def key_path(project: Settings) -> Path:
 
 def project_key(project: Settings, create: bool = False) -> bytes | None:
     """The secret tokens are derived with; made (0600) on the first token."""
-    path = key_path(project)
-    if path.is_file():
-        return path.read_bytes()
-    if not create:
-        return None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_bytes(32)
-    with contextlib.suppress(FileExistsError):
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(key)
-            handle.flush()
-            os.fsync(handle.fileno())
-    return path.read_bytes()
+    return ProjectStore(project).secret(KEY_NAME, create=create)
 
 
 def derive_token(key: bytes, feed: str, nonce: str) -> str:
@@ -124,10 +110,13 @@ def revoke(catalog: Catalog, which: str) -> Grant:
     return Grant(row["id"], row["feed"], row["subscriber"], row["created_at"])
 
 
-def write_private(project: Settings, catalog: Catalog, batch: AtomicBatch, channel: Channel,
-                  items: list[FeedEpisode], *, guid: str, artwork: Artwork,
-                  last_build: datetime, written: set[str]) -> list:
-    """One blocked copy of the feed per subscriber token."""
+def write_private(project: Settings, catalog: Catalog, batch: SiteBatch, channel: Channel,
+                  items: Callable[[], list[FeedEpisode]], *, guid: str, artwork: Artwork,
+                  last_build: datetime, written: set[str], record: SiteRecord,
+                  inputs: list, count: int) -> list:
+    """One blocked copy of the feed per subscriber token (`items()` renders the feed's
+    `count` items only when a copy has to be written again; `inputs`: what the feed is made
+    of)."""
     key = project_key(project)
     files = []
     for row in catalog.feed_tokens(channel.name):
@@ -135,10 +124,15 @@ def write_private(project: Settings, catalog: Catalog, batch: AtomicBatch, chann
             break  # the key file was removed: every token is revoked (the sweep deletes them)
         relative = private_path(channel.name, derive_token(key, channel.name, row["nonce"]))
         copy = replace(channel, feed_path=relative, block=True, hub="")
-        xml = build_feed(copy, items, guid=guid, artwork_name=artwork.name,
-                         last_build=last_build, artwork_px=artwork.size)
-        changed = stage(batch, local_files(project).public_dir / relative, xml)
+
+        def feed(copy=copy) -> dict[str, bytes]:
+            return {copy.feed_path: build_feed(copy, items(), guid=guid,
+                                               artwork_name=artwork.name,
+                                               last_build=last_build, artwork_px=artwork.size)}
+
+        changed = bool(record.stage(batch, f"feed:{relative}", [repr(copy), *inputs], feed,
+                                    SiteKind.FEED))
         written.add(relative)
-        files.append(FeedFile(channel.name, relative, copy.feed_url, len(items), changed,
+        files.append(FeedFile(channel.name, relative, copy.feed_url, count, changed,
                               private=True))
     return files

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
-from pathlib import Path
 from urllib.parse import quote
 
 from audioarticles.chapters import Chapter
@@ -23,7 +22,7 @@ from audioarticles.publish.feed import (
     episode_page,
     published_at,
 )
-from audioarticles.store.manifest import remove_if_ours
+from audioarticles.store.interfaces import FileStore
 from audioarticles.transcripts import Cue
 
 PLAYER_DIR = "player"
@@ -256,19 +255,31 @@ def index_html(items: list[SiteEpisode], channel: Channel, artwork: str,
     return _page(channel, page, channel.title, body, artwork)
 
 
+def episode_pages(item: SiteEpisode, channel: Channel, artwork: str) -> dict[str, str]:
+    """An episode's own files on the site, by path under the output folder: its page and its
+    embed (an incremental build writes them again only when the episode changed)."""
+    return {episode_page(item.episode): episode_html(item, channel, artwork),
+            embed_page(item.episode): embed_html(item, channel, artwork)}
+
+
 def site_pages(channel: Channel, items: list[SiteEpisode], artwork: str) -> dict[str, str]:
-    """Every page of the site, by path under the output folder: index.html, then one page and
-    one embed per episode (`items` newest first)."""
+    """Every page of the site, by path under the output folder: index.html, then each
+    episode's pages (`items` newest first)."""
     pages = {"index.html": index_html(items, channel, artwork)}
     for item in items:
-        pages[episode_page(item.episode)] = episode_html(item, channel, artwork)
-        pages[embed_page(item.episode)] = embed_html(item, channel, artwork)
+        pages.update(episode_pages(item, channel, artwork))
     return pages
 
 
-def remove_stale_pages(out_dir: Path, pages: dict[str, str]) -> None:
-    """Pages of episodes no longer on the site (unpublished, held...) go away."""
-    for folder in ("episodes", "embed"):
-        for stale in (out_dir / folder).glob("*.html"):
-            if f"{folder}/{stale.name}" not in pages:
-                remove_if_ours(stale)  # a page of the publisher's own is never "stale"
+def remove_stale_pages(site: FileStore, pages: dict[str, str] | set[str],
+                       gone: set[str] | None = None) -> None:
+    """Pages of episodes no longer on the site (unpublished, held...) go away: those of `gone`
+    (what the last build wrote for episodes this one did not build), else every page in the
+    episode folders that is not in `pages`. The file store deletes only pages we wrote (a
+    page of the publisher's own is never "stale")."""
+    if gone is None:
+        gone = {name for folder in ("episodes", "embed") for name in site.listing(folder)
+                if name.endswith(".html")}
+    for name in sorted(gone):
+        if name not in pages:
+            site.delete_site(name)

@@ -242,6 +242,7 @@ class FileStore(ABC):
         """Delete a retired public file; False when it was already gone."""
 
     # the public site, by relative name (publish/ writes nothing else)
+    @abstractmethod
     def site_batch(self) -> AbstractContextManager[SiteBatch]:
         """Write site files: when the block ends without error every queued file becomes
         visible, each whole (never half-written), in `SiteKind` order (versioned files first,
@@ -249,22 +250,27 @@ class FileStore(ABC):
         Episode files come in through `admit` before a batch names them, and leave through
         `withdraw` after the batch that stops naming them."""
 
+    @abstractmethod
     def read(self, name: str, public: bool = True) -> bytes | None:
         """The bytes of a file by relative name, in the public area (or the private one);
         None when it is not there."""
 
+    @abstractmethod
     def listing(self, folder: str, public: bool = True) -> dict[str, int]:
         """The files directly in `folder` ("" for the root) of the public area (or the private
         one): relative name -> size in bytes. Temporary and hidden names are left out."""
 
+    @abstractmethod
     def delete_site(self, name: str) -> bool:
         """Delete a public file if, and only if, we wrote it; False when it is not ours or
         already gone."""
 
+    @abstractmethod
     def read_record(self, name: str) -> bytes | None:
         """A small private record of the store's own (e.g. `site-fingerprints.json`); None
         before the first `write_record`."""
 
+    @abstractmethod
     def write_record(self, name: str, data: bytes) -> None:
         """Replace a private record whole (atomically)."""
 

@@ -350,20 +350,17 @@ class ObjectFiles(FileStore):
     """Public files under `public` (a URL), unreleased ones under `private` (same relative
     names); rendering in `work_dir` on local disk."""
 
-    def __init__(self, public: str, private: str, work_dir: Path, endpoint_url: str = "",
-                 local_public: Path | None = None):
+    def __init__(self, public: str, private: str, work_dir: Path, endpoint_url: str = ""):
         self.public = Area(public, endpoint_url)
         self.private_area = Area(private, endpoint_url)
         self.work_dir = work_dir
         self.written = Written(self.private_area)
-        # a local folder for what still needs one (`serve` previews, auditions): never the
-        # published site, which lives under `public`
-        self._local_public = local_public or work_dir / "site"
 
     # where things are
     @property
-    def public_dir(self) -> Path:
-        return self._local_public
+    def public_dir(self) -> Location:  # type: ignore[override]
+        """The public storage's URL (joins with `/` like a path, for what is shown)."""
+        return self.public.location
 
     @property
     def private(self) -> Location:
