@@ -99,6 +99,10 @@ def test_any_fsspec_url_works_a_local_file_url_included(tmp_path):
     assert (tmp_path / "pub" / names[".mp3"]).read_bytes() == b"ID3 audio"
     assert not (tmp_path / "priv" / names[".mp3"]).exists()
     assert not list((tmp_path / "pub").rglob(".*.part"))
+    theirs = tmp_path / "pub" / "episodes" / "theirs-0123456789.mp3"
+    theirs.write_bytes(b"the publisher's own")
+    assert files.delete_public("episodes/theirs-0123456789.mp3") is False  # no marker: theirs
+    assert files.delete_public(names[".mp3"]) is True and theirs.exists()
 
 
 # ---- episode files on S3 -------------------------------------------------------------------
@@ -142,6 +146,8 @@ def test_admitted_files_are_public_with_their_headers_and_withdrawn_ones_are_not
         assert status == 200, name
         assert headers["Content-Type"] == expected[suffix]
         assert headers["Cache-Control"] == IMMUTABLE
+        assert {k.lower(): v for k, v in headers.items()}["x-amz-meta-audioarticles"] == \
+            "written"  # our record, on the object itself
         assert body == (b"ID3 audio" if suffix == ".mp3" else b"WEBVTT\n" if suffix == ".vtt"
                         else b"{}\n")
     assert not any(k.startswith("private/episodes") for k in keys(s3_service, s3_bucket))

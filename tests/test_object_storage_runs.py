@@ -62,7 +62,8 @@ def test_the_store_restarted_mid_batch_loses_and_doubles_nothing(s3_server, tmp_
     recorded = json.loads(out)["episodes"]
     assert len({e["guid"] for e in recorded}) == len(articles)  # one episode per article
     fs = s3_server.filesystem()
-    stored = {p.removeprefix(f"{bucket}/podcast/") for p in fs.find(f"{bucket}/podcast/episodes")}
+    stored = {p.removeprefix(f"{bucket}/podcast/") for p in fs.find(f"{bucket}/podcast/episodes")
+              if not p.endswith(".html")}  # the episodes' files, not their pages
     from audioarticles.store import ProjectStore
     from audioarticles.config import load_settings
 
@@ -129,9 +130,9 @@ def watch(s3_service, s3_bucket, monkeypatch) -> Watch:
         watching.before_put(self, name, data)
         return put(self, name, data, headers)
 
-    def removing(self, name):
+    def removing(self, name, present=False):
         watching.before_remove(self, name)
-        return remove(self, name)
+        return remove(self, name, present)
 
     monkeypatch.setattr(Area, "put_bytes", put_bytes)
     monkeypatch.setattr(Area, "remove", removing)

@@ -111,7 +111,7 @@ def inventory(files: FileStore, public: bool) -> list[str]:
             if relative.startswith(f"{OWN}/") or any(p.startswith(".")
                                                      for p in relative.split("/")):
                 continue
-            if files.written.wrote(area.key(relative)):
+            if files.written.wrote(area, relative):
                 names.append(relative)
         return sorted(names)
     raise TypeError(f"cannot list the files of a {type(files).__name__}")
@@ -151,7 +151,7 @@ def copy_files(source: FileStore, target: ObjectFiles, versioned: set[str],
             if data is None:
                 report.problems.append(f"{name}: listed but unreadable at the source")
                 continue
-            target.written.add(area.key(name))
+            target.written.add(area, name)
             headers = site_headers(name, kind_of(name, versioned)) if public else None
             area.put_bytes(name, data, headers)
             copied[public, name] = digest(data)

@@ -15,10 +15,12 @@ What the local store gets from renames, this one gets from the object store's ow
   copies a published episode's files to the public area before the rebuild's `site_batch`
   writes the pages and feeds that name them (in `SiteKind` order, feeds last); `withdraw`
   removes them after the batch that stopped naming them.
-- Never delete an object we did not write: each object's URL is written down (a small marker
-  object under the private area's `.audioarticles/written/`) before the object is uploaded;
-  every delete checks it first. The record lives beside the files, so every worker sharing
-  the storage sees it.
+- Never delete an object we did not write: on S3 every object we upload carries the metadata
+  `x-amz-meta-audioarticles: written` (set by the same PUT, so the record and the object
+  appear together); on other file systems, where objects carry no metadata, a small marker
+  under the private area's `.audioarticles/written/` is written before the object. Every
+  delete checks the record first. It lives beside the files, so every worker sharing the
+  storage sees it.
 
 Rendering still happens on local disk (ffmpeg needs files): `placing` gives a temporary MP3 in
 the project's state folder and `place` uploads it. The private area also holds the store's
@@ -178,6 +180,15 @@ class Area:
         except FileNotFoundError:
             return None
 
+    def marked(self, name: str) -> bool | None:
+        """S3: whether the object carries our mark (None: no such object)."""
+        try:
+            with self.calling("look up", name, missing_ok=True):
+                meta = self.fs.metadata(self.path(name))
+        except FileNotFoundError:
+            return None
+        return all(meta.get(key) == value for key, value in MARK.items())
+
     def exists(self, name: str) -> bool:
         info = self.info(name)
         return info is not None and info.get("type") != "directory"
@@ -200,9 +211,10 @@ class Area:
             found[prefix + base] = entry
         return found
 
-    def remove(self, name: str) -> bool:
-        """Delete `name`; False when it was not there (an S3 DELETE succeeds either way)."""
-        if not self.exists(name):
+    def remove(self, name: str, present: bool = False) -> bool:
+        """Delete `name`; False when it was not there (an S3 DELETE succeeds either way, so
+        it is looked up first unless the caller just saw it, `present`)."""
+        if not present and not self.exists(name):
             return False
         try:
             with self.calling("delete", name, missing_ok=True):
@@ -212,10 +224,16 @@ class Area:
         return True
 
 
-def _s3_headers(headers: dict[str, str] | None) -> dict[str, str]:
-    headers = headers or {}
-    return {"ContentType": headers["Content-Type"], "CacheControl": headers["Cache-Control"]} \
-        if headers else {}
+#: the user metadata every object we upload to S3 carries: our record of what we wrote
+MARK = {"audioarticles": "written"}
+
+
+def _s3_headers(headers: dict[str, str] | None) -> dict:
+    options: dict = {"Metadata": dict(MARK)}
+    if headers:
+        options.update(ContentType=headers["Content-Type"],
+                       CacheControl=headers["Cache-Control"])
+    return options
 
 
 def episode_headers(name: str) -> dict[str, str]:
@@ -228,12 +246,13 @@ def _etag_of(info: dict) -> str:
 
 
 class Written:
-    """The record of the objects we wrote, shared by every worker on the same storage: one
-    small marker object per URL, under the private area's `.audioarticles/written/`,
-    written before the object it names."""
+    """The record of the objects we wrote, shared by every worker on the same storage: on S3,
+    the mark each object carries (`MARK`, set by its own PUT); elsewhere, one small marker
+    object per URL under the private area's `.audioarticles/written/`, written before the
+    object it names."""
 
-    def __init__(self, area: Area):
-        self.area = area
+    def __init__(self, markers: Area):
+        self.markers = markers
         self._lock = threading.Lock()
         self._known: set[str] = set()
 
@@ -241,19 +260,26 @@ class Written:
     def _marker(url: str) -> str:
         return f"{WRITTEN}/{hashlib.sha256(url.encode()).hexdigest()}"
 
-    def add(self, url: str) -> None:
+    def add(self, area: Area, name: str) -> None:
+        """Before `name` is uploaded to `area`: write it down (nothing to do on S3)."""
+        if area.s3:
+            return
+        url = area.key(name)
         with self._lock:
             if url in self._known:
                 return
-        self.area.put_bytes(self._marker(url), url.encode())
+        self.markers.put_bytes(self._marker(url), url.encode())
         with self._lock:
             self._known.add(url)
 
-    def wrote(self, url: str) -> bool:
+    def wrote(self, area: Area, name: str) -> bool:
+        if area.s3:
+            return bool(area.marked(name))
+        url = area.key(name)
         with self._lock:
             if url in self._known:
                 return True
-        held = self.area.read(self._marker(url))
+        held = self.markers.read(self._marker(url))
         if held is not None and held.decode(errors="replace") == url:
             with self._lock:
                 self._known.add(url)
@@ -293,7 +319,7 @@ class _RemotePlacement(Placement):
     def _upload(self, name: str, upload) -> None:
         if not self.area.exists(name):
             self.created.append(name)
-        self.store.written.add(self.area.key(name))
+        self.store.written.add(self.area, name)
         upload()
 
     def discard(self) -> None:
@@ -335,7 +361,7 @@ class _RemoteSiteBatch(SiteBatch):
         public = self.store.public
         for name, (kind, data) in sorted(self._pending.items(),
                                          key=lambda item: item[1][0].value):
-            self.store.written.add(public.key(name))
+            self.store.written.add(public, name)
             public.put_bytes(name, data, site_headers(name, kind))
         self._pending.clear()
 
@@ -403,16 +429,17 @@ class ObjectFiles(FileStore):
             raise
 
     def remove_ours(self, area: Area, name: str) -> bool:
-        """Delete `name` from `area` if, and only if, we wrote it."""
-        if not self.written.wrote(area.key(name)):
+        """Delete `name` from `area` if, and only if, we wrote it (False: not ours, or gone)."""
+        if not self.written.wrote(area, name):
             return False
-        return area.remove(name)
+        # on S3 the mark was read from the object itself: it is there
+        return area.remove(name, present=area.s3)
 
     def _copy(self, source: Area, target: Area, name: str) -> None:
         data = source.read(name)
         if data is None:
             return
-        self.written.add(target.key(name))
+        self.written.add(target, name)
         target.put_bytes(name, data, episode_headers(name))
 
     # releasing and withdrawing
