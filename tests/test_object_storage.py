@@ -371,3 +371,25 @@ def test_doctor_config_on_local_folders(project, runner):
     assert [r["part"] for r in json.loads(result.stdout)["config"]] == [
         "storage (public)", "storage (private)"]
     assert runner.invoke(cli, ["doctor"]).exit_code == 2
+
+
+def test_private_state_is_shared_through_the_private_storage(s3_bucket, tmp_path):
+    """Two machines on the same storage: what one keeps (an edition's segment list, the
+    private feeds' key), the other reads."""
+    storage = {"storage": {"public": f"s3://{s3_bucket}/podcast/",
+                           "private": f"s3://{s3_bucket}/private/"}}
+    machines = []
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        machines.append(ProjectStore(Settings(tmp_path / name, storage)))
+    one, two = machines
+    one.keep(one.private_path("segments", "abc.json"), b'{"segments": []}')
+    assert two.kept(two.private_path("segments", "abc.json")) == b'{"segments": []}'
+    assert two.private_path("segments", "abc.json").is_file()  # kept locally from now on
+    assert two.kept(two.private_path("segments", "nothing.json")) is None
+    assert two.secret("feed-tokens.key") is None
+    key = one.secret("feed-tokens.key", create=True)
+    assert len(key) == 32 and two.secret("feed-tokens.key") == key
+    assert oct(two.private_path("feed-tokens.key").stat().st_mode & 0o777) == "0o600"
+    local = ProjectStore(Settings(tmp_path / "one", {}))
+    assert local.kept(local.private_path("segments", "zzz.json")) is None

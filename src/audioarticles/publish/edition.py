@@ -88,7 +88,10 @@ class Voiced:
 
 def load_voiced(project: Settings, episode: Episode) -> Voiced | None:
     try:
-        data = json.loads(segments_path(project, episode.guid).read_text(encoding="utf-8"))
+        kept = ProjectStore(project).kept(segments_path(project, episode.guid))
+        if kept is None:
+            return None
+        data = json.loads(kept.decode("utf-8"))
         segments = [Segment(block=b, position=p, block_kind=k, written=w, spoken=s)
                     for b, p, k, w, s in data["segments"]]
         return Voiced(episode, str(data["voice"]), str(data["identity"]), segments)

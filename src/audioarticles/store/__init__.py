@@ -110,6 +110,33 @@ class ProjectStore:
         if not any(path.resolve().is_relative_to(folder) for folder in own):
             raise ValueError(f"{path} is not in the project's private state or cache")
         atomic_write_bytes(path, data)
+        shared = self._shared_name(path)
+        if shared is not None:  # other machines read it from the private storage
+            self.files.write_record(shared, data)
+
+    def kept(self, path: Path) -> bytes | None:
+        """What `keep` wrote at `path`: here, or (on object storage) as another machine kept
+        it; None when nobody did."""
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            pass
+        shared = self._shared_name(path)
+        data = self.files.read_record(shared) if shared is not None else None
+        if data is not None:
+            atomic_write_bytes(path, data)  # kept here from now on
+        return data
+
+    def _shared_name(self, path: Path) -> str | None:
+        """The record name of a private state file when the private storage is shared
+        (object storage), else None: `state/<path in the state folder>`."""
+        if self.local_files:
+            return None
+        try:
+            relative = path.resolve().relative_to(self.settings.state_dir.resolve())
+        except ValueError:
+            return None  # the cache: anything there can be made again
+        return f"state/{relative.as_posix()}"
 
     def secret(self, name: str, create: bool = False, size: int = 32) -> bytes | None:
         """A random secret kept in the private state folder (mode 0600), made on first use
@@ -117,15 +144,20 @@ class ProjectStore:
         path = self.private_path(name)
         if path.is_file():
             return path.read_bytes()
-        if not create:
+        shared = self._shared_name(path)
+        held = self.files.read_record(shared) if shared is not None else None
+        if held is None and not create:
             return None
         path.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(descriptor, "wb") as handle:
-                handle.write(secrets.token_bytes(size))
+                # on object storage, the secret every machine shares (another made it first)
+                handle.write(held if held is not None else secrets.token_bytes(size))
                 handle.flush()
                 os.fsync(handle.fileno())
+        if shared is not None and held is None:
+            self.files.write_record(shared, path.read_bytes())
         return path.read_bytes()
 
     @property
