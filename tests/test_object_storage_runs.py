@@ -193,3 +193,56 @@ def test_convert_publish_build_unpublish_on_object_storage(project, runner, s3_s
     assert fetch(f"{base}episodes/{gone}.html")[0] == 404
     assert fs.exists(f"{s3_bucket}/private/{removed_mp3[0]}")  # kept privately
     assert watch.problems == []
+
+
+KILLED_CONVERSION = """
+import sys, time
+import s3fs
+
+calls = s3fs.S3FileSystem._call_s3
+
+async def call(self, method, *args, **kwargs):
+    if method == "put_object" and kwargs.get("Key", "").endswith(".mp3"):
+        print("UPLOADING", kwargs["Key"], flush=True)  # the MP3's upload has begun
+        time.sleep(600)  # to be killed here
+    return await calls(self, method, *args, **kwargs)
+
+s3fs.S3FileSystem._call_s3 = call
+from audioarticles.cli import main
+sys.argv = ["audioarticles", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_conversion_killed_while_uploading_leaves_no_object_and_runs_again(
+        s3_service, s3_bucket, tmp_path):
+    root = tmp_path / "project"
+    root.mkdir()
+    storage_project(root, s3_bucket)
+    write_articles(root / "articles", 1)
+    env = {**os.environ, **s3_service.environ(), "NO_PROXY": "127.0.0.1,localhost"}
+    child = subprocess.Popen([sys.executable, "-c", KILLED_CONVERSION, "--project", str(root),
+                              "convert", str(root / "articles"), "--voice", "fr-espeak"],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, start_new_session=True)
+    try:
+        line = child.stdout.readline()
+        assert line.startswith("UPLOADING"), child.communicate()
+        os.kill(child.pid, 9)
+    finally:
+        child.kill()
+        child.wait()
+    key = line.split()[1]
+    fs = s3_service.filesystem()
+    assert not fs.exists(f"{s3_bucket}/{key}")  # nothing under the MP3's final name
+    stored = {p for p, i in fs.find(s3_bucket, detail=True).items() if i["type"] == "file"}
+    assert not [p for p in stored if "/podcast/" in p]  # nothing public
+    again = run_cli(root, env, "convert", str(root / "articles"), "--voice", "fr-espeak",
+                    "--json")
+    out, err = again.communicate(timeout=600)
+    assert again.returncode == 0, err
+    [episode] = json.loads(out)["episodes"]
+    assert fs.info(episode["mp3"].removeprefix("s3://"))["size"] == episode["bytes"]
+    listed = {p for p, i in fs.find(f"{s3_bucket}/podcast/episodes", detail=True).items()
+              if i["type"] == "file" and p.endswith(".mp3")}
+    assert listed == {episode["mp3"].removeprefix("s3://")}
