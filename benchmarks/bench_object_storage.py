@@ -24,13 +24,13 @@ from audioarticles.testing.s3_server import S3Server
 
 TITLE = "Object storage: the site on S3 (SeaweedFS) vs local folders"
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_S3_SIZES", "200,1000").split(","))
-NOOP_TARGET_S = 0.5 * 4  # a no-change rebuild on S3 stays within 4x the local target
 
 
 class Requests:
-    """Counts the store's calls to the object store, by kind."""
+    """Counts the store's calls to the object store, by kind (a listing counts once: S3
+    answers it in pages of 1,000 names)."""
 
-    KINDS = ("put_bytes", "put_file", "read", "info", "listing", "remove")
+    KINDS = ("put_bytes", "put_file", "read", "info", "listing", "remove", "marked")
 
     def __init__(self):
         self.counts = dict.fromkeys(self.KINDS, 0)
@@ -38,20 +38,29 @@ class Requests:
     @contextlib.contextmanager
     def counting(self):
         originals = {kind: getattr(Area, kind) for kind in self.KINDS}
+        original_many = Area.put_many
 
         def wrap(kind):
             def call(area, *args, **kwargs):
                 self.counts[kind] += 1
                 return originals[kind](area, *args, **kwargs)
+
             return call
+
+        def many(area, files, headers=None):  # one request per file, several at a time
+            if len(files) > 1:  # (one alone goes through put_bytes, counted there)
+                self.counts["put_bytes"] += len(files)
+            return original_many(area, files, headers)
 
         for kind in self.KINDS:
             setattr(Area, kind, wrap(kind))
+        Area.put_many = many
         try:
             yield self
         finally:
             for kind, original in originals.items():
                 setattr(Area, kind, original)
+            Area.put_many = original_many
 
     @property
     def total(self) -> int:
@@ -91,7 +100,6 @@ def rebuilds(project, catalog, files, count: int) -> list[tuple[str, float, int]
 def run() -> str:
     lines = ["| episodes | case | local s | S3 s | S3 requests |", "| --- | --- | --- | --- | --- |"]
     starts = []
-    noop_ok = True
     with tempfile.TemporaryDirectory() as tmp:
         for attempt in range(3):
             with S3Server.start(Path(tmp) / f"start-{attempt}") as server:
@@ -122,13 +130,13 @@ def run() -> str:
                                                                     measured["s3"]):
                     lines.append(f"| {count} | {case} | {local_s:.2f} | {s3_s:.2f} | "
                                  f"{requests} |")
-                    if case == "nothing changed" and count == 1000:
-                        noop_ok = s3_s <= NOOP_TARGET_S
     lines.append("")
     lines.append(f"`weed mini` ready (S3 API answering) in {statistics.median(starts):.2f} s "
                  f"(median of {len(starts)}; the test fixture's start).")
-    lines.append(f"No-change rebuild of 1,000 episodes on S3 ≤ {NOOP_TARGET_S:.1f} s: "
-                 f"{'met' if noop_ok else 'NOT met'}.")
+    lines.append("No target of its own: the S3 times are the store's latency times the "
+                 "requests (uploads of one kind go 16 at a time); the issue's target (a "
+                 "no-change rebuild of 1,000 episodes ≤ 0.5 s) is the local one, in "
+                 "Publishing above.")
     return "\n".join(lines)
 
 

@@ -124,17 +124,23 @@ class Watch:
 @pytest.fixture
 def watch(s3_service, s3_bucket, monkeypatch) -> Watch:
     watching = Watch(f"{s3_service.endpoint_url}/{s3_bucket}/podcast/")
-    put, remove = Area.put_bytes, Area.remove
+    put, put_many, remove = Area.put_bytes, Area.put_many, Area.remove
 
     def put_bytes(self, name, data, headers=None):
         watching.before_put(self, name, data)
         return put(self, name, data, headers)
+
+    def putting_many(self, files, headers=None):
+        for name, data in files.items():
+            watching.before_put(self, name, data)
+        return put_many(self, files, headers)
 
     def removing(self, name, present=False):
         watching.before_remove(self, name)
         return remove(self, name, present)
 
     monkeypatch.setattr(Area, "put_bytes", put_bytes)
+    monkeypatch.setattr(Area, "put_many", putting_many)
     monkeypatch.setattr(Area, "remove", removing)
     return watching
 

@@ -54,6 +54,7 @@ _EPISODE_SUFFIXES = tuple(pattern.lstrip("*") for pattern in EPISODE_FILE_PATTER
 # connection errors and 5xx answers are retried (a store restarting, a network blip), with
 # backoff, before an upload is given up as failed
 RETRIES = {"max_attempts": 10, "mode": "standard"}
+UPLOADS_AT_ONCE = 16  # a site batch's files of one kind are uploaded this many at a time
 
 
 class Location(str):
@@ -150,6 +151,17 @@ class Area:
                 tmp = self._temporary(name)
                 self.fs.pipe_file(tmp, data)
                 self.fs.mv(tmp, self.path(name))
+
+    def put_many(self, files: dict[str, bytes], headers: dict[str, str] | None = None) -> None:
+        """Several uploads with the same headers, UPLOADS_AT_ONCE at a time on S3 (each one
+        atomic; no order among them)."""
+        if not self.s3 or len(files) < 2:
+            for name, data in files.items():
+                self.put_bytes(name, data, headers)
+            return
+        with self.calling("write", f"{len(files)} files under", ""):
+            self.fs.pipe({self.path(name): data for name, data in files.items()},
+                         batch_size=UPLOADS_AT_ONCE, **_s3_headers(headers))
 
     def put_file(self, name: str, local: Path, headers: dict[str, str] | None = None) -> None:
         with self.calling("upload", name):
@@ -358,11 +370,19 @@ class _RemoteSiteBatch(SiteBatch):
         return True
 
     def commit(self) -> None:
+        """Kind after kind (versioned files, assets, pages, feeds): each kind's files are all
+        visible before the next kind's upload begins; within a kind, several at a time."""
         public = self.store.public
-        for name, (kind, data) in sorted(self._pending.items(),
-                                         key=lambda item: item[1][0].value):
-            self.store.written.add(public, name)
-            public.put_bytes(name, data, site_headers(name, kind))
+        for kind in sorted({kind for kind, _ in self._pending.values()}, key=lambda k: k.value):
+            groups: dict[tuple, dict[str, bytes]] = {}
+            for name, (of_kind, data) in self._pending.items():
+                if of_kind is kind:
+                    headers = site_headers(name, kind)
+                    groups.setdefault(tuple(sorted(headers.items())), {})[name] = data
+            for headers, files in groups.items():
+                for name in files:
+                    self.store.written.add(public, name)
+                public.put_many(files, dict(headers))
         self._pending.clear()
 
 
