@@ -24,7 +24,7 @@ from audioarticles.model import Audio, Episode
 from audioarticles.store import FileStore, ProjectStore, open_files
 from audioarticles.store.files import LocalFiles
 from audioarticles.store.interfaces import SiteKind
-from audioarticles.store.objects import ObjectFiles
+from audioarticles.store.objects import Area, ObjectFiles
 from audioarticles.store.segment_cache import SegmentCache
 from audioarticles.testing.s3_server import ACCESS_KEY, SECRET_KEY
 
@@ -393,3 +393,26 @@ def test_private_state_is_shared_through_the_private_storage(s3_bucket, tmp_path
     assert oct(two.private_path("feed-tokens.key").stat().st_mode & 0o777) == "0o600"
     local = ProjectStore(Settings(tmp_path / "one", {}))
     assert local.kept(local.private_path("segments", "zzz.json")) is None
+
+
+def test_an_episode_file_read_once_is_read_again_from_the_local_cache(s3_bucket, tmp_path,
+                                                                      monkeypatch):
+    files = ObjectFiles(f"s3://{s3_bucket}/podcast/", f"s3://{s3_bucket}/private/",
+                        tmp_path / "rendering", cache_dir=tmp_path / "cache")
+    with files.placing("marche") as placement:
+        placement.tmp_mp3.write_bytes(b"ID3 audio")
+        names = placement.place({".vtt": "WEBVTT\n", ".chapters.json": "{}\n"})
+    files.admit([episode(names)])
+    with files.site_batch() as batch:
+        batch.write("index.html", b"<p>v1</p>", SiteKind.PAGE)
+    gets = []
+    read = Area.read
+    monkeypatch.setattr(Area, "read", lambda area, name: (gets.append(name), read(area, name))[1])
+    assert files.read(names[".vtt"]) == b"WEBVTT\n"
+    assert files.read(names[".vtt"]) == b"WEBVTT\n"
+    assert gets == [names[".vtt"]]  # named after its audio: never changes, read once
+    assert files.read("index.html") == b"<p>v1</p>"
+    with files.site_batch() as batch:
+        batch.write("index.html", b"<p>v2</p>", SiteKind.PAGE)
+    assert files.read("index.html") == b"<p>v2</p>"  # a page changes in place: always asked
+    assert files.read("episodes/missing-0123456789.vtt") is None

@@ -47,7 +47,7 @@ def open_files(settings: Settings) -> FileStore:
         from audioarticles.store.objects import ObjectFiles
 
         return ObjectFiles(storage.public, storage.private, settings.state_dir / "rendering",
-                           storage.endpoint_url)
+                           storage.endpoint_url, settings.cache_dir / "objects")
     return LocalFiles(settings.output, settings.unreleased_dir, settings.state_dir)
 
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import secrets
 import tempfile
 import threading
@@ -41,6 +42,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from audioarticles.errors import StorageError
+from audioarticles.store.atomic import atomic_write_bytes
 from audioarticles.model import Episode
 from audioarticles.store.files import EPISODE_FILE_PATTERNS, EPISODES, audio_stem, episode_files
 from audioarticles.store.interfaces import FileStore, Placement, SiteBatch, SiteKind, site_headers
@@ -51,6 +53,8 @@ RECORDS = f"{OWN}/records"
 SEGMENTS = f"{OWN}/segments"
 _S3 = ("s3", "s3a")
 _EPISODE_SUFFIXES = tuple(pattern.lstrip("*") for pattern in EPISODE_FILE_PATTERNS)
+# an episode's (or an edition's) own file: `<slug>-<hash of its MP3>.<suffix>`
+_EPISODE_FILE = re.compile(r"(episodes|editions)/[^/]+-[0-9a-f]{10}(\.[a-z0-9]+)+")
 # connection errors and 5xx answers are retried (a store restarting, a network blip), with
 # backoff, before an upload is given up as failed
 RETRIES = {"max_attempts": 10, "mode": "standard"}
@@ -396,10 +400,12 @@ class ObjectFiles(FileStore):
     """Public files under `public` (a URL), unreleased ones under `private` (same relative
     names); rendering in `work_dir` on local disk."""
 
-    def __init__(self, public: str, private: str, work_dir: Path, endpoint_url: str = ""):
+    def __init__(self, public: str, private: str, work_dir: Path, endpoint_url: str = "",
+                 cache_dir: Path | None = None):
         self.public = Area(public, endpoint_url)
         self.private_area = Area(private, endpoint_url)
         self.work_dir = work_dir
+        self.cache_dir = cache_dir  # local copies of episode files read (None: no cache)
         self.written = Written(self.private_area)
 
     # where things are
@@ -511,7 +517,26 @@ class ObjectFiles(FileStore):
         batch.commit()
 
     def read(self, name: str, public: bool = True) -> bytes | None:
-        return (self.public if public else self.private_area).read(name)
+        """A file's bytes; an episode's own files (named after their audio, so never
+        changing) are kept in the local cache after the first read: a rebuild reads an
+        episode's transcript and chapters again without a request."""
+        kept = self._cached(name)
+        if kept is not None:
+            try:
+                return kept.read_bytes()
+            except FileNotFoundError:
+                pass
+        data = (self.public if public else self.private_area).read(name)
+        if data is not None and kept is not None:
+            with contextlib.suppress(OSError):  # a cache that cannot be written is no cache
+                atomic_write_bytes(kept, data)
+        return data
+
+    def _cached(self, name: str) -> Path | None:
+        if self.cache_dir is None or not _EPISODE_FILE.fullmatch(name):
+            return None
+        digest = hashlib.sha256(name.encode()).hexdigest()
+        return self.cache_dir / digest[:2] / digest
 
     def listing(self, folder: str, public: bool = True) -> dict[str, int]:
         area = self.public if public else self.private_area
