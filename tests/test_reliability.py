@@ -25,7 +25,7 @@ from audioarticles.config import load_settings
 from audioarticles.model import Episode, RetiredFile
 from audioarticles.pipeline import sweep_orphan_audio, sweep_partial_files
 from audioarticles.store import local_files
-from audioarticles.store import open_catalog
+from audioarticles.store.catalog import Catalog
 from audioarticles.store.lock import project_lock
 from audioarticles.store.manifest import Manifest
 
@@ -346,12 +346,12 @@ def test_orphan_audio_is_swept_but_not_kept_versions_nor_newer_files(project):
         if not name.startswith("fresh"):
             os.utime(path, (old, old))
         files[name] = path
-    with open_catalog(paths) as catalog, catalog.transaction():
+    with Catalog(paths.catalog_path) as catalog, catalog.transaction():
         catalog.save(Episode(guid="g", slug="current", title="T", source="t.txt", voice="v",
                              engine="e", mp3="episodes/current-1111111111.mp3"))
         catalog.retire_file(RetiredFile("episodes/kept-abcdefabcd.mp3", "g",
                                         "2026-01-01T00:00:00+00:00"))
-    with open_catalog(paths) as catalog:
+    with Catalog(paths.catalog_path) as catalog:
         removed = sweep_orphan_audio(local_files(paths), catalog, before=time.time() - 60)
     assert sorted(p.name for p in removed) == ["orphan-0123456789.mp3", "orphan-0123456789.vtt"]
     assert all(files[n].exists() for n in ("kept-abcdefabcd.mp3", "current-1111111111.mp3",

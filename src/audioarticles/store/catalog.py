@@ -148,9 +148,10 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-class CatalogError(Exception):
-    """The catalog's database failed (PostgreSQL unreachable, a statement refused); it names
-    the database, never a password. SQLite's own errors are `sqlite3.Error`."""
+class CatalogError(CatalogUnusable):
+    """The catalog's database failed (PostgreSQL unreachable, a statement refused): one line
+    naming the database (never a password) and the fix. SQLite's own errors are
+    `sqlite3.Error`, turned into such a line by `unusable`."""
 
 
 #: what a failing catalog raises (callers outside the store catch these without naming SQLite)

@@ -283,6 +283,24 @@ class PgCatalog(SqlCatalog):
                          f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)", None)
 
 
+def schema_state(url: str) -> tuple[int, int]:
+    """The schema version of the database at `url` and its number of episodes, read without
+    changing anything (`doctor --config`)."""
+    conn = connect(url)
+    try:
+        found = conn.execute("SELECT to_regclass(%s) IS NOT NULL AS found",
+                             (VERSION_TABLE,)).fetchone()["found"]
+        if not found:
+            return 0, 0
+        version = conn.execute(f"SELECT version FROM {VERSION_TABLE}").fetchone()
+        episodes = conn.execute("SELECT COUNT(*) AS n FROM episodes").fetchone()["n"]
+        return int(version["version"]) if version else 0, int(episodes)
+    except _psycopg().Error as exc:
+        raise CatalogError(unreachable(url, exc)) from exc
+    finally:
+        conn.close()
+
+
 # ---- the project's lock across machines (store/lock.py holds it) ---------------------------
 
 def try_advisory_lock(conn) -> bool:

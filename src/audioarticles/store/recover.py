@@ -31,6 +31,7 @@ from audioarticles.disclosure import Disclosure
 from audioarticles.errors import CatalogUnusable, UserError
 from audioarticles.model import EditorialEvent, Episode, RetiredFile
 from audioarticles.store import backups, manifest
+from audioarticles.store import catalog as catalog_module
 from audioarticles.store.atomic import shown_path
 from audioarticles.store.catalog import Catalog, SqlCatalog, now_iso
 from audioarticles.store.files import episode_files
@@ -504,3 +505,31 @@ def _remove_database(path: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             path.with_name(path.name + suffix).unlink()
 
+
+
+def catalog_check(project: Settings) -> dict:
+    """`doctor --config`: whether the catalog can be reached and read, or the fix
+    (`{"part", "where", "ok", "message"}`). A missing SQLite file is not created and a
+    PostgreSQL schema is not migrated (a SQLite file is opened as every command opens it)."""
+    url = postgres_url(project)
+    where = shown_path(project.catalog_path)
+    try:
+        if url:
+            from audioarticles.store.postgres import schema_state, shown_url
+
+            where = shown_url(url)
+            version, episodes = schema_state(url)
+        elif catalog_missing(project):
+            return {"part": "catalog", "where": where, "ok": True,
+                    "message": "not created yet (the first conversion creates it)"}
+        else:
+            with Catalog(project.catalog_path, keep_backups=False) as catalog:
+                version, episodes = catalog.schema_version, catalog.counts()["episodes"]
+    except UserError as exc:
+        return {"part": "catalog", "where": where, "ok": False, "message": str(exc)}
+    if version > len(catalog_module.MIGRATIONS):
+        return {"part": "catalog", "where": where, "ok": False,
+                "message": f"written by a newer audioarticles (schema {version}); upgrade the tool"}
+    state = ("no schema yet (the first command creates it)" if version == 0 else
+             f"schema {version} of {len(catalog_module.MIGRATIONS)}, {episodes} episode(s)")
+    return {"part": "catalog", "where": where, "ok": True, "message": f"reachable; {state}"}
