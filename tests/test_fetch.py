@@ -14,6 +14,7 @@ import requests
 from conftest import make_runner
 from web import Answer, Site, page
 
+from audioarticles.config import load_settings
 from audioarticles.store import open_catalog
 from audioarticles.cli import cli
 from audioarticles.errors import InputError
@@ -160,7 +161,6 @@ def test_fetch_uses_the_session_it_is_given(monkeypatch):
     (SHORT.replace("Une brève sans adresse canonique", "L’été « chaud »").encode("utf-16-le"), "text/html"),
 ])
 def test_a_page_in_a_misdeclared_encoding_is_read(tmp_path, monkeypatch, body, content_type):
-    from audioarticles.config import load_settings
     from audioarticles.sources import Reader
 
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
