@@ -17,7 +17,7 @@ from benchmarks.bench_publish import make_catalog
 
 from audioarticles import publish
 from audioarticles.config import load_settings
-from audioarticles.store.catalog import Catalog
+from audioarticles.store import open_catalog
 from audioarticles.store.files import LocalFiles
 from audioarticles.store.objects import Area, ObjectFiles
 from audioarticles.testing.s3_server import S3Server
@@ -124,7 +124,7 @@ def run() -> str:
                         files = ObjectFiles(f"s3://{bucket}/podcast/", f"s3://{bucket}/private/",
                                             project.state_dir / "rendering")
                         upload_episodes(root, files)
-                    with Catalog(project.catalog_path) as catalog:
+                    with open_catalog(project) as catalog:
                         measured[kind] = rebuilds(project, catalog, files, count)
                 for (case, local_s, _), (_, s3_s, requests) in zip(measured["local"],
                                                                     measured["s3"]):

@@ -5,6 +5,7 @@ every file read back); the source left as it was."""
 from __future__ import annotations
 
 import hashlib
+import shutil
 import json
 import urllib.request
 from pathlib import Path
@@ -82,3 +83,35 @@ def test_migrate_refuses_what_it_cannot_do(converted):
                      "s3://b/q/")
     assert result.exit_code == 2 and "credentials" in json.loads(result.stdout)["error"]
     assert "hunter2" not in result.stdout
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_catalog_moves_to_another_backend_checked(converted, tmp_path, request, backend):
+    target = (request.getfixturevalue("postgres_url") if backend == "postgresql"
+              else str(tmp_path / "moved" / "catalog.sqlite"))
+    result = migrate(converted, "--catalog", target)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["ok"] is True and report["problems"] == []
+    assert report["catalog"]["episodes"] == 2
+    assert report["catalog"]["editorial_events"] >= 3  # two conversions and a hold
+    assert report["settings"] == ["[catalog]", f'url = "{target}"']
+    # the project reads the same episodes from there
+    source = make_runner().invoke(cli, ["--project", str(converted), "episodes", "--json"])
+    moved = tmp_path / "moved-project"
+    shutil.copytree(converted, moved, ignore=shutil.ignore_patterns("catalog.sqlite*"))
+    if backend == "postgresql":
+        with open(moved / "audioarticles.toml", "a", encoding="utf-8") as handle:
+            handle.write(f'\n[catalog]\nurl = "{target}"\n')
+    else:
+        shutil.copy(target, moved / ".audioarticles" / "catalog.sqlite")
+    listed = make_runner().invoke(cli, ["--project", str(moved), "episodes", "--json"])
+    assert listed.exit_code == 0, listed.output
+    def rows(out):
+        return sorted((e["guid"], e["slug"], e["state"], e["bytes"])
+                      for e in json.loads(out)["episodes"])
+    assert rows(listed.stdout) == rows(source.stdout)
+    # a catalog that already holds episodes is never written over
+    again = migrate(converted, "--catalog", target)
+    assert again.exit_code != 0
+    assert "already holds" in json.loads(again.stdout)["error"]

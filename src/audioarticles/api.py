@@ -469,8 +469,9 @@ class Project:
         """`doctor --config`: each configured part reachable and usable, or what to fix
         (`{"part", "where", "ok", "message"}`)."""
         from audioarticles.store.checks import storage_checks
+        from audioarticles.store.recover import catalog_check
 
-        return storage_checks(self.settings)
+        return [catalog_check(self.settings), *storage_checks(self.settings)]
 
     def migrate(self, *, catalog: str = "", storage: str = "", private: str = "",
                 endpoint_url: str = ""):
