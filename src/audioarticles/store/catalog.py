@@ -12,7 +12,7 @@ from pathlib import Path
 
 from audioarticles.errors import CatalogUnusable
 from audioarticles.model import EditorialEvent, Episode, RetiredFile, Tombstone
-from audioarticles.store import backups
+from audioarticles.store import backups, cms_tables
 from audioarticles.store.interfaces import CatalogStore
 
 # Each entry moves the schema from version i to i+1. Append only; never edit a released one.
@@ -114,6 +114,9 @@ MIGRATIONS: list[str] = [
         UNIQUE (feed, day)
     )
     """,
+    # the CMS integration: API tokens (hashed), webhook deliveries, listening events, the
+    # article bodies the API was sent (store/cms_tables.py)
+    cms_tables.MIGRATION,
 ]
 
 _JSON_FIELDS = {"transcripts", "meta"}
@@ -144,7 +147,7 @@ def unusable(path: Path, exc: sqlite3.Error) -> CatalogUnusable:
                            f"{backups.restore_hint(path)}")
 
 
-class Catalog(CatalogStore):
+class Catalog(cms_tables.CmsRecords, CatalogStore):
     """The catalog in one SQLite file (WAL), checked and migrated forward when opened."""
 
     def __init__(self, path: Path, *, keep_backups: bool = True):
