@@ -180,3 +180,24 @@ def test_catalog_records_of_the_cms_integration(tmp_path):
                                           "completes": 0, "furthest": 50}]
     assert catalog.listening_plays("2026-01-02T00:00:00+00:00") == []
     catalog.close()
+
+
+def test_a_delivery_can_wait_for_the_site_to_be_rebuilt(tmp_path):
+    settings = Settings(tmp_path, {"api": {"webhooks": {"url": "https://cms.example.org/h"}}})
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    with catalog.transaction():
+        webhooks.record(settings, catalog, webhooks.READY, "g1", {"id": "g1"}, waiting=True)
+        webhooks.record(settings, catalog, webhooks.FAILED, "g2", {"id": "g2", "error": "x"})
+    due = catalog.due_deliveries(webhooks.now_iso())
+    assert [d["guid"] for d in due] == ["g2"]
+    with catalog.transaction():
+        assert catalog.release_deliveries(webhooks.WAITING, webhooks.now_iso()) == 1
+    assert {d["guid"] for d in catalog.due_deliveries(webhooks.now_iso())} == {"g1", "g2"}
+    [ready] = [d for d in catalog.deliveries() if d["guid"] == "g1"]
+    assert ready["url"] == "https://cms.example.org/h" and ready["event"] == "episode.ready"
+    catalog.close()
+    off = Settings(tmp_path / "off")  # no webhook URL: nothing is written
+    catalog = Catalog(tmp_path / "off.sqlite")
+    webhooks.record(off, catalog, webhooks.READY, "g1", {"id": "g1"})
+    assert catalog.deliveries() == []
+    catalog.close()

@@ -318,11 +318,7 @@ class CmsMethods:
         if not self.store.has_catalog:
             return {"episodes": [], "next_cursor": None}
         with self.store.catalog() as catalog:
-            records = catalog.episodes(states=(state,) if state else None)
-        records = sorted((r for r in records if r.updated_at >= floor),
-                         key=lambda r: (r.updated_at, r.guid))
-        if after:
-            records = [r for r in records if (r.updated_at, r.guid) > after]
+            records = catalog.changed_episodes(state, floor, after, limit + 1)
         page = records[:limit]
         channel = channel_settings(self.settings)
         more = len(records) > limit

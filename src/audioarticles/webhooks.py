@@ -53,6 +53,8 @@ SECRET_ENV = "AUDIOARTICLES_WEBHOOK_SECRET"
 #: what a receiver should accept between the timestamp and its clock
 TOLERANCE_S = 300
 MAX_WAIT_S = 6 * 3600
+#: the next attempt of a delivery that waits for the site's rebuild (never due before it)
+WAITING = "9999-12-31T23:59:59+00:00"
 # a claimed delivery is someone's for this long past its timeout (then it is due again)
 _CLAIM_MARGIN_S = 30
 
@@ -108,8 +110,10 @@ def retry_wait(settings: Settings, attempts: int) -> float:
 
 # ---- recording events (inside the caller's catalog transaction or lock) -----------------------
 
-def record(settings: Settings, catalog: CatalogStore, event: str, guid: str, data: dict) -> None:
-    """Put one event in the outbox (nothing when no webhook URL is set)."""
+def record(settings: Settings, catalog: CatalogStore, event: str, guid: str, data: dict, *,
+           waiting: bool = False) -> None:
+    """Put one event in the outbox (nothing when no webhook URL is set); `waiting`: not sent
+    before `site_rebuilt` (a worker's episode is public only after the next rebuild)."""
     if not configured(settings):
         return
     stamp = now_iso()
@@ -118,13 +122,26 @@ def record(settings: Settings, catalog: CatalogStore, event: str, guid: str, dat
     catalog.add_delivery({
         "id": delivery, "event": event, "guid": guid, "url": settings.values.api.webhooks.url,
         "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
-        "status": "pending", "attempts": 0, "next_attempt_at": stamp, "last_status": 0,
+        "status": "pending", "attempts": 0, "next_attempt_at": WAITING if waiting else stamp,
+        "last_status": 0,
         "last_error": "", "created_at": stamp, "delivered_at": ""})
 
 
-def record_ready(settings: Settings, catalog: CatalogStore, episode: Episode) -> None:
+def record_ready(settings: Settings, catalog: CatalogStore, episode: Episode,
+                 waiting: bool = False) -> None:
     record(settings, catalog, READY, episode.guid,
-           {"id": episode.guid, **episode_resource(channel_settings(settings), episode)})
+           {"id": episode.guid, **episode_resource(channel_settings(settings), episode)},
+           waiting=waiting)
+
+
+def site_rebuilt(settings: Settings, catalog: CatalogStore) -> None:
+    """The site was rebuilt: the deliveries that waited for it are due now, and sent."""
+    if not configured(settings):
+        return
+    with catalog.transaction():
+        waited = catalog.release_deliveries(WAITING, now_iso())
+    if waited:
+        deliver_soon(settings)
 
 
 def record_failed(settings: Settings, catalog: CatalogStore, article_id: str,

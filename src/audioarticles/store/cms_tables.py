@@ -13,6 +13,7 @@ from typing import Any
 
 # appended to store.catalog.MIGRATIONS (one schema version)
 MIGRATION = """
+    CREATE INDEX episodes_changed ON episodes(updated_at, guid);
     CREATE TABLE api_tokens (
         id TEXT PRIMARY KEY,
         name TEXT NOT NULL,
@@ -66,6 +67,23 @@ class CmsRecords:
     def _rows(self, sql: str, args: tuple = ()) -> list[dict]:
         return [dict(row) for row in self.db.execute(sql, args)]
 
+    # episodes in the order they changed (GET /v1/episodes)
+
+    def changed_episodes(self, state: str | None, since: str, after: tuple[str, str] | None,
+                         limit: int) -> list:
+        """Up to `limit` episodes (in `state`, when given) changed at or after `since` and
+        after `after` (updated_at, guid), in that order."""
+        sql = "SELECT * FROM episodes WHERE updated_at >= ?"
+        args: list = [since]
+        if state:
+            sql += " AND state = ?"
+            args.append(state)
+        if after:
+            sql += " AND (updated_at > ? OR (updated_at = ? AND guid > ?))"
+            args += [after[0], after[0], after[1]]
+        sql += " ORDER BY updated_at, guid LIMIT ?"
+        return [self._from_row(row) for row in self.db.execute(sql, (*args, limit))]
+
     # API tokens: the catalog never holds a token, only its SHA-256
 
     def add_api_token(self, token_id: str, name: str, scope: str, token_hash: str,
@@ -109,6 +127,12 @@ class CmsRecords:
             "UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND "
             "status = 'pending' AND next_attempt_at = ?", (until, delivery_id, due_at))
         return cursor.rowcount == 1
+
+    def release_deliveries(self, waiting: str, now: str) -> int:
+        """Pending deliveries whose next attempt is `waiting` become due `now`; how many."""
+        cursor = self.db.execute("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE "
+                                 "status = 'pending' AND next_attempt_at = ?", (now, waiting))
+        return cursor.rowcount
 
     def due_deliveries(self, now: str, limit: int = 50) -> list[dict]:
         """Pending deliveries whose next attempt is due, oldest first."""

@@ -87,8 +87,9 @@ def open_catalog(project: Settings) -> Catalog:
     written = Manifest(project.state_dir)
     manifest.register(project.output, written)
     manifest.register(project.state_dir, written)
-    manifest.seed(written, project.output, project.unreleased_dir,
-                  {e.slug: episode_files(e) for e in catalog.episodes()})
+    if not written.path.exists():  # every episode is read only for a project older than it
+        manifest.seed(written, project.output, project.unreleased_dir,
+                      {e.slug: episode_files(e) for e in catalog.episodes()})
     return catalog
 
 
