@@ -27,6 +27,7 @@ class Receiver:
     def __init__(self, secret: str = SECRET):
         self.secret = secret
         self.received: queue.Queue = queue.Queue()
+        self.kept: list = []
         self.seen: set[str] = set()
         self.fail_next = 0
         self.attempts = 0
@@ -69,20 +70,24 @@ class Receiver:
         return True
 
     def next(self, event: str, article_id: str, timeout: float = 60) -> dict:
-        """The next received body of `event` about `article_id` (others before it are
-        dropped)."""
+        """The first received body of `event` about `article_id` not taken yet (waiting for
+        it); the others stay for later calls."""
         deadline = time.monotonic() + timeout
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"no {event} webhook within {timeout} s")
-            try:
-                name, verified, body = self.received.get(timeout=left)
-            except queue.Empty:
-                continue
-            if name == event and body["data"]["id"] == article_id:
-                assert verified, body
-                return body
+            while True:
+                try:
+                    self.kept.append(self.received.get_nowait())
+                except queue.Empty:
+                    break
+            for index, (name, verified, body) in enumerate(self.kept):
+                if name == event and body["data"]["id"] == article_id:
+                    del self.kept[index]
+                    assert verified, body
+                    return body
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {event} webhook about {article_id} within "
+                                     f"{timeout} s")
+            time.sleep(0.05)
 
     def __enter__(self):
         self.thread.start()
