@@ -20,6 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from audioarticles import analytics, webhooks
+from audioarticles.editorial import STATES
 from audioarticles.apitokens import allows
 from audioarticles.errors import ArticleNotFound, FieldError, InputError, UsageError, UserError
 from audioarticles.service.guards import BodyLimit, TokenBucket, retry_after
@@ -253,8 +254,7 @@ def create_app(project) -> FastAPI:
 
     @app.get("/v1/episodes", tags=["episodes"])
     def episodes(token: Reader,
-                 state: Annotated[Literal["draft", "held", "scheduled", "published",
-                                          "unpublished"] | None, Query()] = None,
+                 state: Annotated[Literal[STATES] | None, Query()] = None,
                  since: Annotated[str | None, Query(description="ISO 8601")] = None,
                  cursor: Annotated[str | None, Query(max_length=1000)] = None,
                  limit: Annotated[int, Query(ge=1, le=200)] = 50):
@@ -292,17 +292,15 @@ def create_app(project) -> FastAPI:
             return _error(501, "only format=json is served", "format")
         return project.oembed(url, maxwidth=maxwidth, maxheight=maxheight)
 
-    app_with_limits = BodyLimit(app, options.max_body_kb * 1024)
     if options.cors_origins:
         from starlette.middleware.cors import CORSMiddleware
 
         app.add_middleware(CORSMiddleware, allow_origins=list(options.cors_origins),
                            allow_methods=["GET", "PUT", "POST", "DELETE"],
                            allow_headers=["Authorization", "Content-Type"], max_age=600)
-    app.state.limited = app_with_limits
     return app
 
 
 def asgi_app(project):
     """The app with the request-size limit in front (what uvicorn serves)."""
-    return create_app(project).state.limited
+    return BodyLimit(create_app(project), project.settings.values.api.max_body_kb * 1024)
