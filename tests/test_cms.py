@@ -149,8 +149,8 @@ def test_listening_statistics():
     ]
 
 
-def test_catalog_records_of_the_cms_integration(tmp_path):
-    catalog = Catalog(tmp_path / "catalog.sqlite")
+def test_catalog_records_of_the_cms_integration(catalog_backend):
+    catalog = catalog_backend.open()
     with catalog.transaction():
         catalog.add_api_token("tok_1", "cms", "write", "h1", "2026-01-01T00:00:00+00:00")
         catalog.add_api_token("tok_2", "old", "read", "h2", "2026-01-02T00:00:00+00:00")
@@ -182,9 +182,9 @@ def test_catalog_records_of_the_cms_integration(tmp_path):
     catalog.close()
 
 
-def test_a_delivery_can_wait_for_the_site_to_be_rebuilt(tmp_path):
+def test_a_delivery_can_wait_for_the_site_to_be_rebuilt(catalog_backend, tmp_path):
     settings = Settings(tmp_path, {"api": {"webhooks": {"url": "https://cms.example.org/h"}}})
-    catalog = Catalog(tmp_path / "catalog.sqlite")
+    catalog = catalog_backend.open()
     with catalog.transaction():
         webhooks.record(settings, catalog, webhooks.READY, "g1", {"id": "g1"}, waiting=True)
         webhooks.record(settings, catalog, webhooks.FAILED, "g2", {"id": "g2", "error": "x"})

@@ -2,9 +2,9 @@
 (an outbox: every attempt's outcome is kept), listening events from the players, and the last
 article body each CMS id was sent with (so the same PUT again is recognised).
 
-`CmsRecords` is mixed into a catalog class whose `db` is a DB-API connection taking `?`
-parameters and returning rows that `dict()` reads; its SQL is portable (no autoincrement, no
-SQLite-only functions), so another catalog backend reuses it as it is.
+`CmsRecords` is mixed into `store.catalog.SqlCatalog`: its queries use that class's
+statements (`_rows`, `execute`, `_execute_many`) and are portable SQL, so the SQLite and the
+PostgreSQL catalog both run them as they are.
 """
 
 from __future__ import annotations
@@ -62,10 +62,10 @@ _DELIVERY_FIELDS = ("event", "guid", "url", "payload", "status", "attempts", "ne
 class CmsRecords:
     """Catalog methods of the CMS integration (see the module docstring)."""
 
-    db: Any
-
-    def _rows(self, sql: str, args: tuple = ()) -> list[dict]:
-        return [dict(row) for row in self.db.execute(sql, args)]
+    _rows: Any
+    execute: Any
+    _execute_many: Any
+    _from_row: Any
 
     # episodes in the order they changed (GET /v1/episodes)
 
@@ -82,13 +82,13 @@ class CmsRecords:
             sql += " AND (updated_at > ? OR (updated_at = ? AND guid > ?))"
             args += [after[0], after[0], after[1]]
         sql += " ORDER BY updated_at, guid LIMIT ?"
-        return [self._from_row(row) for row in self.db.execute(sql, (*args, limit))]
+        return [self._from_row(row) for row in self._rows(sql, (*args, limit))]
 
     # API tokens: the catalog never holds a token, only its SHA-256
 
     def add_api_token(self, token_id: str, name: str, scope: str, token_hash: str,
                       at: str) -> None:
-        self.db.execute("INSERT INTO api_tokens (id, name, scope, token_hash, created_at) "
+        self.execute("INSERT INTO api_tokens (id, name, scope, token_hash, created_at) "
                         "VALUES (?, ?, ?, ?, ?)", (token_id, name, scope, token_hash, at))
 
     def api_tokens(self, revoked: bool = False) -> list[dict]:
@@ -97,18 +97,17 @@ class CmsRecords:
         return self._rows(f"SELECT * FROM api_tokens{where} ORDER BY created_at, id")
 
     def revoke_api_token(self, token_id: str, at: str) -> bool:
-        cursor = self.db.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND "
-                                 "revoked_at = ''", (at, token_id))
-        return cursor.rowcount > 0
+        return self.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND "
+                            "revoked_at = ''", (at, token_id)) > 0
 
     def touch_api_token(self, token_id: str, at: str) -> None:
-        self.db.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", (at, token_id))
+        self.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", (at, token_id))
 
     # webhook deliveries
 
     def add_delivery(self, delivery: dict) -> None:
         columns = ("id", "created_at") + _DELIVERY_FIELDS
-        self.db.execute(f"INSERT INTO webhook_deliveries ({', '.join(columns)}) VALUES "
+        self.execute(f"INSERT INTO webhook_deliveries ({', '.join(columns)}) VALUES "
                         f"({', '.join('?' * len(columns))})",
                         tuple(delivery[c] for c in columns))
 
@@ -117,22 +116,20 @@ class CmsRecords:
         if unknown:
             raise ValueError(f"not delivery fields: {sorted(unknown)}")
         sets = ", ".join(f"{name} = ?" for name in values)
-        self.db.execute(f"UPDATE webhook_deliveries SET {sets} WHERE id = ?",
+        self.execute(f"UPDATE webhook_deliveries SET {sets} WHERE id = ?",
                         (*values.values(), delivery_id))
 
     def claim_delivery(self, delivery_id: str, due_at: str, until: str) -> bool:
         """Take a due delivery for this process until `until` (False: another process took
         it first, or it is no longer pending)."""
-        cursor = self.db.execute(
+        return self.execute(
             "UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND "
-            "status = 'pending' AND next_attempt_at = ?", (until, delivery_id, due_at))
-        return cursor.rowcount == 1
+            "status = 'pending' AND next_attempt_at = ?", (until, delivery_id, due_at)) == 1
 
     def release_deliveries(self, waiting: str, now: str) -> int:
         """Pending deliveries whose next attempt is `waiting` become due `now`; how many."""
-        cursor = self.db.execute("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE "
-                                 "status = 'pending' AND next_attempt_at = ?", (now, waiting))
-        return cursor.rowcount
+        return self.execute("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE "
+                            "status = 'pending' AND next_attempt_at = ?", (now, waiting))
 
     def due_deliveries(self, now: str, limit: int = 50) -> list[dict]:
         """Pending deliveries whose next attempt is due, oldest first."""
@@ -149,8 +146,8 @@ class CmsRecords:
 
     def add_listening_events(self, events: list[tuple[str, str, str, float, str]]) -> None:
         """(episode GUID, event, play id, value, at) rows."""
-        self.db.executemany("INSERT INTO listening_events (episode, event, play_id, value, at) "
-                            "VALUES (?, ?, ?, ?, ?)", events)
+        self._execute_many("INSERT INTO listening_events (episode, event, play_id, value, at) "
+                           "VALUES (?, ?, ?, ?, ?)", events)
 
     def listening_plays(self, since: str = "") -> list[dict]:
         """One row per episode and play: whether it started, its furthest point in percent
@@ -173,7 +170,7 @@ class CmsRecords:
 
     def save_api_article(self, article_id: str, body_hash: str, job: str, state: str,
                          at: str) -> None:
-        self.db.execute(
+        self.execute(
             "INSERT INTO api_articles (id, body_hash, job, state, submitted_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET body_hash = excluded.body_hash, "
             "job = excluded.job, state = excluded.state, submitted_at = excluded.submitted_at",
