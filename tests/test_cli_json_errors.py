@@ -35,6 +35,11 @@ FAILING = {
     "lexicon add": (["lexicon", "add", "mot"], 2),
     "recover": (["recover"], 1),
     "migrate": (["migrate"], 2),  # nowhere to move to
+    "tokens create": (["tokens", "create", "--name", "a b"], 2),
+    "tokens list": (["tokens", "list", "--bogus"], 2),
+    "tokens revoke": (["tokens", "revoke", "nope"], 1),
+    "webhooks": (["webhooks", "--deliver"], 2),
+    "stats": (["stats", "--since", "hier"], 2),
 }
 
 
