@@ -18,7 +18,7 @@ from audioarticles import publish
 from audioarticles.config import load_settings
 from audioarticles.model import Episode
 from audioarticles.publish.incremental import RECORD_NAME
-from audioarticles.store.catalog import Catalog
+from audioarticles.store import open_catalog
 from audioarticles.store.files import LocalFiles
 
 TITLE = "Publishing: rebuild of feed and site from the catalog"
@@ -32,7 +32,7 @@ def make_catalog(root: Path, count: int) -> None:
     output.mkdir(parents=True)
     cues = "\n\n".join(f"00:{i // 60:02d}:{i % 60:02d}.000 --> 00:{(i + 1) // 60:02d}:{(i + 1) % 60:02d}.000\n"
                        f"Phrase numéro {i} de l’article, lue à voix haute." for i in range(60))
-    with Catalog(root / ".audioarticles" / "catalog.sqlite") as catalog, catalog.transaction():
+    with open_catalog(load_settings(root)) as catalog, catalog.transaction():
         for n in range(count):
             slug = f"article-{n:05d}"
             (output / f"{slug}-0123456789.mp3").write_bytes(b"\xff" * 2048)
@@ -102,7 +102,7 @@ def measure(count: int) -> dict[str, tuple[float, int, float]]:
         files = CountingFiles(project.output, project.unreleased_dir, project.state_dir)
         record = project.state_dir / RECORD_NAME
         figures = {}
-        with Catalog(project.catalog_path) as catalog:
+        with open_catalog(project) as catalog:
             figures["first"] = timed(project, catalog, files)
             # the whole site rendered again (as before incremental builds: no fingerprints),
             # alternated with incremental rebuilds, nothing changed
@@ -116,8 +116,8 @@ def measure(count: int) -> dict[str, tuple[float, int, float]]:
             changed = []
             for n in range(3):  # one episode corrected, three times
                 episode = catalog.by_slug(f"article-{n:05d}")
-                catalog.save(replace(episode, title=episode.title + " (corrigé)",
-                                     updated_at=f"2026-01-0{n + 1}T10:00:00+00:00"))
+                with catalog.transaction():
+                    catalog.save(replace(episode, title=f"{episode.title} (corrigé {n})"))
                 changed.append(timed(project, catalog, files))
             figures["one"] = median_of(changed)
         return figures
