@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -115,8 +116,8 @@ def measure(count: int) -> dict[str, tuple[float, int, float]]:
             changed = []
             for n in range(3):  # one episode corrected, three times
                 episode = catalog.by_slug(f"article-{n:05d}")
-                catalog.save(replace(episode, title=episode.title + " (corrigé)",
-                                     updated_at=f"2026-01-0{n + 1}T10:00:00+00:00"))
+                with catalog.transaction():
+                    catalog.save(replace(episode, title=f"{episode.title} (corrigé {n})"))
                 changed.append(timed(project, catalog, files))
             figures["one"] = median_of(changed)
         return figures
@@ -127,18 +128,22 @@ def run() -> str:
     met = True
     for count in SIZES:
         f = measure(count)
-        rows.append(f"| {count} | {f['first'][0]:.2f} s ({f['first'][1]}) "
-                    f"| {f['full'][0]:.2f} s ({f['full'][1]}) "
-                    f"| **{f['unchanged'][0]:.3f} s ({f['unchanged'][1]})** "
-                    f"| {f['one'][0]:.3f} s ({f['one'][1]}) |")
+        cells = [f"{f[k][0]:.3f} s, CPU {f[k][2]:.3f} s ({f[k][1]})"
+                 for k in ("first", "full", "unchanged", "one")]
+        cells[2] = f"**{cells[2]}**"
+        rows.append(f"| {count} | " + " | ".join(cells) + " |")
         if count == 1000:
             first, full, unchanged = f["first"], f["full"], f["unchanged"]
             met = (first[0] <= TARGET_S and unchanged[0] <= INCREMENTAL_S and unchanged[1] == 0
                    and f["again"][1] == 0)
+    load = os.getloadavg()[0]
     return "\n".join([
+        f"Load average when the run ended: {load:.1f} on {os.cpu_count()} cores.",
+        "",
         "Each episode has a 60-cue VTT and 4 chapters; the feed carries the newest 100. Times "
-        "are medians of 3, alternated; in brackets, the site files written or deleted (each "
-        "one request on an object store).",
+        "are medians of 3, alternated, wall clock then CPU time (the machine is shared: wall "
+        "times vary with its load); in brackets, the site files written or deleted (each one "
+        "request on an object store).",
         "",
         "| episodes | first build | full rebuild, nothing changed | incremental, nothing "
         "changed | incremental, one episode corrected |",
@@ -148,10 +153,9 @@ def run() -> str:
         "A full rebuild renders every page and the feed and compares each with the file on "
         "disk (how every build worked before incremental builds); an incremental one renders "
         "only what an episode change touches (fingerprints kept by the file store). One "
-        "corrected episode rewrites its page, its embed, the index and the feed.",
-        "",
-        (f"CPU time (1,000 episodes): full rebuild {full[2]:.2f} s, incremental with nothing "
-         f"changed {unchanged[2]:.3f} s."),
+        "corrected episode rewrites its page, its embed, the index, and the feed when it "
+        "lists it (with 1,000 episodes the corrected ones are older than the feed's newest "
+        "100).",
         "",
         (f"Targets (1,000 episodes): a first build in ≤ {TARGET_S:.0f} s ({first[0]:.2f} s); "
          f"an unchanged rebuild in ≤ {INCREMENTAL_S} s ({unchanged[0]:.3f} s, "

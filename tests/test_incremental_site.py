@@ -296,3 +296,57 @@ def test_the_preview_is_not_incremental_and_leaves_the_public_record_alone(newsr
     assert (publish.preview_dir(project) / "index.html").is_file()
     assert record.read_bytes() == before
     assert not (Path(publish.preview_dir(project)) / incremental.RECORD_NAME).exists()
+
+
+class OrderedFiles(CountingFiles):
+    """Remembers, in order, when files became visible, were admitted and were withdrawn."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.events: list[tuple[str, str]] = []
+
+    @contextlib.contextmanager
+    def site_batch(self):
+        queued = []
+        with super().site_batch() as batch:
+            write = batch.write
+
+            def remembered(name, data, kind):
+                queued.append(name)
+                return write(name, data, kind)
+
+            batch.write = remembered
+            yield batch
+        self.events += [("visible", name) for name in queued]
+
+    def admit(self, episodes):
+        episodes = list(episodes)
+        self.events += [("admit", e.mp3) for e in episodes if (self.private / e.mp3).exists()]
+        super().admit(episodes)
+
+    def withdraw(self, episodes):
+        episodes = list(episodes)
+        self.events += [("withdraw", e.mp3) for e in episodes
+                        if (self.public_dir / e.mp3).exists()]
+        super().withdraw(episodes)
+
+
+def test_audio_is_public_before_a_feed_names_it_and_leaves_after_the_feeds_stop(newsroom):
+    project, catalog, _ = newsroom
+    files = OrderedFiles(project.output, project.unreleased_dir, project.state_dir)
+    episode = catalog.by_slug("article-4")
+    editorial.hold_episodes(catalog, [episode], "rédaction", reason="à vérifier")
+    rebuild(project, catalog, files)
+    events = files.events
+    withdrawn = events.index(("withdraw", episode.mp3))
+    assert events.index(("visible", "feed.xml")) < withdrawn
+    assert events.index(("visible", "feeds/sante.xml")) < withdrawn
+    assert events.index(("visible", "index.html")) < withdrawn
+    files.events.clear()
+    [held] = catalog.episodes(states=("held",))
+    editorial.publish_episodes(catalog, [held], "rédaction")
+    rebuild(project, catalog, files)
+    events = files.events
+    admitted = events.index(("admit", episode.mp3))
+    assert admitted < events.index(("visible", "feed.xml"))
+    assert admitted < events.index(("visible", "episodes/article-4.html"))

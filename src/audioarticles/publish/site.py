@@ -257,18 +257,10 @@ def index_html(items: list[SiteEpisode], channel: Channel, artwork: str,
 
 def episode_pages(item: SiteEpisode, channel: Channel, artwork: str) -> dict[str, str]:
     """An episode's own files on the site, by path under the output folder: its page and its
-    embed (an incremental build writes them again only when the episode changed)."""
+    embed. Every file made for one episode belongs here: an incremental build renders them
+    again only when the episode changed, and deletes them when it leaves the site."""
     return {episode_page(item.episode): episode_html(item, channel, artwork),
             embed_page(item.episode): embed_html(item, channel, artwork)}
-
-
-def site_pages(channel: Channel, items: list[SiteEpisode], artwork: str) -> dict[str, str]:
-    """Every page of the site, by path under the output folder: index.html, then each
-    episode's pages (`items` newest first)."""
-    pages = {"index.html": index_html(items, channel, artwork)}
-    for item in items:
-        pages.update(episode_pages(item, channel, artwork))
-    return pages
 
 
 def remove_stale_pages(site: FileStore, pages: dict[str, str] | set[str],
