@@ -32,6 +32,22 @@ def require_tool(name: str) -> str:
     pytest.skip(message)
 
 
+AXE_CORE = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def require_axe() -> str:
+    """axe-core's script (from the npm registry; `.ci/run` installs it under .ci/node/, or
+    AXE_CORE_JS names the file); in CI its absence is a failure, elsewhere a skip."""
+    path = Path(os.environ.get("AXE_CORE_JS") or AXE_CORE)
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    message = (f"axe-core is not installed at {path} (test oracle; `.ci/run` installs it: "
+               "npm install --prefix .ci/node axe-core)")
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def free_port() -> int:
     """A local TCP port nothing listens on (connections to it are refused)."""
     import socket

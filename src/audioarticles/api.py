@@ -471,17 +471,21 @@ class Project:
             return publish.rebuild(self.settings, catalog, self.store.files)
 
     def embed(self, slug_or_id: str) -> str:
-        """The HTML snippet that puts an « Écouter l'article » player in an article."""
+        """The HTML snippet that puts an « Écouter l'article » player in an article (the
+        script embed: no inline JavaScript)."""
         return self.embed_info(slug_or_id)["snippet"]
 
-    def embed_info(self, slug_or_id: str) -> dict:
-        """The snippet, with the embed and page URLs (what `embed --json` prints)."""
+    def embed_info(self, slug_or_id: str, *, readalong: bool = False,
+                   markers: bool = False) -> dict:
+        """The snippets (`snippet`: script embed, `iframe`: the iframe alternative), with the
+        embed, page and oEmbed URLs (what `embed --json` prints). `readalong`: the embed
+        highlights the article's paragraph being read; `markers`: also the article's blocks,
+        each with its first words, for the CMS to mark `data-audio-block="N"`."""
         channel = publish.check_settings(self.settings)
         with self._catalog() as catalog:
             episode = publish.published_episode(catalog, slug_or_id)
-        return {"slug": episode.slug, "snippet": publish.embed_snippet(channel, episode),
-                "embed_url": channel.url(publish.embed_page(episode)),
-                "page_url": channel.url(publish.episode_page(episode))}
+        return publish.embed_info(channel, episode, self.store.files.public_dir,
+                                  readalong=readalong, markers=markers)
 
     def preview(self, port: int | None = None, drafts: bool = False,
                 allow_origin: str | None = None) -> tuple[Preview, list[str]]:

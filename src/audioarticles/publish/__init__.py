@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -33,8 +32,16 @@ from audioarticles.publish.feed import (
     stored_podcast_guid,
     xml_problem,
 )
-from audioarticles.publish.site import (
+from audioarticles.publish.embed import (
     PLAYER_DIR,
+    iframe_snippet,
+    player_assets,
+    script_snippet,
+)
+from audioarticles.publish.oembed import oembed_path
+from audioarticles.readalong import markers as readalong_markers
+from audioarticles.readalong import segments as readalong_segments
+from audioarticles.publish.site import (
     SiteEpisode,
     embed_page,
     embed_snippet,
@@ -49,6 +56,7 @@ from audioarticles.store.interfaces import CatalogStore as Catalog
 __all__ = [
     "Build",
     "check_settings",
+    "embed_info",
     "embed_page",
     "embed_snippet",
     "episode_page",
@@ -62,7 +70,6 @@ __all__ = [
     "write_public",
 ]
 
-PLAYER_ASSETS = ("player.js", "player.css")
 OWNER_EMAIL_MISSING = ("audioarticles.toml: [podcast] owner_email is not set, so the feed has no "
                        "itunes:owner; Apple Podcasts, Spotify and YouTube use it to verify who "
                        "owns the podcast: set it")
@@ -217,13 +224,11 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
         build.left_out |= set(unwritable)
         feed = feed_of(feed_items)
     build.in_feed = len(feed_items)
-    pages = site_pages(channel, site_items, artwork.name)
-    player = resources.files("audioarticles").joinpath("player")
+    pages = site_pages(channel, site_items, artwork.name, artwork.size)
     with AtomicBatch() as batch:
         build.written.append(batch.write_bytes(out_dir / artwork.name, artwork.data))
-        for name in PLAYER_ASSETS:
-            build.written.append(batch.write_bytes(out_dir / PLAYER_DIR / name,
-                                                   player.joinpath(name).read_bytes()))
+        for name, data in player_assets().items():
+            build.written.append(batch.write_bytes(out_dir / PLAYER_DIR / name, data))
         build.feed_changed = stage(batch, build.feed, feed)
         build.written.append(build.feed)
         for relative, html in pages.items():
@@ -245,6 +250,23 @@ def _unwritable(feed_of: Callable[[list], bytes], item) -> ValueError | None:
     except ValueError as exc:
         return exc
     return None
+
+
+def embed_info(channel: Channel, episode: Episode, media_dir: Path, *,
+               readalong: bool = False, markers: bool = False) -> dict:
+    """The snippets that put `episode`'s player in an article (`snippet`: the script embed,
+    `iframe`: the iframe alternative) and its URLs; `markers`: the article blocks read, each
+    with its first words, for the CMS to mark `data-audio-block="N"` (read-along)."""
+    info = {"slug": episode.slug, "id": episode.guid,
+            "snippet": script_snippet(channel, episode, readalong=readalong or markers),
+            "iframe": iframe_snippet(channel, episode),
+            "embed_url": channel.url(embed_page(episode)),
+            "page_url": channel.url(episode_page(episode)),
+            "oembed_url": channel.url(oembed_path(episode))}
+    if markers:
+        info["markers"] = readalong_markers(readalong_segments(
+            episode_cues(episode, media_dir), episode.meta.get("blocks")))
+    return info
 
 
 def published_episode(catalog: Catalog, slug: str) -> Episode:
