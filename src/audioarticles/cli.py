@@ -368,8 +368,9 @@ def embed(obj: Context, slug: str, iframe: bool, readalong: bool, markers: bool,
             return
         click.echo("<!-- add to the article's paragraphs: -->")
         for mark in info["markers"]:
+            words = mark["starts_with"].replace("--", "- -")  # never closes the comment
             click.echo(printable(f'<!-- data-audio-block="{mark["block"]}" on the one that '
-                                 f'starts « {mark["starts_with"]} » -->'))
+                                 f'starts « {words} » -->'))
 
 
 @cli.command()

@@ -65,7 +65,7 @@ def _one_or_more(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-def _http_url_or_empty(value: str) -> str:
+def _absolute_url_or_empty(value: str) -> str:
     value = value.strip()
     parts = urlsplit(value)
     if value and (parts.scheme not in ("http", "https") or not parts.netloc):
@@ -90,7 +90,7 @@ Seasons = Literal["", "year"]
 SEASONS: tuple[str, ...] = typing.get_args(Seasons)
 Text = Annotated[str, Field(min_length=1)]
 Pattern = Annotated[str, AfterValidator(_regex)]
-HttpUrlOrEmpty = Annotated[str, AfterValidator(_http_url_or_empty)]
+AbsoluteUrlOrEmpty = Annotated[str, AfterValidator(_absolute_url_or_empty)]
 
 
 class PodcastSection(Section):
@@ -139,7 +139,7 @@ class PodcastSection(Section):
     numbering: bool = Field(False, description="itunes:episode / podcast:episode, given once "
                                                "per feed")
     seasons: Seasons = Field("", description="\"year\": the year of publication is the season")
-    enclosure_prefix: HttpUrlOrEmpty = Field(
+    enclosure_prefix: AbsoluteUrlOrEmpty = Field(
         "", description="a measurement service's prefix for the feeds' enclosure URLs (OP3: "
         "\"https://op3.dev/e/\", Podtrac: \"https://dts.podtrac.com/redirect.mp3/\"); the "
         "enclosure becomes the prefix followed by the MP3's URL without its scheme. The files, "
@@ -288,7 +288,7 @@ class AnalyticsSection(Section):
     """`[analytics]`: listening events (play, pause, progress at 25/50/75 %, complete,
     ratechange, seek), without cookies or personal data."""
 
-    beacon_url: HttpUrlOrEmpty = Field(
+    beacon_url: AbsoluteUrlOrEmpty = Field(
         "", description="where the player also sends each event with navigator.sendBeacon "
         "(e.g. the HTTP API's .../v1/events); empty: events are only DOM events and "
         "postMessage")
