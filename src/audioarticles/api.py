@@ -484,7 +484,7 @@ class Project:
         channel = publish.check_settings(self.settings)
         with self._catalog() as catalog:
             episode = publish.published_episode(catalog, slug_or_id)
-        return publish.embed_info(channel, episode, self.store.files.public_dir,
+        return publish.embed_info(channel, episode, self.store.files,
                                   readalong=readalong, markers=markers)
 
     def preview(self, port: int | None = None, drafts: bool = False,

@@ -11,7 +11,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
-from pathlib import Path
 from urllib.parse import quote
 
 from audioarticles.chapters import Chapter
@@ -35,7 +34,7 @@ from audioarticles.publish.feed import (
     episode_page,
     published_at,
 )
-from audioarticles.store.manifest import remove_if_ours
+from audioarticles.store.interfaces import FileStore
 from audioarticles.transcripts import Cue
 
 RATES = (0.75, 1, 1.25, 1.5, 1.75, 2)
@@ -314,12 +313,14 @@ def site_pages(channel: Channel, items: list[SiteEpisode], artwork: str,
     return pages
 
 
-STALE = {"episodes": "*.html", "embed": "*.[hj]*", "oembed": "*.json"}
+#: what each site folder holds per episode (its page, its embed page and data, its oEmbed)
+STALE = {"episodes": (".html",), "embed": (".html", ".js"), "oembed": (".json",)}
 
 
-def remove_stale_pages(out_dir: Path, pages: dict[str, str]) -> None:
-    """Pages of episodes no longer on the site (unpublished, held...) go away."""
-    for folder, pattern in STALE.items():
-        for stale in (out_dir / folder).glob(pattern):
-            if f"{folder}/{stale.name}" not in pages:
-                remove_if_ours(stale)  # a page of the publisher's own is never "stale"
+def remove_stale_pages(site: FileStore, pages: dict[str, str] | set[str]) -> None:
+    """Pages of episodes no longer on the site (unpublished, held...) go away; the file store
+    deletes only pages we wrote (a page of the publisher's own is never "stale")."""
+    for folder, suffixes in STALE.items():
+        for name in site.listing(folder):
+            if name.endswith(suffixes) and name not in pages:
+                site.delete_site(name)
