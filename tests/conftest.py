@@ -1,6 +1,7 @@
 """Shared fixtures: a fresh project folder, a CLI runner that works on click 8.1 and 8.2+,
-the local fake of the gTTS service, test oracles (Debian ffprobe, Chromium) that skip off CI
-but fail in CI when missing, and the `slow` marker on end-to-end tests."""
+the local fake of the gTTS service, test oracles (Debian ffprobe, Chromium) and servers
+(PostgreSQL) that skip off CI but fail in CI when missing, the catalog's two backends, and the
+`slow` marker on end-to-end tests."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import inspect
 import os
 import re
 import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -32,6 +35,15 @@ def require_tool(name: str) -> str:
     pytest.skip(message)
 
 
+def require(reason: str | None) -> None:
+    """Skip with `reason` (something a test needs is missing), or fail when in CI."""
+    if reason is None:
+        return
+    if IN_CI:
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 AXE_CORE = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -39,13 +51,10 @@ def require_axe() -> str:
     """axe-core's script (from the npm registry; `.ci/run` installs it under .ci/node/, or
     AXE_CORE_JS names the file); in CI its absence is a failure, elsewhere a skip."""
     path = Path(os.environ.get("AXE_CORE_JS") or AXE_CORE)
-    if path.is_file():
-        return path.read_text(encoding="utf-8")
-    message = (f"axe-core is not installed at {path} (test oracle; `.ci/run` installs it: "
-               "npm install --prefix .ci/node axe-core)")
-    if IN_CI:
-        pytest.fail(message)
-    pytest.skip(message)
+    require(None if path.is_file() else
+            f"axe-core is not installed at {path} (test oracle; `.ci/run` installs it: "
+            "npm install --prefix .ci/node axe-core)")
+    return path.read_text(encoding="utf-8")
 
 
 def free_port() -> int:
@@ -177,3 +186,61 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if slow_state & _shared_fixtures(item) and not item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.slow)
+
+
+# ---- PostgreSQL: one throwaway server per test session, one database per test --------------
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server of our own (Debian's binaries, a temporary folder, a free port)."""
+    from audioarticles.testing.postgres_server import PostgresServer, unavailable
+
+    require(unavailable())
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> Iterator[str]:
+    """The URL of a new empty database, dropped after the test."""
+    import uuid
+
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    url = postgres_server.create_database(name)
+    yield url
+    postgres_server.drop_database(name)
+
+
+@dataclass
+class CatalogBackend:
+    """One of the catalog's backends for a test: SQLite (a file in the test's folder) or
+    PostgreSQL (a database of its own)."""
+
+    name: str
+    folder: Path
+    url: str = ""
+
+    def open(self, keep_backups: bool = True):
+        from audioarticles.store.catalog import Catalog
+        from audioarticles.store.postgres import PgCatalog
+
+        if self.url:
+            return PgCatalog(self.url, reconnect_s=5)
+        return Catalog(self.folder / "catalog-under-test.sqlite", keep_backups=keep_backups)
+
+    @property
+    def toml(self) -> str:
+        """The `[catalog]` section a project of this backend has ("" for SQLite)."""
+        return f'\n[catalog]\nurl = "{self.url}"\n' if self.url else ""
+
+    def configure(self, project: Path, toml: str = "") -> None:
+        """Write the project's audioarticles.toml: `toml`, and this backend's section."""
+        (project / "audioarticles.toml").write_text(toml + self.toml, encoding="utf-8")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalog_backend(request, tmp_path) -> CatalogBackend:
+    """Each test using it runs once per catalog backend."""
+    if request.param == "postgresql":
+        return CatalogBackend("postgresql", tmp_path, request.getfixturevalue("postgres_url"))
+    return CatalogBackend("sqlite", tmp_path)
