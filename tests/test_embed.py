@@ -101,21 +101,24 @@ def test_static_oembed_answer_and_its_discovery_link(project):
     assert not re.search(r"\son\w+=", answer["html"])  # no inline handler
 
 
-def test_oembed_for_the_api_honours_maxwidth_and_maxheight(project):
-    from audioarticles.config import load_settings
-    from audioarticles.publish.channel import channel_settings
-    from audioarticles.publish.embed import slug_from_url
-    from audioarticles.publish.oembed import oembed
-    from audioarticles.store.catalog import Catalog
+def test_oembed_for_the_api_is_the_static_answer(project):
+    """`Project.oembed` (the HTTP API's GET /oembed) answers what the build wrote, and honours
+    maxwidth/maxheight; any other URL is not found."""
+    import audioarticles as aa
+    from audioarticles.errors import ArticleNotFound
 
-    channel = channel_settings(load_settings(project["root"]))
     tram = project["episodes"]["tram.txt"]
-    with Catalog(project["root"] / ".audioarticles" / "catalog.sqlite") as catalog:
-        episode = catalog.by_slug(slug_from_url(channel, f"{BASE}episodes/{tram['slug']}.html"))
-    answer = oembed(channel, episode, maxwidth=400, maxheight=100)
+    static = json.loads((project["output"] / "oembed" / f"{tram['slug']}.json").read_text("utf-8"))
+    api = aa.Project.open(project["root"])
+    page = f"{BASE}episodes/{tram['slug']}.html"
+    assert api.oembed(page) == static
+    answer = api.oembed(page + "?utm_source=x", maxwidth=400, maxheight=100)
     assert (answer["width"], answer["height"]) == (400, 100)
     assert 'width="400" height="100"' in answer["html"]
-    assert "thumbnail_url" not in answer  # no picture size known: the three go together
+    for url in (f"{BASE}episodes/nope.html", "https://evil.example.org/episodes/x.html",
+                f"{BASE}feed.xml"):
+        with pytest.raises(ArticleNotFound, match="no published episode of this site"):
+            api.oembed(url)
 
 
 @pytest.mark.parametrize("url, slug", [

@@ -295,32 +295,35 @@ def embed_data_js(item: SiteEpisode, channel: Channel, artwork: str) -> str:
             f"[{json.dumps(episode.slug)}] = {heads.script_json(data)};\n")
 
 
-def site_pages(channel: Channel, items: list[SiteEpisode], artwork: str,
-               artwork_px: int = 0) -> dict[str, str]:
-    """Every file of the site but the audio and the player, by path under the output folder:
-    index.html, then per episode its page, its embed page, its embed data script and its
-    oEmbed answer (`items` newest first; `artwork_px`: the cover's size)."""
-    pages = {"index.html": index_html(items, channel, artwork)}
-    for item in items:
-        episode = item.episode
-        pages[episode_page(episode)] = episode_html(item, channel, artwork)
-        pages[embed_page(episode)] = embed_html(item, channel, artwork)
-        pages[embed_data(episode)] = embed_data_js(item, channel, artwork)
-        own = item.image and episode.meta.get("artwork_px")
-        pages[oembed_path(episode)] = oembed_json(oembed(
-            channel, episode, thumbnail=item.image if own else artwork,
-            thumbnail_px=int(episode.meta["artwork_px"]) if own else artwork_px))
-    return pages
+def episode_pages(item: SiteEpisode, channel: Channel, artwork: str,
+                  artwork_px: int = 0) -> dict[str, str]:
+    """An episode's own files on the site, by path under the output folder: its page, its
+    embed page, its embed data script and its oEmbed answer (`artwork_px`: the cover's size).
+    Every file made for one episode belongs here: an incremental build renders them again
+    only when the episode changed, and deletes them when it leaves the site."""
+    episode = item.episode
+    own = item.image and episode.meta.get("artwork_px")
+    answer = oembed(channel, episode, thumbnail=item.image if own else artwork,
+                    thumbnail_px=int(episode.meta["artwork_px"]) if own else artwork_px)
+    return {episode_page(episode): episode_html(item, channel, artwork),
+            embed_page(episode): embed_html(item, channel, artwork),
+            embed_data(episode): embed_data_js(item, channel, artwork),
+            oembed_path(episode): oembed_json(answer)}
 
 
 #: what each site folder holds per episode (its page, its embed page and data, its oEmbed)
-STALE = {"episodes": (".html",), "embed": (".html", ".js"), "oembed": (".json",)}
+EPISODE_FILES = {"episodes": (".html",), "embed": (".html", ".js"), "oembed": (".json",)}
 
 
-def remove_stale_pages(site: FileStore, pages: dict[str, str] | set[str]) -> None:
-    """Pages of episodes no longer on the site (unpublished, held...) go away; the file store
-    deletes only pages we wrote (a page of the publisher's own is never "stale")."""
-    for folder, suffixes in STALE.items():
-        for name in site.listing(folder):
-            if name.endswith(suffixes) and name not in pages:
-                site.delete_site(name)
+def remove_stale_pages(site: FileStore, pages: dict[str, str] | set[str],
+                       gone: set[str] | None = None) -> None:
+    """Pages of episodes no longer on the site (unpublished, held...) go away: those of `gone`
+    (what the last build wrote for episodes this one did not build), else every file in the
+    episode folders that is not in `pages`. The file store deletes only pages we wrote (a
+    page of the publisher's own is never "stale")."""
+    if gone is None:
+        gone = {name for folder, suffixes in EPISODE_FILES.items()
+                for name in site.listing(folder) if name.endswith(suffixes)}
+    for name in sorted(gone):
+        if name not in pages:
+            site.delete_site(name)
