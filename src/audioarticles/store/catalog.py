@@ -23,7 +23,7 @@ from pathlib import Path
 
 from audioarticles.errors import CatalogUnusable
 from audioarticles.model import EditorialEvent, Episode, RetiredFile, Tombstone
-from audioarticles.store import backups
+from audioarticles.store import backups, cms_tables
 from audioarticles.store.interfaces import CatalogStore
 
 # Each entry moves the schema from version i to i+1. Append only; never edit a released one.
@@ -135,13 +135,17 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO slug_claims (guid, slug) SELECT guid, slug FROM episodes
     """,
+    # the CMS integration: API tokens (hashed), webhook deliveries, listening events, the
+    # article bodies the API was sent (store/cms_tables.py)
+    cms_tables.MIGRATION,
 ]
 
 _JSON_FIELDS = {"transcripts", "meta"}
 _COLUMNS = [f.name for f in fields(Episode) if f.name != "id"]
 #: every table, in the order `copy_into` fills them (what a catalog holds, all of it)
 TABLES = ("settings", "episodes", "slug_claims", "editorial_events", "tombstones",
-          "retired_files", "feed_numbers", "feed_tokens", "editions")
+          "retired_files", "feed_numbers", "feed_tokens", "editions", "api_tokens",
+          "webhook_deliveries", "listening_events", "api_articles")
 
 
 def now_iso() -> str:
@@ -177,7 +181,7 @@ def unusable(path: Path, exc: Exception) -> CatalogUnusable:
                            f"{backups.restore_hint(path)}")
 
 
-class SqlCatalog(CatalogStore):
+class SqlCatalog(cms_tables.CmsRecords, CatalogStore):
     """The catalog's queries, the same on every SQL backend. A backend runs statements
     (`_rows`, `execute`, `_insert`), opens transactions and migrates its schema."""
 
