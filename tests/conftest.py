@@ -161,3 +161,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if slow_state & _shared_fixtures(item) and not item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def redis_server(tmp_path_factory):
+    """A throwaway Redis server of this test's own (stop/restart it at will); skipped off CI
+    when redis-server is not installed, a failure in CI."""
+    from audioarticles.testing.redis_server import RedisServer
+
+    require_tool("redis-server")
+    server = RedisServer.start(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()

@@ -34,6 +34,8 @@ FAILING = {
     "feeds token revoke": (["feeds", "token", "revoke", "nope"], 1),
     "lexicon add": (["lexicon", "add", "mot"], 2),
     "recover": (["recover"], 1),
+    "jobs": (["jobs", "--state", "lost"], 2),
+    "jobs retry": (["jobs", "retry", "no-such-job"], 1),
 }
 
 

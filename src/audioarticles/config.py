@@ -293,6 +293,43 @@ class FetchSection(Section):
                                     "names may resolve to such addresses")
 
 
+class QueueSection(Section):
+    """`[queue]`: conversions run by workers on a Dramatiq task queue (Redis broker). Absent
+    `url`: the embedded default (threads of the command, nothing to start)."""
+
+    url: str = Field("", description="the Redis broker, e.g. \"redis://localhost:6379/0\"; "
+                     "its password comes from $REDISCLI_AUTH, never from this file")
+    namespace: str = Field("audioarticles", pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
+                           description="prefix of every Redis key (projects sharing one Redis "
+                           "need their own)")
+    max_retries: int = Field(5, ge=0, le=100, description="tries after the first before an "
+                             "article is dead-lettered")
+    min_backoff_s: float = Field(15, gt=0, le=86400, description="wait before the first retry "
+                                 "(doubling each time)")
+    max_backoff_s: float = Field(3600, gt=0, le=7 * 86400)
+    redelivery_s: float = Field(60, ge=1, le=3600, description="a worker silent this long is "
+                                "taken for dead: its articles go to another worker")
+    rebuild_debounce_s: float = Field(5, ge=0, le=3600, description="finished articles within "
+                                      "this long share one feed and site rebuild")
+    release_interval_s: float = Field(60, ge=1, le=86400, description="how often scheduled "
+                                      "episodes due for release are looked for")
+
+    @field_validator("url")
+    @classmethod
+    def _redis_url(cls, url: str) -> str:
+        from urllib.parse import urlsplit
+
+        if not url:
+            return url
+        parts = urlsplit(url)
+        if parts.scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("not a Redis URL; e.g. url = \"redis://localhost:6379/0\"")
+        if parts.password:
+            raise ValueError("holds a password; remove it from the URL and set $REDISCLI_AUTH "
+                             "in the workers' environment")
+        return url
+
+
 class SettingsFile(Section):
     """audioarticles.toml. Each engine adds its own section (`[gtts]`, `[espeak]`, ...),
     see `settings_schema`."""
@@ -309,6 +346,7 @@ class SettingsFile(Section):
     batch: BatchSection = BatchSection()
     limits: LimitsSection = LimitsSection()
     fetch: FetchSection = FetchSection()
+    queue: QueueSection = QueueSection()
 
 
 @functools.cache

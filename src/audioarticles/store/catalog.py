@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from audioarticles.errors import CatalogUnusable
-from audioarticles.model import EditorialEvent, Episode, RetiredFile, Tombstone
+from audioarticles.model import EditorialEvent, Episode, Job, RetiredFile, Tombstone
 from audioarticles.store import backups
 from audioarticles.store.interfaces import CatalogStore
 
@@ -114,14 +114,42 @@ MIGRATIONS: list[str] = [
         UNIQUE (feed, day)
     )
     """,
+    # conversions handed to the embedded executor or the task queue (jobs.py): the article
+    # as data, the options, and what became of it (portable SQL: TEXT times, no AUTOINCREMENT)
+    """
+    CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        source TEXT NOT NULL,
+        options TEXT NOT NULL DEFAULT '{}',
+        runner TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error TEXT NOT NULL DEFAULT '',
+        guid TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        started_at TEXT NOT NULL DEFAULT '',
+        finished_at TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX jobs_state ON jobs(state)
+    """,
 ]
 
 _JSON_FIELDS = {"transcripts", "meta"}
+_JOB_JSON = ("source", "options")
+_JOB_COLUMNS = [f.name for f in fields(Job)]
 _COLUMNS = [f.name for f in fields(Episode) if f.name != "id"]
 
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def now_precise() -> str:
+    """UTC to the microsecond: jobs are ordered and timed by it."""
+    return datetime.now(timezone.utc).isoformat()
 
 
 #: what a failing catalog raises (callers outside the store catch these without naming SQLite)
@@ -372,3 +400,61 @@ class Catalog(CatalogStore):
             sql, args = sql + " WHERE feed = ?", (feed,)
         rows = self.db.execute(sql + " ORDER BY day DESC", args)
         return [Episode(**json.loads(row[0])) for row in rows]
+
+    # conversions handed to the embedded executor or the queue (jobs.py)
+
+    def add_jobs(self, jobs: list[Job]) -> None:
+        rows = [{k: json.dumps(v, ensure_ascii=False, sort_keys=True) if k in _JOB_JSON else v
+                 for k, v in asdict(job).items()} for job in jobs]
+        with self.transaction():
+            self.db.executemany(
+                f"INSERT INTO jobs ({', '.join(_JOB_COLUMNS)}) "
+                f"VALUES ({', '.join(':' + k for k in _JOB_COLUMNS)})", rows)
+
+    @staticmethod
+    def _job(row: sqlite3.Row) -> Job:
+        values = {k: row[k] for k in _JOB_COLUMNS}
+        for key in _JOB_JSON:
+            values[key] = json.loads(values[key] or "{}")
+        return Job(**values)
+
+    def job(self, job_id: str) -> Job | None:
+        row = self.db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return self._job(row) if row else None
+
+    def jobs(self, states: tuple[str, ...] | None = None,
+             ids: list[str] | None = None) -> list[Job]:
+        """Newest first; only those in `states`, only those of `ids`."""
+        sql, args, where = "SELECT * FROM jobs", [], []
+        if states:
+            where.append(f"state IN ({','.join('?' * len(states))})")
+            args += states
+        if ids is not None:
+            if not ids:
+                return []
+            where.append(f"id IN ({','.join('?' * len(ids))})")
+            args += ids
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [self._job(r) for r in self.db.execute(sql + " ORDER BY created_at DESC, id",
+                                                      args)]
+
+    def update_job(self, job_id: str, only_from: tuple[str, ...] = (), **changes) -> bool:
+        """Change a job's fields (`attempts` may be given as "+1"); `only_from`: only while
+        it is in one of these states. False when no job changed."""
+        assert changes and set(changes) <= set(_JOB_COLUMNS) - {"id"}, changes
+        sets, args = [], {"id": job_id}
+        for key, value in changes.items():
+            if key == "attempts" and value == "+1":
+                sets.append("attempts = attempts + 1")
+                continue
+            sets.append(f"{key} = :{key}")
+            args[key] = json.dumps(value, sort_keys=True) if key in _JOB_JSON else value
+        if "updated_at" not in changes:
+            sets.append("updated_at = :updated_at")
+            args["updated_at"] = now_precise()
+        sql = f"UPDATE jobs SET {', '.join(sets)} WHERE id = :id"
+        if only_from:
+            sql += f" AND state IN ({', '.join(f':s{i}' for i in range(len(only_from)))})"
+            args.update({f"s{i}": s for i, s in enumerate(only_from)})
+        return self.db.execute(sql, args).rowcount > 0

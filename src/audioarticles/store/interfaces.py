@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from audioarticles.model import EditorialEvent, Episode, RetiredFile, Tombstone
+from audioarticles.model import EditorialEvent, Episode, Job, RetiredFile, Tombstone
 
 
 class CatalogStore(ABC):
@@ -119,6 +119,23 @@ class CatalogStore(ABC):
     @abstractmethod
     def editions(self, feed: str | None = None) -> list[Episode]:
         """Newest day first."""
+
+    # conversions handed to the embedded executor or the task queue (jobs.py)
+    @abstractmethod
+    def add_jobs(self, jobs: list[Job]) -> None: ...
+
+    @abstractmethod
+    def job(self, job_id: str) -> Job | None: ...
+
+    @abstractmethod
+    def jobs(self, states: tuple[str, ...] | None = None,
+             ids: list[str] | None = None) -> list[Job]:
+        """Newest first; only those in `states`, only those of `ids`."""
+
+    @abstractmethod
+    def update_job(self, job_id: str, only_from: tuple[str, ...] = (), **changes) -> bool:
+        """Change a job's fields; `only_from`: only while in one of these states. False when
+        no job changed."""
 
 
 class Placement(ABC):
