@@ -127,3 +127,31 @@ def test_jobs_command_lists_and_retries(api_project, runner, project):
     unknown = runner.invoke(cli, ["jobs", "retry", "nope"])
     assert (unknown.exit_code, unknown.stderr.strip()) == (
         1, "error: nope: no such job; list them with `audioarticles jobs`")
+
+
+@pytest.mark.parametrize("url, message", [
+    ("http://localhost:6379/0", "not a Redis URL"),
+    ("redis://aa:s3cret@localhost:6379/0", "holds a password; remove it from the URL and set "
+                                           "$REDISCLI_AUTH"),
+])
+def test_a_bad_queue_url_is_one_line_without_the_secret(project, url, message):
+    (project / "audioarticles.toml").write_text(f'[queue]\nurl = "{url}"\n', encoding="utf-8")
+    with pytest.raises(aa.UsageError) as caught:
+        aa.Project.open(project)
+    assert message in str(caught.value) and "s3cret" not in str(caught.value)
+
+
+def test_the_queue_commands_say_what_is_missing(api_project, runner, project):
+    worker = runner.invoke(cli, ["worker"])
+    assert worker.exit_code == 2 and "no [queue] url in audioarticles.toml" in worker.stderr
+    queued = runner.invoke(cli, ["convert", "x.md", "--queue", "--json"])
+    assert queued.exit_code == 2, queued.stderr
+    assert "no [queue] url" in json.loads(queued.stdout)["error"]
+    assert api_project.check_queue()["ok"]
+    (project / "audioarticles.toml").write_text('[queue]\nurl = "redis://127.0.0.1:9/0"\n',
+                                                encoding="utf-8")
+    check = aa.Project.open(project).check_queue()
+    assert not check["ok"] and "Redis does not answer" in check["fix"]
+    assert "start redis-server there, or fix [queue] url" in check["fix"]
+    down = runner.invoke(cli, ["worker"])
+    assert down.exit_code == 1 and "Redis does not answer" in down.stderr

@@ -185,6 +185,21 @@ def test_the_gtts_cap_holds_across_two_worker_processes(redis_server, tmp_path, 
     assert fake_gtts.state.max_in_flight == 2
 
 
+def test_the_gtts_rate_holds_across_two_worker_processes(redis_server, tmp_path, fake_gtts):
+    extra = "[gtts]\nconcurrency = 4\nrequests_per_second = 4\n"
+    project = queue_project(tmp_path / "p", redis_server.url, voice="fr", extra=extra)
+    with Workers(project.root, processes=2, threads=2):
+        ids = project.submit([article(n, sentences=5, language="fr") for n in range(4)])
+        report = project.wait(ids, timeout=240)
+    assert report.ok, report.failed
+    starts = sorted(r.started for r in fake_gtts.state.received)
+    assert len(starts) >= 20
+    # after the first burst (4), no faster than 4 starts a second in all: each process
+    # alone may start 4 a second, so two would reach about 8 without the shared rate
+    rate = (len(starts) - 4) / (starts[-1] - starts[0])
+    assert rate <= 4 * 1.1, rate
+
+
 def test_sigterm_finishes_the_articles_in_flight(redis_server, tmp_path):
     project = queue_project(tmp_path / "p", redis_server.url)
     workers = Workers(project.root, processes=1)
@@ -196,3 +211,135 @@ def test_sigterm_finishes_the_articles_in_flight(redis_server, tmp_path):
         assert (job.state, job.status, job.attempts) == ("done", "converted", 1)
     finally:
         workers.__exit__(None, None, None)
+
+
+def test_a_burst_of_finished_articles_causes_a_handful_of_rebuilds(redis_server, tmp_path):
+    project = queue_project(tmp_path / "p", redis_server.url, rebuild_debounce_s=1.0,
+                            rebuild_max_wait_s=4.0)
+    count = 24
+    briefs = [aa.ArticleInput(id=f"b-{n}", title=f"Brève {n}", text=f"Brève numéro {n}.")
+              for n in range(count)]
+    with Workers(project.root, processes=2, threads=2):
+        ids = project.submit(briefs)
+        report = project.wait(ids, timeout=240)
+        assert report.ok and len(report.converted) == count
+        feed = project.output / "feed.xml"
+        Workers.wait_for(lambda: feed.is_file() and all(
+            f"b-{n}<" in feed.read_text(encoding="utf-8") for n in range(count)),
+            "the feed to name every episode", timeout=60)
+        time.sleep(1.5)  # no rebuild is left pending
+        done = rebuilds(project)
+    # quiet for 1 s, or at most every 4 s: a handful, not one per article
+    assert 1 <= done <= 6, done
+
+
+def test_scheduled_episodes_are_released_by_the_periodic_task(redis_server, tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    project = queue_project(tmp_path / "p", redis_server.url, release_interval_s=1)
+    at = (datetime.now(timezone.utc) + timedelta(seconds=25)).isoformat(timespec="seconds")
+    started = time.monotonic()
+    with Workers(project.root, processes=2):
+        ids = project.submit([article(1)], publish_at=at)
+        [converted] = project.wait(ids, timeout=120).converted
+        assert project.find("cms-1").state == "scheduled"
+        Workers.wait_for(lambda: project.find("cms-1").state == "published",
+                         "the periodic task to release the episode", timeout=60)
+        feed = project.output / "feed.xml"
+        Workers.wait_for(lambda: feed.is_file() and "cms-1" in feed.read_text(encoding="utf-8"),
+                         "the feed to name it")
+        elapsed = time.monotonic() - started
+        fired = int(project.queue().client.get("audioarticles:release:count") or 0)
+    # each worker process runs a scheduler; one fires per 1 s tick for the whole cluster
+    assert 1 <= fired <= elapsed + 1, (fired, elapsed)
+
+
+def test_a_lease_of_a_killed_holder_lapses_and_slots_expire(redis_server):
+    """The coordination primitives on a real Redis: one holder at a time; a holder that
+    stops renewing (killed) frees the lease after its length; a slot never given back
+    expires."""
+    import multiprocessing
+    import threading
+
+    import redis
+
+    from audioarticles.tasks.coordination import ClusterSlots, Lease
+
+    client = redis.Redis.from_url(redis_server.url)
+    lease = Lease(client, "t:lease", lease_s=1.0)
+    order = []
+
+    def hold(name):
+        with lease.held():
+            order.append(f"{name}+")
+            time.sleep(0.3)
+            order.append(f"{name}-")
+
+    threads = [threading.Thread(target=hold, args=(n,)) for n in "ab"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert order in (["a+", "a-", "b+", "b-"], ["b+", "b-", "a+", "a-"])
+    # held longer than its length: renewed, so nobody else gets it meanwhile
+    with lease.held():
+        time.sleep(1.5)
+        with pytest.raises(TimeoutError):
+            with Lease(client, "t:lease", 1.0).held(wait_s=0.3):
+                pass
+    # a holder killed while holding: the lease lapses after about its length
+    holder = multiprocessing.get_context("fork").Process(target=_hold_forever,
+                                                         args=(redis_server.url,))
+    holder.start()
+    Workers.wait_for(lambda: client.exists("t:killed"), "the holder")
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.join()
+    started = time.monotonic()
+    with Lease(client, "t:killed", 1.0).held(wait_s=10):
+        assert time.monotonic() - started < 3
+    # slots: two at once; a third waits; one never given back comes back after expiry
+    slots = ClusterSlots(client, "t:slots", limit=2, expiry_s=1.0)
+    leaked = slots.slot()
+    leaked.__enter__()  # never exited, as if its holder were killed
+    with slots.slot():
+        started = time.monotonic()
+        with slots.slot():  # waits for the leaked slot to expire
+            assert 0.5 < time.monotonic() - started < 3
+    assert client.zcard("t:slots") == 0
+
+
+def _hold_forever(url: str) -> None:
+    import redis
+
+    from audioarticles.tasks.coordination import Lease
+
+    with Lease(redis.Redis.from_url(url), "t:killed", 1.0).held():
+        time.sleep(60)
+
+
+def test_sync_through_the_queue_converts_each_item_once(redis_server, tmp_path, runner,
+                                                        monkeypatch):
+    from test_sync import FULL_1, Feed, article_page, item
+    from web import Site
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    project = queue_project(tmp_path / "p", redis_server.url,
+                            extra="[fetch]\nallow_private = true\n")
+    monkeypatch.chdir(project.root)
+    feed = Feed()
+    routes = {"/feed.xml": feed,
+              "/articles/2": article_page("La deuxième nouvelle",
+                                          "La métropole ouvrira une ligne de tramway.",
+                                          "Elle reliera la gare au campus en vingt minutes.")}
+    with Site(routes) as site, Workers(project.root, processes=2):
+        feed.items = [item("journal-1", "Le budget adopté", site.url("/articles/1"), FULL_1),
+                      item("journal-2", "La deuxième nouvelle", site.url("/articles/2"))]
+        first = runner.invoke(cli, ["sync", site.url("/feed.xml"), "--wait", "--json"])
+        assert first.exit_code == 0, first.stderr
+        report = json.loads(first.stdout)
+        assert sorted((e["title"], e["status"]) for e in report["episodes"]) == [
+            ("La deuxième nouvelle", "converted"), ("Le budget adopté", "converted")]
+        again = runner.invoke(cli, ["sync", site.url("/feed.xml"), "--wait", "--json"])
+        assert again.exit_code == 0, again.stderr
+        assert {e["status"] for e in json.loads(again.stdout)["episodes"]} == {"unchanged"}
+    assert len(project.episodes()) == 2

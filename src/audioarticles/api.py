@@ -608,6 +608,22 @@ class Project:
             job_runs.EmbeddedExecutor.settle(self.settings, timeout)
         return self._report(run)
 
+    def check_queue(self) -> dict:
+        """The queue part of `doctor --config`: `part`, `ok`, `detail` (what answered) or
+        `fix` (what to do). Without `[queue] url` there is nothing to check (ok)."""
+        if not self.uses_queue:
+            return {"part": "queue", "ok": True, "detail": "no [queue] url: conversions run "
+                    "in the command's own threads", "fix": ""}
+        try:
+            from audioarticles import tasks
+            from audioarticles.tasks.supervisor import check_reachable
+
+            tasks.require()
+            url = check_reachable(self.settings)
+        except UserError as exc:
+            return {"part": "queue", "ok": False, "detail": "", "fix": str(exc)}
+        return {"part": "queue", "ok": True, "detail": f"Redis answers at {url}", "fix": ""}
+
     def run_workers(self, processes: int = 1, threads: int = 1,
                     queues: Sequence[str] | None = None, say=print) -> int:
         """`audioarticles worker`: run Dramatiq workers on this project's queue until Ctrl-C

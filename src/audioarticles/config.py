@@ -309,8 +309,10 @@ class QueueSection(Section):
     max_backoff_s: float = Field(3600, gt=0, le=7 * 86400)
     redelivery_s: float = Field(60, ge=1, le=3600, description="a worker silent this long is "
                                 "taken for dead: its articles go to another worker")
-    rebuild_debounce_s: float = Field(5, ge=0, le=3600, description="finished articles within "
-                                      "this long share one feed and site rebuild")
+    rebuild_debounce_s: float = Field(5, ge=0, le=3600, description="the feed and site are "
+                                      "rebuilt once no article finished for this long...")
+    rebuild_max_wait_s: float = Field(60, ge=0, le=86400, description="...or once the oldest "
+                                      "finished article waited this long")
     release_interval_s: float = Field(60, ge=1, le=86400, description="how often scheduled "
                                       "episodes due for release are looked for")
 

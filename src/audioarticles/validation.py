@@ -63,6 +63,21 @@ def check(schema: type[M], data: Any, origin: str) -> M:
 
 # ---- one line per mistake --------------------------------------------------------------------
 
+def masked(value):
+    """A URL's password as `***`: a mistake is shown without the secret it holds."""
+    if isinstance(value, str) and "://" in value and "@" in value:
+        from urllib.parse import urlsplit
+
+        try:
+            parts = urlsplit(value)
+            if parts.password:
+                netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+                return parts._replace(netloc=netloc).geturl()
+        except ValueError:
+            pass
+    return value
+
+
 def problem(schema: type[BaseModel], error: dict) -> str:
     """What is wrong, for one pydantic error on `schema`."""
     loc = tuple(error["loc"])
@@ -72,7 +87,7 @@ def problem(schema: type[BaseModel], error: dict) -> str:
     annotation, metadata = field_at(schema, loc)
     if kind == "missing":
         return f"{place(loc)} is missing; add it ({expected(annotation, metadata)})"
-    shown = f"{place(loc)} = {toml_value(error.get('input'))}"
+    shown = f"{place(loc)} = {toml_value(masked(error.get('input')))}"
     if kind == "value_error":
         reason = str(error.get("ctx", {}).get("error", error["msg"]))
         return f"{shown}: {reason}"

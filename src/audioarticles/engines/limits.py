@@ -78,13 +78,14 @@ class RemoteSettings(Section):
         return check(cls, values, f"[{cls.SECTION}]")
 
 
-#: set by a task-queue worker (`tasks/`): `shared(service, limit, hold_s)` is a context
-#: manager holding one of `limit` slots for the whole cluster, so the cap on requests in
-#: flight holds across worker processes and machines, not per process
-_shared_slots: Callable[[str, int, float], Any] | None = None
+#: set by a task-queue worker (`tasks/`): `shared(service, limit, per_second, hold_s)` is a
+#: context manager holding one of `limit` slots for the whole cluster and waiting for the
+#: cluster's turn at `per_second`, so the cap on requests in flight and the rate hold across
+#: worker processes and machines, not per process
+_shared_slots: Callable[[str, int, float, float], Any] | None = None
 
 
-def share_slots(factory: Callable[[str, int, float], Any] | None) -> None:
+def share_slots(factory: Callable[[str, int, float, float], Any] | None) -> None:
     """Make every limiter naming its service also hold a cluster-wide slot (None: stop)."""
     global _shared_slots
     _shared_slots = factory
@@ -94,8 +95,9 @@ class RequestLimiter:
     """At most `max_in_flight` requests at once, at most `per_second` request starts per second
     (a token bucket holding up to `burst` starts), and a common pause when the service says
     Retry-After. Thread-safe. With `service` named and a worker sharing slots
-    (`share_slots`), the cap on requests in flight holds for the whole cluster; `hold_s` is
-    how long a slot of a killed worker stays taken."""
+    (`share_slots`), the cap on requests in flight and the rate hold for the whole cluster;
+    `hold_s` is how long a slot of a killed worker stays taken. (A Retry-After pause stays
+    per process.)"""
 
     def __init__(self, max_in_flight: int = 4, per_second: float = 10.0,
                  burst: float | None = None, clock: Callable[[], float] = time.monotonic,
@@ -142,7 +144,7 @@ class RequestLimiter:
         factory = _shared_slots
         if factory is None or not self.service:
             return contextlib.nullcontext()
-        return factory(self.service, self.max_in_flight, self.hold_s)
+        return factory(self.service, self.max_in_flight, self.per_second, self.hold_s)
 
     def _wait_turn(self) -> None:
         while True:

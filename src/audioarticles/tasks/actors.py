@@ -30,6 +30,8 @@ from audioarticles.tasks import coordination
 
 log = logging.getLogger("audioarticles")
 
+STALE_PART_S = 3600.0
+
 
 class ArticleFailed(Exception):
     """The article's attempt failed (its reason is the message): Dramatiq retries it with
@@ -50,7 +52,8 @@ class WorkerContext:
         self._setups: dict[str, runs.RunSetup] = {}
         self._lock = threading.Lock()
         self.rebuilds = coordination.Debounce(self.client, queue.key("rebuild", "pending"),
-                                              self.values["rebuild_debounce_s"])
+                                              self.values["rebuild_debounce_s"],
+                                              self.values["rebuild_max_wait_s"])
 
     # resources
 
@@ -117,17 +120,21 @@ class WorkerContext:
         log.info("job %s: %s: %s", job_id, source.name, getattr(outcome, "status", "skipped"))
         self.request_rebuild()
 
+    def _send_rebuild(self, delay_ms: int) -> None:
+        self.queue.actors["rebuild_site"].send_with_options(delay=max(1, delay_ms))
+
     def request_rebuild(self) -> None:
-        self.rebuilds.request(lambda delay_ms: self.queue.actors["rebuild_site"].send_with_options(
-            delay=delay_ms))
+        self.rebuilds.request(self._send_rebuild)
 
     def rebuild(self) -> None:
-        """The feed and the site from the catalog, one worker at a time in the cluster; the
-        articles that finish meanwhile ask for the next one."""
+        """The feed and the site from the catalog once the articles have been quiet for
+        `[queue] rebuild_debounce_s` (or the oldest waited `rebuild_max_wait_s`), one worker
+        at a time in the cluster; the articles that finish meanwhile ask for the next one."""
+        if not self.rebuilds.due(self._send_rebuild):
+            return
         lease = coordination.Lease(self.client, self.queue.key("rebuild", "running"),
                                    self.values["redelivery_s"])
         with lease.held():
-            self.rebuilds.running()
             catalog = self.catalog()
             build = publish.rebuild(self.settings, catalog, self.store.files)
             for message in build.warnings:
@@ -136,12 +143,17 @@ class WorkerContext:
 
     def release_due(self) -> None:
         """Rebuild when a scheduled episode's time has come (the rebuild releases it)."""
+        self.client.incr(self.queue.key("release", "count"))
         now = datetime.now(timezone.utc)
         catalog = self.catalog()
         due = [e for e in catalog.episodes(states=(editorial.SCHEDULED,))
                if e.publish_at and _parse(e.publish_at) <= now]
         if due:
             self.request_rebuild()
+        if coordination.fire_once(self.client, self.queue.key("sweep"), STALE_PART_S):
+            # what a killed worker was writing (never public); an hour without a write
+            # means no one is writing it any more
+            self.store.files.sweep_partial(time.time() - STALE_PART_S)
 
 
 def _parse(text: str) -> datetime:

@@ -53,6 +53,18 @@ def patiently(call, what: str, patience_s: float = PATIENCE_S, pause_s: float = 
             time.sleep(pause_s)
 
 
+# KEYS[1]: the theoretical arrival time of the next request (GCRA); ARGV: now, interval
+# between request starts, burst tolerance (all ms). Returns 0 (go) or the ms to wait.
+_TAKE_TURN = """
+local now = tonumber(ARGV[1])
+local tat = math.max(tonumber(redis.call('get', KEYS[1]) or ARGV[1]), now)
+local allowed = tat - tonumber(ARGV[3])
+if now < allowed then return allowed - now end
+redis.call('set', KEYS[1], tat + tonumber(ARGV[2]), 'PX', tonumber(ARGV[2]) + tonumber(ARGV[3]) + 1000)
+return 0
+"""
+
+
 def _now_ms(client) -> int:
     """Redis's clock, not ours: workers on several machines compare the same times."""
     seconds, micros = client.time()
@@ -103,15 +115,31 @@ class Lease:
 
 
 class ClusterSlots:
-    """At most `limit` holders of `key` at once across every process using this Redis; a
-    slot is given back at the end of the block or `expiry_s` after it was taken."""
+    """At most `limit` holders of `key` at once across every process using this Redis (a
+    slot is given back at the end of the block or `expiry_s` after it was taken), and, with
+    `per_second`, at most that many starts per second (a burst of `limit`), cluster-wide."""
 
-    def __init__(self, client, key: str, limit: int, expiry_s: float):
+    def __init__(self, client, key: str, limit: int, expiry_s: float,
+                 per_second: float | None = None):
         self.client = client
         self.key = key
         self.limit = limit
         self.expiry_ms = int(max(1.0, expiry_s) * 1000)
+        self.per_second = per_second
         self._acquire = client.register_script(_ACQUIRE_SLOT)
+        self._turn = client.register_script(_TAKE_TURN)
+
+    def _wait_turn(self) -> None:
+        if not self.per_second:
+            return
+        interval = max(1, int(1000 / self.per_second))
+        tolerance = interval * max(0, self.limit - 1)
+        while True:
+            wait_ms = patiently(lambda: self._turn(keys=[f"{self.key}:rate"], args=[
+                _now_ms(self.client), interval, tolerance]), self.key)
+            if not wait_ms:
+                return
+            time.sleep(int(wait_ms) / 1000)
 
     @contextmanager
     def slot(self, poll_s: float = 0.01) -> Iterator[None]:
@@ -125,6 +153,7 @@ class ClusterSlots:
         while not patiently(take, self.key):
             time.sleep(poll_s)
         try:
+            self._wait_turn()
             yield
         finally:
             try:
@@ -134,32 +163,54 @@ class ClusterSlots:
 
 
 class Debounce:
-    """Many requests, few runs: `request()` sends the task once per `delay_s` window (a key
-    set only when absent marks a run as pending); the task calls `running()` first, so a
-    request made while it runs schedules the next one."""
+    """Many requests, few runs: the task runs once no request came for `quiet_s`, or once the
+    oldest waiting request is `max_wait_s` old, whichever comes first (so a steady stream of
+    finished articles still publishes every `max_wait_s`). `request(send)` sends the task
+    (`send(delay_ms)`) only when none is pending; the task calls `due(send)` first, which
+    sends it again for later and returns False while it is not yet time."""
 
-    def __init__(self, client, key: str, delay_s: float):
+    def __init__(self, client, key: str, quiet_s: float, max_wait_s: float):
         self.client = client
-        self.key = key
-        self.delay_s = delay_s
+        self.since = f"{key}:since"  # when the oldest waiting request came (absent: none)
+        self.last = f"{key}:last"  # when the newest came
+        self.quiet_ms = int(quiet_s * 1000)
+        self.max_wait_ms = int(max(quiet_s, max_wait_s) * 1000)
+        # the marks expire, so a lost message never blocks the task for good
+        self.expiry_ms = max(60_000, 3 * self.max_wait_ms)
 
     def request(self, send) -> bool:
-        """Send the task (`send(delay_ms)`) unless one is already pending; True when sent."""
-        # the pending mark expires, so a lost message never blocks rebuilds for good
+        """Note a request; send the task unless one is pending. True when sent."""
         def ask() -> bool:
-            if self.client.set(self.key, "1", nx=True, ex=max(60, int(self.delay_s * 10))):
+            now = _now_ms(self.client)
+            self.client.set(self.last, now, px=self.expiry_ms)
+            if self.client.set(self.since, now, nx=True, px=self.expiry_ms):
                 try:
-                    send(int(self.delay_s * 1000))
+                    send(self.quiet_ms)
                 except BaseException:
-                    self.client.delete(self.key)
+                    self.client.delete(self.since)
                     raise
                 return True
             return False
 
-        return patiently(ask, self.key)
+        return patiently(ask, self.since)
 
-    def running(self) -> None:
-        patiently(lambda: self.client.delete(self.key), self.key)
+    def due(self, send) -> bool:
+        """In the task: True when it should run now (its pending mark is cleared, so the
+        requests made while it runs send the next one); else it is sent again for when it
+        will be due, and False."""
+        def check() -> bool:
+            now = _now_ms(self.client)
+            since, last = self.client.mget(self.since, self.last)
+            since = int(since) if since else now
+            last = int(last) if last else since
+            wait = min(self.quiet_ms - (now - last), self.max_wait_ms - (now - since))
+            if wait > 0:
+                send(wait)
+                return False
+            self.client.delete(self.since)
+            return True
+
+        return patiently(check, self.since)
 
 
 def fire_once(client, key: str, period_s: float) -> bool:

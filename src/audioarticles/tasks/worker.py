@@ -38,8 +38,8 @@ def serve(root: str, threads: int, queues: tuple[str, ...], scheduler: bool,
     queue = connect(settings, middleware=[JobStates()])
     context = WorkerContext(settings, queue, threads)
     install(context)
-    limits.share_slots(lambda service, limit, hold_s: coordination.ClusterSlots(
-        queue.client, queue.key("slots", service), limit, hold_s).slot())
+    limits.share_slots(lambda service, limit, per_second, hold_s: coordination.ClusterSlots(
+        queue.client, queue.key("slots", service), limit, hold_s, per_second).slot())
     worker = dramatiq.Worker(queue.broker, queues=set(queues), worker_threads=threads,
                              worker_timeout=POLL_MS)
     worker.queue_prefetch = threads  # no article waits in one worker while another is idle
