@@ -156,12 +156,13 @@ def test_a_poison_article_is_retried_with_backoff_then_dead_lettered(redis_serve
 def test_redis_restarted_mid_batch_loses_and_doubles_nothing(redis_server, tmp_path):
     project = queue_project(tmp_path / "p", redis_server.url)
     count = 6
-    with Workers(project.root, processes=2):
+    with Workers(project.root, processes=2) as workers:
         ids = project.submit([article(n, sentences=3) for n in range(count)])
         Workers.wait_for(lambda: len(project.jobs(state="done")) >= 1, "a first article")
         redis_server.restart(pause_s=1.0)
-        report = project.wait(ids, timeout=240)
-    assert report.ok, report.failed
+        report = project.wait(ids, timeout=400)
+        states = [(j.name, j.state, j.attempts, j.error) for j in project.jobs(ids=ids)]
+        assert report.ok, (states, report.failed, workers.text()[-3000:])
     assert sorted(c.episode.guid for c in report.converted) == [f"cms-{n}"
                                                                 for n in range(count)]
     assert len(project.episodes()) == count
