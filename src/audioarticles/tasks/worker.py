@@ -24,7 +24,7 @@ from audioarticles.tasks.actors import JobStates, WorkerContext, install
 
 #: how long a worker waits for Redis before polling again when idle (ms): the queue's
 #: latency for a lone article
-POLL_MS = 100
+POLL_MS = 20
 #: how long SIGTERM waits for the articles in flight (ms)
 STOP_TIMEOUT_MS = 15 * 60 * 1000
 
