@@ -76,6 +76,9 @@ class _Workers:
         self.log.close()
 
 
+PARTS: list[tuple[float, float, float]] = []  # submit call, until a worker starts, its work
+
+
 def queued(articles: Path, processes: int, work: Path) -> tuple[float, list[float]]:
     """Wall time from submitting the articles to the last one recorded; and, for `TINY` tiny
     articles sent one at a time afterwards, the overhead of each (latency minus the worker's
@@ -98,12 +101,16 @@ def queued(articles: Path, processes: int, work: Path) -> tuple[float, list[floa
             overheads = []
             for number in range(TINY):
                 sent = time.perf_counter()
+                wall = time.time()
                 [job_id] = project.submit([_tiny(number)])
+                submitted = time.perf_counter() - sent
                 _wait_done(project, [job_id])
                 latency = time.perf_counter() - sent
                 job = project.job(job_id)
-                own = (datetime.fromisoformat(job.finished_at)
-                       - datetime.fromisoformat(job.started_at)).total_seconds()
+                started = datetime.fromisoformat(job.started_at).timestamp()
+                own = datetime.fromisoformat(job.finished_at).timestamp() - started
+                PARTS.append((submitted * 1000, (started - wall - submitted) * 1000,
+                              own * 1000))
                 overheads.append((latency - own) * 1000)
         finally:
             workers.stop()
@@ -147,6 +154,7 @@ def run() -> str:
         chars, words = write_articles(work / "articles", ARTICLES)
         loads = [os.getloadavg()[0]]
         one, two, local, overheads = [], [], [], []
+        PARTS.clear()
         for round_ in range(ROUNDS):
             order = ("1", "2", "e") if round_ % 2 == 0 else ("e", "2", "1")
             for which in order:
@@ -183,7 +191,11 @@ def run() -> str:
         f"Overhead of the queue for a tiny article ({len(overheads)} sent one at a time to a "
         f"warm worker; latency from submit to the job recorded done, minus the worker's own "
         f"time on it): median {overhead:.0f} ms, best {min(overheads):.0f} ms, worst "
-        f"{max(overheads):.0f} ms.",
+        f"{max(overheads):.0f} ms. Of which, medians: the `submit` call itself (job record, "
+        f"message) {statistics.median(p[0] for p in PARTS):.0f} ms; from its return to a "
+        f"worker starting the job {statistics.median(p[1] for p in PARTS):.0f} ms; the "
+        f"worker's own work on the tiny article (not overhead) "
+        f"{statistics.median(p[2] for p in PARTS):.0f} ms.",
         "",
         f"Load average (1 min) before and after each run: "
         f"{', '.join(f'{x:.1f}' for x in loads)} on {os.cpu_count()} cores shared with other "
