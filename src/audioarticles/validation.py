@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import types
 import typing
 from typing import Any, ClassVar, Literal, TypeVar
@@ -63,21 +64,6 @@ def check(schema: type[M], data: Any, origin: str) -> M:
 
 # ---- one line per mistake --------------------------------------------------------------------
 
-def masked(value):
-    """A URL's password as `***`: a mistake is shown without the secret it holds."""
-    if isinstance(value, str) and "://" in value and "@" in value:
-        from urllib.parse import urlsplit
-
-        try:
-            parts = urlsplit(value)
-            if parts.password:
-                netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-                return parts._replace(netloc=netloc).geturl()
-        except ValueError:
-            pass
-    return value
-
-
 def problem(schema: type[BaseModel], error: dict) -> str:
     """What is wrong, for one pydantic error on `schema`."""
     loc = tuple(error["loc"])
@@ -87,7 +73,7 @@ def problem(schema: type[BaseModel], error: dict) -> str:
     annotation, metadata = field_at(schema, loc)
     if kind == "missing":
         return f"{place(loc)} is missing; add it ({expected(annotation, metadata)})"
-    shown = f"{place(loc)} = {toml_value(masked(error.get('input')))}"
+    shown = f"{place(loc)} = {toml_value(error.get('input'))}"
     if kind == "value_error":
         reason = str(error.get("ctx", {}).get("error", error["msg"]))
         return f"{shown}: {reason}"
@@ -159,11 +145,15 @@ def place(loc: tuple) -> str:
     return f"{table_name(head)} {key}" if head else key
 
 
+_URL_PASSWORD = re.compile(r"(://[^/@:\s]*:)[^@/\s]+@")
+
+
 def toml_value(value: Any, limit: int = 60) -> str:
     """A value written as in TOML, cut to `limit` characters."""
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, str):  # escapes shown as escapes, never acted on by the terminal
+        value = _URL_PASSWORD.sub(r"\1***@", value)  # a password is never printed back
         text = "".join(c if safe_text(c) == c else f"\\u{ord(c):04x}"
                        for c in json.dumps(value, ensure_ascii=False))
     elif isinstance(value, list | tuple):
