@@ -190,7 +190,13 @@ def test_the_gtts_rate_holds_across_two_worker_processes(redis_server, tmp_path,
     extra = "[gtts]\nconcurrency = 4\nrequests_per_second = 4\n"
     project = queue_project(tmp_path / "p", redis_server.url, voice="fr", extra=extra)
     with Workers(project.root, processes=2, threads=2):
-        ids = project.submit([article(n, sentences=5, language="fr") for n in range(4)])
+        # every sentence its own, so the segment cache shares none of them
+        texts = [" ".join(f"Le quartier {word} attend la ligne {n} depuis {k + 2} ans, "
+                          f"et la mairie promet {k + n + 3} nouvelles rames."
+                          for k, word in enumerate(("nord", "sud", "est", "ouest", "centre")))
+                 for n in range(4)]
+        ids = project.submit([aa.ArticleInput(id=f"r-{n}", title=f"Ligne {n}", text=text,
+                                              language="fr") for n, text in enumerate(texts)])
         report = project.wait(ids, timeout=240)
     assert report.ok, report.failed
     starts = sorted(r.started for r in fake_gtts.state.received)

@@ -292,16 +292,20 @@ def write_preview(project: Settings, catalog: Catalog) -> Build:
                         last_build=last_change(catalog, channel), media=media)
 
 
-def rebuild(project: Settings, catalog: Catalog, files: FileStore | None = None) -> Build:
+def rebuild(project: Settings, catalog: Catalog, files: FileStore | None = None, *,
+            sweep: bool = True) -> Build:
     """Regenerate everything public that derives from the catalog; once per run.
 
     Scheduled episodes whose time has come are released first; published episodes' files
-    come into the output folder before the feed names them, and the others' leave it after."""
+    come into the output folder before the feed names them, and the others' leave it after.
+    `sweep=False`: leave temporary files alone (a queue worker rebuilds while other workers
+    are writing theirs; it holds a rebuild lease, not the project's lock)."""
     channel = channel_settings(project)
     files = files or local_files(project)
     # an editor's command killed while writing the site left temporary files (the caller
     # holds the project's lock: nothing else is writing now)
-    files.sweep_partial(time.time())
+    if sweep:
+        files.sweep_partial(time.time())
     editorial.release_due(catalog)
     files.admit(catalog.published())
     published = catalog.published()

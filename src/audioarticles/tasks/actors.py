@@ -136,7 +136,8 @@ class WorkerContext:
                                    self.values["redelivery_s"])
         with lease.held():
             catalog = self.catalog()
-            build = publish.rebuild(self.settings, catalog, self.store.files)
+            # no sweep of temporary files: other workers are writing theirs now
+            build = publish.rebuild(self.settings, catalog, self.store.files, sweep=False)
             for message in build.warnings:
                 log.warning(message)
             self.client.incr(self.queue.key("rebuild", "count"))
