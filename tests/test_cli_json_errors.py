@@ -36,6 +36,11 @@ FAILING = {
     "recover": (["recover"], 1),
     "jobs": (["jobs", "--state", "lost"], 2),
     "jobs retry": (["jobs", "retry", "no-such-job"], 1),
+    "tokens create": (["tokens", "create", "--name", "a b"], 2),
+    "tokens list": (["tokens", "list", "--bogus"], 2),
+    "tokens revoke": (["tokens", "revoke", "nope"], 1),
+    "webhooks": (["webhooks", "--deliver"], 2),
+    "stats": (["stats", "--since", "hier"], 2),
 }
 
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from audioarticles import editorial, jobs as job_runs, publish
+from audioarticles import editorial, jobs as job_runs, publish, webhooks
+from audioarticles.cms import ArticleNotFound, CmsMethods, ProjectBusy
 from audioarticles.config import Settings
 from audioarticles.config import load_settings
 from audioarticles.disclosure import Disclosure
@@ -34,14 +35,14 @@ from audioarticles.pipeline import run as runs
 from audioarticles.pipeline.results import Converted, ConvertReport, Progress, warn
 from audioarticles.pipeline.text import STAGES, TextStage, text_at_stage
 from audioarticles.publisher_feed import FeedInfo
-from audioarticles.sources import ARTICLE, ARTICLE_PREFIX, Source, check_id
+from audioarticles.sources import ArticleInput, check_id
 from audioarticles.store import ProjectStore, storage_error
 from audioarticles.version import __version__
 from audioarticles.voices import get_voice, load_voices
 
-__all__ = ["JOB_STATES", "STAGES", "STATES", "ArticleInput", "ArticleSkipped", "Change",
-           "Converted", "Edition", "Episode", "Job",
-           "Progress", "Project", "Recovery", "Report", "__version__", "cwd_path", "diagnose",
+__all__ = ["JOB_STATES", "STAGES", "STATES", "ArticleInput", "ArticleNotFound",
+           "ArticleSkipped", "Change", "Converted", "Edition", "Episode", "Job", "Progress",
+           "Project", "ProjectBusy", "Recovery", "Report", "__version__", "cwd_path", "diagnose",
            "format_diagnosis", "state_line", "storage_error"]
 
 STATES = editorial.STATES
@@ -308,7 +309,7 @@ def _names(slugs_or_ids: str | Iterable[str]) -> list[str]:
     return [slugs_or_ids] if isinstance(slugs_or_ids, str) else list(slugs_or_ids)
 
 
-class Project:
+class Project(CmsMethods):
     """A project folder: its settings (`audioarticles.toml`), its catalog, its files."""
 
     def __init__(self, settings: Settings):
@@ -692,9 +693,19 @@ class Project:
             for change in changes:
                 self.store.files.purge(change.episode)
 
-        return self._changing(_names(slugs_or_ids), lambda catalog, episodes: (
-            editorial.unpublish_episodes(catalog, episodes, actor, reason)),
-            purge_files if purge else None)
+        def take_down(catalog, episodes: list[EpisodeRecord]) -> list[editorial.Change]:
+            changes = editorial.unpublish_episodes(catalog, episodes, actor, reason)
+            with catalog.transaction():  # the CMS hears of it (webhooks.py)
+                for change in changes:
+                    if not change.note:
+                        webhooks.record_unpublished(self.settings, catalog, change.episode,
+                                                    reason)
+            return changes
+
+        changes = self._changing(_names(slugs_or_ids), take_down,
+                                 purge_files if purge else None)
+        webhooks.deliver_soon(self.settings)
+        return changes
 
     # the public site
 

@@ -188,7 +188,10 @@ class Batch:
                     pending = {f for f in pending if not f.cancel()}
         if refused is not None:
             raise refused
-        for outcome in outcomes:
+        for source, outcome in zip(sources, outcomes):
+            if isinstance(outcome, InputError) and isinstance(source, Source) \
+                    and source.explicit_id:
+                outcome.article_id = source.explicit_id
             report.add(outcome)
         self.progress.finish(report)
         return report
