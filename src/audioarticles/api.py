@@ -35,7 +35,7 @@ from audioarticles.pipeline import run as runs
 from audioarticles.pipeline.results import Converted, ConvertReport, Progress, warn
 from audioarticles.pipeline.text import STAGES, TextStage, text_at_stage
 from audioarticles.publisher_feed import FeedInfo
-from audioarticles.sources import ArticleInput, check_id
+from audioarticles.sources import ArticleInput, Source, check_id
 from audioarticles.store import ProjectStore, storage_error
 from audioarticles.version import __version__
 from audioarticles.voices import get_voice, load_voices
@@ -254,36 +254,6 @@ class Preview:
 
     def close(self) -> None:
         self.server.server_close()
-
-
-@dataclass(frozen=True)
-class ArticleInput:
-    """An article a CMS already has in memory. Give one of `html`, `markdown` or `text` (or
-    only `url`, to read the page there). `id` is the CMS's own id: it becomes the episode's
-    GUID, so a later correction updates the same episode. The other fields win over what the
-    text says: `published` is ISO 8601 (without a zone, the project's time zone)."""
-
-    id: str = ""
-    title: str = ""
-    html: str = ""
-    markdown: str = ""
-    text: str = ""
-    url: str = ""
-    author: str = ""
-    published: str = ""
-    categories: Sequence[str] = ()
-    image: str = ""
-    summary: str = ""
-    language: str = ""
-
-    def source(self) -> Source:
-        """The article as a source: plain data a message to another process can carry."""
-        from audioarticles.identity import slugify
-
-        label = self.id or self.url or slugify(self.title)
-        data = {**asdict(self), "categories": list(self.categories)}
-        source = Source(ARTICLE, f"{ARTICLE_PREFIX}{label}", self.url, data)
-        return source.with_id(self.id) if self.id else source
 
 
 def _portable(source: Source | UserError, reader, everywhere: bool) -> Source | UserError:
