@@ -65,6 +65,15 @@ def _one_or_more(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+def _absolute_url_or_empty(value: str) -> str:
+    value = value.strip()
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.netloc):
+        raise ValueError("not an absolute http(s) URL; write it in full, e.g. "
+                         "\"https://example.org/…\"")
+    return value
+
+
 def _regex(pattern: str) -> str:
     try:
         re.compile(pattern)
@@ -81,6 +90,7 @@ Seasons = Literal["", "year"]
 SEASONS: tuple[str, ...] = typing.get_args(Seasons)
 Text = Annotated[str, Field(min_length=1)]
 Pattern = Annotated[str, AfterValidator(_regex)]
+AbsoluteUrlOrEmpty = Annotated[str, AfterValidator(_absolute_url_or_empty)]
 
 
 class PodcastSection(Section):
@@ -129,6 +139,11 @@ class PodcastSection(Section):
     numbering: bool = Field(False, description="itunes:episode / podcast:episode, given once "
                                                "per feed")
     seasons: Seasons = Field("", description="\"year\": the year of publication is the season")
+    enclosure_prefix: AbsoluteUrlOrEmpty = Field(
+        "", description="a measurement service's prefix for the feeds' enclosure URLs (OP3: "
+        "\"https://op3.dev/e/\", Podtrac: \"https://dts.podtrac.com/redirect.mp3/\"); the "
+        "enclosure becomes the prefix followed by the MP3's URL without its scheme. The files, "
+        "pages and players keep their own URLs")
 
 
 Names = Annotated[list[Text], BeforeValidator(_one_or_more)]
@@ -260,6 +275,23 @@ class PublishSection(Section):
     keep_old_audio_days: float = Field(7, ge=0, le=3650, description="after a re-voice, the "
                                        "previous MP3 and its side files stay reachable this "
                                        "many days, then they are deleted")
+
+
+class PlayerSection(Section):
+    """`[player]`: the web player on the pages and in embeds."""
+
+    skip_s: Literal[15, 30] = Field(15, description="seconds the back and forward buttons "
+                                    "(and the j / l keys) move")
+
+
+class AnalyticsSection(Section):
+    """`[analytics]`: listening events (play, pause, progress at 25/50/75 %, complete,
+    ratechange, seek), without cookies or personal data."""
+
+    beacon_url: AbsoluteUrlOrEmpty = Field(
+        "", description="where the player also sends each event with navigator.sendBeacon "
+        "(e.g. the HTTP API's .../v1/events); empty: events are only DOM events and "
+        "postMessage")
 
 
 class BatchSection(Section):
@@ -421,6 +453,8 @@ class SettingsFile(Section):
     editorial: EditorialSection = EditorialSection()
     disclosure: DisclosureSection = DisclosureSection()
     publish: PublishSection = PublishSection()
+    player: PlayerSection = PlayerSection()
+    analytics: AnalyticsSection = AnalyticsSection()
     batch: BatchSection = BatchSection()
     catalog: CatalogSection = CatalogSection()
     limits: LimitsSection = LimitsSection()
