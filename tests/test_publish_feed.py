@@ -35,7 +35,6 @@ from audioarticles.publish.feed import podcast_guid
 from audioarticles.dates import chapter_clock as clock
 from audioarticles.chapters import Chapter
 from audioarticles.publish.timing import description_chapters
-from audioarticles.transcripts import parse_vtt
 
 BASE = "http://127.0.0.1:8000/podcast/"
 NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -318,14 +317,6 @@ def test_description_chapters_need_three_and_start_at_zero():
     assert description_chapters(three, 4000) == [("0:00:00", "Titre"), ("01:05", "Contexte"),
                                                  ("1:02:05", "Fin")]
     assert description_chapters(three, 100) == []  # chapters past the end do not count
-
-
-def test_parse_vtt_reads_cues_and_unescapes_text():
-    vtt = ("WEBVTT\n\nNOTE généré\n\n1\n00:00:00.000 --> 00:00:02.500\nLes &lt;b&gt; débats &amp; "
-           "le <v Lecteur>vote</v>\nsuite\n\n00:01:02.250 --> 00:01:04.000\nFin\n")
-    cues = parse_vtt(vtt)
-    assert [(c.start_s, c.end_s, c.text) for c in cues] == [
-        (0.0, 2.5, "Les <b> débats & le vote suite"), (62.25, 64.0, "Fin")]
 
 
 def test_article_metadata_reaches_the_item(tmp_path):

@@ -16,7 +16,8 @@ from audioarticles.model import Audio, Segment, TimelineEntry, Word, WordTime
 from audioarticles.pauses import Pauses
 from audioarticles.synthesise import SegmentCache
 from audioarticles.testing.fake_edge import FakeEdge
-from audioarticles.transcripts import cues, parse_vtt, to_json, to_vtt
+from audioarticles.store.recover import parse_vtt
+from audioarticles.transcripts import cues, to_json, to_vtt
 from audioarticles.word_timings import written_words
 
 

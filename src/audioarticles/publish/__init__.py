@@ -41,10 +41,11 @@ from audioarticles.publish.site import (
     remove_stale_pages,
     site_pages,
 )
-from audioarticles.publish.timing import episode_chapters, episode_cues
+from audioarticles.publish.timing import episode_chapters
 from audioarticles.store import FileStore, ProjectStore, episode_files, local_files
 from audioarticles.store.atomic import AtomicBatch
 from audioarticles.store.interfaces import CatalogStore as Catalog
+from audioarticles.transcripts import Cue
 
 __all__ = [
     "Build",
@@ -165,10 +166,12 @@ def last_change(catalog: Catalog, channel: Channel) -> datetime:
 def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, media_dir: Path,
                  artwork: Artwork, guid: str, last_build: datetime,
                  media_for: Callable[[Episode], Path] | None = None,
-                 numbers: dict[str, int] | None = None) -> Build:
-    """Feed, pages, embeds, cover and player for `episodes` into `out_dir`; the audio,
-    transcript and chapter files are read from `media_dir` (output/), or from the folder
-    `media_for(episode)` names (a preview mixing released and unreleased episodes). All files
+                 numbers: dict[str, int] | None = None,
+                 cues_for: Callable[[Episode], list[Cue]] | None = None) -> Build:
+    """Feed, pages, embeds, cover and player for `episodes` into `out_dir`; the audio files
+    are read from `media_dir` (output/), or from the folder `media_for(episode)` names (a
+    preview mixing released and unreleased episodes); the pages' transcripts are
+    `cues_for(episode)` (the catalog's; none without it). All files
     are replaced together (one sync, then renames); unchanged files are left alone."""
     build = Build(channel=channel, feed=out_dir / FEED_NAME, episodes=[], in_feed=0)
     for episode in episodes:
@@ -181,7 +184,7 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
     feed_items = []
     for episode in ordered:
         media = media_for(episode) if media_for else media_dir
-        chapters = episode_chapters(episode, media)
+        chapters = episode_chapters(episode)
         item = feed_episode(episode, channel, media, chapters)
         if item is not None and numbers:
             item = replace(item, number=numbers.get(episode.guid))
@@ -192,7 +195,7 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
         build.episodes.append(episode)
         feed_items.append(item)
         site_items.append(SiteEpisode(episode=episode, chapters=chapters,
-                                      cues=episode_cues(episode, media),
+                                      cues=cues_for(episode) if cues_for else [],
                                       audio_bytes=item.audio_bytes, image=item.image))
     feed_items = feed_items[:channel.feed_limit]
 
@@ -281,7 +284,7 @@ def write_preview(project: Settings, catalog: Catalog) -> Build:
                         artwork=channel_artwork(project, channel),
                         guid=stored_podcast_guid(catalog, channel),
                         last_build=last_change(catalog, channel),
-                        media_for=files.root_for)
+                        media_for=files.root_for, cues_for=lambda e: catalog.cues(e.guid))
 
 
 def rebuild(project: Settings, catalog: Catalog, files: FileStore | None = None) -> Build:
@@ -304,7 +307,8 @@ def rebuild(project: Settings, catalog: Catalog, files: FileStore | None = None)
     build = write_public(channel, published, output, media_dir=output,
                          artwork=channel_artwork(project, channel),
                          guid=guid, last_build=last_build,
-                         numbers=sections.numbers_for(catalog, "", channel, published))
+                         numbers=sections.numbers_for(catalog, "", channel, published),
+                         cues_for=lambda e: catalog.cues(e.guid))
     if not channel.owner_email and not is_local_preview(channel):
         build.warnings.append(OWNER_EMAIL_MISSING)
     build.feeds.append(FeedFile("", FEED_NAME, channel.feed_url, build.in_feed,

@@ -40,6 +40,7 @@ from audioarticles.publish.feed import (
     http_url,
     published_at,
 )
+from audioarticles.publish.timing import episode_chapters
 from audioarticles.store import ProjectStore
 from audioarticles.store.atomic import AtomicBatch, atomic_write_text
 from audioarticles.store.catalog import now_iso
@@ -408,7 +409,7 @@ def write_edition_feeds(project: Settings, catalog: Catalog, main: Channel, writ
                         if not withheld(project, e, published, warn)]
             items = []
             for episode in editions:
-                item = feed_episode(episode, channel, public, _chapters(public, episode))
+                item = feed_episode(episode, channel, public, episode_chapters(episode))
                 if item is not None:
                     items.append(item)
             items = items[:channel.feed_limit]
@@ -424,8 +425,3 @@ def write_edition_feeds(project: Settings, catalog: Catalog, main: Channel, writ
                                   len(items), changed))
     return files
 
-
-def _chapters(public: Path, episode: Episode):
-    from audioarticles.publish.timing import episode_chapters
-
-    return episode_chapters(episode, public)

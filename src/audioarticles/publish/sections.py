@@ -207,7 +207,7 @@ def feed_items(channel: Channel, episodes: list[Episode], media: Path,
 
     items = []
     for episode in newest_first(episodes, channel):
-        item = feed_episode(episode, channel, media, episode_chapters(episode, media))
+        item = feed_episode(episode, channel, media, episode_chapters(episode))
         if item is not None:
             items.append(replace(item, number=(numbers or {}).get(episode.guid)))
     return items[:channel.feed_limit]

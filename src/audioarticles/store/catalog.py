@@ -14,6 +14,7 @@ from audioarticles.errors import CatalogUnusable
 from audioarticles.model import EditorialEvent, Episode, RetiredFile, Tombstone
 from audioarticles.store import backups
 from audioarticles.store.interfaces import CatalogStore
+from audioarticles.transcripts import Cue, from_entries, to_entries
 
 # Each entry moves the schema from version i to i+1. Append only; never edit a released one.
 MIGRATIONS: list[str] = [
@@ -112,6 +113,14 @@ MIGRATIONS: list[str] = [
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,
         UNIQUE (feed, day)
+    )
+    """,
+    # an episode's transcript cues, kept at render time (the pages read them here, not back
+    # from the VTT file); a table of their own, so listing episodes never loads them
+    """
+    CREATE TABLE episode_cues (
+        guid TEXT PRIMARY KEY,
+        cues TEXT NOT NULL
     )
     """,
 ]
@@ -256,6 +265,16 @@ class Catalog(CatalogStore):
         saved = self.get(episode.guid)
         assert saved is not None
         return saved
+
+    def cues(self, guid: str) -> list[Cue]:
+        row = self.db.execute("SELECT cues FROM episode_cues WHERE guid = ?", (guid,)).fetchone()
+        return from_entries(json.loads(row[0])) if row else []
+
+    def set_cues(self, guid: str, cue_list: list[Cue]) -> None:
+        self.db.execute(
+            "INSERT INTO episode_cues (guid, cues) VALUES (?, ?) "
+            "ON CONFLICT(guid) DO UPDATE SET cues = excluded.cues",
+            (guid, json.dumps(to_entries(cue_list), ensure_ascii=False, separators=(",", ":"))))
 
     # project-wide settings computed once and stored (e.g. podcast:guid)
 
