@@ -228,14 +228,13 @@ def test_new_feed_url_and_subcategory(tmp_path):
 
 BAD_SETTINGS = [
     ('category = "Actualités"',
-     ("error: audioarticles.toml: [podcast] category 'Actualités' is not an Apple Podcasts category; "
-     "valid values: Arts, Business, Comedy, Education, Fiction, Government, History, "
+     ("error: audioarticles.toml: [podcast] category = \"Actualités\": 'Actualités' is not an "
+     "Apple Podcasts category; valid values: Arts, Business, Comedy, Education, Fiction, Government, History, "
      "Health & Fitness, Kids & Family, Leisure, Music, News, Religion & Spirituality, Science, "
      "Society & Culture, Sports, Technology, True Crime, TV & Film")),
     ('category = "News > Sport"',
-     ("error: audioarticles.toml: [podcast] 'Sport' is not a subcategory of 'News' in Apple Podcasts; "
-     "valid values: Business News, Daily News, Entertainment News, News Commentary, Politics, "
-     "Sports News, Tech News")),
+     ("error: audioarticles.toml: [podcast] category = \"News > Sport\": 'Sport' is not a "
+     "subcategory of 'News' in Apple Podcasts; did you mean 'Sports News'?")),
     ('language = "français"',
      ('error: audioarticles.toml: [podcast] language = "français": not an ISO 639 language '
       'code; use e.g. "fr", "fr-CA" or "en"')),
@@ -246,8 +245,11 @@ BAD_SETTINGS = [
      ("error: audioarticles.toml: [podcast] feed_limit = 0: expected a whole number from 1 to "
       "100000")),
     ('image = "cover.png"',
-     ("error: audioarticles.toml: [podcast] image 'cover.png' is 600×600 px; Apple Podcasts needs "
-     "a square image of 1400 to 3000 px on a side")),
+     ("error: audioarticles.toml: [podcast] image = \"cover.png\": is 600×600 px; Apple Podcasts "
+      "needs a square image of 1400 to 3000 px on a side")),
+    ('category = "News > Dailly News"',
+     ("error: audioarticles.toml: [podcast] category = \"News > Dailly News\": 'Dailly News' is "
+      "not a subcategory of 'News' in Apple Podcasts; did you mean 'Daily News'?")),
 ]
 
 

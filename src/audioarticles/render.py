@@ -13,7 +13,7 @@ from audioarticles.assemble import Assembly, Mastering, Piece, assemble
 from audioarticles.config import Settings
 from audioarticles.disclosure import Disclosure
 from audioarticles.engines.base import Engine
-from audioarticles.intro_outro import FIELDS, Jingle, fill, spoken_frame, template_values
+from audioarticles.intro_outro import Jingle, spoken_frame, template_values
 from audioarticles.model import Article, Segment
 from audioarticles.normalise import normaliser
 from audioarticles.pauses import Pauses
@@ -153,9 +153,6 @@ class Production:
                                       origin=f"voice profile {voice.origin or voice.name} [pauses]")
         jingles = {kind: Jingle.from_settings(kind, audio[kind], project.root)
                    for kind in ("intro", "outro")}
-        for kind in ("intro", "outro"):  # template mistakes show now, not once per article
-            fill(audio[kind]["text"], dict.fromkeys(FIELDS, "x"),
-                 f"audioarticles.toml [audio.{kind}] text")
         return cls(Mastering.from_settings(audio), pauses, jingles)
 
 
