@@ -277,7 +277,7 @@ class Project:
         self.store = ProjectStore(settings)
 
     @classmethod
-    def open(cls, root: str | Path | None = None, out: str | Path | None = None) -> Settings:
+    def open(cls, root: str | Path | None = None, out: str | Path | None = None) -> Project:
         """Read and check `audioarticles.toml` in `root` (default: the current folder);
         `out`: publish the site there instead of `output/`."""
         return cls(load_settings(root, out))
