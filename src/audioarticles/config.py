@@ -446,6 +446,54 @@ class FetchSection(Section):
                                     "names may resolve to such addresses")
 
 
+def _http_url_or_empty(value: str) -> str:
+    if value and not re.match(r"https?://[^/\s]+", value):
+        raise ValueError("not an http(s) URL; write it as \"https://cms.example.org/hook\"")
+    return value
+
+
+def _origin(value: str) -> str:
+    if not re.fullmatch(r"https?://[^/\s]+", value):
+        raise ValueError("not a web origin; write it as \"https://www.example.org\" (scheme "
+                         "and host, no path)")
+    return value
+
+
+class WebhooksSection(Section):
+    """`[api.webhooks]`: where the CMS hears that an episode is ready, failed or was taken down
+    (webhooks.py). The signing secret is never written here: it comes from the environment
+    variable AUDIOARTICLES_WEBHOOK_SECRET or from `secret_file`."""
+
+    url: Annotated[str, AfterValidator(_http_url_or_empty)] = Field(
+        "", description="where each event is POSTed (empty: no webhooks); it obeys the [fetch] "
+                        "address rules (allow_private, allow_hosts)")
+    secret_file: str = Field("", description="project-relative or absolute file holding the "
+                                             "signing secret (else $AUDIOARTICLES_WEBHOOK_SECRET)")
+    timeout_s: float = Field(10, gt=0, le=120, description="one delivery attempt, whole")
+    max_attempts: int = Field(8, ge=1, le=30, description="then the delivery is marked failed "
+                                                          "(see `audioarticles webhooks --failed`)")
+    retry_base_s: float = Field(30, gt=0, le=3600, description="the first retry waits this "
+                                "long, each next one twice as long (at most 6 hours)")
+
+
+class ApiSection(Section):
+    """`[api]`: the HTTP API a CMS calls (`audioarticles api`, service/)."""
+
+    host: Text = Field("127.0.0.1", description="the address it listens on; anything but "
+                       "loopback exposes it to the network (put TLS in front)")
+    port: int = Field(8080, ge=0, le=65535)
+    cors_origins: list[Annotated[str, AfterValidator(_origin)]] = Field(
+        default_factory=list, description="web origins whose pages may call the API from a "
+                                          "browser (none by default: no CORS headers)")
+    max_body_kb: int = Field(2048, ge=1, le=100_000, description="larger request bodies are "
+                             "refused (413)")
+    rate_per_minute: int = Field(120, ge=1, le=100_000, description="requests per token per "
+                                 "minute (429 with Retry-After beyond)")
+    events_per_minute: int = Field(600, ge=1, le=1_000_000, description="listening events "
+                                   "(POST /v1/events) accepted per minute, all players together")
+    webhooks: WebhooksSection = WebhooksSection()
+
+
 class SettingsFile(Section):
     """audioarticles.toml. Each engine adds its own section (`[gtts]`, `[espeak]`, ...),
     see `settings_schema`."""
@@ -463,6 +511,7 @@ class SettingsFile(Section):
     catalog: CatalogSection = CatalogSection()
     limits: LimitsSection = LimitsSection()
     fetch: FetchSection = FetchSection()
+    api: ApiSection = ApiSection()
 
 
 @functools.cache

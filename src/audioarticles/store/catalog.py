@@ -23,7 +23,7 @@ from pathlib import Path
 
 from audioarticles.errors import CatalogUnusable
 from audioarticles.model import EditorialEvent, Episode, RetiredFile, Tombstone
-from audioarticles.store import backups
+from audioarticles.store import backups, cms_tables
 from audioarticles.store.interfaces import CatalogStore
 from audioarticles.transcripts import Cue, from_entries, to_entries
 
@@ -136,6 +136,9 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO slug_claims (guid, slug) SELECT guid, slug FROM episodes
     """,
+    # the CMS integration: API tokens (hashed), webhook deliveries, listening events, the
+    # article bodies the API was sent (store/cms_tables.py)
+    cms_tables.MIGRATION,
     # an episode's transcript cues, kept at render time (the pages read them here, not back
     # from the VTT file); a table of their own, so listing episodes never loads them
     """
@@ -150,7 +153,8 @@ _JSON_FIELDS = {"transcripts", "meta"}
 _COLUMNS = [f.name for f in fields(Episode) if f.name != "id"]
 #: every table, in the order `copy_into` fills them (what a catalog holds, all of it)
 TABLES = ("settings", "episodes", "slug_claims", "editorial_events", "tombstones",
-          "retired_files", "feed_numbers", "feed_tokens", "editions", "episode_cues")
+          "retired_files", "feed_numbers", "feed_tokens", "editions", "api_tokens",
+          "webhook_deliveries", "listening_events", "api_articles", "episode_cues")
 
 
 def now_iso() -> str:
@@ -186,7 +190,7 @@ def unusable(path: Path, exc: Exception) -> CatalogUnusable:
                            f"{backups.restore_hint(path)}")
 
 
-class SqlCatalog(CatalogStore):
+class SqlCatalog(cms_tables.CmsRecords, CatalogStore):
     """The catalog's queries, the same on every SQL backend. A backend runs statements
     (`_rows`, `execute`, `_insert`), opens transactions and migrates its schema."""
 
