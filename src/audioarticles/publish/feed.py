@@ -7,7 +7,7 @@ import html
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import lxml.etree  # noqa: F401  (feedgen.util uses lxml.etree without importing it)
@@ -391,6 +391,19 @@ def feed_episode(episode: Episode, channel: Channel, media: Media,
                        transcripts=transcripts, chapters_file=chapters_file, image=image,
                        image_px=int(episode.meta.get("artwork_px") or 0) if image else 0,
                        season=published.year if channel.seasons == "year" else None)
+
+
+def latest_change(episodes: list[Episode], channel: Channel,
+                  floor: datetime | None = None) -> datetime:
+    """A feed's lastBuildDate: the latest change (`updated_at`) of `episodes`, at least
+    `floor`; from the catalog, never the clock, so a rebuild that changes nothing else keeps
+    the feed's bytes."""
+    stamps = [parse_date(e.updated_at, channel.zone) for e in episodes]
+    stamps.append(floor)
+    latest = max((s for s in stamps if s is not None), default=None)
+    if latest is None:
+        latest = datetime(1970, 1, 1, tzinfo=UTC)
+    return latest.astimezone(channel.zone)
 
 
 def newest_first(episodes: list[Episode], channel: Channel) -> list[Episode]:

@@ -255,20 +255,23 @@ def index_html(items: list[SiteEpisode], channel: Channel, artwork: str,
     return _page(channel, page, channel.title, body, artwork)
 
 
-def site_pages(channel: Channel, items: list[SiteEpisode], artwork: str) -> dict[str, str]:
-    """Every page of the site, by path under the output folder: index.html, then one page and
-    one embed per episode (`items` newest first)."""
-    pages = {"index.html": index_html(items, channel, artwork)}
-    for item in items:
-        pages[episode_page(item.episode)] = episode_html(item, channel, artwork)
-        pages[embed_page(item.episode)] = embed_html(item, channel, artwork)
-    return pages
+def episode_pages(item: SiteEpisode, channel: Channel, artwork: str) -> dict[str, str]:
+    """An episode's own files on the site, by path under the output folder: its page and its
+    embed. Every file made for one episode belongs here: an incremental build renders them
+    again only when the episode changed, and deletes them when it leaves the site."""
+    return {episode_page(item.episode): episode_html(item, channel, artwork),
+            embed_page(item.episode): embed_html(item, channel, artwork)}
 
 
-def remove_stale_pages(site: FileStore, pages: dict[str, str] | set[str]) -> None:
-    """Pages of episodes no longer on the site (unpublished, held...) go away; the file store
-    deletes only pages we wrote (a page of the publisher's own is never "stale")."""
-    for folder in ("episodes", "embed"):
-        for name in site.listing(folder):
-            if name.endswith(".html") and name not in pages:
-                site.delete_site(name)
+def remove_stale_pages(site: FileStore, pages: dict[str, str] | set[str],
+                       gone: set[str] | None = None) -> None:
+    """Pages of episodes no longer on the site (unpublished, held...) go away: those of `gone`
+    (what the last build wrote for episodes this one did not build), else every page in the
+    episode folders that is not in `pages`. The file store deletes only pages we wrote (a
+    page of the publisher's own is never "stale")."""
+    if gone is None:
+        gone = {name for folder in ("episodes", "embed") for name in site.listing(folder)
+                if name.endswith(".html")}
+    for name in sorted(gone):
+        if name not in pages:
+            site.delete_site(name)

@@ -246,22 +246,22 @@ class SqlCatalog(cms_tables.CmsRecords, CatalogStore):
         `base`, `base-2`, `base-3`... that no other article holds, claimed now. The database's
         unique constraints settle two claims made at once: each gets its own slug."""
         def claim() -> str:
-            n = 1
             while True:
                 held = self._row("SELECT slug FROM slug_claims WHERE guid = ?", (guid,))
                 if held:
                     return held["slug"]
-                slug = base if n == 1 else f"{base}-{n}"
-                taken = self._row("SELECT guid FROM episodes WHERE slug = ?", (slug,))
-                if taken is None and self.execute(
-                        "INSERT INTO slug_claims (guid, slug) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                        (guid, slug)):
+                # slugs are [a-z0-9-]: `base-%` matches only the numbered ones (and a few more)
+                taken = {row["slug"] for row in self._rows(
+                    "SELECT slug FROM slug_claims WHERE slug = ? OR slug LIKE ? UNION "
+                    "SELECT slug FROM episodes WHERE slug = ? OR slug LIKE ?",
+                    (base, f"{base}-%", base, f"{base}-%"))}
+                n = 1
+                while (slug := base if n == 1 else f"{base}-{n}") in taken:
+                    n += 1
+                if self.execute("INSERT INTO slug_claims (guid, slug) VALUES (?, ?) "
+                                "ON CONFLICT DO NOTHING", (guid, slug)):
                     return slug
-                if taken is not None and taken["guid"] == guid:  # recorded before claims were
-                    self.execute("INSERT INTO slug_claims (guid, slug) VALUES (?, ?) "
-                                 "ON CONFLICT DO NOTHING", (guid, slug))
-                    return slug
-                n += 1
+                # claimed at the same moment by another machine (or for this article): again
 
         return self.retrying(claim)
 
