@@ -150,13 +150,12 @@ def is_local_preview(channel: Channel) -> bool:
 
 
 def check_settings(project: Settings) -> Channel:
-    """Check `[podcast]`, `[[feeds]]`, `[pickup]` (and the configured covers) before any work
-    is done."""
+    """Check `[[feeds]]` and the configured covers before any work is done (the keys were
+    checked when the project loaded)."""
     channel = channel_settings(project)
     channel_artwork(project, channel)
     for spec in sections.feed_specs(project):
         sections.section_artwork(project, spec, channel)
-    pickup.Pickup.from_project(project)
     return channel
 
 
