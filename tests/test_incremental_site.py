@@ -200,8 +200,11 @@ def test_a_new_template_rewrites_every_page(newsroom, monkeypatch):
     monkeypatch.setattr("audioarticles.publish.code_version", lambda: "the next version")
     rebuild(project, catalog, files)
     every_page = {name for e in catalog.published() for name in page_names(project, e.guid)}
-    assert files.written == every_page | {"index.html", "feeds/sante.html",
-                                          "feeds/sport.html"}
+    # rendered again, but the oEmbed answers hold no player markup: the same bytes, not written
+    with_player = {name for name in every_page if not name.startswith("oembed/")}
+    assert len(with_player) < len(every_page)
+    assert files.written == with_player | {"index.html", "feeds/sante.html",
+                                           "feeds/sport.html"}
     assert_as_a_full_rebuild_makes_it(project, catalog, files)
 
 

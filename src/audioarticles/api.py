@@ -27,7 +27,7 @@ from audioarticles.config import Settings
 from audioarticles.config import load_settings
 from audioarticles.disclosure import Disclosure
 from audioarticles.engines import engine_class
-from audioarticles.errors import ArticleSkipped, UsageError, UserError
+from audioarticles.errors import ArticleNotFound, ArticleSkipped, UsageError, UserError
 from audioarticles.model import EditorialEvent
 from audioarticles.model import Episode as EpisodeRecord
 from audioarticles.pipeline import run as runs
@@ -452,17 +452,46 @@ class Project(CmsMethods):
             return publish.rebuild(self.settings, catalog, self.store.files)
 
     def embed(self, slug_or_id: str) -> str:
-        """The HTML snippet that puts an « Écouter l'article » player in an article."""
+        """The HTML snippet that puts an « Écouter l'article » player in an article (the
+        script embed: no inline JavaScript)."""
         return self.embed_info(slug_or_id)["snippet"]
 
-    def embed_info(self, slug_or_id: str) -> dict:
-        """The snippet, with the embed and page URLs (what `embed --json` prints)."""
+    def embed_info(self, slug_or_id: str, *, readalong: bool = False,
+                   markers: bool = False) -> dict:
+        """The snippets (`snippet`: script embed, `iframe`: the iframe alternative), with the
+        embed, page and oEmbed URLs (what `embed --json` prints). `readalong`: the embed
+        highlights the article's paragraph being read; `markers`: also the article's blocks,
+        each with its first words, for the CMS to mark `data-audio-block="N"`."""
         channel = publish.check_settings(self.settings)
         with self._catalog() as catalog:
             episode = publish.published_episode(catalog, slug_or_id)
-        return {"slug": episode.slug, "snippet": publish.embed_snippet(channel, episode),
-                "embed_url": channel.url(publish.embed_page(episode)),
-                "page_url": channel.url(publish.episode_page(episode))}
+        return publish.embed_info(channel, episode, self.store.files,
+                                  readalong=readalong, markers=markers)
+
+    def oembed(self, url: str, *, maxwidth: int | None = None,
+               maxheight: int | None = None) -> dict:
+        """The oEmbed answer for a published episode's page (or embed) URL on this site (what
+        `GET /oembed?url=` serves; the build writes the same answer to oembed/<slug>.json).
+        ArticleNotFound for any other URL or an episode that is not published."""
+        from audioarticles.publish.channel import channel_settings
+        from audioarticles.publish.cover import channel_artwork
+        from audioarticles.publish.embed import slug_from_url
+        from audioarticles.publish.oembed import oembed
+
+        channel = channel_settings(self.settings)
+        slug = slug_from_url(channel, url)
+        with self._catalog() as catalog:
+            episode = catalog.find(slug) if slug else None
+        if episode is None or episode.state != editorial.PUBLISHED or episode.slug != slug:
+            raise ArticleNotFound(f"{url}: no published episode of this site has this URL; "
+                                  f"episode pages are {channel.base_url}episodes/<slug>.html")
+        # the picture the static answer names: the episode's own, else the podcast's cover
+        own = episode.meta.get("artwork") and episode.meta.get("artwork_px")
+        cover = None if own else channel_artwork(self.settings, channel)
+        return oembed(channel, episode,
+                      thumbnail=episode.meta["artwork"] if own else cover.name,
+                      thumbnail_px=int(episode.meta["artwork_px"]) if own else cover.size,
+                      maxwidth=maxwidth, maxheight=maxheight)
 
     def preview(self, port: int | None = None, drafts: bool = False,
                 allow_origin: str | None = None) -> tuple[Preview, list[str]]:

@@ -340,15 +340,37 @@ def build(obj: Context, out: str | None, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("slug", metavar="SLUG_OR_ID")
+@click.option("--iframe", is_flag=True,
+              help="Print the iframe snippet instead of the script embed.")
+@click.option("--readalong", is_flag=True,
+              help="The embed highlights the article's paragraph being read; a click on a "
+                   "paragraph plays from it.")
+@click.option("--markers", is_flag=True,
+              help="Read-along by markers: also list the data-audio-block=\"N\" attributes "
+                   "to add to the article's paragraphs (each with its first words).")
 @json_option
 @click.pass_obj
-def embed(obj: Context, slug: str, as_json: bool) -> None:
-    """Print the HTML snippet that puts an "Écouter l'article" player in an article."""
-    info = obj.project().embed_info(slug)
+def embed(obj: Context, slug: str, iframe: bool, readalong: bool, markers: bool,
+          as_json: bool) -> None:
+    """Print the HTML that puts an "Écouter l'article" player in an article: a script embed
+    with no inline JavaScript (or, with --iframe, an iframe that takes its content's
+    height)."""
+    info = obj.project().embed_info(slug, readalong=readalong, markers=markers)
     if as_json:
         emit_json(info)
-    else:
-        click.echo(printable(info["snippet"], keep="\n\t"))  # an HTML block
+        return
+    click.echo(printable(info["iframe" if iframe else "snippet"], keep="\n\t"))  # HTML
+    if markers:
+        if not info["markers"]:
+            click.echo("<!-- no block markers: this episode was converted before they were "
+                       "recorded; convert it again, or let read-along match paragraphs by "
+                       "their text -->")
+            return
+        click.echo("<!-- add to the article's paragraphs: -->")
+        for mark in info["markers"]:
+            words = mark["starts_with"].replace("--", "- -")  # never closes the comment
+            click.echo(printable(f'<!-- data-audio-block="{mark["block"]}" on the one that '
+                                 f'starts « {words} » -->'))
 
 
 @cli.command()

@@ -243,6 +243,11 @@ class PodcastSection(Section):
     numbering: bool = Field(False, description="itunes:episode / podcast:episode, given once "
                                                "per feed")
     seasons: Seasons = Field("", description="\"year\": the year of publication is the season")
+    enclosure_prefix: URL = Field(
+        "", description="a measurement service's prefix for the feeds' enclosure URLs (OP3: "
+        "\"https://op3.dev/e/\", Podtrac: \"https://dts.podtrac.com/redirect.mp3/\"); the "
+        "enclosure becomes the prefix followed by the MP3's URL without its scheme. The files, "
+        "pages and players keep their own URLs")
 
 
 Names = Annotated[list[Text], BeforeValidator(_one_or_more)]
@@ -385,6 +390,23 @@ class PublishSection(Section):
                                        "many days, then they are deleted")
 
 
+class PlayerSection(Section):
+    """`[player]`: the web player on the pages and in embeds."""
+
+    skip_s: Literal[15, 30] = Field(15, description="seconds the back and forward buttons "
+                                    "(and the j / l keys) move")
+
+
+class AnalyticsSection(Section):
+    """`[analytics]`: listening events (play, pause, progress at 25/50/75 %, complete,
+    ratechange, seek), without cookies or personal data."""
+
+    beacon_url: URL = Field(
+        "", description="where the player also sends each event with navigator.sendBeacon "
+        "(e.g. the HTTP API's .../v1/events); empty: events are only DOM events and "
+        "postMessage")
+
+
 class BatchSection(Section):
     """`[batch]`."""
 
@@ -507,6 +529,8 @@ class SettingsFile(Section):
     editorial: EditorialSection = EditorialSection()
     disclosure: DisclosureSection = DisclosureSection()
     publish: PublishSection = PublishSection()
+    player: PlayerSection = PlayerSection()
+    analytics: AnalyticsSection = AnalyticsSection()
     batch: BatchSection = BatchSection()
     catalog: CatalogSection = CatalogSection()
     limits: LimitsSection = LimitsSection()

@@ -1,8 +1,10 @@
 """Webhooks: the CMS hears `episode.ready`, `episode.failed` and `episode.unpublished`.
 
 Events are written to the catalog first (an outbox, `webhook_deliveries`), in the process
-that made them: the conversion run (`pipeline/run.py`, so also a queue worker's) or the
-editor's command. Delivery comes after, outside the project's lock: right away in a thread,
+that made them: the conversion run (`pipeline/run.py`: a command's, the API's) or the
+editor's command. A queue worker, which converts article by article outside such a run, calls
+`record_ready(..., waiting=True)` after each article and `site_rebuilt` after its rebuild (the
+episode is public only then), and `record_failed` when it gives an article up. Delivery comes after, outside the project's lock: right away in a thread,
 then retried with a doubling wait (`[api.webhooks] retry_base_s`) by whichever process
 delivers next (the API server checks every few seconds; any conversion or `audioarticles
 webhooks --deliver` too). A row is claimed before it is sent, so two processes never send it

@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -36,8 +35,16 @@ from audioarticles.publish.feed import (
     xml_problem,
 )
 from audioarticles.publish.incremental import Listings, SiteRecord, code_version, digest
-from audioarticles.publish.site import (
+from audioarticles.publish.embed import (
     PLAYER_DIR,
+    iframe_snippet,
+    player_assets,
+    script_snippet,
+)
+from audioarticles.publish.oembed import oembed_path
+from audioarticles.readalong import markers as readalong_markers
+from audioarticles.readalong import segments as readalong_segments
+from audioarticles.publish.site import (
     SiteEpisode,
     embed_page,
     embed_snippet,
@@ -54,6 +61,7 @@ from audioarticles.transcripts import Cue
 __all__ = [
     "Build",
     "check_settings",
+    "embed_info",
     "embed_page",
     "embed_snippet",
     "episode_page",
@@ -67,7 +75,6 @@ __all__ = [
     "write_public",
 ]
 
-PLAYER_ASSETS = ("player.js", "player.css")
 OWNER_EMAIL_MISSING = ("audioarticles.toml: [podcast] owner_email is not set, so the feed has no "
                        "itunes:owner; Apple Podcasts, Spotify and YouTube use it to verify who "
                        "owns the podcast: set it")
@@ -241,19 +248,19 @@ def write_public(channel: Channel, episodes: list[Episode], site: FileStore, *,
     light = [SiteEpisode(episode=e, chapters=[], cues=[],
                          audio_bytes=media.size(e, e.mp3) or 0, image=_image(e, media))
              for e in build.episodes]
-    player = resources.files("audioarticles").joinpath("player")
+    player = player_assets()  # player.js, player.css, embed.js (which carries both)
     with site.site_batch() as batch:
         # the batch makes them visible in order of kind: cover and player, pages, feed last
         def put(name: str, data: bytes, kind: SiteKind) -> None:
             if batch.write(name, data, kind):
                 build.written.append(name)
 
-        assets = [artwork.name, *(f"{PLAYER_DIR}/{name}" for name in PLAYER_ASSETS)]
+        assets = [artwork.name, *(f"{PLAYER_DIR}/{name}" for name in player)]
         assets_print = record.fingerprint("assets", assets)
         if record.fresh("assets", assets_print) is None:
             put(artwork.name, artwork.data, SiteKind.VERSIONED)
-            for name in PLAYER_ASSETS:
-                put(f"{PLAYER_DIR}/{name}", player.joinpath(name).read_bytes(), SiteKind.ASSET)
+            for name, data in player.items():
+                put(f"{PLAYER_DIR}/{name}", data, SiteKind.ASSET)
             record.done("assets", assets_print, assets)
         for item in light:
             episode = item.episode
@@ -261,7 +268,7 @@ def write_public(channel: Channel, episodes: list[Episode], site: FileStore, *,
                 key, pages_print = f"pages:{episode.guid}", prints[episode.guid]
                 full = replace(item, chapters=chapters_of(episode),
                                cues=cues_for(episode) if cues_for else [])
-                pages = episode_pages(full, channel, artwork.name)
+                pages = episode_pages(full, channel, artwork.name, artwork.size)
                 for name, html in pages.items():
                     put(name, html.encode("utf-8"), SiteKind.PAGE)
                 record.done(key, pages_print, pages)
@@ -316,6 +323,23 @@ def _unwritable(feed_of: Callable[[list], bytes], item) -> ValueError | None:
     except ValueError as exc:
         return exc
     return None
+
+
+def embed_info(channel: Channel, episode: Episode, files: FileStore, *,
+               readalong: bool = False, markers: bool = False) -> dict:
+    """The snippets that put `episode`'s player in an article (`snippet`: the script embed,
+    `iframe`: the iframe alternative) and its URLs; `markers`: the article blocks read, each
+    with its first words, for the CMS to mark `data-audio-block="N"` (read-along)."""
+    info = {"slug": episode.slug, "id": episode.guid,
+            "snippet": script_snippet(channel, episode, readalong=readalong or markers),
+            "iframe": iframe_snippet(channel, episode),
+            "embed_url": channel.url(embed_page(episode)),
+            "page_url": channel.url(episode_page(episode)),
+            "oembed_url": channel.url(oembed_path(episode))}
+    if markers:
+        info["markers"] = readalong_markers(readalong_segments(
+            episode_cues(episode, Media(files)), episode.meta.get("blocks")))
+    return info
 
 
 def published_episode(catalog: Catalog, slug: str) -> Episode:

@@ -49,6 +49,9 @@ class Channel:
     name: str = ""  # "" for the main feed, else the [[feeds]] name
     block: bool = False  # podcast:block / itunes:block: directories must not list it
     hub: str = ""  # WebSub hub announced with <atom:link rel="hub">
+    enclosure_prefix: str = ""  # a measurement service's, before the feeds' enclosure URLs
+    skip_s: int = 15  # what the player's back and forward buttons move ([player] skip_s)
+    beacon_url: str = ""  # where players send listening events ([analytics] beacon_url)
 
     @property
     def feed_url(self) -> str:
@@ -67,6 +70,12 @@ class Channel:
     def url(self, relative: str) -> str:
         """The absolute public URL of a file under output/."""
         return self.base_url + quote(relative.lstrip("/"), safe="/")
+
+    def enclosure_url(self, relative: str) -> str:
+        """What the feeds give as an episode's enclosure: its URL, behind `[podcast]
+        enclosure_prefix` when set (the prefix, then the URL without its scheme, the form OP3,
+        Podtrac and the like redirect from). The file keeps its own name and URL."""
+        return prefixed(self.enclosure_prefix, self.url(relative))
 
 
 def channel_settings(project: Settings) -> Channel:
@@ -103,4 +112,7 @@ def channel_settings(project: Settings) -> Channel:
         numbering=podcast.numbering,
         seasons=podcast.seasons,
         hub=project.values.pickup.websub_hub,
+        enclosure_prefix=podcast.enclosure_prefix,
+        skip_s=project.values.player.skip_s,
+        beacon_url=project.values.analytics.beacon_url,
     )

@@ -336,7 +336,7 @@ def build_feed(channel: Channel, items: list[FeedEpisode], *, guid: str, artwork
         entry.link(href=http_url(episode.url) or channel.url(episode_page(episode)))
         entry.description(description_text(item, channel))
         entry.content(content_html(item, channel), type="CDATA")
-        entry.enclosure(channel.url(episode.mp3), str(item.audio_bytes), "audio/mpeg")
+        entry.enclosure(channel.enclosure_url(episode.mp3), str(item.audio_bytes), "audio/mpeg")
         entry.pubDate(item.published)
         entry.podcast.itunes_duration(str(round(episode.duration_s)))
         entry.podcast.itunes_episode_type("full")
