@@ -465,8 +465,8 @@ class Project(CmsMethods):
         channel = publish.check_settings(self.settings)
         with self._catalog() as catalog:
             episode = publish.published_episode(catalog, slug_or_id)
-        return publish.embed_info(channel, episode, self.store.files,
-                                  readalong=readalong, markers=markers)
+            cues = catalog.cues(episode.guid) if markers else []
+        return publish.embed_info(channel, episode, cues, readalong=readalong, markers=markers)
 
     def oembed(self, url: str, *, maxwidth: int | None = None,
                maxheight: int | None = None) -> dict:

@@ -325,11 +325,12 @@ def _unwritable(feed_of: Callable[[list], bytes], item) -> ValueError | None:
     return None
 
 
-def embed_info(channel: Channel, episode: Episode, files: FileStore, *,
+def embed_info(channel: Channel, episode: Episode, cues: list[Cue], *,
                readalong: bool = False, markers: bool = False) -> dict:
     """The snippets that put `episode`'s player in an article (`snippet`: the script embed,
     `iframe`: the iframe alternative) and its URLs; `markers`: the article blocks read, each
-    with its first words, for the CMS to mark `data-audio-block="N"` (read-along)."""
+    with its first words, for the CMS to mark `data-audio-block="N"` (read-along), from the
+    episode's `cues` (the catalog's)."""
     info = {"slug": episode.slug, "id": episode.guid,
             "snippet": script_snippet(channel, episode, readalong=readalong or markers),
             "iframe": iframe_snippet(channel, episode),
@@ -338,7 +339,7 @@ def embed_info(channel: Channel, episode: Episode, files: FileStore, *,
             "oembed_url": channel.url(oembed_path(episode))}
     if markers:
         info["markers"] = readalong_markers(readalong_segments(
-            episode_cues(episode, Media(files)), episode.meta.get("blocks")))
+            cues, episode.meta.get("blocks")))
     return info
 
 

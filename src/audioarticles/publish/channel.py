@@ -116,3 +116,11 @@ def channel_settings(project: Settings) -> Channel:
         skip_s=project.values.player.skip_s,
         beacon_url=project.values.analytics.beacon_url,
     )
+
+
+def prefixed(prefix: str, url: str) -> str:
+    """`url` behind a measurement prefix ("" leaves it alone)."""
+    if not prefix:
+        return url
+    bare = url.split("://", 1)[1] if "://" in url else url
+    return (prefix if prefix.endswith("/") else prefix + "/") + bare
