@@ -301,3 +301,26 @@ def test_webhook_deliveries_are_retried_then_logged(service, receiver):
     assert "500" in row["last_error"]
     plain = cli(root, "webhooks", "--failed")
     assert "episode.ready  cms-lost  failed after 3 attempt(s)" in plain.stdout
+
+
+def test_oembed_answers_for_a_published_episode_page(service):
+    client = service["client"]
+    status = wait_for(service, "cms-page-1")
+    page = status["episode"]["page_url"]
+    answer = client.get(service["server"].root + "oembed", params={"url": page})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["type"] == "rich" and body["version"] == "1.0"
+    assert body["title"] == "Brève numéro 1" and "<iframe" in body["html"]
+    static = json.loads((service["root"] / "output" / "oembed" / "breve-numero-1.json")
+                        .read_text(encoding="utf-8"))
+    assert body == static  # the same answer as the file the build wrote
+    small = client.get(service["server"].root + "oembed",
+                       params={"url": page, "maxwidth": 320, "maxheight": 100}).json()
+    assert small["width"] == 320 and small["height"] == 100
+    for url in ("https://elsewhere.example/episodes/breve-numero-1.html",
+                "https://news.example.org/audio/episodes/no-such-episode.html"):
+        missing = client.get(service["server"].root + "oembed", params={"url": url})
+        assert missing.status_code == 404
+    xml = client.get(service["server"].root + "oembed", params={"url": page, "format": "xml"})
+    assert xml.status_code == 501
