@@ -83,14 +83,38 @@ _RATE = re.compile(r"(?<![0-9/,])([0-9]+(?:,[0-9]+)?)\s?/\s?(1[ \u00a0.]?0{3}|10
 _SLASH_RANGE = re.compile(r"(?<![0-9/,.])([0-9]+(?:,[0-9]+)?)/([0-9]+(?:,[0-9]+)?)"
                           r"(?=\s?(?:km/h|km|m|kg|g|%|€|°|ans|mg|ml)(?![^\W\d_]))")
 _PERIOD_WORDS = {"h": "heures", "j": "jours"}
+# Blood pressure ("une tension de 14/9", "pression artérielle à 16/10") is said as two numbers,
+# "quatorze neuf": the slash is neither a fraction nor "sur" after these words.
+_PRESSURE = re.compile(r"(\b(?:tension|pression artérielle|pression systolique|TA)\b[^.;:/]{0,40}?)"
+                       r"(?<![0-9,])([0-9]{1,2})\s?/\s?([0-9]{1,2})(?![0-9/,])", re.I)
+# A round of a tournament: "1/8e de finale" -> "huitièmes de finale", "1/4 de finale" -> "quarts
+# de finale", "1/2 finale" -> "demi-finale". Plural after "les", "des", "aux", and for all but
+# the semi-final after "en" ("éliminé en huitièmes", "qualifié en demi-finale"); else singular.
+_ROUND = re.compile(r"(?<![0-9/,])(?:\b([A-Za-zéè]+)\s+)?1/(2|4|8|16|32)\s?(?:e|es|è|èmes?)?"
+                    r"\s+(?:de\s+)?finales?\b")
+_ROUND_NAMES = {"4": "quart", "8": "huitième", "16": "seizième", "32": "trente-deuxième"}
+
+
+def say_rounds(text: str) -> str:
+    """ "en 1/8e de finale" -> "en huitièmes de finale", "la 1/2 finale" -> "la demi-finale"."""
+    def one(match: re.Match) -> str:
+        before = match.group(1) or ""
+        plural_after = ("les", "des", "aux") if match.group(2) == "2" else ("les", "des", "aux", "en")
+        plural = "s" if before.lower() in plural_after or (not before and match.group(2) != "2") else ""
+        said = (f"demi-finale{plural}" if match.group(2) == "2"
+                else f"{_ROUND_NAMES[match.group(2)]}{plural} de finale")
+        return f"{before} {said}" if before else said
+    return _ROUND.sub(one, text) if "/" in text else text
 
 
 def say_slashes(text: str) -> str:
     """ "24h/24" -> "24 heures sur 24", "7j/7" -> "7 jours sur 7", "8/10e" -> "huit dixièmes",
-    "47/100 000" -> "47 pour 100 000", "120/140 km/h" -> "120 à 140 km/h"."""
+    "47/100 000" -> "47 pour 100 000", "120/140 km/h" -> "120 à 140 km/h", a blood pressure
+    "tension de 14/9" -> "14 9"."""
     if "/" not in text:
         return text
     text = _PER_PERIOD.sub(lambda m: f"{m.group(1)} {_PERIOD_WORDS[m.group(2)]} sur {m.group(3)}", text)
+    text = _PRESSURE.sub(r"\1\2 \3", text)
 
     def ordinal_fraction(match: re.Match) -> str:
         numerator, denominator = int(match.group(1)), int(match.group(2))
