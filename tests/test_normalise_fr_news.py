@@ -131,6 +131,9 @@ def test_signs_and_dashes(written, spoken):
     ("exprimé en km²", "exprimé en kilomètres carrés"),
     ("le m² le plus cher", "le mètre carré le plus cher"),
     ("une parcelle de 3 ha", "une parcelle de trois hectares"),
+    ("une batterie de 5 000 mAh", "une batterie de cinq mille milliampères-heure"),
+    ("une hausse de 50 cts", "une hausse de cinquante centimes"),
+    ("relevé ses taux de 75 pb", "relevé ses taux de soixante-quinze points de base"),
 )
 def test_compound_units(written, spoken):
     assert normalise(written) == spoken
@@ -178,6 +181,13 @@ def test_roman_numerals(written, spoken):
     # a range stays a range
     ("de 2020-2025", "de deux mille vingt à deux mille vingt-cinq"),
     ("les 18-25 ans", "les dix-huit à vingt-cinq ans"),
+    # a phone number in groups of three is read group by group
+    ("le numéro vert 0 800 123 456", "le numéro vert zéro, huit cents, cent vingt-trois, quatre cent cinquante-six"),
+    ("appelez le 01 45 67 89 10", "appelez le zéro un quarante-cinq soixante-sept quatre-vingt-neuf dix"),
+    ("1 500 000 habitants", "un million cinq cent mille habitants"),
+    # a European act: its year, then its number
+    ("la directive 2019/790 sur le droit d'auteur", "la directive deux mille dix-neuf sept cent quatre-vingt-dix sur le droit d'auteur"),
+    ("le règlement (UE) 2016/679", "le règlement (u e) deux mille seize six cent soixante-dix-neuf"),
 )
 def test_identifiers(written, spoken):
     assert normalise(written) == spoken
@@ -298,6 +308,13 @@ def test_project_lexicon_can_list_an_acronym_the_rule_gets_wrong(tmp_path):
     ("battu en 1/2 finale", "battu en demi-finale"),
     ("les 1/2 finales", "les demi-finales"),
     ("un 1/16e de finale", "un seizième de finale"),
+    # sets written with slashes, in a run
+    ("battu 6/4, 6/3", "battu six quatre, six trois"),
+    ("s'impose 7/6 (7/4), 6/3", "s'impose sept six (sept quatre), six trois"),
+    # relays
+    ("le 4x100 m", "le quatre fois cent mètres"),
+    ("le relais 4 x 400 m", "le relais quatre fois quatre cents mètres"),
+    ("le Tournoi des VI Nations", "le Tournoi des six Nations"),
 )
 def test_sport(written, spoken):
     assert normalise(written) == spoken
@@ -394,6 +411,9 @@ def test_measures_and_inclusive_writing(written, spoken):
     ("21 communes et 31 villages", "vingt et une communes et trente et un villages"),
     ("de 21 à 31 ans", "de vingt et un à trente et un ans"),
     ("le 21 à 11 heures", "le vingt et un à onze heures"),
+    # counted, "mort" is a dead person
+    ("1 mort et 21 blessés", "un mort et vingt et un blessés"),
+    ("21 morts", "vingt et un morts"),
 )
 def test_feminine_agreement(written, spoken):
     assert normalise(written) == spoken
@@ -469,6 +489,10 @@ def test_adding_a_reading_touches_only_the_say_table(tmp_path):
     ("le ratio 3/2", "le ratio trois sur deux"),
     ("une note de 14/20", "une note de quatorze sur vingt"),
     ("le 45/12", "le quarante-cinq sur douze"),
+    # a commemoration named by its date
+    ("les cérémonies du 11-Novembre", "les cérémonies du onze novembre"),
+    ("le 8-Mai et le 14-Juillet", "le huit mai et le quatorze juillet"),
+    ("le 1er-Mai", "le premier mai"),
 )
 def test_day_spans_and_short_dates(written, spoken):
     assert normalise(written) == spoken

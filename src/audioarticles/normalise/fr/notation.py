@@ -19,9 +19,11 @@ _COMPARISONS = (
     (re.compile(r"\s*<\s*(?=[-−]?[0-9])"), " inférieur à "),
     (re.compile(r"\s*>\s*(?=[-−]?[0-9])"), " supérieur à "),
 )
-_COMPARISON_HINT = re.compile(r"[<>≤≥±×]|\+\s?/|\bx ?[0-9]")
+_COMPARISON_HINT = re.compile(r"[<>≤≥±×]|\+\s?/|\bx ?[0-9]|[0-9] ?x ?[0-9]")
 # "x2", "×3": a factor ("les ventes x2" -> "les ventes fois 2")
 _FACTOR = re.compile(r"(?<![\w])[x×]\s?(?=[0-9])")
+# "4x100 m", "4 × 400 m nage libre": a relay, so many legs of so many metres
+_RELAY = re.compile(r"(?<![\w])([0-9])\s?[x×]\s?(?=[0-9]{2,4}\s?m\b)")
 # A spaced dash before a figure is a minus after a word that introduces a quantity ("en baisse
 # de - 7,8 %"); elsewhere a spaced dash is punctuation (an aside: "le conseil – réuni – a voté",
 # a list item: "- 12 projets").
@@ -38,7 +40,7 @@ def say_comparisons(text: str) -> str:
         return text
     for pattern, spoken in _COMPARISONS:
         text = pattern.sub(spoken, text)
-    return _FACTOR.sub("fois ", text)
+    return _FACTOR.sub("fois ", _RELAY.sub(r"\1 fois ", text))
 
 
 def say_spaced_minus(text: str) -> str:
@@ -60,18 +62,35 @@ def say_offsets(text: str, letters: dict[str, str]) -> str:
 IDENTIFIER_WORDS = ("numéro", "numéros", "n°", "nº", "loi", "décret", "arrêté", "ordonnance",
                     "décision", "article", "articles", "pourvoi", "circulaire", "directive",
                     "règlement", "délibération", "requête", "amendement")
+# "directive 2019/790", "règlement (UE) 2016/679": a European act, its year then its number
+_EU_ACT = re.compile(r"(\b(?:directive|règlement|décision|recommandation)\s+(?:\((?:UE|CE|CEE|Euratom)\)\s+)?"
+                     r"(?:(?:n°|nº|no)\s*)?)([12][0-9]{3})/([0-9]{1,4})(?![0-9/])", re.I)
 _IDENTIFIER = re.compile(
     rf"(\b(?:{'|'.join(IDENTIFIER_WORDS)})\s+(?:(?:numéro|n°|nº)\s*)?)"
     r"(?:([LRDA])\.?\s?(?=[0-9]))?([0-9]+(?:[-–][0-9]+)+)(?![0-9])", re.I)
 
 
 def say_identifiers(text: str, letters: dict[str, str]) -> str:
-    """ "loi n° 78-17" -> "loi n° 78 tiret 17", "article L. 1111-8" -> "article èl 1111 tiret 8"."""
+    """ "loi n° 78-17" -> "loi n° 78 tiret 17", "article L. 1111-8" -> "article èl 1111 tiret 8",
+    a phone number "0 800 123 456" in its groups."""
+    text = say_phone_numbers(text)
+    if "/" in text:
+        text = _EU_ACT.sub(r"\1\2 \3", text)
     def identifier(match: re.Match) -> str:
         letter = match.group(2)
         said = f"{letters.get(letter, letter)} " if letter else ""
         return match.group(1) + said + re.sub(r"[-–]", " tiret ", match.group(3))
     return _IDENTIFIER.sub(identifier, text)
+
+
+# A French phone number in groups of three ("0 800 123 456", "3 919" is not one): each group is
+# said alone, not joined into "huit cents millions".
+_PHONE_THREES = re.compile(r"(?<![0-9,.])0[ \u00a0]?([1-9][0-9]{2})[ \u00a0]([0-9]{3})[ \u00a0]([0-9]{3})(?![0-9])")
+
+
+def say_phone_numbers(text: str) -> str:
+    """ "0 800 123 456" -> "0, 800, 123, 456" (each group read as a number later)."""
+    return _PHONE_THREES.sub(r"0, \1, \2, \3", text)
 
 
 # --- slashes ---------------------------------------------------------------------------------

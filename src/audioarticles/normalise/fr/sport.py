@@ -28,10 +28,10 @@ _PENALTY = re.compile(r"(minute(?: plus \S+)?),?\s+(?:sp|s\.p\.|pen\.?|sur pen\.
 _OWN_GOAL = re.compile(r"(?<![\w-])csc(?![\w-])")
 _SEED = re.compile(r"(?<![\w.])(?:N\.|N°|Nº|no\.)\s?([0-9]{1,3})(?![0-9])")
 _TOP_SEED = re.compile(r"(?<![\w-])TS\s?([0-9]{1,2})(?![0-9])")
-_SET = r"[0-7]-[0-7](?:\s?(?:\([0-9]{1,2}(?:[/-][0-9]{1,2})?\)|\[[0-9]{1,2}(?:[/-][0-9]{1,2})?\]))?"
-_SETS = re.compile(rf"(?<![\w-]){_SET}(?:,?\s{_SET})+(?![\w-])"
+_SET = r"[0-7][-/][0-7](?:\s?(?:\([0-9]{1,2}(?:[/-][0-9]{1,2})?\)|\[[0-9]{1,2}(?:[/-][0-9]{1,2})?\]))?"
+_SETS = re.compile(rf"(?<![\w/-]){_SET}(?:,?\s{_SET})+(?![\w/-])"
                    rf"|(?<![\w-])[0-7]-[0-7]\s?[(\[][0-9]{{1,2}}(?:[/-][0-9]{{1,2}})?[)\]](?![\w-])")
-_ONE_SET = re.compile(r"([0-7])-([0-7])(?:\s?[(\[]([0-9]{1,2})(?:[/-]([0-9]{1,2}))?[)\]])?")
+_ONE_SET = re.compile(r"([0-7])[-/]([0-7])(?:\s?[(\[]([0-9]{1,2})(?:[/-]([0-9]{1,2}))?[)\]])?")
 _NATION = re.compile(r"\(([A-Z]{3})(?:/|\))|(?<![\w/])([A-Z]{3})/(?=(?:N\.|N°|TS) ?[0-9])")
 
 
@@ -119,7 +119,7 @@ def say_nations(text: str, countries: dict[str, str]) -> str:
 
 # What any sport rule needs to find: the normaliser runs `say_sport` only when this matches.
 HINT = re.compile(r"[0-9]['\"]|[0-9]e\s?\+|csc|N\.\s?[0-9]|TS\s?[0-9]|[0-7]-[0-7]|[0-9]:[0-5][0-9][.,:]"
-                         r"|[0-9]\s?h\s?[0-9]{1,2}\s?min|[A-Z]{3}[/)]|1/[1-9]")
+                         r"|[0-9]\s?h\s?[0-9]{1,2}\s?min|[A-Z]{3}[/)]|1/[1-9]|[0-7]/[0-7][^0-9/]{1,9}[0-7]/[0-7]")
 
 
 def say_sport(text: str, countries: dict[str, str]) -> str:
