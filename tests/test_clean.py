@@ -107,6 +107,11 @@ def test_teasers_are_dropped_even_without_a_marker():
     "Une question sur votre quartier ? Contactez-nous par mail.",
     "Retrouvez toute l’actualité de la station sur notre chaîne WhatsApp.",
     "Suivez-nous sur notre compte Instagram",
+    "Source : AFP",
+    "Sources : Insee, Dares",
+    "Vidéo : les images des crues à Saint-Omer",
+    "VIDÉO. Ligne 14 : nous avons testé le trajet Orly - Saint-Denis",
+    "Cet article vous a été utile ? Partagez-le !",
 ])
 def test_packaged_drop_rules(line):
     assert any(p.fullmatch(line) for p in load_rules().drop_lines)
@@ -123,6 +128,8 @@ def test_packaged_drop_rules(line):
     "En cas de violence, contactez le 3919, un numéro gratuit et anonyme.",
     "Les victimes peuvent écrire au procureur de la République.",
     "Le ministre a écrit à la rédaction du journal pour démentir.",
+    "Selon une source proche du dossier, la décision est attendue lundi.",
+    "La vidéo a été vue plus de deux millions de fois en une journée.",
 ])
 def test_packaged_drop_rules_keep_body_text(line):
     assert not any(p.fullmatch(line) for p in load_rules().drop_lines)
