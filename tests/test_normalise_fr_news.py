@@ -447,7 +447,8 @@ def test_cardinals_still_agree_with_num2words_in_sentences():
 # --- the evaluation set -----------------------------------------------------------------------
 
 EVALUATION = [Path(__file__).parent / "fixtures" / name
-              for name in ("normalise_eval_fr.tsv", "normalise_eval_fr_2.tsv", "normalise_eval_fr_3.tsv")]
+              for name in ("normalise_eval_fr.tsv", "normalise_eval_fr_2.tsv", "normalise_eval_fr_3.tsv",
+                           "normalise_eval_fr_4.tsv")]
 
 
 def heard(text: str) -> str:
