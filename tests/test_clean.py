@@ -105,6 +105,7 @@ def test_teasers_are_dropped_even_without_a_marker():
     "Un témoignage, une info à nous faire partager ? Contactez-nous.",
     "Une info à nous signaler ? Écrivez à la rédaction de France Bleu Armorique.",
     "Une question sur votre quartier ? Contactez-nous par mail.",
+    "Vous avez une information à nous transmettre ? Contactez la rédaction du Quotidien d’IDF.",
     "Retrouvez toute l’actualité de la station sur notre chaîne WhatsApp.",
     "Suivez-nous sur notre compte Instagram",
     "Source : AFP",
