@@ -29,7 +29,8 @@ HELDOUT_FIRST_RUN = (
     "aussi\" card title. Batch 5 (4 pages, session 2, method frozen at 88c2557, the nearest to "
     "unseen pages): ours 43/45 = 95.6 %, default 41/45 = 91.1 %, favor_precision 41/45 = 91.1 %, "
     "favor_recall 39/45 = 86.7 %; ours read \"Contactez la rédaction du …\" and missed a SPIP "
-    "chapo")
+    "chapo. All five batches together on their first run: ours 194/206 = 94.2 %, default 183/206 = "
+    "88.8 %, favor_precision 187/206 = 90.8 %, favor_recall 181/206 = 87.9 %")
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "fixtures" / "html"
 

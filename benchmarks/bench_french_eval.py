@@ -37,7 +37,8 @@ HISTORY = ("Before the issue-16 rules (commit ec46a58), the same comparison gave
            "(lexicon respelling, same sound) and \"kg/m²\" read \"kilos\" (the last two were "
            "transcription slips against the conventions; the expectations were corrected). The fourth "
            "batch (65 sentences, written after the rules were frozen at 88c2557) scored 65/65 "
-           "(100.0 %) when first run.")
+           "(100.0 %) when first run. Every batch written after rules existed, on its first run: "
+           "75/79 + 123/131 + 65/65 = 263/275 (95.6 %).")
 _NOT_HEARD = re.compile(r"[^\w]+|_")
 
 
