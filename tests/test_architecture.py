@@ -127,3 +127,57 @@ def test_storage_happens_only_in_store(name):
     if name != "audioarticles.config":
         places = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
         assert not places & STORAGE_PLACES, sorted(places & STORAGE_PLACES)
+
+
+# what writes, renames or deletes a file by its path (the file store does it for publish/)
+WRITES = {"os.replace", "os.rename", "os.open", "os.fdopen", "os.remove", "os.unlink",
+          "os.link", "os.symlink", "os.makedirs", "os.mkdir", "tempfile.mkstemp",
+          "tempfile.NamedTemporaryFile"}
+WRITE_METHODS = {"write_text", "write_bytes", "unlink", "rename", "replace", "touch",
+                 "mkdir", "rmdir", "symlink_to", "hardlink_to"}
+STORE_WRITERS = {"AtomicBatch", "atomic_write_bytes", "atomic_write_text", "atomic_path",
+                 "remove_if_ours", "replace_with", "temp_beside", "move_into_place"}
+
+
+def direct_writes(tree: ast.AST) -> list[str]:
+    """Calls in `tree` that write, rename or delete a file themselves: open() in a writing
+    mode, path methods that write, os/shutil/tempfile calls, the store's own path helpers."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = ast.unparse(node.func)
+        last = func.rpartition(".")[2]
+        if func in ("open", "io.open", "builtins.open"):
+            mode = node.args[1] if len(node.args) > 1 else next(
+                (k.value for k in node.keywords if k.arg == "mode"), None)
+            text = mode.value if isinstance(mode, ast.Constant) else "?" if mode else "r"
+            if not isinstance(text, str) or set(text) & set("wax+?"):
+                found.append(f"{func}(..., {text!r})")
+        elif func in WRITES or func.startswith("shutil.") or last in STORE_WRITERS:
+            found.append(func)
+        elif isinstance(node.func, ast.Attribute) and last in WRITE_METHODS:
+            if not (last == "replace" and (node.args and isinstance(node.args[0], ast.Constant)
+                                           or len(node.args) != 1 or node.keywords)):
+                found.append(func)  # str.replace("a", "b") and dataclasses.replace(x, k=v) are not
+    return found
+
+
+def test_the_write_finder_finds_writes():
+    tree = ast.parse("open(p, 'w')\nopen(p, mode='ab')\nopen(p)\np.write_text('x')\n"
+                     "os.replace(a, b)\ntmp.replace(target)\n'a'.replace('a', 'b')\n"
+                     "replace(item, number=1)\nshutil.copyfile(a, b)\nq.unlink()\n"
+                     "atomic_write_bytes(p, b'')\nbatch.write('feed.xml', b'', kind)\n")
+    assert direct_writes(tree) == ["open(..., 'w')", "open(..., 'ab')", "p.write_text",
+                                   "os.replace", "tmp.replace", "shutil.copyfile", "q.unlink",
+                                   "atomic_write_bytes"]
+
+
+@pytest.mark.parametrize("name", sorted(n for n in modules()
+                                        if n.startswith("audioarticles.publish")))
+def test_publish_writes_only_through_the_file_store(name):
+    """The site (feed, pages, embeds, covers, private feeds, editions) is written, read back,
+    listed and deleted through `FileStore` (`site_batch`, `read`, `listing`, `delete_site`),
+    never into a folder by path: object storage is then one more implementation."""
+    tree = ast.parse(modules()[name].read_text(encoding="utf-8"))
+    assert direct_writes(tree) == []

@@ -17,6 +17,7 @@ from audioarticles.model import Episode
 from audioarticles.publish import write_public
 from audioarticles.publish.channel import channel_settings
 from audioarticles.publish.cover import Artwork
+from audioarticles.store.files import LocalFiles
 
 GOLDEN = Path(__file__).parent / "golden" / "feed.xml"
 
@@ -74,7 +75,8 @@ def test_feed_matches_the_golden_file(tmp_path):
     project = golden_project(tmp_path)
     output = tmp_path / "output"
     channel = channel_settings(project)
-    build = write_public(channel, golden_episodes(output), output, media_dir=output,
+    site = LocalFiles(output, tmp_path / "private")
+    build = write_public(channel, golden_episodes(output), site,
                          artwork=Artwork(data=b"golden cover", extension="png", mime="image/png",
                                          size=1400),
                          guid="c8a1e6b5-3f0d-5e8e-a6b2-4f1d9c2e7b10",

@@ -111,13 +111,12 @@ def test_a_run_sweeps_only_the_leftovers_of_ours(project, command):
 KILLED_BUILD = """
 import os, sys
 from audioarticles.config import load_settings
-from audioarticles.store.atomic import AtomicBatch
+from audioarticles.store import ProjectStore, SiteKind
 from audioarticles.store.recover import open_catalog
 
 project = load_settings(sys.argv[1])
-with open_catalog(project):
-    batch = AtomicBatch()
-    batch.write_bytes(project.output / "feed.xml", b"<rss>half</rss>")
+with open_catalog(project), ProjectStore(project).files.site_batch() as batch:
+    batch.write("feed.xml", b"<rss>half</rss>", SiteKind.FEED)
     os._exit(9)  # killed between writing the temporary file and renaming it
 """
 

@@ -1,9 +1,10 @@
 """Put finished audio where listeners fetch it, and rebuild the public site from the catalog.
 
 `rebuild(project, catalog)` runs once per run: feed.xml, index.html, one page and one embed
-per published episode, the cover and the player assets, all written atomically. Only
-episodes in the `published` state reach any public file. `write_public` does the writing
-for any list of episodes and any folder, so a preview of drafts can reuse it."""
+per published episode, the cover and the player assets, all written through the file store
+(`FileStore.site_batch`: atomic, in order, recorded as ours). Only episodes in the
+`published` state reach any public file. `write_public` does the writing for any list of
+episodes and any file store, so a preview of drafts can reuse it."""
 
 from __future__ import annotations
 
@@ -41,9 +42,9 @@ from audioarticles.publish.site import (
     remove_stale_pages,
     site_pages,
 )
+from audioarticles.publish.media import Media
 from audioarticles.publish.timing import episode_chapters, episode_cues
-from audioarticles.store import FileStore, ProjectStore, episode_files, local_files
-from audioarticles.store.atomic import AtomicBatch
+from audioarticles.store import FileStore, ProjectStore, SiteKind, episode_files, local_files
 from audioarticles.store.interfaces import CatalogStore as Catalog
 
 __all__ = [
@@ -120,7 +121,7 @@ class Build:
     feed: Path
     episodes: list[Episode]  # on the site, newest first
     in_feed: int  # how many of them the feed carries (newest N)
-    written: list[Path] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # site files whose bytes were written
     warnings: list[str] = field(default_factory=list)
     feed_changed: bool = False  # feed.xml's bytes changed (apps and hubs should hear of it)
     feeds: list[FeedFile] = field(default_factory=list)  # every feed file, main one first
@@ -162,15 +163,17 @@ def last_change(catalog: Catalog, channel: Channel) -> datetime:
     return latest.astimezone(channel.zone)
 
 
-def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, media_dir: Path,
+def write_public(channel: Channel, episodes: list[Episode], site: FileStore, *,
                  artwork: Artwork, guid: str, last_build: datetime,
-                 media_for: Callable[[Episode], Path] | None = None,
+                 media: Media | None = None,
                  numbers: dict[str, int] | None = None) -> Build:
-    """Feed, pages, embeds, cover and player for `episodes` into `out_dir`; the audio,
-    transcript and chapter files are read from `media_dir` (output/), or from the folder
-    `media_for(episode)` names (a preview mixing released and unreleased episodes). All files
-    are replaced together (one sync, then renames); unchanged files are left alone."""
-    build = Build(channel=channel, feed=out_dir / FEED_NAME, episodes=[], in_feed=0)
+    """Feed, pages, embeds, cover and player for `episodes` into the public area of `site`;
+    the audio, transcript and chapter files are read through `media` (by default the public
+    area of `site`; a preview mixes released and unreleased episodes). All files are written
+    in one batch of the file store (cover and player first, pages, then the feed); unchanged
+    files are left alone."""
+    media = media or Media(site)
+    build = Build(channel=channel, feed=site.public_dir / FEED_NAME, episodes=[], in_feed=0)
     for episode in episodes:
         if (where := xml_problem(episode)) is not None:
             build.warnings.append(cannot_write(episode, f"its {where} holds a character XML "
@@ -180,7 +183,6 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
     site_items: list[SiteEpisode] = []
     feed_items = []
     for episode in ordered:
-        media = media_for(episode) if media_for else media_dir
         chapters = episode_chapters(episode, media)
         item = feed_episode(episode, channel, media, chapters)
         if item is not None and numbers:
@@ -219,17 +221,23 @@ def write_public(channel: Channel, episodes: list[Episode], out_dir: Path, *, me
     build.in_feed = len(feed_items)
     pages = site_pages(channel, site_items, artwork.name)
     player = resources.files("audioarticles").joinpath("player")
-    with AtomicBatch() as batch:
-        build.written.append(batch.write_bytes(out_dir / artwork.name, artwork.data))
+    with site.site_batch() as batch:
+        # the batch makes them visible in order of kind: cover and player, pages, feed last
+        def put(name: str, data: bytes, kind: SiteKind) -> None:
+            if batch.write(name, data, kind):
+                build.written.append(name)
+
+        put(artwork.name, artwork.data, SiteKind.VERSIONED)
         for name in PLAYER_ASSETS:
-            build.written.append(batch.write_bytes(out_dir / PLAYER_DIR / name,
-                                                   player.joinpath(name).read_bytes()))
-        build.feed_changed = stage(batch, build.feed, feed)
-        build.written.append(build.feed)
+            put(f"{PLAYER_DIR}/{name}", player.joinpath(name).read_bytes(), SiteKind.ASSET)
         for relative, html in pages.items():
-            build.written.append(batch.write_bytes(out_dir / relative, html.encode("utf-8")))
-    remove_old_artwork(out_dir, artwork)
-    remove_stale_pages(out_dir, pages)
+            put(relative, html.encode("utf-8"), SiteKind.PAGE)
+        build.feed_changed = stage(batch, FEED_NAME, feed)
+        if build.feed_changed:
+            build.written.append(FEED_NAME)
+    # after the feed and the pages stopped naming them
+    remove_old_artwork(site, artwork)
+    remove_stale_pages(site, pages)
     return build
 
 
@@ -276,12 +284,12 @@ def write_preview(project: Settings, catalog: Catalog) -> Build:
     for episode in catalog.episodes(states=tuple(PREVIEW_LABELS)):
         label = PREVIEW_LABELS[episode.state]
         episodes.append(replace(episode, title=f"[{label}] {episode.title}"))
-    files = local_files(project)
-    return write_public(channel, episodes, preview_dir(project), media_dir=files.public_dir,
+    store = ProjectStore(project)
+    media = Media(store.files, public=lambda episode: episode.state == editorial.PUBLISHED)
+    return write_public(channel, episodes, store.preview_files(),
                         artwork=channel_artwork(project, channel),
                         guid=stored_podcast_guid(catalog, channel),
-                        last_build=last_change(catalog, channel),
-                        media_for=files.root_for)
+                        last_build=last_change(catalog, channel), media=media)
 
 
 def rebuild(project: Settings, catalog: Catalog, files: FileStore | None = None) -> Build:
@@ -291,7 +299,6 @@ def rebuild(project: Settings, catalog: Catalog, files: FileStore | None = None)
     come into the output folder before the feed names them, and the others' leave it after."""
     channel = channel_settings(project)
     files = files or local_files(project)
-    output = files.public_dir
     # an editor's command killed while writing the site left temporary files (the caller
     # holds the project's lock: nothing else is writing now)
     files.sweep_partial(time.time())
@@ -301,7 +308,7 @@ def rebuild(project: Settings, catalog: Catalog, files: FileStore | None = None)
     # first: the first build stores feed_created_at, which lastBuildDate takes into account
     guid = stored_podcast_guid(catalog, channel)
     last_build = last_change(catalog, channel)
-    build = write_public(channel, published, output, media_dir=output,
+    build = write_public(channel, published, files,
                          artwork=channel_artwork(project, channel),
                          guid=guid, last_build=last_build,
                          numbers=sections.numbers_for(catalog, "", channel, published))
@@ -312,10 +319,10 @@ def rebuild(project: Settings, catalog: Catalog, files: FileStore | None = None)
     written: set[str] = set()
     writable = [e for e in published if e.guid not in build.left_out]
     build.feeds += sections.write_sections(project, catalog, channel, writable, last_build,
-                                           written)
-    build.feeds += edition.write_edition_feeds(project, catalog, channel, written,
+                                           written, files)
+    build.feeds += edition.write_edition_feeds(project, catalog, channel, written, files,
                                                build.warnings.append)
-    sections.sweep_feed_files(project, catalog, written)
+    sections.sweep_feed_files(files, catalog, written)
     files.withdraw(catalog.episodes(states=(editorial.DRAFT, editorial.HELD,
                                             editorial.SCHEDULED, editorial.UNPUBLISHED)))
     # last: the feed just written points at the newest audio only

@@ -23,7 +23,6 @@ from audioarticles.errors import InputError
 from audioarticles.model import ArticleMeta
 from audioarticles.publish.cover import COVER_MAX, COVER_MIN
 from audioarticles.store import ProjectStore
-from audioarticles.store.atomic import atomic_write_bytes
 
 #: a source picture smaller than this on its short side is not blown up to 1400 px: it would
 #: look worse than the channel's cover
@@ -122,5 +121,5 @@ def episode_artwork(project: Settings, meta: ArticleMeta,
         warn(f"{meta.source}: its picture {source} {reason}; the podcast's cover is used "
              "instead")
         return None
-    atomic_write_bytes(cached, jpeg)
+    ProjectStore(project).keep(cached, jpeg)
     return EpisodeArtwork(jpeg, px, source)

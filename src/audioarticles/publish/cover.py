@@ -13,14 +13,12 @@ import textwrap
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
-
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from audioarticles.config import Settings
-from audioarticles.store.manifest import remove_if_ours
 from audioarticles.errors import UsageError
 from audioarticles.publish.channel import Channel
+from audioarticles.store.interfaces import FileStore
 
 COVER_MIN = 1400
 COVER_MAX = 3000
@@ -132,10 +130,9 @@ def channel_artwork(project: Settings, channel: Channel) -> Artwork:
     return check_image(path.read_bytes(), channel.image)
 
 
-def remove_old_artwork(output: Path, artwork: Artwork) -> None:
-    """Covers replaced by `artwork` go away (the feed names only the current one)."""
-    current = output / artwork.name
-    ours = re.compile(rf"{re.escape(artwork.prefix)}-[0-9a-f]{{10}}\.(png|jpg)")
-    for old in current.parent.glob(f"{artwork.prefix}-*.*"):
-        if old.name != current.name and ours.fullmatch(old.name):
-            remove_if_ours(old)  # named like ours is not enough: the manifest must say so
+def remove_old_artwork(site: FileStore, artwork: Artwork) -> None:
+    """Covers replaced by `artwork` go away (after the feed stopped naming them)."""
+    ours = re.compile(rf"{ARTWORK_DIR}/{re.escape(artwork.prefix)}-[0-9a-f]{{10}}\.(png|jpg)")
+    for old in site.listing(ARTWORK_DIR):
+        if old != artwork.name and ours.fullmatch(old):
+            site.delete_site(old)  # named like ours is not enough: the store must have written it

@@ -40,10 +40,11 @@ from audioarticles.publish.feed import (
     http_url,
     published_at,
 )
+from audioarticles.publish.media import Media
 from audioarticles.store import ProjectStore
-from audioarticles.store.atomic import AtomicBatch, atomic_write_text
 from audioarticles.store.catalog import now_iso
 from audioarticles.store.interfaces import CatalogStore as Catalog
+from audioarticles.store.interfaces import FileStore
 from audioarticles.store.segment_cache import CachedAudio, SegmentCache
 from audioarticles.synthesise import AudioSource, synthesise
 from audioarticles.tag import EpisodeTags, cover_jpeg_from, tag
@@ -70,8 +71,8 @@ def remember_segments(project: Settings, episode: Episode, rendered) -> None:
             "content_hash": episode.content_hash,
             "segments": [[s.block, s.position, s.block_kind, s.written, s.spoken]
                          for s in rendered.segments]}
-    atomic_write_text(segments_path(project, episode.guid),
-                      json.dumps(data, ensure_ascii=False))
+    ProjectStore(project).keep(segments_path(project, episode.guid),
+                               json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 @dataclass
@@ -233,8 +234,9 @@ def make_edition(project: Settings, catalog: Catalog, day: date | None = None,
     guid = edition_guid(stored_podcast_guid(catalog, channel), feed, day)
     existing = next((e for e in catalog.editions(edition_key(feed)) if e.guid == guid), None)
     files = ProjectStore(project).files
+    public = files.listing(EDITIONS_DIR)
     if (existing is not None and existing.meta.get("inputs") == digest
-            and all((files.public_dir / name).is_file() for name in _files(existing))):
+            and all(name in public for name in _files(existing))):
         report.status, report.episode = "unchanged", existing
         report.articles = [v.episode for v in voiced]
         return report
@@ -372,14 +374,13 @@ def edition_channel(main: Channel, feed: str, section_title: str = "") -> Channe
                                f"en un seul épisode.")
 
 
-def withheld(project: Settings, edition: Episode, published: set[str],
-             warn: Callable[[str], None]) -> bool:
+def withheld(edition: Episode, published: set[str], warn: Callable[[str], None]) -> bool:
     """An edition holding an article that is no longer published (held, unpublished) leaves
-    its feed, and its files go to the private mirror: a takedown reaches the edition too."""
+    its feed, and (once the feed no longer names it) its files go to the private mirror: a
+    takedown reaches the edition too."""
     gone = [guid for guid in edition.meta.get("articles", []) if guid not in published]
     if not gone:
         return False
-    ProjectStore(project).files.withdraw([edition])
     day = edition.meta.get("day", "")
     warn(f"{edition.slug}: {len(gone)} of its articles are no longer published; it is out of "
          f"the edition feed until `audioarticles edition --date {day}` makes it again")
@@ -387,8 +388,10 @@ def withheld(project: Settings, edition: Episode, published: set[str],
 
 
 def write_edition_feeds(project: Settings, catalog: Catalog, main: Channel, written: set[str],
+                        site: FileStore,
                         warn: Callable[[str], None] = lambda message: None) -> list:
-    """`feeds/edition.xml` (and each section's edition feed) from the editions made so far."""
+    """`feeds/edition.xml` (and each section's edition feed) from the editions made so far;
+    an edition withheld leaves the public area after the feed stopped naming it."""
     from audioarticles.publish.feed import FeedFile, stage
     from audioarticles.publish.sections import feed_specs, stored_guid
 
@@ -399,16 +402,18 @@ def write_edition_feeds(project: Settings, catalog: Catalog, main: Channel, writ
     if not keys:
         return files
     artwork = channel_artwork(project, main)
-    public = ProjectStore(project).files.public_dir
-    with AtomicBatch() as batch:
+    media = Media(site)
+    taken_down: list[Episode] = []
+    with site.site_batch() as batch:
         for key in keys:
             feed = "" if key == "edition" else key
             channel = edition_channel(main, feed, titles.get(feed, feed))
-            editions = [e for e in catalog.editions(key)
-                        if not withheld(project, e, published, warn)]
+            editions = []
+            for episode in catalog.editions(key):
+                (taken_down if withheld(episode, published, warn) else editions).append(episode)
             items = []
             for episode in editions:
-                item = feed_episode(episode, channel, public, _chapters(public, episode))
+                item = feed_episode(episode, channel, media, _chapters(media, episode))
                 if item is not None:
                     items.append(item)
             items = items[:channel.feed_limit]
@@ -418,14 +423,15 @@ def write_edition_feeds(project: Settings, catalog: Catalog, main: Channel, writ
             guid = stored_guid(catalog, f"edition:{key}", channel.feed_url)
             xml = build_feed(channel, items, guid=guid, artwork_name=artwork.name,
                              last_build=last_build, artwork_px=artwork.size)
-            changed = stage(batch, public / channel.feed_path, xml)
+            changed = stage(batch, channel.feed_path, xml)
             written.add(channel.feed_path)
             files.append(FeedFile(channel.name, channel.feed_path, channel.feed_url,
                                   len(items), changed))
+    site.withdraw(taken_down)  # the feeds no longer name them
     return files
 
 
-def _chapters(public: Path, episode: Episode):
+def _chapters(media: Media, episode: Episode):
     from audioarticles.publish.timing import episode_chapters
 
-    return episode_chapters(episode, public)
+    return episode_chapters(episode, media)

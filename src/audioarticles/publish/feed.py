@@ -8,7 +8,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import lxml.etree  # noqa: F401  (feedgen.util uses lxml.etree without importing it)
 from feedgen.ext.base import BaseExtension
@@ -23,9 +23,11 @@ from audioarticles.httputil import http_url
 from audioarticles.model import Episode
 from audioarticles.publish.channel import Channel
 from audioarticles.publish.timing import description_chapters
-from audioarticles.store.atomic import AtomicBatch
 from audioarticles.store.catalog import now_iso
-from audioarticles.store.interfaces import CatalogStore
+from audioarticles.store.interfaces import CatalogStore, SiteBatch, SiteKind
+
+if TYPE_CHECKING:
+    from audioarticles.publish.media import Media
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -371,22 +373,21 @@ def published_at(episode: Episode, channel: Channel) -> datetime:
     return datetime(1970, 1, 1, tzinfo=channel.zone)
 
 
-def feed_episode(episode: Episode, channel: Channel, output: Path,
+def feed_episode(episode: Episode, channel: Channel, media: Media,
                  chapters: list[Chapter]) -> FeedEpisode | None:
     """What the feed needs to know about one episode; None when its MP3 is missing."""
-    audio = output / episode.mp3 if episode.mp3 else None
-    if audio is None or not audio.is_file():
+    audio_bytes = media.size(episode, episode.mp3)
+    if audio_bytes is None:
         return None
     transcripts = {kind: episode.transcripts[kind] for kind in TRANSCRIPT_TYPES  # VTT first
-                   if episode.transcripts.get(kind) and (output / episode.transcripts[kind]).is_file()}
-    chapters_file = episode.chapters if episode.chapters and (output / episode.chapters).is_file() \
-        else ""
+                   if media.has(episode, episode.transcripts.get(kind, ""))}
+    chapters_file = episode.chapters if media.has(episode, episode.chapters) else ""
     image = str(episode.meta.get("artwork") or "")
-    if image and not (output / image).is_file():
+    if image and not media.has(episode, image):
         image = ""
     published = published_at(episode, channel)
     return FeedEpisode(episode=episode, published=published,
-                       audio_bytes=audio.stat().st_size, chapters=chapters,
+                       audio_bytes=audio_bytes, chapters=chapters,
                        transcripts=transcripts, chapters_file=chapters_file, image=image,
                        image_px=int(episode.meta.get("artwork_px") or 0) if image else 0,
                        season=published.year if channel.seasons == "year" else None)
@@ -426,8 +427,6 @@ class FeedFile:
     private: bool = False
 
 
-def stage(batch: AtomicBatch, target: Path, data: bytes) -> bool:
-    """Queue a file in `batch`; whether it changes what is on disk."""
-    changed = not (target.is_file() and target.read_bytes() == data)
-    batch.write_bytes(target, data)
-    return changed
+def stage(batch: SiteBatch, name: str, data: bytes) -> bool:
+    """Queue a feed file in `batch`; whether it changes what is published."""
+    return batch.write(name, data, SiteKind.FEED)

@@ -14,10 +14,8 @@ deleting the key file revokes every subscriber at the next build."""
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import hmac
-import os
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -28,8 +26,7 @@ from audioarticles.errors import UsageError, UserError
 from audioarticles.publish.channel import Channel
 from audioarticles.publish.cover import Artwork
 from audioarticles.publish.feed import FeedEpisode, FeedFile, build_feed, stage
-from audioarticles.store import ProjectStore, local_files
-from audioarticles.store.atomic import AtomicBatch
+from audioarticles.store import ProjectStore, SiteBatch
 from audioarticles.store.interfaces import CatalogStore as Catalog
 
 KEY_NAME = "feed-tokens.key"
@@ -54,20 +51,7 @@ def key_path(project: Settings) -> Path:
 
 def project_key(project: Settings, create: bool = False) -> bytes | None:
     """The secret tokens are derived with; made (0600) on the first token."""
-    path = key_path(project)
-    if path.is_file():
-        return path.read_bytes()
-    if not create:
-        return None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_bytes(32)
-    with contextlib.suppress(FileExistsError):
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(key)
-            handle.flush()
-            os.fsync(handle.fileno())
-    return path.read_bytes()
+    return ProjectStore(project).secret(KEY_NAME, create=create)
 
 
 def derive_token(key: bytes, feed: str, nonce: str) -> str:
@@ -124,7 +108,7 @@ def revoke(catalog: Catalog, which: str) -> Grant:
     return Grant(row["id"], row["feed"], row["subscriber"], row["created_at"])
 
 
-def write_private(project: Settings, catalog: Catalog, batch: AtomicBatch, channel: Channel,
+def write_private(project: Settings, catalog: Catalog, batch: SiteBatch, channel: Channel,
                   items: list[FeedEpisode], *, guid: str, artwork: Artwork,
                   last_build: datetime, written: set[str]) -> list:
     """One blocked copy of the feed per subscriber token."""
@@ -137,7 +121,7 @@ def write_private(project: Settings, catalog: Catalog, batch: AtomicBatch, chann
         copy = replace(channel, feed_path=relative, block=True, hub="")
         xml = build_feed(copy, items, guid=guid, artwork_name=artwork.name,
                          last_build=last_build, artwork_px=artwork.size)
-        changed = stage(batch, local_files(project).public_dir / relative, xml)
+        changed = stage(batch, relative, xml)
         written.add(relative)
         files.append(FeedFile(channel.name, relative, copy.feed_url, len(items), changed,
                               private=True))

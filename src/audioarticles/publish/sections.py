@@ -15,7 +15,6 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 
 from audioarticles.config import Settings
 from audioarticles.errors import UsageError
@@ -37,12 +36,12 @@ from audioarticles.publish.feed import (
     published_at,
     stage,
 )
+from audioarticles.publish.media import Media
 from audioarticles.publish.site import SiteEpisode, index_html
 from audioarticles.publish.timing import episode_chapters
-from audioarticles.store import local_files
-from audioarticles.store.atomic import AtomicBatch
 from audioarticles.store.catalog import now_iso
 from audioarticles.store.interfaces import CatalogStore as Catalog
+from audioarticles.store.interfaces import FileStore, SiteKind
 
 FEEDS_DIR = "feeds"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -199,7 +198,7 @@ def numbers_for(catalog: Catalog, key: str, channel: Channel,
     return catalog.number_episodes(key, [e.guid for e in oldest_first])
 
 
-def feed_items(channel: Channel, episodes: list[Episode], media: Path,
+def feed_items(channel: Channel, episodes: list[Episode], media: Media,
                numbers: dict[str, int] | None = None) -> list[FeedEpisode]:
     """The feed items of `episodes` (newest first, capped), with their numbers; episodes whose
     audio is missing are left out (the main build already warned about them)."""
@@ -214,22 +213,22 @@ def feed_items(channel: Channel, episodes: list[Episode], media: Path,
 
 
 def write_sections(project: Settings, catalog: Catalog, main: Channel, episodes: list[Episode],
-                   last_build: datetime, written: set[str]) -> list[FeedFile]:
+                   last_build: datetime, written: set[str], site: FileStore) -> list[FeedFile]:
     """Every public `[[feeds]]` entry: its feed, index page and cover; private ones go to
     `publish.private`. `written` collects the relative paths (for the stale-file sweep)."""
     from audioarticles.publish import private
 
-    output = local_files(project).public_dir
+    media = Media(site)
     files: list[FeedFile] = []
-    with AtomicBatch() as batch:
+    with site.site_batch() as batch:
         for spec in feed_specs(project):
             channel = section_channel(main, spec)
             chosen = [e for e in episodes if selects(spec, e)]
             numbers = numbers_for(catalog, spec.name, channel, chosen)
-            items = feed_items(channel, chosen, output, numbers)
+            items = feed_items(channel, chosen, media, numbers)
             artwork = section_artwork(project, spec, channel)
             guid = stored_guid(catalog, spec.name, channel.feed_url)
-            stage(batch, output / artwork.name, artwork.data)
+            batch.write(artwork.name, artwork.data, SiteKind.VERSIONED)
             written.add(artwork.name)
             if spec.private:
                 files += private.write_private(project, catalog, batch, channel, items,
@@ -238,19 +237,19 @@ def write_sections(project: Settings, catalog: Catalog, main: Channel, episodes:
                 continue
             xml = build_feed(channel, items, guid=guid, artwork_name=artwork.name,
                              last_build=last_build, artwork_px=artwork.size)
-            changed = stage(batch, output / spec.path, xml)
+            changed = stage(batch, spec.path, xml)
             site_items = [SiteEpisode(episode=i.episode, chapters=i.chapters, cues=[],
                                       audio_bytes=i.audio_bytes, image=i.image) for i in items]
             page = index_html(site_items, channel, artwork.name, page=spec.page)
-            stage(batch, output / spec.page, page.encode("utf-8"))
+            batch.write(spec.page, page.encode("utf-8"), SiteKind.PAGE)
             written.update((spec.path, spec.page))
             files.append(FeedFile(spec.name, spec.path, channel.feed_url, len(items), changed))
     for spec in feed_specs(project):
-        remove_old_artwork(output, section_artwork(project, spec, section_channel(main, spec)))
+        remove_old_artwork(site, section_artwork(project, spec, section_channel(main, spec)))
     return files
 
 
-def sweep_feed_files(project: Settings, catalog: Catalog, written: set[str]) -> list[str]:
+def sweep_feed_files(site: FileStore, catalog: Catalog, written: set[str]) -> list[str]:
     """Delete the feed files, index pages and covers an earlier build wrote that this one did
     not (a feed removed from [[feeds]], a revoked subscriber). Only files we wrote are ever
     deleted: the catalog keeps a hash of each written path (never a private feed's name)."""
@@ -258,14 +257,9 @@ def sweep_feed_files(project: Settings, catalog: Catalog, written: set[str]) -> 
     current = {_path_digest(path) for path in written}
     deleted = []
     for folder in (FEEDS_DIR, ARTWORK_DIR):
-        directory = local_files(project).public_dir / folder
-        if not directory.is_dir():
-            continue
-        for path in sorted(directory.iterdir()):
-            relative = f"{folder}/{path.name}"
+        for relative in sorted(site.listing(folder)):
             digest = _path_digest(relative)
-            if digest in previous and digest not in current and path.is_file():
-                path.unlink()
+            if digest in previous and digest not in current and site.delete_site(relative):
                 deleted.append(relative)
     with catalog.transaction():
         catalog.set_setting("feed_files", json.dumps(sorted(current)))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
-from pathlib import Path
 from urllib.parse import quote
 
 from audioarticles.chapters import Chapter
@@ -23,7 +22,7 @@ from audioarticles.publish.feed import (
     episode_page,
     published_at,
 )
-from audioarticles.store.manifest import remove_if_ours
+from audioarticles.store.interfaces import FileStore
 from audioarticles.transcripts import Cue
 
 PLAYER_DIR = "player"
@@ -266,9 +265,10 @@ def site_pages(channel: Channel, items: list[SiteEpisode], artwork: str) -> dict
     return pages
 
 
-def remove_stale_pages(out_dir: Path, pages: dict[str, str]) -> None:
-    """Pages of episodes no longer on the site (unpublished, held...) go away."""
+def remove_stale_pages(site: FileStore, pages: dict[str, str] | set[str]) -> None:
+    """Pages of episodes no longer on the site (unpublished, held...) go away; the file store
+    deletes only pages we wrote (a page of the publisher's own is never "stale")."""
     for folder in ("episodes", "embed"):
-        for stale in (out_dir / folder).glob("*.html"):
-            if f"{folder}/{stale.name}" not in pages:
-                remove_if_ours(stale)  # a page of the publisher's own is never "stale"
+        for name in site.listing(folder):
+            if name.endswith(".html") and name not in pages:
+                site.delete_site(name)

@@ -4,35 +4,34 @@ the catalog at render time (older episodes: the chapters file), the cues from it
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from audioarticles.chapters import Chapter, from_entries
 from audioarticles.dates import chapter_clock
 from audioarticles.model import Episode
 from audioarticles.transcripts import Cue, parse_vtt
 
+if TYPE_CHECKING:
+    from audioarticles.publish.media import Media
 
-def episode_chapters(episode: Episode, output: Path) -> list[Chapter]:
+
+def episode_chapters(episode: Episode, media: Media) -> list[Chapter]:
     """The episode's chapters: those recorded with it, else its JSON chapters file."""
     if isinstance(episode.meta.get("chapters"), list):
         return from_entries(episode.meta["chapters"])
-    if episode.chapters:
+    text = media.text(episode, episode.chapters)
+    if text is not None:
         try:
-            return from_entries(json.loads((output / episode.chapters).read_text(encoding="utf-8")))
-        except (OSError, ValueError):
+            return from_entries(json.loads(text))
+        except ValueError:
             pass
     return []
 
 
-def episode_cues(episode: Episode, output: Path) -> list[Cue]:
+def episode_cues(episode: Episode, media: Media) -> list[Cue]:
     """The transcript cues from the episode's VTT file (none when it has no transcript yet)."""
-    relative = episode.transcripts.get("vtt")
-    if not relative:
-        return []
-    try:
-        return parse_vtt((output / relative).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return []
+    text = media.text(episode, episode.transcripts.get("vtt", ""))
+    return parse_vtt(text) if text is not None else []
 
 
 def description_chapters(chapters: list[Chapter], duration_s: float) -> list[tuple[str, str]]:

@@ -9,6 +9,9 @@ today's implementations (a SQLite file, local folders) for a project's settings.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,13 +21,21 @@ from pathlib import Path
 from audioarticles.config import Settings
 from audioarticles.store.catalog import CATALOG_ERRORS, unusable
 from audioarticles.store.files import LocalFiles, episode_files
-from audioarticles.store.atomic import storage_error
-from audioarticles.store.interfaces import CatalogStore, FileStore, Placement
+from audioarticles.store.atomic import atomic_write_bytes, storage_error
+from audioarticles.store.interfaces import (
+    CatalogStore,
+    FileStore,
+    Placement,
+    SiteBatch,
+    SiteKind,
+    site_headers,
+)
 from audioarticles.store.lock import run_lock
 from audioarticles.store.segment_cache import SegmentCache
 
 __all__ = ["CATALOG_ERRORS", "CatalogStore", "FileStore", "Placement", "ProjectStore",
-           "episode_files", "local_files", "storage_error"]
+           "SiteBatch", "SiteKind", "episode_files", "local_files", "site_headers",
+           "storage_error"]
 
 
 def local_files(settings: Settings) -> LocalFiles:
@@ -83,10 +94,41 @@ class ProjectStore:
         """A path in the project's cache (anything there can be made again)."""
         return self.settings.cache_dir.joinpath(*parts)
 
+    def keep(self, path: Path, data: bytes) -> None:
+        """Replace a file of the private state or of the cache (a path `private_path` or
+        `cache_path` gave) with `data`, atomically."""
+        own = (self.settings.state_dir.resolve(), self.settings.cache_dir.resolve())
+        if not any(path.resolve().is_relative_to(folder) for folder in own):
+            raise ValueError(f"{path} is not in the project's private state or cache")
+        atomic_write_bytes(path, data)
+
+    def secret(self, name: str, create: bool = False, size: int = 32) -> bytes | None:
+        """A random secret kept in the private state folder (mode 0600), made on first use
+        when `create`; None when missing and not created."""
+        path = self.private_path(name)
+        if path.is_file():
+            return path.read_bytes()
+        if not create:
+            return None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(secrets.token_bytes(size))
+                handle.flush()
+                os.fsync(handle.fileno())
+        return path.read_bytes()
+
     @property
     def preview_dir(self) -> Path:
         """Where the editors' private preview site is written (never public)."""
         return self.settings.state_dir / "preview"
+
+    def preview_files(self) -> FileStore:
+        """The preview site as a file store: its pages in `preview_dir`, its records apart
+        from the public site's."""
+        return LocalFiles(self.preview_dir, self.settings.unreleased_dir, self.settings.state_dir,
+                          records=self.settings.state_dir / "preview-records")
 
     @property
     def own_folders(self) -> tuple[Path, ...]:

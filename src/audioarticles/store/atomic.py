@@ -9,7 +9,6 @@ import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Self
 
 from audioarticles.errors import StorageError
 from audioarticles.store.manifest import record as record_written
@@ -124,40 +123,3 @@ def atomic_write_bytes(target: Path, data: bytes) -> None:
 
 def atomic_write_text(target: Path, text: str) -> None:
     atomic_write_bytes(target, text.encode("utf-8"))
-
-
-class AtomicBatch:
-    """Many files replaced at once: each is written under a temporary dot-name, the data of
-    all reaches the disk with one sync (not one fsync per file), then each is renamed over its
-    target. On an error nothing is renamed and the temporary files are removed."""
-
-    def __init__(self) -> None:
-        self._pending: list[tuple[Path, Path]] = []
-
-    def write_bytes(self, target: Path, data: bytes) -> Path:
-        """Queue `data` for `target`, unless the file already holds exactly that."""
-        target = Path(target)
-        if target.is_file() and target.read_bytes() == data:
-            return target
-        with writing(target):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = temp_beside(target)
-            self._pending.append((tmp, target))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-        return target
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, kind, error, trace) -> None:
-        try:
-            if kind is None and self._pending:
-                os.sync()
-                for tmp, target in self._pending:
-                    with writing(target):
-                        replace_with(tmp, target)
-        finally:
-            for tmp, _ in self._pending:
-                with contextlib.suppress(FileNotFoundError):
-                    tmp.unlink()

@@ -4,6 +4,11 @@
 New renderings are written into the private mirror under a temporary dot-name, then named
 `<slug>-<hash>.mp3` (new audio, new URL) with their transcripts and chapters beside them;
 `admit` and `withdraw` move files across as episodes are released or taken down.
+
+The site (feed, pages, embeds, covers, player) is written into the public folder by
+`site_batch`: each file under a temporary dot-name first (recorded in the manifest of written
+files before it exists), the data of all synced once, then renamed into place in `SiteKind`
+order. Only files the manifest names are ever deleted (`delete_site`).
 """
 
 from __future__ import annotations
@@ -18,9 +23,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from audioarticles.model import Episode
-from audioarticles.store.atomic import atomic_path, atomic_write_bytes, writing
-from audioarticles.store.interfaces import FileStore, Placement
-from audioarticles.store.manifest import Manifest
+from audioarticles.store.atomic import (
+    atomic_path,
+    atomic_write_bytes,
+    replace_with,
+    temp_beside,
+    writing,
+)
+from audioarticles.store.interfaces import FileStore, Placement, SiteBatch, SiteKind
+from audioarticles.store.manifest import Manifest, manifest_for, register, remove_if_ours
 from audioarticles.store.manifest import record as record_written
 
 EPISODES = "episodes"
@@ -100,13 +111,72 @@ class _LocalPlacement(Placement):
                 path.unlink()
 
 
-class LocalFiles(FileStore):
-    """Public files in `public`, unreleased ones in `private` (same relative names)."""
+class _LocalSiteBatch(SiteBatch):
+    """Each file is written at once under a temporary dot-name beside its target (nothing
+    serves those); at the end one sync, then the renames, in `SiteKind` order."""
 
-    def __init__(self, public: Path, private: Path, state: Path | None = None):
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._pending: list[tuple[SiteKind, Path, Path]] = []
+
+    def write(self, name: str, data: bytes, kind: SiteKind) -> bool:
+        target = _inside(self.root, name)
+        if _holds(target, data):
+            return False
+        with writing(target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = temp_beside(target)
+            self._pending.append((kind, tmp, target))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+        return True
+
+    def commit(self) -> None:
+        if not self._pending:
+            return
+        os.sync()  # one sync for all (an fsync per file costs seconds for a thousand pages)
+        for _, tmp, target in sorted(self._pending, key=lambda item: item[0].value):
+            with writing(target):
+                replace_with(tmp, target)
+
+    def discard(self) -> None:
+        for _, tmp, _ in self._pending:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+
+def _inside(root: Path, name: str) -> Path:
+    """The path of the relative `name` under `root`; a name climbing out of it is refused."""
+    parts = name.split("/")
+    if any(not part or part.startswith(".") or "\\" in part for part in parts):
+        raise ValueError(f"{name!r} is not a file name inside the public folder")
+    return root.joinpath(*parts)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file at `path` already holds exactly `data` (sizes first: cheap)."""
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+class LocalFiles(FileStore):
+    """Public files in `public`, unreleased ones in `private` (same relative names). The
+    store's records (`read_record`) are kept in `records` (default: the state folder)."""
+
+    def __init__(self, public: Path, private: Path, state: Path | None = None,
+                 records: Path | None = None):
         self._public = public
         self.private = private
         self.state = state  # the state folder: swept for temporary files too
+        self.records = records if records is not None else state
+        if state is not None and manifest_for(public) is None:
+            # what this store writes into `public` is written down, even when no catalog
+            # registered the folder yet (a build from a catalog opened directly)
+            register(public, Manifest(state))
 
     @property
     def public_dir(self) -> Path:
@@ -194,6 +264,58 @@ class LocalFiles(FileStore):
         except FileNotFoundError:
             return False
         return True
+
+    @contextlib.contextmanager
+    def site_batch(self) -> Iterator[SiteBatch]:
+        batch = _LocalSiteBatch(self._public)
+        try:
+            yield batch
+            batch.commit()
+        finally:
+            batch.discard()
+
+    def read(self, name: str, public: bool = True) -> bytes | None:
+        try:
+            return _inside(self._public if public else self.private, name).read_bytes()
+        except (OSError, ValueError):
+            return None
+
+    def listing(self, folder: str, public: bool = True) -> dict[str, int]:
+        root = self._public if public else self.private
+        prefix = f"{folder.strip('/')}/" if folder.strip("/") else ""
+        found: dict[str, int] = {}
+        try:
+            entries = os.scandir(root / folder) if prefix else os.scandir(root)
+        except OSError:
+            return found
+        with entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                with contextlib.suppress(OSError):
+                    if entry.is_file():
+                        found[prefix + entry.name] = entry.stat().st_size
+        return found
+
+    def delete_site(self, name: str) -> bool:
+        try:
+            path = _inside(self._public, name)
+        except ValueError:
+            return False
+        return remove_if_ours(path)  # a file of the publisher's own is never deleted
+
+    def read_record(self, name: str) -> bytes | None:
+        if self.records is None:
+            return None
+        try:
+            return (self.records / name).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def write_record(self, name: str, data: bytes) -> None:
+        if self.records is None:
+            raise ValueError("this file store keeps no records (no state folder given)")
+        atomic_write_bytes(self.records / name, data)
 
     def _written(self) -> Manifest | None:
         return Manifest(self.state) if self.state is not None else None

@@ -5,6 +5,13 @@ Today's implementations are a SQLite file (`store.catalog.Catalog`) and local fo
 (`store.files.LocalFiles`); another backend (PostgreSQL, object storage) implements the same
 methods. Files are named by their path relative to the public root, e.g.
 `episodes/<slug>-<hash>.mp3`, wherever they are kept.
+
+The public site (`publish/`) is written only through the file store, by relative name:
+`FileStore.site_batch()` writes feeds, pages, embeds, covers and player assets (each with a
+`SiteKind`, which gives its Content-Type and Cache-Control: `site_headers`); `read`,
+`listing` and `delete_site` read back, list and remove them; `read_record`/`write_record`
+keep the store's own small private records (the site's fingerprints, `publish/incremental.py`).
+Nothing in `publish/` opens a file for writing (tests/test_architecture.py).
 """
 
 from __future__ import annotations
@@ -12,7 +19,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
-from pathlib import Path
+from enum import Enum
+from pathlib import Path, PurePosixPath
 
 from audioarticles.model import EditorialEvent, Episode, RetiredFile, Tombstone
 
@@ -135,6 +143,51 @@ class Placement(ABC):
         relative name of each, by suffix (`.mp3` included)."""
 
 
+class SiteKind(Enum):
+    """What a public file is, for the headers it is served with and for the order files of one
+    batch become visible in (this order: what a page or feed names is there before it)."""
+
+    VERSIONED = 1  # named after its content (`episodes/<slug>-<hash>.mp3`, `artwork/podcast-<hash>.png`)
+    ASSET = 2  # the player's script and style sheet (stable names)
+    PAGE = 3  # HTML pages, embeds, oEmbed JSON
+    FEED = 4  # RSS feeds: last, once everything they name is in place
+
+
+#: versioned names never change content: caches keep them; feeds and pages change in place
+CACHE_CONTROL = {
+    SiteKind.VERSIONED: "public, max-age=31536000, immutable",
+    SiteKind.ASSET: "public, max-age=3600",
+    SiteKind.PAGE: "public, max-age=300",
+    SiteKind.FEED: "public, max-age=300",
+}
+CONTENT_TYPES = {
+    ".mp3": "audio/mpeg", ".vtt": "text/vtt; charset=utf-8", ".srt": "application/x-subrip",
+    ".json": "application/json", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+    ".png": "image/png", ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+    ".xml": "application/xml",
+}
+
+
+def site_headers(name: str, kind: SiteKind) -> dict[str, str]:
+    """Content-Type and Cache-Control of the public file `name` (an object store sets them on
+    upload; a web server in front of a local folder can be configured the same way)."""
+    suffix = PurePosixPath(name).suffix.lower()
+    content_type = ("application/rss+xml; charset=utf-8" if kind is SiteKind.FEED
+                    else CONTENT_TYPES.get(suffix, "application/octet-stream"))
+    return {"Content-Type": content_type, "Cache-Control": CACHE_CONTROL[kind]}
+
+
+class SiteBatch(ABC):
+    """Public files written together (`FileStore.site_batch`)."""
+
+    @abstractmethod
+    def write(self, name: str, data: bytes, kind: SiteKind) -> bool:
+        """Queue `data` for the public file `name` (relative, e.g. `episodes/<slug>.html`).
+        Returns whether it differs from what is there now; an identical file is not written
+        again."""
+
+
 class FileStore(ABC):
     """Where episode files are kept: public ones where listeners fetch them, the others in a
     private area no one can fetch (conversions write there; `admit` and `withdraw` move files
@@ -187,6 +240,39 @@ class FileStore(ABC):
     @abstractmethod
     def delete_public(self, name: str) -> bool:
         """Delete a retired public file; False when it was already gone."""
+
+    # the public site, by relative name (publish/ writes nothing else)
+    @abstractmethod
+    def site_batch(self) -> AbstractContextManager[SiteBatch]:
+        """Write site files: when the block ends without error every queued file becomes
+        visible, each whole (never half-written), in `SiteKind` order (versioned files first,
+        feeds last), and is recorded as ours; on an error none of those still queued does.
+        Episode files come in through `admit` before a batch names them, and leave through
+        `withdraw` after the batch that stops naming them."""
+
+    @abstractmethod
+    def read(self, name: str, public: bool = True) -> bytes | None:
+        """The bytes of a file by relative name, in the public area (or the private one);
+        None when it is not there."""
+
+    @abstractmethod
+    def listing(self, folder: str, public: bool = True) -> dict[str, int]:
+        """The files directly in `folder` ("" for the root) of the public area (or the private
+        one): relative name -> size in bytes. Temporary and hidden names are left out."""
+
+    @abstractmethod
+    def delete_site(self, name: str) -> bool:
+        """Delete a public file if, and only if, we wrote it; False when it is not ours or
+        already gone."""
+
+    @abstractmethod
+    def read_record(self, name: str) -> bytes | None:
+        """A small private record of the store's own (e.g. `site-fingerprints.json`); None
+        before the first `write_record`."""
+
+    @abstractmethod
+    def write_record(self, name: str, data: bytes) -> None:
+        """Replace a private record whole (atomically)."""
 
     @abstractmethod
     def sweep_partial(self, before: float) -> list[Path]:
