@@ -37,7 +37,7 @@ def articles(folder: Path) -> list[Path]:
 
 
 def run() -> str:
-    from audioarticles.store.catalog import Catalog
+    from audioarticles.store import open_catalog
     from audioarticles.config import load_settings
     from audioarticles.pipeline import convert
     from audioarticles.publish.edition import make_edition
@@ -56,7 +56,7 @@ def run() -> str:
 
         def edition(force: bool = False):
             calls.clear()
-            with Catalog(project.catalog_path) as catalog:
+            with open_catalog(project) as catalog:
                 if force:  # forget the stored inputs: the edition is assembled again
                     with catalog.transaction():
                         catalog.db.execute("UPDATE editions SET episode = json_set("

@@ -11,7 +11,7 @@ from pathlib import Path
 from audioarticles import publish
 from audioarticles.config import load_settings
 from audioarticles.model import Episode
-from audioarticles.store.catalog import Catalog
+from audioarticles.store import open_catalog
 
 TITLE = "Publishing: rebuild of feed and site from the catalog"
 SIZES = (100, 1000)
@@ -23,7 +23,7 @@ def make_catalog(root: Path, count: int) -> None:
     output.mkdir(parents=True)
     cues = "\n\n".join(f"00:{i // 60:02d}:{i % 60:02d}.000 --> 00:{(i + 1) // 60:02d}:{(i + 1) % 60:02d}.000\n"
                        f"Phrase numéro {i} de l’article, lue à voix haute." for i in range(60))
-    with Catalog(root / ".audioarticles" / "catalog.sqlite") as catalog, catalog.transaction():
+    with open_catalog(load_settings(root)) as catalog, catalog.transaction():
         for n in range(count):
             slug = f"article-{n:05d}"
             (output / f"{slug}-0123456789.mp3").write_bytes(b"\xff" * 2048)
@@ -44,7 +44,7 @@ def measure(count: int) -> tuple[float, float, int]:
         root = Path(folder)
         make_catalog(root, count)
         project = load_settings(root)
-        with Catalog(project.catalog_path) as catalog:
+        with open_catalog(project) as catalog:
             start = time.perf_counter()
             build = publish.rebuild(project, catalog)
             first = time.perf_counter() - start

@@ -1,6 +1,7 @@
 """Shared fixtures: a fresh project folder, a CLI runner that works on click 8.1 and 8.2+,
-the local fake of the gTTS service, test oracles (Debian ffprobe, Chromium) that skip off CI
-but fail in CI when missing, and the `slow` marker on end-to-end tests."""
+the local fake of the gTTS service, test oracles (Debian ffprobe, Chromium) and servers
+(PostgreSQL) that skip off CI but fail in CI when missing, the catalog's two backends, and the
+`slow` marker on end-to-end tests."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import inspect
 import os
 import re
 import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -30,6 +33,15 @@ def require_tool(name: str) -> str:
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message)
+
+
+def require(reason: str | None) -> None:
+    """Skip with `reason` (something a test needs is missing), or fail when in CI."""
+    if reason is None:
+        return
+    if IN_CI:
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 def free_port() -> int:
@@ -161,3 +173,61 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if slow_state & _shared_fixtures(item) and not item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.slow)
+
+
+# ---- PostgreSQL: one throwaway server per test session, one database per test --------------
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server of our own (Debian's binaries, a temporary folder, a free port)."""
+    from audioarticles.testing.postgres_server import PostgresServer, unavailable
+
+    require(unavailable())
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> Iterator[str]:
+    """The URL of a new empty database, dropped after the test."""
+    import uuid
+
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    url = postgres_server.create_database(name)
+    yield url
+    postgres_server.drop_database(name)
+
+
+@dataclass
+class CatalogBackend:
+    """One of the catalog's backends for a test: SQLite (a file in the test's folder) or
+    PostgreSQL (a database of its own)."""
+
+    name: str
+    folder: Path
+    url: str = ""
+
+    def open(self, keep_backups: bool = True):
+        from audioarticles.store.catalog import Catalog
+        from audioarticles.store.postgres import PgCatalog
+
+        if self.url:
+            return PgCatalog(self.url, reconnect_s=5)
+        return Catalog(self.folder / "catalog-under-test.sqlite", keep_backups=keep_backups)
+
+    @property
+    def toml(self) -> str:
+        """The `[catalog]` section a project of this backend has ("" for SQLite)."""
+        return f'\n[catalog]\nurl = "{self.url}"\n' if self.url else ""
+
+    def configure(self, project: Path, toml: str = "") -> None:
+        """Write the project's audioarticles.toml: `toml`, and this backend's section."""
+        (project / "audioarticles.toml").write_text(toml + self.toml, encoding="utf-8")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalog_backend(request, tmp_path) -> CatalogBackend:
+    """Each test using it runs once per catalog backend."""
+    if request.param == "postgresql":
+        return CatalogBackend("postgresql", tmp_path, request.getfixturevalue("postgres_url"))
+    return CatalogBackend("sqlite", tmp_path)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from conftest import free_port, make_runner  # noqa: F401 (free_port: for the publishing tests)
 
-from audioarticles.store.catalog import Catalog
+from audioarticles.config import load_settings
+from audioarticles.store import open_catalog
 from audioarticles.cli import cli
 
 SHORT_ARTICLE = """Le conseil municipal adopte le budget de la ville
@@ -94,7 +95,7 @@ def add_companions(root: Path, slug: str, cues: list[tuple[float, float, str]],
     (output / f"{base}.chapters.json").write_text(json.dumps(
         {"version": "1.2.0", "chapters": [{"startTime": s, "title": t} for s, t in chapters]},
         ensure_ascii=False), encoding="utf-8")
-    with Catalog(root / ".audioarticles" / "catalog.sqlite") as catalog:
+    with open_catalog(load_settings(root)) as catalog:
         episode = catalog.by_slug(slug)
         episode.transcripts = {"vtt": f"{base}.vtt", "srt": f"{base}.srt"}
         episode.chapters = f"{base}.chapters.json"

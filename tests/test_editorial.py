@@ -25,8 +25,20 @@ def write(project: Path, name: str, text: str = ARTICLE) -> str:
     return f"articles/{name}"
 
 
+@pytest.fixture
+def project(project, catalog_backend):
+    """Every test here runs on both catalog backends (SQLite, PostgreSQL)."""
+    catalog_backend.configure(project)
+    yield project
+    if catalog_backend.url:  # the catalog really was in PostgreSQL
+        assert not (project / ".audioarticles" / "catalog.sqlite").exists()
+
+
 def configure(project: Path, toml: str) -> None:
-    (project / "audioarticles.toml").write_text(toml, encoding="utf-8")
+    """Write audioarticles.toml, keeping the `[catalog]` section the fixture wrote."""
+    path = project / "audioarticles.toml"
+    kept = path.read_text(encoding="utf-8").partition("\n[catalog]\n") if path.exists() else ()
+    path.write_text(toml + "".join(kept[1:]), encoding="utf-8")
 
 
 def run(runner, *args: str, code: int = 0) -> dict:

@@ -20,7 +20,7 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 from PIL import Image
 
-from audioarticles.store.catalog import Catalog
+from audioarticles.store import open_catalog
 from audioarticles.cli import cli
 from audioarticles.config import load_settings
 from audioarticles.store import episode_files
@@ -103,7 +103,7 @@ def episode(tmp_path_factory):
     root = tmp_path_factory.mktemp("episode") / "project"
     make_project(root)
     project, converted = convert(root, article())
-    with Catalog(project.catalog_path) as catalog:
+    with open_catalog(project) as catalog:
         saved = catalog.get(converted.episode.guid)
     return project, saved, converted
 

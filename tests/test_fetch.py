@@ -14,7 +14,8 @@ import requests
 from conftest import make_runner
 from web import Answer, Site, page
 
-from audioarticles.store.catalog import Catalog
+from audioarticles.config import load_settings
+from audioarticles.store import open_catalog
 from audioarticles.cli import cli
 from audioarticles.errors import InputError
 from audioarticles.fetch import FetchSettings, fetch
@@ -102,7 +103,7 @@ def test_a_fetched_page_is_identified_by_its_canonical_url(url_batch):
     episode = url_batch["report"]["episodes"][0]
     assert episode["title"] == "Décisions de l’AG Éducation IDF du mardi 10 septembre"
     assert episode["guid"] == str(uuid.uuid5(GUID_NAMESPACE, f"url:{CANONICAL}"))
-    with Catalog(url_batch["root"] / ".audioarticles" / "catalog.sqlite") as catalog:
+    with open_catalog(load_settings(url_batch["root"])) as catalog:
         stored = catalog.get(episode["guid"])
     assert stored.identity == f"url:{CANONICAL}" and stored.url == CANONICAL
     assert stored.source == url_batch["url"]("/article")
@@ -160,7 +161,6 @@ def test_fetch_uses_the_session_it_is_given(monkeypatch):
     (SHORT.replace("Une brève sans adresse canonique", "L’été « chaud »").encode("utf-16-le"), "text/html"),
 ])
 def test_a_page_in_a_misdeclared_encoding_is_read(tmp_path, monkeypatch, body, content_type):
-    from audioarticles.config import load_settings
     from audioarticles.sources import Reader
 
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")

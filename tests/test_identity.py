@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from audioarticles.identity import guid_for, identity, slugify, unique_slug
+from audioarticles.identity import guid_for, identity, slugify
 from audioarticles.model import ArticleMeta
 
 
@@ -22,10 +22,6 @@ def test_slugify(title, slug):
 def test_slug_is_bounded_at_a_word():
     slug = slugify("mot " * 40)
     assert len(slug) <= 60 and not slug.endswith("-") and slug.endswith("mot")
-
-
-def test_unique_slug():
-    assert unique_slug("Titre", {"titre", "titre-2"}) == "titre-3"
 
 
 def test_identity_order():

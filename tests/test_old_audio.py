@@ -15,7 +15,7 @@ from audioarticles.cli import cli
 from audioarticles.config import load_settings
 from audioarticles.model import Episode
 from audioarticles.store import episode_files
-from audioarticles.store.catalog import Catalog
+from audioarticles.store import open_catalog
 
 ARTICLE = "Le marché couvert rouvre\n\nLes travaux sont finis. Les commerçants reviennent mardi.\n"
 OTHER = "La piscine ferme une semaine\n\nUne vidange est prévue. Réouverture lundi.\n"
@@ -57,7 +57,7 @@ def version_files(mp3: str) -> list[str]:
 
 
 def retired(project: Path) -> list[tuple[str, str]]:
-    with Catalog(project / ".audioarticles" / "catalog.sqlite") as catalog:
+    with open_catalog(load_settings(project)) as catalog:
         return [(r.path, r.retired_at) for r in catalog.retired_files()]
 
 
@@ -152,7 +152,7 @@ def test_side_files_retire_with_their_mp3(project):
                                "srt": "episodes/marche.srt"})
     for name in {*episode_files(old), *episode_files(new)}:
         (loaded.output / name).write_text("x")
-    with Catalog(loaded.catalog_path) as catalog:
+    with open_catalog(loaded) as catalog:
         with catalog.transaction():
             saved = catalog.save(new)
             assert publish.retire_files(catalog, old, saved, START) == [

@@ -348,10 +348,8 @@ def test_item_metadata_persons_titles_and_one_byline_rule(newsroom):
     assert ID3(mp3).getall("APIC")[0].data[:3] == b"\xff\xd8\xff"
 
 
-def test_numbers_are_given_once(tmp_path):
-    from audioarticles.store.catalog import Catalog
-
-    with Catalog(tmp_path / "c.sqlite") as catalog:
+def test_numbers_are_given_once(catalog_backend):
+    with catalog_backend.open() as catalog:
         assert catalog.number_episodes("sante", ["a", "b"]) == {"a": 1, "b": 2}
         # a newer episode gets the next number; the older ones keep theirs, even when one
         # leaves the feed

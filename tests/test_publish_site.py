@@ -11,7 +11,8 @@ import feedparser
 import pytest
 from publish_helpers import SECOND_ARTICLE, SHORT_ARTICLE, build, make_project
 
-from audioarticles.store.catalog import Catalog
+from audioarticles.config import load_settings
+from audioarticles.store import open_catalog
 from audioarticles.cli import cli
 
 BASE = "http://127.0.0.1:8000/"
@@ -143,7 +144,7 @@ def test_only_published_episodes_reach_the_public_files(runner, site):
     disappears from feed, index, its page and its embed at the next build."""
     root, output = site["root"], site["output"]
     slug = site["episodes"]["mediatheque.txt"]["slug"]
-    with Catalog(root / ".audioarticles" / "catalog.sqlite") as catalog:
+    with open_catalog(load_settings(root)) as catalog:
         episode = catalog.by_slug(slug)
         episode.state = "held"
         with catalog.transaction():
@@ -161,7 +162,7 @@ def test_only_published_episodes_reach_the_public_files(runner, site):
             f"error: {slug}: no published episode with this slug or id (it is held); "
             "list them with `audioarticles episodes`")
     finally:
-        with Catalog(root / ".audioarticles" / "catalog.sqlite") as catalog:
+        with open_catalog(load_settings(root)) as catalog:
             episode = catalog.by_slug(slug)
             episode.state = "published"
             with catalog.transaction():

@@ -6,9 +6,10 @@ import pytest
 
 from audioarticles.config import load_settings
 from audioarticles.model import Episode
-from audioarticles.store import CatalogStore, FileStore, ProjectStore, local_files
+from audioarticles.store import CatalogStore, FileStore, ProjectStore, local_files, open_catalog
 from audioarticles.store.catalog import Catalog
 from audioarticles.store.files import LocalFiles
+from audioarticles.store.postgres import PgCatalog
 
 
 @pytest.fixture
@@ -22,11 +23,16 @@ def episode(names: dict[str, str], state: str = "published", size: int = 0) -> E
                    transcripts={"vtt": names[".vtt"]}, chapters=names[".chapters.json"])
 
 
-def test_the_implementations_are_the_interfaces(tmp_path):
+def test_the_implementations_are_the_interfaces(catalog_backend, tmp_path):
+    catalog_backend.configure(tmp_path)
     settings = load_settings(tmp_path)
     assert isinstance(local_files(settings), FileStore)
+    kind = PgCatalog if catalog_backend.url else Catalog
     with ProjectStore(settings).catalog() as catalog:
-        assert isinstance(catalog, CatalogStore) and isinstance(catalog, Catalog)
+        assert isinstance(catalog, CatalogStore) and isinstance(catalog, kind)
+    with open_catalog(settings) as catalog:  # the one factory
+        assert isinstance(catalog, kind)
+    assert (tmp_path / ".audioarticles" / "catalog.sqlite").exists() != bool(catalog_backend.url)
 
 
 def test_a_placement_names_files_by_their_audio_and_keeps_them_private(files):

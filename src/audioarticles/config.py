@@ -14,6 +14,7 @@ import tomllib
 import typing
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -268,6 +269,35 @@ class BatchSection(Section):
                                "for the project's lock before refusing")
 
 
+def _catalog_url(url: str) -> str:
+    """A PostgreSQL URL without a password (credentials come from the environment)."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ValueError("not a PostgreSQL URL; write \"postgresql://user@host/database\" "
+                         "(or remove the key to keep the SQLite catalog in .audioarticles/)")
+    if parts.password is not None or re.search(r"(^|[?&])password=", parts.query):
+        raise ValueError("holds a password; remove it from audioarticles.toml and give it in "
+                         "the environment (PGPASSWORD) or in ~/.pgpass")
+    if not parts.path.strip("/"):
+        raise ValueError("names no database; write \"postgresql://user@host/database\"")
+    return url
+
+
+class CatalogSection(Section):
+    """`[catalog]`: where episodes are recorded. Absent: a SQLite file in .audioarticles/;
+    a PostgreSQL URL: a database several machines share (`pip install
+    'audioarticles[postgres]'`)."""
+
+    url: Annotated[str, AfterValidator(_catalog_url)] = Field(
+        "", description="\"postgresql://user@host/database\"; the password comes from the "
+                        "environment (PGPASSWORD) or ~/.pgpass, never from this file; empty: "
+                        ".audioarticles/catalog.sqlite")
+    reconnect_s: float = Field(30, ge=0, le=3600, description="how long a lost connection to "
+                               "PostgreSQL is retried before the run stops")
+
+
 class LimitsSection(Section):
     """`[limits]`: inputs above these are refused with the limit in the message."""
 
@@ -307,6 +337,7 @@ class SettingsFile(Section):
     disclosure: DisclosureSection = DisclosureSection()
     publish: PublishSection = PublishSection()
     batch: BatchSection = BatchSection()
+    catalog: CatalogSection = CatalogSection()
     limits: LimitsSection = LimitsSection()
     fetch: FetchSection = FetchSection()
 

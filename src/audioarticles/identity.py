@@ -43,13 +43,3 @@ def slugify(title: str, max_length: int = SLUG_MAX) -> str:
         slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
     return slug.strip("-") or "episode"
 
-
-def unique_slug(title: str, taken: set[str]) -> str:
-    """The title's slug, numbered (`-2`, `-3`...) past the slugs already `taken`."""
-    base = slugify(title)
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import types
 import typing
 from typing import Any, ClassVar, Literal, TypeVar
@@ -144,11 +145,15 @@ def place(loc: tuple) -> str:
     return f"{table_name(head)} {key}" if head else key
 
 
+_URL_PASSWORD = re.compile(r"(://[^/@:\s]*:)[^@/\s]+@")
+
+
 def toml_value(value: Any, limit: int = 60) -> str:
     """A value written as in TOML, cut to `limit` characters."""
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, str):  # escapes shown as escapes, never acted on by the terminal
+        value = _URL_PASSWORD.sub(r"\1***@", value)  # a password is never printed back
         text = "".join(c if safe_text(c) == c else f"\\u{ord(c):04x}"
                        for c in json.dumps(value, ensure_ascii=False))
     elif isinstance(value, list | tuple):

@@ -13,7 +13,7 @@ from audioarticles.chapters import to_entries
 from audioarticles.config import Settings
 from audioarticles.dates import publication_date, zone_named
 from audioarticles.errors import InputError
-from audioarticles.identity import identity, unique_slug
+from audioarticles.identity import identity, slugify
 from audioarticles.model import Article, Episode
 from audioarticles.pipeline.changes import render_fingerprint
 from audioarticles.pipeline.results import Converted
@@ -53,7 +53,6 @@ class Ledger:
         self.rerender = rerender or release.force
         self.fingerprint = voicing.fingerprint()
         self._lock = threading.Lock()
-        self._slugs = catalog.slugs()
         self._claimed: dict[str, str] = {}  # guid -> the input that claimed it in this run
 
     def screen(self, article: Article) -> None:
@@ -79,13 +78,9 @@ class Ledger:
                 zone = zone_named(self.project.section("podcast")["timezone"])
                 corrected = editorial.correction_day(self.catalog, existing, digest, zone)
                 return Plan(prepared, existing.slug, existing, unchanged, digest, corrected)
-            slug = self._new_slug(prepared.article.meta.title)
+            # claimed in the catalog: another machine converting at once gets another slug
+            slug = self.catalog.claim_slug(prepared.guid, slugify(prepared.article.meta.title))
             return Plan(prepared, slug, None, text_digest=digest)
-
-    def _new_slug(self, title: str) -> str:
-        slug = unique_slug(title, self._slugs)
-        self._slugs.add(slug)
-        return slug
 
     def record(self, plan: Plan, rendered: Rendered, by: VoicedBy) -> Converted:
         meta = plan.prepared.article.meta
@@ -135,12 +130,16 @@ class Ledger:
                                         article_date=meta.date,
                                         publish_at=self.release.publish_at,
                                         draft=self.release.draft)
-            with self.catalog.transaction():
+            def write() -> Episode:
                 if self.release.force:
                     self.catalog.remove_tombstone(episode.identity)
                 saved = editorial.apply_decision(self.catalog, episode, decision, now)
                 # the previous audio stays reachable for a while: the sweep in rebuild drops it
                 publish.retire_files(self.catalog, previous, saved, now)
+                return saved
+
+            # one transaction, run again if the catalog's connection was lost before it committed
+            saved = self.catalog.retrying(write)
             self.files.discard_replaced(previous, saved)
         # what the daily edition reassembles from the segment cache, without voicing again
         edition.remember_segments(self.project, saved, rendered)

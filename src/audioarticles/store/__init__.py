@@ -3,8 +3,9 @@ lock that makes one writer at a time.
 
 The rest of the package reaches them only through here: nothing outside `store/` opens the
 SQLite file, renames files into place, or builds a path under `output/` or `.audioarticles/`.
-The catalog and the file store are interfaces (`store.interfaces`); `ProjectStore` picks
-today's implementations (a SQLite file, local folders) for a project's settings.
+The catalog and the file store are interfaces (`store.interfaces`); `open_catalog` opens the
+catalog the settings name (the SQLite file, or the PostgreSQL database of `[catalog] url`) and
+`ProjectStore` picks the implementations for a project's settings.
 """
 
 from __future__ import annotations
@@ -34,8 +35,18 @@ from audioarticles.store.lock import run_lock
 from audioarticles.store.segment_cache import SegmentCache
 
 __all__ = ["CATALOG_ERRORS", "CatalogStore", "FileStore", "Placement", "ProjectStore",
-           "SiteBatch", "SiteKind", "episode_files", "local_files", "site_headers",
-           "storage_error"]
+           "SiteBatch", "SiteKind", "episode_files", "local_files", "open_catalog",
+           "site_headers", "storage_error"]
+
+
+def open_catalog(settings: Settings) -> CatalogStore:
+    """The project's catalog, as `[catalog]` places it: the SQLite file in .audioarticles/ (the
+    default) or the PostgreSQL database of `[catalog] url`. Checked (CatalogUnusable says what
+    to do with a damaged or lost one), migrated forward, created on first use; close it when
+    done (or use it in a `with` block). The one way everything opens a catalog."""
+    from audioarticles.store.recover import open_catalog as open_checked
+
+    return open_checked(settings)
 
 
 def local_files(settings: Settings) -> LocalFiles:
@@ -64,8 +75,6 @@ class ProjectStore:
     def catalog(self) -> CatalogStore:
         """Open the catalog (checked, backed up daily, created and migrated on first use);
         close it when done. CatalogUnusable says what to do with a damaged or lost one."""
-        from audioarticles.store.recover import open_catalog
-
         return open_catalog(self.settings)
 
     def catalog_unusable(self, exc: Exception) -> Exception:

@@ -17,12 +17,15 @@ Nothing in `publish/` opens a file for writing (tests/test_architecture.py).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from enum import Enum
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from audioarticles.model import EditorialEvent, Episode, RetiredFile, Tombstone
+
+T = TypeVar("T")
 
 
 class CatalogStore(ABC):
@@ -30,7 +33,15 @@ class CatalogStore(ABC):
     computed once. Writes made inside `transaction()` happen together or not at all."""
 
     @abstractmethod
-    def transaction(self) -> AbstractContextManager: ...
+    def transaction(self) -> AbstractContextManager:
+        """All or nothing; inside another transaction, a savepoint."""
+
+    def retrying(self, body: Callable[[], T]) -> T:
+        """`body` in a transaction; a backend that can lose its connection (PostgreSQL) runs
+        it again on a new one when the first attempt was rolled back. `body` only writes to
+        the catalog, so running it twice does what running it once would."""
+        with self.transaction():
+            return body()
 
     @abstractmethod
     def close(self) -> None: ...
@@ -53,7 +64,13 @@ class CatalogStore(ABC):
         return self.by_slug(slug_or_id) or self.get(slug_or_id)
 
     @abstractmethod
-    def slugs(self) -> set[str]: ...
+    def slugs(self) -> set[str]:
+        """Every slug given out (episodes' and claimed ones)."""
+
+    @abstractmethod
+    def claim_slug(self, guid: str, base: str) -> str:
+        """The slug of the article `guid`: the one it claimed before, else the first free one
+        of `base`, `base-2`, `base-3`..., claimed now (two claims at once get distinct slugs)."""
 
     @abstractmethod
     def episodes(self, states: tuple[str, ...] | None = None) -> list[Episode]:
@@ -127,6 +144,20 @@ class CatalogStore(ABC):
     @abstractmethod
     def editions(self, feed: str | None = None) -> list[Episode]:
         """Newest day first."""
+
+    # the whole catalog (`migrate`: one project's catalog into another backend)
+    @abstractmethod
+    def dump(self) -> Iterator[tuple[str, list[dict]]]:
+        """Every table's rows as stored, table by table."""
+
+    @abstractmethod
+    def copy_into(self, target: CatalogStore) -> dict[str, int]:
+        """Copy everything into the empty catalog `target` (one transaction of the target);
+        the rows copied by table, to compare with `target.counts()`."""
+
+    @abstractmethod
+    def counts(self) -> dict[str, int]:
+        """Rows by table."""
 
 
 class Placement(ABC):

@@ -12,7 +12,7 @@ import os
 import socket
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -72,6 +72,17 @@ def current_command() -> str:
     return " ".join([name, *sys.argv[1:]])[:300]
 
 
+def _wait_for(take: Callable[[], bool], wait_s: float, poll_s: float,
+              holder: Callable[[], str]) -> None:
+    """Try `take` until it succeeds; after `wait_s`, ProjectBusy saying who holds the lock."""
+    deadline = time.monotonic() + max(0.0, wait_s)
+    while not take():
+        if time.monotonic() >= deadline:
+            raise ProjectBusy(f"{holder()}; waited {wait_s:g} s. Let it finish (or stop it), or "
+                              "raise [batch] lock_wait_s in audioarticles.toml")
+        time.sleep(poll_s)
+
+
 @contextmanager
 def project_lock(state_dir: Path, command: str | None = None, wait_s: float = 10.0,
                  poll_s: float = 0.2) -> Iterator[Path]:
@@ -83,14 +94,9 @@ def project_lock(state_dir: Path, command: str | None = None, wait_s: float = 10
     lock_path = state_dir / LOCK_NAME
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        deadline = time.monotonic() + max(0.0, wait_s)
-        while not _try_lock(fd):
-            if time.monotonic() >= deadline:
-                raise ProjectBusy(
-                    f"project {state_dir.parent} is busy: {holder_description(lock_path)} holds "
-                    f"{lock_path}; waited {wait_s:g} s. Let it finish (or stop it), or raise "
-                    f"[batch] lock_wait_s in audioarticles.toml")
-            time.sleep(poll_s)
+        _wait_for(lambda: _try_lock(fd), wait_s, poll_s, lambda: (
+            f"project {state_dir.parent} is busy: {holder_description(lock_path)} holds "
+            f"{lock_path}"))
         info = {"pid": os.getpid(), "host": socket.gethostname(),
                 "command": command or current_command(),
                 "since": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
@@ -107,7 +113,34 @@ def project_lock(state_dir: Path, command: str | None = None, wait_s: float = 10
         os.close(fd)
 
 
-def run_lock(project, command: str | None = None):
-    """The lock of one run on `project` (config.Settings): waits `[batch] lock_wait_s`."""
+@contextmanager
+def database_lock(url: str, what: str, wait_s: float, poll_s: float = 0.2) -> Iterator[None]:
+    """The project's lock held in its PostgreSQL catalog (an advisory lock), so runs on other
+    machines sharing the catalog take turns too. It is released when the block ends, or by the
+    server when the holder dies (its connection closes). Waits `wait_s`, then ProjectBusy."""
+    from audioarticles.store.postgres import advisory_lock_holder, connect, shown_url, \
+        try_advisory_lock
+
+    conn = connect(url)
+    try:
+        _wait_for(lambda: try_advisory_lock(conn), wait_s, poll_s, lambda: (
+            f"project {what} is busy: {advisory_lock_holder(conn)} holds its lock in the "
+            f"catalog database {shown_url(url)}"))
+        yield
+    finally:
+        conn.close()
+
+
+@contextmanager
+def run_lock(project, command: str | None = None) -> Iterator[Path]:
+    """The lock of one run on `project` (config.Settings): waits `[batch] lock_wait_s`. With a
+    PostgreSQL catalog the lock is held in its database as well: the machines sharing the
+    catalog take turns."""
     wait_s = float(project.section("batch")["lock_wait_s"])
-    return project_lock(project.state_dir, command, wait_s=wait_s)
+    url = project.section("catalog")["url"]
+    with project_lock(project.state_dir, command, wait_s=wait_s) as path:
+        if not url:
+            yield path
+            return
+        with database_lock(url, str(project.root), wait_s):
+            yield path

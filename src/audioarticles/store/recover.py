@@ -31,8 +31,9 @@ from audioarticles.disclosure import Disclosure
 from audioarticles.errors import CatalogUnusable, UserError
 from audioarticles.model import EditorialEvent, Episode, RetiredFile
 from audioarticles.store import backups, manifest
+from audioarticles.store import catalog as catalog_module
 from audioarticles.store.atomic import shown_path
-from audioarticles.store.catalog import Catalog, now_iso
+from audioarticles.store.catalog import Catalog, SqlCatalog, now_iso
 from audioarticles.store.files import episode_files
 from audioarticles.store.manifest import Manifest
 
@@ -60,9 +61,47 @@ def published_traces(project: Settings) -> list[Path]:
     return found
 
 
+def postgres_url(project: Settings) -> str:
+    """The PostgreSQL catalog's URL, "" when the catalog is the SQLite file."""
+    return project.section("catalog")["url"]
+
+
+def connect(project: Settings, keep_backups: bool = True) -> SqlCatalog:
+    """The catalog backend the settings name (`[catalog] url`: PostgreSQL; else the SQLite
+    file), opened and migrated; no other check (see `open_catalog`)."""
+    url = postgres_url(project)
+    if url:
+        from audioarticles.store.postgres import PgCatalog
+
+        return PgCatalog(url, reconnect_s=project.section("catalog")["reconnect_s"])
+    return Catalog(project.catalog_path, keep_backups=keep_backups)
+
+
+def catalog_name(project: Settings) -> str:
+    """The catalog as messages name it: its file, or its database's URL (no password)."""
+    url = postgres_url(project)
+    if url:
+        from audioarticles.store.postgres import shown_url
+
+        return f"the catalog database {shown_url(url)}"
+    return f"the catalog {shown_path(project.catalog_path)}"
+
+
 def catalog_missing(project: Settings) -> bool:
+    """No catalog yet: no SQLite file (or an empty one), or a PostgreSQL database without our
+    schema or without any episode."""
+    if postgres_url(project):
+        with connect(project) as catalog:
+            return catalog.empty
     path = project.catalog_path
     return not path.is_file() or path.stat().st_size == 0
+
+
+def restore_hint(project: Settings) -> str:
+    if postgres_url(project):
+        return ("restore your last pg_dump of it, or run `audioarticles recover` to rebuild it "
+                "from the published files")
+    return backups.restore_hint(project.catalog_path)
 
 
 def catalog_exists(project: Settings) -> bool:
@@ -73,22 +112,26 @@ def catalog_exists(project: Settings) -> bool:
     traces = published_traces(project)
     if traces:
         raise CatalogUnusable(
-            f"the catalog {shown_path(project.catalog_path)} is missing but "
-            f"{shown_path(traces[0])} shows episodes were published; "
-            f"{backups.restore_hint(project.catalog_path)}")
+            f"{catalog_name(project)} is missing but {shown_path(traces[0])} shows "
+            f"episodes were published; {restore_hint(project)}")
     return False
 
 
-def open_catalog(project: Settings) -> Catalog:
+def open_catalog(project: Settings) -> SqlCatalog:
     """The project's catalog, created when the project is new (see `catalog_exists`). From
     now on the files written under its output folder are written down in its manifest."""
     catalog_exists(project)
-    catalog = Catalog(project.catalog_path)
-    written = Manifest(project.state_dir)
-    manifest.register(project.output, written)
-    manifest.register(project.state_dir, written)
-    manifest.seed(written, project.output, project.unreleased_dir,
-                  {e.slug: episode_files(e) for e in catalog.episodes()})
+    catalog = connect(project)
+    try:
+        project.state_dir.mkdir(parents=True, exist_ok=True)  # a PostgreSQL catalog made none
+        written = Manifest(project.state_dir)
+        manifest.register(project.output, written)
+        manifest.register(project.state_dir, written)
+        manifest.seed(written, project.output, project.unreleased_dir,
+                      {e.slug: episode_files(e) for e in catalog.episodes()})
+    except BaseException:
+        catalog.close()
+        raise
     return catalog
 
 
@@ -380,18 +423,26 @@ def _episode(project: Settings, channel, mp3: Path, root: Path, slug: str, state
 
 def recover(project: Settings, force: bool = False) -> Recovered:
     """Rebuild the catalog from the published files, under the project's lock. A catalog that
-    opens cleanly is left alone unless `force`; the one replaced is moved aside, never deleted."""
+    opens cleanly is left alone unless `force`; the SQLite one replaced is moved aside, never
+    deleted. A PostgreSQL catalog is rebuilt only when it is empty (its backups are the
+    owner's pg_dump; we never drop a database's rows)."""
     from audioarticles.publish.channel import channel_settings
     from audioarticles.store.lock import run_lock
 
     path = project.catalog_path
+    postgres = bool(postgres_url(project))
     with run_lock(project, "audioarticles recover"):
-        if not catalog_missing(project) and not force:
+        if not catalog_missing(project) and (not force or postgres):
             try:
-                with Catalog(path, keep_backups=False) as current:
+                with connect(project, keep_backups=False) as current:
                     count = len(current.episodes())
             except CatalogUnusable:
                 count = -1
+            if count > 0 and postgres:
+                raise UserError(f"{catalog_name(project)} holds {count} episode(s): recover "
+                                "only fills an empty catalog. Keep a copy (pg_dump), then point "
+                                "[catalog] url at an empty database (or drop this one's tables) "
+                                "and run `audioarticles recover` again")
             if count > 0:
                 raise UserError(f"the catalog {shown_path(path)} is readable and holds {count} "
                                 "episode(s): nothing to recover. `audioarticles recover --force` "
@@ -403,28 +454,14 @@ def recover(project: Settings, force: bool = False) -> Recovered:
             raise UserError(f"nothing to recover from: no episode audio in "
                             f"{shown_path(project.output / 'episodes')} or "
                             f"{shown_path(project.unreleased_dir / 'episodes')}")
+        if postgres:
+            with connect(project) as catalog:
+                catalog.retrying(lambda: _fill(catalog, result, feed))
+            return result
         draft = path.with_name(f".{path.name}.recovering.part")
         _remove_database(draft)
-        stamp = feed.last_build or now_iso()
-        # the feed breaks ties between equal dates by catalog order: insert in that order
-        place = {item.guid: n for n, item in enumerate(reversed(feed.items))}
-        result.episodes.sort(key=lambda e: (e.guid in place, place.get(e.guid, 0), e.pub_date))
         with Catalog(draft, keep_backups=False) as catalog, catalog.transaction():
-            for episode in result.episodes:
-                catalog.save(episode)
-                catalog.add_event(EditorialEvent(
-                    guid=episode.guid, slug=episode.slug, at=now_iso(), from_state="",
-                    to_state=episode.state, actor=ACTOR,
-                    reason="catalog rebuilt from the published files"))
-            # lastBuildDate comes from the catalog: keep the feed's, so a rebuild changes nothing
-            catalog.db.execute("UPDATE episodes SET updated_at = ?, created_at = pub_date",
-                               (stamp,))
-            if feed.podcast_guid:
-                catalog.set_setting("podcast_guid", feed.podcast_guid)
-                catalog.set_setting("feed_created_at", stamp)
-            for name, guid in result.retired:
-                catalog.retire_file(RetiredFile(path=name, guid=guid, retired_at=now_iso()))
-            result.episodes = catalog.episodes()
+            _fill(catalog, result, feed)
         if not catalog_missing(project):
             result.kept_aside = path.with_name(
                 f"catalog-replaced-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.sqlite")
@@ -440,8 +477,59 @@ def recover(project: Settings, force: bool = False) -> Recovered:
     return result
 
 
+def _fill(catalog: SqlCatalog, result: Recovered, feed: PublishedFeed) -> None:
+    """Write the recovered episodes into an empty catalog (inside the caller's transaction)."""
+    stamp = feed.last_build or now_iso()
+    # the feed breaks ties between equal dates by catalog order: insert in that order
+    place = {item.guid: n for n, item in enumerate(reversed(feed.items))}
+    result.episodes.sort(key=lambda e: (e.guid in place, place.get(e.guid, 0), e.pub_date))
+    for episode in result.episodes:
+        catalog.save(episode)
+        catalog.claim_slug(episode.guid, episode.slug)
+        catalog.add_event(EditorialEvent(
+            guid=episode.guid, slug=episode.slug, at=now_iso(), from_state="",
+            to_state=episode.state, actor=ACTOR,
+            reason="catalog rebuilt from the published files"))
+    # lastBuildDate comes from the catalog: keep the feed's, so a rebuild changes nothing
+    catalog.restamp(stamp)
+    if feed.podcast_guid:
+        catalog.set_setting("podcast_guid", feed.podcast_guid)
+        catalog.set_setting("feed_created_at", stamp)
+    for name, guid in result.retired:
+        catalog.retire_file(RetiredFile(path=name, guid=guid, retired_at=now_iso()))
+    result.episodes = catalog.episodes()
+
+
 def _remove_database(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
             path.with_name(path.name + suffix).unlink()
 
+
+
+def catalog_check(project: Settings) -> dict:
+    """`doctor --config`: whether the catalog can be reached and read, or the fix
+    (`{"part", "where", "ok", "message"}`). A missing SQLite file is not created and a
+    PostgreSQL schema is not migrated (a SQLite file is opened as every command opens it)."""
+    url = postgres_url(project)
+    where = shown_path(project.catalog_path)
+    try:
+        if url:
+            from audioarticles.store.postgres import schema_state, shown_url
+
+            where = shown_url(url)
+            version, episodes = schema_state(url)
+        elif catalog_missing(project):
+            return {"part": "catalog", "where": where, "ok": True,
+                    "message": "not created yet (the first conversion creates it)"}
+        else:
+            with Catalog(project.catalog_path, keep_backups=False) as catalog:
+                version, episodes = catalog.schema_version, catalog.counts()["episodes"]
+    except UserError as exc:
+        return {"part": "catalog", "where": where, "ok": False, "message": str(exc)}
+    if version > len(catalog_module.MIGRATIONS):
+        return {"part": "catalog", "where": where, "ok": False,
+                "message": f"written by a newer audioarticles (schema {version}); upgrade the tool"}
+    state = ("no schema yet (the first command creates it)" if version == 0 else
+             f"schema {version} of {len(catalog_module.MIGRATIONS)}, {episodes} episode(s)")
+    return {"part": "catalog", "where": where, "ok": True, "message": f"reachable; {state}"}
