@@ -44,6 +44,19 @@ def require(reason: str | None) -> None:
     pytest.skip(reason)
 
 
+AXE_CORE = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def require_axe() -> str:
+    """axe-core's script (from the npm registry; `.ci/run` installs it under .ci/node/, or
+    AXE_CORE_JS names the file); in CI its absence is a failure, elsewhere a skip."""
+    path = Path(os.environ.get("AXE_CORE_JS") or AXE_CORE)
+    require(None if path.is_file() else
+            f"axe-core is not installed at {path} (test oracle; `.ci/run` installs it: "
+            "npm install --prefix .ci/node axe-core)")
+    return path.read_text(encoding="utf-8")
+
+
 def free_port() -> int:
     """A local TCP port nothing listens on (connections to it are refused)."""
     import socket

@@ -98,7 +98,7 @@ def test_editor_commands_and_embed_take_a_slug_or_an_id(api_project, runner):
     assert not (api_project.output / held.episode.mp3).exists()
     [back] = api_project.publish("le-tramway-arrive-a-brest", by="desk", reason="relu")
     assert (back.episode.state, back.episode.state_reason) == ("published", "relu")
-    assert "/embed/le-tramway-arrive-a-brest.html" in api_project.embed("cms-4512")
+    assert 'data-audioarticles="le-tramway-arrive-a-brest"' in api_project.embed("cms-4512")
     result = runner.invoke(cli, ["unpublish", "cms-4512", "--reason", "erreur", "--json"])
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["episodes"][0]["state"] == "unpublished"

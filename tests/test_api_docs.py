@@ -62,7 +62,7 @@ def test_the_cms_hook_example_publishes_corrects_and_takes_down(tmp_path):
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert (result["id"], result["state"]) == ("4512", "published")
-    assert "audioarticles-listen" in result["player"]
+    assert f'data-audioarticles="{result["slug"]}"' in result["player"]  # the script embed
 
     sys.path.insert(0, str(ROOT / "examples"))
     try:

@@ -34,6 +34,11 @@ FAILING = {
     "feeds token revoke": (["feeds", "token", "revoke", "nope"], 1),
     "lexicon add": (["lexicon", "add", "mot"], 2),
     "recover": (["recover"], 1),
+    "tokens create": (["tokens", "create", "--name", "a b"], 2),
+    "tokens list": (["tokens", "list", "--bogus"], 2),
+    "tokens revoke": (["tokens", "revoke", "nope"], 1),
+    "webhooks": (["webhooks", "--deliver"], 2),
+    "stats": (["stats", "--since", "hier"], 2),
 }
 
 

@@ -66,8 +66,8 @@ def test_episode_page_has_the_player_the_audio_and_french_labels(site):
     page = (site["output"] / "episodes" / f"{episode['slug']}.html").read_text(encoding="utf-8")
     mp3_name = episode["mp3"].rsplit("/", 1)[1]
     assert f'<audio controls preload="metadata" src="{mp3_name}">' in page
-    for label in ('aria-label="Lire"', 'aria-label="Reculer de 15 secondes"',
-                  'aria-label="Avancer de 15 secondes"', 'aria-label="Vitesse de lecture"',
+    for label in ('aria-label="Lire"', 'aria-label="−15 s : reculer de 15 secondes"',
+                  'aria-label="+15 s : avancer de 15 secondes"', 'aria-label="Vitesse de lecture"',
                   'aria-label="Position de lecture"', "Télécharger l’épisode (MP3,"):
         assert label in page
     rates = re.findall(r'<option value="([\d.]+)"', page)
@@ -97,9 +97,11 @@ def test_hostile_title_is_text_everywhere(site):
         html = path.read_text(encoding="utf-8")
         assert "<script>alert" not in html and "<img src=x" not in html
         elements = parse(html)
-        # the only scripts are the player's own file; no element carries an inline handler
+        # the only scripts are the player's own file (and the page's JSON-LD, a data block);
+        # no element carries an inline handler
         scripts = [attrs for tag, attrs in elements.tags if tag == "script"]
-        assert scripts and all(a.get("src", "").endswith("player/player.js") for a in scripts)
+        assert scripts and all(a.get("src", "").endswith("player/player.js")
+                               or a == {"type": "application/ld+json"} for a in scripts)
         handlers = [(tag, name) for tag, attrs in elements.tags for name in attrs
                     if name.startswith("on")]
         assert handlers == []
@@ -112,24 +114,34 @@ def test_hostile_title_is_text_everywhere(site):
     assert HOSTILE_TITLE in [e.title for e in feed.entries]
 
 
-def test_embed_prints_a_listen_button_that_opens_the_player(runner, site):
+def test_embed_prints_a_script_embed_without_inline_javascript(runner, site):
     episode = site["episodes"]["hostile.txt"]
     result = runner.invoke(cli, ["--project", str(site["root"]), "embed", episode["slug"]])
     assert result.exit_code == 0, result.stderr
     snippet = result.stdout.strip()
     elements = parse(snippet)
-    [(_, div)] = [t for t in elements.tags if t[0] == "div"]
-    assert div["data-src"] == f"{BASE}embed/{episode['slug']}.html"
-    assert div["data-title"] == f"Lecteur audio : {HOSTILE_TITLE}"  # escaped in, exact out
-    [(_, button)] = [t for t in elements.tags if t[0] == "button"]
-    assert "createElement('iframe')" in button["onclick"]
-    assert "Écouter l'article" in "".join(elements.text)
-    assert "<script>alert" not in snippet
+    assert [tag for tag, _ in elements.tags] == ["div", "a", "script"]
+    (_, div), (_, link), (_, script) = elements.tags
+    assert div == {"data-audioarticles": episode["slug"]}
+    assert link["href"] == f"{BASE}episodes/{episode['slug']}.html"  # readers without scripts
+    assert script == {"src": f"{BASE}player/embed.js", "async": None}
+    assert f"Écouter l’article : {HOSTILE_TITLE}" in "".join(elements.text)  # escaped in, exact out
+    assert "<script>alert" not in snippet and "<img" not in snippet
+
+    frame = runner.invoke(cli, ["--project", str(site["root"]), "embed", episode["slug"],
+                                "--iframe"]).stdout.strip()
+    tags = parse(frame).tags
+    assert [tag for tag, _ in tags] == ["iframe", "script"]
+    assert tags[0][1]["src"] == f"{BASE}embed/{episode['slug']}.html"
+    assert tags[0][1]["title"] == f"Lecteur audio : {HOSTILE_TITLE}"
+    assert not [name for _, attrs in tags for name in attrs if name.startswith("on")]
 
     as_json = runner.invoke(cli, ["--project", str(site["root"]), "embed", episode["slug"],
                                   "--json"])
     data = json.loads(as_json.stdout)
-    assert data["snippet"] == snippet and data["embed_url"] == div["data-src"]
+    assert data["snippet"] == snippet and data["iframe"] == frame
+    assert data["embed_url"] == tags[0][1]["src"]
+    assert data["oembed_url"] == f"{BASE}oembed/{episode['slug']}.json"
 
 
 def test_embed_of_an_unknown_or_unpublished_slug_says_so(runner, site):

@@ -16,32 +16,33 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from audioarticles import editorial, publish
+from audioarticles import editorial, publish, webhooks
+from audioarticles.cms import ArticleNotFound, CmsMethods, ProjectBusy
 from audioarticles.config import Settings
 from audioarticles.config import load_settings
 from audioarticles.disclosure import Disclosure
 from audioarticles.engines import engine_class
-from audioarticles.errors import ArticleSkipped, UsageError, UserError
+from audioarticles.errors import ArticleNotFound, ArticleSkipped, UsageError, UserError
 from audioarticles.model import EditorialEvent
 from audioarticles.model import Episode as EpisodeRecord
 from audioarticles.pipeline import run as runs
 from audioarticles.pipeline.results import Converted, ConvertReport, Progress, warn
 from audioarticles.pipeline.text import STAGES, TextStage, text_at_stage
 from audioarticles.publisher_feed import FeedInfo
-from audioarticles.sources import ARTICLE, ARTICLE_PREFIX, Source, check_id
+from audioarticles.sources import ArticleInput, check_id
 from audioarticles.store import ProjectStore, storage_error
 from audioarticles.version import __version__
 from audioarticles.voices import get_voice, load_voices
 
-__all__ = ["STAGES", "STATES", "ArticleInput", "ArticleSkipped", "Change", "Converted", "Edition",
-           "Episode",
-           "Progress", "Project", "Recovery", "Report", "__version__", "cwd_path", "diagnose",
-           "format_diagnosis", "state_line", "storage_error"]
+__all__ = ["STAGES", "STATES", "ArticleInput", "ArticleNotFound", "ArticleSkipped", "Change",
+           "Converted", "Edition", "Episode", "Progress", "Project", "ProjectBusy", "Recovery",
+           "Report", "__version__", "cwd_path", "diagnose", "format_diagnosis", "state_line",
+           "storage_error"]
 
 STATES = editorial.STATES
 
@@ -235,41 +236,11 @@ class Preview:
         self.server.server_close()
 
 
-@dataclass(frozen=True)
-class ArticleInput:
-    """An article a CMS already has in memory. Give one of `html`, `markdown` or `text` (or
-    only `url`, to read the page there). `id` is the CMS's own id: it becomes the episode's
-    GUID, so a later correction updates the same episode. The other fields win over what the
-    text says: `published` is ISO 8601 (without a zone, the project's time zone)."""
-
-    id: str = ""
-    title: str = ""
-    html: str = ""
-    markdown: str = ""
-    text: str = ""
-    url: str = ""
-    author: str = ""
-    published: str = ""
-    categories: Sequence[str] = ()
-    image: str = ""
-    summary: str = ""
-    language: str = ""
-
-    def source(self) -> Source:
-        """The article as a source: plain data a message to another process can carry."""
-        from audioarticles.identity import slugify
-
-        label = self.id or self.url or slugify(self.title)
-        data = {**asdict(self), "categories": list(self.categories)}
-        source = Source(ARTICLE, f"{ARTICLE_PREFIX}{label}", self.url, data)
-        return source.with_id(self.id) if self.id else source
-
-
 def _names(slugs_or_ids: str | Iterable[str]) -> list[str]:
     return [slugs_or_ids] if isinstance(slugs_or_ids, str) else list(slugs_or_ids)
 
 
-class Project:
+class Project(CmsMethods):
     """A project folder: its settings (`audioarticles.toml`), its catalog, its files."""
 
     def __init__(self, settings: Settings):
@@ -458,9 +429,19 @@ class Project:
             for change in changes:
                 self.store.files.purge(change.episode)
 
-        return self._changing(_names(slugs_or_ids), lambda catalog, episodes: (
-            editorial.unpublish_episodes(catalog, episodes, actor, reason)),
-            purge_files if purge else None)
+        def take_down(catalog, episodes: list[EpisodeRecord]) -> list[editorial.Change]:
+            changes = editorial.unpublish_episodes(catalog, episodes, actor, reason)
+            with catalog.transaction():  # the CMS hears of it (webhooks.py)
+                for change in changes:
+                    if not change.note:
+                        webhooks.record_unpublished(self.settings, catalog, change.episode,
+                                                    reason)
+            return changes
+
+        changes = self._changing(_names(slugs_or_ids), take_down,
+                                 purge_files if purge else None)
+        webhooks.deliver_soon(self.settings)
+        return changes
 
     # the public site
 
@@ -471,17 +452,46 @@ class Project:
             return publish.rebuild(self.settings, catalog, self.store.files)
 
     def embed(self, slug_or_id: str) -> str:
-        """The HTML snippet that puts an « Écouter l'article » player in an article."""
+        """The HTML snippet that puts an « Écouter l'article » player in an article (the
+        script embed: no inline JavaScript)."""
         return self.embed_info(slug_or_id)["snippet"]
 
-    def embed_info(self, slug_or_id: str) -> dict:
-        """The snippet, with the embed and page URLs (what `embed --json` prints)."""
+    def embed_info(self, slug_or_id: str, *, readalong: bool = False,
+                   markers: bool = False) -> dict:
+        """The snippets (`snippet`: script embed, `iframe`: the iframe alternative), with the
+        embed, page and oEmbed URLs (what `embed --json` prints). `readalong`: the embed
+        highlights the article's paragraph being read; `markers`: also the article's blocks,
+        each with its first words, for the CMS to mark `data-audio-block="N"`."""
         channel = publish.check_settings(self.settings)
         with self._catalog() as catalog:
             episode = publish.published_episode(catalog, slug_or_id)
-        return {"slug": episode.slug, "snippet": publish.embed_snippet(channel, episode),
-                "embed_url": channel.url(publish.embed_page(episode)),
-                "page_url": channel.url(publish.episode_page(episode))}
+        return publish.embed_info(channel, episode, self.store.files,
+                                  readalong=readalong, markers=markers)
+
+    def oembed(self, url: str, *, maxwidth: int | None = None,
+               maxheight: int | None = None) -> dict:
+        """The oEmbed answer for a published episode's page (or embed) URL on this site (what
+        `GET /oembed?url=` serves; the build writes the same answer to oembed/<slug>.json).
+        ArticleNotFound for any other URL or an episode that is not published."""
+        from audioarticles.publish.channel import channel_settings
+        from audioarticles.publish.cover import channel_artwork
+        from audioarticles.publish.embed import slug_from_url
+        from audioarticles.publish.oembed import oembed
+
+        channel = channel_settings(self.settings)
+        slug = slug_from_url(channel, url)
+        with self._catalog() as catalog:
+            episode = catalog.find(slug) if slug else None
+        if episode is None or episode.state != editorial.PUBLISHED or episode.slug != slug:
+            raise ArticleNotFound(f"{url}: no published episode of this site has this URL; "
+                                  f"episode pages are {channel.base_url}episodes/<slug>.html")
+        # the picture the static answer names: the episode's own, else the podcast's cover
+        own = episode.meta.get("artwork") and episode.meta.get("artwork_px")
+        cover = None if own else channel_artwork(self.settings, channel)
+        return oembed(channel, episode,
+                      thumbnail=episode.meta["artwork"] if own else cover.name,
+                      thumbnail_px=int(episode.meta["artwork_px"]) if own else cover.size,
+                      maxwidth=maxwidth, maxheight=maxheight)
 
     def preview(self, port: int | None = None, drafts: bool = False,
                 allow_origin: str | None = None) -> tuple[Preview, list[str]]:

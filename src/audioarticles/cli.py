@@ -340,15 +340,37 @@ def build(obj: Context, out: str | None, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("slug", metavar="SLUG_OR_ID")
+@click.option("--iframe", is_flag=True,
+              help="Print the iframe snippet instead of the script embed.")
+@click.option("--readalong", is_flag=True,
+              help="The embed highlights the article's paragraph being read; a click on a "
+                   "paragraph plays from it.")
+@click.option("--markers", is_flag=True,
+              help="Read-along by markers: also list the data-audio-block=\"N\" attributes "
+                   "to add to the article's paragraphs (each with its first words).")
 @json_option
 @click.pass_obj
-def embed(obj: Context, slug: str, as_json: bool) -> None:
-    """Print the HTML snippet that puts an "Écouter l'article" player in an article."""
-    info = obj.project().embed_info(slug)
+def embed(obj: Context, slug: str, iframe: bool, readalong: bool, markers: bool,
+          as_json: bool) -> None:
+    """Print the HTML that puts an "Écouter l'article" player in an article: a script embed
+    with no inline JavaScript (or, with --iframe, an iframe that takes its content's
+    height)."""
+    info = obj.project().embed_info(slug, readalong=readalong, markers=markers)
     if as_json:
         emit_json(info)
-    else:
-        click.echo(printable(info["snippet"], keep="\n\t"))  # an HTML block
+        return
+    click.echo(printable(info["iframe" if iframe else "snippet"], keep="\n\t"))  # HTML
+    if markers:
+        if not info["markers"]:
+            click.echo("<!-- no block markers: this episode was converted before they were "
+                       "recorded; convert it again, or let read-along match paragraphs by "
+                       "their text -->")
+            return
+        click.echo("<!-- add to the article's paragraphs: -->")
+        for mark in info["markers"]:
+            words = mark["starts_with"].replace("--", "- -")  # never closes the comment
+            click.echo(printable(f'<!-- data-audio-block="{mark["block"]}" on the one that '
+                                 f'starts « {words} » -->'))
 
 
 @cli.command()
@@ -697,6 +719,118 @@ def edition(obj: Context, day: str | None, feed: str, limit: int | None, as_json
         say(f"feed: {made.feed_url}")
     if made.left_out:
         sys.exit(1)
+
+
+@cli.command("api")
+@click.option("--host", default=None, metavar="ADDRESS",
+              help="Address to listen on (default: [api] host, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port (default: [api] port, 8080; 0: any free port).")
+@click.pass_obj
+def api_command(obj: Context, host: str | None, port: int | None) -> None:
+    """Serve the HTTP API a CMS calls (JSON under /v1; see docs/API.md)."""
+    server = obj.project().api_server(host, port)
+    if server.host not in ("127.0.0.1", "::1", "localhost"):
+        say(f"warning: listening on {server.host}: reachable from the network; put TLS in "
+            "front of it", err=True)
+    say(f"API at {server.url} (OpenAPI: {server.url}openapi.json; Ctrl-C to stop)")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    say("stopped", err=True)
+
+
+@cli.group()
+def tokens() -> None:
+    """Bearer tokens of the HTTP API."""
+
+
+@tokens.command("create")
+@click.option("--name", required=True, help="Who uses it (e.g. cms).")
+@click.option("--scope", type=click.Choice(["read", "write"]), default="write",
+              show_default=True, help="read: GET only; write: everything.")
+@json_option
+@click.pass_obj
+def tokens_create(obj: Context, name: str, scope: str, as_json: bool) -> None:
+    """A new token, printed once (only its hash is kept)."""
+    made = obj.project().create_api_token(name, scope)
+    if as_json:
+        emit_json(made)
+        return
+    click.echo(made["token"])
+    say(f"token {made['id']} ({made['name']}, {made['scope']}): shown this once; "
+        f"`audioarticles tokens revoke {made['id']}` takes it back", err=True)
+
+
+@tokens.command("list")
+@click.option("--all", "revoked", is_flag=True, help="Revoked tokens too.")
+@json_option
+@click.pass_obj
+def tokens_list(obj: Context, revoked: bool, as_json: bool) -> None:
+    """The API's tokens (never their secret)."""
+    rows = obj.project().api_tokens(revoked)
+    if as_json:
+        emit_json({"tokens": rows})
+        return
+    for row in rows:
+        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else \
+            f"last used {row['last_used_at'] or 'never'}"
+        say(f"{row['id']}  {row['name']}  {row['scope']}  created {row['created_at']}  {state}")
+
+
+@tokens.command("revoke")
+@click.argument("which", metavar="ID|NAME")
+@json_option
+@click.pass_obj
+def tokens_revoke(obj: Context, which: str, as_json: bool) -> None:
+    """Revoke a token now (by its id, or its name when one live token has it)."""
+    row = obj.project().revoke_api_token(which)
+    if as_json:
+        emit_json(row)
+        return
+    say(f"revoked token {row['id']} ({row['name']})")
+
+
+@cli.command("webhooks")
+@click.option("--failed", is_flag=True, help="Only deliveries that gave up.")
+@click.option("--deliver", is_flag=True, help="First send the deliveries that are due.")
+@json_option
+@click.pass_obj
+def webhooks_command(obj: Context, failed: bool, deliver: bool, as_json: bool) -> None:
+    """Webhook deliveries, newest first, with each one's last attempt."""
+    project = obj.project()
+    if deliver:
+        project.deliver_webhooks()
+    rows = project.webhook_deliveries(failed)
+    if as_json:
+        emit_json({"deliveries": rows})
+    else:
+        for row in rows:
+            outcome = row["last_error"] or (f"HTTP {row['last_status']}"
+                                            if row["last_status"] else "not sent yet")
+            say(f"{row['created_at']}  {row['event']}  {row['guid']}  {row['status']} "
+                f"after {row['attempts']} attempt(s): {outcome}")
+
+
+@cli.command()
+@click.option("--since", metavar="TIME", help="Only events at or after this ISO 8601 time.")
+@json_option
+@click.pass_obj
+def stats(obj: Context, since: str | None, as_json: bool) -> None:
+    """Listening per episode (from the players' events, POST /v1/events): plays,
+    completion rate, average share listened."""
+    rows = obj.project().listening_stats(since)
+    if as_json:
+        emit_json({"episodes": rows})
+        return
+    if not rows:
+        say("no listening events yet")
+    for row in rows:
+        say(f"{row['slug'] or row['guid']}: {row['plays']} play(s), "
+            f"{row['completion_rate']:.0%} completed, "
+            f"{row['average_listened_share']:.0%} listened on average")
 
 
 def _stop_on_sigterm(signum, frame) -> None:

@@ -65,6 +65,15 @@ def _one_or_more(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+def _absolute_url_or_empty(value: str) -> str:
+    value = value.strip()
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.netloc):
+        raise ValueError("not an absolute http(s) URL; write it in full, e.g. "
+                         "\"https://example.org/…\"")
+    return value
+
+
 def _regex(pattern: str) -> str:
     try:
         re.compile(pattern)
@@ -81,6 +90,7 @@ Seasons = Literal["", "year"]
 SEASONS: tuple[str, ...] = typing.get_args(Seasons)
 Text = Annotated[str, Field(min_length=1)]
 Pattern = Annotated[str, AfterValidator(_regex)]
+AbsoluteUrlOrEmpty = Annotated[str, AfterValidator(_absolute_url_or_empty)]
 
 
 class PodcastSection(Section):
@@ -129,6 +139,11 @@ class PodcastSection(Section):
     numbering: bool = Field(False, description="itunes:episode / podcast:episode, given once "
                                                "per feed")
     seasons: Seasons = Field("", description="\"year\": the year of publication is the season")
+    enclosure_prefix: AbsoluteUrlOrEmpty = Field(
+        "", description="a measurement service's prefix for the feeds' enclosure URLs (OP3: "
+        "\"https://op3.dev/e/\", Podtrac: \"https://dts.podtrac.com/redirect.mp3/\"); the "
+        "enclosure becomes the prefix followed by the MP3's URL without its scheme. The files, "
+        "pages and players keep their own URLs")
 
 
 Names = Annotated[list[Text], BeforeValidator(_one_or_more)]
@@ -262,6 +277,23 @@ class PublishSection(Section):
                                        "many days, then they are deleted")
 
 
+class PlayerSection(Section):
+    """`[player]`: the web player on the pages and in embeds."""
+
+    skip_s: Literal[15, 30] = Field(15, description="seconds the back and forward buttons "
+                                    "(and the j / l keys) move")
+
+
+class AnalyticsSection(Section):
+    """`[analytics]`: listening events (play, pause, progress at 25/50/75 %, complete,
+    ratechange, seek), without cookies or personal data."""
+
+    beacon_url: AbsoluteUrlOrEmpty = Field(
+        "", description="where the player also sends each event with navigator.sendBeacon "
+        "(e.g. the HTTP API's .../v1/events); empty: events are only DOM events and "
+        "postMessage")
+
+
 class BatchSection(Section):
     """`[batch]`."""
 
@@ -323,6 +355,54 @@ class FetchSection(Section):
                                     "names may resolve to such addresses")
 
 
+def _http_url_or_empty(value: str) -> str:
+    if value and not re.match(r"https?://[^/\s]+", value):
+        raise ValueError("not an http(s) URL; write it as \"https://cms.example.org/hook\"")
+    return value
+
+
+def _origin(value: str) -> str:
+    if not re.fullmatch(r"https?://[^/\s]+", value):
+        raise ValueError("not a web origin; write it as \"https://www.example.org\" (scheme "
+                         "and host, no path)")
+    return value
+
+
+class WebhooksSection(Section):
+    """`[api.webhooks]`: where the CMS hears that an episode is ready, failed or was taken down
+    (webhooks.py). The signing secret is never written here: it comes from the environment
+    variable AUDIOARTICLES_WEBHOOK_SECRET or from `secret_file`."""
+
+    url: Annotated[str, AfterValidator(_http_url_or_empty)] = Field(
+        "", description="where each event is POSTed (empty: no webhooks); it obeys the [fetch] "
+                        "address rules (allow_private, allow_hosts)")
+    secret_file: str = Field("", description="project-relative or absolute file holding the "
+                                             "signing secret (else $AUDIOARTICLES_WEBHOOK_SECRET)")
+    timeout_s: float = Field(10, gt=0, le=120, description="one delivery attempt, whole")
+    max_attempts: int = Field(8, ge=1, le=30, description="then the delivery is marked failed "
+                                                          "(see `audioarticles webhooks --failed`)")
+    retry_base_s: float = Field(30, gt=0, le=3600, description="the first retry waits this "
+                                "long, each next one twice as long (at most 6 hours)")
+
+
+class ApiSection(Section):
+    """`[api]`: the HTTP API a CMS calls (`audioarticles api`, service/)."""
+
+    host: Text = Field("127.0.0.1", description="the address it listens on; anything but "
+                       "loopback exposes it to the network (put TLS in front)")
+    port: int = Field(8080, ge=0, le=65535)
+    cors_origins: list[Annotated[str, AfterValidator(_origin)]] = Field(
+        default_factory=list, description="web origins whose pages may call the API from a "
+                                          "browser (none by default: no CORS headers)")
+    max_body_kb: int = Field(2048, ge=1, le=100_000, description="larger request bodies are "
+                             "refused (413)")
+    rate_per_minute: int = Field(120, ge=1, le=100_000, description="requests per token per "
+                                 "minute (429 with Retry-After beyond)")
+    events_per_minute: int = Field(600, ge=1, le=1_000_000, description="listening events "
+                                   "(POST /v1/events) accepted per minute, all players together")
+    webhooks: WebhooksSection = WebhooksSection()
+
+
 class SettingsFile(Section):
     """audioarticles.toml. Each engine adds its own section (`[gtts]`, `[espeak]`, ...),
     see `settings_schema`."""
@@ -336,10 +416,13 @@ class SettingsFile(Section):
     editorial: EditorialSection = EditorialSection()
     disclosure: DisclosureSection = DisclosureSection()
     publish: PublishSection = PublishSection()
+    player: PlayerSection = PlayerSection()
+    analytics: AnalyticsSection = AnalyticsSection()
     batch: BatchSection = BatchSection()
     catalog: CatalogSection = CatalogSection()
     limits: LimitsSection = LimitsSection()
     fetch: FetchSection = FetchSection()
+    api: ApiSection = ApiSection()
 
 
 @functools.cache

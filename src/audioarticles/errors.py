@@ -16,12 +16,27 @@ class UsageError(UserError):
 
 
 class InputError(UserError):
-    """One input could not be converted; a batch goes on with the others."""
+    """One input could not be converted; a batch goes on with the others. `article_id`: the
+    explicit id (a CMS's) of the article it concerns, when it has one (set by the batch)."""
+
+    article_id = ""
 
     def __init__(self, source: str, message: str):
         super().__init__(f"{source}: {message}")
         self.source = source
         self.reason = message
+
+
+class ArticleNotFound(UserError):
+    """No article or episode by this id (the HTTP API answers 404)."""
+
+
+class FieldError(UsageError):
+    """One field of a request is wrong (the HTTP API answers 422 naming it)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
 
 
 class EngineUnavailable(UserError):

@@ -16,7 +16,7 @@ import html
 import os
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
@@ -526,3 +526,31 @@ def article_files(folder: Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
 
 def _strip_tags(text: str) -> str:
     return re.sub(r"<[^>]+>", " ", text)
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    """An article a CMS already has in memory. Give one of `html`, `markdown` or `text` (or
+    only `url`, to read the page there). `id` is the CMS's own id: it becomes the episode's
+    GUID, so a later correction updates the same episode. The other fields win over what the
+    text says: `published` is ISO 8601 (without a zone, the project's time zone)."""
+
+    id: str = ""
+    title: str = ""
+    html: str = ""
+    markdown: str = ""
+    text: str = ""
+    url: str = ""
+    author: str = ""
+    published: str = ""
+    categories: Sequence[str] = ()
+    image: str = ""
+    summary: str = ""
+    language: str = ""
+
+    def source(self) -> Source:
+        """The article as a source: plain data a message to another process can carry."""
+        label = self.id or self.url or slugify(self.title)
+        data = {**asdict(self), "categories": list(self.categories)}
+        source = Source(ARTICLE, f"{ARTICLE_PREFIX}{label}", self.url, data)
+        return source.with_id(self.id) if self.id else source

@@ -188,12 +188,14 @@ class Batch:
                     pending = {f for f in pending if not f.cancel()}
         if refused is not None:
             raise refused
-        for outcome in outcomes:
+        for source, outcome in zip(sources, outcomes):
             if isinstance(outcome, Converted):
                 report.converted.append(outcome)
             elif isinstance(outcome, ArticleSkipped):
                 report.skipped.append(outcome)
             elif isinstance(outcome, InputError):
+                if isinstance(source, Source) and source.explicit_id:
+                    outcome.article_id = source.explicit_id
                 report.failed.append(outcome)
             else:
                 report.not_done += 1

@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date
 
-from audioarticles import editorial, publish
+from audioarticles import editorial, publish, readalong
 from audioarticles.chapters import to_entries
 from audioarticles.config import Settings
 from audioarticles.dates import publication_date, zone_named
@@ -161,4 +161,6 @@ def listing_meta(article: Article, rendered: Rendered) -> dict:
     episode's own artwork."""
     return {"excerpt": "" if article.meta.summary.strip() else excerpt(article),
             "categories": list(article.meta.categories), "tags": list(article.meta.tags),
-            "artwork": rendered.image, "artwork_px": rendered.image_px}
+            "artwork": rendered.image, "artwork_px": rendered.image_px,
+            # which article block is read when: read-along in the publisher's page
+            "blocks": readalong.block_starts(rendered.assembly.timeline)}

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from audioarticles import editorial, publish, publisher_feed
+from audioarticles import editorial, publish, publisher_feed, webhooks
 from audioarticles.config import Settings
 from audioarticles.errors import InputError, UsageError
 from audioarticles.extract import DEFAULT_SKIP
@@ -44,6 +44,10 @@ def batch_in_lock(project: Settings, store: ProjectStore, catalog: CatalogStore,
             for message in report.build.warnings:
                 batch.progress.warn(message)
             sweep_orphan_audio(store.files, catalog, started)
+    # the CMS hears of it however the conversion was started (command, API, queue worker)
+    with catalog.transaction():
+        webhooks.record_run(project, catalog, report)
+    webhooks.deliver_soon(project)
     return report
 
 

@@ -1,12 +1,17 @@
 /* audioarticles player: plain JavaScript, no dependencies, works offline.
- * Enhances every [data-aa-player] element the site generator wrote: play/pause, ±15 s,
- * speed, seek bar, chapters, transcript that follows the audio, keyboard shortcuts,
- * Media Session (lock-screen controls). Text from the page is only ever set with
- * textContent, never parsed as HTML. */
+ * Enhances every [data-aa-player] element the site generator wrote: play/pause, ±15 s (or
+ * ±30 s: data-skip), speed, seek bar, chapters, transcript that follows the audio, keyboard
+ * shortcuts, Media Session (lock-screen controls). Text from the page is only ever set with
+ * textContent, never parsed as HTML.
+ * Listening events (no cookie, no storage, no personal data; see analytics.py): a bubbling
+ * CustomEvent "audioarticles:<event>" on the player, a postMessage to the parent window when
+ * the player is in an iframe, navigator.sendBeacon to data-beacon when set. In an iframe the
+ * page also posts its height, so the host's embed.js can size the frame to its content.
+ * embed.js carries this file and calls window.audioarticlesPlayer.init on the players it
+ * draws in host pages. */
 (function () {
   "use strict";
 
-  var STEP = 15;
   var RATE_KEY = "audioarticles.rate";
   var audios = [];
 
@@ -33,6 +38,21 @@
     try { window.localStorage.setItem(RATE_KEY, String(rate)); } catch (e) { /* private mode, sandboxed frame */ }
   }
 
+  function listenId() {
+    var bytes = new Uint8Array(8);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+  }
+
+  function round3(value) { return Math.round((value || 0) * 1000) / 1000; }
+
+  var framed = window.parent !== window;
+
+  function tellParent(message) {
+    if (!framed) return;
+    try { window.parent.postMessage(message, "*"); } catch (e) { /* a detached frame */ }
+  }
+
   /* index of the last item whose start is <= t, or -1 */
   function locate(starts, t) {
     var lo = 0, hi = starts.length - 1, found = -1;
@@ -44,6 +64,9 @@
   }
 
   function init(root) {
+    if (!root || root.hasAttribute("data-aa-ready")) return;  // embed.js and player.js both on a page
+    root.setAttribute("data-aa-ready", "");
+    var STEP = parseInt(root.getAttribute("data-skip"), 10) || 15;
     var audio = root.querySelector("audio");
     var play = root.querySelector(".aa-play");
     var icon = play.querySelector(".aa-icon");
@@ -65,6 +88,8 @@
       return list.map(function (w) { return parseFloat(w.getAttribute("data-start")); });
     });
     var activeCue = -1, activeChapter = -1, activeWord = null, dragging = false;
+    // one listening: from a play to its end (or the page's); its events share a random id
+    var listen = null, marks = {}, lastTime = 0, lastStamp = 0;
 
     audio.controls = false;
     root.classList.remove("aa-nojs");
@@ -79,6 +104,31 @@
       var end = duration();
       audio.currentTime = Math.max(0, end ? Math.min(t, end) : t);
       render();
+    }
+
+    function emit(name, extra) {
+      if (!listen) return;  // nothing before the first play
+      var detail = { v: 1, event: name, episode: root.getAttribute("data-episode") || "",
+        slug: root.getAttribute("data-slug") || "", listen: listen,
+        position_s: round3(audio.currentTime), duration_s: round3(duration()) };
+      for (var key in extra) detail[key] = extra[key];
+      root.dispatchEvent(new CustomEvent("audioarticles:" + name, { detail: detail, bubbles: true, composed: true }));
+      tellParent({ type: "audioarticles:event", detail: detail });
+      var beacon = root.getAttribute("data-beacon");
+      if (beacon && navigator.sendBeacon) {
+        try { navigator.sendBeacon(beacon, JSON.stringify(detail)); } catch (e) { /* refused by the page's policy */ }
+      }
+    }
+
+    function progress() {
+      var end = duration();
+      if (!listen || !end) return;
+      [25, 50, 75].forEach(function (mark) {
+        if (!marks[mark] && audio.currentTime >= end * mark / 100) {
+          marks[mark] = true;
+          emit("progress", { percent: mark });
+        }
+      });
     }
 
     function pauseOthers() {
@@ -172,10 +222,32 @@
       status.textContent = "";
       mediaSession();
       showState();
+      if (!listen) listen = listenId();
+      emit("play");
     });
-    audio.addEventListener("pause", showState);
-    audio.addEventListener("ended", showState);
-    audio.addEventListener("timeupdate", render);
+    audio.addEventListener("pause", function () {
+      showState();
+      if (!audio.ended) emit("pause");
+    });
+    audio.addEventListener("ended", function () {
+      showState();
+      progress();
+      emit("complete");
+      listen = null;  // playing again is another listening
+      marks = {};
+    });
+    audio.addEventListener("timeupdate", function () {
+      render();
+      if (!audio.seeking) { lastTime = audio.currentTime; lastStamp = Date.now(); }
+      progress();
+    });
+    audio.addEventListener("seeking", function () {
+      // where the listener was: the last time update, plus what played since (up to 250 ms)
+      var since = audio.paused ? 0 : Math.min(0.5, (Date.now() - lastStamp) / 1000) * audio.playbackRate;
+      emit("seek", { from_s: round3(lastTime + since) });
+      lastTime = audio.currentTime;
+      lastStamp = Date.now();
+    });
     audio.addEventListener("seeked", render);
     audio.addEventListener("loadedmetadata", function () {
       seek.max = String(duration());
@@ -185,7 +257,10 @@
     audio.addEventListener("error", function () {
       status.textContent = "Lecture impossible : le fichier audio ne peut pas être chargé.";
     });
-    audio.addEventListener("ratechange", function () { rate.value = String(audio.playbackRate); });
+    audio.addEventListener("ratechange", function () {
+      rate.value = String(audio.playbackRate);
+      emit("ratechange", { rate: audio.playbackRate });
+    });
 
     play.addEventListener("click", toggle);
     back.addEventListener("click", function () { seekTo(audio.currentTime - STEP); });
@@ -248,9 +323,26 @@
     if (root.closest(".aa-embed") && /[?&]autoplay=1\b/.test(window.location.search)) start();
   }
 
+  /* in an iframe: the page's height for the host's embed.js, whenever it changes (chapters
+     or transcript opened, a phone's narrow width) */
+  function postHeight() {
+    var body = document.body;
+    if (!framed || !body || !body.classList.contains("aa-embed")) return;
+    var send = function () {
+      var player = body.querySelector("[data-aa-player]");
+      tellParent({ type: "audioarticles:resize", slug: player ? player.getAttribute("data-slug") : "",
+        height: Math.ceil(body.getBoundingClientRect().height) });
+    };
+    if (window.ResizeObserver) new ResizeObserver(send).observe(body);
+    send();
+  }
+
   function boot() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-aa-player]"), init);
+    postHeight();
   }
+
+  window.audioarticlesPlayer = window.audioarticlesPlayer || { init: init };
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
   else boot();

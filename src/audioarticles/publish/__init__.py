@@ -11,8 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
-from importlib import resources
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,18 +28,29 @@ from audioarticles.publish.feed import (
     build_feed,
     episode_page,
     feed_episode,
+    latest_change,
     newest_first,
     stage,
     stored_podcast_guid,
     xml_problem,
 )
-from audioarticles.publish.site import (
+from audioarticles.publish.incremental import Listings, SiteRecord, code_version, digest
+from audioarticles.publish.embed import (
     PLAYER_DIR,
+    iframe_snippet,
+    player_assets,
+    script_snippet,
+)
+from audioarticles.publish.oembed import oembed_path
+from audioarticles.readalong import markers as readalong_markers
+from audioarticles.readalong import segments as readalong_segments
+from audioarticles.publish.site import (
     SiteEpisode,
     embed_page,
     embed_snippet,
+    episode_pages,
+    index_html,
     remove_stale_pages,
-    site_pages,
 )
 from audioarticles.publish.media import Media
 from audioarticles.publish.timing import episode_chapters, episode_cues
@@ -50,6 +60,7 @@ from audioarticles.store.interfaces import CatalogStore as Catalog
 __all__ = [
     "Build",
     "check_settings",
+    "embed_info",
     "embed_page",
     "embed_snippet",
     "episode_page",
@@ -63,7 +74,6 @@ __all__ = [
     "write_public",
 ]
 
-PLAYER_ASSETS = ("player.js", "player.css")
 OWNER_EMAIL_MISSING = ("audioarticles.toml: [podcast] owner_email is not set, so the feed has no "
                        "itunes:owner; Apple Podcasts, Spotify and YouTube use it to verify who "
                        "owns the podcast: set it")
@@ -96,13 +106,16 @@ def sweep_retired(project: Settings, catalog: Catalog, now: datetime | None = No
     at once when their episode is no longer published; once per run. Returns what was deleted.
     A file some episode points at again is only forgotten, never deleted."""
     files = files or local_files(project)
+    retired_files = catalog.retired_files()
+    if not retired_files:
+        return []
     keep = timedelta(days=keep_old_audio_days(project))
     moment = now or editorial.utcnow()
     in_use = {name for episode in catalog.episodes() for name in episode_files(episode)}
     published = {episode.guid for episode in catalog.published()}
     deleted: list[str] = []
     with catalog.transaction():
-        for retired in catalog.retired_files():
+        for retired in retired_files:
             since = datetime.fromisoformat(retired.retired_at)
             if retired.path in in_use:
                 catalog.unretire_files([retired.path])
@@ -153,92 +166,147 @@ def check_settings(project: Settings) -> Channel:
     return channel
 
 
-def last_change(catalog: Catalog, channel: Channel) -> datetime:
-    """lastBuildDate: the catalog's latest change, never the clock (rebuilds are stable)."""
-    stamps = [parse_date(e.updated_at, channel.zone) for e in catalog.episodes()]
-    stamps.append(parse_date(catalog.setting("feed_created_at") or "", channel.zone))
-    latest = max((s for s in stamps if s is not None), default=None)
-    if latest is None:
-        latest = datetime(1970, 1, 1, tzinfo=UTC)
-    return latest.astimezone(channel.zone)
+def last_change(catalog: Catalog, channel: Channel,
+                episodes: list[Episode] | None = None) -> datetime:
+    """The latest change of `episodes` (by default every episode of the catalog) or of the
+    feed's creation: from the catalog, never the clock (rebuilds are stable)."""
+    episodes = catalog.episodes() if episodes is None else episodes
+    created = parse_date(catalog.setting("feed_created_at") or "", channel.zone)
+    return latest_change(episodes, channel, created)
 
 
 def write_public(channel: Channel, episodes: list[Episode], site: FileStore, *,
-                 artwork: Artwork, guid: str, last_build: datetime,
+                 artwork: Artwork, guid: str, last_build: datetime | None = None,
                  media: Media | None = None,
-                 numbers: dict[str, int] | None = None) -> Build:
+                 numbers: dict[str, int] | None = None,
+                 record: SiteRecord | None = None) -> Build:
     """Feed, pages, embeds, cover and player for `episodes` into the public area of `site`;
     the audio, transcript and chapter files are read through `media` (by default the public
     area of `site`; a preview mixes released and unreleased episodes). All files are written
     in one batch of the file store (cover and player first, pages, then the feed); unchanged
-    files are left alone."""
+    files are left alone. With a `record` of the site's fingerprints, a page or feed whose
+    inputs did not change is not even rendered (`publish/incremental.py`). The feed's
+    lastBuildDate is the latest change of the episodes it lists, at least `last_build` (the
+    latest change of those that left it, or the feed's creation)."""
     media = media or Media(site)
+    record = record or SiteRecord(site, None)
+    numbers = numbers or {}
     build = Build(channel=channel, feed=site.public_dir / FEED_NAME, episodes=[], in_feed=0)
+    prints = {e.guid: record.fingerprint("pages", media.inputs(e)) for e in episodes}
+    fresh = {e.guid for e in episodes if record.fresh(f"pages:{e.guid}", prints[e.guid])}
     for episode in episodes:
+        if episode.guid in fresh:
+            continue  # written last time: its record holds nothing XML refuses
         if (where := xml_problem(episode)) is not None:
             build.warnings.append(cannot_write(episode, f"its {where} holds a character XML "
                                                         "cannot hold"))
             build.left_out.add(episode.guid)
-    ordered = newest_first([e for e in episodes if e.guid not in build.left_out], channel)
-    site_items: list[SiteEpisode] = []
-    feed_items = []
-    for episode in ordered:
-        chapters = episode_chapters(episode, media)
-        item = feed_episode(episode, channel, media, chapters)
-        if item is not None and numbers:
-            item = replace(item, number=numbers.get(episode.guid))
-        if item is None:
+    present: list[Episode] = []
+    for episode in newest_first([e for e in episodes if e.guid not in build.left_out], channel):
+        if media.size(episode, episode.mp3) is None:
             build.warnings.append(f"{episode.slug}: its audio file {episode.mp3 or '(none)'} is "
                                   "missing; left out of the feed and site (convert it again)")
             continue
-        build.episodes.append(episode)
-        feed_items.append(item)
-        site_items.append(SiteEpisode(episode=episode, chapters=chapters,
-                                      cues=episode_cues(episode, media),
-                                      audio_bytes=item.audio_bytes, image=item.image))
-    feed_items = feed_items[:channel.feed_limit]
+        present.append(episode)
+    chapters: dict[str, list] = {}
 
-    def feed_of(items: list) -> bytes:
-        return build_feed(channel, items, guid=guid, artwork_name=artwork.name,
-                          last_build=last_build, artwork_px=artwork.size)
+    def chapters_of(episode: Episode) -> list:
+        if episode.guid not in chapters:
+            chapters[episode.guid] = episode_chapters(episode, media)
+        return chapters[episode.guid]
 
-    try:
-        feed = feed_of(feed_items)
-    except ValueError:
-        # one episode the feed cannot hold (a control character recorded before titles were
-        # made safe) must not keep the others from being published: leave it out, say which
-        unwritable = {item.episode.guid: exc for item in feed_items
-                      if (exc := _unwritable(feed_of, item)) is not None}
-        for item in feed_items:
-            if item.episode.guid in unwritable:
-                build.warnings.append(cannot_write(item.episode,
-                                                   str(unwritable[item.episode.guid])))
-        feed_items = [i for i in feed_items if i.episode.guid not in unwritable]
-        site_items = [i for i in site_items if i.episode.guid not in unwritable]
-        build.episodes = [e for e in build.episodes if e.guid not in unwritable]
-        build.left_out |= set(unwritable)
-        feed = feed_of(feed_items)
-    build.in_feed = len(feed_items)
-    pages = site_pages(channel, site_items, artwork.name)
-    player = resources.files("audioarticles").joinpath("player")
+    # the feed: its newest episodes, each as it is stored, with its number; its date is the
+    # latest change of those episodes (or of what left it: `last_build`)
+    in_feed = present[:channel.feed_limit]
+    last_build = latest_change(in_feed, channel, last_build)
+    feed_key = f"feed:{FEED_NAME}"
+    feed_print = record.fingerprint("feed", FEED_NAME, guid, last_build.isoformat(),
+                                    artwork.name, artwork.size,
+                                    [(media.inputs(e), numbers.get(e.guid)) for e in in_feed])
+    feed: bytes | None = None
+    fresh_feed = record.fresh(feed_key, feed_print)
+    if fresh_feed is not None:
+        unwritable = dict(fresh_feed.get("left_out", {}))
+    else:
+        feed_items = []
+        for episode in in_feed:
+            item = feed_episode(episode, channel, media, chapters_of(episode))
+            if item is not None:
+                feed_items.append(replace(item, number=numbers.get(episode.guid)))
+        feed, unwritable = _feed_bytes(channel, feed_items, guid, artwork, last_build)
+    for episode in in_feed:
+        if episode.guid in unwritable:
+            build.warnings.append(cannot_write(episode, unwritable[episode.guid]))
+            fresh.discard(episode.guid)
+            record.forget(f"pages:{episode.guid}")  # off the site: its pages are stale
+    build.left_out |= set(unwritable)
+    build.episodes = [e for e in present if e.guid not in unwritable]
+    build.in_feed = len([e for e in in_feed if e.guid not in unwritable])
+
+    light = [SiteEpisode(episode=e, chapters=[], cues=[],
+                         audio_bytes=media.size(e, e.mp3) or 0, image=_image(e, media))
+             for e in build.episodes]
+    player = player_assets()  # player.js, player.css, embed.js (which carries both)
     with site.site_batch() as batch:
         # the batch makes them visible in order of kind: cover and player, pages, feed last
         def put(name: str, data: bytes, kind: SiteKind) -> None:
             if batch.write(name, data, kind):
                 build.written.append(name)
 
-        put(artwork.name, artwork.data, SiteKind.VERSIONED)
-        for name in PLAYER_ASSETS:
-            put(f"{PLAYER_DIR}/{name}", player.joinpath(name).read_bytes(), SiteKind.ASSET)
-        for relative, html in pages.items():
-            put(relative, html.encode("utf-8"), SiteKind.PAGE)
-        build.feed_changed = stage(batch, FEED_NAME, feed)
-        if build.feed_changed:
-            build.written.append(FEED_NAME)
+        assets = [artwork.name, *(f"{PLAYER_DIR}/{name}" for name in player)]
+        assets_print = record.fingerprint("assets", assets)
+        if record.fresh("assets", assets_print) is None:
+            put(artwork.name, artwork.data, SiteKind.VERSIONED)
+            for name, data in player.items():
+                put(f"{PLAYER_DIR}/{name}", data, SiteKind.ASSET)
+            record.done("assets", assets_print, assets)
+        for item in light:
+            episode = item.episode
+            if episode.guid not in fresh:
+                key, pages_print = f"pages:{episode.guid}", prints[episode.guid]
+                full = replace(item, chapters=chapters_of(episode),
+                               cues=episode_cues(episode, media))
+                pages = episode_pages(full, channel, artwork.name, artwork.size)
+                for name, html in pages.items():
+                    put(name, html.encode("utf-8"), SiteKind.PAGE)
+                record.done(key, pages_print, pages)
+        index_print = record.fingerprint("index", [media.inputs(e) for e in build.episodes])
+        if record.fresh("index", index_print) is None:
+            put("index.html", index_html(light, channel, artwork.name).encode("utf-8"),
+                SiteKind.PAGE)
+            record.done("index", index_print, ["index.html"])
+        if feed is not None:
+            build.feed_changed = stage(batch, FEED_NAME, feed)
+            if build.feed_changed:
+                build.written.append(FEED_NAME)
+            record.done(feed_key, feed_print, [FEED_NAME], left_out=unwritable)
     # after the feed and the pages stopped naming them
     remove_old_artwork(site, artwork)
-    remove_stale_pages(site, pages)
+    remove_stale_pages(site, record.names(), record.gone())
     return build
+
+
+def _image(episode: Episode, media: Media) -> str:
+    """The episode's own artwork when its file is there, else "" (the channel's cover)."""
+    image = str(episode.meta.get("artwork") or "")
+    return image if image and media.has(episode, image) else ""
+
+
+def _feed_bytes(channel: Channel, items: list, guid: str, artwork: Artwork,
+                last_build: datetime) -> tuple[bytes, dict[str, str]]:
+    """The feed of `items`, and why each episode it had to leave out cannot be written."""
+    def feed_of(chosen: list) -> bytes:
+        return build_feed(channel, chosen, guid=guid, artwork_name=artwork.name,
+                          last_build=last_build, artwork_px=artwork.size)
+
+    try:
+        return feed_of(items), {}
+    except ValueError:
+        # one episode the feed cannot hold (a control character recorded before titles were
+        # made safe) must not keep the others from being published: leave it out, say which
+        unwritable = {item.episode.guid: str(exc) for item in items
+                      if (exc := _unwritable(feed_of, item)) is not None}
+        return feed_of([i for i in items if i.episode.guid not in unwritable]), unwritable
 
 
 def cannot_write(episode: Episode, why: str) -> str:
@@ -253,6 +321,23 @@ def _unwritable(feed_of: Callable[[list], bytes], item) -> ValueError | None:
     except ValueError as exc:
         return exc
     return None
+
+
+def embed_info(channel: Channel, episode: Episode, files: FileStore, *,
+               readalong: bool = False, markers: bool = False) -> dict:
+    """The snippets that put `episode`'s player in an article (`snippet`: the script embed,
+    `iframe`: the iframe alternative) and its URLs; `markers`: the article blocks read, each
+    with its first words, for the CMS to mark `data-audio-block="N"` (read-along)."""
+    info = {"slug": episode.slug, "id": episode.guid,
+            "snippet": script_snippet(channel, episode, readalong=readalong or markers),
+            "iframe": iframe_snippet(channel, episode),
+            "embed_url": channel.url(embed_page(episode)),
+            "page_url": channel.url(episode_page(episode)),
+            "oembed_url": channel.url(oembed_path(episode))}
+    if markers:
+        info["markers"] = readalong_markers(readalong_segments(
+            episode_cues(episode, Media(files)), episode.meta.get("blocks")))
+    return info
 
 
 def published_episode(catalog: Catalog, slug: str) -> Episode:
@@ -303,14 +388,22 @@ def rebuild(project: Settings, catalog: Catalog, files: FileStore | None = None)
     # holds the project's lock: nothing else is writing now)
     files.sweep_partial(time.time())
     editorial.release_due(catalog)
-    files.admit(catalog.published())
-    published = catalog.published()
+    every = catalog.episodes()  # read once: a thousand episodes take a while to load
+    published = [e for e in every if e.state == editorial.PUBLISHED]
+    files.admit(published)
     # first: the first build stores feed_created_at, which lastBuildDate takes into account
     guid = stored_podcast_guid(catalog, channel)
-    last_build = last_change(catalog, channel)
-    build = write_public(channel, published, files,
-                         artwork=channel_artwork(project, channel),
-                         guid=guid, last_build=last_build,
+    # what changed off the feeds (taken down, drafts): their changes date a feed too
+    withdrawn = [e for e in every if e.state != editorial.PUBLISHED]
+    last_build = last_change(catalog, channel, withdrawn)
+    artwork = channel_artwork(project, channel)
+    listings = Listings(files)
+    media = Media(files, listings=listings)
+    # what every file of the site depends on: a change here renders the whole site again
+    record = SiteRecord(files, digest(code_version(), project.settings, repr(channel),
+                                      artwork.name, artwork.size), listings)
+    build = write_public(channel, published, files, artwork=artwork,
+                         guid=guid, last_build=last_build, media=media, record=record,
                          numbers=sections.numbers_for(catalog, "", channel, published))
     if not channel.owner_email and not is_local_preview(channel):
         build.warnings.append(OWNER_EMAIL_MISSING)
@@ -318,13 +411,13 @@ def rebuild(project: Settings, catalog: Catalog, files: FileStore | None = None)
                                 build.feed_changed))
     written: set[str] = set()
     writable = [e for e in published if e.guid not in build.left_out]
-    build.feeds += sections.write_sections(project, catalog, channel, writable, last_build,
-                                           written, files)
+    build.feeds += sections.write_sections(project, catalog, channel, writable, withdrawn,
+                                           written, files, media, record)
     build.feeds += edition.write_edition_feeds(project, catalog, channel, written, files,
-                                               build.warnings.append)
+                                               build.warnings.append, record)
     sections.sweep_feed_files(files, catalog, written)
-    files.withdraw(catalog.episodes(states=(editorial.DRAFT, editorial.HELD,
-                                            editorial.SCHEDULED, editorial.UNPUBLISHED)))
+    record.save()  # every batch is visible: the next build may skip what this one wrote
+    files.withdraw(withdrawn)
     # last: the feed just written points at the newest audio only
     sweep_retired(project, catalog, files=files)
     pickup.announce(project, [f.url for f in build.feeds if f.changed and not f.private],

@@ -96,6 +96,9 @@ class Channel:
     name: str = ""  # "" for the main feed, else the [[feeds]] name
     block: bool = False  # podcast:block / itunes:block: directories must not list it
     hub: str = ""  # WebSub hub announced with <atom:link rel="hub">
+    enclosure_prefix: str = ""  # a measurement service's, before the feeds' enclosure URLs
+    skip_s: int = 15  # what the player's back and forward buttons move ([player] skip_s)
+    beacon_url: str = ""  # where players send listening events ([analytics] beacon_url)
 
     @property
     def feed_url(self) -> str:
@@ -114,6 +117,12 @@ class Channel:
     def url(self, relative: str) -> str:
         """The absolute public URL of a file under output/."""
         return self.base_url + quote(relative.lstrip("/"), safe="/")
+
+    def enclosure_url(self, relative: str) -> str:
+        """What the feeds give as an episode's enclosure: its URL, behind `[podcast]
+        enclosure_prefix` when set (the prefix, then the URL without its scheme, the form OP3,
+        Podtrac and the like redirect from). The file keeps its own name and URL."""
+        return prefixed(self.enclosure_prefix, self.url(relative))
 
 
 def _text(podcast: dict, key: str, limit: int | None = None) -> str:
@@ -170,7 +179,18 @@ def channel_settings(project: Settings) -> Channel:
         numbering=podcast["numbering"],
         seasons=podcast["seasons"],
         hub=hub_url(project),
+        enclosure_prefix=podcast["enclosure_prefix"],
+        skip_s=project.section("player")["skip_s"],
+        beacon_url=project.section("analytics")["beacon_url"],
     )
+
+
+def prefixed(prefix: str, url: str) -> str:
+    """`url` behind a measurement prefix ("" leaves it alone)."""
+    if not prefix:
+        return url
+    bare = url.split("://", 1)[1] if "://" in url else url
+    return (prefix if prefix.endswith("/") else prefix + "/") + bare
 
 
 def hub_url(project: Settings) -> str:

@@ -40,11 +40,12 @@ from audioarticles.publish.feed import (
     http_url,
     published_at,
 )
+from audioarticles.publish.incremental import SiteRecord
 from audioarticles.publish.media import Media
 from audioarticles.store import ProjectStore
 from audioarticles.store.catalog import now_iso
 from audioarticles.store.interfaces import CatalogStore as Catalog
-from audioarticles.store.interfaces import FileStore
+from audioarticles.store.interfaces import FileStore, SiteKind
 from audioarticles.store.segment_cache import CachedAudio, SegmentCache
 from audioarticles.synthesise import AudioSource, synthesise
 from audioarticles.tag import EpisodeTags, cover_jpeg_from, tag
@@ -389,20 +390,23 @@ def withheld(edition: Episode, published: set[str], warn: Callable[[str], None])
 
 def write_edition_feeds(project: Settings, catalog: Catalog, main: Channel, written: set[str],
                         site: FileStore,
-                        warn: Callable[[str], None] = lambda message: None) -> list:
+                        warn: Callable[[str], None] = lambda message: None,
+                        record: SiteRecord | None = None) -> list:
     """`feeds/edition.xml` (and each section's edition feed) from the editions made so far;
-    an edition withheld leaves the public area after the feed stopped naming it."""
-    from audioarticles.publish.feed import FeedFile, stage
+    an edition withheld leaves the public area after the feed stopped naming it. With a
+    `record`, a feed whose inputs did not change is not rendered again."""
+    from audioarticles.publish.feed import FeedFile
     from audioarticles.publish.sections import feed_specs, stored_guid
 
-    titles = {spec.name: spec.title for spec in feed_specs(project)}
-    published = {episode.guid for episode in catalog.published()}
     keys = catalog.edition_feeds()
     files = []
     if not keys:
         return files
+    titles = {spec.name: spec.title for spec in feed_specs(project)}
+    published = {episode.guid for episode in catalog.published()}
     artwork = channel_artwork(project, main)
     media = Media(site)
+    record = record or SiteRecord(site, None)
     taken_down: list[Episode] = []
     with site.site_batch() as batch:
         for key in keys:
@@ -411,22 +415,28 @@ def write_edition_feeds(project: Settings, catalog: Catalog, main: Channel, writ
             editions = []
             for episode in catalog.editions(key):
                 (taken_down if withheld(episode, published, warn) else editions).append(episode)
-            items = []
-            for episode in editions:
-                item = feed_episode(episode, channel, media, _chapters(media, episode))
-                if item is not None:
-                    items.append(item)
-            items = items[:channel.feed_limit]
+            members = [e for e in editions if media.has(e, e.mp3)][:channel.feed_limit]
             stamps = [parse_date(e.updated_at or e.pub_date, channel.zone) for e in editions]
             last_build = max((s for s in stamps if s), default=datetime(1970, 1, 1, tzinfo=UTC))
             last_build = last_build.astimezone(channel.zone)
             guid = stored_guid(catalog, f"edition:{key}", channel.feed_url)
-            xml = build_feed(channel, items, guid=guid, artwork_name=artwork.name,
-                             last_build=last_build, artwork_px=artwork.size)
-            changed = stage(batch, channel.feed_path, xml)
+
+            def render(channel=channel, members=members, guid=guid,
+                       last_build=last_build) -> dict[str, bytes]:
+                items = [item for episode in members
+                         if (item := feed_episode(episode, channel, media,
+                                                  _chapters(media, episode))) is not None]
+                return {channel.feed_path: build_feed(
+                    channel, items, guid=guid, artwork_name=artwork.name,
+                    last_build=last_build, artwork_px=artwork.size)}
+
+            inputs = [repr(channel), guid, last_build.isoformat(), artwork.name, artwork.size,
+                      [media.inputs(e) for e in members]]
+            changed = bool(record.stage(batch, f"feed:{channel.feed_path}", inputs, render,
+                                        SiteKind.FEED))
             written.add(channel.feed_path)
             files.append(FeedFile(channel.name, channel.feed_path, channel.feed_url,
-                                  len(items), changed))
+                                  len(members), changed))
     site.withdraw(taken_down)  # the feeds no longer name them
     return files
 

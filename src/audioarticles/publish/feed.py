@@ -7,7 +7,7 @@ import html
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import lxml.etree  # noqa: F401  (feedgen.util uses lxml.etree without importing it)
@@ -336,7 +336,7 @@ def build_feed(channel: Channel, items: list[FeedEpisode], *, guid: str, artwork
         entry.link(href=http_url(episode.url) or channel.url(episode_page(episode)))
         entry.description(description_text(item, channel))
         entry.content(content_html(item, channel), type="CDATA")
-        entry.enclosure(channel.url(episode.mp3), str(item.audio_bytes), "audio/mpeg")
+        entry.enclosure(channel.enclosure_url(episode.mp3), str(item.audio_bytes), "audio/mpeg")
         entry.pubDate(item.published)
         entry.podcast.itunes_duration(str(round(episode.duration_s)))
         entry.podcast.itunes_episode_type("full")
@@ -391,6 +391,19 @@ def feed_episode(episode: Episode, channel: Channel, media: Media,
                        transcripts=transcripts, chapters_file=chapters_file, image=image,
                        image_px=int(episode.meta.get("artwork_px") or 0) if image else 0,
                        season=published.year if channel.seasons == "year" else None)
+
+
+def latest_change(episodes: list[Episode], channel: Channel,
+                  floor: datetime | None = None) -> datetime:
+    """A feed's lastBuildDate: the latest change (`updated_at`) of `episodes`, at least
+    `floor`; from the catalog, never the clock, so a rebuild that changes nothing else keeps
+    the feed's bytes."""
+    stamps = [parse_date(e.updated_at, channel.zone) for e in episodes]
+    stamps.append(floor)
+    latest = max((s for s in stamps if s is not None), default=None)
+    if latest is None:
+        latest = datetime(1970, 1, 1, tzinfo=UTC)
+    return latest.astimezone(channel.zone)
 
 
 def newest_first(episodes: list[Episode], channel: Channel) -> list[Episode]:

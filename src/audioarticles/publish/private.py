@@ -17,6 +17,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -25,8 +26,9 @@ from audioarticles.config import Settings
 from audioarticles.errors import UsageError, UserError
 from audioarticles.publish.channel import Channel
 from audioarticles.publish.cover import Artwork
-from audioarticles.publish.feed import FeedEpisode, FeedFile, build_feed, stage
-from audioarticles.store import ProjectStore, SiteBatch
+from audioarticles.publish.feed import FeedEpisode, FeedFile, build_feed
+from audioarticles.publish.incremental import SiteRecord
+from audioarticles.store import ProjectStore, SiteBatch, SiteKind
 from audioarticles.store.interfaces import CatalogStore as Catalog
 
 KEY_NAME = "feed-tokens.key"
@@ -109,9 +111,12 @@ def revoke(catalog: Catalog, which: str) -> Grant:
 
 
 def write_private(project: Settings, catalog: Catalog, batch: SiteBatch, channel: Channel,
-                  items: list[FeedEpisode], *, guid: str, artwork: Artwork,
-                  last_build: datetime, written: set[str]) -> list:
-    """One blocked copy of the feed per subscriber token."""
+                  items: Callable[[], list[FeedEpisode]], *, guid: str, artwork: Artwork,
+                  last_build: datetime, written: set[str], record: SiteRecord,
+                  inputs: list, count: int) -> list:
+    """One blocked copy of the feed per subscriber token (`items()` renders the feed's
+    `count` items only when a copy has to be written again; `inputs`: what the feed is made
+    of)."""
     key = project_key(project)
     files = []
     for row in catalog.feed_tokens(channel.name):
@@ -119,10 +124,15 @@ def write_private(project: Settings, catalog: Catalog, batch: SiteBatch, channel
             break  # the key file was removed: every token is revoked (the sweep deletes them)
         relative = private_path(channel.name, derive_token(key, channel.name, row["nonce"]))
         copy = replace(channel, feed_path=relative, block=True, hub="")
-        xml = build_feed(copy, items, guid=guid, artwork_name=artwork.name,
-                         last_build=last_build, artwork_px=artwork.size)
-        changed = stage(batch, relative, xml)
+
+        def feed(copy=copy) -> dict[str, bytes]:
+            return {copy.feed_path: build_feed(copy, items(), guid=guid,
+                                               artwork_name=artwork.name,
+                                               last_build=last_build, artwork_px=artwork.size)}
+
+        changed = bool(record.stage(batch, f"feed:{relative}", [repr(copy), *inputs], feed,
+                                    SiteKind.FEED))
         written.add(relative)
-        files.append(FeedFile(channel.name, relative, copy.feed_url, len(items), changed,
+        files.append(FeedFile(channel.name, relative, copy.feed_url, count, changed,
                               private=True))
     return files

@@ -8,15 +8,16 @@ keep their GUID in every feed, so an app subscribed to two feeds sees one episod
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 from audioarticles.config import Settings
+from audioarticles.dates import parse_date
 from audioarticles.errors import UsageError
 from audioarticles.model import Episode
 from audioarticles.publish.channel import Channel
@@ -32,10 +33,11 @@ from audioarticles.publish.feed import (
     FeedEpisode,
     build_feed,
     feed_episode,
+    latest_change,
     podcast_guid,
     published_at,
-    stage,
 )
+from audioarticles.publish.incremental import SiteRecord
 from audioarticles.publish.media import Media
 from audioarticles.publish.site import SiteEpisode, index_html
 from audioarticles.publish.timing import episode_chapters
@@ -198,52 +200,86 @@ def numbers_for(catalog: Catalog, key: str, channel: Channel,
     return catalog.number_episodes(key, [e.guid for e in oldest_first])
 
 
-def feed_items(channel: Channel, episodes: list[Episode], media: Media,
-               numbers: dict[str, int] | None = None) -> list[FeedEpisode]:
-    """The feed items of `episodes` (newest first, capped), with their numbers; episodes whose
-    audio is missing are left out (the main build already warned about them)."""
+def feed_members(channel: Channel, episodes: list[Episode], media: Media) -> list[Episode]:
+    """The episodes a feed carries: newest first, capped; episodes whose audio is missing are
+    left out (the main build already warned about them)."""
     from audioarticles.publish.feed import newest_first
 
+    return [e for e in newest_first(episodes, channel)
+            if media.has(e, e.mp3)][:channel.feed_limit]
+
+
+def feed_items(channel: Channel, episodes: list[Episode], media: Media,
+               numbers: dict[str, int] | None = None) -> list[FeedEpisode]:
+    """The feed items of `episodes` (newest first, capped), with their numbers."""
     items = []
-    for episode in newest_first(episodes, channel):
+    for episode in feed_members(channel, episodes, media):
         item = feed_episode(episode, channel, media, episode_chapters(episode, media))
         if item is not None:
             items.append(replace(item, number=(numbers or {}).get(episode.guid)))
-    return items[:channel.feed_limit]
+    return items
 
 
 def write_sections(project: Settings, catalog: Catalog, main: Channel, episodes: list[Episode],
-                   last_build: datetime, written: set[str], site: FileStore) -> list[FeedFile]:
+                   withdrawn: list[Episode], written: set[str], site: FileStore,
+                   media: Media | None = None,
+                   record: SiteRecord | None = None) -> list[FeedFile]:
     """Every public `[[feeds]]` entry: its feed, index page and cover; private ones go to
-    `publish.private`. `written` collects the relative paths (for the stale-file sweep)."""
+    `publish.private`. `written` collects the relative paths (for the stale-file sweep). With
+    a `record`, a feed or page whose inputs did not change is not rendered again. A feed's
+    lastBuildDate is the latest change of the episodes it lists or of the `withdrawn` ones
+    (not published) it selects, at least its creation."""
     from audioarticles.publish import private
 
-    media = Media(site)
+    media = media or Media(site)
+    record = record or SiteRecord(site, None)
     files: list[FeedFile] = []
     with site.site_batch() as batch:
         for spec in feed_specs(project):
             channel = section_channel(main, spec)
             chosen = [e for e in episodes if selects(spec, e)]
-            numbers = numbers_for(catalog, spec.name, channel, chosen)
-            items = feed_items(channel, chosen, media, numbers)
+            numbers = numbers_for(catalog, spec.name, channel, chosen) or {}
+            members = feed_members(channel, chosen, media)
             artwork = section_artwork(project, spec, channel)
             guid = stored_guid(catalog, spec.name, channel.feed_url)
-            batch.write(artwork.name, artwork.data, SiteKind.VERSIONED)
+            created = parse_date(catalog.setting(f"feed_created_at:{spec.name}") or "",
+                                 channel.zone)
+            last_build = latest_change(
+                members + [e for e in withdrawn if selects(spec, e)], channel, created)
+            inputs = [repr(channel), guid, last_build.isoformat(), artwork.name, artwork.size,
+                      [(media.inputs(e), numbers.get(e.guid)) for e in members]]
+            items = functools.cache(lambda channel=channel, chosen=chosen, numbers=numbers:
+                                    feed_items(channel, chosen, media, numbers))
+            record.stage(batch, f"asset:{artwork.name}", [],
+                         lambda artwork=artwork: {artwork.name: artwork.data},
+                         SiteKind.VERSIONED)
             written.add(artwork.name)
             if spec.private:
                 files += private.write_private(project, catalog, batch, channel, items,
                                                guid=guid, artwork=artwork,
-                                               last_build=last_build, written=written)
+                                               last_build=last_build, written=written,
+                                               record=record, inputs=inputs,
+                                               count=len(members))
                 continue
-            xml = build_feed(channel, items, guid=guid, artwork_name=artwork.name,
-                             last_build=last_build, artwork_px=artwork.size)
-            changed = stage(batch, spec.path, xml)
-            site_items = [SiteEpisode(episode=i.episode, chapters=i.chapters, cues=[],
-                                      audio_bytes=i.audio_bytes, image=i.image) for i in items]
-            page = index_html(site_items, channel, artwork.name, page=spec.page)
-            batch.write(spec.page, page.encode("utf-8"), SiteKind.PAGE)
+
+            def feed(channel=channel, items=items, guid=guid, artwork=artwork) -> dict:
+                return {channel.feed_path: build_feed(
+                    channel, items(), guid=guid, artwork_name=artwork.name,
+                    last_build=last_build, artwork_px=artwork.size)}
+
+            def page(spec=spec, channel=channel, items=items, artwork=artwork) -> dict:
+                site_items = [SiteEpisode(episode=i.episode, chapters=i.chapters, cues=[],
+                                          audio_bytes=i.audio_bytes, image=i.image)
+                              for i in items()]
+                html = index_html(site_items, channel, artwork.name, page=spec.page)
+                return {spec.page: html.encode("utf-8")}
+
+            changed = bool(record.stage(batch, f"feed:{spec.path}", inputs, feed,
+                                        SiteKind.FEED))
+            record.stage(batch, f"section-page:{spec.page}", inputs, page, SiteKind.PAGE)
             written.update((spec.path, spec.page))
-            files.append(FeedFile(spec.name, spec.path, channel.feed_url, len(items), changed))
+            files.append(FeedFile(spec.name, spec.path, channel.feed_url, len(members),
+                                  changed))
     for spec in feed_specs(project):
         remove_old_artwork(site, section_artwork(project, spec, section_channel(main, spec)))
     return files
@@ -261,8 +297,9 @@ def sweep_feed_files(site: FileStore, catalog: Catalog, written: set[str]) -> li
             digest = _path_digest(relative)
             if digest in previous and digest not in current and site.delete_site(relative):
                 deleted.append(relative)
-    with catalog.transaction():
-        catalog.set_setting("feed_files", json.dumps(sorted(current)))
+    if current != previous:
+        with catalog.transaction():
+            catalog.set_setting("feed_files", json.dumps(sorted(current)))
     return deleted
 
 

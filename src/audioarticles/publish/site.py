@@ -7,6 +7,8 @@ and the embed snippet are absolute, from the configured base URL."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote
@@ -16,6 +18,16 @@ from audioarticles.dates import chapter_clock, duration_words, french_day, playe
 from audioarticles.model import Episode
 from audioarticles.publish.channel import Channel
 from audioarticles.httputil import http_url
+from audioarticles.publish import heads
+from audioarticles.publish.embed import (
+    PLAYER_DIR,
+    embed_data,
+    embed_page,
+    iframe_snippet,
+    script_snippet,
+)
+from audioarticles.publish.oembed import oembed, oembed_json, oembed_path
+from audioarticles import readalong
 from audioarticles.publish.feed import (
     episode_byline,
     episode_excerpt,
@@ -25,7 +37,6 @@ from audioarticles.publish.feed import (
 from audioarticles.store.interfaces import FileStore
 from audioarticles.transcripts import Cue
 
-PLAYER_DIR = "player"
 RATES = (0.75, 1, 1.25, 1.5, 1.75, 2)
 LISTEN = "Écouter l'article"
 
@@ -39,10 +50,6 @@ class SiteEpisode:
     cues: list[Cue]
     audio_bytes: int
     image: str = ""  # the episode's own artwork (relative to output/), "" for the channel's
-
-
-def embed_page(episode: Episode) -> str:
-    return f"embed/{episode.slug}.html"
 
 
 def href(page: str, target: str) -> str:
@@ -61,16 +68,8 @@ def megabytes(size: int) -> str:
 
 
 def embed_snippet(channel: Channel, episode: Episode) -> str:
-    """What a publisher pastes into the article: a button that opens the player in an iframe."""
-    url = escape(channel.url(embed_page(episode)))
-    title = escape(f"Lecteur audio : {episode.title}")
-    opener = ("var d=this.parentNode,f=document.createElement('iframe');"
-              "f.src=d.getAttribute('data-src')+'?autoplay=1';f.title=d.getAttribute('data-title');"
-              "f.allow='autoplay';f.style.cssText='width:100%;max-width:720px;height:330px;border:0';"
-              "d.replaceChild(f,this);f.focus();")
-    return (f'<div class="audioarticles-listen" data-src="{url}" data-title="{title}">'
-            f'<button type="button" onclick="{opener}">{LISTEN}</button>'
-            f'<noscript><a href="{url}">{LISTEN}</a></noscript></div>')
+    """What a publisher pastes into the article: the script embed (no inline JavaScript)."""
+    return script_snippet(channel, episode)
 
 
 def _chapters_html(chapters: list[Chapter], heading: str) -> str:
@@ -109,10 +108,24 @@ def disclosure_html(episode: Episode, channel: Channel) -> str:
     return f'<p class="aa-disclosure">{escape(written)}</p>' if written else ""
 
 
+def skip_buttons(seconds: int) -> tuple[str, str]:
+    """The back and forward buttons: their accessible names begin with their visible text
+    (WCAG 2.5.3 « label in name »: a voice user says what they see)."""
+    back = (f'<button type="button" class="aa-btn aa-back" aria-label="−{seconds} s : reculer '
+            f'de {seconds} secondes" title="Reculer de {seconds} secondes (j)">−{seconds} s'
+            '</button>')
+    fwd = (f'<button type="button" class="aa-btn aa-fwd" aria-label="+{seconds} s : avancer '
+           f'de {seconds} secondes" title="Avancer de {seconds} secondes (l)">+{seconds} s'
+           '</button>')
+    return back, fwd
+
+
 def player_html(item: SiteEpisode, channel: Channel, page: str, artwork: str, *,
-                extras: str = "full") -> str:
+                extras: str = "full", link: Callable[[str], str] | None = None) -> str:
     """The player: controls, seek bar, download link and, per `extras`, chapters and
-    transcript ("full": shown; "folded": in <details>; "none": left out)."""
+    transcript ("full": shown; "folded": in <details>; "none": left out). Files are linked
+    relative to `page`, or by `link(path)` (absolute URLs, for the script embed)."""
+    link = link or (lambda target: href(page, target))
     episode = item.episode
     title = escape(episode.title)
     duration = max(episode.duration_s, 0.0)
@@ -129,15 +142,18 @@ def player_html(item: SiteEpisode, channel: Channel, page: str, artwork: str, *,
         chapters = transcript = ""
     rates = "".join(f'<option value="{r}"{" selected" if r == 1 else ""}>'
                     f'{str(r).replace(".", ",")}×</option>' for r in RATES)
-    audio = href(page, episode.mp3)
+    audio = link(episode.mp3)
+    back, fwd = skip_buttons(channel.skip_s)
+    beacon = f' data-beacon="{escape(channel.beacon_url)}"' if channel.beacon_url else ""
     return f"""<div class="aa-player aa-nojs" data-aa-player role="region" aria-label="Lecteur audio : {title}"
  data-title="{title}" data-artist="{escape(episode_byline(episode, channel))}" data-album="{escape(channel.title)}"
- data-artwork="{href(page, item.image or artwork)}" data-duration="{duration:.3f}">
+ data-artwork="{link(item.image or artwork)}" data-duration="{duration:.3f}" data-skip="{channel.skip_s}"
+ data-episode="{escape(episode.guid)}" data-slug="{escape(episode.slug)}"{beacon}>
 <audio controls preload="metadata" src="{audio}"></audio>
 <div class="aa-bar">
-<button type="button" class="aa-btn aa-back" aria-label="Reculer de 15 secondes" title="Reculer de 15 secondes (j)"><span aria-hidden="true">−15 s</span></button>
+{back}
 <button type="button" class="aa-btn aa-play" aria-label="Lire" title="Lire ou mettre en pause (k)"><span class="aa-icon" aria-hidden="true">▶</span></button>
-<button type="button" class="aa-btn aa-fwd" aria-label="Avancer de 15 secondes" title="Avancer de 15 secondes (l)"><span aria-hidden="true">+15 s</span></button>
+{fwd}
 <label class="aa-speed">Vitesse <select class="aa-rate" aria-label="Vitesse de lecture">{rates}</select></label>
 </div>
 <div class="aa-timeline">
@@ -153,7 +169,7 @@ def player_html(item: SiteEpisode, channel: Channel, page: str, artwork: str, *,
 
 
 def _page(channel: Channel, page: str, title: str, body: str, artwork: str, *,
-          body_class: str = "") -> str:
+          body_class: str = "", head: str = "") -> str:
     feed = escape(channel.feed_url)
     return f"""<!doctype html>
 <html lang="{escape(channel.language)}">
@@ -164,6 +180,7 @@ def _page(channel: Channel, page: str, title: str, body: str, artwork: str, *,
 <link rel="stylesheet" href="{href(page, PLAYER_DIR + '/player.css')}">
 <link rel="alternate" type="application/rss+xml" title="{escape(channel.title)}" href="{feed}">
 <link rel="icon" href="{href(page, artwork)}">
+{head}
 </head>
 <body class="{body_class}">
 {body}
@@ -206,16 +223,23 @@ def episode_html(item: SiteEpisode, channel: Channel, artwork: str) -> str:
 {read}
 {_subscribe(channel)}
 <details class="aa-embed-code"><summary>Intégrer ce lecteur</summary>
-<pre><code>{escape(embed_snippet(channel, episode))}</code></pre></details>
+<p>Dans l’article (aucun JavaScript en ligne : compatible avec une politique de sécurité
+des contenus qui autorise ce site dans <code>script-src</code> et <code>media-src</code>) :</p>
+<pre><code>{escape(script_snippet(channel, episode))}</code></pre>
+<p>Ou dans un cadre (iframe), qui prend la hauteur de son contenu :</p>
+<pre><code>{escape(iframe_snippet(channel, episode))}</code></pre></details>
 </main>"""
-    return _page(channel, page, f"{episode.title} — {channel.title}", body, artwork)
+    head = heads.episode_head(channel, episode, image=item.image or artwork,
+                              transcript=" ".join(c.text for c in item.cues),
+                              audio_bytes=item.audio_bytes)
+    return _page(channel, page, f"{episode.title} — {channel.title}", body, artwork, head=head)
 
 
 def embed_html(item: SiteEpisode, channel: Channel, artwork: str) -> str:
     episode = item.episode
     page = embed_page(episode)
     body = f"""<main class="aa-main">
-<p class="aa-embed-title"><a href="{href(page, episode_page(episode))}" target="_blank" rel="noopener">{escape(episode.title)}</a></p>
+<h1 class="aa-embed-title"><a href="{href(page, episode_page(episode))}" target="_blank" rel="noopener">{escape(episode.title)}</a></h1>
 {player_html(item, channel, page, artwork, extras="folded")}
 </main>"""
     return _page(channel, page, f"{LISTEN} : {episode.title}", body, artwork,
@@ -255,20 +279,51 @@ def index_html(items: list[SiteEpisode], channel: Channel, artwork: str,
     return _page(channel, page, channel.title, body, artwork)
 
 
-def site_pages(channel: Channel, items: list[SiteEpisode], artwork: str) -> dict[str, str]:
-    """Every page of the site, by path under the output folder: index.html, then one page and
-    one embed per episode (`items` newest first)."""
-    pages = {"index.html": index_html(items, channel, artwork)}
-    for item in items:
-        pages[episode_page(item.episode)] = episode_html(item, channel, artwork)
-        pages[embed_page(item.episode)] = embed_html(item, channel, artwork)
-    return pages
+def embed_data_js(item: SiteEpisode, channel: Channel, artwork: str) -> str:
+    """The script embed.js loads to draw the player in a host page: the player's markup (our
+    own, escaped, with absolute URLs) and the transcript segments read-along follows. A script,
+    not JSON: a host page whose Content-Security-Policy allows our scripts may still forbid
+    fetching from us (connect-src)."""
+    episode = item.episode
+    data = {"slug": episode.slug, "episode": episode.guid, "title": episode.title,
+            "page": channel.url(episode_page(episode)),
+            "html": player_html(item, channel, embed_page(episode), artwork, extras="folded",
+                                link=lambda target: escape(channel.url(target))),
+            "segments": readalong.segments(item.cues, episode.meta.get("blocks"))}
+    return ("/* audioarticles: the player of one episode, for player/embed.js */\n"
+            "(window.audioarticlesEpisodes = window.audioarticlesEpisodes || {})"
+            f"[{json.dumps(episode.slug)}] = {heads.script_json(data)};\n")
 
 
-def remove_stale_pages(site: FileStore, pages: dict[str, str] | set[str]) -> None:
-    """Pages of episodes no longer on the site (unpublished, held...) go away; the file store
-    deletes only pages we wrote (a page of the publisher's own is never "stale")."""
-    for folder in ("episodes", "embed"):
-        for name in site.listing(folder):
-            if name.endswith(".html") and name not in pages:
-                site.delete_site(name)
+def episode_pages(item: SiteEpisode, channel: Channel, artwork: str,
+                  artwork_px: int = 0) -> dict[str, str]:
+    """An episode's own files on the site, by path under the output folder: its page, its
+    embed page, its embed data script and its oEmbed answer (`artwork_px`: the cover's size).
+    Every file made for one episode belongs here: an incremental build renders them again
+    only when the episode changed, and deletes them when it leaves the site."""
+    episode = item.episode
+    own = item.image and episode.meta.get("artwork_px")
+    answer = oembed(channel, episode, thumbnail=item.image if own else artwork,
+                    thumbnail_px=int(episode.meta["artwork_px"]) if own else artwork_px)
+    return {episode_page(episode): episode_html(item, channel, artwork),
+            embed_page(episode): embed_html(item, channel, artwork),
+            embed_data(episode): embed_data_js(item, channel, artwork),
+            oembed_path(episode): oembed_json(answer)}
+
+
+#: what each site folder holds per episode (its page, its embed page and data, its oEmbed)
+EPISODE_FILES = {"episodes": (".html",), "embed": (".html", ".js"), "oembed": (".json",)}
+
+
+def remove_stale_pages(site: FileStore, pages: dict[str, str] | set[str],
+                       gone: set[str] | None = None) -> None:
+    """Pages of episodes no longer on the site (unpublished, held...) go away: those of `gone`
+    (what the last build wrote for episodes this one did not build), else every file in the
+    episode folders that is not in `pages`. The file store deletes only pages we wrote (a
+    page of the publisher's own is never "stale")."""
+    if gone is None:
+        gone = {name for folder, suffixes in EPISODE_FILES.items()
+                for name in site.listing(folder) if name.endswith(suffixes)}
+    for name in sorted(gone):
+        if name not in pages:
+            site.delete_site(name)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from audioarticles.errors import CatalogUnusable
 from audioarticles.model import EditorialEvent, Episode, RetiredFile, Tombstone
-from audioarticles.store import backups
+from audioarticles.store import backups, cms_tables
 from audioarticles.store.interfaces import CatalogStore
 
 # Each entry moves the schema from version i to i+1. Append only; never edit a released one.
@@ -135,13 +135,17 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO slug_claims (guid, slug) SELECT guid, slug FROM episodes
     """,
+    # the CMS integration: API tokens (hashed), webhook deliveries, listening events, the
+    # article bodies the API was sent (store/cms_tables.py)
+    cms_tables.MIGRATION,
 ]
 
 _JSON_FIELDS = {"transcripts", "meta"}
 _COLUMNS = [f.name for f in fields(Episode) if f.name != "id"]
 #: every table, in the order `copy_into` fills them (what a catalog holds, all of it)
 TABLES = ("settings", "episodes", "slug_claims", "editorial_events", "tombstones",
-          "retired_files", "feed_numbers", "feed_tokens", "editions")
+          "retired_files", "feed_numbers", "feed_tokens", "editions", "api_tokens",
+          "webhook_deliveries", "listening_events", "api_articles")
 
 
 def now_iso() -> str:
@@ -177,7 +181,7 @@ def unusable(path: Path, exc: Exception) -> CatalogUnusable:
                            f"{backups.restore_hint(path)}")
 
 
-class SqlCatalog(CatalogStore):
+class SqlCatalog(cms_tables.CmsRecords, CatalogStore):
     """The catalog's queries, the same on every SQL backend. A backend runs statements
     (`_rows`, `execute`, `_insert`), opens transactions and migrates its schema."""
 
@@ -233,22 +237,22 @@ class SqlCatalog(CatalogStore):
         `base`, `base-2`, `base-3`... that no other article holds, claimed now. The database's
         unique constraints settle two claims made at once: each gets its own slug."""
         def claim() -> str:
-            n = 1
             while True:
                 held = self._row("SELECT slug FROM slug_claims WHERE guid = ?", (guid,))
                 if held:
                     return held["slug"]
-                slug = base if n == 1 else f"{base}-{n}"
-                taken = self._row("SELECT guid FROM episodes WHERE slug = ?", (slug,))
-                if taken is None and self.execute(
-                        "INSERT INTO slug_claims (guid, slug) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                        (guid, slug)):
+                # slugs are [a-z0-9-]: `base-%` matches only the numbered ones (and a few more)
+                taken = {row["slug"] for row in self._rows(
+                    "SELECT slug FROM slug_claims WHERE slug = ? OR slug LIKE ? UNION "
+                    "SELECT slug FROM episodes WHERE slug = ? OR slug LIKE ?",
+                    (base, f"{base}-%", base, f"{base}-%"))}
+                n = 1
+                while (slug := base if n == 1 else f"{base}-{n}") in taken:
+                    n += 1
+                if self.execute("INSERT INTO slug_claims (guid, slug) VALUES (?, ?) "
+                                "ON CONFLICT DO NOTHING", (guid, slug)):
                     return slug
-                if taken is not None and taken["guid"] == guid:  # recorded before claims were
-                    self.execute("INSERT INTO slug_claims (guid, slug) VALUES (?, ?) "
-                                 "ON CONFLICT DO NOTHING", (guid, slug))
-                    return slug
-                n += 1
+                # claimed at the same moment by another machine (or for this article): again
 
         return self.retrying(claim)
 

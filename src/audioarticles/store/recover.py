@@ -127,8 +127,9 @@ def open_catalog(project: Settings) -> SqlCatalog:
         written = Manifest(project.state_dir)
         manifest.register(project.output, written)
         manifest.register(project.state_dir, written)
-        manifest.seed(written, project.output, project.unreleased_dir,
-                      {e.slug: episode_files(e) for e in catalog.episodes()})
+        if not written.path.exists():  # a project older than its manifest: seed it
+            manifest.seed(written, project.output, project.unreleased_dir,
+                          {e.slug: episode_files(e) for e in catalog.episodes()})
     except BaseException:
         catalog.close()
         raise
