@@ -288,7 +288,7 @@ class Project(CmsMethods):
         self._queue = None  # the task queue's connection, made on first use
 
     @classmethod
-    def open(cls, root: str | Path | None = None, out: str | Path | None = None) -> Settings:
+    def open(cls, root: str | Path | None = None, out: str | Path | None = None) -> Project:
         """Read and check `audioarticles.toml` in `root` (default: the current folder);
         `out`: publish the site there instead of `output/`."""
         return cls(load_settings(root, out))
@@ -699,8 +699,8 @@ class Project(CmsMethods):
         channel = publish.check_settings(self.settings)
         with self._catalog() as catalog:
             episode = publish.published_episode(catalog, slug_or_id)
-        return publish.embed_info(channel, episode, self.store.files,
-                                  readalong=readalong, markers=markers)
+            cues = catalog.cues(episode.guid) if markers else []
+        return publish.embed_info(channel, episode, cues, readalong=readalong, markers=markers)
 
     def oembed(self, url: str, *, maxwidth: int | None = None,
                maxheight: int | None = None) -> dict:

@@ -25,6 +25,7 @@ from audioarticles.errors import CatalogUnusable
 from audioarticles.model import EditorialEvent, Episode, Job, RetiredFile, Tombstone
 from audioarticles.store import backups, cms_tables
 from audioarticles.store.interfaces import CatalogStore
+from audioarticles.transcripts import Cue, from_entries, to_entries
 
 # Each entry moves the schema from version i to i+1. Append only; never edit a released one.
 MIGRATIONS: list[str] = [
@@ -138,6 +139,14 @@ MIGRATIONS: list[str] = [
     # the CMS integration: API tokens (hashed), webhook deliveries, listening events, the
     # article bodies the API was sent (store/cms_tables.py)
     cms_tables.MIGRATION,
+    # an episode's transcript cues, kept at render time (the pages read them here, not back
+    # from the VTT file); a table of their own, so listing episodes never loads them
+    """
+    CREATE TABLE episode_cues (
+        guid TEXT PRIMARY KEY,
+        cues TEXT NOT NULL
+    )
+    """,
     # conversions handed to the embedded executor or the task queue (jobs.py): the article
     # as data, the options, and what became of it (portable SQL: TEXT times)
     """
@@ -168,7 +177,7 @@ _JOB_COLUMNS = [f.name for f in fields(Job)]
 #: every table, in the order `copy_into` fills them (what a catalog holds, all of it)
 TABLES = ("settings", "episodes", "slug_claims", "editorial_events", "tombstones",
           "retired_files", "feed_numbers", "feed_tokens", "editions", "api_tokens",
-          "webhook_deliveries", "listening_events", "api_articles", "jobs")
+          "webhook_deliveries", "listening_events", "api_articles", "episode_cues", "jobs")
 
 
 def now_iso() -> str:
@@ -325,6 +334,16 @@ class SqlCatalog(cms_tables.CmsRecords, CatalogStore):
         """Every episode's `updated_at` set to `updated_at` and its `created_at` to its
         publication date (`recover`: what the published feed said, not the clock)."""
         self.execute("UPDATE episodes SET updated_at = ?, created_at = pub_date", (updated_at,))
+
+    def cues(self, guid: str) -> list[Cue]:
+        row = self._row("SELECT cues FROM episode_cues WHERE guid = ?", (guid,))
+        return from_entries(json.loads(row["cues"])) if row else []
+
+    def set_cues(self, guid: str, cue_list: list[Cue]) -> None:
+        self.execute(
+            "INSERT INTO episode_cues (guid, cues) VALUES (?, ?) "
+            "ON CONFLICT(guid) DO UPDATE SET cues = excluded.cues",
+            (guid, json.dumps(to_entries(cue_list), ensure_ascii=False, separators=(",", ":"))))
 
     # project-wide settings computed once and stored (e.g. podcast:guid)
 

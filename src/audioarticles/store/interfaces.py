@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
 from audioarticles.model import EditorialEvent, Episode, Job, RetiredFile, Tombstone
+from audioarticles.transcripts import Cue
 
 T = TypeVar("T")
 
@@ -82,6 +83,14 @@ class CatalogStore(ABC):
     @abstractmethod
     def save(self, episode: Episode) -> Episode:
         """Insert or update by GUID; returns the episode as stored."""
+
+    # an episode's transcript cues, kept at render time apart from its row
+    @abstractmethod
+    def cues(self, guid: str) -> list[Cue]:
+        """The cues kept for the episode, [] when none are."""
+
+    @abstractmethod
+    def set_cues(self, guid: str, cue_list: list[Cue]) -> None: ...
 
     # settings computed once (podcast:guid, a feed's validators)
     @abstractmethod
