@@ -8,6 +8,7 @@ Assembly streams segments from the cache to ffmpeg, so the peak should not grow 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -104,6 +105,7 @@ def measure(minutes: int) -> dict:
 
 
 def run() -> str:
+    load = os.getloadavg()[0]
     rows, peaks, trees = [], [], []
     for minutes in SIZES_MIN:
         r = measure(minutes)
@@ -116,7 +118,7 @@ def run() -> str:
     flat = max(peaks) - min(peaks)
     met = "met" if max(peaks) < TARGET_MB and flat < 0.15 * max(peaks) else "NOT met"
     table = "\n".join(rows)
-    return f"""The seed's body repeated (title once); voice `fr-espeak`; each size converted in a fresh process on a fresh project. Identical sentences are voiced once and read back from the segment cache, so synthesis work is about one seed's worth; assembly, loudness, encoding, tags, transcripts and chapters cover the whole length. Peaks are `VmHWM` from `/proc` (the converting process at the end; its children sampled every 50 ms), and the sum of the RSS of the whole process tree, sampled.
+    return f"""The seed's body repeated (title once); voice `fr-espeak`; each size converted in a fresh process on a fresh project. Identical sentences are voiced once and read back from the segment cache, so synthesis work is about one seed's worth; assembly, loudness, encoding, tags, transcripts and chapters cover the whole length. Peaks are `VmHWM` from `/proc` (the converting process at the end; its children sampled every 50 ms), and the sum of the RSS of the whole process tree, sampled. Load average {load:.1f} on {os.cpu_count()} cores when the run began (the machine is shared: wall times vary, memory does not).
 
 | target | audio | characters | timeline pieces | chapters | peak RSS, converting process | largest child (espeak-ng worker / ffmpeg) | whole tree, at once | wall time |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |

@@ -127,6 +127,17 @@ def fake_gtts(fake_gtts_service, monkeypatch, request):
     fake_gtts_service.reset()
 
 
+@pytest.fixture
+def fake_edge(monkeypatch):
+    """The Edge engine talks to a local stand-in of the Edge read-aloud service (the real
+    edge-tts client code speaks its WebSocket protocol to it), with word boundaries."""
+    from audioarticles.testing.fake_edge import FakeEdge
+
+    with FakeEdge(latency=0.01) as fake:
+        monkeypatch.setenv("AUDIOARTICLES_EDGE_URL", fake.url)
+        yield fake
+
+
 # `slow`: tests that run a real conversion, start a server or drive a browser, found from
 # their source and their fixtures' (a test may also say @pytest.mark.slow itself)
 _END_TO_END = re.compile(r"""\bconvert\w*\(|["'](convert|sync|upgrade|serve)["']|run_batch\(|"""
@@ -186,6 +197,18 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if slow_state & _shared_fixtures(item) and not item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def redis_server(tmp_path_factory):
+    """A throwaway Redis server of this test's own (stop/restart it at will); skipped off CI
+    when redis-server is not installed, a failure in CI."""
+    from audioarticles.testing.redis_server import RedisServer
+
+    require_tool("redis-server")
+    server = RedisServer.start(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()
 
 
 # ---- PostgreSQL: one throwaway server per test session, one database per test --------------

@@ -13,6 +13,7 @@ from conftest import free_port, make_runner  # noqa: F401 (free_port: for the pu
 
 from audioarticles.config import load_settings
 from audioarticles.store import open_catalog
+from audioarticles.store.recover import parse_vtt
 from audioarticles.cli import cli
 
 SHORT_ARTICLE = """Le conseil municipal adopte le budget de la ville
@@ -74,8 +75,9 @@ def build(root: Path) -> dict:
 def add_companions(root: Path, slug: str, cues: list[tuple[float, float, str]],
                    chapters: list[tuple[float, str]], vtt_texts: dict[int, str] | None = None
                    ) -> None:
-    """Write a VTT, an SRT and a JSON chapters file beside an episode's MP3 and record them in
-    the catalog, as the audio stage does (used where exact, known times are needed).
+    """Write a VTT, an SRT and a JSON chapters file beside an episode's MP3 and record them,
+    their chapters and cues in the catalog, as the audio stage does (used where exact, known
+    times are needed).
     `vtt_texts`: the VTT text of some cues (by index) as is, e.g. with word timestamps."""
     output = root / "output"
 
@@ -103,6 +105,7 @@ def add_companions(root: Path, slug: str, cues: list[tuple[float, float, str]],
                         "chapters": [{"startTime": s, "title": t} for s, t in chapters]}
         with catalog.transaction():
             catalog.save(episode)
+            catalog.set_cues(episode.guid, parse_vtt("\n".join(vtt)))
 
 
 def abspath(json_path: str) -> Path:

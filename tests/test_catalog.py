@@ -229,3 +229,27 @@ def test_postgres_words_for_the_sqlite_schema():
         'd DOUBLE PRECISION, t TEXT COLLATE "C"')
     assert postgres_sql("SELECT * FROM t WHERE a = ? AND b = :name AND c LIKE '5%'") == (
         "SELECT * FROM t WHERE a = %s AND b = %(name)s AND c LIKE '5%%'")
+
+
+def test_jobs_are_recorded_moved_along_and_listed_newest_first(catalog_backend):
+    from audioarticles.model import Job
+
+    with catalog_backend.open() as cat:
+        cat.add_jobs([Job(id="j1", name="a.md", source={"kind": "path", "ref": "/a.md"},
+                          options={"voice": None}, runner="queue", created_at="2026-01-01T00",
+                          updated_at="2026-01-01T00"),
+                      Job(id="j2", name="b.md", source={"kind": "path", "ref": "/b.md"},
+                          options={}, runner="embedded", created_at="2026-01-02T00",
+                          updated_at="2026-01-02T00")])
+        assert [j.id for j in cat.jobs()] == ["j2", "j1"]
+        assert cat.job("j1").source == {"kind": "path", "ref": "/a.md"}
+        assert cat.update_job("j1", only_from=("queued",), state="running", attempts="+1")
+        assert not cat.update_job("j1", only_from=("queued",), state="running")
+        assert cat.update_job("j1", state="done", guid="g", status="converted")
+        job = cat.job("j1")
+        assert (job.state, job.attempts, job.guid, job.status) == ("done", 1, "g", "converted")
+        assert job.updated_at > "2026-01-01T00"
+        assert [j.id for j in cat.jobs(states=("queued",))] == ["j2"]
+        assert [j.id for j in cat.jobs(ids=["j1"])] == ["j1"] and cat.jobs(ids=[]) == []
+        assert cat.job("nope") is None
+        assert cat.counts()["jobs"] == 2

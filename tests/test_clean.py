@@ -99,6 +99,20 @@ def test_teasers_are_dropped_even_without_a_marker():
     "Publié le 2 février 2026 à 10h34",
     "Partager cet article",
     "Abonnez-vous à notre newsletter",
+    # a newsroom asking readers to write, and its channels
+    "Une remarque, une suggestion ? Écrivez-nous",
+    "Vous avez repéré une erreur ou une coquille ? Signalez-la à notre rédaction.",
+    "Un témoignage, une info à nous faire partager ? Contactez-nous.",
+    "Une info à nous signaler ? Écrivez à la rédaction de France Bleu Armorique.",
+    "Une question sur votre quartier ? Contactez-nous par mail.",
+    "Vous avez une information à nous transmettre ? Contactez la rédaction du Quotidien d’IDF.",
+    "Retrouvez toute l’actualité de la station sur notre chaîne WhatsApp.",
+    "Suivez-nous sur notre compte Instagram",
+    "Source : AFP",
+    "Sources : Insee, Dares",
+    "Vidéo : les images des crues à Saint-Omer",
+    "VIDÉO. Ligne 14 : nous avons testé le trajet Orly - Saint-Denis",
+    "Cet article vous a été utile ? Partagez-le !",
 ])
 def test_packaged_drop_rules(line):
     assert any(p.fullmatch(line) for p in load_rules().drop_lines)
@@ -110,6 +124,13 @@ def test_packaged_drop_rules(line):
     "La photo : un outil de communication politique depuis longtemps, selon l’auteur qui signe.",
     "Partager les données de santé reste un défi pour les hôpitaux.",
     "Une gouvernance ouverte et collaborative",
+    # instructions inside a story name no newsroom
+    "Vous voyez un frelon asiatique ? Signalez-le sur la plateforme de la préfecture.",
+    "En cas de violence, contactez le 3919, un numéro gratuit et anonyme.",
+    "Les victimes peuvent écrire au procureur de la République.",
+    "Le ministre a écrit à la rédaction du journal pour démentir.",
+    "Selon une source proche du dossier, la décision est attendue lundi.",
+    "La vidéo a été vue plus de deux millions de fois en une journée.",
 ])
 def test_packaged_drop_rules_keep_body_text(line):
     assert not any(p.fullmatch(line) for p in load_rules().drop_lines)

@@ -35,6 +35,8 @@ FAILING = {
     "lexicon add": (["lexicon", "add", "mot"], 2),
     "recover": (["recover"], 1),
     "migrate": (["migrate"], 2),  # nowhere to move to
+    "jobs": (["jobs", "--state", "lost"], 2),
+    "jobs retry": (["jobs", "retry", "no-such-job"], 1),
     "tokens create": (["tokens", "create", "--name", "a b"], 2),
     "tokens list": (["tokens", "list", "--bogus"], 2),
     "tokens revoke": (["tokens", "revoke", "nope"], 1),

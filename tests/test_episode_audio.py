@@ -390,8 +390,8 @@ enabled = false
      "error: audioarticles.toml: unknown key `sentence` in [audio.pauses]; did you mean "
      "`sentence_ms`?"),
     ("[audio.outro]\njingle = \"fin.mp3\"\n",
-     "error: audioarticles.toml [audio.outro] jingle: fin.mp3 not found; fix the path (relative to the "
-     "project) or set jingle = \"\""),
+     "error: audioarticles.toml: [audio.outro] jingle = \"fin.mp3\": no such file; give the "
+     "jingle's path relative to the project folder, or remove the key"),
 ])
 def test_bad_audio_settings_stop_the_run_with_the_fix(runner, sample, project, config, message):
     (project / "audioarticles.toml").write_text(config, encoding="utf-8")
@@ -406,8 +406,8 @@ def test_unknown_template_field_is_reported_before_any_work(runner, sample, proj
     result = runner.invoke(cli, ["convert", str(sample), "--voice", "fr-espeak"])
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "error: audioarticles.toml [audio.intro] text: unknown field {auteur} in 'Par {auteur}.'; "
-        "valid fields: {title}, {podcast}, {publication}, {author}, {date}")
+        "error: audioarticles.toml: [audio.intro] text = \"Par {auteur}.\": unknown field "
+        "{auteur}; valid fields: {title}, {podcast}, {publication}, {author}, {date}")
 
 
 def test_a_corrected_article_says_when_it_was_updated(tmp_path, monkeypatch):

@@ -98,7 +98,7 @@ def test_a_redirect_to_a_private_address_is_refused_at_that_hop():
         outer.routes["/moved"] = Answer(302, b"", {"Location": inner.url("/secret")})
         start = f"http://localhost:{outer.server.server_address[1]}/moved"
         with pytest.raises(InputError) as caught:
-            fetch(start, FetchSettings(allow_hosts=("localhost",)))
+            fetch(start, FetchSettings(allow_hosts=["localhost"]))
         assert outer.hits("/moved") and inner.requests == []
     assert str(caught.value) == (f"{start}: refused: 127.0.0.1 is, a loopback address (this "
                                  f"machine); {HINT}")
@@ -136,7 +136,7 @@ def test_a_resolved_name_keeps_its_host_header(monkeypatch):
                         netguard.socket.getaddrinfo("127.0.0.1", port, *a, **k))
     with Site({"/a": page(ARTICLE)}) as site:
         port = site.server.server_address[1]
-        fetch(f"http://cms.intranet:{port}/a", FetchSettings(allow_hosts=("cms.intranet",)))
+        fetch(f"http://cms.intranet:{port}/a", FetchSettings(allow_hosts=["cms.intranet"]))
         [hit] = site.requests
     assert hit.headers["host"] == f"cms.intranet:{port}"
 
@@ -270,7 +270,7 @@ def test_https_goes_through_the_guard_and_still_checks_the_certificate(tmp_path,
     try:
         with requests.Session() as session:
             session.verify = str(cert)
-            page_ = fetch(f"https://localhost:{port}/", FetchSettings(allow_hosts=("localhost",)),
+            page_ = fetch(f"https://localhost:{port}/", FetchSettings(allow_hosts=["localhost"]),
                           session=session)
             assert page_.status == 200 and page_.body == ARTICLE.encode()
             # the same server under a name its certificate does not carry: refused by TLS

@@ -84,7 +84,7 @@ def test_money_shorthand(written, spoken):
     ("les prix – 12 % en un an – grimpent", "les prix, douze pour cent en un an, grimpent"),
     ("- 12 projets sont lancés", "douze projets sont lancés"),
     ("Bilan : - 3 %", "Bilan: moins trois pour cent"),
-    ("le groupe M - 6 joueurs", "le groupe M, six joueurs"),
+    ("le groupe M - 6 joueurs", "le groupe èm, six joueurs"),
     ("significatif (p < 0,001)", "significatif (p inférieur à zéro virgule zéro zéro un)"),
     ("p<0,05", "p inférieur à zéro virgule zéro cinq"),
     ("un score ≥ 3", "un score supérieur ou égal à trois"),
@@ -131,6 +131,9 @@ def test_signs_and_dashes(written, spoken):
     ("exprimé en km²", "exprimé en kilomètres carrés"),
     ("le m² le plus cher", "le mètre carré le plus cher"),
     ("une parcelle de 3 ha", "une parcelle de trois hectares"),
+    ("une batterie de 5 000 mAh", "une batterie de cinq mille milliampères-heure"),
+    ("une hausse de 50 cts", "une hausse de cinquante centimes"),
+    ("relevé ses taux de 75 pb", "relevé ses taux de soixante-quinze points de base"),
 )
 def test_compound_units(written, spoken):
     assert normalise(written) == spoken
@@ -149,7 +152,7 @@ def test_compound_units(written, spoken):
     ("entre la IV et la V", "entre la quatrième et la cinquième"),
     ("la III et la IV", "la troisième et la quatrième"),
     ("le concile Vatican II", "le concile Vatican deux"),
-    ("promu en D.III", "promu en D trois"),
+    ("promu en D.III", "promu en dé trois"),
     ("Louis XV de France", "Louis quinze de France"),
     ("au XIIIe siècle", "au treizième siècle"),
     ("Elizabeth II", "Elizabeth deux"),
@@ -178,6 +181,13 @@ def test_roman_numerals(written, spoken):
     # a range stays a range
     ("de 2020-2025", "de deux mille vingt à deux mille vingt-cinq"),
     ("les 18-25 ans", "les dix-huit à vingt-cinq ans"),
+    # a phone number in groups of three is read group by group
+    ("le numéro vert 0 800 123 456", "le numéro vert zéro, huit cents, cent vingt-trois, quatre cent cinquante-six"),
+    ("appelez le 01 45 67 89 10", "appelez le zéro un quarante-cinq soixante-sept quatre-vingt-neuf dix"),
+    ("1 500 000 habitants", "un million cinq cent mille habitants"),
+    # a European act: its year, then its number
+    ("la directive 2019/790 sur le droit d'auteur", "la directive deux mille dix-neuf sept cent quatre-vingt-dix sur le droit d'auteur"),
+    ("le règlement (UE) 2016/679", "le règlement (u e) deux mille seize six cent soixante-dix-neuf"),
 )
 def test_identifiers(written, spoken):
     assert normalise(written) == spoken
@@ -198,6 +208,13 @@ def test_identifiers(written, spoken):
     ("la CEDH", "la cé e dé ache"),
     ("la CJUE", "la cé ji u e"),
     ("la SFIO", "la èss èf i o"),
+    # a capital consonant alone is named; vowels, initials and Roman numerals are not
+    ("le trafic du RER B", "le trafic du èr e èr bé"),
+    ("la vitamine D", "la vitamine dé"),
+    ("sur le réseau X, il", "sur le réseau ixe, il"),
+    ("le plan B.", "le plan bé."),
+    ("J. Dupont", "J. Dupont"),
+    ("Charles V", "Charles cinq"),
     ("la SARL", "la èss a èr èl"),
     ("l'ONU", "l'o èn u"),
     ("la SNCF", "la èss èn cé èf"),
@@ -273,6 +290,31 @@ def test_project_lexicon_can_list_an_acronym_the_rule_gets_wrong(tmp_path):
     ("le 100 m en 9\"86", "le cent mètres en neuf secondes quatre-vingt-six"),
     ("avec 1'12\" d'avance", "avec une minute douze secondes d'avance"),
     ("l'ASSE en Ligue 2", "l'a èss èss e en Ligue deux"),
+    # hundredths and thousandths keep their leading zero
+    ("le 100 m papillon en 49\"03", "le cent mètres papillon en quarante-neuf secondes zéro trois"),
+    ("en 1'08\"05", "en une minute huit secondes zéro cinq"),
+    ("en 1:10.027", "en une minute dix secondes zéro vingt-sept"),
+    ("à 5\"3 du vainqueur", "à cinq secondes trois du vainqueur"),
+    # a race time in hours, minutes and seconds with colons
+    ("remporté en 2:05:42", "remporté en deux heures cinq minutes quarante-deux secondes"),
+    ("l'UTMB en 19:37:43", "l'u té èm bé en dix-neuf heures trente-sept minutes quarante-trois secondes"),
+    ("bouclé en 1:02:01.", "bouclé en une heure deux minutes une seconde."),
+    ("à 14:30, le match", "à quatorze heures trente, le match"),
+    # rounds of a tournament
+    ("éliminé en 1/8e de finale", "éliminé en huitièmes de finale"),
+    ("qualifiées pour les 1/4 de finale", "qualifiées pour les quarts de finale"),
+    ("le 1/4 de finale aller", "le quart de finale aller"),
+    ("au 1/8e de finale", "au huitième de finale"),
+    ("battu en 1/2 finale", "battu en demi-finale"),
+    ("les 1/2 finales", "les demi-finales"),
+    ("un 1/16e de finale", "un seizième de finale"),
+    # sets written with slashes, in a run
+    ("battu 6/4, 6/3", "battu six quatre, six trois"),
+    ("s'impose 7/6 (7/4), 6/3", "s'impose sept six (sept quatre), six trois"),
+    # relays
+    ("le 4x100 m", "le quatre fois cent mètres"),
+    ("le relais 4 x 400 m", "le relais quatre fois quatre cents mètres"),
+    ("le Tournoi des VI Nations", "le Tournoi des six Nations"),
 )
 def test_sport(written, spoken):
     assert normalise(written) == spoken
@@ -323,6 +365,11 @@ def test_abbreviations_and_small_words(written, spoken):
     ("les infirmier·es", "les infirmières et infirmiers"),
     ("les sportif·ve·s", "les sportives et sportifs"),
     ("tous·tes", "toutes et tous"),
+    # a blood pressure is two numbers, not a fraction
+    ("une tension de 14/9", "une tension de quatorze neuf"),
+    ("la pression artérielle était de 16/10 à l'arrivée", "la pression artérielle était de seize dix à l'arrivée"),
+    ("une tension artérielle mesurée à 12/8", "une tension artérielle mesurée à douze huit"),
+    ("une note de 16/20", "une note de seize sur vingt"),
 )
 def test_measures_and_inclusive_writing(written, spoken):
     assert normalise(written) == spoken
@@ -352,6 +399,21 @@ def test_measures_and_inclusive_writing(written, spoken):
     ("41 lycées", "quarante et un lycées"),
     ("21 buts", "vingt et un buts"),
     ("1 an", "un an"),
+    # a noun said once for two numbers agrees with both
+    ("adopté par 341 voix contre 221.", "adopté par trois cent quarante et une voix contre deux cent vingt et une."),
+    ("289 voix contre 251 pour le texte", "deux cent quatre-vingt-neuf voix contre deux cent cinquante et une pour le texte"),
+    ("31 femmes sur 41 ont répondu", "trente et une femmes sur quarante et une ont répondu"),
+    ("entre 21 et 31 communes", "entre vingt et une et trente et une communes"),
+    ("de 41 à 51 voix", "de quarante et une à cinquante et une voix"),
+    ("1 voix contre 1", "une voix contre une"),
+    ("21 buts contre 31.", "vingt et un buts contre trente et un."),
+    ("21 voix contre 31 députés", "vingt et une voix contre trente et un députés"),
+    ("21 communes et 31 villages", "vingt et une communes et trente et un villages"),
+    ("de 21 à 31 ans", "de vingt et un à trente et un ans"),
+    ("le 21 à 11 heures", "le vingt et un à onze heures"),
+    # counted, "mort" is a dead person
+    ("1 mort et 21 blessés", "un mort et vingt et un blessés"),
+    ("21 morts", "vingt et un morts"),
 )
 def test_feminine_agreement(written, spoken):
     assert normalise(written) == spoken
@@ -385,7 +447,8 @@ def test_cardinals_still_agree_with_num2words_in_sentences():
 # --- the evaluation set -----------------------------------------------------------------------
 
 EVALUATION = [Path(__file__).parent / "fixtures" / name
-              for name in ("normalise_eval_fr.tsv", "normalise_eval_fr_2.tsv")]
+              for name in ("normalise_eval_fr.tsv", "normalise_eval_fr_2.tsv", "normalise_eval_fr_3.tsv",
+                           "normalise_eval_fr_4.tsv")]
 
 
 def heard(text: str) -> str:
@@ -427,6 +490,10 @@ def test_adding_a_reading_touches_only_the_say_table(tmp_path):
     ("le ratio 3/2", "le ratio trois sur deux"),
     ("une note de 14/20", "une note de quatorze sur vingt"),
     ("le 45/12", "le quarante-cinq sur douze"),
+    # a commemoration named by its date
+    ("les cérémonies du 11-Novembre", "les cérémonies du onze novembre"),
+    ("le 8-Mai et le 14-Juillet", "le huit mai et le quatorze juillet"),
+    ("le 1er-Mai", "le premier mai"),
 )
 def test_day_spans_and_short_dates(written, spoken):
     assert normalise(written) == spoken

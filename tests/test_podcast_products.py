@@ -379,8 +379,8 @@ def test_missing_owner_email_is_a_warning(runner, project):
      ("error: audioarticles.toml: [[feeds]] 'sante': it selects nothing; give categories, "
       "authors, tags or voices")),
     ('[pickup]\nwebsub_hub = "hub.example.org"',
-     ("error: audioarticles.toml: [pickup] websub_hub 'hub.example.org' is not an absolute "
-      "http(s) URL; write the hub's address in full")),
+     ('error: audioarticles.toml: [pickup] websub_hub = "hub.example.org": not an absolute '
+      'http(s) URL; write it in full, e.g. "https://example.org/podcast/", or leave it empty')),
     ('[podcast]\nmedium = "radio"',
      ('error: audioarticles.toml: [podcast] medium = "radio": expected one of "podcast", '
       '"music", "video", "film", "audiobook", "newsletter", "blog", "publisher", "course"')),

@@ -35,7 +35,6 @@ from audioarticles.publish.feed import podcast_guid
 from audioarticles.dates import chapter_clock as clock
 from audioarticles.chapters import Chapter
 from audioarticles.publish.timing import description_chapters
-from audioarticles.transcripts import parse_vtt
 
 BASE = "http://127.0.0.1:8000/podcast/"
 NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -229,14 +228,13 @@ def test_new_feed_url_and_subcategory(tmp_path):
 
 BAD_SETTINGS = [
     ('category = "Actualités"',
-     ("error: audioarticles.toml: [podcast] category 'Actualités' is not an Apple Podcasts category; "
-     "valid values: Arts, Business, Comedy, Education, Fiction, Government, History, "
+     ("error: audioarticles.toml: [podcast] category = \"Actualités\": 'Actualités' is not an "
+     "Apple Podcasts category; valid values: Arts, Business, Comedy, Education, Fiction, Government, History, "
      "Health & Fitness, Kids & Family, Leisure, Music, News, Religion & Spirituality, Science, "
      "Society & Culture, Sports, Technology, True Crime, TV & Film")),
     ('category = "News > Sport"',
-     ("error: audioarticles.toml: [podcast] 'Sport' is not a subcategory of 'News' in Apple Podcasts; "
-     "valid values: Business News, Daily News, Entertainment News, News Commentary, Politics, "
-     "Sports News, Tech News")),
+     ("error: audioarticles.toml: [podcast] category = \"News > Sport\": 'Sport' is not a "
+     "subcategory of 'News' in Apple Podcasts; did you mean 'Sports News'?")),
     ('language = "français"',
      ('error: audioarticles.toml: [podcast] language = "français": not an ISO 639 language '
       'code; use e.g. "fr", "fr-CA" or "en"')),
@@ -247,8 +245,11 @@ BAD_SETTINGS = [
      ("error: audioarticles.toml: [podcast] feed_limit = 0: expected a whole number from 1 to "
       "100000")),
     ('image = "cover.png"',
-     ("error: audioarticles.toml: [podcast] image 'cover.png' is 600×600 px; Apple Podcasts needs "
-     "a square image of 1400 to 3000 px on a side")),
+     ("error: audioarticles.toml: [podcast] image = \"cover.png\": is 600×600 px; Apple Podcasts "
+      "needs a square image of 1400 to 3000 px on a side")),
+    ('category = "News > Dailly News"',
+     ("error: audioarticles.toml: [podcast] category = \"News > Dailly News\": 'Dailly News' is "
+      "not a subcategory of 'News' in Apple Podcasts; did you mean 'Daily News'?")),
 ]
 
 
@@ -318,14 +319,6 @@ def test_description_chapters_need_three_and_start_at_zero():
     assert description_chapters(three, 4000) == [("0:00:00", "Titre"), ("01:05", "Contexte"),
                                                  ("1:02:05", "Fin")]
     assert description_chapters(three, 100) == []  # chapters past the end do not count
-
-
-def test_parse_vtt_reads_cues_and_unescapes_text():
-    vtt = ("WEBVTT\n\nNOTE généré\n\n1\n00:00:00.000 --> 00:00:02.500\nLes &lt;b&gt; débats &amp; "
-           "le <v Lecteur>vote</v>\nsuite\n\n00:01:02.250 --> 00:01:04.000\nFin\n")
-    cues = parse_vtt(vtt)
-    assert [(c.start_s, c.end_s, c.text) for c in cues] == [
-        (0.0, 2.5, "Les <b> débats & le vote suite"), (62.25, 64.0, "Fin")]
 
 
 def test_article_metadata_reaches_the_item(tmp_path):

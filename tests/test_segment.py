@@ -48,6 +48,11 @@ from conftest import SAMPLE
     ("Le S.G. de la CGT a parlé. Puis rien.", ["Le S.G. de la CGT a parlé.", "Puis rien."]),
     ("Il meurt en 14 ap. J.-C. à Nola. Fin.", ["Il meurt en 14 ap. J.-C. à Nola.", "Fin."]),
     ("Les U.S.A. Ont voté.", ["Les U.S.A. Ont voté."]),
+    # a unit symbol after a number ends a sentence; "p." after a number does not
+    ("Réunion à 14 h. Le maire viendra.", ["Réunion à 14 h.", "Le maire viendra."]),
+    ("Il a couru 100 m. Puis il est tombé.", ["Il a couru 100 m.", "Puis il est tombé."]),
+    ("Il pèse 75 kg. Elle pèse 60 kg.", ["Il pèse 75 kg.", "Elle pèse 60 kg."]),
+    ("Le rapport de 250 p. a été remis. Fin.", ["Le rapport de 250 p. a été remis.", "Fin."]),
 ])
 def test_split_sentences(text, sentences):
     assert split_sentences(text) == sentences

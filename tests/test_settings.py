@@ -96,6 +96,40 @@ BAD_SETTINGS = [
     ('[podcast]\ndisclosure = "Voix de synthèse."\n',
      'audioarticles.toml: [podcast] disclosure has moved; write it as text = "..." under '
      '[disclosure]'),
+    # checks that used to wait for a conversion or a build (issue 13): now at load
+    ('[podcast]\ncategory = "Technologie"\n',
+     "audioarticles.toml: [podcast] category = \"Technologie\": 'Technologie' is not an Apple "
+     "Podcasts category; did you mean 'Technology'?"),
+    ("[podcast]\ncategory = []\n",
+     'audioarticles.toml: [podcast] category = []: is empty; Apple Podcasts needs one, e.g. '
+     '"News"'),
+    ('[podcast]\nbase_url = "audio.example.org/podcast"\n',
+     'audioarticles.toml: [podcast] base_url = "audio.example.org/podcast": not an absolute '
+     'http(s) URL; write it in full, e.g. "https://example.org/podcast/", or leave it empty'),
+    ('[podcast]\nfunding_url = "ftp://example.org/"\n',
+     'audioarticles.toml: [podcast] funding_url = "ftp://example.org/": not an absolute http(s) '
+     'URL; write it in full, e.g. "https://example.org/podcast/", or leave it empty'),
+    (f'[podcast]\ntxt_purpose = "{"v" * 129}"\n',
+     f'audioarticles.toml: [podcast] txt_purpose = "{"v" * 58}…: is 129 characters; the '
+     'Podcasting 2.0 namespace allows 128: shorten it'),
+    ('[podcast]\nimage = "art/cover.jpg"\n',
+     'audioarticles.toml: [podcast] image = "art/cover.jpg": no such file; give the cover\'s '
+     'path relative to the project folder, or remove the key'),
+    ('[[feeds]]\nname = "sport"\ntitle = "Sport"\ncategories = ["Sport"]\nimage = "s.png"\n',
+     'audioarticles.toml: [[feeds]] number 1 image = "s.png": no such file; give the cover\'s '
+     'path relative to the project folder, or remove the key'),
+    ('[pickup]\npodping_url = "podping"\n',
+     'audioarticles.toml: [pickup] podping_url = "podping": not an absolute http(s) URL; write '
+     'it in full, e.g. "https://example.org/podcast/", or leave it empty'),
+    ('[audio.intro]\ntext = "Voici {titre}."\n',
+     'audioarticles.toml: [audio.intro] text = "Voici {titre}.": unknown field {titre}; valid '
+     'fields: {title}, {podcast}, {publication}, {author}, {date}'),
+    ('[audio.outro]\njingle = "fin.mp3"\n',
+     'audioarticles.toml: [audio.outro] jingle = "fin.mp3": no such file; give the jingle\'s '
+     'path relative to the project folder, or remove the key'),
+    ('[disclosure]\nengine_line = "Voix : {voix}."\n',
+     'audioarticles.toml: [disclosure] engine_line = "Voix : {voix}.": unknown field {voix}; '
+     'valid fields: {engine}'),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from audioarticles.clean import clean, load_rules
 from audioarticles.extract import read_file
-from audioarticles.normalise import normalise_segments
+from audioarticles.normalise import normaliser
 from audioarticles.segment import segment, split_long, split_sentences
 from conftest import SAMPLE
 
@@ -40,7 +40,10 @@ def test_split_long_prefers_clauses_and_never_cuts_words():
 
 def test_segments_know_their_block_and_position():
     article = clean(read_file(SAMPLE, "s.txt"), load_rules())
-    segments = normalise_segments(segment(article, 200))
+    speak = normaliser("fr")
+    segments = segment(article, 200)
+    for seg in segments:
+        seg.spoken = speak(seg.written)
     assert [s.position for s in segments] == list(range(len(segments)))
     assert segments[0].block == 0 and segments[0].block_kind == "title"
     assert all(len(s.written) <= 200 for s in segments)

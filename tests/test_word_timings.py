@@ -15,8 +15,8 @@ from audioarticles.cli import cli
 from audioarticles.model import Audio, Segment, TimelineEntry, Word, WordTime
 from audioarticles.pauses import Pauses
 from audioarticles.synthesise import SegmentCache
-from audioarticles.testing.fake_edge import FakeEdge
-from audioarticles.transcripts import cues, parse_vtt, to_json, to_vtt
+from audioarticles.store.recover import parse_vtt
+from audioarticles.transcripts import cues, to_json, to_vtt
 from audioarticles.word_timings import written_words
 
 
@@ -143,13 +143,6 @@ def test_without_word_times_the_json_transcript_has_one_segment_per_cue():
     assert json.loads(to_json(cues(timeline)))["segments"] == [
         {"startTime": 0.0, "endTime": 1.5, "body": "Une phrase."}]
     assert "<0" not in to_vtt(cues(timeline))
-
-
-@pytest.fixture
-def fake_edge(monkeypatch):
-    with FakeEdge(latency=0.01) as fake:
-        monkeypatch.setenv("AUDIOARTICLES_EDGE_URL", fake.url)
-        yield fake
 
 
 def test_an_edge_episode_publishes_word_timings_everywhere(runner, project, fake_edge):

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from audioarticles import editorial, publish, webhooks
+from audioarticles import editorial, jobs as job_runs, publish, webhooks
 from audioarticles.cms import ArticleNotFound, CmsMethods, ProjectBusy
 from audioarticles.config import Settings
 from audioarticles.config import load_settings
@@ -29,22 +29,24 @@ from audioarticles.disclosure import Disclosure
 from audioarticles.engines import engine_class
 from audioarticles.errors import ArticleNotFound, ArticleSkipped, UsageError, UserError
 from audioarticles.model import EditorialEvent
+from audioarticles.model import Job as JobRecord
 from audioarticles.model import Episode as EpisodeRecord
 from audioarticles.pipeline import run as runs
 from audioarticles.pipeline.results import Converted, ConvertReport, Progress, warn
 from audioarticles.pipeline.text import STAGES, TextStage, text_at_stage
 from audioarticles.publisher_feed import FeedInfo
-from audioarticles.sources import ArticleInput, check_id
+from audioarticles.sources import ArticleInput, Source, check_id
 from audioarticles.store import ProjectStore, storage_error
 from audioarticles.version import __version__
 from audioarticles.voices import get_voice, load_voices
 
-__all__ = ["STAGES", "STATES", "ArticleInput", "ArticleNotFound", "ArticleSkipped", "Change",
-           "Converted", "Edition", "Episode", "Progress", "Project", "ProjectBusy", "Recovery",
-           "Report", "__version__", "cwd_path", "diagnose", "format_diagnosis", "state_line",
-           "storage_error"]
+__all__ = ["JOB_STATES", "STAGES", "STATES", "ArticleInput", "ArticleNotFound",
+           "ArticleSkipped", "Change", "Converted", "Edition", "Episode", "Job", "Progress",
+           "Project", "ProjectBusy", "Recovery", "Report", "__version__", "cwd_path", "diagnose",
+           "format_diagnosis", "state_line", "storage_error"]
 
 STATES = editorial.STATES
+JOB_STATES = job_runs.STATES
 
 
 def cwd_path(path: Path) -> str:
@@ -114,6 +116,24 @@ class Episode:
             "disclosure": self.disclosure,
             "corrected_on": episode.meta.get("corrected_on") or None,
         }
+
+
+@dataclass(frozen=True)
+class Job:
+    """One article handed to `Project.submit`: `id`, `name` (the article), `state` (queued,
+    running, done, failed, dead), `status` once done (converted, unchanged, skipped),
+    `attempts`, `error`, `guid` (its episode), times. Read through to the record."""
+
+    record: JobRecord
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.record, name)
+
+    def to_dict(self) -> dict:
+        """What `audioarticles jobs --json` prints for it."""
+        return job_runs.to_dict(self.record)
 
 
 @dataclass(frozen=True)
@@ -239,6 +259,25 @@ class Preview:
         self.server.server_close()
 
 
+def _portable(source: Source | UserError, reader, everywhere: bool) -> Source | UserError:
+    """A source another thread (or, `everywhere`, another machine) can read: standard input,
+    and for the queue a file too, is read now and carried as the article itself; a file's
+    path is made absolute."""
+    from audioarticles.sources import PATH, PARSED, STDIN_KIND
+
+    if isinstance(source, UserError):
+        return source
+    if source.kind == STDIN_KIND or (everywhere and source.kind == PATH):
+        try:
+            article = reader.load(source)
+        except UserError as exc:
+            return exc
+        return Source(PARSED, source.name, source.ref, article.to_dict(), source.explicit_id)
+    if source.kind == PATH:
+        return replace(source, ref=str(Path(source.ref).resolve()))
+    return source
+
+
 def _names(slugs_or_ids: str | Iterable[str]) -> list[str]:
     return [slugs_or_ids] if isinstance(slugs_or_ids, str) else list(slugs_or_ids)
 
@@ -249,9 +288,10 @@ class Project(CmsMethods):
     def __init__(self, settings: Settings):
         self.settings = settings
         self.store = ProjectStore(settings)
+        self._queue = None  # the task queue's connection, made on first use
 
     @classmethod
-    def open(cls, root: str | Path | None = None, out: str | Path | None = None) -> Settings:
+    def open(cls, root: str | Path | None = None, out: str | Path | None = None) -> Project:
         """Read and check `audioarticles.toml` in `root` (default: the current folder);
         `out`: publish the site there instead of `output/`."""
         return cls(load_settings(root, out))
@@ -317,12 +357,7 @@ class Project(CmsMethods):
 
     def _release(self, draft: bool, publish_at: str | datetime | None,
                  force: bool) -> editorial.Release:
-        policy = editorial.Policy.from_project(self.settings)
-        at = publish_at
-        if isinstance(publish_at, str):
-            at = editorial.parse_time(publish_at, policy, "--publish-at")
-        return editorial.Release.for_project(self.settings, force=force, draft=draft,
-                                             publish_at=at)
+        return job_runs.release_for(self.settings, draft, publish_at, force)
 
     def _report(self, run: ConvertReport, feed: FeedInfo | None = None) -> Report:
         return Report(run, [self.episode(c.episode) for c in run.converted], feed)
@@ -379,6 +414,205 @@ class Project(CmsMethods):
     def upgrade(self, *, jobs: int | None = None, progress: Progress | None = None) -> Report:
         """Voice degraded episodes again with the voice they were meant to have."""
         return self._report(runs.upgrade(self.settings, jobs=jobs, progress=progress))
+
+    # jobs: conversions handed to the embedded executor or the task queue
+
+    @property
+    def uses_queue(self) -> bool:
+        """Whether `[queue] url` is set: submitted articles go to `audioarticles worker`s."""
+        return bool(self.settings.section("queue")["url"])
+
+    def queue(self):
+        """The task queue's connection (`tasks.Queue`); a UserError without `[queue] url`."""
+        if self._queue is None:
+            from audioarticles import tasks
+
+            self._queue = tasks.connect(self.settings)
+        return self._queue
+
+    def submit(self, inputs: str | ArticleInput | Iterable[str | ArticleInput],
+               voice: str | None = None, *, rerender: bool = False, draft: bool = False,
+               publish_at: str | datetime | None = None, force: bool = False,
+               fallback: bool = True, queue: bool | None = None,
+               stdin: BinaryIO | None = None) -> list[str]:
+        """Hand articles over to run in the background; returns one job id per article, in
+        input order. `inputs`: what `convert` takes (files, folders, globs, URLs) and
+        `ArticleInput`s. With `[queue] url` (or `queue=True`) each is one message for the
+        `audioarticles worker`s; otherwise the embedded executor runs them in a thread of
+        this process. Follow them with `job`, `jobs` or `wait`; an input that names no
+        article is a job failed at once. The options are `convert`'s."""
+        if isinstance(inputs, (str, ArticleInput)):
+            inputs = [inputs]
+        inputs = list(inputs)
+        use_queue = self.uses_queue if queue is None else queue
+        release = self._release(draft, publish_at, force)  # a bad time stops before any job
+        if voice is not None:
+            get_voice(voice, self.root)
+        opts = job_runs.options(voice=voice, rerender=rerender, draft=draft,
+                                publish_at=release.publish_at, force=force, fallback=fallback)
+        from audioarticles.sources import Reader
+
+        reader = Reader(self.settings, stdin=stdin, exclude=self.store.own_folders)
+        sources: list = []
+        seen: set[tuple[str, str]] = set()  # a file named twice (or by two globs) runs once
+        for entry in inputs:
+            found = reader.expand([entry]) if isinstance(entry, str) else \
+                [entry.source() if isinstance(entry, ArticleInput) else entry]
+            for source in found:
+                key = (source.kind, source.ref) if isinstance(source, Source) and source.ref \
+                    else None
+                if key is None or key not in seen:
+                    sources.append(source)
+                    seen.add(key)
+        return self._submit_sources([_portable(s, reader, use_queue) for s in sources], opts,
+                                    use_queue)
+
+    def _submit_sources(self, sources: list, opts: dict, use_queue: bool) -> list[str]:
+        runner = job_runs.QUEUE if use_queue else job_runs.EMBEDDED
+        records = [job_runs.failed_job(s, opts, runner) if isinstance(s, UserError)
+                   else job_runs.new_job(s, opts, runner) for s in sources]
+        queue = self.queue() if use_queue else None  # before any record: a missing extra
+        with self.store.catalog() as catalog:
+            catalog.add_jobs(records)
+        todo = [r for r in records if r.state == job_runs.QUEUED]
+        if queue is not None:
+            self._send(queue, todo)
+        else:
+            job_runs.EmbeddedExecutor.for_project(self.settings, runs.convert).submit(
+                [r.id for r in todo])
+        return [r.id for r in records]
+
+    def _send(self, queue, records: list[JobRecord]) -> None:
+        from audioarticles.tasks.supervisor import check_reachable
+
+        try:
+            queue.send_articles(records)
+        except Exception as exc:
+            with self.store.catalog() as catalog:
+                for record in records:
+                    catalog.update_job(record.id, only_from=(job_runs.QUEUED,),
+                                       state=job_runs.FAILED, error=f"not queued: {exc}")
+            check_reachable(self.settings)  # says what to fix
+            raise UserError(f"[queue] url {self.settings.section('queue')['url']}: could not "
+                            f"queue the articles ({exc})") from exc
+
+    def submit_sync(self, feed_url: str, voice: str | None = None, *,
+                    limit: int | None = None, rerender: bool = False, draft: bool = False,
+                    publish_at: str | datetime | None = None, force: bool = False,
+                    queue: bool | None = None) -> tuple[FeedInfo, list[str]]:
+        """`sync` through jobs: the feed is read here, each item is one job (the workers find
+        unchanged ones unchanged). Returns what the feed said and the job ids."""
+        release = self._release(draft, publish_at, force)
+        info, sources = runs.feed_sources(self.settings, feed_url, voice, release, limit)
+        opts = job_runs.options(voice=voice, rerender=rerender, draft=draft,
+                                publish_at=release.publish_at, force=force)
+        return info, self._submit_sources(sources, opts, self.uses_queue if queue is None
+                                          else queue)
+
+    def submit_upgrade(self, queue: bool | None = None) -> list[str]:
+        """`upgrade` through jobs: one per degraded episode, with the voice it was meant to
+        have (no fallback)."""
+        use_queue = self.uses_queue if queue is None else queue
+        ids: list[str] = []
+        for voice_name, sources in runs.upgrade_sources(self.settings):
+            opts = job_runs.options(voice=voice_name, rerender=True, fallback=False)
+            ids += self._submit_sources(sources, opts, use_queue)
+        return ids
+
+    def job(self, job_id: str) -> Job:
+        """One job by its id; a UserError when there is none."""
+        record = None
+        if self.store.has_catalog:
+            with self.store.catalog() as catalog:
+                record = catalog.job(job_id)
+        if record is None:
+            raise UserError(f"{job_id}: no such job; list them with `audioarticles jobs`")
+        return Job(record)
+
+    def jobs(self, state: str | Sequence[str] | None = None,
+             ids: Iterable[str] | None = None) -> list[Job]:
+        """Jobs, newest first; `state`: only those in this state (or these states)."""
+        states = (state,) if isinstance(state, str) else tuple(state or ())
+        unknown = [s for s in states if s not in JOB_STATES]
+        if unknown:
+            raise UsageError(f"unknown job state {unknown[0]!r}; valid: {', '.join(JOB_STATES)}")
+        if not self.store.has_catalog:
+            return []
+        with self.store.catalog() as catalog:
+            records = catalog.jobs(states or None, None if ids is None else list(ids))
+        return [Job(r) for r in records]
+
+    def retry(self, job_id: str | Iterable[str] | None = None, *,
+              failed: bool = False) -> list[str]:
+        """Run failed or dead jobs again (the one named, or with `failed=True` every failed
+        and dead one); returns their ids. A UsageError for a job that is not failed or dead."""
+        if (job_id is None) == (not failed):
+            raise UsageError("give a job id or --failed (every failed and dead job)")
+        chosen = self.jobs(state=(job_runs.FAILED, job_runs.DEAD)) if failed else \
+            [self.job(i) for i in _names(job_id)]
+        for job in chosen:
+            if job.state not in (job_runs.FAILED, job_runs.DEAD) or not job.source:
+                raise UsageError(f"{job.id}: job {job.name} is {job.state}"
+                                 f"{'' if job.source else ' (it names no article)'}; only "
+                                 "failed and dead jobs are retried")
+        chosen = [j for j in chosen if j.source]
+        by_runner: dict[str, list[JobRecord]] = {}
+        with self.store.catalog() as catalog:
+            for job in chosen:
+                catalog.update_job(job.id, state=job_runs.QUEUED, error="", finished_at="")
+                by_runner.setdefault(job.runner, []).append(job.record)
+        for runner, records in by_runner.items():
+            if runner == job_runs.QUEUE:
+                self._send(self.queue(), records)
+            else:
+                job_runs.EmbeddedExecutor.for_project(self.settings, runs.convert).submit(
+                    [r.id for r in records])
+        return [j.id for j in chosen]
+
+    def wait(self, ids: Iterable[str], progress: Progress | None = None, *,
+             timeout: float | None = None, stop=None) -> Report:
+        """Follow jobs until each is done, failed or dead, telling `progress` what a local run
+        would (`begin`, `done`, `finish`); returns the same report as a local run (in the
+        order of `ids`). After `timeout` seconds, or when `stop()` is true, the unfinished
+        ones are counted as not done (`report.interrupted`). On the queue, `failed` means a
+        retry is scheduled: the report lists it as failed, with that said."""
+        run = job_runs.wait(self.store, list(ids), progress, timeout,
+                            stop=stop or (lambda: False))
+        if not run.interrupted:  # embedded: also the rebuild after them
+            job_runs.EmbeddedExecutor.settle(self.settings, timeout)
+        return self._report(run)
+
+    def check_queue(self) -> dict:
+        """The queue part of `doctor --config`: `part`, `ok`, `detail` (what answered) or
+        `fix` (what to do). Without `[queue] url` there is nothing to check (ok)."""
+        if not self.uses_queue:
+            return {"part": "queue", "ok": True, "detail": "no [queue] url: conversions run "
+                    "in the command's own threads", "fix": ""}
+        try:
+            from audioarticles import tasks
+            from audioarticles.tasks.supervisor import check_reachable
+
+            tasks.require()
+            url = check_reachable(self.settings)
+        except UserError as exc:
+            return {"part": "queue", "ok": False, "detail": "", "fix": str(exc)}
+        return {"part": "queue", "ok": True, "detail": f"Redis answers at {url}", "fix": ""}
+
+    def run_workers(self, processes: int = 1, threads: int = 1,
+                    queues: Sequence[str] | None = None, say=print) -> int:
+        """`audioarticles worker`: run Dramatiq workers on this project's queue until Ctrl-C
+        or SIGTERM (the articles in flight finish first). Returns the exit code."""
+        from audioarticles import tasks
+
+        tasks.require()
+        if not self.uses_queue:
+            raise UsageError("no [queue] url in audioarticles.toml; add e.g. [queue] url = "
+                             "\"redis://localhost:6379/0\" (workers take their articles from "
+                             "that Redis)")
+        from audioarticles.tasks.supervisor import run_workers
+
+        return run_workers(self.settings, processes, threads,
+                           tuple(queues or tasks.QUEUES), say)
 
     # editorial control
 
@@ -489,8 +723,8 @@ class Project(CmsMethods):
         channel = publish.check_settings(self.settings)
         with self._catalog() as catalog:
             episode = publish.published_episode(catalog, slug_or_id)
-        return publish.embed_info(channel, episode, self.store.files,
-                                  readalong=readalong, markers=markers)
+            cues = catalog.cues(episode.guid) if markers else []
+        return publish.embed_info(channel, episode, cues, readalong=readalong, markers=markers)
 
     def oembed(self, url: str, *, maxwidth: int | None = None,
                maxheight: int | None = None) -> dict:

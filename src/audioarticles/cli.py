@@ -140,6 +140,46 @@ def console_progress(project: Project, as_json: bool):
                            status=err if as_json else out)
 
 
+queue_options = [
+    click.option("--queue/--no-queue", "queue", default=None,
+                 help="Hand the articles to the task queue's workers (automatic when "
+                      "[queue] url is set; --no-queue converts here)."),
+    click.option("--wait", is_flag=True,
+                 help="With the queue: follow the jobs until they finish, with the same "
+                      "progress and summary as a local run."),
+]
+
+
+def with_queue_options(command):
+    for option in reversed(queue_options):
+        command = option(command)
+    return command
+
+
+def queued(project: Project, queue: bool | None) -> bool:
+    return project.uses_queue if queue is None else queue
+
+
+def report_jobs(project: Project, ids: list[str], wait: bool, as_json: bool) -> None:
+    """After handing articles to the queue: follow them (--wait), or say their job ids."""
+    if wait:
+        report_batch(project.wait(ids, console_progress(project, as_json)), as_json)
+        return
+    rows = project.jobs(ids=ids)
+    order = {job_id: i for i, job_id in enumerate(ids)}
+    rows.sort(key=lambda job: order[job.id])
+    if as_json:
+        emit_json({"jobs": [job.to_dict() for job in rows]})
+    else:
+        for job in rows:
+            say(f"{job.id}: {job.name}: {job.state}"
+                + (f": {job.error}" if job.error else ""))
+        say(f"{len(rows)} job{'s' if len(rows) != 1 else ''} queued; follow them with "
+            "`audioarticles jobs`", err=True)
+    if any(job.state == "failed" for job in rows):
+        sys.exit(1)
+
+
 def batch_options(command):
     """The options convert and sync share: voice, parallel jobs, editorial flags, output."""
     for option in reversed([
@@ -167,6 +207,7 @@ def batch_options(command):
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @batch_options
+@with_queue_options
 @click.option("--no-fallback", is_flag=True,
               help="An article its voice cannot speak fails, instead of being voiced by the "
                    "voice's fallback (e.g. fr-espeak for fr) and marked degraded.")
@@ -176,10 +217,20 @@ def batch_options(command):
 @click.pass_obj
 def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, jobs: int | None,
             rerender: bool, draft: bool, publish_at: str | None, force: bool, out: str | None,
-            as_json: bool, no_fallback: bool, explicit_id: str | None) -> None:
+            as_json: bool, queue: bool | None, wait: bool, no_fallback: bool,
+            explicit_id: str | None) -> None:
     """Convert articles into episodes: files, folders (recursive: .txt, .md, .html, .htm),
     glob patterns, `-` for standard input, and http(s) URLs."""
     project = obj.project(out)
+    if queued(project, queue):
+        if explicit_id is not None:
+            raise click.UsageError("--id converts one article here; leave out --queue")
+        ids = project.submit(list(inputs), voice, rerender=rerender, draft=draft,
+                             publish_at=publish_at, force=force, fallback=not no_fallback,
+                             queue=True, stdin=click.get_binary_stream("stdin")
+                             if "-" in inputs else None)
+        report_jobs(project, ids, wait, as_json)
+        return
     report = project.convert(list(inputs), voice, jobs=jobs, rerender=rerender, draft=draft,
                              publish_at=publish_at, force=force, fallback=not no_fallback,
                              id=explicit_id, progress=console_progress(project, as_json),
@@ -191,11 +242,16 @@ def convert(obj: Context, inputs: tuple[str, ...], voice: str | None, jobs: int 
 @click.option("--jobs", "-j", type=click.IntRange(min=1),
               help="Articles converted in parallel (default: the number of CPUs).")
 @json_option
+@with_queue_options
 @click.pass_obj
-def upgrade(obj: Context, jobs: int | None, as_json: bool) -> None:
+def upgrade(obj: Context, jobs: int | None, as_json: bool, queue: bool | None,
+            wait: bool) -> None:
     """Voice degraded episodes again with the voice they were meant to have, once it works
     (same GUID and slug; the feed follows)."""
     project = obj.project()
+    if queued(project, queue):
+        report_jobs(project, project.submit_upgrade(queue=True), wait, as_json)
+        return
     report = project.upgrade(jobs=jobs, progress=console_progress(project, as_json))
     if not as_json and not (report.converted or report.failed or report.skipped):
         say("no degraded episodes")
@@ -207,13 +263,20 @@ def upgrade(obj: Context, jobs: int | None, as_json: bool) -> None:
 @click.argument("feed_url")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the first N items of the feed.")
 @batch_options
+@with_queue_options
 @click.pass_obj
 def sync(obj: Context, feed_url: str, limit: int | None, voice: str | None, jobs: int | None,
          rerender: bool, draft: bool, publish_at: str | None, force: bool, out: str | None,
-         as_json: bool) -> None:
+         as_json: bool, queue: bool | None, wait: bool) -> None:
     """Convert the articles of a publisher's RSS/Atom feed: new ones, changed ones again;
     unchanged ones are skipped, and an unmodified feed is not read again."""
     project = obj.project(out)
+    if queued(project, queue):
+        _, ids = project.submit_sync(feed_url, voice, limit=limit, rerender=rerender,
+                                     draft=draft, publish_at=publish_at, force=force,
+                                     queue=True)
+        report_jobs(project, ids, wait, as_json)
+        return
     report = project.sync(feed_url, voice, limit=limit, jobs=jobs, rerender=rerender,
                           draft=draft, publish_at=publish_at, force=force,
                           progress=console_progress(project, as_json))
@@ -239,6 +302,67 @@ def episodes(obj: Context, names: tuple[str, ...], states: tuple[str, ...],
         say("no episodes yet; run `audioarticles convert ARTICLE`")
     for e in rows:
         click.echo(printable_row(e.slug, f"{e.duration_s:7.1f} s", e.voice, e.state, e.title))
+
+
+@cli.group("jobs", invoke_without_command=True)
+@click.option("--failed", is_flag=True, help="Only failed and dead-lettered jobs.")
+@click.option("--state", "states", multiple=True, type=click.Choice(api.JOB_STATES),
+              help="Only jobs in this state (repeatable).")
+@json_option
+@click.pass_context
+def jobs_command(ctx: click.Context, failed: bool, states: tuple[str, ...],
+                 as_json: bool) -> None:
+    """List the articles handed to the queue (or the embedded executor), newest first:
+    queued, running, done, failed (a retry is scheduled), dead (dead-lettered), each with its
+    article and error; `jobs retry` below."""
+    if ctx.invoked_subcommand is not None:
+        return
+    rows = ctx.obj.project().jobs(state=("failed", "dead") if failed else states)
+    if as_json:
+        emit_json({"jobs": [job.to_dict() for job in rows]})
+        return
+    if not rows:
+        say("no jobs" + (" failed" if failed else ""))
+    for job in rows:
+        state = f"{job.state} ({job.status})" if job.status else job.state
+        click.echo(printable_row(job.id, state, f"{job.attempts} tries", job.name,
+                                 job.error or job.guid))
+
+
+@jobs_command.command("retry")
+@click.argument("job_ids", nargs=-1, metavar="[ID]...")
+@click.option("--failed", is_flag=True, help="Every failed and dead-lettered job.")
+@json_option
+@click.pass_obj
+def jobs_retry(obj: Context, job_ids: tuple[str, ...], failed: bool, as_json: bool) -> None:
+    """Run failed or dead-lettered jobs again (by id, or all with --failed)."""
+    if bool(job_ids) == failed:
+        raise click.UsageError("give job ids or --failed")
+    retried = obj.project().retry(list(job_ids) or None, failed=failed)
+    if as_json:
+        emit_json({"retried": retried})
+        return
+    say(f"{len(retried)} job{'s' if len(retried) != 1 else ''} queued again"
+        + (f": {' '.join(retried)}" if retried else ""))
+
+
+@cli.command()
+@click.option("--processes", "-p", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes (one per core is a good start).")
+@click.option("--threads", "-t", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Articles each process converts at once.")
+@click.option("--queues", "-Q", multiple=True, metavar="QUEUE",
+              help="Only these queues: articles, publish (repeatable or comma-separated; "
+                   "default: both).")
+@click.pass_obj
+def worker(obj: Context, processes: int, threads: int, queues: tuple[str, ...]) -> None:
+    """Run workers on the project's task queue ([queue] url): they convert the articles
+    `convert --queue` hands over, rebuild the feed after them and release scheduled
+    episodes. Ctrl-C or SIGTERM lets the articles in flight finish, then stops."""
+    names = [q for entry in queues for q in entry.split(",") if q]
+    code = obj.project().run_workers(processes, threads, names or None,
+                                     say=lambda message: say(message, err=True))
+    sys.exit(code)
 
 
 @cli.group(invoke_without_command=True)

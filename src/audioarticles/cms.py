@@ -270,14 +270,11 @@ class CmsMethods:
         _EXECUTOR.submit(run)
         return job.id
 
-    def job(self, job_id: str) -> _Job | None:
-        return _JOBS.get(job_id)
-
     def _job_status(self, job_id: str) -> dict:
         """`status` (queued, rendering, ready, failed) and `error` of a submitted job."""
         if not job_id:
             return {"status": "ready", "error": None}
-        job = self.job(job_id)
+        job = _JOBS.get(job_id)  # (Project.job is the jobs table's, jobs.py)
         if job is None:  # a job record swept away: what the catalog has is what counts
             return {"status": "ready", "error": None}
         return {"status": STATUS_OF_JOB.get(job.status, job.status),

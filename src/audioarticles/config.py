@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import functools
 import re
+import string
 import tomllib
 import typing
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
@@ -28,10 +30,11 @@ from pydantic import (
 )
 
 from audioarticles import engines
+from audioarticles.cover_rules import cover_format
 from audioarticles.errors import UsageError
 from audioarticles.languages import language_tag
 from audioarticles.pauses import Pauses
-from audioarticles.validation import Section, check
+from audioarticles.validation import Section, check, closest
 from audioarticles.voices import PROFILE_FOLDER, Voice, load_voices
 
 CONFIG_NAME = "audioarticles.toml"
@@ -66,21 +69,121 @@ def _one_or_more(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-def _absolute_url_or_empty(value: str) -> str:
-    value = value.strip()
-    parts = urlsplit(value)
-    if value and (parts.scheme not in ("http", "https") or not parts.netloc):
-        raise ValueError("not an absolute http(s) URL; write it in full, e.g. "
-                         "\"https://example.org/…\"")
-    return value
-
-
 def _regex(pattern: str) -> str:
     try:
         re.compile(pattern)
     except re.error as exc:
         raise ValueError(f"not a regular expression ({exc}); fix the pattern") from None
     return pattern
+
+
+def _absolute_url(value: str) -> str:
+    """An absolute http(s) URL (surrounding spaces dropped); "" stays "" (the key is off)."""
+    url = value.strip()
+    parts = urlsplit(url)
+    if url and (parts.scheme not in ("http", "https") or not parts.netloc):
+        raise ValueError("not an absolute http(s) URL; write it in full, e.g. "
+                         "\"https://example.org/podcast/\", or leave it empty")
+    return url
+
+
+def _base_url(value: str) -> str:
+    if not value.strip():
+        raise ValueError("is empty; write where output/ is published, e.g. "
+                         "\"https://example.org/podcast/\"")
+    url = _absolute_url(value)
+    return url if url.endswith("/") else url + "/"
+
+
+@functools.cache
+def apple_categories() -> dict[str, tuple[str, ...]]:
+    """Apple Podcasts' categories and their subcategories (data/apple_categories.toml)."""
+    text = resources.files("audioarticles").joinpath("data/apple_categories.toml").read_text("utf-8")
+    return {name: tuple(subs) for name, subs in tomllib.loads(text).items()}
+
+
+def parse_category(value: str) -> tuple[str, str | None]:
+    """`"News"` or `"News > Daily News"`, checked against Apple's list (exact English names);
+    a ValueError says what to write instead."""
+    known = apple_categories()
+    parts = [p.strip() for p in str(value).split(">")]
+    if len(parts) > 2 or not all(parts):
+        raise ValueError("write \"Category\" or \"Category > Subcategory\" with Apple's English "
+                         "names")
+    name = parts[0]
+    if name not in known:
+        close = closest(name, list(known))
+        raise ValueError(f"{name!r} is not an Apple Podcasts category" +
+                         (f"; did you mean {close!r}?" if close else
+                          f"; valid values: {', '.join(known)}"))
+    if len(parts) == 1:
+        return name, None
+    sub = parts[1]
+    if sub not in known[name]:
+        close = closest(sub, list(known[name]))
+        valid = ", ".join(known[name]) or "none (use the category alone)"
+        raise ValueError(f"{sub!r} is not a subcategory of {name!r} in Apple Podcasts" +
+                         (f"; did you mean {close!r}?" if close else f"; valid values: {valid}"))
+    return name, sub
+
+
+def _categories(values: list[str]) -> list[str]:
+    if not values:
+        raise ValueError("is empty; Apple Podcasts needs one, e.g. \"News\"")
+    for value in values:
+        parse_category(value)
+    return values
+
+
+def _at_most(limit: int):
+    """A text of at most `limit` characters once its runs of spaces are single spaces."""
+    def check(value: str) -> str:
+        value = " ".join(value.split())
+        if len(value) > limit:
+            raise ValueError(f"is {len(value)} characters; the Podcasting 2.0 namespace allows "
+                             f"{limit}: shorten it")
+        return value
+    return AfterValidator(check)
+
+
+def _template(*fields: str):
+    """A text whose `{fields}` are among `fields` (spaces made single)."""
+    def check(value: str) -> str:
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+        except ValueError as exc:
+            raise ValueError(f"bad template ({exc}); write fields as "
+                             f"{{{fields[0] if fields else 'name'}}}") from None
+        unknown = sorted(names - set(fields))
+        if unknown:
+            valid = ", ".join(f"{{{name}}}" for name in fields) or "none"
+            raise ValueError(f"unknown field {{{unknown[0]}}}; valid fields: {valid}")
+        return " ".join(value.split())
+    return AfterValidator(check)
+
+
+def _project_file(what: str, check_data=None):
+    """A project-relative file that must exist (when given, and when the project folder is
+    known: `check`'s context), its content checked by `check_data` (a ValueError)."""
+    def check(value: str, info: ValidationInfo) -> str:
+        name = value.strip()
+        root = (info.context or {}).get("root")
+        if not name or root is None:
+            return name
+        path = Path(root) / name
+        if not path.is_file():
+            raise ValueError(f"no such file; give the {what}'s path relative to the project "
+                             "folder, or remove the key")
+        if check_data is not None:
+            check_data(path.read_bytes())
+        return name
+    return AfterValidator(check)
+
+
+URL = Annotated[str, AfterValidator(_absolute_url)]
+Cover = Annotated[str, _project_file("cover", cover_format)]
+#: the fields an [audio.intro]/[audio.outro] text may name (intro_outro.template_values)
+FRAME_FIELDS = ("title", "podcast", "publication", "author", "date")
 
 
 Milliseconds = Annotated[int, Field(ge=0, le=60_000)]
@@ -91,7 +194,6 @@ Seasons = Literal["", "year"]
 SEASONS: tuple[str, ...] = typing.get_args(Seasons)
 Text = Annotated[str, Field(min_length=1)]
 Pattern = Annotated[str, AfterValidator(_regex)]
-AbsoluteUrlOrEmpty = Annotated[str, AfterValidator(_absolute_url_or_empty)]
 
 
 class PodcastSection(Section):
@@ -106,41 +208,43 @@ class PodcastSection(Section):
     publication: str = Field("", description="the newspaper or site the articles come from")
     language: Annotated[str, AfterValidator(_language_code)] = Field(
         "fr", description="ISO 639 code of the feed (\"fr\", \"fr-CA\")")
-    base_url: str = Field("http://127.0.0.1:8000/",
+    base_url: Annotated[str, AfterValidator(_base_url)] = Field("http://127.0.0.1:8000/",
                           description="where output/ is published (absolute http(s) URL)")
-    link: str = Field("", description="the publication's web site; empty: base_url")
+    link: URL = Field("", description="the publication's web site; empty: base_url")
     owner_name: str = ""
     owner_email: str = ""
-    category: Annotated[list[str], BeforeValidator(_one_or_more)] = Field(
+    category: Annotated[list[str], BeforeValidator(_one_or_more),
+                        AfterValidator(_categories)] = Field(
         ["News"], description="Apple's English names: \"News\" or \"News > Daily News\" "
                               "(or a list)")
     explicit: bool = False
-    image: str = Field("", description="project-relative JPEG/PNG, square, 1400-3000 px; "
+    image: Cover = Field("", description="project-relative JPEG/PNG, square, 1400-3000 px; "
                                        "empty: a generated cover")
     timezone: Annotated[str, AfterValidator(_time_zone)] = Field(
         "Europe/Paris", description="for pubDate, and to read source dates that carry no zone")
     feed_limit: int = Field(100, ge=1, le=100_000,
                             description="newest N episodes in feed.xml; older ones stay on the "
                                         "site")
-    new_feed_url: str = Field("", description="set when the feed moves: itunes:new-feed-url")
+    new_feed_url: URL = Field("", description="set when the feed moves: itunes:new-feed-url")
     locked: bool = Field(True, description="podcast:locked: other platforms may not import "
                                            "the feed")
     # more of what apps show; each is written only when set
     copyright: str = ""
-    txt: str = Field("", description="podcast:txt, e.g. a platform's verification string (at "
+    txt: Annotated[str, _at_most(4000)] = Field("", description="podcast:txt, e.g. a platform's verification string (at "
                                      "most 4000 characters)")
-    txt_purpose: str = Field("", description="e.g. \"verify\" (at most 128 characters)")
-    funding_url: str = Field("", description="podcast:funding: where listeners support the "
+    txt_purpose: Annotated[str, _at_most(128)] = Field("", description="e.g. \"verify\" (at most 128 characters)")
+    funding_url: URL = Field("", description="podcast:funding: where listeners support the "
                                              "newsroom")
-    funding_text: str = Field("", description="at most 128 characters")
+    funding_text: Annotated[str, _at_most(128)] = Field("", description="at most 128 "
+                                                                         "characters")
     medium: Medium = Field("podcast", description="podcast:medium")
-    license: str = Field("", description="podcast:license: an SPDX id (\"cc-by-4.0\") or a "
+    license: Annotated[str, _at_most(128)] = Field("", description="podcast:license: an SPDX id (\"cc-by-4.0\") or a "
                                          "licence's name")
-    license_url: str = Field("", description="needed when the licence is not an SPDX id")
+    license_url: URL = Field("", description="needed when the licence is not an SPDX id")
     numbering: bool = Field(False, description="itunes:episode / podcast:episode, given once "
                                                "per feed")
     seasons: Seasons = Field("", description="\"year\": the year of publication is the season")
-    enclosure_prefix: AbsoluteUrlOrEmpty = Field(
+    enclosure_prefix: URL = Field(
         "", description="a measurement service's prefix for the feeds' enclosure URLs (OP3: "
         "\"https://op3.dev/e/\", Podtrac: \"https://dts.podtrac.com/redirect.mp3/\"); the "
         "enclosure becomes the prefix followed by the MP3's URL without its scheme. The files, "
@@ -158,7 +262,7 @@ class FeedEntry(Section):
                                   "feeds/<name>.xml")
     title: str = Field(description="the feed's own title")
     description: str = ""
-    image: str = Field("", description="project-relative cover; empty: the podcast's")
+    image: Cover = Field("", description="project-relative cover; empty: the podcast's")
     private: bool = Field(False, description="true: only reachable with a token")
     numbering: bool | None = Field(None, description="unset: as [podcast] numbering")
     seasons: Seasons | None = Field(None, description="unset: as [podcast] seasons")
@@ -171,9 +275,9 @@ class FeedEntry(Section):
 class PickupSection(Section):
     """`[pickup]`: telling apps and directories that a feed changed (publish/pickup.py)."""
 
-    websub_hub: str = Field("", description="e.g. a public WebSub hub: <atom:link rel=\"hub\"> "
+    websub_hub: URL = Field("", description="e.g. a public WebSub hub: <atom:link rel=\"hub\"> "
                                             "and a publish ping")
-    podping_url: str = Field("", description="an HTTP Podping endpoint, called with ?url=<feed>")
+    podping_url: URL = Field("", description="an HTTP Podping endpoint, called with ?url=<feed>")
     retries: int = Field(3, ge=1, le=10, description="attempts per notification; a failure is "
                                                      "a warning, never an error")
     timeout_s: float = Field(10.0, gt=0, le=300)
@@ -188,10 +292,12 @@ class VoiceSection(Section):
 class IntroSection(Section):
     """`[audio.intro]`: a spoken template and an optional jingle played first."""
 
-    text: str = Field("", description="fields {title} {podcast} {publication} {author} {date}; "
+    text: Annotated[str, _template(*FRAME_FIELDS)] = Field(
+        "", description="fields {title} {podcast} {publication} {author} {date}; "
                                       "a sentence naming an empty field is left out; \"\" "
                                       "turns it off")
-    jingle: str = Field("", description="project-relative audio file")
+    jingle: Annotated[str, _project_file("jingle")] = Field(
+        "", description="project-relative audio file")
     jingle_gain_db: float = Field(-6.0, ge=-60, le=20)
     jingle_fade_in_ms: Milliseconds = 0
     jingle_fade_out_ms: Milliseconds = 800
@@ -260,14 +366,21 @@ class DisclosureSection(Section):
     audio (so in the transcript), shown by the player, in the feed item and the MP3 comment."""
 
     enabled: bool = True
-    text: str = "Cet épisode est lu par une voix de synthèse."
-    engine_line: str = Field("Synthèse vocale : {engine}.",
+    text: Annotated[str, _template()] = "Cet épisode est lu par une voix de synthèse."
+    engine_line: Annotated[str, _template("engine")] = Field("Synthèse vocale : {engine}.",
                              description="written after the text; \"\" leaves it out")
-    updated: str = Field("", description="said after a correction, e.g. \"Article mis à jour "
+    updated: Annotated[str, _template("date")] = Field("", description="said after a correction, e.g. \"Article mis à jour "
                                          "le {date}.\"")
     engines: dict[str, str] = Field(default_factory=dict, description="engine names as "
                                     "listeners read them, over each engine's own, e.g. "
                                     "{ espeak = \"eSpeak NG\" }")
+
+    @field_validator("text")
+    @classmethod
+    def _worded(cls, text: str, info: ValidationInfo) -> str:
+        if info.data.get("enabled", True) and not text.strip():
+            raise ValueError("is empty; word the disclosure, or set enabled = false")
+        return text
 
 
 class PublishSection(Section):
@@ -289,7 +402,7 @@ class AnalyticsSection(Section):
     """`[analytics]`: listening events (play, pause, progress at 25/50/75 %, complete,
     ratechange, seek), without cookies or personal data."""
 
-    beacon_url: AbsoluteUrlOrEmpty = Field(
+    beacon_url: URL = Field(
         "", description="where the player also sends each event with navigator.sendBeacon "
         "(e.g. the HTTP API's .../v1/events); empty: events are only DOM events and "
         "postMessage")
@@ -356,6 +469,43 @@ class FetchSection(Section):
                                     "names may resolve to such addresses")
 
 
+class QueueSection(Section):
+    """`[queue]`: conversions run by workers on a Dramatiq task queue (Redis broker). Absent
+    `url`: the embedded default (threads of the command, nothing to start)."""
+
+    url: str = Field("", description="the Redis broker, e.g. \"redis://localhost:6379/0\"; "
+                     "its password comes from $REDISCLI_AUTH, never from this file")
+    namespace: str = Field("audioarticles", pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
+                           description="prefix of every Redis key (projects sharing one Redis "
+                           "need their own)")
+    max_retries: int = Field(5, ge=0, le=100, description="tries after the first before an "
+                             "article is dead-lettered")
+    min_backoff_s: float = Field(15, gt=0, le=86400, description="wait before the first retry "
+                                 "(doubling each time)")
+    max_backoff_s: float = Field(3600, gt=0, le=7 * 86400)
+    redelivery_s: float = Field(60, ge=1, le=3600, description="a worker silent this long is "
+                                "taken for dead: its articles go to another worker")
+    rebuild_debounce_s: float = Field(5, ge=0, le=3600, description="the feed and site are "
+                                      "rebuilt once no article finished for this long...")
+    rebuild_max_wait_s: float = Field(60, ge=0, le=86400, description="...or once the oldest "
+                                      "finished article waited this long")
+    release_interval_s: float = Field(60, ge=1, le=86400, description="how often scheduled "
+                                      "episodes due for release are looked for")
+
+    @field_validator("url")
+    @classmethod
+    def _redis_url(cls, url: str) -> str:
+        from urllib.parse import urlsplit
+
+        if not url:
+            return url
+        parts = urlsplit(url)
+        if parts.scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("not a Redis URL; e.g. url = \"redis://localhost:6379/0\"")
+        if parts.password:
+            raise ValueError("holds a password; remove it from the URL and set $REDISCLI_AUTH "
+                             "in the workers' environment")
+        return url
 def _http_url_or_empty(value: str) -> str:
     if value and not re.match(r"https?://[^/\s]+", value):
         raise ValueError("not an http(s) URL; write it as \"https://cms.example.org/hook\"")
@@ -489,6 +639,7 @@ class SettingsFile(Section):
     catalog: CatalogSection = CatalogSection()
     limits: LimitsSection = LimitsSection()
     fetch: FetchSection = FetchSection()
+    queue: QueueSection = QueueSection()
     api: ApiSection = ApiSection()
     storage: StorageSection = StorageSection()
 
@@ -608,7 +759,8 @@ class Settings:
     def __init__(self, root: str | Path, settings: dict | None = None,
                  out_dir: Path | None = None, origin: str = CONFIG_NAME):
         self.root = Path(root)
-        self.values = check(settings_schema(), settings or {}, origin)
+        self.values = check(settings_schema(), settings or {}, origin,
+                            context={"root": self.root})
         #: the same values as plain tables, every default filled in
         self.settings: dict[str, Any] = self.values.model_dump()
         self.out_dir = out_dir

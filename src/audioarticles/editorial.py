@@ -53,22 +53,16 @@ def default_actor() -> str:
 # policy
 
 
-@dataclass(frozen=True)
-class Policy:
-    """The `[editorial]` section of audioarticles.toml, checked (defaults: the schema's)."""
+class Policy(EditorialSection):
+    """The checked `[editorial]` section (its keys, defaults and checks are the schema's) and
+    the podcast's time zone, in which dates without one are read."""
 
-    auto_publish: bool = EditorialSection().auto_publish
-    publish_degraded: bool = EditorialSection().publish_degraded
-    embargo: str = EditorialSection().embargo
-    timezone: str = PodcastSection().timezone
+    timezone: str = PodcastSection.model_fields["timezone"].default
 
     @classmethod
     def from_project(cls, project: Settings) -> Policy:
-        section = project.section("editorial")  # checked by the schema
-        zone = project.section("podcast")["timezone"]
-        return cls(auto_publish=section["auto_publish"],
-                   publish_degraded=section["publish_degraded"],
-                   embargo=section["embargo"], timezone=zone)
+        return cls(**project.values.editorial.model_dump(),
+                   timezone=project.values.podcast.timezone)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import requests
+from pydantic import Field
 
 from audioarticles import netguard
 from audioarticles.version import __version__
@@ -38,25 +39,20 @@ def binary_kind(data: bytes) -> str | None:
     return None
 
 
-@dataclass
-class FetchSettings:
-    timeout_s: float = FetchSection().timeout_s  # the whole fetch of one URL
-    max_bytes: int = int(LimitsSection().max_input_mb * 1024 * 1024)
-    max_redirects: int = FetchSection().max_redirects
-    user_agent: str = DEFAULT_USER_AGENT
-    allow_private: bool = False  # intranet CMSs: loopback, private and link-local addresses
-    allow_hosts: tuple[str, ...] = ()  # host names that may resolve to such addresses
+def _bytes(megabytes: float) -> int:
+    return int(megabytes * 1024 * 1024)
+
+
+class FetchSettings(FetchSection):
+    """`[fetch]` (its keys, defaults and checks are the schema's) and the size cap of
+    `[limits] max_input_mb`, in bytes."""
+
+    max_bytes: int = Field(default_factory=lambda: _bytes(LimitsSection().max_input_mb), gt=0)
 
     @classmethod
     def from_project(cls, project) -> FetchSettings:
-        fetch = project.section("fetch")
-        limits = project.section("limits")
-        return cls(timeout_s=float(fetch["timeout_s"]),
-                   max_bytes=int(limits["max_input_mb"] * 1024 * 1024),
-                   max_redirects=fetch["max_redirects"],
-                   user_agent=str(fetch["user_agent"] or DEFAULT_USER_AGENT),
-                   allow_private=fetch["allow_private"],
-                   allow_hosts=tuple(fetch["allow_hosts"]))
+        return cls(**project.values.fetch.model_dump(),
+                   max_bytes=_bytes(project.values.limits.max_input_mb))
 
 
 class FetchCancelled(Exception):
@@ -103,13 +99,13 @@ def fetch(url: str, settings: FetchSettings, headers: dict[str, str] | None = No
     session = session or requests.Session()
     netguard.guard(session)
     session.max_redirects = settings.max_redirects
-    request_headers = {"User-Agent": settings.user_agent,
+    request_headers = {"User-Agent": settings.user_agent or DEFAULT_USER_AGENT,
                        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,"
                                  "text/plain;q=0.8,*/*;q=0.5",
                        "Accept-Language": "fr,en;q=0.5"}
     request_headers.update(headers or {})
     with netguard.watching(settings.timeout_s, settings.allow_private,
-                           settings.allow_hosts) as watch:
+                           tuple(settings.allow_hosts)) as watch:
         try:
             return _get(url, settings, session, request_headers, watch)
         except netguard.Refused as exc:

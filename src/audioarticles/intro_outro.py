@@ -15,7 +15,6 @@ from audioarticles.model import Article, Audio, Segment
 from audioarticles.segment import fit_spoken, split_long, split_sentences
 from audioarticles.tools import DETACHED, ffmpeg_exe
 
-FIELDS = ("title", "podcast", "publication", "author", "date")
 
 
 def template_values(article: Article, podcast: dict) -> dict[str, str]:
@@ -29,21 +28,13 @@ def template_values(article: Article, podcast: dict) -> dict[str, str]:
     }
 
 
-def fill(template: str, values: dict[str, str], origin: str) -> list[str]:
+def fill(template: str, values: dict[str, str]) -> list[str]:
     """The template's sentences with their fields filled; a sentence naming an empty field is
-    left out ("Publié le {date}." disappears when the date is unknown)."""
+    left out ("Publié le {date}." disappears when the date is unknown). Its fields were
+    checked when the settings loaded (config.FRAME_FIELDS)."""
     sentences = []
     for sentence in split_sentences(" ".join(template.split())):
-        try:
-            names = [name for _, name, _, _ in string.Formatter().parse(sentence)
-                     if name is not None]
-        except ValueError as exc:
-            raise UsageError(f"{origin}: bad template {sentence!r} ({exc}); "
-                             f"write fields as {{title}}") from exc
-        unknown = [n for n in names if n not in values]
-        if unknown:
-            raise UsageError(f"{origin}: unknown field {{{unknown[0]}}} in {sentence!r}; "
-                             f"valid fields: {', '.join('{' + f + '}' for f in FIELDS)}")
+        names = [name for _, name, _, _ in string.Formatter().parse(sentence) if name is not None]
         if all(values[n] for n in names):
             sentences.append(sentence.format(**values))
     return sentences
@@ -53,8 +44,7 @@ def spoken_frame(kind: str, settings: dict, values: dict[str, str], max_chars: i
                  speak: Callable[[str], str], closing: tuple[str, ...] = ()) -> list[Segment]:
     """The intro's (or outro's) segments, normalised for speech like the article's; `closing`
     sentences (the disclosure) are said after the template's, as they are."""
-    origin = f"audioarticles.toml [audio.{kind}] text"
-    sentences = fill(settings["text"], values, origin)
+    sentences = fill(settings["text"], values)
     sentences += [s for line in closing for s in split_sentences(line)]
     segments = []
     for sentence in sentences:

@@ -40,9 +40,12 @@ class Loudness:
 
 @dataclass(frozen=True)
 class Target:
-    integrated_lufs: float = -16.0
-    true_peak_db: float = -1.0
-    dual_mono: bool = True
+    """What an episode is levelled to (`[audio]` loudness_lufs, true_peak_db, dual_mono: the
+    defaults are the schema's, see assemble.Mastering)."""
+
+    integrated_lufs: float
+    true_peak_db: float
+    dual_mono: bool
 
     @property
     def ceiling_db(self) -> float:

@@ -207,3 +207,24 @@ class RetiredFile:
     path: str  # relative to the output folder
     guid: str  # the episode it belonged to
     retired_at: str  # ISO 8601, UTC
+
+
+@dataclass
+class Job:
+    """One article's conversion handed to the embedded executor or the task queue, and what
+    became of it (`jobs.py` moves it through its states)."""
+
+    id: str
+    name: str  # the article as messages name it (its file, URL or `article:ID`)
+    source: dict  # sources.Source.to_dict(): the article reference, plain data
+    options: dict  # voice, rerender, draft, publish_at, force, fallback
+    runner: str  # "embedded" (threads of the submitting process) or "queue"
+    state: str = "queued"  # queued, running, done, failed, dead
+    attempts: int = 0
+    error: str = ""  # why the last attempt failed
+    guid: str = ""  # the episode, once recorded
+    status: str = ""  # when done: converted, unchanged or skipped
+    created_at: str = ""
+    updated_at: str = ""
+    started_at: str = ""
+    finished_at: str = ""

@@ -13,7 +13,7 @@ from audioarticles.assemble import Assembly, Mastering, Piece, assemble
 from audioarticles.config import Settings
 from audioarticles.disclosure import Disclosure
 from audioarticles.engines.base import Engine
-from audioarticles.intro_outro import FIELDS, Jingle, fill, spoken_frame, template_values
+from audioarticles.intro_outro import Jingle, spoken_frame, template_values
 from audioarticles.model import Article, Segment
 from audioarticles.normalise import normaliser
 from audioarticles.pauses import Pauses
@@ -44,6 +44,7 @@ class Rendered:
     bytes: int = 0  # the MP3's size
     corrected_on: date | None = None  # the day the article was corrected, said in the outro
     chapters_list: list[chapter_files.Chapter] = field(default_factory=list)
+    cues: list[transcripts.Cue] = field(default_factory=list)  # kept in the catalog
     image: str = ""  # the episode's own artwork beside the MP3 (`<stem>.jpg`), if any
     image_px: int = 0
     segments: list[Segment] = field(default_factory=list)  # the article's, as voiced
@@ -121,10 +122,9 @@ def episode_tags(project: Settings, article: Article, assembly: Assembly, chapte
     )
 
 
-def side_files(article: Article, podcast_title: str, assembly: Assembly,
-               chapter_list) -> dict[str, str]:
+def side_files(article: Article, podcast_title: str, cue_list: list[transcripts.Cue],
+               chapter_list: list[chapter_files.Chapter]) -> dict[str, str]:
     """The text of each file written beside the MP3, by suffix."""
-    cue_list = transcripts.cues(assembly.timeline)
     return {
         ".vtt": transcripts.to_vtt(cue_list),
         ".srt": transcripts.to_srt(cue_list),
@@ -153,9 +153,6 @@ class Production:
                                       origin=f"voice profile {voice.origin or voice.name} [pauses]")
         jingles = {kind: Jingle.from_settings(kind, audio[kind], project.root)
                    for kind in ("intro", "outro")}
-        for kind in ("intro", "outro"):  # template mistakes show now, not once per article
-            fill(audio[kind]["text"], dict.fromkeys(FIELDS, "x"),
-                 f"audioarticles.toml [audio.{kind}] text")
         return cls(Mastering.from_settings(audio), pauses, jingles)
 
 
@@ -196,8 +193,9 @@ def _assembled(project: Settings, article: Article, voice: Voice, engine: Engine
         tag(tmp, episode_tags(project, article, assembly, chapter_list, guid, pub_date,
                               engine.NAME, artwork))
         size = tmp.stat().st_size
+        cue_list = transcripts.cues(assembly.timeline)
         sides: dict[str, str | bytes] = dict(side_files(
-            article, project.section("podcast")["title"], assembly, chapter_list))
+            article, project.section("podcast")["title"], cue_list, chapter_list))
         if artwork is not None:
             sides[".jpg"] = artwork.jpeg
         placed = placement.place(sides)
@@ -205,7 +203,7 @@ def _assembled(project: Settings, article: Article, voice: Voice, engine: Engine
                                                     "json": placed[".transcript.json"]},
                     chapters=placed[".chapters.json"], assembly=assembly, bytes=size,
                     synthesized=result.synthesized, cached=result.cached,
-                    corrected_on=corrected_on, chapters_list=chapter_list,
+                    corrected_on=corrected_on, chapters_list=chapter_list, cues=cue_list,
                     image=placed.get(".jpg", ""), image_px=artwork.px if artwork else 0,
                     segments=[seg for seg in voiced if seg.block >= 0],
                     cache_identity=engine.cache_identity(voice))

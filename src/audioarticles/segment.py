@@ -1,7 +1,8 @@
 """Split the written text into segments: sentences of one block, each within the engine's
 length limit. French abbreviations ("M.", "Pr.", "p.", "J.-C.") and initials do not end a
 sentence, nor do initials ("J.-P.") and dotted acronyms ("S.G."); a closing » ends one only
-after sentence punctuation ("« Non » 12 heures après" is one sentence). A sentence too long
+after sentence punctuation ("« Non » 12 heures après" is one sentence); a unit symbol after a
+number does end one ("à 14 h. Le maire"). A sentence too long
 is cut at clause boundaries (";", ":", ","), else between words, never inside a word or a
 number ("7 800", "12 %"). With a `speak` function the spoken text is
 filled in too, and a piece whose spoken form is over the limit is cut again.
@@ -27,6 +28,8 @@ _STARTS = r"(?=[«\"“(\[A-ZÀ-ÖØ-Þ0-9])"
 _SENTENCE_END = re.compile(rf"(?:(?<=[.!?…])|(?<=[.!?…]»)|(?<=[.!?…][ \u00a0\u202f]»)){_SPACE}{_STARTS}")
 _INITIALS = re.compile(r"(?:[A-ZÀ-Þ]\.-?)+[A-ZÀ-Þ]")
 _LAST_WORD = re.compile(r"([\w.\-]+)\.$")
+# A unit symbol after a number does end a sentence ("rendez-vous à 14 h. Le maire…").
+_UNIT_END = re.compile(r"[0-9][ \u00a0\u202f]?(?:h|min|s|m|km|cm|mm|g|kg|mg|l|ml|t|ha)\.$")
 # Cut points for a long sentence, most natural first. Only plain spaces are cut: a no-break
 # space holds "7 800", "12 %" and "« Le" together; a plain space before a group of three
 # digits or a unit symbol is not cut either.
@@ -43,6 +46,8 @@ def ends_sentence(text_before: str) -> bool:
     if last is None:
         return True
     word = last.group(1)
+    if _UNIT_END.search(text_before):
+        return True
     return not (word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
                 or _INITIALS.fullmatch(word))
 

@@ -7,15 +7,14 @@ Cue times at sentence boundaries are exact (sample counts); when a long sentence
 over several cues, its time is shared among them by length of text, or, when the engine gave
 word timings, split where the first word of the next cue starts. With word timings the VTT
 carries each word's start (`<00:00:01.250>` cue timestamps) and the JSON transcript has one
-segment per word; without, one per cue.
+segment per word; without, one per cue. The cues are kept in the catalog at render time
+(`to_entries`), where the pages read them.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import math
-import re
 import textwrap
 from dataclasses import dataclass
 
@@ -23,12 +22,6 @@ from audioarticles.model import TimelineEntry, WordTime
 
 LINE_CHARS = 65
 MAX_LINES = 2
-
-
-_CUE_TIME = re.compile(
-    r"^(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{3})\s+-->\s+(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{3})")
-_TAG = re.compile(r"<[^>]*>")
-_WORD_STAMP = re.compile(r"<((?:\d+:)?\d{1,2}:\d{2}\.\d{3})>")
 
 
 @dataclass(frozen=True)
@@ -223,53 +216,29 @@ def plain_text(timeline: list[TimelineEntry]) -> str:
     return "\n\n".join(" ".join(p) for p in paragraphs) + "\n"
 
 
-def _ms(hours: str | None, minutes: str, seconds: str, millis: str) -> int:
-    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
+def to_entries(cue_list: list[Cue]) -> list[dict]:
+    """The cues as JSON data, kept in the catalog at render time: the feed's pages read them
+    from there, never back from the VTT file."""
+    entries = []
+    for cue in cue_list:
+        entry: dict = {"start": round(cue.start_ms, 3), "end": round(cue.end_ms, 3),
+                       "lines": list(cue.lines)}
+        if cue.words:
+            entry["words"] = [[round(w.start_ms, 3), round(w.end_ms, 3), w.text]
+                              for w in cue.words]
+        entries.append(entry)
+    return entries
 
 
-def parse_vtt(text: str) -> list[Cue]:
-    """The cues of a WebVTT (or SRT) file, each as one line of plain text (tags removed,
-    entities read): the inverse of `to_vtt`, for episodes whose cues were not kept."""
-    cues: list[Cue] = []
-    lines = text.replace("\ufeff", "").splitlines()
-    i, count = 0, len(lines)
-    while i < count:
-        match = _CUE_TIME.match(lines[i].strip()) if "-->" in lines[i] else None
-        i += 1
-        if match is None:
+def from_entries(entries: list) -> list[Cue]:
+    """Cues from `to_entries`'s data (entries that are not one are left out)."""
+    cue_list = []
+    for entry in entries:
+        try:
+            words = tuple(WordTime(float(start), float(end), str(text))
+                          for start, end, text in entry.get("words", ()))
+            cue_list.append(Cue(float(entry["start"]), float(entry["end"]),
+                                tuple(str(line) for line in entry["lines"]), words))
+        except (AttributeError, KeyError, TypeError, ValueError):
             continue
-        words = []
-        while i < count and lines[i].strip():
-            words.append(lines[i])
-            i += 1
-        raw = " ".join(words)
-        cue_text = _plain(raw)
-        if cue_text:
-            g = match.groups()
-            start, end = _ms(*g[:4]), _ms(*g[4:])
-            cues.append(Cue(start, end, (cue_text,), _timed_words(raw, start, end)))
-    return cues
-
-
-def _plain(text: str) -> str:
-    if "<" in text:
-        text = _TAG.sub("", text)
-    if "&" in text:
-        text = html.unescape(text)
-    return " ".join(text.split())
-
-
-def _timed_words(raw: str, start: float, end: float) -> tuple[WordTime, ...]:
-    """The runs of words of a cue with timestamps (`<00:00:01.250>`), each from its time to
-    the next one's; () when the cue has none."""
-    parts = _WORD_STAMP.split(raw)
-    if len(parts) == 1:
-        return ()
-    runs = [(start, parts[0])]
-    for stamp, text in zip(parts[1::2], parts[2::2]):
-        hours, minutes, rest = ([None] + stamp.split(":"))[-3:]
-        seconds, millis = rest.split(".")
-        runs.append((_ms(hours, minutes, seconds, millis), text))
-    runs = [(at, _plain(text)) for at, text in runs if _plain(text)]
-    ends = [at for at, _ in runs[1:]] + [end]
-    return tuple(WordTime(at, until, text) for (at, text), until in zip(runs, ends))
+    return cue_list

@@ -52,11 +52,12 @@ class Section(BaseModel):
         return value
 
 
-def check(schema: type[M], data: Any, origin: str) -> M:
+def check(schema: type[M], data: Any, origin: str, context: dict | None = None) -> M:
     """`data` (a parsed TOML document) as an instance of `schema`, or a UsageError naming
-    `origin` and, one line per mistake, the key and the fix."""
+    `origin` and, one line per mistake, the key and the fix. `context` reaches validators
+    (`ValidationInfo.context`; settings pass the project folder as "root")."""
     try:
-        return schema.model_validate(data)
+        return schema.model_validate(data, context=context)
     except ValidationError as exc:
         lines = [f"{origin}: {problem(schema, error)}" for error in exc.errors()]
         raise UsageError("\n".join(dict.fromkeys(lines))) from None

@@ -18,21 +18,6 @@ from audioarticles.validation import Section, check
 PROFILE_FOLDER = "voices"  # a project's own profiles, beside audioarticles.toml
 
 
-@dataclass(frozen=True)
-class Voice:
-    name: str
-    engine: str
-    language: str = "fr"
-    options: dict = field(default_factory=dict, hash=False, compare=False)
-    fallback: str = ""
-    description: str = ""
-    origin: str = ""  # the file it came from, for error messages
-    pauses: dict = field(default_factory=dict, hash=False, compare=False)  # over [audio.pauses]
-
-    def option(self, key: str, default=None):
-        return self.options.get(key, default)
-
-
 def _language(code: str) -> str:
     tag = language_tag(code)
     if tag is None:
@@ -55,6 +40,26 @@ class VoiceProfile(Section):
     description: str = ""
     pauses: PauseOverrides = Field(default_factory=PauseOverrides,
                                    description="over [audio.pauses], the same keys")
+
+
+_PROFILE = VoiceProfile.model_fields
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A checked voice profile (its defaults are `VoiceProfile`'s)."""
+
+    name: str
+    engine: str
+    language: str = _PROFILE["language"].default
+    options: dict = field(default_factory=dict, hash=False, compare=False)
+    fallback: str = _PROFILE["fallback"].default
+    description: str = _PROFILE["description"].default
+    origin: str = ""  # the file it came from, for error messages
+    pauses: dict = field(default_factory=dict, hash=False, compare=False)  # over [audio.pauses]
+
+    def option(self, key: str, default=None):
+        return self.options.get(key, default)
 
 
 def _parse(origin: str, stem: str, text: str) -> Voice:

@@ -62,11 +62,6 @@ def registry() -> dict[str, type[Engine]]:
     return {**BUILTIN, **_plugins()[0]}
 
 
-def reload_plugins() -> None:
-    """Look for third-party engines again (after installing one in a running process)."""
-    _plugins.cache_clear()
-
-
 def engine_class(name: str, origin: str = "") -> type[Engine]:
     """The engine called `name`; `origin` (a voice profile) is named in the error."""
     engines = registry()

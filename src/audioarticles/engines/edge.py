@@ -145,8 +145,9 @@ class EdgeEngine(Engine):
 
     def __init__(self, limiter: RequestLimiter | None = None, **settings: Any) -> None:
         self.settings = EdgeSettings.from_mapping(settings)
-        self.limiter = limiter or RequestLimiter(self.settings.concurrency,
-                                                 self.settings.requests_per_second)
+        self.limiter = limiter or RequestLimiter(
+            self.settings.concurrency, self.settings.requests_per_second, service="edge",
+            hold_s=self.settings.connect_timeout + self.settings.read_timeout)
         self._communicate = _communicate_class(self.settings.url)
         self._pool = ThreadPoolExecutor(max_workers=2 * self.settings.concurrency,
                                         thread_name_prefix="edge")

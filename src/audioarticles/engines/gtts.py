@@ -264,8 +264,9 @@ class GttsEngine(Engine):
 
     def __init__(self, limiter: RequestLimiter | None = None, **settings: Any) -> None:
         self.settings = GttsSettings.from_mapping(settings)
-        self.limiter = limiter or RequestLimiter(self.settings.concurrency,
-                                                 self.settings.requests_per_second)
+        self.limiter = limiter or RequestLimiter(
+            self.settings.concurrency, self.settings.requests_per_second, service="gtts",
+            hold_s=self.settings.connect_timeout + self.settings.read_timeout)
         self.transport = Transport(self.settings, self.limiter)
         # more workers than requests in flight: decoding an answer overlaps the next requests
         # (the limiter, not the pool, caps what is in flight)

@@ -9,6 +9,7 @@ limiter to all of them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import threading
@@ -77,14 +78,31 @@ class RemoteSettings(Section):
         return check(cls, values, f"[{cls.SECTION}]")
 
 
+#: set by a task-queue worker (`tasks/`): `shared(service, limit, per_second, hold_s)` is a
+#: context manager holding one of `limit` slots for the whole cluster and waiting for the
+#: cluster's turn at `per_second`, so the cap on requests in flight and the rate hold across
+#: worker processes and machines, not per process
+_shared_slots: Callable[[str, int, float, float], Any] | None = None
+
+
+def share_slots(factory: Callable[[str, int, float, float], Any] | None) -> None:
+    """Make every limiter naming its service also hold a cluster-wide slot (None: stop)."""
+    global _shared_slots
+    _shared_slots = factory
+
+
 class RequestLimiter:
     """At most `max_in_flight` requests at once, at most `per_second` request starts per second
     (a token bucket holding up to `burst` starts), and a common pause when the service says
-    Retry-After. Thread-safe."""
+    Retry-After. Thread-safe. With `service` named and a worker sharing slots
+    (`share_slots`), the cap on requests in flight and the rate hold for the whole cluster;
+    `hold_s` is how long a slot of a killed worker stays taken. (A Retry-After pause stays
+    per process.)"""
 
     def __init__(self, max_in_flight: int = 4, per_second: float = 10.0,
                  burst: float | None = None, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, service: str = "",
+                 hold_s: float = 60.0):
         if max_in_flight < 1 or per_second <= 0:
             raise ValueError("max_in_flight must be at least 1 and per_second above 0")
         self.max_in_flight = max_in_flight
@@ -100,23 +118,33 @@ class RequestLimiter:
         self.started = 0
         self.in_flight = 0
         self.peak_in_flight = 0
+        self.service = service
+        self.hold_s = hold_s
 
     @contextmanager
     def slot(self) -> Iterator[None]:
-        """Hold one of the request slots, starting when the rate and any pause allow."""
+        """Hold one of the request slots (and the cluster's, when shared), starting when the
+        rate and any pause allow."""
         self._slots.acquire()
         try:
-            self._wait_turn()
-            with self._lock:
-                self.in_flight += 1
-                self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
-            try:
-                yield
-            finally:
+            with self._shared():
+                self._wait_turn()
                 with self._lock:
-                    self.in_flight -= 1
+                    self.in_flight += 1
+                    self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+                try:
+                    yield
+                finally:
+                    with self._lock:
+                        self.in_flight -= 1
         finally:
             self._slots.release()
+
+    def _shared(self) -> contextlib.AbstractContextManager:
+        factory = _shared_slots
+        if factory is None or not self.service:
+            return contextlib.nullcontext()
+        return factory(self.service, self.max_in_flight, self.per_second, self.hold_s)
 
     def _wait_turn(self) -> None:
         while True:

@@ -17,7 +17,9 @@ where they are not (espeak-ng joins "of the", splits a number).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
+import logging
 import multiprocessing
 import os
 import re
@@ -37,6 +39,8 @@ from audioarticles.model import Audio, Word
 from audioarticles.tools import terminal_signals_held
 from audioarticles.validation import Section, check
 from audioarticles.voices import Voice
+
+log = logging.getLogger(__name__)
 
 MODELS_DIR = Path("voices") / "models"
 #: phonemes that are not sounds of a word: sentence start/end, word gaps, punctuation
@@ -150,7 +154,7 @@ def load_voice(model: Model, threads: int = 0, alignments: bool = True):
             add_alignment_output(graph)
             source = graph.SerializeToString()
         except ImportError:
-            pass  # no onnx package: audio without word timings
+            pass  # no onnx package (the parent said so): audio without word timings
         except ValueError:
             pass  # already patched, or a model without the durations tensor
         except Exception as exc:  # noqa: BLE001 (onnx raises its own DecodeError family)
@@ -299,6 +303,17 @@ def file_digest(path: Path) -> str:
     return _digests[key]
 
 
+_warned_no_onnx = threading.Event()
+NO_ONNX = ("Piper gives no word timings without the onnx package (no read-along, one "
+           "transcript segment per cue); run `pip install 'audioarticles[piper]'`, or set "
+           "[piper] word_timings = false")
+
+
+def onnx_installed() -> bool:
+    """Whether the workers can patch a model for phoneme alignments (the `onnx` package)."""
+    return importlib.util.find_spec("onnx") is not None
+
+
 class PiperEngine(Engine):
     NAME: ClassVar[str] = "piper"
     DISPLAY_NAME: ClassVar[str] = "Piper"
@@ -364,7 +379,19 @@ class PiperEngine(Engine):
         speaker, scales = self._options(voice, model)
         digest = file_digest(model.onnx)[:16] + file_digest(model.config)[:8]
         return (f"piper/{version('piper-tts')}/{model.name}/{digest}/s{speaker}/"
-                f"{'/'.join(str(s) for s in scales)}/words={self.settings.word_timings}")
+                f"{'/'.join(str(s) for s in scales)}/words={self._word_timings()}")
+
+    def _word_timings(self) -> bool:
+        """Word timings asked for and possible (audio voiced without them is cached apart)."""
+        return self.settings.word_timings and onnx_installed()
+
+    def _alignments(self) -> bool:
+        """`_word_timings`, saying once per process why there are none when asked for."""
+        if self.settings.word_timings and not onnx_installed() \
+                and not _warned_no_onnx.is_set():
+            _warned_no_onnx.set()
+            log.warning(NO_ONNX)
+        return self._word_timings()
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._pool_lock:
@@ -386,10 +413,11 @@ class PiperEngine(Engine):
     def synthesize_stream(self, texts: list[str], voice: Voice) -> Iterator[Audio]:
         model = self._model(voice)
         speaker, scales = self._options(voice, model)
+        alignments = self._alignments()
         pool = self._executor()
         with terminal_signals_held():  # submitting starts the worker processes on demand
             futures = [pool.submit(_worker_speak, text, model, speaker, scales, self._threads(),
-                                   self.settings.word_timings) for text in texts]
+                                   alignments) for text in texts]
         try:
             for text, future in zip(texts, futures):
                 pcm, rate, words = self.result_of(pool, future, "a Piper worker process")

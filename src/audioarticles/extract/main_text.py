@@ -46,6 +46,10 @@ STANDFIRST_MIN_CHARS = 35
 STANDFIRST_MAX_CHARS = 800
 STANDFIRST_PREFIX = 120
 STANDFIRST_SIBLINGS = 4
+# A header block around the <h1> (title, date, byline) is climbed out of to find the chapo after
+# it: at most this many levels, holding at most this many characters besides the title.
+STANDFIRST_HEADER_LEVELS = 2
+STANDFIRST_HEADER_CHARS = 300
 STANDFIRST_WORDS = frozenset({"chapo", "chapeau", "standfirst", "desc", "description", "lead",
                               "intro", "subheadline", "summary", "resume", "accroche"})
 # The JSON-LD body replaces a shorter extraction holding less than this share of it, and
@@ -323,14 +327,23 @@ def standfirst(tree: lxml.html.HtmlElement,
                     return element
     if heading is None:
         return None
-    siblings = (e for e in heading.itersiblings() if isinstance(e.tag, str))  # not comments
-    for count, element in enumerate(siblings):
-        if count >= STANDFIRST_SIBLINGS:
+    # right after the <h1>, or after the small header block that holds it (SPIP's "cartouche":
+    # the title and its date, then the chapo)
+    anchor = heading
+    for _ in range(STANDFIRST_HEADER_LEVELS + 1):
+        siblings = (e for e in anchor.itersiblings() if isinstance(e.tag, str))  # not comments
+        for count, element in enumerate(siblings):
+            if count >= STANDFIRST_SIBLINGS:
+                break
+            length = _visible(element.text_content())
+            if (not _names(element).isdisjoint(STANDFIRST_WORDS)
+                    and STANDFIRST_MIN_CHARS <= length <= STANDFIRST_MAX_CHARS):
+                return element
+        parent = anchor.getparent()
+        if (parent is None or parent.tag in ("body", "article", "main")
+                or _visible(parent.text_content()) > _visible(heading.text_content()) + STANDFIRST_HEADER_CHARS):
             break
-        length = _visible(element.text_content())
-        if (not _names(element).isdisjoint(STANDFIRST_WORDS)
-                and STANDFIRST_MIN_CHARS <= length <= STANDFIRST_MAX_CHARS):
-            return element
+        anchor = parent
     return None
 
 

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from audioarticles.languages import normaliser_module
-from audioarticles.model import Segment
 from audioarticles.normalise.changes import Change, trace
 
 
@@ -37,14 +36,6 @@ def normaliser(language: str, project_root: Path | None = None) -> Callable[[str
         return module.normalise
     lexicon = load_lexicon(project_root)
     return lambda text: module.normalise(text, lexicon)
-
-
-def normalise_segments(segments: list[Segment], language: str = "fr",
-                       project_root: Path | None = None) -> list[Segment]:
-    speak = normaliser(language, project_root)
-    for seg in segments:
-        seg.spoken = speak(seg.written)
-    return segments
 
 
 def explain(text: str, language: str = "fr", project_root: Path | None = None) -> list[Change]:

@@ -16,7 +16,7 @@ from audioarticles import editorial, netguard
 from audioarticles.config import Settings
 from audioarticles.errors import ArticleSkipped, ChildStopped, InputError, StorageError, UserError
 from audioarticles.pipeline.ledger import Ledger
-from audioarticles.pipeline.results import (Converted, ConvertReport, Interrupted, Outcome,
+from audioarticles.pipeline.results import (ConvertReport, Interrupted, Outcome,
                                             Progress)
 from audioarticles.pipeline.text import prepare_episode
 from audioarticles.pipeline.voicing import Voicing, render
@@ -189,16 +189,10 @@ class Batch:
         if refused is not None:
             raise refused
         for source, outcome in zip(sources, outcomes):
-            if isinstance(outcome, Converted):
-                report.converted.append(outcome)
-            elif isinstance(outcome, ArticleSkipped):
-                report.skipped.append(outcome)
-            elif isinstance(outcome, InputError):
-                if isinstance(source, Source) and source.explicit_id:
-                    outcome.article_id = source.explicit_id
-                report.failed.append(outcome)
-            else:
-                report.not_done += 1
+            if isinstance(outcome, InputError) and isinstance(source, Source) \
+                    and source.explicit_id:
+                outcome.article_id = source.explicit_id
+            report.add(outcome)
         self.progress.finish(report)
         return report
 

@@ -134,6 +134,7 @@ class Ledger:
                 if self.release.force:
                     self.catalog.remove_tombstone(episode.identity)
                 saved = editorial.apply_decision(self.catalog, episode, decision, now)
+                self.catalog.set_cues(saved.guid, rendered.cues)
                 # the previous audio stays reachable for a while: the sweep in rebuild drops it
                 publish.retire_files(self.catalog, previous, saved, now)
                 return saved

@@ -42,6 +42,17 @@ class ConvertReport:
     def ok(self) -> bool:
         return not self.failed and not self.interrupted
 
+    def add(self, outcome: Outcome | None) -> None:
+        """One article's outcome, in input order (None: not done)."""
+        if isinstance(outcome, Converted):
+            self.converted.append(outcome)
+        elif isinstance(outcome, ArticleSkipped):
+            self.skipped.append(outcome)
+        elif isinstance(outcome, InputError):
+            self.failed.append(outcome)
+        else:
+            self.not_done += 1
+
     def count(self, status: str) -> int:
         return sum(c.status == status for c in self.converted)
 

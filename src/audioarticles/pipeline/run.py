@@ -152,6 +152,21 @@ def upgrade(project: Settings, *, jobs: int | None = None,
     return report
 
 
+def upgrade_sources(project: Settings) -> list[tuple[str, list[Source | InputError]]]:
+    """The degraded episodes' articles, by the voice each was meant to have (for jobs)."""
+    store = ProjectStore(project)
+    if not store.has_catalog:
+        return []
+    with store.catalog() as catalog:
+        degraded = [e for e in catalog.episodes() if e.degraded]
+    reader = Reader(project, exclude=store.own_folders)
+    by_voice: dict[str, list[Source | InputError]] = {}
+    for episode in degraded:
+        by_voice.setdefault(episode.intended_voice or episode.voice, []).append(
+            _episode_source(project, reader, episode))
+    return list(by_voice.items())
+
+
 def _episode_source(project: Settings, reader: Reader, episode: Episode) -> Source | InputError:
     """Where an episode's article is read again from: its URL, or its file in the project
     (with the explicit id it was converted with, so it keeps its GUID)."""
@@ -166,6 +181,20 @@ def _episode_source(project: Settings, reader: Reader, episode: Episode) -> Sour
     else:
         source = Source(PATH, episode.source, str(project.root / episode.source))
     return source.with_id(episode.guid) if episode.identity.startswith("id:") else source
+
+
+def feed_sources(project: Settings, feed_url: str, voice_name: str | None,
+                 release: editorial.Release, limit: int | None = None
+                 ) -> tuple[FeedInfo, list[Source | InputError]]:
+    """A publisher's feed read in full, its items as sources (for jobs: the workers find the
+    unchanged ones unchanged)."""
+    if not is_url(feed_url):
+        raise UsageError(f"{feed_url}: not a feed address; pass the http(s) URL of an RSS or "
+                         "Atom feed")
+    progress = Progress()
+    setup = set_up(project, voice_name, release, 1, progress)
+    setup.voicing.close()
+    return publisher_feed.read_feed(feed_url, setup.reader, {}, limit)
 
 
 def sync(project: Settings, feed_url: str, voice_name: str | None = None,

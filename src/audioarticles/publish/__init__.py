@@ -53,9 +53,10 @@ from audioarticles.publish.site import (
     remove_stale_pages,
 )
 from audioarticles.publish.media import Media
-from audioarticles.publish.timing import episode_chapters, episode_cues
+from audioarticles.publish.timing import episode_chapters
 from audioarticles.store import FileStore, ProjectStore, SiteKind, episode_files, open_files
 from audioarticles.store.interfaces import CatalogStore as Catalog
+from audioarticles.transcripts import Cue
 
 __all__ = [
     "Build",
@@ -156,13 +157,12 @@ def is_local_preview(channel: Channel) -> bool:
 
 
 def check_settings(project: Settings) -> Channel:
-    """Check `[podcast]`, `[[feeds]]`, `[pickup]` (and the configured covers) before any work
-    is done."""
+    """Check `[[feeds]]` and the configured covers before any work is done (the keys were
+    checked when the project loaded)."""
     channel = channel_settings(project)
     channel_artwork(project, channel)
     for spec in sections.feed_specs(project):
         sections.section_artwork(project, spec, channel)
-    pickup.Pickup.from_project(project)
     return channel
 
 
@@ -179,10 +179,12 @@ def write_public(channel: Channel, episodes: list[Episode], site: FileStore, *,
                  artwork: Artwork, guid: str, last_build: datetime | None = None,
                  media: Media | None = None,
                  numbers: dict[str, int] | None = None,
-                 record: SiteRecord | None = None) -> Build:
+                 record: SiteRecord | None = None,
+                 cues_for: Callable[[Episode], list[Cue]] | None = None) -> Build:
     """Feed, pages, embeds, cover and player for `episodes` into the public area of `site`;
-    the audio, transcript and chapter files are read through `media` (by default the public
-    area of `site`; a preview mixes released and unreleased episodes). All files are written
+    the audio files are read through `media` (by default the public area of `site`; a
+    preview mixes released and unreleased episodes); the pages' transcripts are
+    `cues_for(episode)` (the catalog's; none without it). All files are written
     in one batch of the file store (cover and player first, pages, then the feed); unchanged
     files are left alone. With a `record` of the site's fingerprints, a page or feed whose
     inputs did not change is not even rendered (`publish/incremental.py`). The feed's
@@ -212,7 +214,7 @@ def write_public(channel: Channel, episodes: list[Episode], site: FileStore, *,
 
     def chapters_of(episode: Episode) -> list:
         if episode.guid not in chapters:
-            chapters[episode.guid] = episode_chapters(episode, media)
+            chapters[episode.guid] = episode_chapters(episode)
         return chapters[episode.guid]
 
     # the feed: its newest episodes, each as it is stored, with its number; its date is the
@@ -265,7 +267,7 @@ def write_public(channel: Channel, episodes: list[Episode], site: FileStore, *,
             if episode.guid not in fresh:
                 key, pages_print = f"pages:{episode.guid}", prints[episode.guid]
                 full = replace(item, chapters=chapters_of(episode),
-                               cues=episode_cues(episode, media))
+                               cues=cues_for(episode) if cues_for else [])
                 pages = episode_pages(full, channel, artwork.name, artwork.size)
                 for name, html in pages.items():
                     put(name, html.encode("utf-8"), SiteKind.PAGE)
@@ -323,11 +325,12 @@ def _unwritable(feed_of: Callable[[list], bytes], item) -> ValueError | None:
     return None
 
 
-def embed_info(channel: Channel, episode: Episode, files: FileStore, *,
+def embed_info(channel: Channel, episode: Episode, cues: list[Cue], *,
                readalong: bool = False, markers: bool = False) -> dict:
     """The snippets that put `episode`'s player in an article (`snippet`: the script embed,
     `iframe`: the iframe alternative) and its URLs; `markers`: the article blocks read, each
-    with its first words, for the CMS to mark `data-audio-block="N"` (read-along)."""
+    with its first words, for the CMS to mark `data-audio-block="N"` (read-along), from the
+    episode's `cues` (the catalog's)."""
     info = {"slug": episode.slug, "id": episode.guid,
             "snippet": script_snippet(channel, episode, readalong=readalong or markers),
             "iframe": iframe_snippet(channel, episode),
@@ -336,7 +339,7 @@ def embed_info(channel: Channel, episode: Episode, files: FileStore, *,
             "oembed_url": channel.url(oembed_path(episode))}
     if markers:
         info["markers"] = readalong_markers(readalong_segments(
-            episode_cues(episode, Media(files)), episode.meta.get("blocks")))
+            cues, episode.meta.get("blocks")))
     return info
 
 
@@ -374,19 +377,24 @@ def write_preview(project: Settings, catalog: Catalog) -> Build:
     return write_public(channel, episodes, store.preview_files(),
                         artwork=channel_artwork(project, channel),
                         guid=stored_podcast_guid(catalog, channel),
-                        last_build=last_change(catalog, channel), media=media)
+                        last_build=last_change(catalog, channel), media=media,
+                        cues_for=lambda e: catalog.cues(e.guid))
 
 
-def rebuild(project: Settings, catalog: Catalog, files: FileStore | None = None) -> Build:
+def rebuild(project: Settings, catalog: Catalog, files: FileStore | None = None, *,
+            sweep: bool = True) -> Build:
     """Regenerate everything public that derives from the catalog; once per run.
 
     Scheduled episodes whose time has come are released first; published episodes' files
-    come into the output folder before the feed names them, and the others' leave it after."""
+    come into the output folder before the feed names them, and the others' leave it after.
+    `sweep=False`: leave temporary files alone (a queue worker rebuilds while other workers
+    are writing theirs; it holds a rebuild lease, not the project's lock)."""
     channel = channel_settings(project)
     files = files or open_files(project)
     # an editor's command killed while writing the site left temporary files (the caller
     # holds the project's lock: nothing else is writing now)
-    files.sweep_partial(time.time())
+    if sweep:
+        files.sweep_partial(time.time())
     editorial.release_due(catalog)
     every = catalog.episodes()  # read once: a thousand episodes take a while to load
     published = [e for e in every if e.state == editorial.PUBLISHED]
@@ -404,7 +412,8 @@ def rebuild(project: Settings, catalog: Catalog, files: FileStore | None = None)
                                       artwork.name, artwork.size), listings)
     build = write_public(channel, published, files, artwork=artwork,
                          guid=guid, last_build=last_build, media=media, record=record,
-                         numbers=sections.numbers_for(catalog, "", channel, published))
+                         numbers=sections.numbers_for(catalog, "", channel, published),
+                         cues_for=lambda e: catalog.cues(e.guid))
     if not channel.owner_email and not is_local_preview(channel):
         build.warnings.append(OWNER_EMAIL_MISSING)
     build.feeds.append(FeedFile("", FEED_NAME, channel.feed_url, build.in_feed,

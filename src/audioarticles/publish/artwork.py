@@ -19,9 +19,9 @@ from PIL import Image, UnidentifiedImageError
 
 from audioarticles import fetch
 from audioarticles.config import Settings
+from audioarticles.cover_rules import COVER_MAX, COVER_MIN
 from audioarticles.errors import InputError
 from audioarticles.model import ArticleMeta
-from audioarticles.publish.cover import COVER_MAX, COVER_MIN
 from audioarticles.store import ProjectStore
 
 #: a source picture smaller than this on its short side is not blown up to 1400 px: it would

@@ -1,64 +1,17 @@
-"""The podcast's own settings, checked once: Apple category, ISO language, time zone, URLs."""
+"""The podcast's own settings as the feed and the site use them (checked when the project
+loads: Apple category, ISO language, time zone, URLs)."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from audioarticles.config import Settings
+from audioarticles.config import Settings, parse_category
 from audioarticles.dates import zone_named
 from audioarticles.disclosure import Disclosure
-from audioarticles.errors import UsageError
 
 FEED_NAME = "feed.xml"
-_WHERE = "audioarticles.toml: [podcast]"
-
-
-@cache
-def apple_categories() -> dict[str, tuple[str, ...]]:
-    """Apple Podcasts' categories and their subcategories (data/apple_categories.toml)."""
-    text = resources.files("audioarticles").joinpath("data/apple_categories.toml").read_text("utf-8")
-    return {name: tuple(subs) for name, subs in tomllib.loads(text).items()}
-
-
-def parse_category(value: str) -> tuple[str, str | None]:
-    """`"News"` or `"News > Daily News"`, checked against Apple's list (exact English names)."""
-    known = apple_categories()
-    parts = [p.strip() for p in str(value).split(">")]
-    if len(parts) > 2 or not all(parts):
-        raise UsageError(f"{_WHERE} category {value!r} is not valid; write \"Category\" or "
-                         "\"Category > Subcategory\" with Apple's English names")
-    name = parts[0]
-    if name not in known:
-        raise UsageError(f"{_WHERE} category {name!r} is not an Apple Podcasts category; "
-                         f"valid values: {', '.join(known)}")
-    if len(parts) == 1:
-        return name, None
-    sub = parts[1]
-    if sub not in known[name]:
-        valid = ", ".join(known[name]) or "none (use the category alone)"
-        raise UsageError(f"{_WHERE} {sub!r} is not a subcategory of {name!r} in Apple Podcasts; "
-                         f"valid values: {valid}")
-    return name, sub
-
-
-def absolute_url(key: str, value: str) -> str:
-    url = str(value).strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"{_WHERE} {key} {value!r} is not an absolute http(s) URL; "
-                         "write it in full, e.g. \"https://example.org/podcast/\"")
-    return url
-
-
-def parse_base_url(value: str) -> str:
-    """Where output/ is published; always ends with a slash."""
-    url = absolute_url("base_url", value)
-    return url if url.endswith("/") else url + "/"
 
 
 @dataclass(frozen=True)
@@ -125,63 +78,43 @@ class Channel:
         return prefixed(self.enclosure_prefix, self.url(relative))
 
 
-def _text(podcast: dict, key: str, limit: int | None = None) -> str:
-    value = podcast.get(key) or ""
-    if not isinstance(value, str):
-        raise UsageError(f"{_WHERE} {key} = {value!r} must be text")
-    value = " ".join(value.split())
-    if limit is not None and len(value) > limit:
-        raise UsageError(f"{_WHERE} {key} is {len(value)} characters; the Podcasting 2.0 "
-                         f"namespace allows {limit}: shorten it")
-    return value
-
-
 def channel_settings(project: Settings) -> Channel:
-    """Read and check `[podcast]`; every problem is a user error naming the key and the fix."""
-    podcast = project.section("podcast")
-    raw_categories = podcast.get("category") or []
-    if isinstance(raw_categories, str):
-        raw_categories = [raw_categories]
-    if not raw_categories:
-        raise UsageError(f"{_WHERE} category is empty; Apple Podcasts needs one, e.g. \"News\"")
-    base_url = parse_base_url(podcast["base_url"])
-    new_feed_url = str(podcast.get("new_feed_url") or "").strip()
-    if new_feed_url:
-        new_feed_url = absolute_url("new_feed_url", new_feed_url)
+    """The podcast's feed settings from `[podcast]` (checked when the project loaded: the
+    categories against Apple's list, the URLs, the lengths)."""
+    podcast = project.values.podcast
+    base_url = podcast.base_url
     return Channel(
-        title=str(podcast.get("title") or "").strip() or "Podcast",
-        description=str(podcast.get("description") or "").strip(),
-        language=podcast["language"],
+        title=podcast.title.strip() or "Podcast",
+        description=podcast.description.strip(),
+        language=podcast.language,
         base_url=base_url,
-        link=str(podcast.get("link") or "").strip() or base_url,
-        author=str(podcast.get("author") or "").strip(),
-        publication=str(podcast.get("publication") or "").strip(),
-        owner_name=str(podcast.get("owner_name") or "").strip(),
-        owner_email=str(podcast.get("owner_email") or "").strip(),
-        categories=tuple(parse_category(c) for c in raw_categories),
-        explicit=podcast["explicit"],
-        image=str(podcast.get("image") or "").strip(),
-        zone=zone_named(podcast["timezone"]),
-        feed_limit=podcast["feed_limit"],
-        new_feed_url=new_feed_url,
-        locked=podcast["locked"],
+        link=podcast.link or base_url,
+        author=podcast.author.strip(),
+        publication=podcast.publication.strip(),
+        owner_name=podcast.owner_name.strip(),
+        owner_email=podcast.owner_email.strip(),
+        categories=tuple(parse_category(c) for c in podcast.category),
+        explicit=podcast.explicit,
+        image=podcast.image.strip(),
+        zone=zone_named(podcast.timezone),
+        feed_limit=podcast.feed_limit,
+        new_feed_url=podcast.new_feed_url,
+        locked=podcast.locked,
         disclosure=Disclosure.from_project(project),
-        copyright=_text(podcast, "copyright"),
-        txt=_text(podcast, "txt", 4000),
-        txt_purpose=_text(podcast, "txt_purpose", 128),
-        funding_url=(absolute_url("funding_url", podcast["funding_url"])
-                     if podcast.get("funding_url") else ""),
-        funding_text=_text(podcast, "funding_text", 128),
-        medium=podcast["medium"],
-        license=_text(podcast, "license", 128),
-        license_url=(absolute_url("license_url", podcast["license_url"])
-                     if podcast.get("license_url") else ""),
-        numbering=podcast["numbering"],
-        seasons=podcast["seasons"],
-        hub=hub_url(project),
-        enclosure_prefix=podcast["enclosure_prefix"],
-        skip_s=project.section("player")["skip_s"],
-        beacon_url=project.section("analytics")["beacon_url"],
+        copyright=" ".join(podcast.copyright.split()),
+        txt=podcast.txt,
+        txt_purpose=podcast.txt_purpose,
+        funding_url=podcast.funding_url,
+        funding_text=podcast.funding_text,
+        medium=podcast.medium,
+        license=podcast.license,
+        license_url=podcast.license_url,
+        numbering=podcast.numbering,
+        seasons=podcast.seasons,
+        hub=project.values.pickup.websub_hub,
+        enclosure_prefix=podcast.enclosure_prefix,
+        skip_s=project.values.player.skip_s,
+        beacon_url=project.values.analytics.beacon_url,
     )
 
 
@@ -191,15 +124,3 @@ def prefixed(prefix: str, url: str) -> str:
         return url
     bare = url.split("://", 1)[1] if "://" in url else url
     return (prefix if prefix.endswith("/") else prefix + "/") + bare
-
-
-def hub_url(project: Settings) -> str:
-    """`[pickup] websub_hub`, checked ("" when WebSub is off)."""
-    value = str(project.section("pickup").get("websub_hub") or "").strip()
-    if not value:
-        return ""
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"audioarticles.toml: [pickup] websub_hub {value!r} is not an absolute "
-                         "http(s) URL; write the hub's address in full")
-    return value

@@ -13,18 +13,16 @@ import textwrap
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
-from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont
 
 from audioarticles.config import Settings
+from audioarticles.cover_rules import FORMATS, cover_format
 from audioarticles.errors import UsageError
 from audioarticles.publish.channel import Channel
 from audioarticles.store.interfaces import FileStore
 
-COVER_MIN = 1400
-COVER_MAX = 3000
 DEFAULT_SIZE = 1400
 ARTWORK_DIR = "artwork"
-_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png")}
 
 BACKGROUND = (12, 59, 92)
 ACCENT = (255, 191, 71)
@@ -46,24 +44,14 @@ class Artwork:
 
 
 def check_image(data: bytes, shown: str, setting: str = "[podcast] image") -> Artwork:
-    """A configured cover: JPEG or PNG, RGB, square, 1400 to 3000 px on a side."""
-    where = f"audioarticles.toml: {setting} {shown!r}"
+    """A configured cover, checked (cover_rules; the project's settings were checked at load,
+    but the file may have changed since)."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image_format, (width, height), mode = image.format, image.size, image.mode
-    except (UnidentifiedImageError, OSError) as exc:
-        raise UsageError(f"{where} is not an image Pillow can read; "
-                         "give a JPEG or PNG file") from exc
-    if image_format not in _FORMATS:
-        raise UsageError(f"{where} is a {image_format} image; Apple Podcasts accepts only "
-                         "JPEG or PNG: convert it")
-    if width != height or not COVER_MIN <= width <= COVER_MAX:
-        raise UsageError(f"{where} is {width}×{height} px; Apple Podcasts needs a square image "
-                         f"of {COVER_MIN} to {COVER_MAX} px on a side")
-    if mode in ("CMYK", "YCbCr", "LAB"):
-        raise UsageError(f"{where} uses {mode} colours; save it in RGB")
-    extension, mime = _FORMATS[image_format]
-    return Artwork(data=data, extension=extension, mime=mime, size=width)
+        image_format, side = cover_format(data)
+    except ValueError as exc:
+        raise UsageError(f"audioarticles.toml: {setting} = {shown!r}: {exc}") from None
+    extension, mime = FORMATS[image_format]
+    return Artwork(data=data, extension=extension, mime=mime, size=side)
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont:

@@ -42,6 +42,7 @@ from audioarticles.publish.feed import (
 )
 from audioarticles.publish.incremental import SiteRecord
 from audioarticles.publish.media import Media
+from audioarticles.publish.timing import episode_chapters
 from audioarticles.store import ProjectStore
 from audioarticles.store.catalog import now_iso
 from audioarticles.store.interfaces import CatalogStore as Catalog
@@ -428,7 +429,7 @@ def write_edition_feeds(project: Settings, catalog: Catalog, main: Channel, writ
                        last_build=last_build) -> dict[str, bytes]:
                 items = [item for episode in members
                          if (item := feed_episode(episode, channel, media,
-                                                  _chapters(media, episode))) is not None]
+                                                  episode_chapters(episode))) is not None]
                 return {channel.feed_path: build_feed(
                     channel, items, guid=guid, artwork_name=artwork.name,
                     last_build=last_build, artwork_px=artwork.size)}
@@ -443,8 +444,3 @@ def write_edition_feeds(project: Settings, catalog: Catalog, main: Channel, writ
     site.withdraw(taken_down)  # the feeds no longer name them
     return files
 
-
-def _chapters(media: Media, episode: Episode):
-    from audioarticles.publish.timing import episode_chapters
-
-    return episode_chapters(episode, media)

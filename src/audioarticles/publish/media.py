@@ -1,4 +1,4 @@
-"""An episode's files as a build reads them back (sizes, chapters, transcripts): through the
+"""An episode's files as a build reads them back (their sizes): through the
 file store, from the public area, or from the private one for an unreleased episode shown in
 the editors' preview. Each folder is listed once per build, not each file asked for."""
 
@@ -32,14 +32,6 @@ class Media:
 
     def has(self, episode: Episode, name: str) -> bool:
         return self.size(episode, name) is not None
-
-    def text(self, episode: Episode, name: str) -> str | None:
-        """One of the episode's text files (its chapters, its VTT); None when unreadable."""
-        data = self.files.read(name, self.public(episode)) if name else None
-        try:
-            return data.decode("utf-8") if data is not None else None
-        except UnicodeDecodeError:
-            return None
 
     def inputs(self, episode: Episode) -> str:
         """The digest of what the episode's pages and feed items are made of: its stored

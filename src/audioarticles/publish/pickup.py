@@ -16,41 +16,12 @@ from dataclasses import dataclass
 
 import requests
 
-from audioarticles.config import PickupSection, Settings
-from audioarticles.errors import UsageError
+from audioarticles.config import Settings
 from audioarticles.version import __version__
 
 TOKEN_ENV = "AUDIOARTICLES_PODPING_TOKEN"
 USER_AGENT = f"audioarticles/{__version__} (podcast publisher)"
 BACKOFF_S = 0.5  # then 1 s, 2 s...
-
-
-@dataclass(frozen=True)
-class Pickup:
-    """`[pickup]`, checked (defaults: the schema's)."""
-
-    websub_hub: str = PickupSection().websub_hub
-    podping_url: str = PickupSection().podping_url
-    retries: int = PickupSection().retries
-    timeout_s: float = PickupSection().timeout_s
-
-    @classmethod
-    def from_project(cls, project: Settings) -> Pickup:
-        section = project.section("pickup")
-        where = "audioarticles.toml: [pickup]"
-        urls = {}
-        for key in ("websub_hub", "podping_url"):
-            value = str(section.get(key) or "").strip()
-            if value and not value.lower().startswith(("http://", "https://")):
-                raise UsageError(f"{where} {key} {value!r} is not an http(s) URL; write it in "
-                                 "full, or leave it empty to turn this off")
-            urls[key] = value
-        retries, timeout = section["retries"], section["timeout_s"]
-        if isinstance(retries, bool) or not isinstance(retries, int) or not 1 <= retries <= 10:
-            raise UsageError(f"{where} retries = {retries!r} must be a whole number from 1 to 10")
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-            raise UsageError(f"{where} timeout_s = {timeout!r} must be a number of seconds")
-        return cls(urls["websub_hub"], urls["podping_url"], retries, float(timeout))
 
 
 @dataclass(frozen=True)
@@ -90,11 +61,7 @@ def _with_retries(send: Callable[[], requests.Response], retries: int,
 def announce(project: Settings, feed_urls: list[str], warn: Callable[[str], None],
              sleep: Callable[[float], None] = time.sleep) -> list[Notice]:
     """Notify the configured services of every changed feed; problems become warnings."""
-    try:
-        settings = Pickup.from_project(project)
-    except UsageError as exc:
-        warn(f"{exc}; no notification was sent")
-        return []
+    settings = project.values.pickup  # checked at load: http(s) URLs, retries, timeout
     if not feed_urls or not (settings.websub_hub or settings.podping_url):
         return []
     notices: list[Notice] = []

@@ -214,7 +214,7 @@ def feed_items(channel: Channel, episodes: list[Episode], media: Media,
     """The feed items of `episodes` (newest first, capped), with their numbers."""
     items = []
     for episode in feed_members(channel, episodes, media):
-        item = feed_episode(episode, channel, media, episode_chapters(episode, media))
+        item = feed_episode(episode, channel, media, episode_chapters(episode))
         if item is not None:
             items.append(replace(item, number=(numbers or {}).get(episode.guid)))
     return items

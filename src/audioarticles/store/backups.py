@@ -53,6 +53,11 @@ def back_up(db: sqlite3.Connection, catalog_path: Path, reason: str,
         finally:
             copy.close()
         os.replace(tmp, target)
+    except FileNotFoundError:
+        # a run taking the project's lock swept our temporary copy as we made it (workers
+        # and the API open the catalog while others hold the lock): that run's own opening
+        # takes the day's backup
+        return target
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

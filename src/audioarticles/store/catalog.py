@@ -22,9 +22,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from audioarticles.errors import CatalogUnusable
-from audioarticles.model import EditorialEvent, Episode, RetiredFile, Tombstone
+from audioarticles.model import EditorialEvent, Episode, Job, RetiredFile, Tombstone
 from audioarticles.store import backups, cms_tables
 from audioarticles.store.interfaces import CatalogStore
+from audioarticles.transcripts import Cue, from_entries, to_entries
 
 # Each entry moves the schema from version i to i+1. Append only; never edit a released one.
 MIGRATIONS: list[str] = [
@@ -138,18 +139,54 @@ MIGRATIONS: list[str] = [
     # the CMS integration: API tokens (hashed), webhook deliveries, listening events, the
     # article bodies the API was sent (store/cms_tables.py)
     cms_tables.MIGRATION,
+    # an episode's transcript cues, kept at render time (the pages read them here, not back
+    # from the VTT file); a table of their own, so listing episodes never loads them
+    """
+    CREATE TABLE episode_cues (
+        guid TEXT PRIMARY KEY,
+        cues TEXT NOT NULL
+    )
+    """,
+    # conversions handed to the embedded executor or the task queue (jobs.py): the article
+    # as data, the options, and what became of it (portable SQL: TEXT times)
+    """
+    CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        source TEXT NOT NULL,
+        options TEXT NOT NULL DEFAULT '{}',
+        runner TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error TEXT NOT NULL DEFAULT '',
+        guid TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        started_at TEXT NOT NULL DEFAULT '',
+        finished_at TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX jobs_state ON jobs(state)
+    """,
 ]
 
 _JSON_FIELDS = {"transcripts", "meta"}
 _COLUMNS = [f.name for f in fields(Episode) if f.name != "id"]
+_JOB_JSON = ("source", "options")
+_JOB_COLUMNS = [f.name for f in fields(Job)]
 #: every table, in the order `copy_into` fills them (what a catalog holds, all of it)
 TABLES = ("settings", "episodes", "slug_claims", "editorial_events", "tombstones",
           "retired_files", "feed_numbers", "feed_tokens", "editions", "api_tokens",
-          "webhook_deliveries", "listening_events", "api_articles")
+          "webhook_deliveries", "listening_events", "api_articles", "episode_cues", "jobs")
 
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def now_precise() -> str:
+    """UTC to the microsecond: jobs are ordered and timed by it."""
+    return datetime.now(timezone.utc).isoformat()
 
 
 class CatalogError(CatalogUnusable):
@@ -298,6 +335,16 @@ class SqlCatalog(cms_tables.CmsRecords, CatalogStore):
         publication date (`recover`: what the published feed said, not the clock)."""
         self.execute("UPDATE episodes SET updated_at = ?, created_at = pub_date", (updated_at,))
 
+    def cues(self, guid: str) -> list[Cue]:
+        row = self._row("SELECT cues FROM episode_cues WHERE guid = ?", (guid,))
+        return from_entries(json.loads(row["cues"])) if row else []
+
+    def set_cues(self, guid: str, cue_list: list[Cue]) -> None:
+        self.execute(
+            "INSERT INTO episode_cues (guid, cues) VALUES (?, ?) "
+            "ON CONFLICT(guid) DO UPDATE SET cues = excluded.cues",
+            (guid, json.dumps(to_entries(cue_list), ensure_ascii=False, separators=(",", ":"))))
+
     # project-wide settings computed once and stored (e.g. podcast:guid)
 
     def setting(self, key: str) -> str | None:
@@ -415,6 +462,64 @@ class SqlCatalog(cms_tables.CmsRecords, CatalogStore):
             sql, args = sql + " WHERE feed = ?", (feed,)
         rows = self._rows(sql + " ORDER BY day DESC", args)
         return [Episode(**json.loads(row["episode"])) for row in rows]
+
+    # conversions handed to the embedded executor or the queue (jobs.py)
+
+    def add_jobs(self, jobs: list[Job]) -> None:
+        rows = [{k: json.dumps(v, ensure_ascii=False, sort_keys=True) if k in _JOB_JSON else v
+                 for k, v in asdict(job).items()} for job in jobs]
+        with self.transaction():
+            self._execute_many(
+                f"INSERT INTO jobs ({', '.join(_JOB_COLUMNS)}) "
+                f"VALUES ({', '.join(':' + k for k in _JOB_COLUMNS)})", rows)
+
+    @staticmethod
+    def _job(row: dict) -> Job:
+        values = {k: row[k] for k in _JOB_COLUMNS}
+        for key in _JOB_JSON:
+            values[key] = json.loads(values[key] or "{}")
+        return Job(**values)
+
+    def job(self, job_id: str) -> Job | None:
+        row = self._row("SELECT * FROM jobs WHERE id = ?", (job_id,))
+        return self._job(row) if row else None
+
+    def jobs(self, states: tuple[str, ...] | None = None,
+             ids: list[str] | None = None) -> list[Job]:
+        """Newest first; only those in `states`, only those of `ids`."""
+        sql, args, where = "SELECT * FROM jobs", [], []
+        if states:
+            where.append(f"state IN ({','.join('?' * len(states))})")
+            args += states
+        if ids is not None:
+            if not ids:
+                return []
+            where.append(f"id IN ({','.join('?' * len(ids))})")
+            args += ids
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [self._job(r) for r in self._rows(sql + " ORDER BY created_at DESC, id",
+                                                 tuple(args))]
+
+    def update_job(self, job_id: str, only_from: tuple[str, ...] = (), **changes) -> bool:
+        """Change a job's fields (`attempts` may be given as "+1"); `only_from`: only while
+        it is in one of these states. False when no job changed."""
+        assert changes and set(changes) <= set(_JOB_COLUMNS) - {"id"}, changes
+        sets, args = [], {"id": job_id}
+        for key, value in changes.items():
+            if key == "attempts" and value == "+1":
+                sets.append("attempts = attempts + 1")
+                continue
+            sets.append(f"{key} = :{key}")
+            args[key] = json.dumps(value, sort_keys=True) if key in _JOB_JSON else value
+        if "updated_at" not in changes:
+            sets.append("updated_at = :updated_at")
+            args["updated_at"] = now_precise()
+        sql = f"UPDATE jobs SET {', '.join(sets)} WHERE id = :id"
+        if only_from:
+            sql += f" AND state IN ({', '.join(f':s{i}' for i in range(len(only_from)))})"
+            args.update({f"s{i}": s for i, s in enumerate(only_from)})
+        return self.execute(sql, args) > 0
 
     # the whole catalog, row by row (`audioarticles migrate` copies one catalog into another)
 

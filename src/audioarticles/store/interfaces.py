@@ -23,7 +23,8 @@ from enum import Enum
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
-from audioarticles.model import EditorialEvent, Episode, RetiredFile, Tombstone
+from audioarticles.model import EditorialEvent, Episode, Job, RetiredFile, Tombstone
+from audioarticles.transcripts import Cue
 
 T = TypeVar("T")
 
@@ -82,6 +83,14 @@ class CatalogStore(ABC):
     @abstractmethod
     def save(self, episode: Episode) -> Episode:
         """Insert or update by GUID; returns the episode as stored."""
+
+    # an episode's transcript cues, kept at render time apart from its row
+    @abstractmethod
+    def cues(self, guid: str) -> list[Cue]:
+        """The cues kept for the episode, [] when none are."""
+
+    @abstractmethod
+    def set_cues(self, guid: str, cue_list: list[Cue]) -> None: ...
 
     # settings computed once (podcast:guid, a feed's validators)
     @abstractmethod
@@ -158,6 +167,23 @@ class CatalogStore(ABC):
     @abstractmethod
     def counts(self) -> dict[str, int]:
         """Rows by table."""
+
+    # conversions handed to the embedded executor or the task queue (jobs.py)
+    @abstractmethod
+    def add_jobs(self, jobs: list[Job]) -> None: ...
+
+    @abstractmethod
+    def job(self, job_id: str) -> Job | None: ...
+
+    @abstractmethod
+    def jobs(self, states: tuple[str, ...] | None = None,
+             ids: list[str] | None = None) -> list[Job]:
+        """Newest first; only those in `states`, only those of `ids`."""
+
+    @abstractmethod
+    def update_job(self, job_id: str, only_from: tuple[str, ...] = (), **changes) -> bool:
+        """Change a job's fields; `only_from`: only while in one of these states. False when
+        no job changed."""
 
 
 class Placement(ABC):

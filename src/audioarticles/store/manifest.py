@@ -140,12 +140,6 @@ def record(paths: Iterable[Path | str]) -> None:
             manifest.add(paths)
 
 
-def written_by_us(path: Path) -> bool:
-    """Whether the manifest of `path`'s folder says we wrote it (False when none is kept)."""
-    manifest = manifest_for(path)
-    return manifest is not None and manifest.wrote(path)
-
-
 def remove_if_ours(path: Path) -> bool:
     """Delete `path` only when the manifest says we wrote it."""
     manifest = manifest_for(path)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import json
 import os
 import re
 import time
@@ -26,16 +27,19 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
+from audioarticles.chapters import from_entries, to_entries
 from audioarticles.config import Settings
 from audioarticles.disclosure import Disclosure
 from audioarticles.errors import CatalogUnusable, UserError
-from audioarticles.model import EditorialEvent, Episode, RetiredFile
+from audioarticles.model import EditorialEvent, Episode, RetiredFile, WordTime
 from audioarticles.store import backups, manifest
 from audioarticles.store import catalog as catalog_module
 from audioarticles.store.atomic import shown_path
 from audioarticles.store.catalog import Catalog, SqlCatalog, now_iso
 from audioarticles.store.files import episode_files
+from audioarticles.store.interfaces import CatalogStore
 from audioarticles.store.manifest import Manifest
+from audioarticles.transcripts import Cue
 
 FEED = "feed.xml"
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
@@ -130,6 +134,7 @@ def open_catalog(project: Settings) -> SqlCatalog:
         if not written.path.exists():  # a project older than its manifest: seed it
             manifest.seed(written, project.output, project.unreleased_dir,
                           {e.slug: episode_files(e) for e in catalog.episodes()})
+        keep_timing(catalog, project)
     except BaseException:
         catalog.close()
         raise
@@ -455,14 +460,15 @@ def recover(project: Settings, force: bool = False) -> Recovered:
             raise UserError(f"nothing to recover from: no episode audio in "
                             f"{shown_path(project.output / 'episodes')} or "
                             f"{shown_path(project.unreleased_dir / 'episodes')}")
+        roots = (project.output, project.unreleased_dir)  # where the chapters and VTTs are
         if postgres:
             with connect(project) as catalog:
-                catalog.retrying(lambda: _fill(catalog, result, feed))
+                catalog.retrying(lambda: _fill(catalog, result, feed, roots))
             return result
         draft = path.with_name(f".{path.name}.recovering.part")
         _remove_database(draft)
         with Catalog(draft, keep_backups=False) as catalog, catalog.transaction():
-            _fill(catalog, result, feed)
+            _fill(catalog, result, feed, roots)
         if not catalog_missing(project):
             result.kept_aside = path.with_name(
                 f"catalog-replaced-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.sqlite")
@@ -478,8 +484,10 @@ def recover(project: Settings, force: bool = False) -> Recovered:
     return result
 
 
-def _fill(catalog: SqlCatalog, result: Recovered, feed: PublishedFeed) -> None:
-    """Write the recovered episodes into an empty catalog (inside the caller's transaction)."""
+def _fill(catalog: SqlCatalog, result: Recovered, feed: PublishedFeed,
+          roots: tuple[Path, ...]) -> None:
+    """Write the recovered episodes into an empty catalog (inside the caller's transaction),
+    with the chapters and cues read from their files in `roots`."""
     stamp = feed.last_build or now_iso()
     # the feed breaks ties between equal dates by catalog order: insert in that order
     place = {item.guid: n for n, item in enumerate(reversed(feed.items))}
@@ -491,13 +499,15 @@ def _fill(catalog: SqlCatalog, result: Recovered, feed: PublishedFeed) -> None:
             guid=episode.guid, slug=episode.slug, at=now_iso(), from_state="",
             to_state=episode.state, actor=ACTOR,
             reason="catalog rebuilt from the published files"))
-    # lastBuildDate comes from the catalog: keep the feed's, so a rebuild changes nothing
-    catalog.restamp(stamp)
     if feed.podcast_guid:
         catalog.set_setting("podcast_guid", feed.podcast_guid)
         catalog.set_setting("feed_created_at", stamp)
     for name, guid in result.retired:
         catalog.retire_file(RetiredFile(path=name, guid=guid, retired_at=now_iso()))
+    read_back_timing(catalog, result.episodes, roots)
+    catalog.set_setting(TIMING_KEPT, "1")
+    # lastBuildDate comes from the catalog: keep the feed's, so a rebuild changes nothing
+    catalog.restamp(stamp)
     result.episodes = catalog.episodes()
 
 
@@ -506,6 +516,110 @@ def _remove_database(path: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             path.with_name(path.name + suffix).unlink()
 
+
+# ---- chapters and cues of episodes whose catalog row does not hold them ----------------------
+
+_CUE_TIME = re.compile(
+    r"^(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{3})\s+-->\s+(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{3})")
+_TAG = re.compile(r"<[^>]*>")
+_WORD_STAMP = re.compile(r"<((?:\d+:)?\d{1,2}:\d{2}\.\d{3})>")
+#: in the catalog's settings once the episodes' chapters and cues were read back into it
+TIMING_KEPT = "timing_kept"
+
+
+def _ms(hours: str | None, minutes: str, seconds: str, millis: str) -> int:
+    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
+
+
+def parse_vtt(text: str) -> list[Cue]:
+    """The cues of a WebVTT (or SRT) file, each as one line of plain text (tags removed,
+    entities read): the inverse of `transcripts.to_vtt`, for episodes whose cues were not
+    kept in the catalog (recovered, or converted before it kept them)."""
+    cues: list[Cue] = []
+    lines = text.replace("\ufeff", "").splitlines()
+    i, count = 0, len(lines)
+    while i < count:
+        match = _CUE_TIME.match(lines[i].strip()) if "-->" in lines[i] else None
+        i += 1
+        if match is None:
+            continue
+        words = []
+        while i < count and lines[i].strip():
+            words.append(lines[i])
+            i += 1
+        raw = " ".join(words)
+        cue_text = _plain(raw)
+        if cue_text:
+            g = match.groups()
+            start, end = _ms(*g[:4]), _ms(*g[4:])
+            cues.append(Cue(start, end, (cue_text,), _timed_words(raw, start, end)))
+    return cues
+
+
+def _plain(text: str) -> str:
+    if "<" in text:
+        text = _TAG.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return " ".join(text.split())
+
+
+def _timed_words(raw: str, start: float, end: float) -> tuple[WordTime, ...]:
+    """The runs of words of a cue with timestamps (`<00:00:01.250>`), each from its time to
+    the next one's; () when the cue has none."""
+    parts = _WORD_STAMP.split(raw)
+    if len(parts) == 1:
+        return ()
+    runs = [(start, parts[0])]
+    for stamp, text in zip(parts[1::2], parts[2::2]):
+        hours, minutes, rest = ([None] + stamp.split(":"))[-3:]
+        seconds, millis = rest.split(".")
+        runs.append((_ms(hours, minutes, seconds, millis), text))
+    runs = [(at, _plain(text)) for at, text in runs if _plain(text)]
+    ends = [at for at, _ in runs[1:]] + [end]
+    return tuple(WordTime(at, until, text) for (at, text), until in zip(runs, ends))
+
+
+def read_back_timing(catalog: CatalogStore, episodes: list[Episode],
+                     roots: tuple[Path, ...]) -> int:
+    """Keep in the catalog the chapters and cues of `episodes` that it does not hold yet, read
+    from their chapters and VTT files (in the first of `roots` holding each); inside the
+    caller's transaction. Returns how many episodes changed."""
+
+    def read(name: str) -> str | None:
+        for root in roots:
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                return (root / name).read_text(encoding="utf-8")
+        return None
+
+    changed = 0
+    for episode in episodes:
+        touched = False
+        if not isinstance(episode.meta.get("chapters"), list) and episode.chapters:
+            with contextlib.suppress(TypeError, ValueError):
+                text = read(episode.chapters)
+                if text is not None:
+                    episode.meta["chapters"] = to_entries(from_entries(json.loads(text)))
+                    catalog.save(episode)
+                    touched = True
+        if episode.transcripts.get("vtt") and not catalog.cues(episode.guid):
+            text = read(episode.transcripts["vtt"])
+            if text is not None:
+                catalog.set_cues(episode.guid, parse_vtt(text))
+                touched = True
+        changed += touched
+    return changed
+
+
+def keep_timing(catalog: CatalogStore, project: Settings) -> None:
+    """Once per catalog: read back the chapters and cues of the episodes converted before the
+    catalog kept them (conversions since keep them at render time). Their rows change, so the
+    feed's lastBuildDate moves once."""
+    if catalog.setting(TIMING_KEPT):
+        return
+    with catalog.transaction():
+        read_back_timing(catalog, catalog.episodes(), (project.output, project.unreleased_dir))
+        catalog.set_setting(TIMING_KEPT, "1")
 
 
 def catalog_check(project: Settings) -> dict:

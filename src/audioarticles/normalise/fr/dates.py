@@ -51,7 +51,15 @@ def say_hour(hours: int, minutes: int | None) -> str:
     return words
 
 
+# "le 11-Novembre", "le 8-Mai", "du 14-Juillet": a commemoration named by its date
+_FEAST = re.compile(rf"(?<![0-9\w])(1er|[0-3]?[0-9])-((?:{_MONTH_NAMES.replace('é', '[ée]')})\b)",
+                    re.I)
+
+
 def say_written_dates(text: str) -> str:
+    if "-" in text:
+        text = _FEAST.sub(lambda m: f"{m.group(1)} {m.group(2)}" if m.group(2)[0].isupper()
+                          else m.group(0), text)
     text = _DAY_SPAN.sub(lambda m: f"{m.group(1) or ''}{m.group(2)} {'au' if m.group(1) else 'à'} "
                          f"{m.group(3)}", text)
 

@@ -304,7 +304,14 @@ def is_shouted(text: str) -> bool:
     return upper >= 3 and upper / len(words) > 0.6
 
 
+# A capital consonant standing alone ("le RER B", "la vitamine C", "le réseau X") is the letter's
+# name; vowels are left alone ("A" may be a capitalised "à", "I" a Roman numeral), and so are
+# initials ("J. Dupont") and letters in words ("l'A", "Jean-F").
+_LONE_LETTER = re.compile(r"(?<![\w'’.\-&])([B-DF-HJ-NP-TV-Z])(?![\w'’\-&]|\.\s?[A-ZÀ-Þ\w])")
+
+
 def say_acronyms(text: str, lexicon: Lexicon) -> str:
     if is_shouted(text):
         text = text.lower()
-    return _ACRONYM.sub(lambda m: read_acronym(m.group(1), lexicon), text)
+    text = _ACRONYM.sub(lambda m: read_acronym(m.group(1), lexicon), text)
+    return _LONE_LETTER.sub(lambda m: lexicon.letters.get(m.group(1), m.group(1)), text)

@@ -19,9 +19,11 @@ _COMPARISONS = (
     (re.compile(r"\s*<\s*(?=[-−]?[0-9])"), " inférieur à "),
     (re.compile(r"\s*>\s*(?=[-−]?[0-9])"), " supérieur à "),
 )
-_COMPARISON_HINT = re.compile(r"[<>≤≥±×]|\+\s?/|\bx ?[0-9]")
+_COMPARISON_HINT = re.compile(r"[<>≤≥±×]|\+\s?/|\bx ?[0-9]|[0-9] ?x ?[0-9]")
 # "x2", "×3": a factor ("les ventes x2" -> "les ventes fois 2")
 _FACTOR = re.compile(r"(?<![\w])[x×]\s?(?=[0-9])")
+# "4x100 m", "4 × 400 m nage libre": a relay, so many legs of so many metres
+_RELAY = re.compile(r"(?<![\w])([0-9])\s?[x×]\s?(?=[0-9]{2,4}\s?m\b)")
 # A spaced dash before a figure is a minus after a word that introduces a quantity ("en baisse
 # de - 7,8 %"); elsewhere a spaced dash is punctuation (an aside: "le conseil – réuni – a voté",
 # a list item: "- 12 projets").
@@ -38,7 +40,7 @@ def say_comparisons(text: str) -> str:
         return text
     for pattern, spoken in _COMPARISONS:
         text = pattern.sub(spoken, text)
-    return _FACTOR.sub("fois ", text)
+    return _FACTOR.sub("fois ", _RELAY.sub(r"\1 fois ", text))
 
 
 def say_spaced_minus(text: str) -> str:
@@ -60,18 +62,35 @@ def say_offsets(text: str, letters: dict[str, str]) -> str:
 IDENTIFIER_WORDS = ("numéro", "numéros", "n°", "nº", "loi", "décret", "arrêté", "ordonnance",
                     "décision", "article", "articles", "pourvoi", "circulaire", "directive",
                     "règlement", "délibération", "requête", "amendement")
+# "directive 2019/790", "règlement (UE) 2016/679": a European act, its year then its number
+_EU_ACT = re.compile(r"(\b(?:directive|règlement|décision|recommandation)\s+(?:\((?:UE|CE|CEE|Euratom)\)\s+)?"
+                     r"(?:(?:n°|nº|no)\s*)?)([12][0-9]{3})/([0-9]{1,4})(?![0-9/])", re.I)
 _IDENTIFIER = re.compile(
     rf"(\b(?:{'|'.join(IDENTIFIER_WORDS)})\s+(?:(?:numéro|n°|nº)\s*)?)"
     r"(?:([LRDA])\.?\s?(?=[0-9]))?([0-9]+(?:[-–][0-9]+)+)(?![0-9])", re.I)
 
 
 def say_identifiers(text: str, letters: dict[str, str]) -> str:
-    """ "loi n° 78-17" -> "loi n° 78 tiret 17", "article L. 1111-8" -> "article èl 1111 tiret 8"."""
+    """ "loi n° 78-17" -> "loi n° 78 tiret 17", "article L. 1111-8" -> "article èl 1111 tiret 8",
+    a phone number "0 800 123 456" in its groups."""
+    text = say_phone_numbers(text)
+    if "/" in text:
+        text = _EU_ACT.sub(r"\1\2 \3", text)
     def identifier(match: re.Match) -> str:
         letter = match.group(2)
         said = f"{letters.get(letter, letter)} " if letter else ""
         return match.group(1) + said + re.sub(r"[-–]", " tiret ", match.group(3))
     return _IDENTIFIER.sub(identifier, text)
+
+
+# A French phone number in groups of three ("0 800 123 456", "3 919" is not one): each group is
+# said alone, not joined into "huit cents millions".
+_PHONE_THREES = re.compile(r"(?<![0-9,.])0[ \u00a0]?([1-9][0-9]{2})[ \u00a0]([0-9]{3})[ \u00a0]([0-9]{3})(?![0-9])")
+
+
+def say_phone_numbers(text: str) -> str:
+    """ "0 800 123 456" -> "0, 800, 123, 456" (each group read as a number later)."""
+    return _PHONE_THREES.sub(r"0, \1, \2, \3", text)
 
 
 # --- slashes ---------------------------------------------------------------------------------
@@ -83,14 +102,38 @@ _RATE = re.compile(r"(?<![0-9/,])([0-9]+(?:,[0-9]+)?)\s?/\s?(1[ \u00a0.]?0{3}|10
 _SLASH_RANGE = re.compile(r"(?<![0-9/,.])([0-9]+(?:,[0-9]+)?)/([0-9]+(?:,[0-9]+)?)"
                           r"(?=\s?(?:km/h|km|m|kg|g|%|€|°|ans|mg|ml)(?![^\W\d_]))")
 _PERIOD_WORDS = {"h": "heures", "j": "jours"}
+# Blood pressure ("une tension de 14/9", "pression artérielle à 16/10") is said as two numbers,
+# "quatorze neuf": the slash is neither a fraction nor "sur" after these words.
+_PRESSURE = re.compile(r"(\b(?:tension|pression artérielle|pression systolique|TA)\b[^.;:/]{0,40}?)"
+                       r"(?<![0-9,])([0-9]{1,2})\s?/\s?([0-9]{1,2})(?![0-9/,])", re.I)
+# A round of a tournament: "1/8e de finale" -> "huitièmes de finale", "1/4 de finale" -> "quarts
+# de finale", "1/2 finale" -> "demi-finale". Plural after "les", "des", "aux", and for all but
+# the semi-final after "en" ("éliminé en huitièmes", "qualifié en demi-finale"); else singular.
+_ROUND = re.compile(r"(?<![0-9/,])(?:\b([A-Za-zéè]+)\s+)?1/(2|4|8|16|32)\s?(?:e|es|è|èmes?)?"
+                    r"\s+(?:de\s+)?finales?\b")
+_ROUND_NAMES = {"4": "quart", "8": "huitième", "16": "seizième", "32": "trente-deuxième"}
+
+
+def say_rounds(text: str) -> str:
+    """ "en 1/8e de finale" -> "en huitièmes de finale", "la 1/2 finale" -> "la demi-finale"."""
+    def one(match: re.Match) -> str:
+        before = match.group(1) or ""
+        plural_after = ("les", "des", "aux") if match.group(2) == "2" else ("les", "des", "aux", "en")
+        plural = "s" if before.lower() in plural_after or (not before and match.group(2) != "2") else ""
+        said = (f"demi-finale{plural}" if match.group(2) == "2"
+                else f"{_ROUND_NAMES[match.group(2)]}{plural} de finale")
+        return f"{before} {said}" if before else said
+    return _ROUND.sub(one, text) if "/" in text else text
 
 
 def say_slashes(text: str) -> str:
     """ "24h/24" -> "24 heures sur 24", "7j/7" -> "7 jours sur 7", "8/10e" -> "huit dixièmes",
-    "47/100 000" -> "47 pour 100 000", "120/140 km/h" -> "120 à 140 km/h"."""
+    "47/100 000" -> "47 pour 100 000", "120/140 km/h" -> "120 à 140 km/h", a blood pressure
+    "tension de 14/9" -> "14 9"."""
     if "/" not in text:
         return text
     text = _PER_PERIOD.sub(lambda m: f"{m.group(1)} {_PERIOD_WORDS[m.group(2)]} sur {m.group(3)}", text)
+    text = _PRESSURE.sub(r"\1\2 \3", text)
 
     def ordinal_fraction(match: re.Match) -> str:
         numerator, denominator = int(match.group(1)), int(match.group(2))

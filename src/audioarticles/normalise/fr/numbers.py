@@ -187,12 +187,48 @@ def say_signs(text: str) -> str:
     return _DOT_DECIMAL.sub(r"\1,\2", text)
 
 
+_SPACE = r"[ \u00a0\u202f]+"
+_NOUN = r"[a-zàâçéèêëîïôûùüÿœæ]+|[A-Z]{2,5}\b"
+# A number whose noun is left out because the number before it gave it: "289 voix contre 251",
+# "31 femmes sur 41". It ends the phrase (punctuation, the end, or a small word, not a noun).
+_SMALL_WORDS = ("pour", "contre", "et", "ou", "à", "au", "aux", "en", "dans", "lors", "le", "la",
+                "les", "l", "selon", "soit", "dont", "avec", "sans", "par", "sur", "de", "d", "du",
+                "des", "mais", "alors", "tandis", "qui", "que", "ont", "sont", "ne", "n", "se", "s",
+                "y", "avaient", "étaient", "seront", "auront")
+_ELIDED_NOUN_AFTER = re.compile(
+    rf"(?<![\w,.])({NUMBER})({_SPACE})({_NOUN})({_SPACE}(?:contre|sur|et|ou){_SPACE})({NUMBER})"
+    rf"(?=[ \u00a0\u202f]*(?:$|[^\w\s]|(?:{'|'.join(_SMALL_WORDS)})(?![\w-])))")
+# A number whose noun comes after the next number: "entre 21 et 31 communes", "de 41 à 51 voix".
+_ELIDED_NOUN_BEFORE = re.compile(
+    rf"(?<![\w,.])({NUMBER})({_SPACE}(?:et|ou){_SPACE})({NUMBER})({_SPACE})({_NOUN})"
+    rf"|(?<=\bde )({NUMBER})({_SPACE}à{_SPACE})({NUMBER})({_SPACE})({_NOUN})")
+
+
 def say_numbers(text: str, feminine_nouns: frozenset[str] = frozenset()) -> str:
-    """Every number left in the text, in words, agreeing with a feminine noun that follows it."""
+    """Every number left in the text, in words, agreeing with a feminine noun that follows it,
+    also across a noun said once for two numbers ("289 voix contre 251", "21 et 31 communes")."""
     if feminine_nouns:
+        def is_feminine(noun: str) -> bool:
+            return noun in feminine_nouns or noun.rstrip("s") in feminine_nouns
+
+        def elided_after(match: re.Match) -> str:
+            first, space, noun, link, second = match.groups()
+            feminine = is_feminine(noun)
+            return (number_words(first, feminine) + space + noun + link
+                    + number_words(second, feminine))
+
+        def elided_before(match: re.Match) -> str:
+            groups = match.groups()
+            first, link, second, space, noun = groups[:5] if groups[0] is not None else groups[5:]
+            if not is_feminine(noun):
+                return match.group(0)
+            return number_words(first, True) + link + number_words(second, True) + space + noun
+
         def agree(match: re.Match) -> str:
             noun = match.group(3)
-            feminine = noun in feminine_nouns or noun.rstrip("s") in feminine_nouns
-            return number_words(match.group(1), feminine) + match.group(2) + noun
+            return number_words(match.group(1), is_feminine(noun)) + match.group(2) + noun
+        if any(c.isdigit() for c in text):
+            text = _ELIDED_NOUN_AFTER.sub(elided_after, text)
+            text = _ELIDED_NOUN_BEFORE.sub(elided_before, text)
         text = _NUMBER_NOUN.sub(agree, text)
     return _NUMBER.sub(lambda m: f" {number_words(m.group(0))} ", text)

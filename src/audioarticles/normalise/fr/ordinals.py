@@ -35,6 +35,8 @@ _REGNAL = re.compile(
 _TEAM = re.compile(r"(?<![\w'])((?:le|du|au|à|un|ce|son|leur|notre|[Ll]e|[Dd]u|[Aa]u|À)\s+)(XV|XIII|VII)(?![\w'-])")
 # "la IV et la V": Republics named bare, in a pair (one Roman number alone is too ambiguous)
 _BARE_PAIR = re.compile(r"\b([Ll]a|[Ll]es) ([IVX]{1,4}) et (la )?([IVX]{1,4})(?![\w'-])")
+# "le Tournoi des VI Nations": a Roman number of two letters or more counting a capitalised noun
+_COUNT_BEFORE_NAME = re.compile(r"\b((?:[Dd]es|[Ll]es|[Aa]ux)[ \u00a0]+)([IVX]{2,})(?=[ \u00a0]+[A-ZÀ-Þ][a-zà-ÿ])")
 # "D.III", "N.II": a level or division written with a Roman number after a letter.
 _DESIGNATION = re.compile(r"(?<![\w.])([A-Z])\.((?:I{1,3}|IV|V|VI{1,3}|IX|X))(?![\w.])")
 
@@ -89,6 +91,7 @@ def say_roman_numerals(text: str) -> str:
 
     text = _TEAM.sub(lambda m: m.group(1) + cardinal(roman_value(m.group(2))), text)
     text = _BARE_PAIR.sub(bare_pair, text)
+    text = _COUNT_BEFORE_NAME.sub(regnal, text)
     text = _DESIGNATION.sub(lambda m: f"{m.group(1)} {cardinal(roman_value(m.group(2)))}", text)
     text = _ROMAN_FIRST.sub(lambda m: "première" if m.group(1) != "er" else "premier", text)
     text = _ROMAN_ORDINAL.sub(roman_ordinal, text)

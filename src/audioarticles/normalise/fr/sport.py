@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from audioarticles.normalise.fr.numbers import cardinal, ordinal
+from audioarticles.normalise.fr.notation import say_rounds
+from audioarticles.normalise.fr.numbers import cardinal, fraction_digits, ordinal
 
 # "1'32\"456", "1'44\"22", "1'32": minutes, seconds and their fraction.
 _LAP = re.compile(r"(?<![\w'])([0-9]{1,2})'([0-5][0-9])(?:(?:\"|'')([0-9]{1,3}))?(?![\w'])")
@@ -15,6 +16,9 @@ _LAP = re.compile(r"(?<![\w'])([0-9]{1,2})'([0-5][0-9])(?:(?:\"|'')([0-9]{1,3}))
 _SPRINT = re.compile(r"(?<![\w\"'])([0-9]{1,2})\"([0-9]{1,3})(?![\w\"])")
 # "1:29.708", "2:00.531": a lap time (a clock time has no fraction).
 _CLOCK_LAP = re.compile(r"(?<![0-9:.])([0-9]{1,2}):([0-5][0-9])[.,]([0-9]{1,3})(?![0-9])")
+# "2:05:42", "12:31:08": a race time in hours, minutes and seconds (news never gives a clock time
+# to the second).
+_CLOCK_RACE = re.compile(r"(?<![0-9:.,])([0-9]{1,2}):([0-5][0-9]):([0-5][0-9])(?![0-9:]|[.,][0-9])")
 # "2 h 05 min 12 s", "2h05min12s", "3 h 12 min": a race time.
 _RACE = re.compile(r"(?<![0-9,])([0-9]{1,2})\s?h\s?([0-5]?[0-9])\s?(?:min|mn)(?:\s?([0-5]?[0-9])\s?s)?(?![\w])")
 # "52'", "45+2'", "90e+3", "90+4e": match minutes.
@@ -24,10 +28,10 @@ _PENALTY = re.compile(r"(minute(?: plus \S+)?),?\s+(?:sp|s\.p\.|pen\.?|sur pen\.
 _OWN_GOAL = re.compile(r"(?<![\w-])csc(?![\w-])")
 _SEED = re.compile(r"(?<![\w.])(?:N\.|N°|Nº|no\.)\s?([0-9]{1,3})(?![0-9])")
 _TOP_SEED = re.compile(r"(?<![\w-])TS\s?([0-9]{1,2})(?![0-9])")
-_SET = r"[0-7]-[0-7](?:\s?(?:\([0-9]{1,2}(?:[/-][0-9]{1,2})?\)|\[[0-9]{1,2}(?:[/-][0-9]{1,2})?\]))?"
-_SETS = re.compile(rf"(?<![\w-]){_SET}(?:,?\s{_SET})+(?![\w-])"
+_SET = r"[0-7][-/][0-7](?:\s?(?:\([0-9]{1,2}(?:[/-][0-9]{1,2})?\)|\[[0-9]{1,2}(?:[/-][0-9]{1,2})?\]))?"
+_SETS = re.compile(rf"(?<![\w/-]){_SET}(?:,?\s{_SET})+(?![\w/-])"
                    rf"|(?<![\w-])[0-7]-[0-7]\s?[(\[][0-9]{{1,2}}(?:[/-][0-9]{{1,2}})?[)\]](?![\w-])")
-_ONE_SET = re.compile(r"([0-7])-([0-7])(?:\s?[(\[]([0-9]{1,2})(?:[/-]([0-9]{1,2}))?[)\]])?")
+_ONE_SET = re.compile(r"([0-7])[-/]([0-7])(?:\s?[(\[]([0-9]{1,2})(?:[/-]([0-9]{1,2}))?[)\]])?")
 _NATION = re.compile(r"\(([A-Z]{3})(?:/|\))|(?<![\w/])([A-Z]{3})/(?=(?:N\.|N°|TS) ?[0-9])")
 
 
@@ -44,7 +48,7 @@ def say_times(text: str) -> str:
     cinquante-six", "2 h 05 min 12 s" -> "deux heures cinq minutes douze secondes"."""
     def lap(match: re.Match) -> str:
         said = f"{_minutes(int(match.group(1)))} {_seconds(int(match.group(2)))}"
-        return said + (f" {cardinal(int(match.group(3)))}" if match.group(3) else "")
+        return said + (f" {fraction_digits(match.group(3))}" if match.group(3) else "")
 
     def race(match: re.Match) -> str:
         hours = int(match.group(1))
@@ -54,9 +58,13 @@ def say_times(text: str) -> str:
     if "'" in text:
         text = _LAP.sub(lap, text)
     if '"' in text:
-        text = _SPRINT.sub(lambda m: f"{_seconds(int(m.group(1)))} {cardinal(int(m.group(2)))}", text)
+        # "49\"03": the hundredths are said with their zero ("zéro trois")
+        text = _SPRINT.sub(lambda m: f"{_seconds(int(m.group(1)))} {fraction_digits(m.group(2))}", text)
     if ":" in text:
         text = _CLOCK_LAP.sub(lap, text)
+        text = _CLOCK_RACE.sub(lambda m: f"{cardinal(int(m.group(1)), feminine=True)} heure"
+                               f"{'s' if int(m.group(1)) >= 2 else ''} {_minutes(int(m.group(2)))} "
+                               f"{_seconds(int(m.group(3)))}", text)
     return _RACE.sub(race, text)
 
 
@@ -110,11 +118,13 @@ def say_nations(text: str, countries: dict[str, str]) -> str:
 
 
 # What any sport rule needs to find: the normaliser runs `say_sport` only when this matches.
-HINT = re.compile(r"[0-9]['\"]|[0-9]e\s?\+|csc|N\.\s?[0-9]|TS\s?[0-9]|[0-7]-[0-7]|[0-9]:[0-5][0-9][.,]"
-                         r"|[0-9]\s?h\s?[0-9]{1,2}\s?min|[A-Z]{3}[/)]")
+HINT = re.compile(r"[0-9]['\"]|[0-9]e\s?\+|csc|N\.\s?[0-9]|TS\s?[0-9]|[0-7]-[0-7]|[0-9]:[0-5][0-9][.,:]"
+                         r"|[0-9]\s?h\s?[0-9]{1,2}\s?min|[A-Z]{3}[/)]|1/[1-9]|[0-7]/[0-7][^0-9/]{1,9}[0-7]/[0-7]")
 
 
 def say_sport(text: str, countries: dict[str, str]) -> str:
+    # before the dates pass reads "le 1/4" as a day and a month
+    text = say_rounds(text)
     text = say_nations(text, countries)
     text = say_times(text)
     text = say_minutes(text)

@@ -52,6 +52,7 @@ UNITS = {
     "dB": ("décibel", "décibels", False), "Mt": ("mégatonne", "mégatonnes", True),
     "Gt": ("gigatonne", "gigatonnes", True), "mSv": ("millisievert", "millisieverts", False),
     "*": ("étoile", "étoiles", True),
+    "mAh": ("milliampère-heure", "milliampères-heure", False), "cts": ("centime", "centimes", False),
 }
 # What a unit is counted per, after a slash: "mg/kg/h", "µg/ml", "t/ha", "mg/100 ml".
 PER = {

@@ -1,0 +1,91 @@
+"""One worker process: Dramatiq's `Worker` running our actors with `--threads` threads, and,
+in the process asked to (`--scheduler`), the small scheduler that sends `release_scheduled`
+every `[queue] release_interval_s` (a Redis key per tick makes only one worker's fire).
+
+Started by `audioarticles worker` (`supervisor.py`) in its own session, so the terminal's
+Ctrl-C never reaches it: the supervisor sends SIGTERM, and SIGTERM lets the articles in
+flight finish (their messages are acknowledged), then the process exits.
+
+    python -m audioarticles.tasks.worker --project DIR --threads 2 --queues articles,publish
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+
+from audioarticles.config import load_settings
+from audioarticles.engines import limits
+from audioarticles.tasks import PUBLISH, QUEUES, RELEASE, connect, coordination
+from audioarticles.tasks.actors import JobStates, WorkerContext, install
+
+#: how long a worker waits for Redis before polling again when idle (ms): the queue's
+#: latency for a lone article
+POLL_MS = 20
+#: how long SIGTERM waits for the articles in flight (ms)
+STOP_TIMEOUT_MS = 15 * 60 * 1000
+
+
+def serve(root: str, threads: int, queues: tuple[str, ...], scheduler: bool,
+          stop: threading.Event) -> None:
+    """Consume until `stop` is set, then finish what is in flight."""
+    import dramatiq
+
+    settings = load_settings(root)
+    queue = connect(settings, middleware=[JobStates()])
+    context = WorkerContext(settings, queue, threads)
+    install(context)
+    limits.share_slots(lambda service, limit, per_second, hold_s: coordination.ClusterSlots(
+        queue.client, queue.key("slots", service), limit, hold_s, per_second).slot())
+    worker = dramatiq.Worker(queue.broker, queues=set(queues), worker_threads=threads,
+                             worker_timeout=POLL_MS)
+    worker.queue_prefetch = threads  # no article waits in one worker while another is idle
+    worker.start()
+    ticker = None
+    if scheduler and PUBLISH in queues:
+        ticker = threading.Thread(target=_schedule, args=(queue, stop), name="scheduler",
+                                  daemon=True)
+        ticker.start()
+    try:
+        stop.wait()
+    finally:
+        worker.stop(timeout=STOP_TIMEOUT_MS)
+        limits.share_slots(None)
+        context.close()
+        install(None)
+        queue.close()
+
+
+def _schedule(queue, stop: threading.Event) -> None:
+    period = queue.settings.section("queue")["release_interval_s"]
+    while not stop.wait(period):
+        try:
+            if coordination.fire_once(queue.client, queue.key("scheduler"), period):
+                queue.actors[RELEASE].send()
+        except Exception as exc:  # Redis restarting: the next tick tries again
+            logging.getLogger("audioarticles").warning("scheduler: %s", exc)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="audioarticles-worker")
+    parser.add_argument("--project", default=".")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--queues", default=",".join(QUEUES))
+    parser.add_argument("--scheduler", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="worker %(process)d: %(levelname)s: %(message)s")
+    logging.getLogger("dramatiq").setLevel(logging.WARNING)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    serve(args.project, max(1, args.threads), tuple(q for q in args.queues.split(",") if q),
+          args.scheduler, stop)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

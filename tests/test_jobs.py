@@ -1,0 +1,157 @@
+"""Jobs without a queue: `Project.submit` runs articles in the embedded executor (a thread of
+this process), records each as a job in the catalog, and `wait`, `job`, `jobs`, `retry`
+follow and mend them. Real conversions with the offline voice."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import audioarticles as aa
+from audioarticles.cli import cli
+
+
+class Recorder(aa.Progress):
+    def __init__(self):
+        self.events = []
+
+    def start(self, total):
+        self.events.append(("start", total))
+
+    def begin(self, name):
+        self.events.append(("begin", name))
+
+    def done(self, name, outcome):
+        self.events.append(("done", name, type(outcome).__name__))
+
+    def finish(self, report):
+        self.events.append(("finish", len(report.converted)))
+
+
+def html(title: str, body: str) -> str:
+    return (f"<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>{title}"
+            f"</title></head><body><article><h1>{title}</h1><p>{body}</p></article></body></html>")
+
+
+def article(number: int, **fields) -> aa.ArticleInput:
+    return aa.ArticleInput(**{"id": f"cms-{number}", "title": f"Article numéro {number}",
+                              "html": html(f"Article numéro {number}",
+                                           "La ligne ouvre lundi entre la gare et le port."),
+                              **fields})
+
+
+@pytest.fixture
+def api_project(project) -> aa.Project:
+    (project / "audioarticles.toml").write_text('[voice]\ndefault = "fr-espeak"\n',
+                                                encoding="utf-8")
+    return aa.Project.open(project)
+
+
+def test_submitted_articles_run_in_the_embedded_executor_and_are_followed(api_project):
+    ids = api_project.submit([article(1), article(2)])
+    assert len(ids) == 2 and len(set(ids)) == 2
+    progress = Recorder()
+    report = api_project.wait(ids, progress)
+    assert report.ok and report.summary()["converted"] == 2
+    assert [e.guid for e in report.episodes] == ["cms-1", "cms-2"]
+    assert progress.events[0] == ("start", 2) and progress.events[-1] == ("finish", 2)
+    assert {e[1] for e in progress.events if e[0] == "done"} == {"article:cms-1",
+                                                                "article:cms-2"}
+    job = api_project.job(ids[0])
+    assert (job.state, job.status, job.guid, job.attempts) == ("done", "converted", "cms-1", 1)
+    assert job.started_at and job.finished_at >= job.started_at
+    assert {j.id for j in api_project.jobs(state="done")} == set(ids)
+    assert api_project.jobs(state="failed") == []
+    assert api_project.find("cms-2").state == "published"
+    # the embedded batch rebuilt the site
+    assert "cms-1" in (api_project.output / "feed.xml").read_text(encoding="utf-8")
+    # the same article again: unchanged, same episode
+    [again] = api_project.submit(article(1))
+    [converted] = api_project.wait([again]).converted
+    assert (converted.status, converted.episode.slug) == ("unchanged", "article-numero-1")
+
+
+def test_a_bad_input_is_a_failed_job_the_others_go_on(api_project, project):
+    (project / "ok.md").write_text("# Un titre\n\nUn texte assez long pour être lu à voix "
+                                   "haute par la voix hors ligne.\n", encoding="utf-8")
+    ids = api_project.submit(["ftp://example.org/a", "missing.md", "ok.md",
+                              aa.ArticleInput(id="cms-empty", title="Vide", text="")])
+    report = api_project.wait(ids)
+    assert [c.episode.source for c in report.converted] == ["ok.md"]
+    assert [f.source for f in report.failed] == ["ftp://example.org/a", "missing.md",
+                                                 "article:cms-empty"]
+    bad, missing, ok, empty = (api_project.job(i) for i in ids)
+    assert [j.state for j in (bad, missing, ok, empty)] == ["failed", "failed", "done", "failed"]
+    assert "unsupported address scheme" in bad.error and bad.attempts == 0
+    assert "no such file" in missing.error and empty.error
+    # a job that names no article cannot be retried; a missing file or the empty article can
+    with pytest.raises(aa.UsageError, match="names no article"):
+        api_project.retry(bad.id)
+    with pytest.raises(aa.UsageError, match="only failed and dead"):
+        api_project.retry(ok.id)
+    assert api_project.retry(empty.id) == [empty.id]
+    [failed] = api_project.wait([empty.id]).failed
+    assert api_project.job(empty.id).attempts == 2 and failed.source == "article:cms-empty"
+
+
+def test_retry_failed_runs_every_failed_job_again(api_project, project):
+    broken = project / "later.md"
+    broken.write_text("", encoding="utf-8")
+    [job_id] = api_project.submit(["later.md"])
+    assert api_project.wait([job_id]).failed
+    broken.write_text("# Corrigé\n\nLe texte est arrivé entre-temps, il peut être lu.\n",
+                      encoding="utf-8")
+    assert api_project.retry(failed=True) == [job_id]
+    report = api_project.wait([job_id])
+    assert report.ok and api_project.job(job_id).state == "done"
+    with pytest.raises(aa.UsageError):
+        api_project.retry()
+
+
+def test_jobs_command_lists_and_retries(api_project, runner, project):
+    (project / "empty.md").write_text("", encoding="utf-8")
+    ids = api_project.submit([article(3), "empty.md"])
+    api_project.wait(ids)
+    listed = runner.invoke(cli, ["jobs", "--json"])
+    assert listed.exit_code == 0, listed.stderr
+    rows = json.loads(listed.stdout)["jobs"]
+    assert {r["id"]: r["state"] for r in rows} == {ids[0]: "done", ids[1]: "failed"}
+    assert rows == [j.to_dict() for j in api_project.jobs()]
+    failed = runner.invoke(cli, ["jobs", "--failed"])
+    assert failed.exit_code == 0 and ids[1] in failed.stdout and ids[0] not in failed.stdout
+    assert "empty.md" in failed.stdout
+    retried = runner.invoke(cli, ["jobs", "retry", ids[1], "--json"])
+    assert retried.exit_code == 0, retried.stderr
+    assert json.loads(retried.stdout)["retried"] == [ids[1]]
+    unknown = runner.invoke(cli, ["jobs", "retry", "nope"])
+    assert (unknown.exit_code, unknown.stderr.strip()) == (
+        1, "error: nope: no such job; list them with `audioarticles jobs`")
+
+
+@pytest.mark.parametrize("url, message", [
+    ("http://localhost:6379/0", "not a Redis URL"),
+    ("redis://aa:s3cret@localhost:6379/0", "holds a password; remove it from the URL and set "
+                                           "$REDISCLI_AUTH"),
+])
+def test_a_bad_queue_url_is_one_line_without_the_secret(project, url, message):
+    (project / "audioarticles.toml").write_text(f'[queue]\nurl = "{url}"\n', encoding="utf-8")
+    with pytest.raises(aa.UsageError) as caught:
+        aa.Project.open(project)
+    assert message in str(caught.value) and "s3cret" not in str(caught.value)
+
+
+def test_the_queue_commands_say_what_is_missing(api_project, runner, project):
+    worker = runner.invoke(cli, ["worker"])
+    assert worker.exit_code == 2 and "no [queue] url in audioarticles.toml" in worker.stderr
+    queued = runner.invoke(cli, ["convert", "x.md", "--queue", "--json"])
+    assert queued.exit_code == 2, queued.stderr
+    assert "no [queue] url" in json.loads(queued.stdout)["error"]
+    assert api_project.check_queue()["ok"]
+    (project / "audioarticles.toml").write_text('[queue]\nurl = "redis://127.0.0.1:9/0"\n',
+                                                encoding="utf-8")
+    check = aa.Project.open(project).check_queue()
+    assert not check["ok"] and "Redis does not answer" in check["fix"]
+    assert "start redis-server there, or fix [queue] url" in check["fix"]
+    down = runner.invoke(cli, ["worker"])
+    assert down.exit_code == 1 and "Redis does not answer" in down.stderr
