@@ -9,15 +9,12 @@ import base64
 import binascii
 import hashlib
 import json
-import secrets
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from audioarticles import apitokens, editorial, webhooks
-from audioarticles.errors import (ArticleNotFound, ArticleSkipped, FieldError, UsageError,
-                                  UserError)
+from audioarticles.errors import ArticleNotFound, FieldError, UsageError, UserError
 from audioarticles.publish.channel import channel_settings
 from audioarticles.resources import episode_resource
 from audioarticles.store.lock import ProjectBusy
@@ -89,19 +86,6 @@ def listening_stats(plays: list[dict], titles: dict[str, tuple[str, str]]) -> li
                      "average_listened_share": round(sum(shares) / count / 100, 4)})
     rows.sort(key=lambda r: (-r["plays"], r["guid"]))
     return rows
-
-
-@dataclass
-class _Job:
-    """A conversion run in this process (until the queue's `Project.submit` takes over)."""
-
-    id: str
-    status: str = "queued"
-    error: str = ""
-
-
-_JOBS: dict[str, _Job] = {}
-_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="api-conversion")
 
 
 @dataclass
@@ -220,8 +204,8 @@ class CmsMethods:
 
     # articles by the CMS's id
 
-    def put_article(self, article, voice: str | None = None, state: str | None = None,
-                    by: str = "") -> dict:
+    def put_article(self, article, voice: str | None = None,
+                    state: str | None = None) -> dict:
         """Queue the conversion of an article the CMS sent (`ArticleInput` with its `id`),
         unless the same body was already accepted (and did not fail): `{id, status}` with
         status "queued" or "unchanged". `state`: "draft" keeps a new episode as a draft;
@@ -242,43 +226,24 @@ class CmsMethods:
             status = self._job_status(previous["job"])
             if status["status"] != "failed":
                 return {"id": article.id, "status": "unchanged"}
-        job = self.submit_article(article, voice=voice, draft=state == editorial.DRAFT,
-                                  by=by)
+        [job] = self.submit(article, voice, draft=state == editorial.DRAFT)
         with self.store.catalog() as catalog, catalog.transaction():
             catalog.save_api_article(article.id, digest, job, state or "", webhooks.now_iso())
         return {"id": article.id, "status": "queued"}
 
-    def submit_article(self, article, voice: str | None = None, draft: bool = False,
-                       by: str = "") -> str:
-        """Run the conversion in the background; returns the job's id."""
-        job = _Job("job_" + secrets.token_hex(8))
-        _JOBS[job.id] = job
-
-        def run() -> None:
-            job.status = "running"
-            try:
-                self.convert_article(article, voice, draft=draft)
-            except ArticleSkipped as exc:
-                job.status, job.error = "failed", f"skipped: {exc.reason}"
-            except UserError as exc:
-                job.status, job.error = "failed", str(exc)
-            except Exception as exc:  # noqa: BLE001 - a job records what stopped it
-                job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"
-            else:
-                job.status = "done"
-
-        _EXECUTOR.submit(run)
-        return job.id
-
     def _job_status(self, job_id: str) -> dict:
         """`status` (queued, rendering, ready, failed) and `error` of a submitted job."""
-        if not job_id:
+        try:
+            job = self.job(job_id) if job_id else None
+        except UserError:  # a job record swept away: what the catalog has is what counts
+            job = None
+        if job is None:
             return {"status": "ready", "error": None}
-        job = _JOBS.get(job_id)  # (Project.job is the jobs table's, jobs.py)
-        if job is None:  # a job record swept away: what the catalog has is what counts
-            return {"status": "ready", "error": None}
-        return {"status": STATUS_OF_JOB.get(job.status, job.status),
-                "error": job.error or None}
+        if job.state == "done" and job.status == "skipped":
+            return {"status": "failed", "error": f"skipped: {job.error}"}
+        if job.state == "failed" and job.runner == "queue":  # a retry is scheduled
+            return {"status": "queued", "error": job.error or None}
+        return {"status": STATUS_OF_JOB.get(job.state, job.state), "error": job.error or None}
 
     def article_status(self, article_id: str) -> dict:
         """What `GET /v1/articles/{id}` answers: `status`, `error`, `state` and, once there

@@ -158,6 +158,28 @@ def record_unpublished(settings: Settings, catalog: CatalogStore, episode: Episo
             **episode_resource(channel_settings(settings), episode)})
 
 
+def record_outcome(settings: Settings, catalog: CatalogStore, outcome,
+                   waiting: bool = False) -> None:
+    """One article's outcome in a worker: `episode.ready` for new audio (`waiting` for the
+    site's rebuild, which makes it public)."""
+    from audioarticles.pipeline.results import Converted
+
+    if configured(settings) and isinstance(outcome, Converted) \
+            and outcome.status != "unchanged":
+        with catalog.transaction():
+            record_ready(settings, catalog, outcome.episode, waiting=waiting)
+
+
+def record_dead(settings: Settings, catalog: CatalogStore, source: dict, error: str) -> None:
+    """A worker gave an article up (dead-lettered): `episode.failed` when it has an explicit
+    id (a CMS's)."""
+    article_id = source.get("explicit_id") or ""
+    if configured(settings) and article_id:
+        with catalog.transaction():
+            record_failed(settings, catalog, article_id, error)
+        deliver_soon(settings)
+
+
 def record_run(settings: Settings, catalog: CatalogStore, report) -> None:
     """A conversion run's events: `episode.ready` for each episode voiced (not for unchanged
     ones), `episode.failed` for each article with an explicit id (a CMS's) that failed."""

@@ -209,8 +209,7 @@ def create_app(project) -> FastAPI:
         article = ArticleInput(id=article_id, **{k: v or "" for k, v in fields.items()
                                                  if k != "categories"},
                                categories=tuple(fields["categories"]))
-        answer = project.put_article(article, voice=body.voice, state=body.state,
-                                     by=f"api:{token['name']}")
+        answer = project.put_article(article, voice=body.voice, state=body.state)
         answer["status_url"] = status_url(request, article_id)
         return JSONResponse(answer, status_code=200 if answer["status"] == "unchanged" else 202)
 

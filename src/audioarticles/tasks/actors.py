@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 
 from dramatiq.middleware import Middleware
 
-from audioarticles import editorial, jobs, publish
+from audioarticles import editorial, jobs, publish, webhooks
 from audioarticles.config import Settings
 from audioarticles.errors import InputError
 from audioarticles.pipeline import run as runs
@@ -117,6 +117,7 @@ class WorkerContext:
             log.info("job %s: %s: failed: %s", job_id, source.name, outcome.reason)
             raise ArticleFailed(outcome.reason)
         jobs.mark_finished(catalog, job_id, outcome)
+        webhooks.record_outcome(self.settings, catalog, outcome, waiting=True)
         log.info("job %s: %s: %s", job_id, source.name, getattr(outcome, "status", "skipped"))
         self.request_rebuild()
 
@@ -140,6 +141,7 @@ class WorkerContext:
             build = publish.rebuild(self.settings, catalog, self.store.files, sweep=False)
             for message in build.warnings:
                 log.warning(message)
+            webhooks.site_rebuilt(self.settings, catalog)  # the episodes are public now
             self.client.incr(self.queue.key("rebuild", "count"))
 
     def release_due(self) -> None:
@@ -205,6 +207,9 @@ class JobStates(Middleware):
             try:
                 jobs.mark_failed(context().catalog(), message.args[0], reason,
                                  dead=message.failed)
+                if message.failed:  # dead-lettered: the CMS hears it failed
+                    webhooks.record_dead(context().settings, context().catalog(),
+                                         message.args[1], reason)
                 return
             except CATALOG_ERRORS:
                 context().drop_catalog()
