@@ -201,8 +201,10 @@ def test_episodes_are_listed_by_change_a_page_at_a_time(service):
     for number in (1, 2):
         client.put(f"articles/cms-page-{number}", headers=auth(service), json={
             "title": f"Brève numéro {number}", "text": f"Voici la brève numéro {number}."})
-    for number in (1, 2):
         assert wait_for(service, f"cms-page-{number}")["status"] == "ready"
+        # times are kept to the second and `since` is inclusive: the second episode must
+        # change in a later second than the first for `since` to tell them apart
+        time.sleep(1.1)
     seen, cursor = [], None
     while True:
         params = {"limit": 1, **({"cursor": cursor} if cursor else {})}
