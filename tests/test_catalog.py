@@ -27,6 +27,17 @@ def test_new_catalog_is_at_latest_schema(catalog_backend):
         assert cat.schema_version == len(catalog_module.MIGRATIONS)
 
 
+def test_every_table_is_one_that_migrate_copies(tmp_path):
+    """`migrate --catalog` copies the tables `catalog.TABLES` names: a table added by a
+    migration and not named there would be left behind silently."""
+    with Catalog(tmp_path / "catalog.sqlite"):
+        pass
+    with sqlite3.connect(tmp_path / "catalog.sqlite") as raw:
+        made = {name for (name,) in raw.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    assert made == set(catalog_module.TABLES)
+
+
 def test_migrates_forward_and_keeps_rows(catalog_backend, monkeypatch):
     first = catalog_module.MIGRATIONS[:1]
     monkeypatch.setattr(catalog_module, "MIGRATIONS", first)
