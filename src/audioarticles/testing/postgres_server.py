@@ -20,11 +20,12 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from audioarticles.testing.servers import free_port
 
 SUPERUSER = "postgres"
 #: what `.ci/run` installs when these are missing
@@ -63,12 +64,6 @@ def _server_user() -> pwd.struct_passwd | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class PostgresServer:
     """One PostgreSQL cluster in a temporary folder, started on `start()` (or `with`)."""
 
@@ -77,7 +72,7 @@ class PostgresServer:
         if reason:
             raise RuntimeError(reason)
         self.bin = binaries()
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.folder = Path(tempfile.mkdtemp(prefix="aa-postgres-"))
         self.data = self.folder / "data"
         self.log = self.folder / "server.log"

@@ -20,18 +20,14 @@ import subprocess
 import time
 from pathlib import Path
 
+from audioarticles.testing.servers import free_port, stop_child
+
 STARTUP_S = 20.0
 
 
 def binary() -> str | None:
     """The path of `redis-server`, or None when it is not installed."""
     return shutil.which("redis-server")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _answers(port: int) -> bool:
@@ -90,14 +86,7 @@ class RedisServer:
     def stop(self, kill: bool = False) -> None:
         """Stop the server (SIGTERM: it writes its data out; `kill`: SIGKILL)."""
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_child(process, kill)
 
     def restart(self, pause_s: float = 0.0) -> None:
         """Stop, optionally stay down for `pause_s`, start again on the same port and data."""

@@ -22,7 +22,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sysconfig
 import time
@@ -30,6 +29,8 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+
+from audioarticles.testing.servers import free_port, stop_child
 
 STARTUP_S = 60.0
 ACCESS_KEY = "audioarticles-test"
@@ -45,12 +46,6 @@ def binary() -> str | None:
     if beside.is_file() and os.access(beside, os.X_OK):
         return str(beside)
     return shutil.which("weed")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def environment_note() -> str:
@@ -160,14 +155,7 @@ class S3Server:
     def stop(self, kill: bool = False) -> None:
         """Stop the server (SIGTERM, or SIGKILL with `kill`); its data stays in the folder."""
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_child(process, kill)
 
     def restart(self, pause_s: float = 0.0, kill: bool = False) -> None:
         """Stop, optionally stay down for `pause_s`, start again on the same ports and data."""
