@@ -48,9 +48,13 @@ HISTORY = ("Before the issue-16 rules (commit ec46a58), the same comparison gave
            "ratings \"4/5\", \"8/10\" read as fractions, \"cours/bénéfice\" without \"sur\", "
            "the units \"mmHg\", \"µm\" and \"CO2/km\", \"PAC\" spelled, the letter in "
            "\"planète B.\", and three transcription slips against the conventions (\"€/m²\", "
-           "\"€/MWh\" read \"le\", the lone \"b)\"; the expectations were corrected). Every "
-           "batch written after rules existed, on its first run: 75/79 + 123/131 + 65/65 + 253/272 "
-           "= 516/547 (94.3 %).")
+           "\"€/MWh\" read \"le\", the lone \"b)\"; the expectations were corrected); they became "
+           "rules and golden cases (d14ed74). The sixth batch (116 sentences, written after those "
+           "rules were frozen, by their author) scored 113/116 (97.4 %) when first run; its misses: "
+           "\"41 cette année\" (the determiner \"cette\" taken for a feminine noun), the unit "
+           "\"/mm³\" and the pharmacology term \"Cmax\". Every batch written after rules "
+           "existed, on its first run: 75/79 + 123/131 + 65/65 + 253/272 + 113/116 = 629/663 "
+           "(94.9 %).")
 _NOT_HEARD = re.compile(r"[^\w]+|_")
 
 
@@ -85,7 +89,8 @@ def run() -> str:
     lines = ["Sentences written for this project (not the private held-out set), compared as heard: "
              "case, punctuation and hyphens ignored. The first batch was written before the issue-16 "
              "rules, the second after them, the third in session 2 before its rule changes, the fourth "
-             "after they were frozen, the fifth in session 3 before its author read the rules.", "",
+             "after they were frozen, the fifth in session 3 before its author read the rules, the "
+             "sixth after that session's rule changes.", "",
              "| batch | category | sentences | fully right |", "| --- | --- | ---: | ---: |"]
     everything, wrong_total, elapsed = 0, 0, 0.0
     for batch, path in BATCHES.items():
