@@ -170,6 +170,12 @@ def test_signs_and_dashes(written, spoken):
     ("une pression de 101 kPa", "une pression de cent un kilopascals"),
     ("1 013 mbar au niveau de la mer", "mille treize millibars au niveau de la mer"),
     ("une dose de 2 Gy", "une dose de deux grays"),
+    ("sous 50 000/mm³", "sous cinquante mille par millimètre cube"),
+    ("un pouls à 120/min", "un pouls à cent vingt par minute"),
+    ("6 000 leucocytes/mm3", "six mille leucocytes par millimètre cube"),
+    ("une section de 2,5 mm²", "une section de deux virgule cinq millimètres carrés"),
+    ("1 000/an", "mille par an"),
+    ("la Cmax et le Tmax", "la cé max et le té max"),
     ("95 €/MWh", "quatre-vingt-quinze euros le mégawattheure"),
     ("relevé ses taux de 75 pb", "relevé ses taux de soixante-quinze points de base"),
 )
@@ -288,6 +294,8 @@ def test_identifiers(written, spoken):
     ("interpellé par la P.J.", "interpellé par la pé ji."),
     ("les U.S.A. et le Canada", "les u èss a et le Canada"),
     ("N.B. : la séance est levée", "Nota bene: la séance est levée"),
+    ("le P.-D.G. du groupe", "le pé dé gé du groupe"),
+    ("selon J.R.R. Tolkien", "selon ji èr èr Tolkien"),
     # common acronyms said as words though short
     ("la PAC", "la Pac"),
     ("les DOM et les TOM", "les Dom et les Tom"),
@@ -493,6 +501,11 @@ def test_measures_and_inclusive_writing(written, spoken):
     ("1 seringue", "une seringue"),
     ("21 hydrocarbures", "vingt et un hydrocarbures"),
     ("31 préjudices", "trente et un préjudices"),
+    # a determiner or pronoun after a number is not what it counts
+    ("41 cette année", "quarante et un cette année"),
+    ("il en a vu 21 cette saison", "il en a vu vingt et un cette saison"),
+    ("1 cet été", "un cet été"),
+    ("31 celles-ci", "trente et un celles-ci"),
     # a number standing for a noun counted before it in the sentence agrees with it
     ("3 usines, dont 1 en Alsace", "trois usines, dont une en Alsace"),
     ("12 victimes, dont 1 enfant", "douze victimes, dont un enfant"),
@@ -503,6 +516,7 @@ def test_measures_and_inclusive_writing(written, spoken):
     ("Des 31 personnes, 21 n'ont rien dit", "Des trente et une personnes, vingt et une n'ont rien dit"),
     ("21 ont été blessés.", "vingt et un ont été blessés."),
     ("41 communes. 21 ont voté", "quarante et une communes. vingt et un ont voté"),
+    ("Sur 31 communes, en 2021 ont été recensés", "Sur trente et une communes, en deux mille vingt et un ont été recensés"),
     # counted, "mort" is a dead person
     ("1 mort et 21 blessés", "un mort et vingt et un blessés"),
     ("21 morts", "vingt et un morts"),
@@ -547,7 +561,8 @@ def test_cardinals_still_agree_with_num2words_in_sentences():
 
 EVALUATION = [Path(__file__).parent / "fixtures" / name
               for name in ("normalise_eval_fr.tsv", "normalise_eval_fr_2.tsv", "normalise_eval_fr_3.tsv",
-                           "normalise_eval_fr_4.tsv", "normalise_eval_fr_5.tsv")]
+                           "normalise_eval_fr_4.tsv", "normalise_eval_fr_5.tsv",
+                           "normalise_eval_fr_6.tsv")]
 
 
 def heard(text: str) -> str:

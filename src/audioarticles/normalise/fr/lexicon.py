@@ -230,7 +230,7 @@ _ERA = re.compile(r"(?:\b(?:av|avant|apr|ap|après)\.?|[0-9])[ ]*$")
 
 
 # "S.G.", "la P.J.", "U.S.A.": capitals each followed by a period are spelled, like "SG".
-_DOTTED_ACRONYM = re.compile(rf"(?<![\w.])((?:[{_UPPER}]\.){{2,}})(?![\w])")
+_DOTTED_ACRONYM = re.compile(rf"(?<![\w.\-])((?:[{_UPPER}]\.){{2,}})(?![\w])")
 
 
 def say_initials(text: str, lexicon: Lexicon) -> str:

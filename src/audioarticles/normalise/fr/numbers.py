@@ -227,12 +227,15 @@ _STANDING_FOR_A_NOUN = re.compile(
     rf"|(?<![\w,.])({NUMBER})(?={_SPACE}(?:contre|pour)[ \u00a0\u202f]*(?:[,;:.)]|$|et\b|ou\b)"
     rf"|{_SPACE}(?:(?:ont|sont|avaient|étaient|seront|auront|ne|se)(?![\w-])|[ns]['’]))")
 _SENTENCE_END = re.compile(r"[.!?;](?:\s|$)")
+_YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
 
 
 def say_numbers_standing_for_nouns(text: str, is_feminine) -> str:
     """ "3 usines, dont 1 en Alsace" -> "3 usines, dont une en Alsace"."""
     def standing(match: re.Match) -> str:
         number = match.group(1) or match.group(2)
+        if _YEAR.fullmatch(number):  # "en 2021 ont été recensés": a year, not a count
+            return match.group(0)
         starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, match.start())]
         counted = [m.group(3) for m in _NUMBER_NOUN.finditer(text, starts[-1] if starts else 0, match.start())
                    if m.group(3) not in _SMALL_WORDS]
@@ -240,11 +243,19 @@ def say_numbers_standing_for_nouns(text: str, is_feminine) -> str:
     return _STANDING_FOR_A_NOUN.sub(standing, text)
 
 
+# Words after a number that are not what it counts, though their ending looks feminine:
+# "41 cette année" is "quarante et un".
+NOT_COUNTED = frozenset(("cette", "cet", "ces", "elle", "elles", "celle", "celles", "quelle",
+                         "quelles", "laquelle", "lesquelles", "une", "aucune", "chacune"))
+
+
 def say_numbers(text: str, feminine_nouns: frozenset[str] = frozenset()) -> str:
     """Every number left in the text, in words, agreeing with a feminine noun that follows it,
     also across a noun said once for two numbers ("289 voix contre 251", "21 et 31 communes")."""
     if feminine_nouns:
         def is_feminine(noun: str) -> bool:
+            if noun.lower() in NOT_COUNTED:
+                return False
             return noun in feminine_nouns or noun.rstrip("s") in feminine_nouns
 
         def elided_after(match: re.Match) -> str:

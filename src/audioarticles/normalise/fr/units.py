@@ -17,6 +17,8 @@ UNITS = {
     "km2": ("kilomètre carré", "kilomètres carrés", False),
     "m²": ("mètre carré", "mètres carrés", False), "m2": ("mètre carré", "mètres carrés", False),
     "m³": ("mètre cube", "mètres cubes", False), "m3": ("mètre cube", "mètres cubes", False),
+    "mm²": ("millimètre carré", "millimètres carrés", False),
+    "mm³": ("millimètre cube", "millimètres cubes", False),
     "ha": ("hectare", "hectares", False),
     "km/h": ("kilomètre heure", "kilomètres heure", False),
     "m/s": ("mètre par seconde", "mètres par seconde", False),
@@ -75,6 +77,7 @@ PER = {
     "100 ml": "pour cent millilitres", "100 mL": "pour cent millilitres",
     "100 g": "pour cent grammes", "100 km": "aux cent kilomètres", "kWh": "par kilowattheure",
     "MWh": "par mégawattheure", "µl": "par microlitre", "µL": "par microlitre",
+    "mm³": "par millimètre cube", "mm3": "par millimètre cube", "mm²": "par millimètre carré",
 }
 _UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _PER = "|".join(re.escape(u) for u in sorted(PER, key=len, reverse=True))
@@ -127,6 +130,10 @@ def say_metres(number: str) -> str | None:
 _WORD_PER = re.compile(rf"(?<![\w/])([^\W\d_][\w'’]*)/({_PER})(?![\w²³/])")
 
 
+# A count per unit with no unit before the slash: "50 000/mm³" (platelets), "120/min" (a pulse).
+_NUMBER_PER = re.compile(rf"({NUMBER})/({_PER})(?![\w²³/])")
+
+
 def say_word_per_unit(text: str) -> str:
     """ "cé o deux/km" -> "cé o deux par kilomètre"; a unit itself ("en km/h") is left."""
     def per(match: re.Match) -> str:
@@ -134,7 +141,10 @@ def say_word_per_unit(text: str) -> str:
         if word in UNITS or f"{word}/{unit}" in UNITS:
             return match.group(0)
         return f"{word} {PER[unit]}"
-    return _WORD_PER.sub(per, text) if "/" in text else text
+    if "/" not in text:
+        return text
+    text = _NUMBER_PER.sub(lambda m: f"{m.group(1)} {PER[m.group(2)]}", text)
+    return _WORD_PER.sub(per, text)
 
 
 def say_units(text: str) -> str:
