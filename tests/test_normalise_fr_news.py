@@ -590,7 +590,7 @@ def test_cardinals_still_agree_with_num2words_in_sentences():
 EVALUATION = [Path(__file__).parent / "fixtures" / name
               for name in ("normalise_eval_fr.tsv", "normalise_eval_fr_2.tsv", "normalise_eval_fr_3.tsv",
                            "normalise_eval_fr_4.tsv", "normalise_eval_fr_5.tsv",
-                           "normalise_eval_fr_6.tsv")]
+                           "normalise_eval_fr_6.tsv", "normalise_eval_fr_7.tsv")]
 
 
 def heard(text: str) -> str:
