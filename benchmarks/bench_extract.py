@@ -19,7 +19,10 @@ KINDS = {"real": "real pages", "own": "own pages (development)",
 # `heldout4-*`, session 2, frozen at 51f7d10) prompted the reader-contact and WhatsApp rules;
 # batch 5 (4 pages `heldout5-*`, frozen at 88c2557) was written after the session's changes.
 # Batch 6 (8 pages `heldout6-*`, session 3) was written blind at d8bc61e, before its author read
-# the extraction code.
+# the extraction code; it prompted footnote calls removed, the <h1> as headline (the title, and
+# what precedes it pruned), the "L'essentiel" summary box, `noprint`/`signature`/`reactions` as
+# chrome names, calls to action that begin with one, title format labels ("VIDÉO. ") and rules
+# for credit lines, dates in figures, toggles, comment counts and reference sections.
 HELDOUT_FIRST_RUN = (
     "held-out pages on their first run: batch 1 (4 pages) ours 42/45, each trafilatura mode "
     "40/45; batch 2 (2 pages) ours 17/19, default 17/19, favor_precision 19/19, favor_recall "
