@@ -22,7 +22,8 @@ KINDS = {"real": "real pages", "own": "own pages (development)",
 # the extraction code; it prompted footnote calls removed, the <h1> as headline (the title, and
 # what precedes it pruned), the "L'essentiel" summary box, `noprint`/`signature`/`reactions` as
 # chrome names, calls to action that begin with one, title format labels ("VIDÉO. ") and rules
-# for credit lines, dates in figures, toggles, comment counts and reference sections.
+# for credit lines, dates in figures, toggles, comment counts and reference sections. Batch 7
+# (4 pages `heldout7-*`) was written after those changes, frozen at 8d87164.
 HELDOUT_FIRST_RUN = (
     "held-out pages on their first run: batch 1 (4 pages) ours 42/45, each trafilatura mode "
     "40/45; batch 2 (2 pages) ours 17/19, default 17/19, favor_precision 19/19, favor_recall "
@@ -41,9 +42,16 @@ HELDOUT_FIRST_RUN = (
     "page's scorers, referee, line-ups and a reader's reaction, a newsletter's subscribe callout, "
     "a map's source line, a \"Voir la transcription\" toggle, an encyclopaedia's reference list "
     "and its \"[réf. nécessaire]\" tag, and missed an \"L'essentiel\" box, a review's practical "
-    "box and the title of a video article. All six batches together on their first run: ours "
-    "376/403 = 93.3 %, default 351/403 = 87.1 %, favor_precision 357/403 = 88.6 %, favor_recall "
-    "345/403 = 85.6 %")
+    "box and the title of a video article. Batch 7 (4 pages, session 3, method frozen at "
+    "8d87164 after batch 6's fixes, the nearest to unseen pages): ours 84/92 = 91.3 %, default "
+    "77/92 = 83.7 %, favor_precision 83/92 = 90.2 %, favor_recall 77/92 = 83.7 %; ours read a "
+    "stock portal's \"Valeurs associées\" label and investment disclaimer, a radio page's music "
+    "playlist and a newsletter's footnotes, and missed that newsletter's two subheads. All seven "
+    "batches together on their first run: ours 460/495 = 92.9 %, default 428/495 = 86.5 %, "
+    "favor_precision 440/495 = 88.9 %, favor_recall 422/495 = 85.3 %")
+# Ours on all held-out batches on their first run (honoured, total): the figure for pages
+# nobody tuned on, beside the one for the pages as they stand after the fixes they prompted.
+FIRST_RUN = (460, 495)
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "fixtures" / "html"
 
@@ -183,8 +191,13 @@ def run() -> str:
     lines.append(f"For the record, {HELDOUT_FIRST_RUN}.")
     lines.append("")
     met = rate >= TARGET and honoured > best_other
+    first, first_total = FIRST_RUN
     lines.append(f"Target: at least {100 * TARGET:.0f} % of the gold honoured, beyond every "
-                 f"trafilatura mode alone: {'met' if met else 'NOT met'} ({100 * rate:.1f} %).")
+                 f"trafilatura mode alone: {'met' if met else 'NOT met'} ({100 * rate:.1f} %) on "
+                 "the pages as they stand, after the fixes their misses prompted; on held-out "
+                 f"pages on their first run, the figure for pages nobody tuned on: "
+                 f"{'met' if first / first_total >= TARGET else 'NOT met'} ({first}/{first_total}"
+                 f" = {100 * first / first_total:.1f} %).")
     return "\n".join(lines)
 
 
