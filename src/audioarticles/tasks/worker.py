@@ -40,8 +40,11 @@ def serve(root: str, threads: int, queues: tuple[str, ...], scheduler: bool,
     queue = connect(settings, middleware=[JobStates()])
     context = WorkerContext(settings, queue, threads)
     install(context)
-    limits.share_slots(lambda service, limit, per_second, hold_s: coordination.ClusterSlots(
-        queue.client, queue.key("slots", service), limit, hold_s, per_second).slot())
+    limits.share_slots(
+        lambda service, limit, per_second, hold_s: coordination.ClusterSlots(
+            queue.client, queue.key("slots", service), limit, hold_s, per_second).slot(),
+        pause=lambda service, seconds: coordination.pause_slots(
+            queue.client, queue.key("slots", service), seconds))
     worker = worker_class()(queue.broker, queues=set(queues), worker_threads=threads,
                             worker_timeout=POLL_MS)
     worker.queue_prefetch = threads  # no article waits in one worker while another is idle
