@@ -26,6 +26,7 @@ CURRENCIES = {
     "GBP": ("livre", "livres", True, "pence"),
     "CHF": ("franc suisse", "francs suisses", False, "centimes"),
     "¥": ("yen", "yens", False, ""),
+    "FCFA": ("franc CFA", "francs CFA", False, "centimes"),
 }
 # multiplier: (singular, plural, takes "de")
 MULTIPLIERS = {
@@ -47,7 +48,7 @@ _SHORTHAND = re.compile(r"(?<=[0-9])[ ]?(?:(MEUR|M EUR|ME|MEuros)|(MdEUR|MdsEUR|
 _SCALE_THEN_SYMBOL = re.compile(r"\b(millions?|milliards?|milliers?)(?: d'| de )?[ ]?(€|EUR|\$|USD|£)(?![\w])")
 _SYMBOLS = "|".join(re.escape(s) for s in sorted(CURRENCIES, key=len, reverse=True))
 _SIGNS = "|".join(re.escape(s) for s in sorted(CURRENCIES, key=len, reverse=True)
-                  if not s.isalpha() or s in ("EUR", "USD", "GBP", "CHF"))
+                  if not s.isalpha() or s in ("EUR", "USD", "GBP", "CHF", "FCFA"))
 _MULTIPLIER = "|".join(sorted(MULTIPLIERS, key=len, reverse=True))
 _PER = "|".join(re.escape(u) for u in sorted(PER_UNIT, key=len, reverse=True))
 _AFTER = re.compile(rf"({NUMBER})[ ]?(?:({_MULTIPLIER})[ ]?)?({_SYMBOLS})(?:[ ]?/[ ]?({_PER}))?(?![\w])")
@@ -89,8 +90,20 @@ def say_shorthand(text: str) -> str:
     return _SCALE_THEN_SYMBOL.sub(scale, _SHORTHAND.sub(shorthand, text))
 
 
+# "2,3 M d'entrées", "1,2 Md de dollars": the scale written as its symbol, before "de"
+_SCALE_LETTER = re.compile(rf"({NUMBER})[ ]?(M|Md|Mds|Mrd|Mrds)[ ](?=d['’]|de )")
+
+
+def say_scale_letters(text: str) -> str:
+    """ "2,3 M d'entrées" -> "2,3 millions d'entrées"."""
+    def scale(match: re.Match) -> str:
+        singular, plural, _ = MULTIPLIERS[match.group(2)]
+        return f"{match.group(1)} {plural if is_plural(match.group(1)) else singular} "
+    return _SCALE_LETTER.sub(scale, text)
+
+
 def say_money(text: str) -> str:
-    text = say_shorthand(text)
+    text = say_scale_letters(say_shorthand(text))
 
     def after(match: re.Match) -> str:
         said = say_amount(match.group(1), match.group(3), match.group(2))

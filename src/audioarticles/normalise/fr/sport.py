@@ -13,7 +13,7 @@ from audioarticles.normalise.fr.numbers import cardinal, fraction_digits, ordina
 # "1'32\"456", "1'44\"22", "1'32": minutes, seconds and their fraction.
 _LAP = re.compile(r"(?<![\w'])([0-9]{1,2})'([0-5][0-9])(?:(?:\"|'')([0-9]{1,3}))?(?![\w'])")
 # "9\"86", "58\"3": seconds and their fraction (a sprint, a gap).
-_SPRINT = re.compile(r"(?<![\w\"'])([0-9]{1,2})\"([0-9]{1,3})(?![\w\"])")
+_SPRINT = re.compile(r"(?<![\w\"'])([0-9]{1,2})(?:\"|'')([0-9]{1,3})(?![\w\"'])")
 # "1:29.708", "2:00.531": a lap time (a clock time has no fraction).
 _CLOCK_LAP = re.compile(r"(?<![0-9:.])([0-9]{1,2}):([0-5][0-9])[.,]([0-9]{1,3})(?![0-9])")
 # "2:05:42", "12:31:08": a race time in hours, minutes and seconds (news never gives a clock time
@@ -64,8 +64,8 @@ def say_times(text: str) -> str:
     if "'" in text:
         text = _RACE_PRIMES.sub(lambda m: f"{race(m)} {_seconds(int(m.group(3)))}", text)
         text = _LAP.sub(lap, text)
-    if '"' in text:
-        # "49\"03": the hundredths are said with their zero ("zéro trois")
+    if '"' in text or "''" in text:
+        # "49\"03", "10''2": the hundredths are said with their zero ("zéro trois")
         text = _SPRINT.sub(lambda m: f"{_seconds(int(m.group(1)))} {fraction_digits(m.group(2))}", text)
     if ":" in text:
         text = _CLOCK_LAP.sub(lap, text)
