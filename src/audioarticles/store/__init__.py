@@ -98,6 +98,13 @@ class ProjectStore:
             self.files.sweep_partial(time.time())
             yield
 
+    def process_owner(self) -> dict:
+        """This process as the owner of the embedded jobs it runs: host, pid and the lease it
+        holds while it lives (`store.owners`)."""
+        from audioarticles.store import owners
+
+        return owners.this_process(self.settings.state_dir)
+
     def segment_cache(self) -> SegmentCache:
         """Local entries, in front of the private storage's shared tier when there is one."""
         return SegmentCache(self.settings.cache_dir, getattr(self.files, "private_area", None))
