@@ -287,13 +287,17 @@ def test_a_holder_whose_lock_was_taken_after_a_restart_writes_nothing_more(
     from audioarticles.store.catalog import CatalogError
     from audioarticles.errors import StorageError
 
+    from audioarticles.store import ProjectStore
+
     monkeypatch.setattr(postgres, "LOCK_KEEPALIVE_S", 3600.0, raising=False)
     first = load_settings(make_project(tmp_path / "machine-a", url))
+    store = ProjectStore(first)
     contender = None
     try:
-        with run_lock(first, "audioarticles hold x"):
+        with store.lock("audioarticles hold x"):
             with PgCatalog(url, reconnect_s=20) as cat:
                 cat.save(episode("g1", "s1"))  # under the lock: written
+                store.files.write_record("before", b"1")
                 server.restart(down_s=0.5)
                 contender = psycopg.connect(url, autocommit=True,
                                             application_name="machine-b's run")
@@ -306,20 +310,51 @@ def test_a_holder_whose_lock_was_taken_after_a_restart_writes_nothing_more(
                 assert line.startswith(f"lost the project lock on {url} when its connection "
                                        "was cut (the server restarted, or the network failed) "
                                        "and machine-b's run (connected since ")
-                assert "this run stopped: nothing was written to the catalog after " in line
+                assert ("this run stopped and wrote nothing to the catalog once the lock was "
+                        "gone (last known ours at ") in line
                 assert "\n" not in line
                 with pytest.raises(postgres.LockLost):  # every later write too
                     cat.set_setting("k", "v")
                 with pytest.raises(postgres.LockLost):
                     with cat.transaction():
                         pass
+                with pytest.raises(postgres.LockLost):  # nor files
+                    store.files.write_record("after", b"2")
+                with pytest.raises(postgres.LockLost):
+                    store.files.sweep_partial(time.time())
         # a batch stops on it as on any storage failure, with this line
         assert issubclass(postgres.LockLost, (StorageError, CatalogError))
         with PgCatalog(url) as cat:  # outside the lock: what the holder wrote
             assert [e.guid for e in cat.episodes()] == ["g1"] and cat.setting("k") is None
+        assert store.files.read_record("before") == b"1"
+        assert store.files.read_record("after") is None
     finally:
         if contender is not None:
             contender.close()
+
+
+def test_a_lock_session_cut_off_from_its_holder_is_ended_and_the_lock_taken_again(
+        url, tmp_path, monkeypatch):
+    """A network cut loses the holder's connection while the server keeps its session (and
+    the lock) until it notices: the holder ends that session of its own and takes the lock
+    on a new one, rather than call itself beaten by itself."""
+    import psycopg
+
+    from audioarticles.store import postgres
+
+    monkeypatch.setattr(postgres, "LOCK_KEEPALIVE_S", 3600.0)
+    first = load_settings(make_project(tmp_path / "machine-a", url))
+    with run_lock(first, "audioarticles hold x"):
+        keeper = postgres.held_lock(url)
+        cut_off = keeper.conn  # still holding the lock on the server
+        keeper.conn = postgres.connect(url)
+        keeper.conn.close()  # what the holder sees of it: a dead connection
+        keeper.check()
+        assert keeper.lost is None and keeper.retaken == 1
+        assert lock_sessions(url) == [keeper.conn.info.backend_pid]
+        with pytest.raises(psycopg.OperationalError):
+            cut_off.execute("SELECT 1")
+        cut_off.close()
 
 
 def test_a_lock_holder_that_cannot_reach_the_server_again_stops(server, url, tmp_path,

@@ -331,13 +331,17 @@ def try_advisory_lock(conn) -> bool:
                              _PROJECT_LOCK).fetchone()["got"])
 
 
-def advisory_lock_holder(conn) -> str:
-    """Who holds the project's advisory lock, as the server knows them."""
-    row = conn.execute(
-        "SELECT a.application_name AS name, a.backend_start::text AS since "
+def _lock_holder_row(conn) -> dict | None:
+    return conn.execute(
+        "SELECT a.application_name AS name, a.backend_start::text AS since, a.pid AS pid "
         "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
         "WHERE l.locktype = 'advisory' AND l.classid = %s AND l.objid = %s AND l.granted",
         _PROJECT_LOCK).fetchone()
+
+
+def advisory_lock_holder(conn) -> str:
+    """Who holds the project's advisory lock, as the server knows them."""
+    row = _lock_holder_row(conn)
     if not row:
         return "another audioarticles run"
     return f"{row['name'] or 'another audioarticles run'} (connected since {row['since']})"
@@ -384,6 +388,7 @@ class LockKeeper:
                  interval_s: float | None = None):
         self.url = url
         self.conn = conn
+        self._backend = conn.info.backend_pid  # the server session holding the lock
         self.reconnect_s = reconnect_s
         self.interval_s = LOCK_KEEPALIVE_S if interval_s is None else interval_s
         self.lost: str | None = None
@@ -443,17 +448,26 @@ class LockKeeper:
                 conn = connect(self.url, timeout_s=5)
                 if try_advisory_lock(conn):
                     self.conn, conn = conn, None
+                    self._backend = self.conn.info.backend_pid
                     self.retaken += 1
                     self.confirmed = _clock()
                     return
-                holder = advisory_lock_holder(conn)
-                break
+                row = _lock_holder_row(conn)
+                ours = (_application_name(), self._backend)
+                if not row or (row["name"], row["pid"]) != ours:
+                    holder = advisory_lock_holder(conn)
+                    break
+                # our own old session, cut off from us but not yet ended by the server: it
+                # still holds the lock for us; end it, then take the lock here
+                conn.execute("SELECT pg_terminate_backend(%s)", (row["pid"],))
+                raise CatalogError("our previous session still held the lock")
             except (CatalogError, psycopg.Error) as exc:
-                if time.monotonic() >= deadline:
+                if time.monotonic() >= deadline or self._stop.is_set():  # or the block ended
                     self.lost = (f"lost the project lock on {where} when its connection was "
                                  f"cut, and could not take it again for {self.reconnect_s:g} s "
-                                 f"({' '.join(str(exc).split())}); this run stopped: nothing "
-                                 f"was written to the catalog after {self.confirmed}")
+                                 f"({' '.join(str(exc).split())}); this run stopped and wrote "
+                                 f"nothing to the catalog once the lock was gone (last known "
+                                 f"ours at {self.confirmed})")
                     raise LockLost(self.lost) from exc
                 time.sleep(0.25)
             finally:
@@ -461,9 +475,9 @@ class LockKeeper:
                     conn.close()
         self.lost = (f"lost the project lock on {where} when its connection was cut (the "
                      f"server restarted, or the network failed) and {holder} took it "
-                     f"meanwhile; this run stopped: nothing was written to the catalog after "
-                     f"{self.confirmed}, when the lock was last known to be ours. Run the "
-                     "command again once the other run is done")
+                     f"meanwhile; this run stopped and wrote nothing to the catalog once the "
+                     f"lock was gone (last known ours at {self.confirmed}); run the command "
+                     "again once the other run is done")
         raise LockLost(self.lost)
 
     def _watch(self) -> None:
