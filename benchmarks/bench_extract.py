@@ -18,6 +18,12 @@ KINDS = {"real": "real pages", "own": "own pages (development)",
 # teaser through); batch 3 (2 pages, frozen at f1c136f) prompted nothing. Batch 4 (6 pages
 # `heldout4-*`, session 2, frozen at 51f7d10) prompted the reader-contact and WhatsApp rules;
 # batch 5 (4 pages `heldout5-*`, frozen at 88c2557) was written after the session's changes.
+# Batch 6 (8 pages `heldout6-*`, session 3) was written blind at d8bc61e, before its author read
+# the extraction code; it prompted footnote calls removed, the <h1> as headline (the title, and
+# what precedes it pruned), the "L'essentiel" summary box, `noprint`/`signature`/`reactions` as
+# chrome names, calls to action that begin with one, title format labels ("VIDÉO. ") and rules
+# for credit lines, dates in figures, toggles, comment counts and reference sections. Batch 7
+# (4 pages `heldout7-*`) was written after those changes, frozen at 8d87164.
 HELDOUT_FIRST_RUN = (
     "held-out pages on their first run: batch 1 (4 pages) ours 42/45, each trafilatura mode "
     "40/45; batch 2 (2 pages) ours 17/19, default 17/19, favor_precision 19/19, favor_recall "
@@ -29,8 +35,23 @@ HELDOUT_FIRST_RUN = (
     "aussi\" card title. Batch 5 (4 pages, session 2, method frozen at 88c2557, the nearest to "
     "unseen pages): ours 43/45 = 95.6 %, default 41/45 = 91.1 %, favor_precision 41/45 = 91.1 %, "
     "favor_recall 39/45 = 86.7 %; ours read \"Contactez la rédaction du …\" and missed a SPIP "
-    "chapo. All five batches together on their first run: ours 194/206 = 94.2 %, default 183/206 = "
-    "88.8 %, favor_precision 187/206 = 90.8 %, favor_recall 181/206 = 87.9 %")
+    "chapo. The first five batches together: ours 194/206 = 94.2 %, default 183/206 = 88.8 %, "
+    "favor_precision 187/206 = 90.8 %, favor_recall 181/206 = 87.9 %. Batch 6 (8 pages, session "
+    "3, written blind at d8bc61e): ours 182/197 = 92.4 %, default 168/197 = 85.3 %, "
+    "favor_precision 170/197 = 86.3 %, favor_recall 164/197 = 83.2 %; ours read a live match "
+    "page's scorers, referee, line-ups and a reader's reaction, a newsletter's subscribe callout, "
+    "a map's source line, a \"Voir la transcription\" toggle, an encyclopaedia's reference list "
+    "and its \"[réf. nécessaire]\" tag, and missed an \"L'essentiel\" box, a review's practical "
+    "box and the title of a video article. Batch 7 (4 pages, session 3, method frozen at "
+    "8d87164 after batch 6's fixes, the nearest to unseen pages): ours 84/92 = 91.3 %, default "
+    "77/92 = 83.7 %, favor_precision 83/92 = 90.2 %, favor_recall 77/92 = 83.7 %; ours read a "
+    "stock portal's \"Valeurs associées\" label and investment disclaimer, a radio page's music "
+    "playlist and a newsletter's footnotes, and missed that newsletter's two subheads. All seven "
+    "batches together on their first run: ours 460/495 = 92.9 %, default 428/495 = 86.5 %, "
+    "favor_precision 440/495 = 88.9 %, favor_recall 422/495 = 85.3 %")
+# Ours on all held-out batches on their first run (honoured, total): the figure for pages
+# nobody tuned on, beside the one for the pages as they stand after the fixes they prompted.
+FIRST_RUN = (460, 495)
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "fixtures" / "html"
 
@@ -170,8 +191,13 @@ def run() -> str:
     lines.append(f"For the record, {HELDOUT_FIRST_RUN}.")
     lines.append("")
     met = rate >= TARGET and honoured > best_other
+    first, first_total = FIRST_RUN
     lines.append(f"Target: at least {100 * TARGET:.0f} % of the gold honoured, beyond every "
-                 f"trafilatura mode alone: {'met' if met else 'NOT met'} ({100 * rate:.1f} %).")
+                 f"trafilatura mode alone: {'met' if met else 'NOT met'} ({100 * rate:.1f} %) on "
+                 "the pages as they stand, after the fixes their misses prompted; on held-out "
+                 f"pages on their first run, the figure for pages nobody tuned on: "
+                 f"{'met' if first / first_total >= TARGET else 'NOT met'} ({first}/{first_total}"
+                 f" = {100 * first / first_total:.1f} %).")
     return "\n".join(lines)
 
 

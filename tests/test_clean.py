@@ -113,6 +113,14 @@ def test_teasers_are_dropped_even_without_a_marker():
     "Vidéo : les images des crues à Saint-Omer",
     "VIDÉO. Ligne 14 : nous avons testé le trajet Orly - Saint-Denis",
     "Cet article vous a été utile ? Partagez-le !",
+    # credits of a map, dates in figures, a toggle's label
+    "Source : Insee, recensements de la population. Infographie : Léo Charrière.",
+    "Photos et vidéos : Inès Moreau. Textes : Thomas Vuillet",
+    "Publié le 30/11/2026 13:42 Mis à jour le 30/11/2026 14:05",
+    "Publié le 30/11/2026 à 07h15 · Modifié le 30/11/2026 à 09h40",
+    "Voir la transcription du reportage",
+    "Lire la suite",
+    "Afficher plus",
 ])
 def test_packaged_drop_rules(line):
     assert any(p.fullmatch(line) for p in load_rules().drop_lines)
@@ -131,9 +139,47 @@ def test_packaged_drop_rules(line):
     "Le ministre a écrit à la rédaction du journal pour démentir.",
     "Selon une source proche du dossier, la décision est attendue lundi.",
     "La vidéo a été vue plus de deux millions de fois en une journée.",
+    "Le 30/11/2026, le conseil a voté le budget.",
+    "Lire la suite de ses mémoires lui prendra des mois.",
+    "Photos : la ville sous la neige, un spectacle rare que les habitants ont immortalisé.",
 ])
 def test_packaged_drop_rules_keep_body_text(line):
     assert not any(p.fullmatch(line) for p in load_rules().drop_lines)
+
+
+@pytest.mark.parametrize("line, marker", [
+    ("Réactions (23)", True),
+    ("48 commentaires", True),
+    ("Commentaires (2)", True),
+    ("Notes et références", True),
+    ("Voir aussi", True),
+    ("Liens externes", True),
+    ("Bibliographie", True),
+    # a section of the story about reactions, notes of a meeting
+    ("Les réactions", False),
+    ("Réactions politiques", False),
+    ("Notes de réunion : ce que dit le compte rendu", False),
+])
+def test_packaged_cut_markers(line, marker):
+    assert any(p.fullmatch(line) for p in load_rules().cut_from) is marker
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("VIDEO. Dans les Alpes, des saisonniers dorment dans leur voiture",
+     "Dans les Alpes, des saisonniers dorment dans leur voiture"),
+    ("DIRECT. Crues : la vigilance rouge levée", "Crues : la vigilance rouge levée"),
+    ("[VIDÉO] Le tunnelier achève son creusement", "Le tunnelier achève son creusement"),
+    ("Infographie : le budget en un coup d’œil", "le budget en un coup d’œil"),
+    # no label, or nothing after it
+    ("Vidéosurveillance : la ville s’équipe", "Vidéosurveillance : la ville s’équipe"),
+    ("Direct de l’Assemblée nationale", "Direct de l’Assemblée nationale"),
+    ("VIDÉO.", "VIDÉO."),
+])
+def test_a_title_loses_its_format_label(title, expected):
+    text = f"{title}\n\nUn paragraphe de l’article.\n"
+    cleaned = clean(read_plain_text(text, "t.txt"), load_rules())
+    assert cleaned.blocks[0].kind == "title"
+    assert cleaned.blocks[0].text == cleaned.meta.title == expected
 
 
 def test_a_marker_in_the_first_half_is_dropped_alone():

@@ -18,11 +18,17 @@ from audioarticles.extract.main_text import (
     blocks_from_jsonld,
     combine,
     gather,
+    headline,
+    is_action,
     jsonld_body,
     merge_modes,
     name_words,
+    packaged_chrome,
+    prune_before_headline,
     prune_chrome,
+    remove_footnote_calls,
     standfirst,
+    summary_box,
 )
 from audioarticles.model import Block
 
@@ -143,6 +149,123 @@ def test_prune_chrome_spares_what_holds_the_anchors_and_page_wrappers():
     assert tree.xpath("//div[@class='sidebar']")  # most of the page's text: a wrapper
 
 
+def test_chrome_the_page_hides_in_print_signatures_and_reactions_are_pruned():
+    """MediaWiki's "[réf. nécessaire]" and edit links are `noprint`; a public-TV site's byline
+    is a `c-signature`; French sites call their comments "réactions"."""
+    long = "Un paragraphe assez long pour passer pour de la prose d’article, " * 3
+    html = ("<html><body><article><h1>Titre</h1><p>Texte<sup class='noprint Template-Fact'>"
+            f"[réf. nécessaire]</sup>.</p><p>{long * 3}</p><div class='c-signature'><p>France "
+            f"Télévisions</p></div></article><section class='reactions'><p>Breizh35 : {long}</p>"
+            f"<p>{long}</p></section></body></html>")
+    tree = parse_html(html, "page.html")
+    prune_chrome(tree, [next(tree.iter("h1"))])
+    text = comparable(tree.text_content())
+    assert "Texte." in text and "Un paragraphe assez long" in text
+    for gone in ("réf. nécessaire", "France Télévisions", "Breizh35"):
+        assert gone not in text, gone
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("Je m’abonne", True),
+    ("abonnez-vous gratuitement", True),
+    ("S’inscrire à la lettre →", True),
+    ("Faire un don", True),
+    # a long label starting like one is a sentence, and a label must start with the action
+    ("S’inscrire sur les listes électorales avant le 6 février", False),
+    ("Pourquoi s’abonner ?", False),
+    ("Abonnements", False),
+])
+def test_is_action(label, expected):
+    assert is_action(label, packaged_chrome().actions) is expected
+
+
+@pytest.mark.parametrize("html, left", [
+    # SPIP: a span around brackets and the link; MediaWiki: a <sup> around a bracketed link
+    ("<p>Un mot&nbsp;<span class='spip_note_ref'>&nbsp;[<a href='#nb1' class='spip_note'>1</a>]"
+     "</span>. Suite.</p>", "Un mot . Suite."),
+    ("<p>mixte<sup id='cite_ref-1' class='reference'><a href='#cite_note-1'><span>[</span>1"
+     "<span>]</span></a></sup>.</p>", "mixte."),
+    ("<p>Texte<sup><a href='#fn3'>3</a></sup> et suite.</p>", "Texte et suite."),
+    # a bracketed number that links nowhere, a link to another page, a link with words stay
+    ("<p>la section [37] a estimé</p>", "la section [37] a estimé"),
+    ("<p>voir <a href='/page/2'>2</a></p>", "voir 2"),
+    ("<p><a href='#haut'>Haut de page</a></p>", "Haut de page"),
+])
+def test_footnote_calls_are_removed(html, left):
+    tree = parse_html(f"<html><body>{html}</body></html>", "page.html")
+    remove_footnote_calls(tree)
+    assert comparable(tree.text_content()) == left
+
+
+@pytest.mark.parametrize("head, body, expected", [
+    # the site's name after the headline in <title>
+    ("<title>Viaduc de la Sioule — Wikipédia</title>", "<h1>Viaduc de la Sioule</h1>",
+     "Viaduc de la Sioule"),
+    ('<meta property="og:title" content="À Arles, la photographe des bergères">',
+     "<h1>À Arles, la photographe des bergères</h1>", "À Arles, la photographe des bergères"),
+    # a JSON-LD headline typed with straight quotes
+    ('<script type="application/ld+json">{"@type":"NewsArticle","headline":"L\'école sauvée '
+     'de justesse"}</script>', "<h1>L’école sauvée de justesse</h1>",
+     "L’école sauvée de justesse"),
+    # a logo in the <h1>, a heading the titles do not begin with, no <h1>
+    ("<title>Le Site - Un article sur autre chose</title>", "<h1>Le Site</h1>", None),
+    ("<title>Un article sur autre chose</title>", "<h1>Les plus lus du jour</h1>", None),
+    ("<title>Un article sur autre chose</title>", "<h2>Un article sur autre chose</h2>", None),
+])
+def test_headline(head, body, expected):
+    tree = parse_html(f"<html><head>{head}</head><body>{body}</body></html>", "p.html")
+    found = headline(tree)
+    assert (comparable(found.text_content()) if found is not None else None) == expected
+
+
+def test_what_comes_before_the_headline_is_pruned():
+    """A rubric label, a scoreboard, a player's controls before the <h1> are not read; a
+    standfirst placed above it (an anchor) and prose are."""
+    prose = "<p>" + "Un long paragraphe d’article placé avant le titre par la mise en page. " * 3
+    prose += "</p>"
+    html = ("<html><head><title>Rennes bat Nantes dans le derby | Site</title></head><body>"
+            "<div class='score'><span>Rennes</span> 2-1 <span>Nantes</span><p>Arbitre : M. T.</p>"
+            "</div><main><p class='kicker'>Football</p><p class='chapo' id='chapo'>Le chapô "
+            f"placé au-dessus du titre.</p><div id='prose'>{prose}{prose}</div><header>"
+            "<span>Direct</span><h1>Rennes bat Nantes dans le derby</h1></header><p>Le texte.</p>"
+            "</main></body></html>")
+    tree = parse_html(html, "page.html")
+    heading = headline(tree)
+    prune_before_headline(tree, heading, [tree.get_element_by_id("chapo")])
+    text = comparable(tree.text_content())
+    for gone in ("Arbitre", "Football", "Direct", "2-1"):
+        assert gone not in text, gone
+    for kept in ("Le chapô", "placé avant le titre", "Rennes bat Nantes dans le derby",
+                 "Le texte."):
+        assert kept in text, kept
+    # no headline, nothing pruned
+    tree = parse_html(html.replace("<h1>", "<h2>").replace("</h1>", "</h2>"), "page.html")
+    assert prune_before_headline(tree, headline(tree)) == 0
+
+
+ESSENTIEL = ("<div class='box'><h2>L’essentiel</h2><ul><li>Premier point du résumé.</li>"
+             "<li>Second point, <b>en gras</b>.</li></ul></div>")
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("<h1>Titre</h1>" + ESSENTIEL + "<p>Corps.</p>",
+     [("heading", "L’essentiel"), ("list_item", "Premier point du résumé."),
+      ("list_item", "Second point, en gras.")]),
+    # the label as a paragraph with its points as paragraphs, "Ce qu'il faut retenir :"
+    ("<h1>Titre</h1><div><p><strong>Ce qu'il faut retenir :</strong></p><p>Un point.</p></div>",
+     [("heading", "Ce qu'il faut retenir"), ("list_item", "Un point.")]),
+    # before the headline (a site menu), too long to be a box, no points: not a summary
+    (ESSENTIEL + "<h1>Titre</h1><p>Corps.</p>", []),
+    ("<h1>Titre</h1><div><h2>L’essentiel</h2>" + "<p>Un long paragraphe.</p>" * 120 + "</div>",
+     []),
+    ("<h1>Titre</h1><div><h2>L’essentiel</h2></div><p>Corps.</p>", []),
+])
+def test_summary_box(body, expected):
+    tree = parse_html(f"<html><body>{body}</body></html>", "p.html")
+    found = summary_box(tree, next(tree.iter("h1")))
+    assert [(b.kind, b.text) for b in found] == expected
+
+
 # --- evidence -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("head, body, expected", [
@@ -207,6 +330,22 @@ def test_odd_pages_read_their_text(html):
     assert article.blocks[1].text == text.strip()
 
 
+@pytest.mark.parametrize("head", [
+    "<title>Rennes - Nantes (2-1) : le derby pour Rennes | Sport Ouest</title>",
+    # trafilatura takes a live page's last update for its title
+    ('<script type="application/ld+json">{"@type":"LiveBlogPosting","headline":"Rennes - Nantes '
+     '(2-1) : le derby pour Rennes","liveBlogUpdate":[{"@type":"BlogPosting","headline":'
+     '"C\'est terminé !","articleBody":"Rennes gagne."}]}</script>'),
+])
+def test_the_title_is_the_headline_without_the_site_name(head):
+    text = "Un texte assez long pour être retenu comme le corps de l’article. " * 6
+    html = (f"<html><head>{head}</head><body><h1>Rennes - Nantes (2-1) : le derby pour Rennes"
+            f"</h1><p>{text}</p></body></html>")
+    article = read_html(html, "live.html")
+    assert article.meta.title == "Rennes - Nantes (2-1) : le derby pour Rennes"
+    assert [b.kind for b in article.blocks] == ["title", "paragraph"]
+
+
 def test_jsonld_body_is_found_in_graphs_and_lists():
     html = ('<html><head><script type="application/ld+json">[{"@type":"BreadcrumbList"},'
             '{"@graph":[{"@type":"NewsArticle","articleBody":"Le texte complet de l’article."}]}]'
@@ -221,6 +360,7 @@ P = [Block("paragraph", f"Le paragraphe numéro {n} de l’article, avec assez d
                         "source et s’achève sur une phrase de transition.") for n in range(4)]
 FOOTNOTED = Block("paragraph", P[0].text.replace("article,", "article [1],"))
 TEASER = Block("paragraph", "Un autre article du site que le lecteur pourrait aimer lire aussi.")
+SUMMARY = [Block("heading", "L’essentiel"), Block("list_item", "Le premier point à retenir.")]
 
 
 @pytest.mark.parametrize("blocks, evidence, expected", [
@@ -238,6 +378,11 @@ TEASER = Block("paragraph", "Un autre article du site que le lecteur pourrait ai
     (P, Evidence(jsonld=[Block("paragraph", "Un résumé de l’article en une phrase.")]), P),
     # no evidence: the extraction stands
     ([TEASER] + P, Evidence(), [TEASER] + P),
+    # a summary box the extraction missed is read after the standfirst; one it has is not repeated
+    (P[:2], Evidence(standfirst="Le chapô.", summary=SUMMARY),
+     [Block("paragraph", "Le chapô.")] + SUMMARY + P[:2]),
+    (P[:2], Evidence(summary=SUMMARY), SUMMARY + P[:2]),
+    (SUMMARY + P[:2], Evidence(summary=SUMMARY), SUMMARY + P[:2]),
 ])
 def test_combine(blocks, evidence, expected):
     assert combine(blocks, evidence) == expected

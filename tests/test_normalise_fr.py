@@ -148,6 +148,8 @@ def test_numbers(written, spoken):
 @table(
     ("1/2", "un demi"), ("3/4 des gens", "trois quarts des gens"), ("2/3", "deux tiers"),
     ("5/8", "cinq huitièmes"), ("24/7", "vingt-quatre sur sept"), ("½ litre", "un demi litre"),
+    ("donne 8/10", "donne huit sur dix"), ("4/5 des gens", "quatre cinquièmes des gens"),
+    ("(≥ 1/10)", "(≥ un sur dix)"), ("les 3/10 du total", "les trois dixièmes du total"),
 )
 def test_fractions(written, spoken):
     assert typography.tidy(numbers.say_fractions(written)) == spoken

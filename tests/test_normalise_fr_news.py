@@ -39,6 +39,32 @@ def table(*rows):
     # a count out of a total, before a noun that starts like a unit ("m", "g")
     ("la moitié du board (23/43 membres)", "la moitié du board (vingt-trois sur quarante-trois membres)"),
     ("12/20 gagnants", "douze sur vingt gagnants"),
+    # out of five or ten, a mark or a frequency, unless a share of something
+    ("je lui donne 8/10, un bon cru", "je lui donne huit sur dix, un bon cru"),
+    ("Note : 4/5 pour l'accueil", "Note: quatre sur cinq pour l'accueil"),
+    ("très fréquent (≥ 1/10)", "très fréquent (supérieur ou égal à un sur dix)"),
+    ("peu fréquent (≥ 1/1 000, < 1/100)", "peu fréquent (supérieur ou égal à un pour mille, inférieur à un sur cent)"),
+    ("noté 3/5 par les lecteurs", "noté trois sur cinq par les lecteurs"),
+    ("8/10 élèves ont réussi", "huit sur dix élèves ont réussi"),
+    ("4/5 des électeurs", "quatre cinquièmes des électeurs"),
+    ("les 3/10 restants", "les trois dixièmes restants"),
+    ("1/10 de seconde", "un dixième de seconde"),
+    ("les 2/3 du budget", "les deux tiers du budget"),
+    # a ratio: what is divided by what
+    ("le ratio dette/PIB", "le ratio dette sur pé i bé"),
+    ("la dette/PIB de la France", "la dette sur pé i bé de la France"),
+    ("le déficit/PIB atteint 5 %", "le déficit sur pé i bé atteint cinq pour cent"),
+    ("le rapport cours/bénéfice du titre", "le rapport cours sur bénéfice du titre"),
+    ("un ratio dette nette/Ebitda de 3", "un ratio dette nette sur Ebitda de trois"),
+    ("le ratio prix/revenu", "le ratio prix sur revenu"),
+    ("le rapport qualité/prix", "le rapport qualité prix"),
+    # a unit counted per after a word
+    ("95 g de CO2/km", "quatre-vingt-quinze grammes de cé o deux par kilomètre"),
+    ("1 200 habitants/km²", "mille deux cents habitants par kilomètre carré"),
+    ("30 passages/jour", "trente passages par jour"),
+    ("payé 1 800 euros/mois", "payé mille huit cents euros par mois"),
+    ("30 000 véhicules/jour", "trente mille véhicules par jour"),
+    ("la vitesse en km/h", "la vitesse en kilomètres heure"),
     ("et/ou", "et ou"),
 )
 def test_slashes(written, spoken):
@@ -133,6 +159,24 @@ def test_signs_and_dashes(written, spoken):
     ("une parcelle de 3 ha", "une parcelle de trois hectares"),
     ("une batterie de 5 000 mAh", "une batterie de cinq mille milliampères-heure"),
     ("une hausse de 50 cts", "une hausse de cinquante centimes"),
+    ("une baisse de 12 mmHg", "une baisse de douze millimètres de mercure"),
+    ("une PAS de 140 mmHg", "une pé a èss de cent quarante millimètres de mercure"),
+    ("entre 0,6 et 28 µm", "entre zéro virgule six et vingt-huit micromètres"),
+    ("des particules de 2,5 µm", "des particules de deux virgule cinq micromètres"),
+    ("une gravure en 3 nm", "une gravure en trois nanomètres"),
+    ("10 µl de sang", "dix microlitres de sang"),
+    ("une kaliémie de 5,5 mEq/l", "une kaliémie de cinq virgule cinq milliéquivalents par litre"),
+    ("une PEP de 5 cmH2O", "une pé e pé de cinq centimètres d'eau"),
+    ("une pression de 101 kPa", "une pression de cent un kilopascals"),
+    ("1 013 mbar au niveau de la mer", "mille treize millibars au niveau de la mer"),
+    ("une dose de 2 Gy", "une dose de deux grays"),
+    ("sous 50 000/mm³", "sous cinquante mille par millimètre cube"),
+    ("un pouls à 120/min", "un pouls à cent vingt par minute"),
+    ("6 000 leucocytes/mm3", "six mille leucocytes par millimètre cube"),
+    ("une section de 2,5 mm²", "une section de deux virgule cinq millimètres carrés"),
+    ("1 000/an", "mille par an"),
+    ("la Cmax et le Tmax", "la cé max et le té max"),
+    ("95 €/MWh", "quatre-vingt-quinze euros le mégawattheure"),
     ("relevé ses taux de 75 pb", "relevé ses taux de soixante-quinze points de base"),
 )
 def test_compound_units(written, spoken):
@@ -178,6 +222,15 @@ def test_roman_numerals(written, spoken):
     ("sur l'A7", "sur l'a sept"),
     ("l'article 49.3", "l'article quarante-neuf trois"),
     ("le 49-3", "le quarante-neuf trois"),
+    # a four-digit short number one calls is said in two pairs
+    ("les victimes peuvent appeler le 3919", "les victimes peuvent appeler le trente-neuf dix-neuf"),
+    ("Le 3114, numéro national de prévention du suicide", "Le trente et un quatorze, numéro national de prévention du suicide"),
+    ("au 3646 (service gratuit)", "au trente-six quarante-six (service gratuit)"),
+    ("composez le 3237 pour trouver une pharmacie", "composez le trente-deux trente-sept pour trouver une pharmacie"),
+    ("le 3008 sur une ligne droite", "le trois mille huit sur une ligne droite"),
+    ("le 3000 m steeple", "le trois mille mètres steeple"),
+    ("le 3008 de Peugeot", "le trois mille huit de Peugeot"),
+    ("en 3919 exemplaires", "en trois mille neuf cent dix-neuf exemplaires"),
     # a range stays a range
     ("de 2020-2025", "de deux mille vingt à deux mille vingt-cinq"),
     ("les 18-25 ans", "les dix-huit à vingt-cinq ans"),
@@ -231,6 +284,31 @@ def test_identifiers(written, spoken):
     ("la COP", "la Cop"),
     ("l'URSS", "l'Urss"),
     ("le SAMU", "le Samu"),
+    # a hyphenated acronym is read part by part, unless listed whole
+    ("le groupe PPE-DE", "le groupe pé pé e dé e"),
+    ("la CGT-FO", "la cé gé té èf o"),
+    ("l'AP-HP", "l'a pé ache pé"),
+    ("l'alliance PS-PRG", "l'alliance pé èss pé èr gé"),
+    # capitals with periods are spelled
+    ("le témoin, S.G., a été entendu", "le témoin, èss gé, a été entendu"),
+    ("interpellé par la P.J.", "interpellé par la pé ji."),
+    ("les U.S.A. et le Canada", "les u èss a et le Canada"),
+    ("N.B. : la séance est levée", "Nota bene: la séance est levée"),
+    ("le P.-D.G. du groupe", "le pé dé gé du groupe"),
+    ("selon J.R.R. Tolkien", "selon ji èr èr Tolkien"),
+    # common acronyms said as words though short
+    ("la PAC", "la Pac"),
+    ("les DOM et les TOM", "les Dom et les Tom"),
+    ("les ZUS", "les Zus"),
+    # a lone letter ends the sentence before the first word of the next one
+    ("le plan B. Il n'existe pas", "le plan bé. Il n'existe pas"),
+    ("pas de planète B. Les jeunes le disent", "pas de planète bé. Les jeunes le disent"),
+    ("la vitamine C. L'organisme en manque", "la vitamine cé. L'organisme en manque"),
+    ("le scénario B. Mais rien ne bouge", "le scénario bé. Mais rien ne bouge"),
+    # an initial before a surname stays one
+    ("Selon J. Dupont, tout va bien", "Selon J. Dupont, tout va bien"),
+    ("l'historien J. Le Goff a écrit", "l'historien J. Le Goff a écrit"),
+    ("un texte signé par J. Martin. Il", "un texte signé par J. Martin. Il"),
     ("le CO2", "le cé o deux"),
 )
 def test_acronyms(written, spoken):
@@ -339,6 +417,9 @@ def test_sport(written, spoken):
     ("avec 8 pts d'avance", "avec huit points d'avance"),
     ("daté de 1450 env.", "daté de mille quatre cent cinquante environ."),
     ("12 000 hab.", "douze mille habitants."),
+    ("un 4x4 de location", "un quatre-quatre de location"),
+    ("les 4X4 et les 6x6", "les quatre-quatre et les six-six"),
+    ("le relais 4x100 m", "le relais quatre fois cent mètres"),
     ("Dupont et Cie", "Dupont et compagnie"),
     ("le porte\u2011parole", "le porte-parole"),
     ("2020\u20122025", "deux mille vingt à deux mille vingt-cinq"),
@@ -411,12 +492,44 @@ def test_measures_and_inclusive_writing(written, spoken):
     ("21 communes et 31 villages", "vingt et une communes et trente et un villages"),
     ("de 21 à 31 ans", "de vingt et un à trente et un ans"),
     ("le 21 à 11 heures", "le vingt et un à onze heures"),
+    # nouns no ending shows are feminine, from the common nouns of data/feminine_nouns_fr.txt
+    ("1 gélule matin et soir", "une gélule matin et soir"),
+    ("21 pilules", "vingt et une pilules"),
+    ("1 cuillère à café", "une cuillère à café"),
+    ("41 ampoules", "quarante et une ampoules"),
+    ("31 armoires", "trente et une armoires"),
+    ("1 seringue", "une seringue"),
+    ("21 hydrocarbures", "vingt et un hydrocarbures"),
+    ("31 préjudices", "trente et un préjudices"),
+    # a determiner or pronoun after a number is not what it counts
+    ("41 cette année", "quarante et un cette année"),
+    ("il en a vu 21 cette saison", "il en a vu vingt et un cette saison"),
+    ("1 cet été", "un cet été"),
+    ("31 celles-ci", "trente et un celles-ci"),
+    # a number standing for a noun counted before it in the sentence agrees with it
+    ("3 usines, dont 1 en Alsace", "trois usines, dont une en Alsace"),
+    ("12 victimes, dont 1 enfant", "douze victimes, dont un enfant"),
+    ("2 buts, dont 1 sur penalty", "deux buts, dont un sur penalty"),
+    ("421 voix pour, 61 contre et 31 abstentions", "quatre cent vingt et une voix pour, soixante et une contre et trente et une abstentions"),
+    ("21 voix pour et 31 contre.", "vingt et une voix pour et trente et une contre."),
+    ("Sur 41 communes, 21 ont voté", "Sur quarante et une communes, vingt et une ont voté"),
+    ("Des 31 personnes, 21 n'ont rien dit", "Des trente et une personnes, vingt et une n'ont rien dit"),
+    ("21 ont été blessés.", "vingt et un ont été blessés."),
+    ("41 communes. 21 ont voté", "quarante et une communes. vingt et un ont voté"),
+    ("Sur 31 communes, en 2021 ont été recensés", "Sur trente et une communes, en deux mille vingt et un ont été recensés"),
     # counted, "mort" is a dead person
     ("1 mort et 21 blessés", "un mort et vingt et un blessés"),
     ("21 morts", "vingt et un morts"),
 )
 def test_feminine_agreement(written, spoken):
     assert normalise(written) == spoken
+
+
+def test_common_feminine_nouns_yield_to_a_project_masculine(tmp_path):
+    (tmp_path / "lexicon.toml").write_text('[grammar]\nmasculine = ["gélule"]\n', encoding="utf-8")
+    assert "gélule" in LEX.feminine_nouns and "pilule" in LEX.feminine_nouns
+    nouns = load_lexicon(tmp_path).feminine_nouns
+    assert "gélule" not in nouns and "pilule" in nouns
 
 
 def test_feminine_nouns_are_data_a_project_can_extend(tmp_path):
@@ -448,7 +561,8 @@ def test_cardinals_still_agree_with_num2words_in_sentences():
 
 EVALUATION = [Path(__file__).parent / "fixtures" / name
               for name in ("normalise_eval_fr.tsv", "normalise_eval_fr_2.tsv", "normalise_eval_fr_3.tsv",
-                           "normalise_eval_fr_4.tsv")]
+                           "normalise_eval_fr_4.tsv", "normalise_eval_fr_5.tsv",
+                           "normalise_eval_fr_6.tsv")]
 
 
 def heard(text: str) -> str:

@@ -1,7 +1,8 @@
 """Remove boilerplate (ads, buttons, bylines, teasers for other articles) by rules kept as data.
 
 The packaged French rules live in `data/boilerplate_<language>.toml`; a project adds its own in
-`boilerplate.toml` at its root. Three kinds of rule, applied in this order:
+`boilerplate.toml` at its root. A title first loses a format label it begins with
+(`title_labels`: "VIDÉO. "), then three kinds of rule apply, in this order:
 - `cut_from`: from a block matching a marker ("A lire également") to the end, all is dropped;
 - `[teasers]`: a block matching a `stamp` (a date and time) marks a teaser for another
   article; it goes with its title (the block before), its rubric and its summary;
@@ -28,6 +29,7 @@ PROJECT_RULES = BOILERPLATE_FILE
 class Rules:
     drop_lines: list[re.Pattern] = field(default_factory=list)
     cut_from: list[re.Pattern] = field(default_factory=list)
+    title_labels: list[re.Pattern] = field(default_factory=list)
     teaser_stamps: list[re.Pattern] = field(default_factory=list)
     rubric_max_words: int = Teasers().rubric_max_words
 
@@ -37,6 +39,7 @@ class Rules:
         rules = check(BoilerplateFile, data, origin)
         self.drop_lines += [re.compile(p) for p in rules.drop_lines]
         self.cut_from += [re.compile(p) for p in rules.cut_from]
+        self.title_labels += [re.compile(p) for p in rules.title_labels]
         self.teaser_stamps += [re.compile(p) for p in rules.teasers.stamp]
         if "rubric_max_words" in data.get("teasers", {}):
             self.rubric_max_words = rules.teasers.rubric_max_words
@@ -97,10 +100,22 @@ def drop_teasers(blocks: list[Block], stamps: list[re.Pattern], rubric_max_words
     return [b for i, b in enumerate(blocks) if i not in dropped]
 
 
+def without_label(title: str, labels: list[re.Pattern]) -> str:
+    """The title without a format label it begins with ("VIDÉO. Dans les Alpes…" → "Dans les
+    Alpes…"): the label says what the page shows, and the title alone is the headline."""
+    for label in labels:
+        match = label.match(title)
+        if match and title[match.end():].strip():
+            return title[match.end():].strip()
+    return title
+
+
 def clean(article: Article, rules: Rules) -> Article:
     """The article without boilerplate; the first block left is its title."""
     blocks = [Block(b.kind, squeeze(b.text)) for b in article.blocks]
     blocks = [b for b in blocks if b.text]
+    if blocks and blocks[0].kind == "title":
+        blocks[0] = Block("title", without_label(blocks[0].text, rules.title_labels))
     blocks = cut_at_marker(blocks, rules.cut_from)
     blocks = drop_teasers(blocks, rules.teaser_stamps, rules.rubric_max_words)
     blocks = [b for b in blocks if not _matches(rules.drop_lines, b.text)]

@@ -675,6 +675,8 @@ class BoilerplateFile(Section):
                                       "wherever they appear")
     cut_from: list[Pattern] = Field(default_factory=list, description="from a matching block "
                                     "to the end, everything is dropped")
+    title_labels: list[Pattern] = Field(default_factory=list, description="a title beginning "
+                                        "with a match loses that beginning (\"VIDÉO. \")")
     teasers: Teasers = Teasers()
 
 

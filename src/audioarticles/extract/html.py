@@ -230,7 +230,9 @@ def main_text_blocks(tree: lxml.html.HtmlElement) -> list[Block]:
     trafilatura's recall and precision modes merged (`main_text.merge_modes`), then checked
     against the evidence (`main_text.combine`)."""
     evidence = main_text.gather(tree)
+    main_text.remove_footnote_calls(tree)
     main_text.prune_chrome(tree, evidence.anchors)
+    main_text.prune_before_headline(tree, evidence.headline, evidence.anchors)
     precision = _extract_body(tree, "precision")
     merged = main_text.merge_modes(_extract_body(tree, "recall"), [precision])
     return main_text.combine(merged, evidence)
@@ -317,11 +319,15 @@ def read_html(html: str, source: str, url: str | None = None,
         date_config={"original_date": True, "extensive_search": True, "max_date": horizon})
     # before the chrome is pruned: a page's picture may sit in what the pruning removes
     image = page_image(tree, url or canonical)
+    # the page's <h1> when its titles begin with it: they add the site's name ("— Wikipédia"),
+    # and trafilatura may take a live page's last update ("C'est terminé !") for the title
+    heading = main_text.headline(tree)
+    title = squeeze((heading.text_content() if heading is not None else document.title) or "")
     blocks = main_text_blocks(tree)
     if not blocks:
         raise InputError(source, NO_ARTICLE)
     meta = ArticleMeta(
-        title=squeeze(document.title or ""),
+        title=title,
         author=squeeze(document.author or ""),
         date=(published if published and published[:10] == (document.date or "")[:10]
               else document.date or ""),

@@ -41,6 +41,9 @@ SECTIONING = ("article", "main", "section")
 # A call to subscribe or donate sits in a small box: the box, not what holds it, is removed.
 ACTION_BOX_TAGS = frozenset({"div", "section", "aside", "form"})
 ACTION_BOX_MAX_CHARS = 500
+# A label is a call to action when it is one ("Je m'abonne") or begins with one and is short
+# ("abonnez-vous gratuitement", "S'inscrire à la lettre").
+ACTION_LABEL_MAX_WORDS = 5
 # A standfirst is a paragraph or two: longer than a label, shorter than an article.
 STANDFIRST_MIN_CHARS = 35
 STANDFIRST_MAX_CHARS = 800
@@ -57,6 +60,19 @@ STANDFIRST_WORDS = frozenset({"chapo", "chapeau", "standfirst", "desc", "descrip
 # extraction.
 JSONLD_REPLACES_BELOW = 0.5
 JSONLD_VETOES_ABOVE = 0.7
+# The <h1> is the article's headline when the page's <title>, og:title or JSON-LD headline
+# begins with its text and it has at least this many words (a logo in an <h1> is shorter).
+HEADLINE_MIN_WORDS = 3
+# A summary box ("L'essentiel" and its points) holds at most this many characters, and is at
+# most this many levels above its label.
+SUMMARY_MAX_CHARS = 1500
+SUMMARY_LEVELS = 2
+# The labels French newsrooms head an article's summary box with (compared loosely).
+SUMMARY_LABELS = frozenset({"l'essentiel", "l'essentiel à retenir", "ce qu'il faut retenir",
+                            "ce qu'il faut savoir", "à retenir", "les points clés",
+                            "points clés", "en résumé"})
+# A footnote call's label: "1", "[2]", "(3)", "12a".
+FOOTNOTE_LABEL = re.compile(r"[\[(]?\s*\d{1,3}[a-z]?\s*[\])]?")
 # Recall is cut to what the stricter modes confirm only when they agree on this share of it.
 MODES_AGREE = 0.5
 # A block is found in a reference text when half of its runs of SHINGLE words are in it.
@@ -179,12 +195,19 @@ def _is_chrome(element: lxml.etree._Element, chrome: Chrome, sizes: Sizes, page_
     return False
 
 
+def is_action(label: str, actions: Iterable[str]) -> bool:
+    """Whether a link's or button's label calls to subscribe or donate (`actions`, loose)."""
+    label = loose(label).strip(" →›»>!")
+    return label in actions or (len(label.split()) <= ACTION_LABEL_MAX_WORDS
+                                and any(label.startswith(action + " ") for action in actions))
+
+
 def _action_boxes(root: lxml.etree._Element, chrome: Chrome,
                   sizes: Sizes) -> Iterator[lxml.etree._Element]:
     """The small box around each link or button labelled as a call to action."""
     for element in root.iter("a", "button", "input"):
         label = element.get("value") if element.tag == "input" else element.text_content()
-        if loose(label or "").strip(" →›»>!") not in chrome.actions:
+        if not is_action(label or "", chrome.actions):
             continue
         box = next((a for a in element.iterancestors() if a.tag in ACTION_BOX_TAGS), None)
         if box is not None and sizes.chars.get(box, 0) <= ACTION_BOX_MAX_CHARS:
@@ -222,6 +245,78 @@ def prune_chrome(tree: lxml.html.HtmlElement, anchors: Iterable[lxml.etree._Elem
         if box not in kept and box not in removed:
             doomed.append(box)
             removed.add(box)
+    for element in doomed:
+        element.drop_tree()
+    return len(doomed)
+
+
+def remove_footnote_calls(tree: lxml.html.HtmlElement) -> int:
+    """Remove the footnote calls of the text ("[1]" after a word, a link to a note further down
+    the page), with the <sup> or <span> that only wraps each: a listener would hear "crochet
+    un" and never the note. The text after each call stays. Returns how many were removed."""
+    calls = []
+    for link in tree.iter("a"):
+        href = (link.get("href") or "").strip()
+        if len(href) < 2 or not href.startswith("#") \
+                or not FOOTNOTE_LABEL.fullmatch(comparable(link.text_content())):
+            continue
+        call = link
+        for parent in link.iterancestors():
+            if parent.tag not in ("sup", "span") \
+                    or not FOOTNOTE_LABEL.fullmatch(comparable(parent.text_content())):
+                break
+            call = parent
+        calls.append(call)
+    for call in calls:
+        if call.getparent() is not None:
+            call.drop_tree()
+    return len(calls)
+
+
+def page_titles(tree: lxml.html.HtmlElement) -> list[str]:
+    """What the page says its title is: <title>, og:title and twitter:title, JSON-LD headlines."""
+    root = tree.getroottree().getroot()
+    titles = [t.text_content() for t in root.iter("title")]
+    for meta in root.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or "").lower()
+        if key in ("og:title", "twitter:title") and meta.get("content"):
+            titles.append(meta.get("content"))
+    titles += [o["headline"] for o in _jsonld_objects(tree)
+               if isinstance(o.get("headline"), str) and _is_article(o)]
+    return titles
+
+
+def headline(tree: lxml.html.HtmlElement) -> lxml.etree._Element | None:
+    """The page's first <h1> when it is the article's headline: the page's titles begin with its
+    text ("Viaduc de la Sioule" for "Viaduc de la Sioule — Wikipédia"), and it is no logo."""
+    heading = next(tree.iter("h1"), None)
+    if heading is None:
+        return None
+    text = loose(heading.text_content())
+    if len(text.split()) < HEADLINE_MIN_WORDS:
+        return None
+    return heading if any(loose(t).startswith(text) for t in page_titles(tree)) else None
+
+
+def prune_before_headline(tree: lxml.html.HtmlElement, heading: lxml.etree._Element | None,
+                          anchors: Iterable[lxml.etree._Element] = ()) -> int:
+    """Remove what the page shows before the article's headline: rubric labels, scoreboards,
+    players, menus. The headline must be one (`headline`); what holds an anchor (a standfirst
+    placed above the title) or reads like an article stays. Returns how many were removed."""
+    if heading is None:
+        return 0
+    kept: set = set()
+    for anchor in anchors:
+        kept.add(anchor)
+        kept.update(anchor.iterancestors())
+    sizes = Sizes(tree.getroottree().getroot())
+    doomed = []
+    node = heading
+    while node.getparent() is not None and node.tag != "body":
+        doomed += [e for e in node.itersiblings(preceding=True) if isinstance(e.tag, str)
+                   and e.tag not in ("head", "script", "style") and e not in kept
+                   and not _reads_like_prose(e, sizes)]
+        node = node.getparent()
     for element in doomed:
         element.drop_tree()
     return len(doomed)
@@ -347,6 +442,51 @@ def standfirst(tree: lxml.html.HtmlElement,
     return None
 
 
+def _inside_point(element: lxml.etree._Element, box: lxml.etree._Element) -> bool:
+    """Whether `element` sits in a list item or paragraph of `box` (read with it)."""
+    for ancestor in element.iterancestors():
+        if ancestor is box:
+            return False
+        if ancestor.tag in ("li", "p"):
+            return True
+    return False
+
+
+def summary_box(tree: lxml.html.HtmlElement,
+                heading: lxml.etree._Element | None) -> list[Block]:
+    """The article's summary box after its headline: a short box headed "L'essentiel" (or
+    another label of `SUMMARY_LABELS`), as a heading and its points. Newsrooms write it for
+    the article; extractors take it for an aside."""
+    if heading is None:
+        return []
+    after = False
+    for element in tree.getroottree().getroot().iter():
+        if element is heading:
+            after = True
+            continue
+        if not after or not isinstance(element.tag, str) or len(element) > 1 \
+                or loose(element.text_content()).rstrip(" :") not in SUMMARY_LABELS:
+            continue
+        box, own = element.getparent(), len(element.xpath(".//li|.//p"))
+        for _ in range(SUMMARY_LEVELS - 1):
+            if box is None or len(box.xpath(".//li|.//p")) > own:
+                break
+            box = box.getparent()
+        # the box is no page, article or main, and does not hold the headline
+        if box is None or box.tag in ("body", "main", "article") \
+                or heading in box.iterdescendants() \
+                or _visible(box.text_content()) > SUMMARY_MAX_CHARS:
+            return []
+        points = [squeeze(e.text_content()) for e in box.iter("li", "p")
+                  if e is not element and not _inside_point(e, box)]
+        points = [p for p in points if p and loose(p) != loose(element.text_content())]
+        if not points:
+            return []
+        return ([Block("heading", squeeze(element.text_content()).rstrip(" :"))]
+                + [Block("list_item", p) for p in points])
+    return []
+
+
 # --- putting it together ------------------------------------------------------------------------
 
 @dataclass
@@ -355,6 +495,8 @@ class Evidence:
     standfirst: str = ""
     jsonld: list[Block] = field(default_factory=list)
     anchors: list[lxml.etree._Element] = field(default_factory=list)
+    summary: list[Block] = field(default_factory=list)  # "L'essentiel" and its points
+    headline: lxml.etree._Element | None = None  # the <h1>, when it is the article's headline
 
 
 def gather(tree: lxml.html.HtmlElement) -> Evidence:
@@ -362,8 +504,10 @@ def gather(tree: lxml.html.HtmlElement) -> Evidence:
     chapo = standfirst(tree, heading)
     anchors = [e for e in (heading, marked_body(tree), chapo) if e is not None]
     body = jsonld_body(tree)
+    title = headline(tree)
     return Evidence(standfirst=squeeze(chapo.text_content()) if chapo is not None else "",
-                    jsonld=blocks_from_jsonld(body) if body else [], anchors=anchors)
+                    jsonld=blocks_from_jsonld(body) if body else [], anchors=anchors,
+                    summary=summary_box(tree, title), headline=title)
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
@@ -384,7 +528,7 @@ def combine(blocks: list[Block], evidence: Evidence) -> list[Block]:
     """The extracted blocks checked against the page's evidence: the JSON-LD body replaces a
     shorter extraction that holds less than half of it (a summary in `articleBody` replaces
     nothing), and vetoes the blocks it lacks when it holds most of the extraction; a standfirst
-    the extraction missed is read first."""
+    the extraction missed is read first, then a summary box it missed."""
     if evidence.jsonld:
         joined = " ".join(b.text for b in evidence.jsonld)
         reference, shingles = loose(joined), _shingles(joined)
@@ -397,6 +541,10 @@ def combine(blocks: list[Block], evidence: Evidence) -> list[Block]:
     if evidence.standfirst and loose(evidence.standfirst) not in loose(
             " ".join(b.text for b in blocks)):
         blocks = [Block("paragraph", evidence.standfirst)] + blocks
+    read = loose(" ".join(b.text for b in blocks))
+    if evidence.summary and not all(loose(b.text) in read for b in evidence.summary[1:]):
+        first = 1 if evidence.standfirst and blocks and blocks[0].text == evidence.standfirst else 0
+        blocks = blocks[:first] + list(evidence.summary) + blocks[first:]
     return blocks
 
 

@@ -95,6 +95,7 @@ PASSES: tuple[Pass, ...] = (
         notation.say_spaced_minus(t), lex.letters)), _DIGIT),
     Pass("identifiers", lambda t, lex: notation.say_identifiers(t, lex.letters), _DIGIT),
     Pass("slashes", lambda t, lex: notation.say_slashes(t), _DIGIT),
+    Pass("ratios", lambda t, lex: notation.say_ratios(t), notation.RATIO_HINT),
     Pass("ranges", lambda t, lex: say_ranges(t), _DIGIT),
     Pass("times", lambda t, lex: dates.say_times(t), _DIGIT),
     Pass("money", lambda t, lex: money.say_money(t), _DIGIT),

@@ -33,11 +33,13 @@ def _alternation(keys) -> str:
 
 @dataclass(frozen=True)
 class FeminineNouns:
-    """`noun in nouns`: listed as feminine, or with a feminine ending and not listed as masculine."""
+    """`noun in nouns`: listed as feminine (by the lexicon or in the common nouns of
+    `data/feminine_nouns_fr.txt`), or with a feminine ending, and not listed as masculine."""
 
     listed: frozenset[str]
     masculine: frozenset[str]
     endings: tuple[str, ...]
+    common: frozenset[str] = frozenset()
 
     def __contains__(self, noun: object) -> bool:
         if not isinstance(noun, str):
@@ -45,7 +47,8 @@ class FeminineNouns:
         noun = noun.lower()
         if noun in self.masculine:
             return False
-        return noun in self.listed or (len(noun) > 3 and noun.endswith(self.endings))
+        return (noun in self.listed or noun in self.common
+                or (len(noun) > 3 and noun.endswith(self.endings)))
 
 
 @dataclass
@@ -95,7 +98,7 @@ class Lexicon:
     def feminine_nouns(self) -> FeminineNouns:
         return FeminineNouns(frozenset(n.lower() for n in self.feminine),
                              frozenset(n.lower() for n in self.masculine),
-                             tuple(sorted(self.feminine_endings)))
+                             tuple(sorted(self.feminine_endings)), common_feminine_nouns())
 
     @cached_property
     def say_exact(self) -> re.Pattern | None:
@@ -126,6 +129,13 @@ class Lexicon:
                                      rf"(?:(?<=[.°º])|{_WORD_END}){follows[kind]}")
                 patterns.append((pattern, entries))
         return patterns
+
+
+@lru_cache(maxsize=1)
+def common_feminine_nouns() -> frozenset[str]:
+    """The packaged list of common feminine nouns no ending reveals ("gélule", "pilule")."""
+    text = (resources.files("audioarticles") / "data" / "feminine_nouns_fr.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
 @lru_cache(maxsize=1)
@@ -219,14 +229,30 @@ _INITIALS = re.compile(rf"(?<![\w.])([{_UPPER}])\.-([{_UPPER}])\.(?=[ ]+[{_UPPER
 _ERA = re.compile(r"(?:\b(?:av|avant|apr|ap|après)\.?|[0-9])[ ]*$")
 
 
+# "S.G.", "la P.J.", "U.S.A.": capitals each followed by a period are spelled, like "SG".
+_DOTTED_ACRONYM = re.compile(rf"(?<![\w.\-])((?:[{_UPPER}]\.){{2,}})(?![\w])")
+
+
 def say_initials(text: str, lexicon: Lexicon) -> str:
     """ "J.-C. Martin" -> "ji cé Martin": hyphenated initials before a surname are a man's, not
-    Jesus Christ's (that one follows "av.", "apr." or a year)."""
+    Jesus Christ's (that one follows "av.", "apr." or a year). "S.G." -> "èss gé"."""
     def initials(match: re.Match) -> str:
         if _ERA.search(text[:match.start()]):
             return match.group(0)
         return " ".join(lexicon.letters.get(letter, letter) for letter in match.groups())
-    return _INITIALS.sub(initials, text) if ".-" in text else text
+    if ".-" in text:
+        text = _INITIALS.sub(initials, text)
+    return _DOTTED_ACRONYM.sub(lambda m: dotted_acronym(m, lexicon), text) if "." in text else text
+
+
+def dotted_acronym(match: re.Match, lexicon: Lexicon) -> str:
+    """The letters of "S.G." named; an abbreviation of the lexicon ("N.B.") is left to its
+    rule, and the period of one that ends the text also ends the sentence."""
+    written = match.group(1)
+    if any(written in lexicon.abbreviations[kind] for kind in ABBREVIATION_KINDS):
+        return written
+    spoken = spell_out(written, lexicon)
+    return spoken + "." if match.end() == len(match.string) else spoken
 
 
 def say_abbreviations(text: str, lexicon: Lexicon) -> str:
@@ -285,10 +311,14 @@ def pronounceable(letters: str, onsets: set[str], endings: set[str]) -> bool:
 
 
 def read_acronym(acronym: str, lexicon: Lexicon) -> str:
-    """Read as a word when listed as one or pronounceable (four letters or more), else spelled."""
+    """Read as a word when listed as one or pronounceable (four letters or more), else spelled.
+    Unless listed whole ("AP-HP"), each part of a hyphenated one is read alone: "PPE-DE" is
+    "pé pé e dé e", "CGT-FO" "cé gé té èf o"."""
     if acronym in lexicon.words:
         return acronym.capitalize()
-    letters = acronym.replace("-", "")
+    if "-" in acronym and acronym not in lexicon.spell:
+        return " ".join(read_acronym(part, lexicon) for part in acronym.split("-"))
+    letters = acronym
     if acronym in lexicon.spell or len(letters) <= 3 \
             or not pronounceable(letters, lexicon.onsets, lexicon.endings):
         return spell_out(acronym, lexicon)
@@ -310,8 +340,33 @@ def is_shouted(text: str) -> bool:
 _LONE_LETTER = re.compile(r"(?<![\w'’.\-&])([B-DF-HJ-NP-TV-Z])(?![\w'’\-&]|\.\s?[A-ZÀ-Þ\w])")
 
 
+# A capital consonant and a period before the first word of a new sentence ends that sentence
+# ("le plan B. Il", "pas de planète B. Les jeunes"): it is named, unlike an initial before a
+# surname ("J. Dupont", "l'historien J. Le Goff") or after a small word ("par J. Martin").
+_LETTER_ENDING_SENTENCE = re.compile(
+    r"(?<![\w'’.\-&])([B-DF-HJ-NP-TV-Z])(?=\.\s+(?:(?:Il|Elle|Ils|Elles|On|Nous|Vous|Je|Ce|C'|C’|"
+    r"Cette|Ces|Cet|Cela|Ça|Mais|Et|Or|Donc|Car|Pour|Dans|En|Selon|Depuis|Après|Avant|Pendant|"
+    r"Si|Quand|Lorsque|Son|Sa|Ses|Leur|Leurs|Aucun|Aucune|Tout|Tous|Toutes|Rien|Puis|Ensuite|"
+    r"Enfin|Alors|Ainsi|Mon|Ma|Mes|Notre|Nos|Votre|Vos|Aujourd'hui|Aujourd’hui|Reste|Voilà)\b|"
+    r"(?:Le|La|Les|Un|Une|Des|Du|De|Au|Aux)\s+[a-zà-ÿ]|(?:L'|L’)[a-zà-ÿ]))")
+_NOT_BEFORE_A_LETTER = ("par", "de", "d", "et", "à", "avec", "selon", "pour", "chez", "sur", "ou",
+                        "entre", "signé", "signée", "écrit", "écrite", "dixit", "auteur")
+_WORD_BEFORE = re.compile(r"(?:^|(?<=[\s'’(]))([a-zà-ÿ]+)\s+$")
+
+
+def name_letters_ending_sentences(text: str, lexicon: Lexicon) -> str:
+    """ "le plan B. Il" -> "le plan bé. Il"; "J. Dupont", "par J. Le Goff" stay initials."""
+    def letter(match: re.Match) -> str:
+        before = _WORD_BEFORE.search(text, 0, match.start())
+        if before is None or before.group(1) in _NOT_BEFORE_A_LETTER:
+            return match.group(1)
+        return lexicon.letters.get(match.group(1), match.group(1))
+    return _LETTER_ENDING_SENTENCE.sub(letter, text) if ". " in text else text
+
+
 def say_acronyms(text: str, lexicon: Lexicon) -> str:
     if is_shouted(text):
         text = text.lower()
     text = _ACRONYM.sub(lambda m: read_acronym(m.group(1), lexicon), text)
+    text = name_letters_ending_sentences(text, lexicon)
     return _LONE_LETTER.sub(lambda m: lexicon.letters.get(m.group(1), m.group(1)), text)

@@ -72,8 +72,8 @@ _IDENTIFIER = re.compile(
 
 def say_identifiers(text: str, letters: dict[str, str]) -> str:
     """ "loi n° 78-17" -> "loi n° 78 tiret 17", "article L. 1111-8" -> "article èl 1111 tiret 8",
-    a phone number "0 800 123 456" in its groups."""
-    text = say_phone_numbers(text)
+    a phone number "0 800 123 456" in its groups, a short number "le 3919" in pairs."""
+    text = say_short_numbers(say_phone_numbers(text))
     if "/" in text:
         text = _EU_ACT.sub(r"\1\2 \3", text)
     def identifier(match: re.Match) -> str:
@@ -91,6 +91,40 @@ _PHONE_THREES = re.compile(r"(?<![0-9,.])0[ \u00a0]?([1-9][0-9]{2})[ \u00a0]([0-
 def say_phone_numbers(text: str) -> str:
     """ "0 800 123 456" -> "0, 800, 123, 456" (each group read as a number later)."""
     return _PHONE_THREES.sub(r"0, \1, \2, \3", text)
+
+
+# France's four-digit short numbers (3919 for women victims of violence, 3114 suicide prevention,
+# 3646 health insurance, 3237 pharmacies on duty) are said in two pairs, "trente-neuf dix-neuf",
+# when the sentence is about calling one ("appeler le 3919", "le 3114, numéro national").
+_SHORT_NUMBER = re.compile(r"(?<=\b(?:le|au|du|Le|Au|Du) )3([0-9])([0-9]{2})(?![0-9]|[ \u00a0]?(?:[0-9]|,[0-9]"
+                           r"|e\b|ème|m\b|km|mètres|kg|€|euros|personnes|habitants|salariés))")
+_CALLING = re.compile(r"appel|compos|joindre|joign|contact|numéro|écoute|gratuit|anonyme|"
+                      r"SMS|téléphon|plateforme|urgence|secours|permanence", re.I)
+
+
+def say_short_numbers(text: str) -> str:
+    """ "appeler le 3919" -> "appeler le 39 19" (each pair read as a number later)."""
+    if not _SHORT_NUMBER.search(text) or not _CALLING.search(text):
+        return text
+    return _SHORT_NUMBER.sub(r"3\1 \2", text)
+
+
+# --- ratios ----------------------------------------------------------------------------------
+
+# What a quantity is divided by when a slash joins two words: "dette/PIB" is "dette sur PIB",
+# "cours/bénéfice" "cours sur bénéfice"; after "ratio", any second word ("ratio prix/revenu").
+# Elsewhere a slash between words is an alternative, said as nothing ("et/ou", "qualité/prix").
+RATIO_DENOMINATORS = ("PIB", "PNB", "RNB", "bénéfice", "bénéfices", "revenu", "revenus", "Ebitda",
+                      "EBITDA", "EBE", "CA", "actifs", "fonds propres", "capitaux propres")
+_RATIO = re.compile(rf"(?<![\w/])([^\W\d_][\w'’-]*)/({'|'.join(RATIO_DENOMINATORS)})(?![\w/])")
+_AFTER_RATIO = re.compile(r"(\b[Rr]atios?\s+[^\W\d_][\w'’-]*)/([^\W\d_][\w'’-]*)(?![\w/])")
+RATIO_HINT = re.compile(r"[^\W\d_]/[^\W\d_]")
+
+
+def say_ratios(text: str) -> str:
+    """ "le ratio dette/PIB" -> "le ratio dette sur PIB", "ratio prix/revenu" -> "ratio prix sur
+    revenu"; "et/ou" is left to the symbols."""
+    return _RATIO.sub(r"\1 sur \2", _AFTER_RATIO.sub(r"\1 sur \2", text))
 
 
 # --- slashes ---------------------------------------------------------------------------------

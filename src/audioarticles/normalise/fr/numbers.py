@@ -173,10 +173,25 @@ def say_fraction(numerator: int, denominator: int) -> str:
     return f"{cardinal(numerator)} sur {cardinal(denominator)}"
 
 
+# Out of five or ten, a slash is a mark or a frequency ("je lui donne 8/10", "note : 4/5",
+# "fréquent (≥ 1/10)", "8/10 élèves"), said "huit sur dix", unless it is a share of something:
+# "4/5 des électeurs", "les 3/10 restants".
+_SCALES_OUT_OF = (5, 10)
+_SHARE_AFTER = re.compile(r"[ \u00a0]*(?:de|du|des|d['’])(?![\w])")
+_SHARE_BEFORE = re.compile(r"\b(?:les|des|aux|ces|ses|leurs|nos|vos)[ \u00a0]+$", re.I)
+
+
 def say_fractions(text: str) -> str:
     for symbol, words in _UNICODE_FRACTIONS.items():
         text = text.replace(symbol, f" {words} ")
-    return _FRACTION.sub(lambda m: say_fraction(int(m.group(1)), int(m.group(2))), text)
+
+    def fraction(match: re.Match) -> str:
+        numerator, denominator = int(match.group(1)), int(match.group(2))
+        if (denominator in _SCALES_OUT_OF and not _SHARE_AFTER.match(text, match.end())
+                and not _SHARE_BEFORE.search(text, 0, match.start())):
+            return f"{cardinal(numerator)} sur {cardinal(denominator)}"
+        return say_fraction(numerator, denominator)
+    return _FRACTION.sub(fraction, text)
 
 
 def say_signs(text: str) -> str:
@@ -204,11 +219,43 @@ _ELIDED_NOUN_BEFORE = re.compile(
     rf"|(?<=\bde )({NUMBER})({_SPACE}à{_SPACE})({NUMBER})({_SPACE})({_NOUN})")
 
 
+# A number standing for a noun counted earlier in the sentence: "3 usines, dont 1 en Alsace",
+# "421 voix pour, 61 contre et 31 abstentions". It agrees with that noun.
+_SMALL = "|".join(_SMALL_WORDS)
+_STANDING_FOR_A_NOUN = re.compile(
+    rf"(?<=\bdont )({NUMBER})(?={_SPACE}(?:{_SMALL})(?![\w-])|[ \u00a0\u202f]*(?:[^\w\s]|$))"
+    rf"|(?<![\w,.])({NUMBER})(?={_SPACE}(?:contre|pour)[ \u00a0\u202f]*(?:[,;:.)]|$|et\b|ou\b)"
+    rf"|{_SPACE}(?:(?:ont|sont|avaient|étaient|seront|auront|ne|se)(?![\w-])|[ns]['’]))")
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)")
+_YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
+
+
+def say_numbers_standing_for_nouns(text: str, is_feminine) -> str:
+    """ "3 usines, dont 1 en Alsace" -> "3 usines, dont une en Alsace"."""
+    def standing(match: re.Match) -> str:
+        number = match.group(1) or match.group(2)
+        if _YEAR.fullmatch(number):  # "en 2021 ont été recensés": a year, not a count
+            return match.group(0)
+        starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, match.start())]
+        counted = [m.group(3) for m in _NUMBER_NOUN.finditer(text, starts[-1] if starts else 0, match.start())
+                   if m.group(3) not in _SMALL_WORDS]
+        return number_words(number, bool(counted) and is_feminine(counted[-1]))
+    return _STANDING_FOR_A_NOUN.sub(standing, text)
+
+
+# Words after a number that are not what it counts, though their ending looks feminine:
+# "41 cette année" is "quarante et un".
+NOT_COUNTED = frozenset(("cette", "cet", "ces", "elle", "elles", "celle", "celles", "quelle",
+                         "quelles", "laquelle", "lesquelles", "une", "aucune", "chacune"))
+
+
 def say_numbers(text: str, feminine_nouns: frozenset[str] = frozenset()) -> str:
     """Every number left in the text, in words, agreeing with a feminine noun that follows it,
     also across a noun said once for two numbers ("289 voix contre 251", "21 et 31 communes")."""
     if feminine_nouns:
         def is_feminine(noun: str) -> bool:
+            if noun.lower() in NOT_COUNTED:
+                return False
             return noun in feminine_nouns or noun.rstrip("s") in feminine_nouns
 
         def elided_after(match: re.Match) -> str:
@@ -228,6 +275,7 @@ def say_numbers(text: str, feminine_nouns: frozenset[str] = frozenset()) -> str:
             noun = match.group(3)
             return number_words(match.group(1), is_feminine(noun)) + match.group(2) + noun
         if any(c.isdigit() for c in text):
+            text = say_numbers_standing_for_nouns(text, is_feminine)
             text = _ELIDED_NOUN_AFTER.sub(elided_after, text)
             text = _ELIDED_NOUN_BEFORE.sub(elided_before, text)
         text = _NUMBER_NOUN.sub(agree, text)

@@ -17,6 +17,8 @@ UNITS = {
     "km2": ("kilomètre carré", "kilomètres carrés", False),
     "m²": ("mètre carré", "mètres carrés", False), "m2": ("mètre carré", "mètres carrés", False),
     "m³": ("mètre cube", "mètres cubes", False), "m3": ("mètre cube", "mètres cubes", False),
+    "mm²": ("millimètre carré", "millimètres carrés", False),
+    "mm³": ("millimètre cube", "millimètres cubes", False),
     "ha": ("hectare", "hectares", False),
     "km/h": ("kilomètre heure", "kilomètres heure", False),
     "m/s": ("mètre par seconde", "mètres par seconde", False),
@@ -53,6 +55,15 @@ UNITS = {
     "Gt": ("gigatonne", "gigatonnes", True), "mSv": ("millisievert", "millisieverts", False),
     "*": ("étoile", "étoiles", True),
     "mAh": ("milliampère-heure", "milliampères-heure", False), "cts": ("centime", "centimes", False),
+    "mmHg": ("millimètre de mercure", "millimètres de mercure", False),
+    "cmH2O": ("centimètre d'eau", "centimètres d'eau", False),
+    "µm": ("micromètre", "micromètres", False), "nm": ("nanomètre", "nanomètres", False),
+    "µl": ("microlitre", "microlitres", False), "µL": ("microlitre", "microlitres", False),
+    "nmol": ("nanomole", "nanomoles", True), "mEq": ("milliéquivalent", "milliéquivalents", False),
+    "kPa": ("kilopascal", "kilopascals", False), "mbar": ("millibar", "millibars", False),
+    "kJ": ("kilojoule", "kilojoules", False), "MJ": ("mégajoule", "mégajoules", False),
+    "Gy": ("gray", "grays", False), "mGy": ("milligray", "milligrays", False),
+    "MBq": ("mégabecquerel", "mégabecquerels", False), "Bq": ("becquerel", "becquerels", False),
 }
 # What a unit is counted per, after a slash: "mg/kg/h", "µg/ml", "t/ha", "mg/100 ml".
 PER = {
@@ -65,6 +76,8 @@ PER = {
     "hab": "par habitant", "hab.": "par habitant", "habitant": "par habitant", "t": "par tonne",
     "100 ml": "pour cent millilitres", "100 mL": "pour cent millilitres",
     "100 g": "pour cent grammes", "100 km": "aux cent kilomètres", "kWh": "par kilowattheure",
+    "MWh": "par mégawattheure", "µl": "par microlitre", "µL": "par microlitre",
+    "mm³": "par millimètre cube", "mm3": "par millimètre cube", "mm²": "par millimètre carré",
 }
 _UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _PER = "|".join(re.escape(u) for u in sorted(PER, key=len, reverse=True))
@@ -112,6 +125,28 @@ def say_metres(number: str) -> str | None:
     return f"{metres} {number_words(str(centimetres))}"
 
 
+# A unit counted per after a word, not a number: "95 g de CO2/km" (the lexicon has read "CO2"),
+# "1 200 habitants/km²", "30 passages/jour".
+_WORD_PER = re.compile(rf"(?<![\w/])([^\W\d_][\w'’]*)/({_PER})(?![\w²³/])")
+
+
+# A count per unit with no unit before the slash: "50 000/mm³" (platelets), "120/min" (a pulse).
+_NUMBER_PER = re.compile(rf"({NUMBER})/({_PER})(?![\w²³/])")
+
+
+def say_word_per_unit(text: str) -> str:
+    """ "cé o deux/km" -> "cé o deux par kilomètre"; a unit itself ("en km/h") is left."""
+    def per(match: re.Match) -> str:
+        word, unit = match.groups()
+        if word in UNITS or f"{word}/{unit}" in UNITS:
+            return match.group(0)
+        return f"{word} {PER[unit]}"
+    if "/" not in text:
+        return text
+    text = _NUMBER_PER.sub(lambda m: f"{m.group(1)} {PER[m.group(2)]}", text)
+    return _WORD_PER.sub(per, text)
+
+
 def say_units(text: str) -> str:
     def with_unit(match: re.Match) -> str:
         number, unit, per = match.group(1), match.group(2), match.group(3)
@@ -123,7 +158,7 @@ def say_units(text: str) -> str:
         for part in _PER_PART.findall(per):
             said += " " + PER[part]
         return said
-    return say_bare_units(_SCALED_UNIT.sub(scaled_unit, _WITH_UNIT.sub(with_unit, text)))
+    return say_word_per_unit(say_bare_units(_SCALED_UNIT.sub(scaled_unit, _WITH_UNIT.sub(with_unit, text))))
 
 
 def say_bare_units(text: str) -> str:
