@@ -23,7 +23,9 @@ KINDS = {"real": "real pages", "own": "own pages (development)",
 # what precedes it pruned), the "L'essentiel" summary box, `noprint`/`signature`/`reactions` as
 # chrome names, calls to action that begin with one, title format labels ("VIDÉO. ") and rules
 # for credit lines, dates in figures, toggles, comment counts and reference sections. Batch 7
-# (4 pages `heldout7-*`) was written after those changes, frozen at 8d87164.
+# (4 pages `heldout7-*`) was written after those changes, frozen at 8d87164; it prompted headings
+# named "header-…" kept, a data table's box going with its label, and `footnote`, `playlist`,
+# `disclaimer` as chrome names.
 HELDOUT_FIRST_RUN = (
     "held-out pages on their first run: batch 1 (4 pages) ours 42/45, each trafilatura mode "
     "40/45; batch 2 (2 pages) ours 17/19, default 17/19, favor_precision 19/19, favor_recall "

@@ -165,6 +165,36 @@ def test_chrome_the_page_hides_in_print_signatures_and_reactions_are_pruned():
         assert gone not in text, gone
 
 
+@pytest.mark.parametrize("html, gone, kept", [
+    # a newsletter's footnotes, a radio's music playlist, a portal's investment disclaimer
+    ("<div class='footnote'><a href='#fa1'>1</a><div class='footnote-content'><p>Article L. 230 "
+     "du code rural.</p></div></div>", "code rural", None),
+    ("<section class='Playlist'><h2>Programmation musicale</h2><ul><li>Camille – Les ruches</li>"
+     "</ul></section>", "Programmation musicale", None),
+    ("<div class='c-disclaimer'><p>Investir en bourse comporte un risque de perte en capital.</p>"
+     "</div>", "Investir en bourse", None),
+    # a heading named for what it is ("header-anchor-post") is no page header; its "Lien"
+    # anchor button is chrome
+    ("<h2 class='header-anchor-post'>Qui cuisine ?<div class='header-anchor-parent'><button>Lien"
+     "</button></div></h2>", "Lien", "Qui cuisine ?"),
+    # a data table's box goes with its label; a table of prose (a layout) and its box stay
+    ("<div class='box'><p>Valeurs associées</p><table><tr><td>AIRBUS</td><td>+5,36 %</td></tr>"
+     "</table></div>", "Valeurs associées", None),
+    ("<div class='box'><p>Mise en page</p><table><tr><td><p>{long}{long}</p><p>{long}{long}</p>"
+     "</td></tr></table></div>", None, "Mise en page"),
+])
+def test_more_chrome_is_pruned(html, gone, kept):
+    long = "Un paragraphe assez long pour passer pour de la prose d’article, " * 3
+    page = (f"<html><body><article><h1>Titre</h1><p>{long * 4}</p>"
+            f"{html.format(long=long)}</article></body></html>")
+    tree = parse_html(page, "page.html")
+    prune_chrome(tree, [next(tree.iter("h1"))])
+    text = comparable(tree.text_content())
+    assert "Un paragraphe assez long" in text
+    assert gone is None or gone not in text
+    assert kept is None or kept in text
+
+
 @pytest.mark.parametrize("label, expected", [
     ("Je m’abonne", True),
     ("abonnez-vous gratuitement", True),

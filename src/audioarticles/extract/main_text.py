@@ -30,6 +30,12 @@ from audioarticles.model import Block
 LINK_DENSE_SHARE = 0.7
 LINK_DENSE_MAX_CHARS = 350
 LINK_DENSE_TAGS = frozenset({"p", "li", "div", "section", "ul", "ol", "aside", "span", "article"})
+# A heading named for what it is ("header-anchor-post") is no page header.
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+HEADING_NAMES = frozenset({"header"})
+# Tables are not read: the small box around one goes with it, its label ("Valeurs associées",
+# at most this many characters besides the table) included.
+TABLE_LABEL_MAX_CHARS = 80
 # An element holding more than this share of the page's text is a wrapper, whatever its name.
 WRAPPER_SHARE = 0.5
 # A named element with this many paragraphs of prose reads like an article: it is kept.
@@ -184,7 +190,7 @@ def _tag_is_chrome(element: lxml.etree._Element, chrome: Chrome) -> bool:
 def _is_chrome(element: lxml.etree._Element, chrome: Chrome, sizes: Sizes, page_chars: int) -> bool:
     if sizes.chars.get(element, 0) > WRAPPER_SHARE * page_chars:
         return False
-    names = _names(element)
+    names = _names(element) - (HEADING_NAMES if element.tag in HEADINGS else frozenset())
     if not names.isdisjoint(chrome.comment_words):
         return True
     if _tag_is_chrome(element, chrome) or not names.isdisjoint(chrome.words):
@@ -193,6 +199,24 @@ def _is_chrome(element: lxml.etree._Element, chrome: Chrome, sizes: Sizes, page_
         chars = sizes.chars.get(element, 0)
         return 0 < chars <= LINK_DENSE_MAX_CHARS and sizes.link_share(element) >= LINK_DENSE_SHARE
     return False
+
+
+def _table_boxes(root: lxml.etree._Element, sizes: Sizes,
+                 page_chars: int) -> Iterator[lxml.etree._Element]:
+    """The box around each data table holding nothing but it and a short label (a layout
+    table holding the page, or prose, is no data table)."""
+    for table in root.iter("table"):
+        chars = sizes.chars.get(table, 0)
+        if chars > WRAPPER_SHARE * page_chars or _reads_like_prose(table, sizes):
+            continue
+        box = table
+        for parent in table.iterancestors():
+            if parent.tag in ("html", "body", "main", "article") \
+                    or sizes.chars.get(parent, 0) - chars > TABLE_LABEL_MAX_CHARS:
+                break
+            box = parent
+        if box is not table:
+            yield box
 
 
 def is_action(label: str, actions: Iterable[str]) -> bool:
@@ -217,7 +241,8 @@ def _action_boxes(root: lxml.etree._Element, chrome: Chrome,
 def prune_chrome(tree: lxml.html.HtmlElement, anchors: Iterable[lxml.etree._Element] = (),
                  chrome: Chrome | None = None) -> int:
     """Remove site chrome from `tree` in place: named chrome that does not read like prose,
-    comment sections, short link-dense elements, call-to-action boxes. The anchors (the
+    comment sections, short link-dense elements, call-to-action boxes, the small box of a data
+    table and its label. The anchors (the
     article's heading, marked body, standfirst), what holds them, and wrappers of most of the
     page are kept. Only the body is pruned: the head's metadata stays for who reads it next.
     Returns how many elements were removed."""
@@ -241,8 +266,10 @@ def prune_chrome(tree: lxml.html.HtmlElement, anchors: Iterable[lxml.etree._Elem
             continue  # what it holds goes with it
         stack.extend(child for child in element if isinstance(child.tag, str))
     removed = set(doomed)
-    for box in _action_boxes(root, chrome, sizes):
-        if box not in kept and box not in removed:
+    boxes = list(_action_boxes(root, chrome, sizes)) + list(_table_boxes(root, sizes, page_chars))
+    for box in boxes:
+        if box not in kept and box not in removed \
+                and not any(a in removed for a in box.iterancestors()):
             doomed.append(box)
             removed.add(box)
     for element in doomed:

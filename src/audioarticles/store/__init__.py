@@ -35,9 +35,21 @@ from audioarticles.store.interfaces import (
 from audioarticles.store.lock import run_lock
 from audioarticles.store.segment_cache import SegmentCache
 
-__all__ = ["CATALOG_ERRORS", "CatalogStore", "FileStore", "Placement", "ProjectStore",
-           "SiteBatch", "SiteKind", "episode_files", "open_catalog", "open_files",
-           "site_headers", "storage_error"]
+__all__ = ["CATALOG_ERRORS", "STALE_PART_S", "CatalogStore", "FileStore", "Placement",
+           "ProjectStore", "SiteBatch", "SiteKind", "episode_files", "open_catalog",
+           "open_files", "partial_cutoff", "site_headers", "storage_error"]
+
+#: a temporary file no one wrote to for this long is a dead run's, even where queue workers
+#: may be writing theirs beside a command holding the project's lock
+STALE_PART_S = 3600.0
+
+
+def partial_cutoff(settings: Settings, now: float | None = None) -> float:
+    """Our temporary files last written before this are leftovers a sweep removes: all of
+    them once the project's lock is held, unless queue workers (`[queue] url`), which do
+    not take the lock, may be writing theirs now: then only those quiet for an hour."""
+    now = time.time() if now is None else now
+    return now - STALE_PART_S if settings.section("queue")["url"] else now
 
 
 def open_catalog(settings: Settings) -> CatalogStore:
@@ -128,7 +140,7 @@ class ProjectStore:
 
                 self._guard = held_lock(url)
             try:
-                self.files.sweep_partial(time.time())
+                self.files.sweep_partial(partial_cutoff(self.settings))
                 yield
             finally:
                 self._guard = outer
