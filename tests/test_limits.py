@@ -77,6 +77,36 @@ def test_retry_after_pauses_every_request_of_the_run():
         assert clock() >= 106.0
 
 
+def test_a_paused_limiter_tells_the_cluster_and_takes_no_shared_slot_meanwhile():
+    """With the cluster's slots shared (a queue worker), a Retry-After pause is passed on
+    to the cluster, and a paused process waits before taking one of the cluster's slots
+    (holding them while paused would stop every other process's requests too)."""
+    from contextlib import contextmanager
+
+    from audioarticles.engines import limits
+
+    clock = SimulatedClock()
+    taken, paused = [], []
+
+    @contextmanager
+    def shared_slot(service, limit, per_second, hold_s):
+        taken.append(clock())
+        yield
+
+    limits.share_slots(shared_slot, pause=lambda service, seconds: paused.append(
+        (service, seconds)))
+    try:
+        limiter = RequestLimiter(max_in_flight=2, per_second=1000, clock=clock,
+                                 sleep=clock.sleep, service="gtts")
+        limiter.pause(3)
+        with limiter.slot():
+            pass
+    finally:
+        limits.share_slots(None)
+    assert paused == [("gtts", 3)]
+    assert taken == [pytest.approx(103.0)]
+
+
 def test_cap_on_requests_in_flight_holds_across_threads():
     limiter = RequestLimiter(max_in_flight=3, per_second=10_000, burst=100)
     barrier = threading.Barrier(8)

@@ -50,6 +50,9 @@ def table(*rows):
     ("les 3/10 restants", "les trois dixièmes restants"),
     ("1/10 de seconde", "un dixième de seconde"),
     ("les 2/3 du budget", "les deux tiers du budget"),
+    # a decimal over a whole number is a mark out of it
+    ("il a obtenu 14,5/20 au bac", "il a obtenu quatorze virgule cinq sur vingt au bac"),
+    ("une note de 8,5/10", "une note de huit virgule cinq sur dix"),
     # a ratio: what is divided by what
     ("le ratio dette/PIB", "le ratio dette sur pé i bé"),
     ("la dette/PIB de la France", "la dette sur pé i bé de la France"),
@@ -64,6 +67,7 @@ def table(*rows):
     ("30 passages/jour", "trente passages par jour"),
     ("payé 1 800 euros/mois", "payé mille huit cents euros par mois"),
     ("30 000 véhicules/jour", "trente mille véhicules par jour"),
+    ("il touchait 15 000 € brut/mois", "il touchait quinze mille euros brut par mois"),
     ("la vitesse en km/h", "la vitesse en kilomètres heure"),
     ("et/ou", "et ou"),
 )
@@ -126,6 +130,11 @@ def test_money_shorthand(written, spoken):
     ("les ventes x2", "les ventes fois deux"),
     ("un effet ×3", "un effet fois trois"),
     ("3 x 4", "trois fois quatre"),
+    # an en dash or minus sign glued to a figure after a word introducing a quantity
+    ("en baisse de –1,2 %", "en baisse de moins un virgule deux pour cent"),
+    ("une variation (–3 %) sur un an", "une variation (moins trois pour cent) sur un an"),
+    ("soit −0,4 point", "soit moins zéro virgule quatre point"),
+    ("entre 1939–1945", "entre mille neuf cent trente-neuf à mille neuf cent quarante-cinq"),
 )
 def test_signs_and_dashes(written, spoken):
     assert normalise(written) == spoken
@@ -295,6 +304,11 @@ def test_identifiers(written, spoken):
     ("les U.S.A. et le Canada", "les u èss a et le Canada"),
     ("N.B. : la séance est levée", "Nota bene: la séance est levée"),
     ("le P.-D.G. du groupe", "le pé dé gé du groupe"),
+    # initials standing for a person's name are spelled
+    ("un homme de 30 ans, S. D., a été interpellé", "un homme de trente ans, èss dé, a été interpellé"),
+    ("la victime, K. L. (23 ans), était connue", "la victime, ka èl (vingt-trois ans), était connue"),
+    ("M. D., 45 ans, a été relâché", "Monsieur dé, quarante-cinq ans, a été relâché"),
+    ("selon S. D. Martin", "selon S. D. Martin"),
     ("selon J.R.R. Tolkien", "selon ji èr èr Tolkien"),
     # common acronyms said as words though short
     ("la PAC", "la Pac"),
@@ -310,6 +324,7 @@ def test_identifiers(written, spoken):
     ("l'historien J. Le Goff a écrit", "l'historien J. Le Goff a écrit"),
     ("un texte signé par J. Martin. Il", "un texte signé par J. Martin. Il"),
     ("le CO2", "le cé o deux"),
+    ("le SRAS", "le Sras"),
 )
 def test_acronyms(written, spoken):
     assert normalise(written) == spoken
@@ -378,6 +393,16 @@ def test_project_lexicon_can_list_an_acronym_the_rule_gets_wrong(tmp_path):
     ("l'UTMB en 19:37:43", "l'u té èm bé en dix-neuf heures trente-sept minutes quarante-trois secondes"),
     ("bouclé en 1:02:01.", "bouclé en une heure deux minutes une seconde."),
     ("à 14:30, le match", "à quatorze heures trente, le match"),
+    # a marathon time: hours, then minutes and seconds in primes
+    ("en 2h01'09\" à Berlin", "en deux heures une minute neuf secondes à Berlin"),
+    ("en 2 h 05' 42''", "en deux heures cinq minutes quarante-deux secondes"),
+    ("bouclé en 1h12'30\"", "bouclé en une heure douze minutes trente secondes"),
+    # a penalty after a minute written as an ordinal; shoot-outs and extra time
+    ("un triplé (12e, 78e s.p.)", "un triplé (douzième, soixante-dix-huitième sur penalty)"),
+    ("le but de la victoire (90e+2 sp)", "le but de la victoire (quatre-vingt-dixième minute plus deux sur penalty)"),
+    ("qualifié aux t.a.b. (4-3)", "qualifié aux tirs au but (quatre à trois)"),
+    ("victoire 2-1 a.p.", "victoire deux à un après prolongation."),
+    ("une victoire a.p. face à Lens", "une victoire après prolongation face à Lens"),
     # rounds of a tournament
     ("éliminé en 1/8e de finale", "éliminé en huitièmes de finale"),
     ("qualifiées pour les 1/4 de finale", "qualifiées pour les quarts de finale"),
@@ -421,6 +446,9 @@ def test_sport(written, spoken):
     ("les 4X4 et les 6x6", "les quatre-quatre et les six-six"),
     ("le relais 4x100 m", "le relais quatre fois cent mètres"),
     ("Dupont et Cie", "Dupont et compagnie"),
+    ("(cf. p. 12-15)", "(confer pages douze à quinze)"),
+    ("au km 42, le peloton", "au kilomètre quarante-deux, le peloton"),
+    ("dès le km 3", "dès le kilomètre trois"),
     ("le porte\u2011parole", "le porte-parole"),
     ("2020\u20122025", "deux mille vingt à deux mille vingt-cinq"),
     ("la Seine\u2011Saint\u2011Denis", "la Seine-Saint-Denis"),
@@ -562,7 +590,7 @@ def test_cardinals_still_agree_with_num2words_in_sentences():
 EVALUATION = [Path(__file__).parent / "fixtures" / name
               for name in ("normalise_eval_fr.tsv", "normalise_eval_fr_2.tsv", "normalise_eval_fr_3.tsv",
                            "normalise_eval_fr_4.tsv", "normalise_eval_fr_5.tsv",
-                           "normalise_eval_fr_6.tsv")]
+                           "normalise_eval_fr_6.tsv", "normalise_eval_fr_7.tsv")]
 
 
 def heard(text: str) -> str:

@@ -356,3 +356,29 @@ def test_orphan_audio_is_swept_but_not_kept_versions_nor_newer_files(project):
     assert sorted(p.name for p in removed) == ["orphan-0123456789.mp3", "orphan-0123456789.vtt"]
     assert all(files[n].exists() for n in ("kept-abcdefabcd.mp3", "current-1111111111.mp3",
                                            "fresh-2222222222.mp3"))
+
+
+@pytest.mark.parametrize("queue, young_kept", [(False, False), (True, True)])
+def test_a_command_leaves_the_temporary_files_queue_workers_may_be_writing(project, runner,
+                                                                         queue, young_kept):
+    """Queue workers do not take the project's lock, so a command that holds it (here a
+    local `convert`) cannot tell a worker's rendering in progress from a dead run's: in a project
+    with `[queue] url` it sweeps only our temporary files quiet for an hour; without a
+    queue, the lock means nobody writes, and every one of ours goes."""
+    from audioarticles.store import STALE_PART_S, ProjectStore
+
+    toml = '[queue]\nurl = "redis://127.0.0.1:1/0"\n' if queue else ""
+    (project / "audioarticles.toml").write_text(toml, encoding="utf-8")
+    store = ProjectStore(load_settings(project))
+    with store.files.placing("being-written") as young, \
+            store.files.placing("left-by-a-dead-worker") as old:
+        hour_ago = time.time() - STALE_PART_S - 60
+        os.utime(old.tmp_mp3, (hour_ago, hour_ago))
+        (project / "note.txt").write_text("Une note.\n\nLe conseil se réunit lundi.\n",
+                                          encoding="utf-8")
+        result = runner.invoke(cli, ["convert", "note.txt", "--no-queue", *VOICE])
+        assert result.exit_code == 0, result.output
+        assert young.tmp_mp3.exists() is young_kept
+        assert not old.tmp_mp3.exists()
+        if young_kept:
+            young.place({})  # the worker finishes: its file takes its name

@@ -83,12 +83,15 @@ class RemoteSettings(Section):
 #: cluster's turn at `per_second`, so the cap on requests in flight and the rate hold across
 #: worker processes and machines, not per process
 _shared_slots: Callable[[str, int, float, float], Any] | None = None
+_shared_pause: Callable[[str, float], None] | None = None
 
 
-def share_slots(factory: Callable[[str, int, float, float], Any] | None) -> None:
-    """Make every limiter naming its service also hold a cluster-wide slot (None: stop)."""
-    global _shared_slots
-    _shared_slots = factory
+def share_slots(factory: Callable[[str, int, float, float], Any] | None,
+                pause: Callable[[str, float], None] | None = None) -> None:
+    """Make every limiter naming its service also hold a cluster-wide slot, and tell the
+    cluster (`pause(service, seconds)`) when the service asks to wait (None: stop)."""
+    global _shared_slots, _shared_pause
+    _shared_slots, _shared_pause = factory, pause
 
 
 class RequestLimiter:
@@ -96,8 +99,8 @@ class RequestLimiter:
     (a token bucket holding up to `burst` starts), and a common pause when the service says
     Retry-After. Thread-safe. With `service` named and a worker sharing slots
     (`share_slots`), the cap on requests in flight and the rate hold for the whole cluster;
-    `hold_s` is how long a slot of a killed worker stays taken. (A Retry-After pause stays
-    per process.)"""
+    `hold_s` is how long a slot of a killed worker stays taken; a Retry-After pause then
+    holds every process's requests too."""
 
     def __init__(self, max_in_flight: int = 4, per_second: float = 10.0,
                  burst: float | None = None, clock: Callable[[], float] = time.monotonic,
@@ -127,6 +130,7 @@ class RequestLimiter:
         rate and any pause allow."""
         self._slots.acquire()
         try:
+            self._wait_pause()  # a paused run holds none of the cluster's slots
             with self._shared():
                 self._wait_turn()
                 with self._lock:
@@ -146,6 +150,10 @@ class RequestLimiter:
             return contextlib.nullcontext()
         return factory(self.service, self.max_in_flight, self.per_second, self.hold_s)
 
+    def _wait_pause(self) -> None:
+        while (wait := self.paused_for) > 0:
+            self._sleep(wait)
+
     def _wait_turn(self) -> None:
         while True:
             with self._lock:
@@ -163,9 +171,13 @@ class RequestLimiter:
             self._sleep(wait)
 
     def pause(self, seconds: float) -> None:
-        """No request of the run starts for `seconds` (the service said Retry-After)."""
+        """No request of the run starts for `seconds` (the service said Retry-After); nor, when
+        shared, any of the cluster's."""
         with self._lock:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
+        shared = _shared_pause
+        if shared is not None and self.service:
+            shared(self.service, seconds)
 
     @property
     def paused_for(self) -> float:

@@ -22,7 +22,7 @@ from audioarticles.pipeline.voicing import Voicing
 from audioarticles.publisher_feed import FeedInfo
 from audioarticles.render import Production
 from audioarticles.sources import ARTICLE_PREFIX, PATH, URL, Reader, Source
-from audioarticles.store import CatalogStore, ProjectStore
+from audioarticles.store import CatalogStore, ProjectStore, partial_cutoff
 from audioarticles.voices import get_voice
 
 
@@ -61,7 +61,7 @@ def run_batch(project: Settings, sources: list[Source | InputError], voicing: Vo
     store = ProjectStore(project)
     reader = reader or Reader(project, exclude=store.own_folders)
     with store.lock(command):
-        sweep_partial_files(store.files, time.time())
+        sweep_partial_files(store.files, partial_cutoff(project))
         with store.catalog() as catalog:
             return batch_in_lock(project, store, catalog, sources, reader, voicing, release,
                                  jobs=jobs, rerender=rerender, progress=progress)
@@ -211,7 +211,7 @@ def sync(project: Settings, feed_url: str, voice_name: str | None = None,
     fingerprint = setup.voicing.fingerprint()
     store = ProjectStore(project)
     with store.lock(), store.catalog() as catalog:
-        sweep_partial_files(store.files, time.time())
+        sweep_partial_files(store.files, partial_cutoff(project))
         previous = publisher_feed.remembered(catalog, feed_url)
         forced = rerender or setup.release.force
         headers = {} if forced else publisher_feed.conditional_headers(previous, limit, fingerprint)

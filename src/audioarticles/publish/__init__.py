@@ -8,7 +8,6 @@ episodes and any file store, so a preview of drafts can reuse it."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -54,7 +53,8 @@ from audioarticles.publish.site import (
 )
 from audioarticles.publish.media import Media
 from audioarticles.publish.timing import episode_chapters
-from audioarticles.store import FileStore, ProjectStore, SiteKind, episode_files, open_files
+from audioarticles.store import FileStore, ProjectStore, SiteKind, episode_files, open_files, \
+    partial_cutoff
 from audioarticles.store.interfaces import CatalogStore as Catalog
 from audioarticles.transcripts import Cue
 
@@ -394,7 +394,7 @@ def rebuild(project: Settings, catalog: Catalog, files: FileStore | None = None,
     # an editor's command killed while writing the site left temporary files (the caller
     # holds the project's lock: nothing else is writing now)
     if sweep:
-        files.sweep_partial(time.time())
+        files.sweep_partial(partial_cutoff(project))
     editorial.release_due(catalog)
     every = catalog.episodes()  # read once: a thousand episodes take a while to load
     published = [e for e in every if e.state == editorial.PUBLISHED]

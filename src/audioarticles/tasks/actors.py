@@ -25,12 +25,10 @@ from audioarticles.pipeline import run as runs
 from audioarticles.pipeline.batch import Batch
 from audioarticles.pipeline.results import Progress
 from audioarticles.sources import Source
-from audioarticles.store import CATALOG_ERRORS, CatalogStore, ProjectStore
+from audioarticles.store import CATALOG_ERRORS, STALE_PART_S, CatalogStore, ProjectStore
 from audioarticles.tasks import coordination
 
 log = logging.getLogger("audioarticles")
-
-STALE_PART_S = 3600.0
 
 
 class ArticleFailed(Exception):

@@ -65,6 +65,20 @@ return 0
 """
 
 
+# KEYS[1]: until when the service asked everyone to wait (ms); ARGV: now, the pause (ms).
+# Returns how long is left to wait (0: none).
+_PAUSE = """
+local now = tonumber(ARGV[1])
+local until_ms = now + tonumber(ARGV[2])
+local current = tonumber(redis.call('get', KEYS[1]) or 0)
+if tonumber(ARGV[2]) > 0 and until_ms > current then
+    redis.call('set', KEYS[1], until_ms, 'PX', tonumber(ARGV[2]) + 1000)
+    current = until_ms
+end
+return math.max(0, current - now)
+"""
+
+
 def _now_ms(client) -> int:
     """Redis's clock, not ours: workers on several machines compare the same times."""
     seconds, micros = client.time()
@@ -114,10 +128,24 @@ class Lease:
                 pass  # lapsed, or Redis down: it expires by itself
 
 
+def pause_slots(client, key: str, seconds: float) -> None:
+    """No holder of `key`'s slots (`ClusterSlots`) anywhere starts for `seconds` (a longer
+    pause already set stays)."""
+    if seconds > 0:
+        _paused(client, key, int(seconds * 1000), client.register_script(_PAUSE))
+
+
+def _paused(client, key: str, ms: int, script) -> int:
+    """Pause `key`'s slots for `ms` more (0: only look); the ms left to wait."""
+    return int(patiently(lambda: script(keys=[f"{key}:pause"], args=[_now_ms(client), ms]),
+                         key))
+
+
 class ClusterSlots:
     """At most `limit` holders of `key` at once across every process using this Redis (a
     slot is given back at the end of the block or `expiry_s` after it was taken), and, with
-    `per_second`, at most that many starts per second (a burst of `limit`), cluster-wide."""
+    `per_second`, at most that many starts per second (a burst of `limit`), cluster-wide.
+    A pause the service asked for (Retry-After, `pause`) holds every process's next start."""
 
     def __init__(self, client, key: str, limit: int, expiry_s: float,
                  per_second: float | None = None):
@@ -128,6 +156,14 @@ class ClusterSlots:
         self.per_second = per_second
         self._acquire = client.register_script(_ACQUIRE_SLOT)
         self._turn = client.register_script(_TAKE_TURN)
+        self._pause = client.register_script(_PAUSE)
+
+    def _wait_pause(self) -> None:
+        while True:
+            left_ms = _paused(self.client, self.key, 0, self._pause)
+            if not left_ms:
+                return
+            time.sleep(int(left_ms) / 1000)
 
     def _wait_turn(self) -> None:
         if not self.per_second:
@@ -150,9 +186,11 @@ class ClusterSlots:
             return bool(self._acquire(keys=[self.key], args=[now, now + self.expiry_ms,
                                                              self.limit, holder]))
 
+        self._wait_pause()  # a paused service: no slot taken meanwhile
         while not patiently(take, self.key):
             time.sleep(poll_s)
         try:
+            self._wait_pause()  # a pause that began while this waited for its slot
             self._wait_turn()
             yield
         finally:

@@ -22,6 +22,8 @@ __all__ = ["PASSES", "Lexicon", "Pass", "load_lexicon", "normalise"]
 _RANGE = re.compile(
     rf"(?<![\w,.\-/])({numbers.NUMBER})[ ]?(h|H|%|€|°C?|km|kg|ans)?[ ]?[-–][ ]?(?=[0-9])")
 _YEAR_SPAN = re.compile(r"(?<![0-9/])([12][0-9]{3})/([12][0-9]{3})(?![0-9/])")
+# "p. 12-15" (now "page 12 à 15") is several pages
+_PAGE_SPAN = re.compile(r"\bpage (?=[0-9]+ à [0-9])")
 _NUMBERED_LINE = re.compile(r"^([0-9]{1,3})[.)][ ]+(?=\S)")
 _DIGITS_IN_WORD = re.compile(r"(?<=[^\W\d_])(?=[0-9])|(?<=[0-9])(?=[^\W\d_])")
 # "de un virgule deux", "de une heure": French elides "de" before "un"/"une"
@@ -31,7 +33,8 @@ _ELISION = re.compile(r"\b([Dd])e (une?)(?![\w-])")
 def say_ranges(text: str) -> str:
     """ "2020-2025" and "2007/2008" -> "2020 à 2025", "9h-12h" -> "9h à 12h", "10-12 %" -> "10 à 12 %"."""
     text = _YEAR_SPAN.sub(r"\1 à \2", text)
-    return _RANGE.sub(lambda m: f"{m.group(1)}{m.group(2) or ''} à ", text)
+    text = _RANGE.sub(lambda m: f"{m.group(1)}{m.group(2) or ''} à ", text)
+    return _PAGE_SPAN.sub("pages ", text) if "page " in text else text
 
 
 def say_numbered_line(text: str) -> str:
@@ -65,7 +68,8 @@ _WEB_HINT = re.compile(r"[@#]|www\.|https?:|\w\.(?:fr|com|org|net|eu|io|info|be|
 _BRACKET_HINT = re.compile(r"[\[(]")
 _INCLUSIVE_HINT = re.compile(r"[·•⋅]")
 # "1,3 million de km", "des milliers de m³", "le prix du kWh"
-_UNIT_HINT = re.compile(r"[0-9]|illi|aines d|[kmMGT]Wh|[kmµ][gl²]?\b|[kmµ]?m[²³]|[MG]o\b|ppm")
+_UNIT_HINT = re.compile(r"[0-9]|illi|aines d|[kmMGT]Wh|[kmµ][gl²]?\b|[kmµ]?m[²³]|[MG]o\b|ppm"
+                        r"|[^\W\d_]/[^\W\d_]")
 _ELISION_HINT = re.compile(r"\b[Dd]e une?\b")
 
 

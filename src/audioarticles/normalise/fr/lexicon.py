@@ -229,6 +229,9 @@ _INITIALS = re.compile(rf"(?<![\w.])([{_UPPER}])\.-([{_UPPER}])\.(?=[ ]+[{_UPPER
 _ERA = re.compile(r"(?:\b(?:av|avant|apr|ap|après)\.?|[0-9])[ ]*$")
 
 
+# "S. D., 30 ans": initials standing for a person's name, not before a surname, are spelled
+# ("M. D., 45 ans" is left to the abbreviations: "monsieur D.").
+_ANONYMOUS = re.compile(rf"(?<![\w.'’])(?!M\. )((?:[{_UPPER}]\. ){{1,2}}[{_UPPER}]\.)(?=\s*[,;:()]|\s*$)")
 # "S.G.", "la P.J.", "U.S.A.": capitals each followed by a period are spelled, like "SG".
 _DOTTED_ACRONYM = re.compile(rf"(?<![\w.\-])((?:[{_UPPER}]\.){{2,}})(?![\w])")
 
@@ -242,6 +245,8 @@ def say_initials(text: str, lexicon: Lexicon) -> str:
         return " ".join(lexicon.letters.get(letter, letter) for letter in match.groups())
     if ".-" in text:
         text = _INITIALS.sub(initials, text)
+    if ". " in text:
+        text = _ANONYMOUS.sub(lambda m: spell_out(m.group(1), lexicon), text)
     return _DOTTED_ACRONYM.sub(lambda m: dotted_acronym(m, lexicon), text) if "." in text else text
 
 
@@ -337,7 +342,8 @@ def is_shouted(text: str) -> bool:
 # A capital consonant standing alone ("le RER B", "la vitamine C", "le réseau X") is the letter's
 # name; vowels are left alone ("A" may be a capitalised "à", "I" a Roman numeral), and so are
 # initials ("J. Dupont") and letters in words ("l'A", "Jean-F").
-_LONE_LETTER = re.compile(r"(?<![\w'’.\-&])([B-DF-HJ-NP-TV-Z])(?![\w'’\-&]|\.\s?[A-ZÀ-Þ\w])")
+# The period of an initial before a comma ("Mohamed B., 25 ans") is no stop: it goes.
+_LONE_LETTER = re.compile(r"(?<![\w'’.\-&])([B-DF-HJ-NP-TV-Z])(?![\w'’\-&]|\.\s?[A-ZÀ-Þ\w])(?:\.(?=\s*[,;)]))?")
 
 
 # A capital consonant and a period before the first word of a new sentence ends that sentence

@@ -28,7 +28,7 @@ _RELAY = re.compile(r"(?<![\w])([0-9])\s?[x×]\s?(?=[0-9]{2,4}\s?m\b)")
 # de - 7,8 %"); elsewhere a spaced dash is punctuation (an aside: "le conseil – réuni – a voté",
 # a list item: "- 12 projets").
 _SPACED_MINUS = re.compile(
-    r"((?:^|(?<=[\s(]))(?:de|à|soit|et|ou|par|entre|contre|sur)\s+|[(:=]\s*)[-–−]\s+(?=[0-9])",
+    r"((?:^|(?<=[\s(]))(?:de|à|soit|et|ou|par|entre|contre|sur)\s+|[(:=]\s*)(?:[-–−]\s+|[–−])(?=[0-9])",
     re.I)
 # "N-1", "J-7", "T+3", "H-2": a period, day or hour counted from a reference.
 _OFFSET = re.compile(r"(?<![\w.'-])([JNTHMSD])([-+−])([0-9]{1,3})(?![0-9]|,[0-9]|\s?%)")
@@ -136,6 +136,8 @@ _RATE = re.compile(r"(?<![0-9/,])([0-9]+(?:,[0-9]+)?)\s?/\s?(1[ \u00a0.]?0{3}|10
 _SLASH_RANGE = re.compile(r"(?<![0-9/,.])([0-9]+(?:,[0-9]+)?)/([0-9]+(?:,[0-9]+)?)"
                           r"(?=\s?(?:km/h|km|m|kg|g|%|€|°|ans|mg|ml)(?![^\W\d_]))")
 _PERIOD_WORDS = {"h": "heures", "j": "jours"}
+# A decimal over a whole number is a mark or a score out of it: "14,5/20", "8,5/10"
+_DECIMAL_OUT_OF = re.compile(r"(?<![0-9/,.])([0-9]+,[0-9]+)\s?/\s?([0-9]{1,3})(?![0-9/,])")
 # Blood pressure ("une tension de 14/9", "pression artérielle à 16/10") is said as two numbers,
 # "quatorze neuf": the slash is neither a fraction nor "sur" after these words.
 _PRESSURE = re.compile(r"(\b(?:tension|pression artérielle|pression systolique|TA)\b[^.;:/]{0,40}?)"
@@ -175,5 +177,6 @@ def say_slashes(text: str) -> str:
         return f"{cardinal(numerator)} {name}"
     text = _ORDINAL_FRACTION.sub(ordinal_fraction, text)
     text = _RATE.sub(lambda m: f"{m.group(1)} pour {cardinal(integer_value(m.group(2)))}", text)
-    return _SLASH_RANGE.sub(r"\1 à \2", text)
+    text = _SLASH_RANGE.sub(r"\1 à \2", text)
+    return _DECIMAL_OUT_OF.sub(r"\1 sur \2", text)
 

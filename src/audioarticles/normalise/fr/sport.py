@@ -22,9 +22,13 @@ _CLOCK_RACE = re.compile(r"(?<![0-9:.,])([0-9]{1,2}):([0-5][0-9]):([0-5][0-9])(?
 # "2 h 05 min 12 s", "2h05min12s", "3 h 12 min": a race time.
 _RACE = re.compile(r"(?<![0-9,])([0-9]{1,2})\s?h\s?([0-5]?[0-9])\s?(?:min|mn)(?:\s?([0-5]?[0-9])\s?s)?(?![\w])")
 # "52'", "45+2'", "90e+3", "90+4e": match minutes.
+# "2h01'09\"", "2 h 01' 09''": a marathon time, hours then minutes and seconds in primes
+_RACE_PRIMES = re.compile(r"(?<![0-9,])([0-9]{1,2})\s?h\s?([0-5][0-9])'\s?([0-5][0-9])(?:\"|'')?(?![\w'\"])")
 _MINUTE = re.compile(r"(?<![\w'])([0-9]{1,3})(?:\s?\+\s?([0-9]{1,2}))?'(?![\w'])")
 _ADDED_TIME = re.compile(r"(?<![\w'])([0-9]{1,3})(?:e|ème)\s?\+\s?([0-9]{1,2})(?![\w'])")
 _PENALTY = re.compile(r"(minute(?: plus \S+)?),?\s+(?:sp|s\.p\.|pen\.?|sur pen\.?)(?=[\s),;.]|$)")
+# "(78e s.p.)": the minute written as an ordinal, then the penalty
+_ORDINAL_PENALTY = re.compile(r"(?<![\w'])([0-9]{1,3}(?:e|ème)(?:\s?\+\s?[0-9]{1,2})?),?\s+(?:sp|s\.p\.|pen\.?)(?=[\s),;.]|$)")
 _OWN_GOAL = re.compile(r"(?<![\w-])csc(?![\w-])")
 _SEED = re.compile(r"(?<![\w.])(?:N\.|N°|Nº|no\.)\s?([0-9]{1,3})(?![0-9])")
 _TOP_SEED = re.compile(r"(?<![\w-])TS\s?([0-9]{1,2})(?![0-9])")
@@ -52,10 +56,13 @@ def say_times(text: str) -> str:
 
     def race(match: re.Match) -> str:
         hours = int(match.group(1))
-        said = f"{cardinal(hours, feminine=True)} heure{'s' if hours >= 2 else ''} " \
+        return f"{cardinal(hours, feminine=True)} heure{'s' if hours >= 2 else ''} " \
                f"{_minutes(int(match.group(2)))}"
-        return said + (f" {_seconds(int(match.group(3)))}" if match.group(3) else "")
+
+    def race_with_seconds(match: re.Match) -> str:
+        return race(match) + (f" {_seconds(int(match.group(3)))}" if match.group(3) else "")
     if "'" in text:
+        text = _RACE_PRIMES.sub(lambda m: f"{race(m)} {_seconds(int(m.group(3)))}", text)
         text = _LAP.sub(lap, text)
     if '"' in text:
         # "49\"03": the hundredths are said with their zero ("zéro trois")
@@ -65,7 +72,7 @@ def say_times(text: str) -> str:
         text = _CLOCK_RACE.sub(lambda m: f"{cardinal(int(m.group(1)), feminine=True)} heure"
                                f"{'s' if int(m.group(1)) >= 2 else ''} {_minutes(int(m.group(2)))} "
                                f"{_seconds(int(m.group(3)))}", text)
-    return _RACE.sub(race, text)
+    return _RACE.sub(race_with_seconds, text)
 
 
 def say_minutes(text: str) -> str:
@@ -78,6 +85,7 @@ def say_minutes(text: str) -> str:
     text = _ADDED_TIME.sub(minute, text)
     text = _MINUTE.sub(minute, text)
     text = _PENALTY.sub(r"\1 sur penalty", text)
+    text = _ORDINAL_PENALTY.sub(r"\1 sur penalty", text)
     return _OWN_GOAL.sub("contre son camp", text)
 
 
@@ -118,7 +126,7 @@ def say_nations(text: str, countries: dict[str, str]) -> str:
 
 
 # What any sport rule needs to find: the normaliser runs `say_sport` only when this matches.
-HINT = re.compile(r"[0-9]['\"]|[0-9]e\s?\+|csc|N\.\s?[0-9]|TS\s?[0-9]|[0-7]-[0-7]|[0-9]:[0-5][0-9][.,:]"
+HINT = re.compile(r"[0-9]['\"]|[0-9]e\s?\+|[0-9]e,?\s+(?:sp|s\.p\.|pen)|csc|N\.\s?[0-9]|TS\s?[0-9]|[0-7]-[0-7]|[0-9]:[0-5][0-9][.,:]"
                          r"|[0-9]\s?h\s?[0-9]{1,2}\s?min|[A-Z]{3}[/)]|1/[1-9]|[0-7]/[0-7][^0-9/]{1,9}[0-7]/[0-7]")
 
 

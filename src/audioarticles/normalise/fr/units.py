@@ -89,6 +89,7 @@ BARE = ("kWh", "MWh", "GWh", "TWh", "km", "km²", "m²", "m³", "kg", "mg", "µg
         "Go", "ppm")
 _BARE_UNIT = re.compile(rf"\b(du|le|au|par|un|les|des|en) ({'|'.join(re.escape(u) for u in BARE)})"
                         rf"(?=[\s,.;:!?)]|$)")
+_MARKER = re.compile(r"\b([Aa]u|[Dd]u|[Ll]e|[Aa]près le|[Dd]ès le) km (?=[0-9])")
 # "1,3 million de km", "des milliers de m³": the unit after a count of them
 _SCALED_UNIT = re.compile(rf"\b(millions?|milliards?|milliers|centaines|dizaines) d(?:e |')"
                           rf"({_UNIT})(?=[\s,.;:!?)]|$)")
@@ -162,11 +163,12 @@ def say_units(text: str) -> str:
 
 
 def say_bare_units(text: str) -> str:
-    """ "le prix du kWh" -> "le prix du kilowattheure", "en km²" -> "en kilomètres carrés"."""
+    """ "le prix du kWh" -> "le prix du kilowattheure", "en km²" -> "en kilomètres carrés",
+    a marker "au km 42" -> "au kilomètre 42"."""
     def bare(match: re.Match) -> str:
         singular, plural, _ = UNITS[match.group(2)]
         return f"{match.group(1)} {plural if match.group(1) in ('les', 'des', 'en') else singular}"
-    return _BARE_UNIT.sub(bare, text)
+    return _MARKER.sub(r"\1 kilomètre ", _BARE_UNIT.sub(bare, text))
 
 
 def scaled_unit(match: re.Match) -> str:
