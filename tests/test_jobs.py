@@ -5,6 +5,8 @@ follow and mend them. Real conversions with the offline voice."""
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
 
 import pytest
 
@@ -155,3 +157,125 @@ def test_the_queue_commands_say_what_is_missing(api_project, runner, project):
     assert "start redis-server there, or fix [queue] url" in check["fix"]
     down = runner.invoke(cli, ["worker"])
     assert down.exit_code == 1 and "Redis does not answer" in down.stderr
+
+
+# ---- a submitter that dies: its embedded jobs are unfinished, never lost -------------------
+
+SUBMITTER = """
+import sys, time
+import audioarticles as aa
+from audioarticles import jobs
+from audioarticles.store.lock import run_lock
+
+project = aa.Project.open(sys.argv[1])
+articles = [aa.ArticleInput(id=f"cms-{n}", title=f"Article numéro {n}",
+                            text="La ligne ouvre lundi entre la gare et le port.")
+            for n in (1, 2)]
+if sys.argv[2] == "queued":
+    # the executor's batch waits for the project's lock, held here: the jobs stay queued
+    with run_lock(project.settings, "test hold"):
+        print(" ".join(project.submit(articles)), flush=True)
+        time.sleep(120)
+else:
+    # the articles start (running, one attempt each) and hang there
+    begin = jobs.JobProgress.begin
+    def hang(self, name):
+        begin(self, name)
+        time.sleep(120)
+    jobs.JobProgress.begin = hang
+    print(" ".join(project.submit(articles)), flush=True)
+    time.sleep(120)
+"""
+
+
+@pytest.mark.parametrize("hold", ["queued", "running"])
+def test_jobs_of_a_killed_submitter_are_unfinished_then_retried_once(catalog_backend, project,
+                                                                     runner, hold):
+    """The process that submitted embedded jobs is killed (-9) before they ran: while it
+    lived they were queued and left alone; then every reader sees them failed, status
+    interrupted, saying so and how to run them again; `jobs retry --failed` runs each once."""
+    import socket
+    import subprocess
+    import sys
+
+    catalog_backend.configure(project, '[voice]\ndefault = "fr-espeak"\n'
+                                       '[batch]\nlock_wait_s = 120\n')
+    child = subprocess.Popen([sys.executable, "-c", SUBMITTER, str(project), hold],
+                             stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        ids = child.stdout.readline().split()
+        assert len(ids) == 2, "the submitter printed no job ids"
+        api = aa.Project.open(project)
+        deadline = time.monotonic() + 60
+        while {j.state for j in api.jobs()} != {hold}:
+            assert time.monotonic() < deadline, [j.state for j in api.jobs()]
+            time.sleep(0.1)
+        # its process lives: left alone by readers
+        assert [api.job(i).state for i in ids] == [hold, hold]
+        assert api.jobs(state="failed") == []
+        assert api.wait(ids, timeout=0.3).interrupted
+    finally:
+        child.kill()
+        child.wait()
+    reason = ("unfinished: the process that ran it stopped before it finished (pid "
+              f"{child.pid} on {socket.gethostname()}); `audioarticles jobs retry {{}}` runs it "
+              "again")
+    report = api.wait(ids, timeout=30)  # a waiter sees them end, not hang
+    assert not report.interrupted and report.converted == []
+    assert [f.reason for f in report.failed] == [reason.format(i) for i in ids]
+    for job_id in ids:
+        job = api.job(job_id)
+        assert (job.state, job.status, job.error) == (
+            "failed", "interrupted", reason.format(job_id))
+        assert job.attempts == (0 if hold == "queued" else 1)
+    listed = runner.invoke(cli, ["jobs", "--failed", "--json"])
+    assert listed.exit_code == 0, listed.stderr
+    assert {(r["id"], r["state"], r["status"]) for r in json.loads(listed.stdout)["jobs"]} == {
+        (i, "failed", "interrupted") for i in ids}
+    # the dead process's lease is gone with its jobs settled
+    leases = project / ".audioarticles" / "processes"
+    assert list(leases.iterdir()) == []
+    retried = runner.invoke(cli, ["jobs", "retry", "--failed", "--json"])
+    assert retried.exit_code == 0, retried.stderr
+    assert sorted(json.loads(retried.stdout)["retried"]) == sorted(ids)
+    report = api.wait(ids, timeout=120)
+    assert report.ok and [c.status for c in report.converted] == ["converted", "converted"]
+    for job_id in ids:
+        job = api.job(job_id)
+        assert (job.state, job.status, job.error) == ("done", "converted", "")
+        assert job.attempts == (1 if hold == "queued" else 2)
+        assert job.owner["pid"] != child.pid
+    assert sorted(e.guid for e in api.episodes()) == ["cms-1", "cms-2"]
+    assert [p.name for p in leases.iterdir()] == [api.job(ids[0]).owner["token"]]
+
+
+def test_a_process_is_judged_gone_only_when_certain(tmp_path):
+    """`owners.gone`: a lease nobody holds is a process that ended; this process, a live one
+    and one of another host are never judged gone."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from audioarticles.store import owners
+
+    mine = owners.this_process(tmp_path)
+    assert owners.this_process(tmp_path) == mine and Path(mine["lease"]).exists()
+    assert not owners.gone(mine)
+    child = subprocess.run([sys.executable, "-c", (
+        "import json, sys; from pathlib import Path\n"
+        "from audioarticles.store import owners\n"
+        "print(json.dumps(owners.this_process(Path(sys.argv[1]))))\n"), str(tmp_path)],
+        capture_output=True, text=True, check=True)
+    ended = json.loads(child.stdout)
+    assert ended["pid"] != os.getpid() and ended["host"] == socket.gethostname()
+    elsewhere = {**ended, "host": socket.gethostname() + "-other"}
+    live_pid_no_lease = {**ended, "lease": str(tmp_path / "nope"), "pid": os.getppid()}
+    dead_pid_no_lease = {**ended, "lease": str(tmp_path / "nope")}
+    cases = [(ended, True), (elsewhere, False), (live_pid_no_lease, False),
+             (dead_pid_no_lease, True), ({}, False)]
+    assert [(owner, owners.gone(owner)) for owner, _ in cases] == cases
+    owners.release(mine)  # never a live process's lease
+    assert Path(mine["lease"]).exists()
+    owners.release(ended)
+    assert not Path(ended["lease"]).exists()

@@ -237,6 +237,149 @@ def test_the_lock_is_released_when_its_holder_dies(tmp_path, url):
         holder.wait()
 
 
+def lock_sessions(url: str) -> list[int]:
+    """The server sessions (backend pids) holding the project's advisory lock now."""
+    import psycopg
+
+    from audioarticles.store.postgres import _PROJECT_LOCK
+
+    with psycopg.connect(url, autocommit=True) as watch:
+        return [row[0] for row in watch.execute(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
+            "AND objid = %s AND granted", _PROJECT_LOCK)]
+
+
+def test_after_a_server_restart_the_holder_takes_the_lock_again(server, url, tmp_path):
+    """The advisory lock goes with its connection: a restart releases it. The holder notices
+    by itself (no write needed) and takes it again, so another machine cannot hold it beside
+    it; its catalog writes go on."""
+    first = load_settings(make_project(tmp_path / "machine-a", url))
+    second = load_settings(make_project(tmp_path / "machine-b", url,
+                                        toml="[batch]\nlock_wait_s = 0.3\n"))
+    with run_lock(first, "audioarticles hold x"):
+        [before] = lock_sessions(url)
+        server.restart(down_s=0.5)
+        deadline = time.monotonic() + 15
+        while not (held := lock_sessions(url)):
+            assert time.monotonic() < deadline, "nobody holds the project lock after the restart"
+            time.sleep(0.1)
+        assert held != [before]
+        with pytest.raises(ProjectBusy):
+            with run_lock(second, "audioarticles publish x"):
+                pass
+        with PgCatalog(url, reconnect_s=20) as cat:
+            cat.save(episode())
+        assert lock_sessions(url) == held
+    assert lock_sessions(url) == []
+    with run_lock(second, "audioarticles publish x"):
+        with PgCatalog(url) as cat:
+            assert cat.get("g").slug == "s"
+
+
+def test_a_holder_whose_lock_was_taken_after_a_restart_writes_nothing_more(
+        server, url, tmp_path, monkeypatch):
+    """Another machine takes the lock first after a restart (here: the holder's own check is
+    too slow to win the race): the holder's next catalog write is refused with one line, so
+    the two never write under the lock at the same time."""
+    import psycopg
+
+    from audioarticles.store import postgres
+    from audioarticles.store.catalog import CatalogError
+    from audioarticles.errors import StorageError
+
+    from audioarticles.store import ProjectStore
+
+    monkeypatch.setattr(postgres, "LOCK_KEEPALIVE_S", 3600.0, raising=False)
+    first = load_settings(make_project(tmp_path / "machine-a", url))
+    store = ProjectStore(first)
+    contender = None
+    try:
+        with store.lock("audioarticles hold x"):
+            with PgCatalog(url, reconnect_s=20) as cat:
+                cat.save(episode("g1", "s1"))  # under the lock: written
+                store.files.write_record("before", b"1")
+                server.restart(down_s=0.5)
+                contender = psycopg.connect(url, autocommit=True,
+                                            application_name="machine-b's run")
+                assert contender.execute("SELECT pg_try_advisory_lock(%s, %s)",
+                                         postgres._PROJECT_LOCK).fetchone()[0]
+                with pytest.raises(CatalogError) as lost:
+                    cat.save(episode("g2", "s2"))
+                assert type(lost.value).__name__ == "LockLost"
+                line = str(lost.value)
+                assert line.startswith(f"lost the project lock on {url} when its connection "
+                                       "was cut (the server restarted, or the network failed) "
+                                       "and machine-b's run (connected since ")
+                assert ("this run stopped and wrote nothing to the catalog once the lock was "
+                        "gone (last known ours at ") in line
+                assert "\n" not in line
+                with pytest.raises(postgres.LockLost):  # every later write too
+                    cat.set_setting("k", "v")
+                with pytest.raises(postgres.LockLost):
+                    with cat.transaction():
+                        pass
+                with pytest.raises(postgres.LockLost):  # nor files
+                    store.files.write_record("after", b"2")
+                with pytest.raises(postgres.LockLost):
+                    store.files.sweep_partial(time.time())
+        # a batch stops on it as on any storage failure, with this line
+        assert issubclass(postgres.LockLost, (StorageError, CatalogError))
+        with PgCatalog(url) as cat:  # outside the lock: what the holder wrote
+            assert [e.guid for e in cat.episodes()] == ["g1"] and cat.setting("k") is None
+        assert store.files.read_record("before") == b"1"
+        assert store.files.read_record("after") is None
+    finally:
+        if contender is not None:
+            contender.close()
+
+
+def test_a_lock_session_cut_off_from_its_holder_is_ended_and_the_lock_taken_again(
+        url, tmp_path, monkeypatch):
+    """A network cut loses the holder's connection while the server keeps its session (and
+    the lock) until it notices: the holder ends that session of its own and takes the lock
+    on a new one, rather than call itself beaten by itself."""
+    import psycopg
+
+    from audioarticles.store import postgres
+
+    monkeypatch.setattr(postgres, "LOCK_KEEPALIVE_S", 3600.0)
+    first = load_settings(make_project(tmp_path / "machine-a", url))
+    with run_lock(first, "audioarticles hold x"):
+        keeper = postgres.held_lock(url)
+        cut_off = keeper.conn  # still holding the lock on the server
+        keeper.conn = postgres.connect(url)
+        keeper.conn.close()  # what the holder sees of it: a dead connection
+        keeper.check()
+        assert keeper.lost is None and keeper.retaken == 1
+        assert lock_sessions(url) == [keeper.conn.info.backend_pid]
+        with pytest.raises(psycopg.OperationalError):
+            cut_off.execute("SELECT 1")
+        cut_off.close()
+
+
+def test_a_lock_holder_that_cannot_reach_the_server_again_stops(server, url, tmp_path,
+                                                                monkeypatch):
+    """The server stays down past `reconnect_s`: the lock is lost (the holder cannot know
+    whether someone takes it when the server is back), said in one line."""
+    from audioarticles.store import postgres
+
+    monkeypatch.setattr(postgres, "LOCK_KEEPALIVE_S", 0.2)
+    first = load_settings(make_project(tmp_path / "machine-a", url))
+    with run_lock(first, "audioarticles hold x"):
+        keeper = postgres.held_lock(url)
+        keeper.reconnect_s = 1.0  # [catalog] reconnect_s
+        server.stop()
+        try:
+            deadline = time.monotonic() + 20
+            while not keeper.lost:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+            with pytest.raises(postgres.LockLost, match="could not take it again for 1 s"):
+                keeper.ensure()
+        finally:
+            server.start()
+
+
 def test_a_batch_survives_a_server_restart_without_loss_or_double(server, url, tmp_path):
     """PostgreSQL restarts while a batch converts: the catalog reconnects, every article is
     recorded once, with its one editorial event and its own slug."""

@@ -121,8 +121,10 @@ class Episode:
 @dataclass(frozen=True)
 class Job:
     """One article handed to `Project.submit`: `id`, `name` (the article), `state` (queued,
-    running, done, failed, dead), `status` once done (converted, unchanged, skipped),
-    `attempts`, `error`, `guid` (its episode), times. Read through to the record."""
+    running, done, failed, dead), `status` once done (converted, unchanged, skipped) or
+    `interrupted` for a failed embedded job whose process ended before it finished,
+    `attempts`, `error`, `guid` (its episode), times, `owner` (an embedded job's process).
+    Read through to the record."""
 
     record: JobRecord
 
@@ -469,8 +471,9 @@ class Project(CmsMethods):
 
     def _submit_sources(self, sources: list, opts: dict, use_queue: bool) -> list[str]:
         runner = job_runs.QUEUE if use_queue else job_runs.EMBEDDED
+        owner = None if use_queue else self.store.process_owner()
         records = [job_runs.failed_job(s, opts, runner) if isinstance(s, UserError)
-                   else job_runs.new_job(s, opts, runner) for s in sources]
+                   else job_runs.new_job(s, opts, runner, owner) for s in sources]
         queue = self.queue() if use_queue else None  # before any record: a missing extra
         with self.store.catalog() as catalog:
             catalog.add_jobs(records)
@@ -519,12 +522,20 @@ class Project(CmsMethods):
             ids += self._submit_sources(sources, opts, use_queue)
         return ids
 
+    @property
+    def _has_jobs(self) -> bool:
+        """Whether there may be jobs to read: the SQLite file exists, or the catalog is a
+        database (a new PostgreSQL catalog holds jobs before its first episode)."""
+        return bool(self.settings.section("catalog")["url"]) or self.store.has_catalog
+
     def job(self, job_id: str) -> Job:
         """One job by its id; a UserError when there is none."""
         record = None
-        if self.store.has_catalog:
+        if self._has_jobs:
             with self.store.catalog() as catalog:
                 record = catalog.job(job_id)
+                if record is not None and job_runs.settle_orphans(catalog, [record]):
+                    record = catalog.job(job_id)
         if record is None:
             raise UserError(f"{job_id}: no such job; list them with `audioarticles jobs`")
         return Job(record)
@@ -536,9 +547,10 @@ class Project(CmsMethods):
         unknown = [s for s in states if s not in JOB_STATES]
         if unknown:
             raise UsageError(f"unknown job state {unknown[0]!r}; valid: {', '.join(JOB_STATES)}")
-        if not self.store.has_catalog:
+        if not self._has_jobs:
             return []
         with self.store.catalog() as catalog:
+            job_runs.settle_orphans(catalog)  # those of a process that ended: failed
             records = catalog.jobs(states or None, None if ids is None else list(ids))
         return [Job(r) for r in records]
 
@@ -559,7 +571,10 @@ class Project(CmsMethods):
         by_runner: dict[str, list[JobRecord]] = {}
         with self.store.catalog() as catalog:
             for job in chosen:
-                catalog.update_job(job.id, state=job_runs.QUEUED, error="", finished_at="")
+                # an embedded job runs here now: this process owns it
+                owner = self.store.process_owner() if job.runner == job_runs.EMBEDDED else {}
+                catalog.update_job(job.id, state=job_runs.QUEUED, status="", error="",
+                                   finished_at="", owner=owner)
                 by_runner.setdefault(job.runner, []).append(job.record)
         for runner, records in by_runner.items():
             if runner == job_runs.QUEUE:

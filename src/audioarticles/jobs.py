@@ -12,6 +12,13 @@ by `audioarticles worker` processes). Both move a job through the same states:
 In the embedded executor a failure is final (`failed`, no automatic retry); on the queue,
 `failed` means a retry is scheduled (exponential backoff) and `dead` that the article was
 dead-lettered. `Project.retry` queues failed and dead jobs again.
+
+An embedded job lives only as long as the process that submitted it: each names that process
+(`owner`, `store.owners`). When the catalog's jobs are read (`settle_orphans`: `Project.job`,
+`jobs`, `retry`, `wait`) a queued or running embedded job whose process has ended is `failed`
+with status `interrupted` and a reason saying it is unfinished (its article never failed) and
+how to run it again; `retry` takes it like any failed job. A job of a live process, or of
+another host, is never touched; queue jobs are the broker's to deliver again.
 """
 
 from __future__ import annotations
@@ -30,13 +37,15 @@ from audioarticles.errors import ArticleSkipped, InputError, UserError
 from audioarticles.model import Job
 from audioarticles.pipeline.results import Converted, ConvertReport, Outcome, Progress, warn
 from audioarticles.sources import Source
-from audioarticles.store import CatalogStore, ProjectStore
+from audioarticles.store import CatalogStore, ProjectStore, owners
 from audioarticles.store.catalog import now_precise
 
 QUEUED, RUNNING, DONE, FAILED, DEAD = "queued", "running", "done", "failed", "dead"
 STATES = (QUEUED, RUNNING, DONE, FAILED, DEAD)
 FINISHED = (DONE, FAILED, DEAD)  # `wait` returns when every job is in one of these
 EMBEDDED, QUEUE = "embedded", "queue"
+#: the status of a failed embedded job whose process ended before it finished
+INTERRUPTED = "interrupted"
 
 #: the options a job carries (what `convert` takes besides its inputs)
 OPTION_DEFAULTS = {"voice": None, "rerender": False, "draft": False, "publish_at": None,
@@ -63,10 +72,12 @@ def release_for(settings: Settings, draft: bool = False,
     return editorial.Release.for_project(settings, force=force, draft=draft, publish_at=at)
 
 
-def new_job(source: Source, job_options: dict, runner: str) -> Job:
+def new_job(source: Source, job_options: dict, runner: str, owner: dict | None = None) -> Job:
+    """A queued job; `owner`: the process that runs it (embedded jobs)."""
     stamp = now_precise()
     return Job(id=uuid.uuid4().hex[:16], name=source.name, source=source.to_dict(),
-               options=job_options, runner=runner, created_at=stamp, updated_at=stamp)
+               options=job_options, runner=runner, created_at=stamp, updated_at=stamp,
+               owner=owner or {})
 
 
 def failed_job(error: InputError, job_options: dict, runner: str) -> Job:
@@ -110,6 +121,46 @@ def mark_failed(catalog: CatalogStore, job_id: str, error: str, dead: bool = Fal
                        finished_at=now_precise())
 
 
+def interrupted_reason(job: Job) -> str:
+    """Why an embedded job whose process ended is not done: unfinished, not failed."""
+    return (f"unfinished: the process that ran it stopped before it finished (pid "
+            f"{job.owner.get('pid')} on {job.owner.get('host')}); `audioarticles jobs retry "
+            f"{job.id}` runs it again")
+
+
+def settle_orphans(catalog: CatalogStore, records: list[Job] | None = None) -> bool:
+    """Mark the queued or running embedded jobs whose process has ended (`owners.gone`) as
+    failed, status `interrupted`, with `interrupted_reason`. `records`: judge the owners of
+    these (default: of every unfinished embedded job); all of a gone owner's unfinished jobs
+    are marked, then its lease is removed. True when a job changed."""
+    def orphanable(jobs: Iterable[Job]) -> list[Job]:
+        return [j for j in jobs if j.runner == EMBEDDED and j.state in (QUEUED, RUNNING)
+                and j.owner.get("token")]
+
+    candidates = orphanable(catalog.jobs(states=(QUEUED, RUNNING)) if records is None
+                            else records)
+    verdicts: dict[str, bool] = {}
+    for job in candidates:
+        token = job.owner["token"]
+        if token not in verdicts:
+            verdicts[token] = owners.gone(job.owner)
+    dead = {token for token, ended in verdicts.items() if ended}
+    if not dead:
+        return False
+    if records is not None:  # not only those asked about: the lease goes after this
+        candidates = orphanable(catalog.jobs(states=(QUEUED, RUNNING)))
+    ended: dict[str, dict] = {}
+    for job in candidates:
+        if job.owner["token"] in dead:
+            catalog.update_job(job.id, only_from=(QUEUED, RUNNING), only_owner=job.owner,
+                               state=FAILED, status=INTERRUPTED, error=interrupted_reason(job),
+                               finished_at=now_precise())
+            ended[job.owner["token"]] = job.owner
+    for owner in ended.values():
+        owners.release(owner)
+    return True
+
+
 def outcome(job: Job, catalog: CatalogStore) -> Outcome | None:
     """What a finished job gave, as a local run reports it (None while it runs)."""
     if job.state in (QUEUED, RUNNING):
@@ -149,7 +200,11 @@ def wait(store: ProjectStore, ids: list[str], progress: Progress | None = None,
     interrupted = False
     with store.catalog() as catalog:
         while len(outcomes) < len(ids):
-            for job in catalog.jobs(ids=[i for i in ids if i not in outcomes]):
+            unfinished = [i for i in ids if i not in outcomes]
+            records = catalog.jobs(ids=unfinished)
+            if settle_orphans(catalog, records):
+                records = catalog.jobs(ids=unfinished)
+            for job in records:
                 if job.state != QUEUED and job.id not in begun:
                     begun.add(job.id)
                     progress.begin(job.name)

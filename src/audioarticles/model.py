@@ -228,3 +228,5 @@ class Job:
     updated_at: str = ""
     started_at: str = ""
     finished_at: str = ""
+    # embedded jobs: the process running it (host, pid, token, lease; store/owners.py)
+    owner: dict = field(default_factory=dict)

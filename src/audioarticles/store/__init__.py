@@ -74,15 +74,41 @@ def open_files(settings: Settings) -> FileStore:
     return LocalFiles(settings.output, settings.unreleased_dir, settings.state_dir)
 
 
+#: the file store's methods that write, move or delete files
+_FILE_WRITES = frozenset({"placing", "admit", "withdraw", "purge", "delete", "discard_replaced",
+                          "delete_public", "site_batch", "delete_site", "write_record",
+                          "sweep_partial", "sweep_orphans"})
+
+
+class _GuardedFiles:
+    """The file store while the project's lock is held in a PostgreSQL catalog: a method that
+    writes first checks that the lock is still ours (`store.postgres.LockKeeper`), so a run
+    that lost it to another run writes no more files than catalog rows."""
+
+    def __init__(self, files: FileStore, guard):
+        self._files = files
+        self._guard = guard
+
+    def __getattr__(self, name: str):
+        if name in _FILE_WRITES:
+            self._guard.ensure()
+        return getattr(self._files, name)
+
+
 class ProjectStore:
     """One project's storage, as its settings place it."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        self._guard = None  # the lock in a PostgreSQL catalog, while `lock` holds it
 
     @cached_property
-    def files(self) -> FileStore:
+    def _files(self) -> FileStore:
         return open_files(self.settings)
+
+    @property
+    def files(self) -> FileStore:
+        return self._files if self._guard is None else _GuardedFiles(self._files, self._guard)
 
     @property
     def has_catalog(self) -> bool:
@@ -107,8 +133,24 @@ class ProjectStore:
         that takes it writes output/, so it first sweeps the temporary files a killed command
         of ours left (only ours: the manifest says which)."""
         with run_lock(self.settings, command):
-            self.files.sweep_partial(partial_cutoff(self.settings))
-            yield
+            url = self.settings.section("catalog")["url"]
+            outer = self._guard
+            if url:
+                from audioarticles.store.postgres import held_lock
+
+                self._guard = held_lock(url)
+            try:
+                self.files.sweep_partial(partial_cutoff(self.settings))
+                yield
+            finally:
+                self._guard = outer
+
+    def process_owner(self) -> dict:
+        """This process as the owner of the embedded jobs it runs: host, pid and the lease it
+        holds while it lives (`store.owners`)."""
+        from audioarticles.store import owners
+
+        return owners.this_process(self.settings.state_dir)
 
     def segment_cache(self) -> SegmentCache:
         """Local entries, in front of the private storage's shared tier when there is one."""

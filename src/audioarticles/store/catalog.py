@@ -168,16 +168,26 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX jobs_state ON jobs(state)
     """,
+    # the process an embedded job runs in (host, pid, the lease it holds: store/owners.py),
+    # so a job whose process ended before it finished is seen as such, not queued forever
+    """
+    ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT '{}'
+    """,
 ]
 
 _JSON_FIELDS = {"transcripts", "meta"}
 _COLUMNS = [f.name for f in fields(Episode) if f.name != "id"]
-_JOB_JSON = ("source", "options")
+_JOB_JSON = ("source", "options", "owner")
 _JOB_COLUMNS = [f.name for f in fields(Job)]
 #: every table, in the order `copy_into` fills them (what a catalog holds, all of it)
 TABLES = ("settings", "episodes", "slug_claims", "editorial_events", "tombstones",
           "retired_files", "feed_numbers", "feed_tokens", "editions", "api_tokens",
           "webhook_deliveries", "listening_events", "api_articles", "episode_cues", "jobs")
+
+
+def _job_json(value: dict) -> str:
+    """A job's data field as stored (one spelling, so a field can be matched as text)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def now_iso() -> str:
@@ -466,7 +476,7 @@ class SqlCatalog(cms_tables.CmsRecords, CatalogStore):
     # conversions handed to the embedded executor or the queue (jobs.py)
 
     def add_jobs(self, jobs: list[Job]) -> None:
-        rows = [{k: json.dumps(v, ensure_ascii=False, sort_keys=True) if k in _JOB_JSON else v
+        rows = [{k: _job_json(v) if k in _JOB_JSON else v
                  for k, v in asdict(job).items()} for job in jobs]
         with self.transaction():
             self._execute_many(
@@ -501,9 +511,11 @@ class SqlCatalog(cms_tables.CmsRecords, CatalogStore):
         return [self._job(r) for r in self._rows(sql + " ORDER BY created_at DESC, id",
                                                  tuple(args))]
 
-    def update_job(self, job_id: str, only_from: tuple[str, ...] = (), **changes) -> bool:
+    def update_job(self, job_id: str, only_from: tuple[str, ...] = (),
+                   only_owner: dict | None = None, **changes) -> bool:
         """Change a job's fields (`attempts` may be given as "+1"); `only_from`: only while
-        it is in one of these states. False when no job changed."""
+        it is in one of these states; `only_owner`: only while this process owns it. False
+        when no job changed."""
         assert changes and set(changes) <= set(_JOB_COLUMNS) - {"id"}, changes
         sets, args = [], {"id": job_id}
         for key, value in changes.items():
@@ -511,7 +523,7 @@ class SqlCatalog(cms_tables.CmsRecords, CatalogStore):
                 sets.append("attempts = attempts + 1")
                 continue
             sets.append(f"{key} = :{key}")
-            args[key] = json.dumps(value, sort_keys=True) if key in _JOB_JSON else value
+            args[key] = _job_json(value) if key in _JOB_JSON else value
         if "updated_at" not in changes:
             sets.append("updated_at = :updated_at")
             args["updated_at"] = now_precise()
@@ -519,6 +531,9 @@ class SqlCatalog(cms_tables.CmsRecords, CatalogStore):
         if only_from:
             sql += f" AND state IN ({', '.join(f':s{i}' for i in range(len(only_from)))})"
             args.update({f"s{i}": s for i, s in enumerate(only_from)})
+        if only_owner is not None:
+            sql += " AND owner = :only_owner"
+            args["only_owner"] = _job_json(only_owner)
         return self.execute(sql, args) > 0
 
     # the whole catalog, row by row (`audioarticles migrate` copies one catalog into another)

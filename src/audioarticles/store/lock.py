@@ -114,21 +114,30 @@ def project_lock(state_dir: Path, command: str | None = None, wait_s: float = 10
 
 
 @contextmanager
-def database_lock(url: str, what: str, wait_s: float, poll_s: float = 0.2) -> Iterator[None]:
+def database_lock(url: str, what: str, wait_s: float, poll_s: float = 0.2,
+                  reconnect_s: float = 30.0) -> Iterator[None]:
     """The project's lock held in its PostgreSQL catalog (an advisory lock), so runs on other
     machines sharing the catalog take turns too. It is released when the block ends, or by the
-    server when the holder dies (its connection closes). Waits `wait_s`, then ProjectBusy."""
-    from audioarticles.store.postgres import advisory_lock_holder, connect, shown_url, \
-        try_advisory_lock
+    server when the holder dies (its connection closes). Waits `wait_s`, then ProjectBusy.
+
+    The lock goes with its connection: when the server restarts (or the network cuts it) while
+    the block runs, it is taken again on a new connection if nobody took it meanwhile;
+    otherwise the catalogs opened in the block refuse every write (`postgres.LockLost`, one
+    line saying so), so the run stops rather than go on writing beside the run that took it
+    (`postgres.LockKeeper`)."""
+    from audioarticles.store.postgres import LockKeeper, advisory_lock_holder, connect, \
+        shown_url, try_advisory_lock
 
     conn = connect(url)
     try:
         _wait_for(lambda: try_advisory_lock(conn), wait_s, poll_s, lambda: (
             f"project {what} is busy: {advisory_lock_holder(conn)} holds its lock in the "
             f"catalog database {shown_url(url)}"))
-        yield
-    finally:
+    except BaseException:
         conn.close()
+        raise
+    with LockKeeper(url, conn, reconnect_s):
+        yield
 
 
 @contextmanager
@@ -142,5 +151,6 @@ def run_lock(project, command: str | None = None) -> Iterator[Path]:
         if not url:
             yield path
             return
-        with database_lock(url, str(project.root), wait_s):
+        with database_lock(url, str(project.root), wait_s,
+                           reconnect_s=float(project.section("catalog")["reconnect_s"])):
             yield path

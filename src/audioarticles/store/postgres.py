@@ -10,6 +10,12 @@ A lost connection (the server restarted, a network cut) is reconnected, waiting 
 `[catalog] reconnect_s`: a statement outside a transaction runs again on the new connection; a
 transaction the server rolled back is run again when its caller allows it (`retrying`), and
 otherwise fails as a whole (`CatalogError`), never half-applied.
+
+The project's lock is a session-level advisory lock, so it goes with its connection: a server
+restart or a cut connection releases it silently. `LockKeeper` watches it while it is held
+(a query every `LOCK_KEEPALIVE_S`, and at once whenever a catalog opened under the lock has to
+reconnect) and takes it again on a new connection if nobody took it meanwhile; otherwise the
+holder's next catalog write raises `LockLost`, and its run stops with one line.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import re
 import socket
 import threading
 import time
+from datetime import datetime, timezone
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -124,6 +131,8 @@ class PgCatalog(SqlCatalog):
         self._psycopg = _psycopg()
         self._lock = threading.RLock()
         self._depth = 0  # transactions open (nested ones are savepoints)
+        #: the project's lock, when this thread holds it: no write once it is lost
+        self._guard = held_lock(url)
         self.conn = connect(url)
         try:
             self.migrate()
@@ -147,12 +156,17 @@ class PgCatalog(SqlCatalog):
             while True:
                 try:
                     self.conn = connect(self.url, timeout_s=5)
-                    return
                 except CatalogError as exc:
                     if time.monotonic() >= deadline:
                         raise CatalogError(f"{exc} (reconnecting for {self.reconnect_s:g} s "
                                            f"after: {' '.join(str(cause).split())})") from cause
                     time.sleep(0.25)
+                    continue
+                # the server may have restarted, and released the project's lock with it:
+                # nothing runs on the new connection before the lock is known to be ours
+                if self._guard is not None:
+                    self._guard.check()
+                return
 
     def _failed(self, exc: Exception) -> CatalogError:
         reason = " ".join(str(exc).split()) or type(exc).__name__
@@ -187,19 +201,27 @@ class PgCatalog(SqlCatalog):
             cursor = self._cursor(sql, args)
             return cursor.fetchall() if cursor.description else []
 
+    def _writing(self) -> None:
+        if self._guard is not None:
+            self._guard.ensure()
+
     def execute(self, sql: str, args: Any = ()) -> int:
+        self._writing()
         return self._cursor(sql, args).rowcount
 
     def _execute_many(self, sql: str, rows: list) -> None:
+        self._writing()
         self._cursor(sql, rows, many=True)
 
     def _insert(self, sql: str, args: Any = ()) -> int:
+        self._writing()
         with self._lock:
             return int(self._cursor(sql + " RETURNING id", args).fetchone()["id"])
 
     @contextmanager
     def transaction(self) -> Iterator[PgCatalog]:
         """All or nothing. Inside another transaction: a savepoint."""
+        self._writing()
         with self._lock:
             for attempt in (1, 2):
                 if self._depth == 0 and self._lost():
@@ -309,13 +331,160 @@ def try_advisory_lock(conn) -> bool:
                              _PROJECT_LOCK).fetchone()["got"])
 
 
-def advisory_lock_holder(conn) -> str:
-    """Who holds the project's advisory lock, as the server knows them."""
-    row = conn.execute(
-        "SELECT a.application_name AS name, a.backend_start::text AS since "
+def _lock_holder_row(conn) -> dict | None:
+    return conn.execute(
+        "SELECT a.application_name AS name, a.backend_start::text AS since, a.pid AS pid "
         "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
         "WHERE l.locktype = 'advisory' AND l.classid = %s AND l.objid = %s AND l.granted",
         _PROJECT_LOCK).fetchone()
+
+
+def advisory_lock_holder(conn) -> str:
+    """Who holds the project's advisory lock, as the server knows them."""
+    row = _lock_holder_row(conn)
     if not row:
         return "another audioarticles run"
     return f"{row['name'] or 'another audioarticles run'} (connected since {row['since']})"
+
+
+def holds_advisory_lock(conn) -> bool:
+    """Whether this connection's session holds the project's advisory lock."""
+    return bool(conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
+        "AND objid = %s AND pid = pg_backend_pid() AND granted) AS held",
+        _PROJECT_LOCK).fetchone()["held"])
+
+
+class LockLost(CatalogError):
+    """The project's lock went with its connection (a server restart, a network cut) and
+    another run took it before this one could take it again: this run must write nothing
+    more. A StorageError: a batch stops as for a signal, then says this."""
+
+
+#: how often a held project lock is checked (a one-row query on its own connection)
+LOCK_KEEPALIVE_S = 1.0
+
+_held = threading.local()  # the LockKeepers this thread holds, by URL
+
+
+def held_lock(url: str) -> LockKeeper | None:
+    """The project's lock on `url` when this thread holds it (a catalog opened under it
+    checks it before each write)."""
+    return getattr(_held, "keepers", {}).get(url)
+
+
+def _clock() -> str:
+    return datetime.now(timezone.utc).strftime("%H:%M:%S UTC")
+
+
+class LockKeeper:
+    """Holds the project's advisory lock on its own connection and keeps it held: a thread
+    checks it every `interval_s`; when its connection is gone (the server restarted, the
+    network cut it) it takes the lock again on a new one, trying for `reconnect_s`, unless
+    another run took it meanwhile. Then the lock is lost for good: `ensure` raises LockLost.
+    Use it as a context manager around the work the lock protects, once `conn` holds it."""
+
+    def __init__(self, url: str, conn, reconnect_s: float = 30.0,
+                 interval_s: float | None = None):
+        self.url = url
+        self.conn = conn
+        self._backend = conn.info.backend_pid  # the server session holding the lock
+        self.reconnect_s = reconnect_s
+        self.interval_s = LOCK_KEEPALIVE_S if interval_s is None else interval_s
+        self.lost: str | None = None
+        self.retaken = 0  # times the lock was taken again on a new connection
+        self.confirmed = _clock()  # when the lock was last known to be ours
+        self._mutex = threading.Lock()  # one check at a time (the thread, a reconnecting catalog)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="audioarticles-lock",
+                                        daemon=True)
+
+    def __enter__(self) -> LockKeeper:
+        keepers = _held.__dict__.setdefault("keepers", {})
+        self._outer = keepers.get(self.url)
+        keepers[self.url] = self
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        keepers = _held.__dict__.get("keepers", {})
+        if self._outer is None:
+            keepers.pop(self.url, None)
+        else:
+            keepers[self.url] = self._outer
+        with self._mutex:
+            self.conn.close()
+
+    def ensure(self) -> None:
+        """LockLost once the lock is lost (cheap: no query)."""
+        if self.lost:
+            raise LockLost(self.lost)
+
+    def check(self) -> None:
+        """Make sure the lock is still ours: query it on its connection, and when that
+        connection is gone take the lock again on a new one. LockLost when another run took
+        it (or the server could not be reached for `reconnect_s`)."""
+        psycopg = _psycopg()
+        with self._mutex:
+            self.ensure()
+            try:
+                if not (self.conn.closed or self.conn.broken) and holds_advisory_lock(self.conn):
+                    self.confirmed = _clock()
+                    return
+            except psycopg.Error:
+                pass
+            self._take_again()
+
+    def _take_again(self) -> None:
+        psycopg = _psycopg()
+        where = shown_url(self.url)
+        self.conn.close()
+        deadline = time.monotonic() + self.reconnect_s
+        while True:
+            conn = None
+            try:
+                conn = connect(self.url, timeout_s=5)
+                if try_advisory_lock(conn):
+                    self.conn, conn = conn, None
+                    self._backend = self.conn.info.backend_pid
+                    self.retaken += 1
+                    self.confirmed = _clock()
+                    return
+                row = _lock_holder_row(conn)
+                ours = (_application_name(), self._backend)
+                if not row or (row["name"], row["pid"]) != ours:
+                    holder = advisory_lock_holder(conn)
+                    break
+                # our own old session, cut off from us but not yet ended by the server: it
+                # still holds the lock for us; end it, then take the lock here
+                conn.execute("SELECT pg_terminate_backend(%s)", (row["pid"],))
+                raise CatalogError("our previous session still held the lock")
+            except (CatalogError, psycopg.Error) as exc:
+                if time.monotonic() >= deadline or self._stop.is_set():  # or the block ended
+                    self.lost = (f"lost the project lock on {where} when its connection was "
+                                 f"cut, and could not take it again for {self.reconnect_s:g} s "
+                                 f"({' '.join(str(exc).split())}); this run stopped and wrote "
+                                 f"nothing to the catalog once the lock was gone (last known "
+                                 f"ours at {self.confirmed})")
+                    raise LockLost(self.lost) from exc
+                time.sleep(0.25)
+            finally:
+                if conn is not None:
+                    conn.close()
+        self.lost = (f"lost the project lock on {where} when its connection was cut (the "
+                     f"server restarted, or the network failed) and {holder} took it "
+                     f"meanwhile; this run stopped and wrote nothing to the catalog once the "
+                     f"lock was gone (last known ours at {self.confirmed}); run the command "
+                     "again once the other run is done")
+        raise LockLost(self.lost)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                self.check()
+            except LockLost:
+                return  # the holder's next write says it
+            except Exception:  # noqa: BLE001 - a check that failed oddly is tried again
+                continue
