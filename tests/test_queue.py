@@ -424,3 +424,40 @@ def test_a_retry_after_pauses_every_worker_process(redis_server, tmp_path, fake_
               if told.ended + 0.3 < r.started < told.ended + 3 - 0.1]
     assert during == []
     assert any(r.started > told.ended + 2.9 for r in received)
+
+
+def test_wait_follows_a_failed_attempt_through_its_retry(redis_server, tmp_path, fake_gtts):
+    """An article whose first attempt fails (the service answers 500, no fallback) and
+    whose retry succeeds: `wait` reports it converted, after a warning about the failed
+    attempt, instead of returning at the first failure as if the article had failed."""
+    import threading
+
+    from audioarticles.pipeline.results import Progress
+
+    class Told(Progress):
+        def __init__(self):
+            self.warnings = []
+
+        def warn(self, message):
+            self.warnings.append(message)
+
+    extra = "[gtts]\nattempts = 1\nunreachable_attempts = 1\n"
+    project = queue_project(tmp_path / "p", redis_server.url, voice="fr", extra=extra,
+                            min_backoff_s=1.0)
+    fake_gtts.fail_always("500")
+    with Workers(project.root, processes=1):
+        [job_id] = project.submit([article(1, language="fr")], fallback=False)
+
+        def heal_after_the_first_failure():
+            wait_state(project, job_id, ("failed",), timeout=120)
+            fake_gtts.fail_always(None)
+
+        healer = threading.Thread(target=heal_after_the_first_failure)
+        healer.start()
+        told = Told()
+        report = project.wait([job_id], told, timeout=180)
+        healer.join()
+    assert report.ok, report.failed
+    assert project.job(job_id).attempts == 2
+    assert len(told.warnings) == 1 and "attempt 1 failed" in told.warnings[0]
+    assert "a retry is scheduled" in told.warnings[0]

@@ -589,8 +589,9 @@ class Project(CmsMethods):
         """Follow jobs until each is done, failed or dead, telling `progress` what a local run
         would (`begin`, `done`, `finish`); returns the same report as a local run (in the
         order of `ids`). After `timeout` seconds, or when `stop()` is true, the unfinished
-        ones are counted as not done (`report.interrupted`). On the queue, `failed` means a
-        retry is scheduled: the report lists it as failed, with that said."""
+        ones are counted as not done (`report.interrupted`). On the queue, a job that failed
+        with a retry scheduled is followed through its retries (`progress.warn` says each
+        failure) until it is done or dead-lettered."""
         run = job_runs.wait(self.store, list(ids), progress, timeout,
                             stop=stop or (lambda: False))
         if not run.interrupted:  # embedded: also the rebuild after them

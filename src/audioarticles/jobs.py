@@ -191,11 +191,15 @@ def wait(store: ProjectStore, ids: list[str], progress: Progress | None = None,
          stop: Callable[[], bool] = lambda: False) -> ConvertReport:
     """Follow jobs until each is done, failed or dead, telling `progress` as a local run
     does (begin when one starts, done when it ends); the report lists them in the order of
-    `ids`. `timeout_s` or `stop()`: the unfinished ones count as not done (interrupted)."""
+    `ids`. A queue job that failed with a retry scheduled is followed through its retries
+    (`progress.warn` says each failure): only its last attempt is its outcome, so a passing
+    fault (Redis restarting, a service answering 503) is not reported as the article
+    failing. `timeout_s` or `stop()`: the unfinished ones count as not done (interrupted)."""
     progress = progress or Progress()
     progress.start(len(ids))
     outcomes: dict[str, Outcome] = {}
     begun: set[str] = set()
+    retrying: set[tuple[str, int]] = set()  # (job, attempt) failures already told
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     interrupted = False
     with store.catalog() as catalog:
@@ -208,6 +212,13 @@ def wait(store: ProjectStore, ids: list[str], progress: Progress | None = None,
                 if job.state != QUEUED and job.id not in begun:
                     begun.add(job.id)
                     progress.begin(job.name)
+                if job.state == FAILED and job.runner == QUEUE:
+                    if (job.id, job.attempts) not in retrying:
+                        retrying.add((job.id, job.attempts))
+                        progress.warn(f"{job.name}: attempt {job.attempts} failed "
+                                      f"({job.error or 'no reason given'}); a retry is "
+                                      "scheduled")
+                    continue
                 result = outcome(job, catalog)
                 if result is not None:
                     outcomes[job.id] = result
