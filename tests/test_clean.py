@@ -121,6 +121,16 @@ def test_teasers_are_dropped_even_without_a_marker():
     "Voir la transcription du reportage",
     "Lire la suite",
     "Afficher plus",
+    # an agency's desk signature, affiliate disclosures
+    "tsq-abc/ito/cbn",
+    "jmi/bow",
+    "pyv/ib/LyS",
+    "Ce lien est affilié : si vous achetez par lui, je touche une petite commission, sans "
+    "surcoût pour vous.",
+    "Cet article contient des liens affiliés : nous pouvons percevoir une rémunération en cas "
+    "d’achat.",
+    "En tant que Partenaire Amazon, je réalise un bénéfice sur les achats remplissant les "
+    "conditions requises.",
 ])
 def test_packaged_drop_rules(line):
     assert any(p.fullmatch(line) for p in load_rules().drop_lines)
@@ -142,6 +152,11 @@ def test_packaged_drop_rules(line):
     "Le 30/11/2026, le conseil a voté le budget.",
     "Lire la suite de ses mémoires lui prendra des mois.",
     "Photos : la ville sous la neige, un spectacle rare que les habitants ont immortalisé.",
+    # slashes in text, and affiliation as news
+    "24h/24",
+    "Le rapport 2025/2026 est attendu en mars.",
+    "Les liens affiliés rapportent aux sites de presse une commission de 5 à 8 %.",
+    "Le comparateur, affilié à un groupe bancaire, touche une commission sur chaque prêt.",
 ])
 def test_packaged_drop_rules_keep_body_text(line):
     assert not any(p.fullmatch(line) for p in load_rules().drop_lines)

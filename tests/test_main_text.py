@@ -237,6 +237,17 @@ def test_footnote_calls_are_removed(html, left):
     ('<script type="application/ld+json">{"@type":"NewsArticle","headline":"L\'école sauvée '
      'de justesse"}</script>', "<h1>L’école sauvée de justesse</h1>",
      "L’école sauvée de justesse"),
+    # a regional title puts the place or the rubric first
+    ("<title>Quimperlé. Conseil municipal : la piscine rouvrira en juin</title>",
+     "<h1>Conseil municipal : la piscine rouvrira en juin</h1>",
+     "Conseil municipal : la piscine rouvrira en juin"),
+    ("<title>Faits divers | Un homme blessé à Aubervilliers</title>",
+     "<h1>Un homme blessé à Aubervilliers</h1>", "Un homme blessé à Aubervilliers"),
+    # a longer prefix is a sentence, no place; a prefix without separator is no label
+    ("<title>Ce que nous apprend le rapport. Un homme blessé à Aubervilliers</title>",
+     "<h1>Un homme blessé à Aubervilliers</h1>", None),
+    ("<title>Pourquoi un homme blessé à Aubervilliers</title>",
+     "<h1>Un homme blessé à Aubervilliers</h1>", None),
     # a logo in the <h1>, a heading the titles do not begin with, no <h1>
     ("<title>Le Site - Un article sur autre chose</title>", "<h1>Le Site</h1>", None),
     ("<title>Un article sur autre chose</title>", "<h1>Les plus lus du jour</h1>", None),

@@ -69,6 +69,10 @@ JSONLD_VETOES_ABOVE = 0.7
 # The <h1> is the article's headline when the page's <title>, og:title or JSON-LD headline
 # begins with its text and it has at least this many words (a logo in an <h1> is shorter).
 HEADLINE_MIN_WORDS = 3
+# A regional title may put the place or the rubric before the headline ("Quimperlé. Conseil
+# municipal : …", "Faits divers | …"): at most this many words, closed by a separator.
+HEADLINE_PREFIX_WORDS = 3
+HEADLINE_PREFIX_END = re.compile(r"[.:|–—-]$")
 # A summary box ("L'essentiel" and its points) holds at most this many characters, and is at
 # most this many levels above its label.
 SUMMARY_MAX_CHARS = 1500
@@ -315,14 +319,27 @@ def page_titles(tree: lxml.html.HtmlElement) -> list[str]:
 
 def headline(tree: lxml.html.HtmlElement) -> lxml.etree._Element | None:
     """The page's first <h1> when it is the article's headline: the page's titles begin with its
-    text ("Viaduc de la Sioule" for "Viaduc de la Sioule — Wikipédia"), and it is no logo."""
+    text ("Viaduc de la Sioule" for "Viaduc de la Sioule — Wikipédia"), perhaps after a place
+    ("Quimperlé. "), and it is no logo."""
     heading = next(tree.iter("h1"), None)
     if heading is None:
         return None
     text = loose(heading.text_content())
     if len(text.split()) < HEADLINE_MIN_WORDS:
         return None
-    return heading if any(loose(t).startswith(text) for t in page_titles(tree)) else None
+    return heading if any(_titled(t, text) for t in page_titles(tree)) else None
+
+
+def _titled(title: str, heading: str) -> bool:
+    """Whether a page title (loose) begins with the heading's text (loose), perhaps after a
+    place or rubric prefix ("Quimperlé. ")."""
+    title = loose(title)
+    at = title.find(heading)
+    if at <= 0:
+        return at == 0
+    prefix = title[:at].rstrip()
+    return (len(prefix.split()) <= HEADLINE_PREFIX_WORDS
+            and HEADLINE_PREFIX_END.search(prefix) is not None)
 
 
 def prune_before_headline(tree: lxml.html.HtmlElement, heading: lxml.etree._Element | None,
