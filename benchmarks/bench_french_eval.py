@@ -2,7 +2,7 @@
 
 The sentences are `tests/fixtures/normalise_eval_fr.tsv` (written for this project in the style
 of news wires, sport, economy, health, law and history pages, with what a newsreader says, before
-the issue-16 rules) and `normalise_eval_fr_2.tsv` … `_5.tsv` (batches written after them, each
+the issue-16 rules) and `normalise_eval_fr_2.tsv` … `_8.tsv` (batches written after them, each
 committed with its first-run score, to check that they generalise).
 A sentence counts as right when the normaliser's output equals the expected reading, compared
 as a listener hears it: case, punctuation, apostrophes and hyphens are ignored.
@@ -25,7 +25,8 @@ BATCHES = {"first batch": FIXTURES / "normalise_eval_fr.tsv",
            "fourth batch": FIXTURES / "normalise_eval_fr_4.tsv",
            "fifth batch": FIXTURES / "normalise_eval_fr_5.tsv",
            "sixth batch": FIXTURES / "normalise_eval_fr_6.tsv",
-           "seventh batch": FIXTURES / "normalise_eval_fr_7.tsv"}
+           "seventh batch": FIXTURES / "normalise_eval_fr_7.tsv",
+           "eighth batch": FIXTURES / "normalise_eval_fr_8.tsv"}
 
 # Figures that cannot be measured again from this tree: the rules before issue 16 and the
 # second batch's first score, taken before the fixes it prompted.
@@ -56,9 +57,34 @@ HISTORY = ("Before the issue-16 rules (commit ec46a58), the same comparison gave
            "\"/mm³\" and the pharmacology term \"Cmax\", which then became rules and golden "
            "cases too. The seventh batch (79 sentences, written after a second round of rules was "
            "frozen at a2dfd07, by their author) scored 79/79 (100.0 %) when first run. The sixth and "
-           "seventh were written by someone who knew the rules; the fifth, written blind, is the "
-           "least biased figure (93.0 %). Every batch written after rules existed, on its first "
-           "run: 75/79 + 123/131 + 65/65 + 253/272 + 113/116 + 79/79 = 708/742 (95.4 %).")
+           "seventh were written by someone who knew the rules. The eighth batch (256 sentences in the "
+           "styles of the French treebanks and news pages, written in session 3 by a second engineer "
+           "who had not read the rules, their data or their golden tables, rules at 947f8ae) scored "
+           "233/256 (91.0 %) when first run; its 23 misses: agreement wrongly made with the noun after "
+           "a number (\"1 place\" in an address, \"3-1 face\"), or missed across a range (\"en 1 à 2 "
+           "heures\"); \"de 1,2 %\", \"de 1,1 °C\", \"de 1,2 ‰\" read \"d'un\" (three); "
+           "\"500 k€\" spelled \"cinq cents mille\"; \"2,8 milliards de CHF\" spelled; \"33 Mt\" "
+           "read \"mégatonnes\" (newsreaders say \"millions de tonnes\"); the frequency \"1/1 000\" "
+           "read \"pour mille\"; the gap \"0\\\"34\" not read as hundredths; \"90e+4\" given an "
+           "added \"minute\"; the abbreviations \"al.\" (alinéa) and \"th.\" (thermostat) and the "
+           "ordinal \"2d\"; the bare roman numerals \"du I et du II de l'article\"; the lifespan "
+           "\"(1802-1885)\" read as a range with \"à\"; \"RAM\" spelled and \"mAh\" without "
+           "plural; the web address \"www.….fr\" and the e-mail's \".fr\" (\"www\" dropped, \"fr\" "
+           "not spelled); \"#MeToo\" read \"hashtag\"; \"Insee\" respelled \"insé\" (same sound); "
+           "and \"TGV\" spelled where the expectation left it written. Seven expectations were then "
+           "corrected as transcription slips against the earlier batches' conventions (the three "
+           "\"d'un\", \"insé\", \"TGV\", the \"minute\" of \"90e+4\" and the \"à\" of "
+           "\"(1802-1885)\", as in \"(1545-1563)\"); the others became rules and golden cases "
+           "(street numbers, prepositions \"face à\", ranges after \"en\"/\"dans\"/\"sous\", "
+           "\"k€\", currency codes after a scale word, \"Mt\", frequencies after a comparison, "
+           "gaps under a second, \"al.\", \"th.\", \"2d\", article parts \"du II\", \"RAM\", "
+           "\"mAh\"). Still read otherwise than the batch expects: the web address, the e-mail's "
+           "\".fr\" and \"#MeToo\", where the web rules' golden readings (\"www\" dropped, "
+           "\"point fr\", \"hashtag\") are kept. Blind "
+           "batches (written before their authors read the rules), on their first run: the fifth "
+           "253/272 and the eighth 233/256 = 486/528 (92.0 %), the least biased figure. Every batch "
+           "written after rules existed, on its first run: 75/79 + 123/131 + 65/65 + 253/272 + "
+           "113/116 + 79/79 + 233/256 = 941/998 (94.3 %).")
 _NOT_HEARD = re.compile(r"[^\w]+|_")
 
 
@@ -94,7 +120,8 @@ def run() -> str:
              "case, punctuation and hyphens ignored. The first batch was written before the issue-16 "
              "rules, the second after them, the third in session 2 before its rule changes, the fourth "
              "after they were frozen, the fifth in session 3 before its author read the rules, the "
-             "sixth and seventh after that session's rule changes.", "",
+             "sixth and seventh after that session's rule changes, the eighth in session 3 by a "
+             "second engineer before reading the rules.", "",
              "| batch | category | sentences | fully right |", "| --- | --- | ---: | ---: |"]
     everything, wrong_total, elapsed = 0, 0, 0.0
     for batch, path in BATCHES.items():

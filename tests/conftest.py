@@ -10,6 +10,7 @@ import inspect
 import os
 import re
 import shutil
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "ia-sante-numerique.txt"
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# A suite started in the background by a non-interactive shell (`... &`, nohup) inherits
+# SIGINT ignored, and so would every program it starts: the tests that stop `serve`, `api` or
+# a conversion the way a user does, with Ctrl-C, would wait for nothing. Give SIGINT back
+# its default handling, as a terminal would have it.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def require_tool(name: str) -> str:

@@ -43,7 +43,7 @@ def table(*rows):
     ("je lui donne 8/10, un bon cru", "je lui donne huit sur dix, un bon cru"),
     ("Note : 4/5 pour l'accueil", "Note: quatre sur cinq pour l'accueil"),
     ("très fréquent (≥ 1/10)", "très fréquent (supérieur ou égal à un sur dix)"),
-    ("peu fréquent (≥ 1/1 000, < 1/100)", "peu fréquent (supérieur ou égal à un pour mille, inférieur à un sur cent)"),
+    ("peu fréquent (≥ 1/1 000, < 1/100)", "peu fréquent (supérieur ou égal à un sur mille, inférieur à un sur cent)"),
     ("noté 3/5 par les lecteurs", "noté trois sur cinq par les lecteurs"),
     ("8/10 élèves ont réussi", "huit sur dix élèves ont réussi"),
     ("4/5 des électeurs", "quatre cinquièmes des électeurs"),
@@ -70,6 +70,10 @@ def table(*rows):
     ("il touchait 15 000 € brut/mois", "il touchait quinze mille euros brut par mois"),
     ("la vitesse en km/h", "la vitesse en kilomètres heure"),
     ("et/ou", "et ou"),
+    # a frequency after a comparison is one case out of N, not a rate
+    ("très rares (< 1/10 000)", "très rares (inférieur à un sur dix mille)"),
+    ("rares (≥ 1/10 000, < 1/1 000)", "rares (supérieur ou égal à un sur dix mille, inférieur à un sur mille)"),
+    ("une incidence de 1/100 000 habitants", "une incidence d'un pour cent mille habitants"),
 )
 def test_slashes(written, spoken):
     assert normalise(written) == spoken
@@ -103,6 +107,14 @@ def test_slashes(written, spoken):
     ("5 000 000 € de dons", "cinq millions d'euros de dons"),
     ("2 000 000 000 $", "deux milliards de dollars"),
     ("1 500 000 €", "un million cinq cent mille euros"),
+    # "mille" is an adjective: "cents" and "vingts" lose their s before it
+    ("investi 500 k€ dans la PME", "investi cinq cent mille euros dans la pé èm e"),
+    ("un budget de 80 k€", "un budget de quatre-vingt mille euros"),
+    ("200 K€ de subventions", "deux cent mille euros de subventions"),
+    # a currency code after the scale word
+    ("2,8 milliards de CHF", "deux virgule huit milliards de francs suisses"),
+    ("12 millions de CHF", "douze millions de francs suisses"),
+    ("3 milliards de F CFA", "trois milliards de francs cé èf a"),
 )
 def test_money_shorthand(written, spoken):
     assert normalise(written) == spoken
@@ -170,7 +182,7 @@ def test_signs_and_dashes(written, spoken):
     ("exprimé en km²", "exprimé en kilomètres carrés"),
     ("le m² le plus cher", "le mètre carré le plus cher"),
     ("une parcelle de 3 ha", "une parcelle de trois hectares"),
-    ("une batterie de 5 000 mAh", "une batterie de cinq mille milliampères-heure"),
+    ("une batterie de 5 000 mAh", "une batterie de cinq mille milliampères-heures"),
     ("une hausse de 50 cts", "une hausse de cinquante centimes"),
     ("une baisse de 12 mmHg", "une baisse de douze millimètres de mercure"),
     ("une PAS de 140 mmHg", "une pé a èss de cent quarante millimètres de mercure"),
@@ -194,6 +206,11 @@ def test_signs_and_dashes(written, spoken):
     ("la Cmax et le Tmax", "la cé max et le té max"),
     ("95 €/MWh", "quatre-vingt-quinze euros le mégawattheure"),
     ("relevé ses taux de 75 pb", "relevé ses taux de soixante-quinze points de base"),
+    # "Mt" in the news is millions of tonnes (of wheat, of CO2)
+    ("une récolte de 33 Mt", "une récolte de trente-trois millions de tonnes"),
+    ("1 Mt de CO2", "un million de tonnes de cé o deux"),
+    ("4,5 Mt", "quatre virgule cinq millions de tonnes"),
+    ("une batterie de 4 000 mAh", "une batterie de quatre mille milliampères-heures"),
 )
 def test_compound_units(written, spoken):
     assert normalise(written) == spoken
@@ -217,6 +234,11 @@ def test_compound_units(written, spoken):
     ("au XIIIe siècle", "au treizième siècle"),
     ("Elizabeth II", "Elizabeth deux"),
     ("le CV du candidat", "le cé vé du candidat"),
+    # the numbered parts of a legal article
+    ("du I et du II de l'article 3", "du un et du deux de l'article trois"),
+    ("le II de l'article L. 521-1", "le deux de l'article èl cinq cent vingt et un tiret un"),
+    ("au III de l'article 12", "au trois de l'article douze"),
+    ("le I, le II et le IV de l'article 4", "le un, le deux et le quatre de l'article quatre"),
 )
 def test_roman_numerals(written, spoken):
     assert normalise(written) == spoken
@@ -332,6 +354,9 @@ def test_identifiers(written, spoken):
     ("un texte signé par J. Martin. Il", "un texte signé par J. Martin. Il"),
     ("le CO2", "le cé o deux"),
     ("le SRAS", "le Sras"),
+    ("8 Go de RAM", "huit gigaoctets de Ram"),
+    ("la mémoire RAM du serveur", "la mémoire Ram du serveur"),
+    ("un CD ROM", "un cé dé Rom"),
 )
 def test_acronyms(written, spoken):
     assert normalise(written) == spoken
@@ -426,6 +451,11 @@ def test_project_lexicon_can_list_an_acronym_the_rule_gets_wrong(tmp_path):
     ("le 4x100 m", "le quatre fois cent mètres"),
     ("le relais 4 x 400 m", "le relais quatre fois quatre cents mètres"),
     ("le Tournoi des VI Nations", "le Tournoi des six Nations"),
+    # a gap under a second is said in tenths, hundredths or thousandths
+    ("à 0\"34 de la gagnante", "à trente-quatre centièmes de la gagnante"),
+    ("battu de 0\"01", "battu d'un centième"),
+    ("à 0\"007 près", "à sept millièmes près"),
+    ("à 0\"4 du vainqueur", "à quatre dixièmes du vainqueur"),
 )
 def test_sport(written, spoken):
     assert normalise(written) == spoken
@@ -461,6 +491,11 @@ def test_sport(written, spoken):
     ("le porte\u2011parole", "le porte-parole"),
     ("2020\u20122025", "deux mille vingt à deux mille vingt-cinq"),
     ("la Seine\u2011Saint\u2011Denis", "la Seine-Saint-Denis"),
+    ("l'article 49, al. 3, de la Constitution", "l'article quarante-neuf, alinéa trois, de la Constitution"),
+    ("cuisson à 200 °C (th. 6-7)", "cuisson à deux cents degrés Celsius (thermostat six à sept)"),
+    ("au 2d tour", "au second tour"),
+    ("la 2de guerre mondiale", "la seconde guerre mondiale"),
+    ("les élèves de 2de", "les élèves de seconde"),
 )
 def test_abbreviations_and_small_words(written, spoken):
     assert normalise(written) == spoken
@@ -557,6 +592,20 @@ def test_measures_and_inclusive_writing(written, spoken):
     # counted, "mort" is a dead person
     ("1 mort et 21 blessés", "un mort et vingt et un blessés"),
     ("21 morts", "vingt et un morts"),
+    # across a range after "en", "dans", "sous", "pendant"
+    ("atteinte en 1 à 2 heures", "atteinte en une à deux heures"),
+    ("dans 21 à 31 semaines", "dans vingt et une à trente et une semaines"),
+    ("sous 1 à 3 semaines", "sous une à trois semaines"),
+    # a noun in a preposition ("face à", "grâce à") is not counted
+    ("s'est imposé 3-1 face à Lens", "s'est imposé trois à un face à Lens"),
+    ("mené 2-1 grâce à un penalty", "mené deux à un grâce à un penalty"),
+    # a house number before a street's name is not a count of streets
+    ("à la mairie, 1 place de l'Hôtel-de-Ville", "à la mairie, un place de l'Hôtel-de-Ville"),
+    ("au 21 rue Victor-Hugo", "au vingt et un rue Victor-Hugo"),
+    ("31 avenue de la République", "trente et un avenue de la République"),
+    ("1 allée des Tilleuls", "un allée des Tilleuls"),
+    ("il reste 1 place de parking", "il reste une place de parking"),
+    ("21 places assises", "vingt et une places assises"),
 )
 def test_feminine_agreement(written, spoken):
     assert normalise(written) == spoken
@@ -599,7 +648,8 @@ def test_cardinals_still_agree_with_num2words_in_sentences():
 EVALUATION = [Path(__file__).parent / "fixtures" / name
               for name in ("normalise_eval_fr.tsv", "normalise_eval_fr_2.tsv", "normalise_eval_fr_3.tsv",
                            "normalise_eval_fr_4.tsv", "normalise_eval_fr_5.tsv",
-                           "normalise_eval_fr_6.tsv", "normalise_eval_fr_7.tsv")]
+                           "normalise_eval_fr_6.tsv", "normalise_eval_fr_7.tsv",
+                           "normalise_eval_fr_8.tsv")]
 
 
 def heard(text: str) -> str:

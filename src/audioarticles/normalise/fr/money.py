@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from audioarticles.normalise.fr.numbers import NUMBER, is_plural, number_words
+from audioarticles.normalise.fr.numbers import NUMBER, before_mille, is_plural, number_words
 
 # symbol: (singular, plural, feminine, cents word)
 CURRENCIES = {
@@ -45,7 +45,7 @@ PER_UNIT = {"m²": "le mètre carré", "m2": "le mètre carré", "kg": "le kilo"
 # Written only by financial pages, after a number: millions and billions of euros in one word.
 _SHORTHAND = re.compile(r"(?<=[0-9])[ ]?(?:(MEUR|M EUR|ME|MEuros)|(MdEUR|MdsEUR|Mds EUR|Md EUR|MdE|MdsE)"
                         r"|(kEUR|KEUR))(?![\w€])")
-_SCALE_THEN_SYMBOL = re.compile(r"\b(millions?|milliards?|milliers?)(?: d'| de )?[ ]?(€|EUR|\$|USD|£)(?![\w])")
+_SCALE_THEN_SYMBOL = re.compile(r"\b(millions?|milliards?|milliers?)(?: d'| de )?[ ]?(€|EUR|\$|USD|£|CHF|F ?CFA)(?![\w])")
 _SYMBOLS = "|".join(re.escape(s) for s in sorted(CURRENCIES, key=len, reverse=True))
 _SIGNS = "|".join(re.escape(s) for s in sorted(CURRENCIES, key=len, reverse=True)
                   if not s.isalpha() or s in ("EUR", "USD", "GBP", "CHF", "FCFA"))
@@ -53,7 +53,8 @@ _MULTIPLIER = "|".join(sorted(MULTIPLIERS, key=len, reverse=True))
 _PER = "|".join(re.escape(u) for u in sorted(PER_UNIT, key=len, reverse=True))
 _AFTER = re.compile(rf"({NUMBER})[ ]?(?:({_MULTIPLIER})[ ]?)?({_SYMBOLS})(?:[ ]?/[ ]?({_PER}))?(?![\w])")
 _BEFORE = re.compile(rf"(?<![\w])({_SIGNS})[ ]?({NUMBER})(?:[ ]?({_MULTIPLIER})(?![\w]))?")
-_SCALE_NAMES = {"€": "euros", "EUR": "euros", "$": "dollars", "USD": "dollars", "£": "livres"}
+_SCALE_NAMES = {"€": "euros", "EUR": "euros", "$": "dollars", "USD": "dollars", "£": "livres",
+                "CHF": "francs suisses", "FCFA": "francs CFA", "F CFA": "francs CFA"}
 
 
 def say_amount(amount: str, currency: str, multiplier: str | None = None) -> str:
@@ -63,7 +64,8 @@ def say_amount(amount: str, currency: str, multiplier: str | None = None) -> str
         mult_singular, mult_plural, takes_de = MULTIPLIERS[multiplier]
         mult = mult_plural if is_plural(amount) else mult_singular
         of = (" d'" if plural[0] in "aeiouy" else " de ") if takes_de else " "
-        return f"{number_words(amount)} {mult}{of}{plural if takes_de else unit}".replace("' ", "'")
+        words = before_mille(number_words(amount)) if mult == "mille" else number_words(amount)
+        return f"{words} {mult}{of}{plural if takes_de else unit}".replace("' ", "'")
     whole, _, decimals = amount.partition(",")
     if decimals and set(decimals) == {"0"}:  # "15,00 €" is fifteen euros
         amount, decimals = whole, ""

@@ -136,6 +136,8 @@ _RATE = re.compile(r"(?<![0-9/,])([0-9]+(?:,[0-9]+)?)\s?/\s?(1[ \u00a0.]?0{3}|10
 _SLASH_RANGE = re.compile(r"(?<![0-9/,.])([0-9]+(?:,[0-9]+)?)/([0-9]+(?:,[0-9]+)?)"
                           r"(?=\s?(?:km/h|km|m|kg|g|%|€|°|ans|mg|ml)(?![^\W\d_]))")
 _PERIOD_WORDS = {"h": "heures", "j": "jours"}
+# what the comparisons pass wrote just before a frequency ("≥ 1/1 000" -> "supérieur ou égal à 1/1 000")
+_COMPARED = re.compile(r"(?:inférieur|supérieur|égal)e?s? à[ \u00a0]*$")
 # A decimal over a whole number is a mark or a score out of it: "14,5/20", "8,5/10"
 _DECIMAL_OUT_OF = re.compile(r"(?<![0-9/,.])([0-9]+,[0-9]+)\s?/\s?([0-9]{1,3})(?![0-9/,])")
 # Blood pressure ("une tension de 14/9", "pression artérielle à 16/10") is said as two numbers,
@@ -176,7 +178,11 @@ def say_slashes(text: str) -> str:
         name = ordinal(denominator) + ("s" if numerator > 1 else "")
         return f"{cardinal(numerator)} {name}"
     text = _ORDINAL_FRACTION.sub(ordinal_fraction, text)
-    text = _RATE.sub(lambda m: f"{m.group(1)} pour {cardinal(integer_value(m.group(2)))}", text)
+    def rate(match: re.Match) -> str:
+        # "(≥ 1/1 000, < 1/100)" in a leaflet is a frequency, one case out of a thousand
+        link = "sur" if match.group(1) == "1" and _COMPARED.search(text, 0, match.start()) else "pour"
+        return f"{match.group(1)} {link} {cardinal(integer_value(match.group(2)))}"
+    text = _RATE.sub(rate, text)
     text = _SLASH_RANGE.sub(r"\1 à \2", text)
     return _DECIMAL_OUT_OF.sub(r"\1 sur \2", text)
 

@@ -47,7 +47,7 @@ def _below_thousand(value: int) -> str:
     return f"{head} {_below_hundred(rest)}" if rest else head
 
 
-def _before_mille(words: str) -> str:
+def before_mille(words: str) -> str:
     """ "quatre-vingts" and "deux cents" lose their s before "mille" (an adjective)."""
     return words[:-1] if words.endswith(("vingts", "cents")) else words
 
@@ -72,7 +72,7 @@ def cardinal(value: int, feminine: bool = False) -> str:
                 parts.append(f"{cardinal(count)} {name}{'s' if count > 1 else ''}")
         thousands, rest = divmod(rest, 1000)
         if thousands:
-            parts.append("mille" if thousands == 1 else f"{_before_mille(_below_thousand(thousands))} mille")
+            parts.append("mille" if thousands == 1 else f"{before_mille(_below_thousand(thousands))} mille")
         if rest:
             parts.append(_below_thousand(rest))
         words = " ".join(parts)
@@ -216,7 +216,8 @@ _ELIDED_NOUN_AFTER = re.compile(
 # A number whose noun comes after the next number: "entre 21 et 31 communes", "de 41 à 51 voix".
 _ELIDED_NOUN_BEFORE = re.compile(
     rf"(?<![\w,.])({NUMBER})({_SPACE}(?:et|ou){_SPACE})({NUMBER})({_SPACE})({_NOUN})"
-    rf"|(?<=\bde )({NUMBER})({_SPACE}à{_SPACE})({NUMBER})({_SPACE})({_NOUN})")
+    rf"|(?:(?<=\bde )|(?<=\ben )|(?<=\bdans )|(?<=\bsous )|(?<=\bpendant )|(?<=\baprès )|(?<=\bavant ))"
+    rf"({NUMBER})({_SPACE}à{_SPACE})({NUMBER})({_SPACE})({_NOUN})")
 
 
 # A number standing for a noun counted earlier in the sentence: "3 usines, dont 1 en Alsace",
@@ -247,6 +248,20 @@ def say_numbers_standing_for_nouns(text: str, is_feminine) -> str:
 # "41 cette année" is "quarante et un".
 NOT_COUNTED = frozenset(("cette", "cet", "ces", "elle", "elles", "celle", "celles", "quelle",
                          "quelles", "laquelle", "lesquelles", "une", "aucune", "chacune"))
+# Nouns that are part of a preposition when "à" follows: a score "3-1 face à Lens" ("trois à
+# un"), "1 grâce à", "1 suite à".
+_PREPOSITION_BEFORE_A = re.compile(r"(?:face|grâce|suite)[ \u00a0]+(?:à|au|aux)\b")
+# A house number before the name of a street is no count: "au 1 place de l'Église", "21 rue
+# Victor-Hugo", "31 avenue de la République" ("un", "vingt et un"), unlike "1 place de parking".
+_STREETS = ("rue", "place", "avenue", "allée", "impasse", "route", "chaussée", "esplanade",
+            "promenade", "rocade", "traverse", "venelle", "ruelle", "cité", "résidence")
+_STREET_NAME = re.compile(rf"(?:{'|'.join(_STREETS)})[ \u00a0]+(?:(?:de la|de l['’]|du|des|de|d['’])[ \u00a0]*)?"
+                          r"[A-ZÀ-Þ0-9]")
+
+
+def _not_counted_here(text: str, noun_at: int) -> bool:
+    """The word at `noun_at`, after a number, is part of a preposition or names a street."""
+    return bool(_PREPOSITION_BEFORE_A.match(text, noun_at) or _STREET_NAME.match(text, noun_at))
 
 
 def say_numbers(text: str, feminine_nouns: frozenset[str] = frozenset()) -> str:
@@ -273,7 +288,8 @@ def say_numbers(text: str, feminine_nouns: frozenset[str] = frozenset()) -> str:
 
         def agree(match: re.Match) -> str:
             noun = match.group(3)
-            return number_words(match.group(1), is_feminine(noun)) + match.group(2) + noun
+            feminine = is_feminine(noun) and not _not_counted_here(match.string, match.start(3))
+            return number_words(match.group(1), feminine) + match.group(2) + noun
         if any(c.isdigit() for c in text):
             text = say_numbers_standing_for_nouns(text, is_feminine)
             text = _ELIDED_NOUN_AFTER.sub(elided_after, text)

@@ -64,7 +64,12 @@ def say_ordinal(number: int, suffix: str) -> str:
     return words + ("s" if plural else "")
 
 
+# "au 2d tour", "en 2de": "second(e)" written with its last letters, only ever after a 2
+_SECOND = re.compile(r"(?<![\w,.])2(de?s?)(?![\w])")
+
+
 def say_arabic_ordinals(text: str) -> str:
+    text = _SECOND.sub(lambda m: "second" + m.group(1)[1:], text)
     return _ARABIC_ORDINAL.sub(lambda m: say_ordinal(integer_value(m.group(1)), m.group(2)), text)
 
 
@@ -75,6 +80,22 @@ def bare_pair(match: re.Match) -> str:
         return match.group(0)
     return (f"{match.group(1)} {ordinal(first, True)} et {match.group(3) or ''}"
             f"{ordinal(second, True)}")
+
+
+# The parts of a legal article are numbered I, II, III: "le II de l'article 3", "du I et du II
+# de l'article L. 521-1", "au III de l'article 12" are read as cardinals ("le deux").
+_ARTICLE_PART = r"(?:[Dd]u|[Ll]e|[Aa]u|[Ll]es)[ \u00a0]+[IVX]{1,4}"
+_ARTICLE_PARTS = re.compile(rf"(?<![\w'-]){_ARTICLE_PART}(?:(?:,|[ \u00a0]+et|[ \u00a0]+ou)[ \u00a0]+"
+                            rf"(?:(?:du|le|au)[ \u00a0]+)?[IVX]{{1,4}})*(?=[ \u00a0]+de[ \u00a0]+l['’]article\b)")
+_ROMAN_WORD = re.compile(r"(?<![\w'-])[IVX]{1,4}(?![\w'-])")
+
+
+def say_article_parts(text: str) -> str:
+    """ "du I et du II de l'article 3" -> "du un et du deux de l'article 3"."""
+    def parts(match: re.Match) -> str:
+        return _ROMAN_WORD.sub(lambda m: cardinal(roman_value(m.group(0)) or 0) if roman_value(m.group(0))
+                               else m.group(0), match.group(0))
+    return _ARTICLE_PARTS.sub(parts, text)
 
 
 def say_roman_numerals(text: str) -> str:
@@ -89,7 +110,7 @@ def say_roman_numerals(text: str) -> str:
         value = roman_value(match.group(2))
         return match.group(0) if value is None else match.group(1) + cardinal(value)
 
-    text = _TEAM.sub(lambda m: m.group(1) + cardinal(roman_value(m.group(2))), text)
+    text = say_article_parts(_TEAM.sub(lambda m: m.group(1) + cardinal(roman_value(m.group(2))), text))
     text = _BARE_PAIR.sub(bare_pair, text)
     text = _COUNT_BEFORE_NAME.sub(regnal, text)
     text = _DESIGNATION.sub(lambda m: f"{m.group(1)} {cardinal(roman_value(m.group(2)))}", text)

@@ -39,6 +39,9 @@ _ONE_SET = re.compile(r"([0-7])[-/]([0-7])(?:\s?[(\[]([0-9]{1,2})(?:[/-]([0-9]{1
 _NATION = re.compile(r"\(([A-Z]{3})(?:/|\))|(?<![\w/])([A-Z]{3})/(?=(?:N\.|N°|TS) ?[0-9])")
 
 
+_PARTS = {1: "dixième", 2: "centième", 3: "millième"}
+
+
 def _seconds(seconds: int) -> str:
     return f"{cardinal(seconds, feminine=True)} seconde{'s' if seconds >= 2 else ''}"
 
@@ -59,6 +62,13 @@ def say_times(text: str) -> str:
         return f"{cardinal(hours, feminine=True)} heure{'s' if hours >= 2 else ''} " \
                f"{_minutes(int(match.group(2)))}"
 
+    def sprint(match: re.Match) -> str:
+        seconds, part = int(match.group(1)), match.group(2)
+        if seconds == 0 and len(part) in _PARTS:  # a gap under a second: "à 0\"34", "trente-quatre centièmes"
+            count = int(part)
+            return f"{cardinal(count)} {_PARTS[len(part)]}{'s' if count >= 2 else ''}"
+        return f"{_seconds(seconds)} {fraction_digits(part)}"
+
     def race_with_seconds(match: re.Match) -> str:
         return race(match) + (f" {_seconds(int(match.group(3)))}" if match.group(3) else "")
     if "'" in text:
@@ -66,7 +76,7 @@ def say_times(text: str) -> str:
         text = _LAP.sub(lap, text)
     if '"' in text or "''" in text:
         # "49\"03", "10''2": the hundredths are said with their zero ("zéro trois")
-        text = _SPRINT.sub(lambda m: f"{_seconds(int(m.group(1)))} {fraction_digits(m.group(2))}", text)
+        text = _SPRINT.sub(sprint, text)
     if ":" in text:
         text = _CLOCK_LAP.sub(lap, text)
         text = _CLOCK_RACE.sub(lambda m: f"{cardinal(int(m.group(1)), feminine=True)} heure"
