@@ -54,6 +54,15 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def temporary_mp3(folder: Path, slug: str) -> Path:
+    """A new empty file in `folder` an episode's MP3 is rendered into before it gets its
+    versioned name: `.<slug>.<random>.mp3.part`, the names the sweeps of dead runs know."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=folder)
+    os.close(fd)
+    return Path(name)
+
+
 def audio_stem(tmp_mp3: Path, slug: str) -> str:
     """`<slug>-<hash>`: the versioned base name of an episode's MP3 and the files beside it."""
     return f"{slug}-{file_digest(tmp_mp3)[:10]}"
@@ -80,10 +89,7 @@ class _LocalPlacement(Placement):
     def __init__(self, folder: Path, root: Path, slug: str) -> None:
         self.folder, self.root, self.slug = folder, root, slug
         with writing(folder):
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=folder)
-        os.close(fd)
-        self.tmp_mp3 = Path(tmp_name)
+            self.tmp_mp3 = temporary_mp3(folder, slug)
         self.created: list[Path] = []
 
     def place(self, sides: dict[str, str | bytes]) -> dict[str, str]:

@@ -35,7 +35,6 @@ import hashlib
 import os
 import re
 import secrets
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
@@ -44,7 +43,8 @@ from urllib.parse import urlsplit
 from audioarticles.errors import StorageError
 from audioarticles.store.atomic import atomic_write_bytes
 from audioarticles.model import Episode
-from audioarticles.store.files import EPISODE_FILE_PATTERNS, EPISODES, audio_stem, episode_files
+from audioarticles.store.files import EPISODE_FILE_PATTERNS, EPISODES, audio_stem, episode_files, \
+    temporary_mp3
 from audioarticles.store.interfaces import FileStore, Placement, SiteBatch, SiteKind, site_headers
 
 OWN = ".audioarticles"  # the store's own objects in the private area (never listed as files)
@@ -309,11 +309,7 @@ class _RemotePlacement(Placement):
 
     def __init__(self, store: ObjectFiles, area: Area, folder: str, slug: str) -> None:
         self.store, self.area, self.folder, self.slug = store, area, folder, slug
-        work = store.work_dir
-        work.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{slug}.", suffix=".mp3.part", dir=work)
-        os.close(fd)
-        self.tmp_mp3 = Path(tmp_name)
+        self.tmp_mp3 = temporary_mp3(store.work_dir, slug)
         self.created: list[str] = []
 
     def place(self, sides: dict[str, str | bytes]) -> dict[str, str]:
