@@ -17,12 +17,12 @@ from audioarticles.fetch import is_url
 from audioarticles.model import Episode
 from audioarticles.pipeline.batch import Batch, default_jobs, stop_on_signals
 from audioarticles.pipeline.results import ConvertReport, Progress
-from audioarticles.pipeline.sweeps import sweep_orphan_audio, sweep_partial_files
+from audioarticles.pipeline.sweeps import sweep_orphan_audio
 from audioarticles.pipeline.voicing import Voicing
 from audioarticles.publisher_feed import FeedInfo
 from audioarticles.render import Production
 from audioarticles.sources import ARTICLE_PREFIX, PATH, URL, Reader, Source
-from audioarticles.store import CatalogStore, ProjectStore, partial_cutoff
+from audioarticles.store import CatalogStore, ProjectStore
 from audioarticles.voices import get_voice
 
 
@@ -60,8 +60,7 @@ def run_batch(project: Settings, sources: list[Source | InputError], voicing: Vo
     release = release or editorial.Release.for_project(project)
     store = ProjectStore(project)
     reader = reader or Reader(project, exclude=store.own_folders)
-    with store.lock(command):
-        sweep_partial_files(store.files, partial_cutoff(project))
+    with store.lock(command):  # which sweeps what a dead run left
         with store.catalog() as catalog:
             return batch_in_lock(project, store, catalog, sources, reader, voicing, release,
                                  jobs=jobs, rerender=rerender, progress=progress)
@@ -210,8 +209,7 @@ def sync(project: Settings, feed_url: str, voice_name: str | None = None,
     setup = set_up(project, voice_name, release, jobs, progress)
     fingerprint = setup.voicing.fingerprint()
     store = ProjectStore(project)
-    with store.lock(), store.catalog() as catalog:
-        sweep_partial_files(store.files, partial_cutoff(project))
+    with store.lock(), store.catalog() as catalog:  # the lock sweeps what a dead run left
         previous = publisher_feed.remembered(catalog, feed_url)
         forced = rerender or setup.release.force
         headers = {} if forced else publisher_feed.conditional_headers(previous, limit, fingerprint)
