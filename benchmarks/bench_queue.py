@@ -74,7 +74,8 @@ _TICK = os.sysconf("SC_CLK_TCK")
 def _tree_cpu(root_pid: int) -> float:
     """CPU seconds used so far by `root_pid` and every process below it, the children they
     already reaped included (ffmpeg runs are reaped by the worker that started them)."""
-    parents, used = {}, {}
+    children: dict[int, list[int]] = {}
+    used: dict[int, float] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -83,13 +84,13 @@ def _tree_cpu(root_pid: int) -> float:
         except OSError:
             continue
         fields = stat[stat.rfind(")") + 2:].split()
-        parents[int(entry)] = int(fields[1])
+        children.setdefault(int(fields[1]), []).append(int(entry))
         used[int(entry)] = sum(int(x) for x in fields[11:15]) / _TICK
     total, todo = 0.0, [root_pid]
     while todo:
         pid = todo.pop()
         total += used.get(pid, 0.0)
-        todo += [child for child, parent in parents.items() if parent == pid]
+        todo += children.get(pid, [])
     return total
 
 
