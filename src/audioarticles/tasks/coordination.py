@@ -21,8 +21,12 @@ from contextlib import contextmanager
 
 log = logging.getLogger("audioarticles")
 
-# KEYS[1]: the slots (a sorted set: holder -> expiry in ms); ARGV: now, expiry, limit, holder
+# KEYS[1]: the slots (a sorted set: holder -> expiry in ms), KEYS[2]: until when the service
+# asked everyone to wait (ms, absent: no pause); ARGV: now, expiry, limit, holder. Returns 1
+# (taken), 0 (all taken) or minus the ms the pause still lasts (none taken meanwhile).
 _ACQUIRE_SLOT = """
+local paused = tonumber(redis.call('get', KEYS[2]) or 0) - tonumber(ARGV[1])
+if paused > 0 then return -paused end
 redis.call('zremrangebyscore', KEYS[1], '-inf', ARGV[1])
 if redis.call('zcard', KEYS[1]) < tonumber(ARGV[3]) then
     redis.call('zadd', KEYS[1], ARGV[2], ARGV[4])
@@ -66,16 +70,12 @@ return 0
 
 
 # KEYS[1]: until when the service asked everyone to wait (ms); ARGV: now, the pause (ms).
-# Returns how long is left to wait (0: none).
+# A longer pause already set stays.
 _PAUSE = """
-local now = tonumber(ARGV[1])
-local until_ms = now + tonumber(ARGV[2])
-local current = tonumber(redis.call('get', KEYS[1]) or 0)
-if tonumber(ARGV[2]) > 0 and until_ms > current then
+local until_ms = tonumber(ARGV[1]) + tonumber(ARGV[2])
+if until_ms > tonumber(redis.call('get', KEYS[1]) or 0) then
     redis.call('set', KEYS[1], until_ms, 'PX', tonumber(ARGV[2]) + 1000)
-    current = until_ms
 end
-return math.max(0, current - now)
 """
 
 
@@ -129,23 +129,20 @@ class Lease:
 
 
 def pause_slots(client, key: str, seconds: float) -> None:
-    """No holder of `key`'s slots (`ClusterSlots`) anywhere starts for `seconds` (a longer
-    pause already set stays)."""
+    """No slot of `key` (`ClusterSlots`) is taken anywhere for `seconds` (a longer pause
+    already set stays)."""
     if seconds > 0:
-        _paused(client, key, int(seconds * 1000), client.register_script(_PAUSE))
-
-
-def _paused(client, key: str, ms: int, script) -> int:
-    """Pause `key`'s slots for `ms` more (0: only look); the ms left to wait."""
-    return int(patiently(lambda: script(keys=[f"{key}:pause"], args=[_now_ms(client), ms]),
-                         key))
+        script = client.register_script(_PAUSE)
+        patiently(lambda: script(keys=[f"{key}:pause"],
+                                 args=[_now_ms(client), int(seconds * 1000)]), key)
 
 
 class ClusterSlots:
     """At most `limit` holders of `key` at once across every process using this Redis (a
     slot is given back at the end of the block or `expiry_s` after it was taken), and, with
     `per_second`, at most that many starts per second (a burst of `limit`), cluster-wide.
-    A pause the service asked for (Retry-After, `pause`) holds every process's next start."""
+    A pause the service asked for (Retry-After, `pause_slots`) holds every process's next
+    slot."""
 
     def __init__(self, client, key: str, limit: int, expiry_s: float,
                  per_second: float | None = None):
@@ -156,14 +153,6 @@ class ClusterSlots:
         self.per_second = per_second
         self._acquire = client.register_script(_ACQUIRE_SLOT)
         self._turn = client.register_script(_TAKE_TURN)
-        self._pause = client.register_script(_PAUSE)
-
-    def _wait_pause(self) -> None:
-        while True:
-            left_ms = _paused(self.client, self.key, 0, self._pause)
-            if not left_ms:
-                return
-            time.sleep(int(left_ms) / 1000)
 
     def _wait_turn(self) -> None:
         if not self.per_second:
@@ -181,16 +170,14 @@ class ClusterSlots:
     def slot(self, poll_s: float = 0.01) -> Iterator[None]:
         holder = uuid.uuid4().hex
 
-        def take() -> bool:
+        def take() -> int:
             now = _now_ms(self.client)
-            return bool(self._acquire(keys=[self.key], args=[now, now + self.expiry_ms,
-                                                             self.limit, holder]))
+            return int(self._acquire(keys=[self.key, f"{self.key}:pause"],
+                                     args=[now, now + self.expiry_ms, self.limit, holder]))
 
-        self._wait_pause()  # a paused service: no slot taken meanwhile
-        while not patiently(take, self.key):
-            time.sleep(poll_s)
+        while (taken := patiently(take, self.key)) != 1:
+            time.sleep(-taken / 1000 if taken < 0 else poll_s)  # paused: none taken meanwhile
         try:
-            self._wait_pause()  # a pause that began while this waited for its slot
             self._wait_turn()
             yield
         finally:
