@@ -320,3 +320,36 @@ def test_a_process_that_ended_normally_leaves_no_lease_behind_for_long(project):
     other.write_text("mine")
     assert owners.sweep(project / ".audioarticles", keep={named.name}) == 1
     assert sorted(p.name for p in leases.iterdir()) == sorted([named.name, "notes.txt"])
+
+
+def test_an_article_whose_conversion_runs_is_not_withdrawn(project, monkeypatch):
+    """`Project.withdraw` (DELETE of an article not converted yet) refuses while the
+    conversion runs, since an episode is about to appear; once it did, the caller
+    unpublishes it instead (withdraw answers None)."""
+    import threading
+
+    from audioarticles import jobs
+    from audioarticles.errors import UserError
+
+    (project / "audioarticles.toml").write_text('[voice]\ndefault = "fr-espeak"\n',
+                                                encoding="utf-8")
+    started, go_on = threading.Event(), threading.Event()
+    begin = jobs.JobProgress.begin
+
+    def held(self, name):
+        begin(self, name)
+        started.set()
+        go_on.wait(60)
+    monkeypatch.setattr(jobs.JobProgress, "begin", held)
+    api = aa.Project.open(project)
+    assert api.put_article(article(7))["status"] == "queued"
+    assert started.wait(60)
+    with pytest.raises(UserError, match="its conversion is running now"):
+        api.withdraw("cms-7")
+    assert api.article_status("cms-7")["status"] == "rendering"
+    go_on.set()
+    deadline = time.monotonic() + 120
+    while api.article_status("cms-7")["status"] != "ready":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert api.withdraw("cms-7") is None
