@@ -30,8 +30,27 @@ _DIGITS_IN_WORD = re.compile(r"(?<=[^\W\d_])(?=[0-9])|(?<=[0-9])(?=[^\W\d_])")
 _ELISION = re.compile(r"\b([Dd])e (une?)(?![\w-])")
 
 
+# "1914-18", "2018-19", "1939/45": a span of years whose second is written with two digits is
+# said in full ("mille neuf cent quatorze à mille neuf cent dix-huit")
+_SHORT_YEAR_SPAN = re.compile(r"(?<![0-9/.,-])(1[0-9]|20)([0-9]{2})[-–/]([0-9]{2})(?![0-9]|[-/.,][0-9])")
+# The two World Wars by their years alone: "la guerre de 14-18", "39-45" (not the ages "les
+# 14-18 ans")
+_WORLD_WARS = re.compile(r"(?:(?<=\b[Dd]e )|(?<=\b[Gg]uerre )|(?<=\b[Ee]n ))(14-18|39-45)"
+                         r"(?![0-9]|[-/.,][0-9]|\s?ans\b)")
+_WARS_SAID = {"14-18": "quatorze-dix-huit", "39-45": "trente-neuf-quarante-cinq"}
+
+
+def say_short_year_span(match: re.Match) -> str:
+    century, first, second = match.groups()
+    if int(second) <= int(first):
+        return match.group(0)
+    return f"{century}{first} à {century}{second}"
+
+
 def say_ranges(text: str) -> str:
     """ "2020-2025" and "2007/2008" -> "2020 à 2025", "9h-12h" -> "9h à 12h", "10-12 %" -> "10 à 12 %"."""
+    text = _WORLD_WARS.sub(lambda m: _WARS_SAID[m.group(1)], text)
+    text = _SHORT_YEAR_SPAN.sub(say_short_year_span, text)
     text = _YEAR_SPAN.sub(r"\1 à \2", text)
     text = _RANGE.sub(lambda m: f"{m.group(1)}{m.group(2) or ''} à ", text)
     return _PAGE_SPAN.sub("pages ", text) if "page " in text else text

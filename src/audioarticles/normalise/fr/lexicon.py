@@ -277,7 +277,10 @@ def say_abbreviations(text: str, lexicon: Lexicon) -> str:
 
 
 _VOWELS = set("AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸ")
-_ACRONYM = re.compile(rf"(?<![\w-])([{_UPPER}]{{2,}}(?:-[{_UPPER}]{{1,}})*)(?![\w-])")
+# Also inside a compound of words: "ex-FN", "anti-CGT", "Unité-SGP-FO", "LCI-Le Figaro",
+# "PSG-Montpellier", and Belgium's "N-VA" (a lone capital, then a hyphen and capitals).
+_ACRONYM = re.compile(rf"(?<![\w])([{_UPPER}]{{2,}}(?:-[{_UPPER}]+)*(?![\w])"
+                      rf"|[{_UPPER}](?:-[{_UPPER}]+)+(?![\w-]))")
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -370,9 +373,48 @@ def name_letters_ending_sentences(text: str, lexicon: Lexicon) -> str:
     return _LETTER_ENDING_SENTENCE.sub(letter, text) if ". " in text else text
 
 
+# A heading or slogan in capitals inside a sentence ("LE SCAN POLITIQUE - Le député…", "INFO LE
+# FIGARO -", "EN IMAGES -", "LE MOT DU JOUR"): a run of capital words with a French small word
+# among them and a longer word no lexicon lists is ordinary words, not acronyms ("LE" is not "èl
+# e"); a run of acronyms ("CGT ET FO") is left to them.
+_SHOUTED_SMALL_WORDS = frozenset((
+    "LE", "LA", "LES", "L'", "DE", "DU", "DES", "D'", "EN", "UN", "UNE", "ET", "AU", "AUX", "À",
+    "POUR", "SUR", "DANS", "PAR", "NE", "PAS", "NI", "IL", "ILS", "ELLE", "JE", "ON", "NOUS",
+    "VOUS", "SON", "SA", "SES", "CE", "CES", "QUI", "QUE", "EST", "OU", "MAIS", "AVEC", "SANS"))
+_CAPITAL_WORD = rf"(?:[{_UPPER}]['’]|[{_UPPER}]{{2,}}(?![\w'’])|À(?![\w'’]))"
+_SHOUTED_RUN = re.compile(rf"(?<![\w'’-]){_CAPITAL_WORD}(?:[ ]*{_CAPITAL_WORD})+")
+
+
+def _ordinary_word(word: str, lexicon: Lexicon) -> bool:
+    """A word in capitals that is not an acronym: a small word, or four letters or more that no
+    lexicon list names."""
+    return (word.replace("’", "'") in _SHOUTED_SMALL_WORDS
+            or (len(word) >= 4 and word not in lexicon.words and word not in lexicon.spell
+                and word not in lexicon.say))
+
+
+def lower_shouted_runs(text: str, lexicon: Lexicon) -> str:
+    """ "LE SCAN POLITIQUE - Le député" -> "le scan politique - Le député"."""
+    def run(match: re.Match) -> str:
+        words = re.findall(rf"[{_UPPER}]+['’]?", match.group(0))
+        if sum(1 for w in words if w[-1] not in "'’") < 2 \
+                or not any(w.replace("’", "'") in _SHOUTED_SMALL_WORDS for w in words):
+            return match.group(0)
+        if not any(len(w) >= 4 and _ordinary_word(w, lexicon) for w in words):
+            return match.group(0)
+        return match.group(0).lower()
+    return _SHOUTED_RUN.sub(run, text)
+
+
+_CAPITALS = re.compile(rf"(?<![\w])[{_UPPER}]+['’]?(?![\w])")
+
+
 def say_acronyms(text: str, lexicon: Lexicon) -> str:
+    text = lower_shouted_runs(text, lexicon)
     if is_shouted(text):
-        text = text.lower()
+        # a line in capitals: its words are lowered, its short acronyms ("BFM TV") stay
+        text = _CAPITALS.sub(lambda m: m.group(0).lower() if _ordinary_word(m.group(0), lexicon)
+                             else m.group(0), text)
     text = _ACRONYM.sub(lambda m: read_acronym(m.group(1), lexicon), text)
     text = name_letters_ending_sentences(text, lexicon)
     return _LONE_LETTER.sub(lambda m: lexicon.letters.get(m.group(1), m.group(1)), text)
