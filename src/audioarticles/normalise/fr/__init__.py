@@ -61,9 +61,14 @@ def say_numbered_line(text: str) -> str:
     return _NUMBERED_LINE.sub(r"\1, ", text)
 
 
+# A footnote call glued to a common word before a stop: "hérité de la Libération3." is note 3,
+# "des plaintes de la police14." note 14 (a name keeps its number: "France3", "Europe1").
+_GLUED_NOTE_CALL = re.compile(r"\b([a-zà-ÿ]{4,})[0-9]{1,2}(?=[.,;:]?[ ]?[»\"”]|[.,;:](?:\s|$))")
+
+
 def separate_digits_from_letters(text: str) -> str:
     """ "CE1" -> "CE 1", "4x4" stays for the symbols pass; lexicon entries ("5G") are already read."""
-    return _DIGITS_IN_WORD.sub(" ", text)
+    return _DIGITS_IN_WORD.sub(" ", _GLUED_NOTE_CALL.sub(r"\1", text))
 
 
 _LETTER_BEFORE_NUMBER = re.compile(r"(?<![\w-])([A-Z]) (?=[0-9])")

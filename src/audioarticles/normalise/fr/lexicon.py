@@ -260,8 +260,33 @@ def dotted_acronym(match: re.Match, lexicon: Lexicon) -> str:
     return spoken + "." if match.end() == len(match.string) else spoken
 
 
+# A title whose name was cut off by the end of the text, as when a page breaks a sentence after
+# "M." ("…, a insisté M." then "Castaner a…"), or before "et Mme": still "monsieur", not a
+# letter, unless a first name comes before it ("Philippe M." is a man's initial).
+_TITLE_WITHOUT_NAME = re.compile(
+    r"(?<![\w.'’-])(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{2} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{3} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{4} )"
+    r"(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{5} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{6} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{7} )"
+    r"(M\.|MM\.|Mme|Mmes)(?=[ ]*[»\"”)]*[ ]*$|[ ]+et[ ]+Mmes?\b)")
+_SENTENCE_WORDS = ("Selon", "Mais", "Pour", "Par", "Car", "Donc", "Ainsi", "Puis", "Chez", "Avec")
+_TITLES = {"M.": "monsieur", "MM.": "messieurs", "Mme": "madame", "Mmes": "mesdames"}
+
+
+def say_titles_without_names(text: str) -> str:
+    """ "a insisté M." -> "a insisté monsieur.", "M. et Mme Martin" -> "monsieur et Mme Martin"."""
+    def title(match: re.Match) -> str:
+        if not text[:match.start()].strip():  # a title alone is no cut sentence
+            return match.group(0)
+        spoken = _TITLES[match.group(1)]
+        return spoken + "." if match.group(1).endswith(".") and match.end() == len(text.rstrip()) else spoken
+    text = _TITLE_WITHOUT_NAME.sub(title, text)
+    # "Selon M." at the end: the capitalised word before is no first name
+    return re.sub(rf"\b((?:{'|'.join(_SENTENCE_WORDS)}) )M\.(?=[ ]*[»\"”)]*[ ]*$)", r"\1monsieur.", text)
+
+
 def say_abbreviations(text: str, lexicon: Lexicon) -> str:
     """ "M. Dupont" -> "monsieur Dupont", "p. 12" -> "page 12", "etc." -> "et cetera"."""
+    if "M" in text:
+        text = say_titles_without_names(text)
     for pattern, entries in lexicon.abbreviation_patterns:
         def expand(match: re.Match, entries=entries) -> str:
             spoken = entries[match.group(0)]
@@ -409,6 +434,20 @@ def lower_shouted_runs(text: str, lexicon: Lexicon) -> str:
 _CAPITALS = re.compile(rf"(?<![\w])[{_UPPER}]+['’]?(?![\w])")
 
 
+# The initial of a surname kept from the reader ("Antoine Q. entre", "Nicolas R. admet", "Tristan
+# C. et Michaël R.") follows a first name and comes before no surname: it is the letter's name,
+# and its period is no stop unless the text ends there.
+_SURNAME_INITIAL = re.compile(r"\b([A-ZÀ-Þ][a-zà-ÿ]{2,} )([A-HJ-Z])\.(?![\w-]|\s?[A-ZÀ-Þ][a-zà-ÿ]|\s?[A-Z]\.)")
+
+
+def name_surname_initials(text: str, lexicon: Lexicon) -> str:
+    """ "Antoine Q. entre" -> "Antoine ku entre"; "J. Dupont" and "Jean D. Martin" are left."""
+    def initial(match: re.Match) -> str:
+        ends = match.end() == len(text) or text[match.end():].strip() in ("", "»", '"')
+        return match.group(1) + lexicon.letters.get(match.group(2), match.group(2)) + ("." if ends else "")
+    return _SURNAME_INITIAL.sub(initial, text) if ". " in text or text.endswith(".") else text
+
+
 def say_acronyms(text: str, lexicon: Lexicon) -> str:
     text = lower_shouted_runs(text, lexicon)
     if is_shouted(text):
@@ -416,5 +455,5 @@ def say_acronyms(text: str, lexicon: Lexicon) -> str:
         text = _CAPITALS.sub(lambda m: m.group(0).lower() if _ordinary_word(m.group(0), lexicon)
                              else m.group(0), text)
     text = _ACRONYM.sub(lambda m: read_acronym(m.group(1), lexicon), text)
-    text = name_letters_ending_sentences(text, lexicon)
+    text = name_letters_ending_sentences(name_surname_initials(text, lexicon), lexicon)
     return _LONE_LETTER.sub(lambda m: lexicon.letters.get(m.group(1), m.group(1)), text)
