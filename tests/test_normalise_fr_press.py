@@ -156,3 +156,46 @@ def test_code_articles_and_year_spans(written, spoken):
 )
 def test_money_agreement_and_publishers(written, spoken):
     assert normalise(written) == spoken
+
+
+# --- names cut off, initials of surnames, notes ----------------------------------------------
+
+@table(
+    # a sentence broken after the title, before the name
+    ("«Rien ne justifie les violences», a de son côté souligné M.",
+     "Rien ne justifie les violences, a de son côté souligné monsieur."),
+    ("Les responsables, selon M.", "Les responsables, selon monsieur."),
+    ("la présence de M. et Mme Pâtissent", "la présence de monsieur et madame Pâtissent"),
+    # the initial of a surname kept from the reader is the letter's name
+    ("On voit d'abord Antoine Q. entrer dans le bâtiment.", "On voit d'abord Antoine ku entrer dans le bâtiment."),
+    ("Gilles P., Tristan C. et Michaël R. avaient la mine fatiguée.",
+     "Gilles pé, Tristan cé et Michaël èr avaient la mine fatiguée."),
+    ("quatre mois de prison pour Michaël R.", "quatre mois de prison pour Michaël èr."),
+    # an initial before a surname stays one
+    ("selon Jean D. Martin", "selon Jean D. Martin"),
+    ("des 41 P.-V. dressés, comparés aux É.-U.", "des quarante et un pé vé dressés, comparés aux États-Unis."),
+    # a note's number after a word, before the stop, is not read
+    ("Des études ont montré que la reprise d'un emploi n'en dépend pas (2).",
+     "Des études ont montré que la reprise d'un emploi n'en dépend pas."),
+    ("des plaintes de la police14.", "des plaintes de la police."),
+    ("un système hérité de la Libération, il y a 70 ans (3). Depuis, rien.",
+     "un système hérité de la Libération, il y a soixante-dix ans. Depuis, rien."),
+    # after a name, a seed or a count
+    ("battu par Nadal (2).", "battu par Nadal (deux)."),
+    ("sur France3 et Europe1", "sur France trois et Europe un"),
+    # the newsroom's note
+    ("Ce samedi, ce sera lui (son compagnon – NDLR).", "Ce samedi, ce sera lui (son compagnon, note de la rédaction)."),
+)
+def test_names_initials_and_notes(written, spoken):
+    assert normalise(written) == spoken
+
+
+@table(
+    ("des postes en EHPAD", "des postes en Ehpad"),
+    ("annoncé par le réseau américain FOX", "annoncé par le réseau américain Fox"),
+    ("en vertu de l'article 49-2 de la Constitution", "en vertu de l'article quarante-neuf deux de la Constitution"),
+    ("le 49.3 et le 49-1", "le quarante-neuf trois et le quarante-neuf un"),
+    ("le cdH et le MR", "le cé dé ache et le èm èr"),
+)
+def test_more_acronym_readings(written, spoken):
+    assert normalise(written) == spoken

@@ -17,6 +17,11 @@ _SPACED_DASH = re.compile(r"(?:^|\s)[-–—―](?=\s|$)|\s[–—―](?=\S)|(?<
 _LEADING_DASH = re.compile(r"^[-–—•*▪◦·]\s*")
 _BULLETS = re.compile(r"[•▪◦►▶→←↑↓|]")
 _FOOTNOTE_CALL = re.compile(r"\s?\[(?:[0-9]{1,3}|[a-z]|\*)\]|\[…\]|\[\.\.\.\]|\(…\)|\(\.\.\.\)")
+# "n'en dépend pas (2).": a note's number after a common word (or a quote), before the stop; after
+# a name it may be a seed or a count ("battu par Nadal (2).").
+_NOTE_NUMBER = re.compile(r"(?:(?<=\b[a-zà-ÿ][a-zà-ÿ'’-])|(?<=\b[a-zà-ÿ][a-zà-ÿ'’-]{2})|(?<=[a-zà-ÿ]{4})|(?<=[»\"”]))"
+                          r" ?\([0-9]{1,2}\)(?=[ ]?[.!?…]*[ ]?[»\"”]?[ ]*$|[ ]?[.!?…]\s)")
+_WORD_BEFORE = re.compile(r"(\S+)\s?$")
 _STAR = re.compile(r"\*+")
 _INCLUSIVE = re.compile(r"\b([a-zàâçéèêëîïôûùüÿœ]{2,})((?:[·•⋅][a-zàâçéèêëîïôûùüÿœ]{1,5}){1,3})\b")
 
@@ -44,7 +49,12 @@ def plain_letters(text: str) -> str:
 def drop_footnote_calls(text: str) -> str:
     """ "[4]", "[…]", "(...)" are not read; "²" is read by the units pass, other superscript
     digits (footnote calls) are dropped by `drop_superscript_digits`."""
-    return _FOOTNOTE_CALL.sub("", text)
+    text = _FOOTNOTE_CALL.sub("", text)
+
+    def note(match: re.Match) -> str:
+        before = _WORD_BEFORE.search(text, 0, match.start())
+        return match.group(0) if before and before.group(1)[:1].isupper() else ""
+    return _NOTE_NUMBER.sub(note, text)
 
 
 def drop_superscript_digits(text: str) -> str:
