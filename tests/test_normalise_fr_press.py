@@ -166,6 +166,12 @@ def test_money_agreement_and_publishers(written, spoken):
      "Rien ne justifie les violences, a de son côté souligné monsieur."),
     ("Les responsables, selon M.", "Les responsables, selon monsieur."),
     ("la présence de M. et Mme Pâtissent", "la présence de monsieur et madame Pâtissent"),
+    # a title before a common word
+    ("Si Mme meurt la première, M. touchera zéro euro.", "Si madame meurt la première, monsieur touchera zéro euro."),
+    ("Soit M. avec 1 800 euros de retraite et Mme, 1 200.",
+     "Soit monsieur avec mille huit cents euros de retraite et madame, mille deux cents."),
+    ("Philippe M. a dit que Rémi M., 58 ans, était parti.",
+     "Philippe èm a dit que Rémi èm, cinquante-huit ans, était parti."),
     # the initial of a surname kept from the reader is the letter's name
     ("On voit d'abord Antoine Q. entrer dans le bâtiment.", "On voit d'abord Antoine ku entrer dans le bâtiment."),
     ("Gilles P., Tristan C. et Michaël R. avaient la mine fatiguée.",
@@ -198,4 +204,27 @@ def test_names_initials_and_notes(written, spoken):
     ("le cdH et le MR", "le cé dé ache et le èm èr"),
 )
 def test_more_acronym_readings(written, spoken):
+    assert normalise(written) == spoken
+
+
+@table(
+    # a doubled first letter is two letters
+    ("le CCAS de la commune", "le cé cé a èss de la commune"),
+    ("selon le CCIF", "selon le cé cé i èf"),
+    ("l'URSSAF et l'ASSEDIC", "l'Urssaf et l'Assedic"),
+    ("les EPCI et l'EHESS", "les e pé cé i et l'e ache e èss èss"),
+    ("dans les TEC, à la STIB", "dans les Tec, à la Stib"),
+)
+def test_acronyms_of_the_belgian_and_french_press(written, spoken):
+    assert normalise(written) == spoken
+
+
+@table(
+    ("Clément Depres (90+2) n'a pu que réduire le score.",
+     "Clément Depres (quatre-vingt-dixième minute plus deux) n'a pu que réduire le score."),
+    ("un but de Mbappé (45+1, sur penalty)", "un but de Mbappé (quarante-cinquième minute plus un, sur penalty)"),
+    # a sum is no match minute
+    ("soit (4+1) points", "soit (quatre plus un) points"),
+)
+def test_added_time_in_brackets(written, spoken):
     assert normalise(written) == spoken

@@ -266,8 +266,10 @@ def dotted_acronym(match: re.Match, lexicon: Lexicon) -> str:
 _TITLE_WITHOUT_NAME = re.compile(
     r"(?<![\w.'’-])(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{2} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{3} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{4} )"
     r"(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{5} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{6} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{7} )"
-    r"(M\.|MM\.|Mme|Mmes)(?=[ ]*[»\"”)]*[ ]*$|[ ]+et[ ]+Mmes?\b)")
-_SENTENCE_WORDS = ("Selon", "Mais", "Pour", "Par", "Car", "Donc", "Ainsi", "Puis", "Chez", "Avec")
+    r"(M\.|MM\.|Mme|Mmes)(?=[ ]*[»\"”)]*[ ]*$|[ ]+et[ ]+Mmes?\b|[ ]+[a-zà-ÿ]+(?<!\bde)(?<!\bdu)(?<!\bdes)[ ,])")
+_MADAME = re.compile(r"(?<=\w )(Mmes?)(?=[ ]+[a-zà-ÿ]|[ ]*[,;:)])")
+_SENTENCE_WORDS = ("Selon", "Mais", "Pour", "Par", "Car", "Donc", "Ainsi", "Puis", "Chez", "Avec", "Soit",
+                   "Quand", "Lorsque", "Alors", "Comme")
 _TITLES = {"M.": "monsieur", "MM.": "messieurs", "Mme": "madame", "Mmes": "mesdames"}
 
 
@@ -279,8 +281,11 @@ def say_titles_without_names(text: str) -> str:
         spoken = _TITLES[match.group(1)]
         return spoken + "." if match.group(1).endswith(".") and match.end() == len(text.rstrip()) else spoken
     text = _TITLE_WITHOUT_NAME.sub(title, text)
+    # "Mme" is never anything but a title: "Si Mme meurt la première", "et Mme, 1 200 euros"
+    text = _MADAME.sub(lambda m: _TITLES[m.group(1)], text)
     # "Selon M." at the end: the capitalised word before is no first name
-    return re.sub(rf"\b((?:{'|'.join(_SENTENCE_WORDS)}) )M\.(?=[ ]*[»\"”)]*[ ]*$)", r"\1monsieur.", text)
+    text = re.sub(rf"\b((?:{'|'.join(_SENTENCE_WORDS)}) )M\.(?=[ ]*[»\"”)]*[ ]*$)", r"\1monsieur.", text)
+    return re.sub(rf"\b((?:{'|'.join(_SENTENCE_WORDS)}) )M\.(?=[ ]+[a-zà-ÿ])", r"\1monsieur", text)
 
 
 def say_abbreviations(text: str, lexicon: Lexicon) -> str:
@@ -323,7 +328,8 @@ _RUNS = re.compile(r"[AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸ]+|[^AEIOUYÀÂÄÉÈ�
 def pronounceable(letters: str, onsets: set[str], endings: set[str]) -> bool:
     """Whether capitals can be read as a French word: "OTAN", "UNESCO", "URSSAF" yes;
     "RATP", "FNSEA", "CPAM", "EELV", "OQTF" no (see [acronyms.pronounceable] in the lexicon)."""
-    letters = re.sub(r"([^AEIOUY])\1", r"\1", letters)  # "URSSAF" sounds like "URSAF"
+    # "URSSAF" sounds like "URSAF"; a doubled first letter is two letters ("CCAS", "DDASS")
+    letters = letters[0] + re.sub(r"([^AEIOUY])\1", r"\1", letters[1:])
     runs = _RUNS.findall(letters)
     if not any(run[0] in _VOWELS for run in runs) or "Q" in letters.replace("QU", ""):
         return False
