@@ -151,6 +151,8 @@ def test_code_articles_and_year_spans(written, spoken):
     ("un montant de 250 000 $ CA", "un montant de deux cent cinquante mille dollars canadiens"),
     ("soit 2,5 M$ US", "soit deux virgule cinq millions de dollars américains"),
     ("Sur 12 élèves, 1 seule a réussi.", "Sur douze élèves, une seule a réussi."),
+    ("une hausse de plus de 1,5° C", "une hausse de plus d'un virgule cinq degré Celsius"),
+    ("de 2 ° C à 4 °C", "de deux degrés Celsius à quatre degrés Celsius"),
     ("Il a publié Dérapage (éd. du Rocher, 2017).",
      "Il a publié Dérapage (éditions du Rocher, deux mille dix-sept)."),
 )
@@ -227,4 +229,26 @@ def test_acronyms_of_the_belgian_and_french_press(written, spoken):
     ("soit (4+1) points", "soit (quatre plus un) points"),
 )
 def test_added_time_in_brackets(written, spoken):
+    assert normalise(written) == spoken
+
+
+@table(
+    ("élu.e.s et représentant.e.s politiques", "élues et élus et représentantes et représentants politiques"),
+    ("les auteur.e.s des ouvrages", "les auteures et auteurs des ouvrages"),
+    ("les chercheur.euse.s et les ami.es", "les chercheuses et chercheurs et les amies et amis"),
+    # a web address and two sentences glued are no inclusive writing
+    ("sur le site putsch.media", "sur le site putsch.media"),
+    ("le PS et le sp.a", "le pé èss et le èss pé a"),
+)
+def test_inclusive_writing_with_periods(written, spoken):
+    assert normalise(written) == spoken
+
+
+@table(
+    ("La FEB et les syndicats", "La Feb et les syndicats"),
+    ("l'UNI et l'UNEF", "l'Uni et l'Unef"),
+    ("les écoles en REP", "les écoles en Rep"),
+    ("condamné à 100 heures de TIG", "condamné à cent heures de Tig"),
+)
+def test_short_acronyms_said_as_words(written, spoken):
     assert normalise(written) == spoken

@@ -90,7 +90,7 @@ _ROMAN_HINT = re.compile(r"[IVXLC]")
 _WEB_HINT = re.compile(r"[@#]|www\.|https?:|\w\.(?:fr|com|org|net|eu|io|info|be|ch|ca|de|uk|"
                        r"gouv|tv|app)\b", re.I)
 _BRACKET_HINT = re.compile(r"[\[(]")
-_INCLUSIVE_HINT = re.compile(r"[·•⋅]")
+_INCLUSIVE_HINT = re.compile(r"[·•⋅]|[a-zé]\.(?:e|ne|le|te|rice|trice|euse|ère)s?\b")
 # "1,3 million de km", "des milliers de m³", "le prix du kWh"
 _UNIT_HINT = re.compile(r"[0-9]|illi|aines d|[kmMGT]Wh|[kmµ][gl²]?\b|[kmµ]?m[²³]|[MG]o\b|ppm"
                         r"|[^\W\d_]/[^\W\d_]")

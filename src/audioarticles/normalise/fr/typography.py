@@ -74,6 +74,17 @@ def feminine_form(masculine: str, suffix: str) -> str:
     return masculine + suffix
 
 
+# The same written with periods: "élu.e.s", "représentant.e.s", "auteur.rice.s", "tou.te.s"
+_DOTTED_INCLUSIVE = re.compile(r"\b([a-zàâçéèêëîïôûùüÿœ]{2,})\.(e|es|ne|nes|le|les|te|tes|rice|rices|trice|trices|"
+                               r"euse|euses|ère|ères)(?:\.(s))?(?![\w.])")
+
+
+def dotted_to_middle_dots(text: str) -> str:
+    """ "élu.e.s" -> "élu·e·s" (read by `say_inclusive_writing`)."""
+    return _DOTTED_INCLUSIVE.sub(lambda m: f"{m.group(1)}·{m.group(2)}" + (f"·{m.group(3)}" if m.group(3) else ""),
+                                 text)
+
+
 def say_inclusive_writing(text: str) -> str:
     """ "chercheur·euse·s" -> "chercheuses et chercheurs", "étudiant·e·s" -> "étudiantes et
     étudiants", "acteur·rice" -> "actrice et acteur"."""
@@ -90,7 +101,7 @@ def say_inclusive_writing(text: str) -> str:
         s = "s" if plural else ""
         masculine_plural = masculine if masculine.endswith(("s", "x")) else masculine + s
         return f"{feminine_form(masculine, suffix)}{s} et {masculine_plural}"
-    return _INCLUSIVE.sub(both, text)
+    return _INCLUSIVE.sub(both, dotted_to_middle_dots(text) if "." in text else text)
 
 
 def quiet_punctuation(text: str) -> str:
