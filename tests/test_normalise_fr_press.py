@@ -102,6 +102,8 @@ def test_acronym_readings(written, spoken):
     ("De l'acte I à l'Acte IV, elles ont été en hausse.",
      "De l'acte un à l'Acte quatre, elles ont été en hausse."),
     ("le tome I et l'an I du quinquennat", "le tome un et l'an un du quinquennat"),
+    ("sociologue à l'université Paris I", "sociologue à l'université Paris un"),
+    ("votre gouvernement Michel I", "votre gouvernement Michel un"),
     ("à l'université Paris-IV et à Rennes-II", "à l'université Paris quatre et à Rennes deux"),
     ("dans les IIIe, Xe, XVIIIe et XIXe arrondissements",
      "dans les troisième, dixième, dix-huitième et dix-neuvième arrondissements"),
@@ -172,6 +174,7 @@ def test_money_agreement_and_publishers(written, spoken):
     ("Si Mme meurt la première, M. touchera zéro euro.", "Si madame meurt la première, monsieur touchera zéro euro."),
     ("Soit M. avec 1 800 euros de retraite et Mme, 1 200.",
      "Soit monsieur avec mille huit cents euros de retraite et madame, mille deux cents."),
+    ("D'autant plus que monsieur V. n'a pas jeté une pierre.", "D'autant plus que monsieur vé n'a pas jeté une pierre."),
     ("Philippe M. a dit que Rémi M., 58 ans, était parti.",
      "Philippe èm a dit que Rémi èm, cinquante-huit ans, était parti."),
     # the initial of a surname kept from the reader is the letter's name

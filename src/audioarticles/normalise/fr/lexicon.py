@@ -266,7 +266,7 @@ def dotted_acronym(match: re.Match, lexicon: Lexicon) -> str:
 _TITLE_WITHOUT_NAME = re.compile(
     r"(?<![\w.'’-])(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{2} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{3} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{4} )"
     r"(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{5} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{6} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{7} )"
-    r"(M\.|MM\.|Mme|Mmes)(?=[ ]*[»\"”)]*[ ]*$|[ ]+et[ ]+Mmes?\b|[ ]+[a-zà-ÿ]+(?<!\bde)(?<!\bdu)(?<!\bdes)[ ,])")
+    r"(M\.|MM\.|Mme|Mmes)(?=[ ]*[»\"”)]*[ ]*$|[ ]+et[ ]+Mmes?\b|[ ]+[a-zà-ÿ]+(?<!\bde)(?<!\bdu)(?<!\bdes)[ ,.;:!?])")
 _MADAME = re.compile(r"(?<=\w )(Mmes?)(?=[ ]+[a-zà-ÿ]|[ ]*[,;:)])")
 _SENTENCE_WORDS = ("Selon", "Mais", "Pour", "Par", "Car", "Donc", "Ainsi", "Puis", "Chez", "Avec", "Soit",
                    "Quand", "Lorsque", "Alors", "Comme")
@@ -443,7 +443,7 @@ _CAPITALS = re.compile(rf"(?<![\w])[{_UPPER}]+['’]?(?![\w])")
 # The initial of a surname kept from the reader ("Antoine Q. entre", "Nicolas R. admet", "Tristan
 # C. et Michaël R.") follows a first name and comes before no surname: it is the letter's name,
 # and its period is no stop unless the text ends there.
-_SURNAME_INITIAL = re.compile(r"\b([A-ZÀ-Þ][a-zà-ÿ]{2,} )([A-HJ-Z])\.(?![\w-]|\s?[A-ZÀ-Þ][a-zà-ÿ]|\s?[A-Z]\.)")
+_SURNAME_INITIAL = re.compile(r"\b([A-ZÀ-Þ][a-zà-ÿ]{2,} |[Mm]onsieur |[Mm]adame )([A-HJ-Z])\.(?![\w-]|\s?[A-ZÀ-Þ][a-zà-ÿ]|\s?[A-Z]\.)")
 
 
 def name_surname_initials(text: str, lexicon: Lexicon) -> str:

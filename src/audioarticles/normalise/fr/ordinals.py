@@ -36,6 +36,9 @@ _REGNAL = re.compile(
 _COUNTED_ONE_LETTER = re.compile(
     rf"(\b(?:[Aa]ctes?|[Tt]omes?|an|{'|'.join(w for w in _COUNTING_WORDS if w not in ('acte', 'tome'))})"
     r"[ \u00a0]+)([IX])(?![\w'’-]|\.[A-ZÀ-Þ\w])")
+# The first of a series named after a place or a man: "l'université Paris I", "le gouvernement
+# Michel I" (as "Michel II" after it)
+_FIRST_OF_A_SERIES = re.compile(r"\b((?:[Uu]niversité|[Gg]ouvernement|[Cc]abinet) [A-ZÀ-Þ][a-zà-ÿ]+ |Paris )I(?![\w'’-])")
 # A university or a numbered place joined by a hyphen: "Paris-IV", "Rennes-II", "Paris-I".
 _HYPHENED = re.compile(r"(?<=\b[A-ZÀ-Þ][a-zà-ÿ]{2})([a-zà-ÿ]*)-([IVX]{1,4})(?![\w'’-])")
 
@@ -132,6 +135,7 @@ def say_roman_numerals(text: str) -> str:
         text = _HYPHENED.sub(lambda m: f"{m.group(1)} {cardinal(value)}" if (value := roman_value(m.group(2)))
                              else m.group(0), text)
     text = _COUNTED_ONE_LETTER.sub(regnal, text)
+    text = _FIRST_OF_A_SERIES.sub(r"\1un", text)
     return _REGNAL.sub(regnal, text)
 
 
