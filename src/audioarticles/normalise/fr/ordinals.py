@@ -36,6 +36,15 @@ _REGNAL = re.compile(
 _COUNTED_ONE_LETTER = re.compile(
     rf"(\b(?:[Aa]ctes?|[Tt]omes?|an|{'|'.join(w for w in _COUNTING_WORDS if w not in ('acte', 'tome'))})"
     r"[ \u00a0]+)([IX])(?![\w'’-]|\.[A-ZÀ-Þ\w])")
+# A king or a pope numbered with one letter: "Charles X", "Pie X", "Louis I"
+_REGNAL_NAMES = ("Charles", "Louis", "Pie", "Léon", "Benoît", "Grégoire", "Clément", "Jean", "Henri",
+                 "Philippe", "Alphonse", "Frédéric", "Guillaume", "Édouard", "Innocent", "Urbain",
+                 "Boniface", "Sixte", "Alexandre", "Nicolas", "Paul", "Jean-Paul", "Napoléon")
+_ONE_LETTER_REGNAL = re.compile(rf"\b((?:{'|'.join(_REGNAL_NAMES)})[ \u00a0]+)([IX])(?![\w'’-]|\.[A-ZÀ-Þ\w])")
+# A list of numbers after a word that counts: "les actes IX et X", "les actes I puis II, puis X"
+_COUNTED_LIST = re.compile(
+    r"(\b(?:[Aa]ctes|[Tt]omes|[Pp]arties|[Cc]hapitres|[Ss]aisons|[Ll]ivres|[Tt]itres)[ \u00a0]+)"
+    r"((?:[IVX]+)(?:(?:,[ ]*(?:puis[ ]+)?|[ ]+(?:et|ou|puis|à)[ ]+)[IVX]+)+)(?![\w'’-])")
 # The first of a series named after a place or a man: "l'université Paris I", "le gouvernement
 # Michel I" (as "Michel II" after it)
 _FIRST_OF_A_SERIES = re.compile(r"\b((?:[Uu]niversité|[Gg]ouvernement|[Cc]abinet) [A-ZÀ-Þ][a-zà-ÿ]+ |Paris )I(?![\w'’-])")
@@ -134,7 +143,10 @@ def say_roman_numerals(text: str) -> str:
     if "-" in text:
         text = _HYPHENED.sub(lambda m: f"{m.group(1)} {cardinal(value)}" if (value := roman_value(m.group(2)))
                              else m.group(0), text)
+    text = _COUNTED_LIST.sub(lambda m: m.group(1) + _ROMAN_WORD.sub(
+        lambda r: cardinal(value) if (value := roman_value(r.group(0))) else r.group(0), m.group(2)), text)
     text = _COUNTED_ONE_LETTER.sub(regnal, text)
+    text = _ONE_LETTER_REGNAL.sub(regnal, text)
     text = _FIRST_OF_A_SERIES.sub(r"\1un", text)
     return _REGNAL.sub(regnal, text)
 
