@@ -260,3 +260,24 @@ def test_inclusive_writing_with_periods(written, spoken):
 )
 def test_short_acronyms_said_as_words(written, spoken):
     assert normalise(written) == spoken
+
+
+@table(
+    # agency wires put a quote inside a quote between plus signs
+    ("Il parle de «+gilets jaunes+» et de +Brexit dur+.", "Il parle de gilets jaunes et de Brexit dur."),
+    ("«+je fermerai les yeux quoi qu'il arrive+», a-t-il dit.", "je fermerai les yeux quoi qu'il arrive, a-t-il dit."),
+    # signs stay signs
+    ("soit (+3) et + 5 points, 2+2", "soit (plus trois) et plus cinq points, deux plus deux"),
+    ("la gauche+ et les Verts", "la gauche plus et les Verts"),
+    # Roman numbers named bare or after "an"
+    ("Lors du dernier acte, le XII, ils étaient 59.000.", "Lors du dernier acte, le douze, ils étaient cinquante-neuf mille."),
+    ("la Constitution de l'an VIII", "la Constitution de l'an huit"),
+    ("professeur des Universités (Paris XIII-CNAM)", "professeur des Universités (Paris treize-cé èn a èm)"),
+    # places and names in capitals
+    ("AIX-EN-PROVENCE | Pilotes de jet privé", "Aix-En-Provence, Pilotes de jet privé"),
+    ("MARLÈNE SCHIAPPA. - Je pense que oui.", "Marlène Schiappa., Je pense que oui."),
+    # a letter joined to a number by a hyphen
+    ("des avions F-16 et un B-52", "des avions èf seize et un bé cinquante-deux"),
+)
+def test_wires_quotes_and_capitals(written, spoken):
+    assert normalise(written) == spoken

@@ -71,11 +71,12 @@ def separate_digits_from_letters(text: str) -> str:
     return _DIGITS_IN_WORD.sub(" ", _GLUED_NOTE_CALL.sub(r"\1", text))
 
 
-_LETTER_BEFORE_NUMBER = re.compile(r"(?<![\w-])([A-Z]) (?=[0-9])")
+_LETTER_BEFORE_NUMBER = re.compile(r"(?<![\w-])([A-Z])(?: |-(?=[0-9]+(?![\w-])))(?=[0-9])")
 
 
 def say_letters_before_numbers(text: str, letters: dict[str, str]) -> str:
-    """ "au T2" (now "T 2") -> "au té 2", "l'A 6" -> "l'a 6": a lone capital is named."""
+    """ "au T2" (now "T 2") -> "au té 2", "l'A 6" -> "l'a 6", a fighter "F-16" -> "èf 16": a lone
+    capital is named."""
     return _LETTER_BEFORE_NUMBER.sub(lambda m: f"{letters.get(m.group(1), m.group(1))} ", text)
 
 

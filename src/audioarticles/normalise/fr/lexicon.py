@@ -355,6 +355,10 @@ def read_acronym(acronym: str, lexicon: Lexicon) -> str:
     "pé pé e dé e", "CGT-FO" "cé gé té èf o"."""
     if acronym in lexicon.words:
         return acronym.capitalize()
+    parts = acronym.split("-")
+    if len(parts) > 1 and any(part in _SHOUTED_SMALL_WORDS for part in parts[1:]) \
+            and any(part not in _SHOUTED_SMALL_WORDS and _ordinary_word(part, lexicon) for part in parts):
+        return acronym.title()  # a place in capitals: "AIX-EN-PROVENCE", "BOULOGNE-SUR-MER"
     if "-" in acronym and acronym not in lexicon.spell:
         return " ".join(read_acronym(part, lexicon) for part in acronym.split("-"))
     letters = acronym
@@ -411,7 +415,8 @@ def name_letters_ending_sentences(text: str, lexicon: Lexicon) -> str:
 _SHOUTED_SMALL_WORDS = frozenset((
     "LE", "LA", "LES", "L'", "DE", "DU", "DES", "D'", "EN", "UN", "UNE", "ET", "AU", "AUX", "À",
     "POUR", "SUR", "DANS", "PAR", "NE", "PAS", "NI", "IL", "ILS", "ELLE", "JE", "ON", "NOUS",
-    "VOUS", "SON", "SA", "SES", "CE", "CES", "QUI", "QUE", "EST", "OU", "MAIS", "AVEC", "SANS"))
+    "VOUS", "SON", "SA", "SES", "CE", "CES", "QUI", "QUE", "EST", "OU", "MAIS", "AVEC", "SANS",
+    "SOUS"))
 _CAPITAL_WORD = rf"(?:[{_UPPER}]['’]|[{_UPPER}]{{2,}}(?![\w'’])|À(?![\w'’]))"
 _SHOUTED_RUN = re.compile(rf"(?<![\w'’-]){_CAPITAL_WORD}(?:[ ]*{_CAPITAL_WORD})+")
 

@@ -28,9 +28,11 @@ _ROMAN_FIRST = re.compile(r"(?<![\w'-])I(er|re|ère)(?![\w])")
 # "Louis XIV", "Jean-Paul II", "Benoît XVI", "tome III": a Roman number after a name or a
 # word that counts (only I, V, X: "CV" or "CD" after a capitalised word are acronyms).
 _COUNTING_WORDS = ("tome", "acte", "partie", "chapitre", "livre", "titre", "volume", "annexe",
-                   "saison", "épisode", "phase", "article", "scène", "section", "vol")
+                   "saison", "épisode", "phase", "article", "scène", "section", "vol", "an")
 _REGNAL = re.compile(
-    rf"((?:\b[A-ZÀ-Þ][a-zà-ÿ'-]+|\b(?:{'|'.join(_COUNTING_WORDS)}))[ \u00a0]+)([IVX]{{2,}}|V)(?![\w-])")
+    rf"((?:\b[A-ZÀ-Þ][a-zà-ÿ'-]+|\b(?:{'|'.join(_COUNTING_WORDS)}))[ \u00a0]+)([IVX]{{2,}}|V)(?![\w]|-[a-zà-ÿ])")
+# "Lors du dernier acte, le XII,": a number named bare after an article, before a pause
+_BARE_AFTER_ARTICLE = re.compile(r"\b([Ll]e|[Dd]u|[Aa]u) ([IVX]{2,})(?=[ ]?[,;)]|\.(?:\s|$))")
 # After a word that counts, one letter is a number too: the "gilets jaunes" called each Saturday
 # an act ("l'acte I", "«acte X»", "l'Acte IV"), "l'an I", "tome I".
 _COUNTED_ONE_LETTER = re.compile(
@@ -148,6 +150,8 @@ def say_roman_numerals(text: str) -> str:
     text = _COUNTED_ONE_LETTER.sub(regnal, text)
     text = _ONE_LETTER_REGNAL.sub(regnal, text)
     text = _FIRST_OF_A_SERIES.sub(r"\1un", text)
+    text = _BARE_AFTER_ARTICLE.sub(lambda m: f"{m.group(1)} {cardinal(value)}" if (value := roman_value(m.group(2)))
+                                   else m.group(0), text)
     return _REGNAL.sub(regnal, text)
 
 

@@ -31,9 +31,15 @@ _HYPHENS = {ord("\u2011"): "-", ord("\u2012"): "-", ord("\u2010"): "-"}
 _PLAIN = {**_SPACES, **_APOSTROPHES, **_SUPERSCRIPT_LETTERS, **_HYPHENS}
 
 
+# Agency wires quote inside a quote between plus signs: « il parle de +gilets jaunes+ ».
+_PLUS_QUOTES = re.compile(r"(?<![\w+])\+([^\W\d_][^+\n]{0,80}?[^\W\d_.!?…]|[^\W\d_])([.!?…]?)\+(?![\w+])")
+
+
 def plain_characters(text: str) -> str:
-    """`plain_spaces`, `plain_letters` and plain hyphens in one pass."""
-    return text.translate(_PLAIN)
+    """`plain_spaces`, `plain_letters` and plain hyphens in one pass; the plus signs of a quote
+    inside a quote go ("+gilets jaunes+")."""
+    text = text.translate(_PLAIN)
+    return _PLUS_QUOTES.sub(r"\1\2", text) if "+" in text else text
 
 
 def plain_spaces(text: str) -> str:
