@@ -24,6 +24,11 @@ def table(*rows):
      "qu'à Paris."),
     ("ils affirment avoir été plus de 110.000.", "ils affirment avoir été plus de cent dix mille."),
     ("le chiffre de 1.300.000 manifestants.", "le chiffre d'un million trois cent mille manifestants."),
+    # Swiss papers group thousands with an apostrophe
+    ("La journée «a rassemblé 50'000 personnes».", "La journée a rassemblé cinquante mille personnes."),
+    ("Près de 283’000 «gilets jaunes» ont manifesté.", "Près de deux cent quatre-vingt-trois mille gilets jaunes ont manifesté."),
+    ("un budget de 1'200'000 francs", "un budget d'un million deux cent mille francs"),
+    ("en 1'32\"456", "en une minute trente-deux secondes quatre cent cinquante-six"),
     # a decimal point and a dotted date are still what they were
     ("une hausse de 2.9 %", "une hausse de deux virgule neuf pour cent"),
     ("le 14.01.2020.", "le quatorze janvier deux mille vingt."),

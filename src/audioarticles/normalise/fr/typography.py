@@ -35,10 +35,17 @@ _PLAIN = {**_SPACES, **_APOSTROPHES, **_SUPERSCRIPT_LETTERS, **_HYPHENS}
 _PLUS_QUOTES = re.compile(r"(?<![\w+])\+([^\W\d_][^+\n]{0,80}?[^\W\d_.!?…]|[^\W\d_])([.!?…]?)\+(?![\w+])")
 
 
+# Swiss papers group thousands with an apostrophe: "50'000", "1'200'000" (a lap "1'32" has two
+# digits after it)
+_SWISS_THOUSANDS = re.compile(r"(?<![0-9'])[0-9]{1,3}(?:'[0-9]{3})+(?![0-9]|'[0-9])")
+
+
 def plain_characters(text: str) -> str:
     """`plain_spaces`, `plain_letters` and plain hyphens in one pass; the plus signs of a quote
-    inside a quote go ("+gilets jaunes+")."""
+    inside a quote go ("+gilets jaunes+"); Swiss thousands "50'000" are grouped with spaces."""
     text = text.translate(_PLAIN)
+    if "'" in text:
+        text = _SWISS_THOUSANDS.sub(lambda m: m.group(0).replace("'", " "), text)
     return _PLUS_QUOTES.sub(r"\1\2", text) if "+" in text else text
 
 
