@@ -29,6 +29,9 @@ def table(*rows):
     ("Près de 283’000 «gilets jaunes» ont manifesté.", "Près de deux cent quatre-vingt-trois mille gilets jaunes ont manifesté."),
     ("un budget de 1'200'000 francs", "un budget d'un million deux cent mille francs"),
     ("en 1'32\"456", "en une minute trente-deux secondes quatre cent cinquante-six"),
+    # a phone number written with periods
+    ("un numéro vert (0.800.97.11.11)", "un numéro vert (zéro huit cents quatre-vingt-dix-sept onze onze)"),
+    ("01.82.71.03.39 pour l'Outre-Mer", "zéro un quatre-vingt-deux soixante et onze zéro trois trente-neuf pour l'Outre-Mer"),
     # a decimal point and a dotted date are still what they were
     ("une hausse de 2.9 %", "une hausse de deux virgule neuf pour cent"),
     ("le 14.01.2020.", "le quatorze janvier deux mille vingt."),

@@ -101,8 +101,14 @@ def say_identifiers(text: str, letters: dict[str, str]) -> str:
 _PHONE_THREES = re.compile(r"(?<![0-9,.])0[ \u00a0]?([1-9][0-9]{2})[ \u00a0]([0-9]{3})[ \u00a0]([0-9]{3})(?![0-9])")
 
 
+# A phone number written with periods: "01.82.71.03.39", "0.800.97.11.11"
+_PHONE_DOTS = re.compile(r"(?<![0-9.,])0[0-9]{0,3}(?:\.[0-9]{2,3}){3,4}(?![0-9]|\.[0-9])")
+
+
 def say_phone_numbers(text: str) -> str:
     """ "0 800 123 456" -> "0, 800, 123, 456" (each group read as a number later)."""
+    if "." in text:
+        text = _PHONE_DOTS.sub(lambda m: m.group(0).replace(".", " "), text)
     return _PHONE_THREES.sub(r"0, \1, \2, \3", text)
 
 
