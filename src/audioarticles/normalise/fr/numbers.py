@@ -7,9 +7,10 @@ import re
 from functools import lru_cache
 
 # An integer as French pages write it: "7 800" (space, no-break or narrow no-break space),
-# "1.500.000" (dots), or plain digits. A decimal part follows a comma.
+# "1.500.000" (dots, also before the period that ends a sentence: "66.000."), or plain digits.
+# A decimal part follows a comma.
 INTEGER = (r"(?<![0-9])(?:[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+(?![0-9])"
-           r"|[0-9]{1,3}(?:\.[0-9]{3})+(?![0-9.])|[0-9]+)")
+           r"|[0-9]{1,3}(?:\.[0-9]{3})+(?![0-9]|\.[0-9])|[0-9]+(?![0-9]|\.[0-9]{3}(?![0-9])))")
 NUMBER = rf"{INTEGER}(?:,[0-9]+)?"
 
 _GROUP_SEPARATORS = str.maketrans("", "", " \u00a0\u202f.")
