@@ -89,11 +89,18 @@ HELDOUT_FIRST_RUN = (
     "matin\" and a link), an interview's reading time and a photo's pull quote, and a "
     "bracketed newsletter call inside a body. All ten batches together on their first run: "
     "ours 943/1001 = 94.2 %, default 879/1001 = 87.8 %, favor_precision 886/1001 = 88.5 %, "
-    "favor_recall 866/1001 = 86.5 %")
+    "favor_recall 866/1001 = 86.5 %. Batch 11 (4 more real pages written after batch 10's "
+    "fixes, method frozen at 004cdc8; not blind: their author had read the code, but no rule "
+    "was written for them; two of the four share a template with batch 10's pages): ours 96/96 "
+    "= 100 %, default 91/96 = 94.8 %, favor_precision 90/96 = 93.8 %, favor_recall 91/96 = "
+    "94.8 %. The two batches of real pages together on their first run: ours 377/395 = 95.4 %, "
+    "default 361/395 = 91.4 %, favor_precision 360/395 = 91.1 %, favor_recall 361/395 = "
+    "91.4 %. All eleven batches together: ours 1039/1097 = 94.7 %, default 970/1097 = 88.4 %, "
+    "favor_precision 976/1097 = 89.0 %, favor_recall 957/1097 = 87.2 %")
 # Ours on all held-out batches (own and real pages) on their first run (honoured, total): the
 # figure for pages nobody tuned on, beside the one for the pages as they stand after the fixes
 # they prompted.
-FIRST_RUN = (943, 1001)
+FIRST_RUN = (1039, 1097)
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "fixtures" / "html"
 
