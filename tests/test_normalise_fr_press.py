@@ -282,8 +282,16 @@ def test_short_acronyms_said_as_words(written, spoken):
     ("la Constitution de l'an VIII", "la Constitution de l'an huit"),
     ("professeur des Universités (Paris XIII-CNAM)", "professeur des Universités (Paris treize-cé èn a èm)"),
     # places and names in capitals
-    ("AIX-EN-PROVENCE | Pilotes de jet privé", "Aix-En-Provence, Pilotes de jet privé"),
-    ("MARLÈNE SCHIAPPA. - Je pense que oui.", "Marlène Schiappa., Je pense que oui."),
+    ("AIX-EN-PROVENCE | Pilotes de jet privé", "aix-en-provence, Pilotes de jet privé"),
+    ("MARLÈNE SCHIAPPA. - Je pense que oui.", "marlène schiappa., Je pense que oui."),
+    ("à BOULOGNE-SUR-MER et chez SCHIAPPA", "à Boulogne-Sur-Mer et chez Schiappa"),
+    # a dateline or heading opening the text
+    ("WASHINGTON | Le président a parlé.", "washington, Le président a parlé."),
+    ("ASSENS.- Le village est en fête.", "assens.- Le village est en fête."),
+    ("GRAND ENTRETIEN - Le ministre répond.", "grand entretien, Le ministre répond."),
+    ("NOUVEAUTÉ - Un service.", "nouveauté, Un service."),
+    # an acronym opening the text stays one
+    ("CGT - La grève continue.", "cé gé té, La grève continue."),
     # a letter joined to a number by a hyphen
     ("des avions F-16 et un B-52", "des avions èf seize et un bé cinquante-deux"),
 )

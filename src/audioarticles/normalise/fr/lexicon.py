@@ -289,7 +289,9 @@ def say_titles_without_names(text: str) -> str:
 
 
 def say_abbreviations(text: str, lexicon: Lexicon) -> str:
-    """ "M. Dupont" -> "monsieur Dupont", "p. 12" -> "page 12", "etc." -> "et cetera"."""
+    """ "M. Dupont" -> "monsieur Dupont", "p. 12" -> "page 12", "etc." -> "et cetera"; an opening
+    heading in capitals ("WASHINGTON |") is lowered while its dash is still there."""
+    text = lower_opening_heading(text, lexicon)
     if "M" in text:
         text = say_titles_without_names(text)
     for pattern, entries in lexicon.abbreviation_patterns:
@@ -427,6 +429,23 @@ def _ordinary_word(word: str, lexicon: Lexicon) -> bool:
     return (word.replace("’", "'") in _SHOUTED_SMALL_WORDS
             or (len(word) >= 4 and word not in lexicon.words and word not in lexicon.spell
                 and word not in lexicon.say))
+
+
+# A dateline or a heading in capitals opening the text before a dash, a bar or ".-":
+# "WASHINGTON |", "ASSENS.-", "GRAND ENTRETIEN -", "NOUVEAUTÉ -"
+_OPENING_HEADING = re.compile(rf"^[ «\"]*([{_UPPER}][{_UPPER}'’/-]*(?:[ ][{_UPPER}][{_UPPER}'’/-]*)*)"
+                              rf"(?=[ ]?\.[ ]?-|\.?[ ][-–—|][ ])")
+
+
+def lower_opening_heading(text: str, lexicon: Lexicon) -> str:
+    """ "WASHINGTON | Le président" -> "washington | Le président"; a lone acronym ("CGT -") stays."""
+    match = _OPENING_HEADING.match(text)
+    if not match:
+        return text
+    words = re.findall(rf"[{_UPPER}]+", match.group(1))
+    if not any(len(w) >= 4 and _ordinary_word(w, lexicon) for w in words):
+        return text
+    return text[:match.start(1)] + match.group(1).lower() + text[match.end(1):]
 
 
 def lower_shouted_runs(text: str, lexicon: Lexicon) -> str:
