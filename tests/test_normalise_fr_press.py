@@ -145,6 +145,8 @@ def test_roman_numbers_in_the_press(written, spoken):
     ("En 1688-89 a lieu la Glorieuse Révolution.",
      "En mille six cent quatre-vingt-huit à mille six cent quatre-vingt-neuf a lieu la Glorieuse Révolution."),
     ("la saison 2018-19", "la saison deux mille dix-huit à deux mille dix-neuf"),
+    # a day and a month after the name of the day
+    ("au dernier moment samedi 15/12 de 8h00 à 9h00", "au dernier moment samedi quinze décembre de huit heures à neuf heures"),
     # the World Wars by their years
     ("les combats de la Guerre de 14-18", "les combats de la Guerre de quatorze-dix-huit"),
     ("le rôle de Pétain en 39-45", "le rôle de Pétain en trente-neuf-quarante-cinq"),
