@@ -168,6 +168,11 @@ def test_code_articles_and_year_spans(written, spoken):
     ("un montant de 250 000 $ CA", "un montant de deux cent cinquante mille dollars canadiens"),
     ("soit 2,5 M$ US", "soit deux virgule cinq millions de dollars américains"),
     ("Sur 12 élèves, 1 seule a réussi.", "Sur douze élèves, une seule a réussi."),
+    # a count of millions written "M"
+    ("talonné par le Musée national de Chine avec 8 M, suivi du Met", "talonné par le Musée national de Chine avec huit millions, suivi du Met"),
+    ("ils étaient 1,2 M.", "ils étaient un virgule deux million."),
+    # a soft hyphen copied from a page
+    ("une baisse de -\u00ad3 points", "une baisse de moins trois points"),
     ("une hausse de plus de 1,5° C", "une hausse de plus d'un virgule cinq degré Celsius"),
     ("de 2 ° C à 4 °C", "de deux degrés Celsius à quatre degrés Celsius"),
     ("Il a publié Dérapage (éd. du Rocher, 2017).",
@@ -287,6 +292,9 @@ def test_short_acronyms_said_as_words(written, spoken):
     ("AIX-EN-PROVENCE | Pilotes de jet privé", "aix-en-provence, Pilotes de jet privé"),
     ("MARLÈNE SCHIAPPA. - Je pense que oui.", "marlène schiappa., Je pense que oui."),
     ("à BOULOGNE-SUR-MER et chez SCHIAPPA", "à Boulogne-Sur-Mer et chez Schiappa"),
+    # an interview's speaker in capitals
+    ("François-Bernard HUYGHE.- Peu de gilets jaunes.", "François-Bernard huyghe.- Peu de gilets jaunes."),
+    ("Jacques DE SAINT VICTOR.- Précisons que, pour eux.", "Jacques de saint victor.- Précisons que, pour eux."),
     # a dateline or heading opening the text
     ("WASHINGTON | Le président a parlé.", "washington, Le président a parlé."),
     ("ASSENS.- Le village est en fête.", "assens.- Le village est en fête."),

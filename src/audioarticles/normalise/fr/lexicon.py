@@ -264,7 +264,7 @@ def dotted_acronym(match: re.Match, lexicon: Lexicon) -> str:
 # "M." ("…, a insisté M." then "Castaner a…"), or before "et Mme": still "monsieur", not a
 # letter, unless a first name comes before it ("Philippe M." is a man's initial).
 _TITLE_WITHOUT_NAME = re.compile(
-    r"(?<![\w.'’-])(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{2} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{3} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{4} )"
+    r"(?<![\w.'’-])(?<![0-9] )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{2} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{3} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{4} )"
     r"(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{5} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{6} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{7} )"
     r"(M\.|MM\.|Mme|Mmes)(?=[ ]*[»\"”)]*[ ]*$|[ ]+et[ ]+Mmes?\b|[ ]+[a-zà-ÿ]+(?<!\bde)(?<!\bdu)(?<!\bdes)[ ,.;:!?])")
 _MADAME = re.compile(r"(?<=\w )(Mmes?)(?=[ ]+[a-zà-ÿ]|[ ]*[,;:)])")
@@ -437,8 +437,15 @@ _OPENING_HEADING = re.compile(rf"^[ «\"]*([{_UPPER}][{_UPPER}'’/-]*(?:[ ][{_U
                               rf"(?=[ ]?\.[ ]?-|\.?[ ][-–—|][ ])")
 
 
+# An interview's speaker in capitals before ".-": "François-Bernard HUYGHE.- Peu de…"
+_SPEAKER = re.compile(rf"(?<![\w'’])([{_UPPER}]{{2,}}(?:[ -][{_UPPER}]{{2,}})*)(?=[ ]?\.[ ]?-)")
+
+
 def lower_opening_heading(text: str, lexicon: Lexicon) -> str:
     """ "WASHINGTON | Le président" -> "washington | Le président"; a lone acronym ("CGT -") stays."""
+    if ".-" in text or ". -" in text:
+        text = _SPEAKER.sub(lambda m: m.group(1).lower() if any(
+            len(w) >= 4 and _ordinary_word(w, lexicon) for w in re.split(r"[ -]", m.group(1))) else m.group(1), text)
     match = _OPENING_HEADING.match(text)
     if not match:
         return text
