@@ -307,3 +307,13 @@ def test_short_acronyms_said_as_words(written, spoken):
 )
 def test_wires_quotes_and_capitals(written, spoken):
     assert normalise(written) == spoken
+
+
+@table(
+    # three vowels French writes together make no acronym
+    ("une MARCHE SILENCIEUSE, selon Eric DESGOUILLES", "une Marche Silencieuse, selon Eric Desgouilles"),
+    ("une NOUVEAUTÉ", "une Nouveauté"),
+    ("l'IAEA", "l'i a e a"),
+)
+def test_words_in_capitals_with_vowel_groups(written, spoken):
+    assert normalise(written) == spoken

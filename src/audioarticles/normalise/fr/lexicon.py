@@ -324,6 +324,9 @@ def spell_out(acronym: str, lexicon: Lexicon) -> str:
     return " ".join(names)
 
 
+# Three vowels French writes together in words ("SILENCIEUSE", "NOUVEAU", "DESGOUILLES")
+_VOWEL_GROUPS = frozenset(("EAU", "IEU", "OUI", "AIE", "UIE", "OUE", "IAU", "EUI", "OEU", "UEI", "AYE",
+                           "OYE", "UYA"))
 _RUNS = re.compile(r"[AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸ]+|[^AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸ]+")
 
 
@@ -337,7 +340,7 @@ def pronounceable(letters: str, onsets: set[str], endings: set[str]) -> bool:
         return False
     for index, run in enumerate(runs):
         if run[0] in _VOWELS:
-            if len(run) >= 3 or (len(run) == 2 and run[0] == run[1]):
+            if (len(run) >= 3 and run not in _VOWEL_GROUPS) or (len(run) == 2 and run[0] == run[1]):
                 return False
         elif len(run) > 1:
             if index == 0:
