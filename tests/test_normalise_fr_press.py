@@ -209,6 +209,9 @@ def test_money_agreement_and_publishers(written, spoken):
     ("Des études ont montré que la reprise d'un emploi n'en dépend pas (2).",
      "Des études ont montré que la reprise d'un emploi n'en dépend pas."),
     ("des plaintes de la police14.", "des plaintes de la police."),
+    ("c'est au pif.4 Le premier ministre n'en est pas là.", "c'est au pif. Le premier ministre n'en est pas là."),
+    ("une famille a perdu 660 $ CA.1 Pour les plus fortunés, non.",
+     "une famille a perdu six cent soixante dollars canadiens. Pour les plus fortunés, non."),
     ("un système hérité de la Libération, il y a 70 ans (3). Depuis, rien.",
      "un système hérité de la Libération, il y a soixante-dix ans. Depuis, rien."),
     # after a name, a seed or a count
