@@ -230,6 +230,7 @@ def test_names_initials_and_notes(written, spoken):
     ("en vertu de l'article 49-2 de la Constitution", "en vertu de l'article quarante-neuf deux de la Constitution"),
     ("le 49.3 et le 49-1", "le quarante-neuf trois et le quarante-neuf un"),
     ("le cdH et le MR", "le cé dé ache et le èm èr"),
+    ("Génération.s et le PCF obtiennent 2%.", "Générations et le pé cé èf obtiennent deux pour cent."),
 )
 def test_more_acronym_readings(written, spoken):
     assert normalise(written) == spoken
