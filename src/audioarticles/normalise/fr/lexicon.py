@@ -267,6 +267,7 @@ _TITLE_WITHOUT_NAME = re.compile(
     r"(?<![\w.'’-])(?<![0-9] )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{2} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{3} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{4} )"
     r"(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{5} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{6} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{7} )"
     r"(M\.|MM\.|Mme|Mmes)(?=[ ]*[»\"”)]*[ ]*$|[ ]+et[ ]+Mmes?\b|[ ]+[a-zà-ÿ]+(?<!\bde)(?<!\bdu)(?<!\bdes)[ ,.;:!?])")
+_TITLE_HINT = re.compile(r"\b(?:MM?\.|Mmes?)(?=[ ]*[»\"”)]*[ ]*$|[ ]+et[ ]+Mme|[ ]+[a-zà-ÿ]|[ ]*[,;:)])")
 _MADAME = re.compile(r"(?<=\w )(Mmes?)(?=[ ]+[a-zà-ÿ]|[ ]*[,;:)])")
 _SENTENCE_WORDS = ("Selon", "Mais", "Pour", "Par", "Car", "Donc", "Ainsi", "Puis", "Chez", "Avec", "Soit",
                    "Quand", "Lorsque", "Alors", "Comme")
@@ -292,7 +293,7 @@ def say_abbreviations(text: str, lexicon: Lexicon) -> str:
     """ "M. Dupont" -> "monsieur Dupont", "p. 12" -> "page 12", "etc." -> "et cetera"; an opening
     heading in capitals ("WASHINGTON |") is lowered while its dash is still there."""
     text = lower_opening_heading(text, lexicon)
-    if "M" in text:
+    if "M" in text and _TITLE_HINT.search(text):
         text = say_titles_without_names(text)
     for pattern, entries in lexicon.abbreviation_patterns:
         def expand(match: re.Match, entries=entries) -> str:
