@@ -168,6 +168,11 @@ def test_code_articles_and_year_spans(written, spoken):
     ("un montant de 250 000 $ CA", "un montant de deux cent cinquante mille dollars canadiens"),
     ("soit 2,5 M$ US", "soit deux virgule cinq millions de dollars américains"),
     ("Sur 12 élèves, 1 seule a réussi.", "Sur douze élèves, une seule a réussi."),
+    # "nos" is the plural of "no" (numéro) after an article, or before a ranking
+    ("Les nos 3 et 4 mondiaux se sont affrontés.", "Les numéros trois et quatre mondiaux se sont affrontés."),
+    ("comme les n°s 5 et 6", "comme les numéros cinq et six"),
+    ("Nos 1 et 2 mondiaux", "numéros un et deux mondiaux"),
+    ("Nos 3 enfants et nos 3 et 4 classements", "Nos trois enfants et nos trois et quatre classements"),
     # a count of millions written "M"
     ("talonné par le Musée national de Chine avec 8 M, suivi du Met", "talonné par le Musée national de Chine avec huit millions, suivi du Met"),
     ("ils étaient 1,2 M.", "ils étaient un virgule deux million."),

@@ -289,10 +289,18 @@ def say_titles_without_names(text: str) -> str:
     return re.sub(rf"\b((?:{'|'.join(_SENTENCE_WORDS)}) )M\.(?=[ ]+[a-zà-ÿ])", r"\1monsieur", text)
 
 
+# "nos 3 et 4" after an article, "n°s 3 et 4", "Nos 1 et 2 mondiaux": the plural of "no",
+# numbers; "nos 3 enfants" is ours.
+_NUMBERS_PLURAL = re.compile(r"(?:\b(?<=[Ll]es |[Dd]es |[Aa]ux )nos|\b[nN][°º]s|\b[nN]os(?= [0-9]+ (?:et|à) [0-9]+ "
+                             r"(?:mondiaux|mondiales|français|françaises|européens|belges)\b))(?= ?[0-9])")
+
+
 def say_abbreviations(text: str, lexicon: Lexicon) -> str:
     """ "M. Dupont" -> "monsieur Dupont", "p. 12" -> "page 12", "etc." -> "et cetera"; an opening
     heading in capitals ("WASHINGTON |") is lowered while its dash is still there."""
     text = lower_opening_heading(text, lexicon)
+    if "os " in text or "°s" in text or "ºs" in text:
+        text = _NUMBERS_PLURAL.sub("numéros", text)
     if "M" in text and _TITLE_HINT.search(text):
         text = say_titles_without_names(text)
     for pattern, entries in lexicon.abbreviation_patterns:
