@@ -200,6 +200,7 @@ def test_money_agreement_and_publishers(written, spoken):
     ("Soit M. avec 1 800 euros de retraite et Mme, 1 200.",
      "Soit monsieur avec mille huit cents euros de retraite et madame, mille deux cents."),
     ("D'autant plus que monsieur V. n'a pas jeté une pierre.", "D'autant plus que monsieur vé n'a pas jeté une pierre."),
+    ("Christophe M. a dit que Jean-Baptiste M. était parti.", "Christophe èm a dit que Jean-Baptiste èm était parti."),
     ("Philippe M. a dit que Rémi M., 58 ans, était parti.",
      "Philippe èm a dit que Rémi èm, cinquante-huit ans, était parti."),
     # the initial of a surname kept from the reader is the letter's name

@@ -264,9 +264,9 @@ def dotted_acronym(match: re.Match, lexicon: Lexicon) -> str:
 # "M." ("…, a insisté M." then "Castaner a…"), or before "et Mme": still "monsieur", not a
 # letter, unless a first name comes before it ("Philippe M." is a man's initial).
 _TITLE_WITHOUT_NAME = re.compile(
-    r"(?<![\w.'’-])(?<![0-9] )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{2} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{3} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{4} )"
-    r"(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{5} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{6} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{7} )"
+    r"(?<![\w.'’-])(?<![0-9] )"
     r"(M\.|MM\.|Mme|Mmes)(?=[ ]*[»\"”)]*[ ]*$|[ ]+et[ ]+Mmes?\b|[ ]+[a-zà-ÿ]+(?<!\bde)(?<!\bdu)(?<!\bdes)[ ,.;:!?])")
+_WORD_BEFORE_TITLE = re.compile(r"\b([A-ZÀ-Þ][a-zà-ÿ'’-]+)[ ]+$")
 _TITLE_HINT = re.compile(r"\b(?:MM?\.|Mmes?)(?=[ ]*[»\"”)]*[ ]*$|[ ]+et[ ]+Mme|[ ]+[a-zà-ÿ]|[ ]*[,;:)])")
 _MADAME = re.compile(r"(?<=\w )(Mmes?)(?=[ ]+[a-zà-ÿ]|[ ]*[,;:)])")
 _SENTENCE_WORDS = ("Selon", "Mais", "Pour", "Par", "Car", "Donc", "Ainsi", "Puis", "Chez", "Avec", "Soit",
@@ -278,6 +278,9 @@ def say_titles_without_names(text: str) -> str:
     """ "a insisté M." -> "a insisté monsieur.", "M. et Mme Martin" -> "monsieur et Mme Martin"."""
     def title(match: re.Match) -> str:
         if not text[:match.start()].strip():  # a title alone is no cut sentence
+            return match.group(0)
+        before = _WORD_BEFORE_TITLE.search(text, 0, match.start())
+        if before and before.group(1) not in _SENTENCE_WORDS:  # "Philippe M." is an initial
             return match.group(0)
         spoken = _TITLES[match.group(1)]
         return spoken + "." if match.group(1).endswith(".") and match.end() == len(text.rstrip()) else spoken
