@@ -168,6 +168,11 @@ def test_code_articles_and_year_spans(written, spoken):
     ("un montant de 250 000 $ CA", "un montant de deux cent cinquante mille dollars canadiens"),
     ("soit 2,5 M$ US", "soit deux virgule cinq millions de dollars américains"),
     ("Sur 12 élèves, 1 seule a réussi.", "Sur douze élèves, une seule a réussi."),
+    # "nos" is the plural of "no" (numéro) after an article, or before a ranking
+    ("Les nos 3 et 4 mondiaux se sont affrontés.", "Les numéros trois et quatre mondiaux se sont affrontés."),
+    ("comme les n°s 5 et 6", "comme les numéros cinq et six"),
+    ("Nos 1 et 2 mondiaux", "numéros un et deux mondiaux"),
+    ("Nos 3 enfants et nos 3 et 4 classements", "Nos trois enfants et nos trois et quatre classements"),
     # a count of millions written "M"
     ("talonné par le Musée national de Chine avec 8 M, suivi du Met", "talonné par le Musée national de Chine avec huit millions, suivi du Met"),
     ("ils étaient 1,2 M.", "ils étaient un virgule deux million."),
@@ -195,6 +200,7 @@ def test_money_agreement_and_publishers(written, spoken):
     ("Soit M. avec 1 800 euros de retraite et Mme, 1 200.",
      "Soit monsieur avec mille huit cents euros de retraite et madame, mille deux cents."),
     ("D'autant plus que monsieur V. n'a pas jeté une pierre.", "D'autant plus que monsieur vé n'a pas jeté une pierre."),
+    ("Christophe M. a dit que Jean-Baptiste M. était parti.", "Christophe èm a dit que Jean-Baptiste èm était parti."),
     ("Philippe M. a dit que Rémi M., 58 ans, était parti.",
      "Philippe èm a dit que Rémi èm, cinquante-huit ans, était parti."),
     # the initial of a surname kept from the reader is the letter's name

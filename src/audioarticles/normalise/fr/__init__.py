@@ -88,7 +88,8 @@ def elide(text: str) -> str:
 
 
 _DIGIT = re.compile(r"[0-9½⅓⅔¼¾]")
-_ROMAN_HINT = re.compile(r"[IVXLC]")
+# A token of Roman letters alone ("XIV", "XXIe", "I", "Ier", "-IV", "D.III"); "Le", "Il", "Ce" are none
+_ROMAN_HINT = re.compile(r"(?<![\w'’])(?:[IVXLC]{2,}|[IVX])(?:e|er|re|ère|èmes?|es|ème)?(?![\w'’])")
 # Anything the web pass could read; most sentences have none, and the pass is not free.
 _WEB_HINT = re.compile(r"[@#]|www\.|https?:|\w\.(?:fr|com|org|net|eu|io|info|be|ch|ca|de|uk|"
                        r"gouv|tv|app)\b", re.I)
