@@ -4,8 +4,8 @@ removed, then trafilatura's extraction checked against that evidence.
 Evidence, strongest first: the JSON-LD `articleBody` (the publisher's copy of the text), the body
 the page marks (`itemprop="articleBody"`), the standfirst it describes (meta description, or a
 `chapo` next to the `<h1>`). Chrome is recognised by its names (`.newsletter`, `#didomi-host`,
-`figcaption`...: data in `data/html_skip.toml`), its link density and its calls to action
-("Je m'abonne" in a small box).
+`figcaption`...: data in `data/html_skip.toml`), its link density, its calls to action
+("Je m'abonne" in a small box) and what it repeats (a box listing the article's own headings).
 """
 
 from __future__ import annotations
@@ -323,7 +323,8 @@ def prune_chrome(tree: lxml.html.HtmlElement, anchors: Iterable[lxml.etree._Elem
                  chrome: Chrome | None = None) -> int:
     """Remove site chrome from `tree` in place: named chrome that does not read like prose,
     comment sections, short link-dense elements, call-to-action boxes, the small box of a data
-    table and its label. The anchors (the
+    table and its label, a definition list holding a picture, a small box listing the article's
+    own headings, and the label ending with a colon before anything removed. The anchors (the
     article's heading, marked body, standfirst), what holds them, and wrappers of most of the
     page are kept. Only the body is pruned: the head's metadata stays for who reads it next.
     Returns how many elements were removed."""
