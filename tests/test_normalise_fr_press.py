@@ -327,3 +327,16 @@ def test_wires_quotes_and_capitals(written, spoken):
 )
 def test_words_in_capitals_with_vowel_groups(written, spoken):
     assert normalise(written) == spoken
+
+
+@table(
+    # an adjective between the number and its noun: its own form, or the noun after it
+    ("Il y a eu 31 autres personnes blessées.", "Il y a eu trente et une autres personnes blessées."),
+    ("dans 21 petites villes", "dans vingt et une petites villes"),
+    ("1 nouvelle loi et 1 autre femme", "une nouvelle loi et une autre femme"),
+    ("41 jeunes femmes et 41 jeunes hommes", "quarante et une jeunes femmes et quarante et un jeunes hommes"),
+    ("Au total, 151 jeunes interpellés.", "Au total, cent cinquante et un jeunes interpellés."),
+    ("21 grands groupes et 1 seul homme", "vingt et un grands groupes et un seul homme"),
+)
+def test_agreement_across_an_adjective(written, spoken):
+    assert normalise(written) == spoken
