@@ -10,6 +10,7 @@ from pathlib import Path
 TITLE = "Extraction: gold snippets honoured on French web pages"
 TARGET = 0.95
 KINDS = {"real": "real pages", "realblind": "real pages (held out, blind)",
+         "realafter": "real pages (held out, after the fixes)",
          "realblind2": "real pages, second batch (held out, blind)",
          "own": "own pages (development)", "heldout": "own pages (held out)",
          "all": "**all pages**"}
@@ -32,7 +33,15 @@ KINDS = {"real": "real pages", "realblind": "real pages (held out, blind)",
 # author read the extraction code. Batch 10 (12 pages `real-*`, kind "realblind", session 4) is
 # the first of REAL pages: French news pages taken byte for byte from other projects' public test
 # data (Readability, Postlight Parser, Fundus, Goose3, a PyPI package's fixtures), gold written
-# blind and committed at 89cc421 before the first run.
+# blind and committed at 89cc421 before the first run. It prompted: only the publisher's mark and
+# the project's opt-out selectors skip a whole page (a rubric's <h1> nested in a breadcrumb had
+# made a packaged chrome selector opt an op-ed out), paywall counters, reading times and a
+# bracketed call to subscribe as boilerplate, a definition list holding a picture as a caption,
+# a box listing the article's own headings as a table of contents, and a label ending with a
+# colon going with the box it introduces. Batch 11 (4 more real pages, kind "realafter": Le Monde
+# 2022, InternetActu, Blog du Modérateur, The Conversation 2017) was written after those fixes by
+# their author, who had read the extraction code by then; method frozen at 004cdc8, gold
+# committed before the first run.
 HELDOUT_FIRST_RUN = (
     "held-out pages on their first run: batch 1 (4 pages) ours 42/45, each trafilatura mode "
     "40/45; batch 2 (2 pages) ours 17/19, default 17/19, favor_precision 19/19, favor_recall "
@@ -81,11 +90,18 @@ HELDOUT_FIRST_RUN = (
     "matin\" and a link), an interview's reading time and a photo's pull quote, and a "
     "bracketed newsletter call inside a body. All ten batches together on their first run: "
     "ours 943/1001 = 94.2 %, default 879/1001 = 87.8 %, favor_precision 886/1001 = 88.5 %, "
-    "favor_recall 866/1001 = 86.5 %")
+    "favor_recall 866/1001 = 86.5 %. Batch 11 (4 more real pages written after batch 10's "
+    "fixes, method frozen at 004cdc8; not blind: their author had read the code, but no rule "
+    "was written for them; two of the four share a template with batch 10's pages): ours 96/96 "
+    "= 100 %, default 91/96 = 94.8 %, favor_precision 90/96 = 93.8 %, favor_recall 91/96 = "
+    "94.8 %. The two batches of real pages together on their first run: ours 377/395 = 95.4 %, "
+    "default 361/395 = 91.4 %, favor_precision 360/395 = 91.1 %, favor_recall 361/395 = "
+    "91.4 %. All eleven batches together: ours 1039/1097 = 94.7 %, default 970/1097 = 88.4 %, "
+    "favor_precision 976/1097 = 89.0 %, favor_recall 957/1097 = 87.2 %")
 # Ours on all held-out batches (own and real pages) on their first run (honoured, total): the
 # figure for pages nobody tuned on, beside the one for the pages as they stand after the fixes
 # they prompted.
-FIRST_RUN = (943, 1001)
+FIRST_RUN = (1039, 1097)
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "fixtures" / "html"
 
@@ -194,6 +210,7 @@ def run() -> str:
              "pages saved from French sites (the copies of `../shared/corpus/html`), "
              f"{count['realblind']} real French news pages taken from other projects' public "
              "test data whose gold was written blind (`real-*`), "
+             f"{count['realafter']} more written after the fixes those prompted, "
              f"{count['realblind2']} more in a second blind batch (`real2-*`), "
              f"{count['own']} written for the tests imitating French news-site structures while "
              f"the method was developed, {count['heldout']} written after it was frozen. Each "

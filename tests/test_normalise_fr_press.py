@@ -145,6 +145,8 @@ def test_roman_numbers_in_the_press(written, spoken):
     ("En 1688-89 a lieu la Glorieuse Révolution.",
      "En mille six cent quatre-vingt-huit à mille six cent quatre-vingt-neuf a lieu la Glorieuse Révolution."),
     ("la saison 2018-19", "la saison deux mille dix-huit à deux mille dix-neuf"),
+    # a day and a month after the name of the day
+    ("au dernier moment samedi 15/12 de 8h00 à 9h00", "au dernier moment samedi quinze décembre de huit heures à neuf heures"),
     # the World Wars by their years
     ("les combats de la Guerre de 14-18", "les combats de la Guerre de quatorze-dix-huit"),
     ("le rôle de Pétain en 39-45", "le rôle de Pétain en trente-neuf-quarante-cinq"),
@@ -166,6 +168,16 @@ def test_code_articles_and_year_spans(written, spoken):
     ("un montant de 250 000 $ CA", "un montant de deux cent cinquante mille dollars canadiens"),
     ("soit 2,5 M$ US", "soit deux virgule cinq millions de dollars américains"),
     ("Sur 12 élèves, 1 seule a réussi.", "Sur douze élèves, une seule a réussi."),
+    # "nos" is the plural of "no" (numéro) after an article, or before a ranking
+    ("Les nos 3 et 4 mondiaux se sont affrontés.", "Les numéros trois et quatre mondiaux se sont affrontés."),
+    ("comme les n°s 5 et 6", "comme les numéros cinq et six"),
+    ("Nos 1 et 2 mondiaux", "numéros un et deux mondiaux"),
+    ("Nos 3 enfants et nos 3 et 4 classements", "Nos trois enfants et nos trois et quatre classements"),
+    # a count of millions written "M"
+    ("talonné par le Musée national de Chine avec 8 M, suivi du Met", "talonné par le Musée national de Chine avec huit millions, suivi du Met"),
+    ("ils étaient 1,2 M.", "ils étaient un virgule deux million."),
+    # a soft hyphen copied from a page
+    ("une baisse de -\u00ad3 points", "une baisse de moins trois points"),
     ("une hausse de plus de 1,5° C", "une hausse de plus d'un virgule cinq degré Celsius"),
     ("de 2 ° C à 4 °C", "de deux degrés Celsius à quatre degrés Celsius"),
     ("Il a publié Dérapage (éd. du Rocher, 2017).",
@@ -188,6 +200,7 @@ def test_money_agreement_and_publishers(written, spoken):
     ("Soit M. avec 1 800 euros de retraite et Mme, 1 200.",
      "Soit monsieur avec mille huit cents euros de retraite et madame, mille deux cents."),
     ("D'autant plus que monsieur V. n'a pas jeté une pierre.", "D'autant plus que monsieur vé n'a pas jeté une pierre."),
+    ("Christophe M. a dit que Jean-Baptiste M. était parti.", "Christophe èm a dit que Jean-Baptiste èm était parti."),
     ("Philippe M. a dit que Rémi M., 58 ans, était parti.",
      "Philippe èm a dit que Rémi èm, cinquante-huit ans, était parti."),
     # the initial of a surname kept from the reader is the letter's name
@@ -202,6 +215,9 @@ def test_money_agreement_and_publishers(written, spoken):
     ("Des études ont montré que la reprise d'un emploi n'en dépend pas (2).",
      "Des études ont montré que la reprise d'un emploi n'en dépend pas."),
     ("des plaintes de la police14.", "des plaintes de la police."),
+    ("c'est au pif.4 Le premier ministre n'en est pas là.", "c'est au pif. Le premier ministre n'en est pas là."),
+    ("une famille a perdu 660 $ CA.1 Pour les plus fortunés, non.",
+     "une famille a perdu six cent soixante dollars canadiens. Pour les plus fortunés, non."),
     ("un système hérité de la Libération, il y a 70 ans (3). Depuis, rien.",
      "un système hérité de la Libération, il y a soixante-dix ans. Depuis, rien."),
     # after a name, a seed or a count
@@ -220,6 +236,7 @@ def test_names_initials_and_notes(written, spoken):
     ("en vertu de l'article 49-2 de la Constitution", "en vertu de l'article quarante-neuf deux de la Constitution"),
     ("le 49.3 et le 49-1", "le quarante-neuf trois et le quarante-neuf un"),
     ("le cdH et le MR", "le cé dé ache et le èm èr"),
+    ("Génération.s et le PCF obtiennent 2%.", "Générations et le pé cé èf obtiennent deux pour cent."),
 )
 def test_more_acronym_readings(written, spoken):
     assert normalise(written) == spoken
@@ -282,10 +299,44 @@ def test_short_acronyms_said_as_words(written, spoken):
     ("la Constitution de l'an VIII", "la Constitution de l'an huit"),
     ("professeur des Universités (Paris XIII-CNAM)", "professeur des Universités (Paris treize-cé èn a èm)"),
     # places and names in capitals
-    ("AIX-EN-PROVENCE | Pilotes de jet privé", "Aix-En-Provence, Pilotes de jet privé"),
-    ("MARLÈNE SCHIAPPA. - Je pense que oui.", "Marlène Schiappa., Je pense que oui."),
+    ("AIX-EN-PROVENCE | Pilotes de jet privé", "aix-en-provence, Pilotes de jet privé"),
+    ("MARLÈNE SCHIAPPA. - Je pense que oui.", "marlène schiappa., Je pense que oui."),
+    ("à BOULOGNE-SUR-MER et chez SCHIAPPA", "à Boulogne-Sur-Mer et chez Schiappa"),
+    # an interview's speaker in capitals
+    ("François-Bernard HUYGHE.- Peu de gilets jaunes.", "François-Bernard huyghe.- Peu de gilets jaunes."),
+    ("Jacques DE SAINT VICTOR.- Précisons que, pour eux.", "Jacques de saint victor.- Précisons que, pour eux."),
+    # a dateline or heading opening the text
+    ("WASHINGTON | Le président a parlé.", "washington, Le président a parlé."),
+    ("ASSENS.- Le village est en fête.", "assens.- Le village est en fête."),
+    ("GRAND ENTRETIEN - Le ministre répond.", "grand entretien, Le ministre répond."),
+    ("NOUVEAUTÉ - Un service.", "nouveauté, Un service."),
+    # an acronym opening the text stays one
+    ("CGT - La grève continue.", "cé gé té, La grève continue."),
     # a letter joined to a number by a hyphen
     ("des avions F-16 et un B-52", "des avions èf seize et un bé cinquante-deux"),
 )
 def test_wires_quotes_and_capitals(written, spoken):
+    assert normalise(written) == spoken
+
+
+@table(
+    # three vowels French writes together make no acronym
+    ("une MARCHE SILENCIEUSE, selon Eric DESGOUILLES", "une Marche Silencieuse, selon Eric Desgouilles"),
+    ("une NOUVEAUTÉ", "une Nouveauté"),
+    ("l'IAEA", "l'i a e a"),
+)
+def test_words_in_capitals_with_vowel_groups(written, spoken):
+    assert normalise(written) == spoken
+
+
+@table(
+    # an adjective between the number and its noun: its own form, or the noun after it
+    ("Il y a eu 31 autres personnes blessées.", "Il y a eu trente et une autres personnes blessées."),
+    ("dans 21 petites villes", "dans vingt et une petites villes"),
+    ("1 nouvelle loi et 1 autre femme", "une nouvelle loi et une autre femme"),
+    ("41 jeunes femmes et 41 jeunes hommes", "quarante et une jeunes femmes et quarante et un jeunes hommes"),
+    ("Au total, 151 jeunes interpellés.", "Au total, cent cinquante et un jeunes interpellés."),
+    ("21 grands groupes et 1 seul homme", "vingt et un grands groupes et un seul homme"),
+)
+def test_agreement_across_an_adjective(written, spoken):
     assert normalise(written) == spoken

@@ -63,7 +63,9 @@ def say_numbered_line(text: str) -> str:
 
 # A footnote call glued to a common word before a stop: "hérité de la Libération3." is note 3,
 # "des plaintes de la police14." note 14 (a name keeps its number: "France3", "Europe1").
-_GLUED_NOTE_CALL = re.compile(r"\b([a-zà-ÿ]{4,})[0-9]{1,2}(?=[.,;:]?[ ]?[»\"”]|[.,;:](?:\s|$))")
+_GLUED_NOTE_CALL = re.compile(r"\b([a-zà-ÿ]{4,})[0-9]{1,2}(?=[.,;:]?[ ]?[»\"”]|[.,;:](?:\s|$))"
+                              # "…au pif.4 Le premier ministre": the call after the stop
+                              r"|(?<=[^\W\d_]{3}\.)()[0-9]{1,2}(?=[ ]+[A-ZÀ-Þ][a-zà-ÿ])")
 
 
 def separate_digits_from_letters(text: str) -> str:
@@ -86,7 +88,8 @@ def elide(text: str) -> str:
 
 
 _DIGIT = re.compile(r"[0-9½⅓⅔¼¾]")
-_ROMAN_HINT = re.compile(r"[IVXLC]")
+# A token of Roman letters alone ("XIV", "XXIe", "I", "Ier", "-IV", "D.III"); "Le", "Il", "Ce" are none
+_ROMAN_HINT = re.compile(r"(?<![\w'’])(?:[IVXLC]{2,}|[IVX])(?:e|er|re|ère|èmes?|es|ème)?(?![\w'’])")
 # Anything the web pass could read; most sentences have none, and the pass is not free.
 _WEB_HINT = re.compile(r"[@#]|www\.|https?:|\w\.(?:fr|com|org|net|eu|io|info|be|ch|ca|de|uk|"
                        r"gouv|tv|app)\b", re.I)

@@ -264,9 +264,10 @@ def dotted_acronym(match: re.Match, lexicon: Lexicon) -> str:
 # "M." ("…, a insisté M." then "Castaner a…"), or before "et Mme": still "monsieur", not a
 # letter, unless a first name comes before it ("Philippe M." is a man's initial).
 _TITLE_WITHOUT_NAME = re.compile(
-    r"(?<![\w.'’-])(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{2} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{3} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{4} )"
-    r"(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{5} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{6} )(?<!\b[A-ZÀ-Þ][a-zà-ÿ]{7} )"
+    r"(?<![\w.'’-])(?<![0-9] )"
     r"(M\.|MM\.|Mme|Mmes)(?=[ ]*[»\"”)]*[ ]*$|[ ]+et[ ]+Mmes?\b|[ ]+[a-zà-ÿ]+(?<!\bde)(?<!\bdu)(?<!\bdes)[ ,.;:!?])")
+_WORD_BEFORE_TITLE = re.compile(r"\b([A-ZÀ-Þ][a-zà-ÿ'’-]+)[ ]+$")
+_TITLE_HINT = re.compile(r"\b(?:MM?\.|Mmes?)(?=[ ]*[»\"”)]*[ ]*$|[ ]+et[ ]+Mme|[ ]+[a-zà-ÿ]|[ ]*[,;:)])")
 _MADAME = re.compile(r"(?<=\w )(Mmes?)(?=[ ]+[a-zà-ÿ]|[ ]*[,;:)])")
 _SENTENCE_WORDS = ("Selon", "Mais", "Pour", "Par", "Car", "Donc", "Ainsi", "Puis", "Chez", "Avec", "Soit",
                    "Quand", "Lorsque", "Alors", "Comme")
@@ -278,6 +279,9 @@ def say_titles_without_names(text: str) -> str:
     def title(match: re.Match) -> str:
         if not text[:match.start()].strip():  # a title alone is no cut sentence
             return match.group(0)
+        before = _WORD_BEFORE_TITLE.search(text, 0, match.start())
+        if before and before.group(1) not in _SENTENCE_WORDS:  # "Philippe M." is an initial
+            return match.group(0)
         spoken = _TITLES[match.group(1)]
         return spoken + "." if match.group(1).endswith(".") and match.end() == len(text.rstrip()) else spoken
     text = _TITLE_WITHOUT_NAME.sub(title, text)
@@ -288,9 +292,19 @@ def say_titles_without_names(text: str) -> str:
     return re.sub(rf"\b((?:{'|'.join(_SENTENCE_WORDS)}) )M\.(?=[ ]+[a-zà-ÿ])", r"\1monsieur", text)
 
 
+# "nos 3 et 4" after an article, "n°s 3 et 4", "Nos 1 et 2 mondiaux": the plural of "no",
+# numbers; "nos 3 enfants" is ours.
+_NUMBERS_PLURAL = re.compile(r"(?:\b(?<=[Ll]es |[Dd]es |[Aa]ux )nos|\b[nN][°º]s|\b[nN]os(?= [0-9]+ (?:et|à) [0-9]+ "
+                             r"(?:mondiaux|mondiales|français|françaises|européens|belges)\b))(?= ?[0-9])")
+
+
 def say_abbreviations(text: str, lexicon: Lexicon) -> str:
-    """ "M. Dupont" -> "monsieur Dupont", "p. 12" -> "page 12", "etc." -> "et cetera"."""
-    if "M" in text:
+    """ "M. Dupont" -> "monsieur Dupont", "p. 12" -> "page 12", "etc." -> "et cetera"; an opening
+    heading in capitals ("WASHINGTON |") is lowered while its dash is still there."""
+    text = lower_opening_heading(text, lexicon)
+    if "os " in text or "°s" in text or "ºs" in text:
+        text = _NUMBERS_PLURAL.sub("numéros", text)
+    if "M" in text and _TITLE_HINT.search(text):
         text = say_titles_without_names(text)
     for pattern, entries in lexicon.abbreviation_patterns:
         def expand(match: re.Match, entries=entries) -> str:
@@ -322,6 +336,9 @@ def spell_out(acronym: str, lexicon: Lexicon) -> str:
     return " ".join(names)
 
 
+# Three vowels French writes together in words ("SILENCIEUSE", "NOUVEAU", "DESGOUILLES")
+_VOWEL_GROUPS = frozenset(("EAU", "IEU", "OUI", "AIE", "UIE", "OUE", "IAU", "EUI", "OEU", "UEI", "AYE",
+                           "OYE", "UYA"))
 _RUNS = re.compile(r"[AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸ]+|[^AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸ]+")
 
 
@@ -335,7 +352,7 @@ def pronounceable(letters: str, onsets: set[str], endings: set[str]) -> bool:
         return False
     for index, run in enumerate(runs):
         if run[0] in _VOWELS:
-            if len(run) >= 3 or (len(run) == 2 and run[0] == run[1]):
+            if (len(run) >= 3 and run not in _VOWEL_GROUPS) or (len(run) == 2 and run[0] == run[1]):
                 return False
         elif len(run) > 1:
             if index == 0:
@@ -427,6 +444,30 @@ def _ordinary_word(word: str, lexicon: Lexicon) -> bool:
     return (word.replace("’", "'") in _SHOUTED_SMALL_WORDS
             or (len(word) >= 4 and word not in lexicon.words and word not in lexicon.spell
                 and word not in lexicon.say))
+
+
+# A dateline or a heading in capitals opening the text before a dash, a bar or ".-":
+# "WASHINGTON |", "ASSENS.-", "GRAND ENTRETIEN -", "NOUVEAUTÉ -"
+_OPENING_HEADING = re.compile(rf"^[ «\"]*([{_UPPER}][{_UPPER}'’/-]*(?:[ ][{_UPPER}][{_UPPER}'’/-]*)*)"
+                              rf"(?=[ ]?\.[ ]?-|\.?[ ][-–—|][ ])")
+
+
+# An interview's speaker in capitals before ".-": "François-Bernard HUYGHE.- Peu de…"
+_SPEAKER = re.compile(rf"(?<![\w'’])([{_UPPER}]{{2,}}(?:[ -][{_UPPER}]{{2,}})*)(?=[ ]?\.[ ]?-)")
+
+
+def lower_opening_heading(text: str, lexicon: Lexicon) -> str:
+    """ "WASHINGTON | Le président" -> "washington | Le président"; a lone acronym ("CGT -") stays."""
+    if ".-" in text or ". -" in text:
+        text = _SPEAKER.sub(lambda m: m.group(1).lower() if any(
+            len(w) >= 4 and _ordinary_word(w, lexicon) for w in re.split(r"[ -]", m.group(1))) else m.group(1), text)
+    match = _OPENING_HEADING.match(text)
+    if not match:
+        return text
+    words = re.findall(rf"[{_UPPER}]+", match.group(1))
+    if not any(len(w) >= 4 and _ordinary_word(w, lexicon) for w in words):
+        return text
+    return text[:match.start(1)] + match.group(1).lower() + text[match.end(1):]
 
 
 def lower_shouted_runs(text: str, lexicon: Lexicon) -> str:

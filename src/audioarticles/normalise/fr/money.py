@@ -105,14 +105,15 @@ def say_shorthand(text: str) -> str:
 
 
 # "2,3 M d'entrées", "1,2 Md de dollars": the scale written as its symbol, before "de"
-_SCALE_LETTER = re.compile(rf"({NUMBER})[ ]?(M|Md|Mds|Mrd|Mrds)[ ](?=d['’]|de )")
+_SCALE_LETTER = re.compile(rf"({NUMBER})[ ]?(M|Md|Mds|Mrd|Mrds)(?:[ ](?=d['’]|de )|(?=[ ]?[,;)]|\.(?:\s|$)))")
 
 
 def say_scale_letters(text: str) -> str:
     """ "2,3 M d'entrées" -> "2,3 millions d'entrées"."""
     def scale(match: re.Match) -> str:
         singular, plural, _ = MULTIPLIERS[match.group(2)]
-        return f"{match.group(1)} {plural if is_plural(match.group(1)) else singular} "
+        said = f"{match.group(1)} {plural if is_plural(match.group(1)) else singular}"
+        return said + " " if match.group(0).endswith(" ") else said
     return _SCALE_LETTER.sub(scale, text)
 
 

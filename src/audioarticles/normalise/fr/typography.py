@@ -27,7 +27,7 @@ _INCLUSIVE = re.compile(r"\b([a-zàâçéèêëîïôûùüÿœ]{2,})((?:[·•�
 
 
 # Hyphens copied from word processors: no-break hyphen U+2011, figure dash U+2012, hyphen U+2010.
-_HYPHENS = {ord("\u2011"): "-", ord("\u2012"): "-", ord("\u2010"): "-"}
+_HYPHENS = {ord("\u2011"): "-", ord("\u2012"): "-", ord("\u2010"): "-", ord("\u00ad"): None}
 _PLAIN = {**_SPACES, **_APOSTROPHES, **_SUPERSCRIPT_LETTERS, **_HYPHENS}
 
 
