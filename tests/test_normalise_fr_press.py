@@ -340,3 +340,64 @@ def test_words_in_capitals_with_vowel_groups(written, spoken):
 )
 def test_agreement_across_an_adjective(written, spoken):
     assert normalise(written) == spoken
+
+
+# --- the word "y" opening a sentence, "OK", the Maghreb's currencies, long names in capitals -----
+
+@table(
+    ("Y a-t-il un rapport entre les deux affaires ?", "Y a-t-il un rapport entre les deux affaires?"),
+    ("« Y aller ? Jamais », répond-elle.", "Y aller? Jamais, répond-elle."),
+    ("Y compris les retraités.", "Y compris les retraités."),
+    ("Y avait-il une autre issue ? Non.", "Y avait-il une autre issue? Non."),
+    # the letter stays a letter mid-sentence, and before a capital or a figure
+    ("la génération Y a grandi avec le web", "la génération i grec a grandi avec le web"),
+    ("l'axe Y du graphique", "l'axe i grec du graphique"),
+    ("OK, on y va.", "Ok, on y va."),
+    ("«OK Bouteflika est officiellement candidat, que faire ?",
+     "Ok Bouteflika est officiellement candidat, que faire?"),
+    ("le feu vert, l'OK de Bruxelles", "le feu vert, l'Ok de Bruxelles"),
+)
+def test_the_word_y_and_ok(written, spoken):
+    assert normalise(written) == spoken
+
+
+@table(
+    ("une amende de 2 000 DA.", "une amende de deux mille dinars."),
+    ("Ils n'ont payé que 20 DA, soit le prix de deux stations.",
+     "Ils n'ont payé que vingt dinars, soit le prix de deux stations."),
+    ("un budget de 3 milliards de DA", "un budget de trois milliards de dinars"),
+    ("le kilo de bananes à 350 DA", "le kilo de bananes à trois cent cinquante dinars"),
+    ("1 500 DZD", "mille cinq cents dinars algériens"),
+    ("le ticket à 2 DT", "le ticket à deux dinars"),
+    ("30 DH le kilo de tomates", "trente dirhams le kilo de tomates"),
+    ("un salaire de 3 000 MAD", "un salaire de trois mille dirhams"),
+    # without an amount before them they are acronyms
+    ("La DH a publié l'enquête.", "La dé ache a publié l'enquête."),
+)
+def test_maghreb_currencies(written, spoken):
+    assert normalise(written) == spoken
+
+
+@table(
+    ("FERMENTALG : le titre bondit de 12 %", "Fermentalg: le titre bondit de douze pour cent"),
+    ("CARREFOUR : les ventes reculent", "Carrefour: les ventes reculent"),
+    ("INTERPOL a lancé un avis de recherche", "Interpol a lancé un avis de recherche"),
+    # long acronyms with few vowels are still spelled
+    ("la DGCCRF enquête", "la dé gé cé cé èr èf enquête"),
+    ("le CHSCT de l'usine", "le cé ache èss cé té de l'usine"),
+)
+def test_long_words_in_capitals(written, spoken):
+    assert normalise(written) == spoken
+
+
+@table(
+    ("«Ne parlez pas de +répression» ou de «violences policières», a-t-il martelé.",
+     "Ne parlez pas de répression ou de violences policières, a-t-il martelé."),
+    ("« Il dénonce la +France périphérique. »", "Il dénonce la France périphérique."),
+    ("il parle de \"+casseurs\" depuis samedi", "il parle de casseurs depuis samedi"),
+    # a plus sign before a figure, or alone, is still said
+    ("« une hausse de +5 % »", "une hausse de plus cinq pour cent"),
+    ("« sur Canal+ »", "sur Canal plus"),
+)
+def test_agency_quote_closed_by_the_outer_quote(written, spoken):
+    assert normalise(written) == spoken

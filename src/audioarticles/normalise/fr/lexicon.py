@@ -379,10 +379,18 @@ def read_acronym(acronym: str, lexicon: Lexicon) -> str:
     if "-" in acronym and acronym not in lexicon.spell:
         return " ".join(read_acronym(part, lexicon) for part in acronym.split("-"))
     letters = acronym
-    if acronym in lexicon.spell or len(letters) <= 3 \
-            or not pronounceable(letters, lexicon.onsets, lexicon.endings):
+    if acronym in lexicon.spell or len(letters) <= 3:
+        return spell_out(acronym, lexicon)
+    if not pronounceable(letters, lexicon.onsets, lexicon.endings) and not _long_word(letters):
         return spell_out(acronym, lexicon)
     return acronym.capitalize()
+
+
+def _long_word(letters: str) -> bool:
+    """Seven capitals or more with three groups of vowels are a name or a word written in
+    capitals ("FERMENTALG", "CARREFOUR"), never spelled: acronyms that long are words
+    ("INTERPOL") or have almost no vowels ("DGCCRF")."""
+    return len(letters) >= 7 and sum(1 for run in _RUNS.findall(letters) if run[0] in _VOWELS) >= 3
 
 
 def is_shouted(text: str) -> bool:
@@ -508,4 +516,16 @@ def say_acronyms(text: str, lexicon: Lexicon) -> str:
                              else m.group(0), text)
     text = _ACRONYM.sub(lambda m: read_acronym(m.group(1), lexicon), text)
     text = name_letters_ending_sentences(name_surname_initials(text, lexicon), lexicon)
-    return _LONE_LETTER.sub(lambda m: lexicon.letters.get(m.group(1), m.group(1)), text)
+    return _LONE_LETTER.sub(lambda m: m.group(0) if _is_the_word_y(text, m)
+                            else lexicon.letters.get(m.group(1), m.group(1)), text)
+
+
+# "Y a-t-il", "Y compris les…", « Y aller ? »: a capital Y opening a sentence or a quote, before
+# a word in lower case, is the word "y", not the letter (which "la génération Y" is).
+_OPENS = re.compile(r"(?:^|[.!?…:;«“\"(—–-])\s*$")
+_LOWER_WORD_AFTER = re.compile(r"\s+[a-zà-ÿ]")
+
+
+def _is_the_word_y(text: str, match: re.Match) -> bool:
+    return (match.group(1) == "Y" and _LOWER_WORD_AFTER.match(text, match.end()) is not None
+            and _OPENS.search(text, 0, match.start()) is not None)

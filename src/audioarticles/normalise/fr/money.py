@@ -35,6 +35,13 @@ CURRENCIES = {
     "CHF": ("franc suisse", "francs suisses", False, "centimes"),
     "¥": ("yen", "yens", False, ""),
     "FCFA": ("franc CFA", "francs CFA", False, "centimes"),
+    # the Maghreb's papers: "2 000 DA" (Algerian dinars), "15 DT" (Tunisian), "30 DH" (dirhams)
+    "DA": ("dinar", "dinars", False, "centimes"),
+    "DZD": ("dinar algérien", "dinars algériens", False, "centimes"),
+    "DT": ("dinar", "dinars", False, ""),  # a thousand millimes: "1,5 DT" is said with its comma
+    "TND": ("dinar tunisien", "dinars tunisiens", False, ""),
+    "DH": ("dirham", "dirhams", False, "centimes"),
+    "MAD": ("dirham", "dirhams", False, "centimes"),
 }
 # multiplier: (singular, plural, takes "de")
 MULTIPLIERS = {
@@ -54,7 +61,7 @@ PER_UNIT = {"m²": "le mètre carré", "m2": "le mètre carré", "kg": "le kilo"
 _SHORTHAND = re.compile(r"(?<=[0-9])[ ]?(?:(MEUR|M EUR|ME|MEuros)|(MdEUR|MdsEUR|Mds EUR|Md EUR|MdE|MdsE)"
                         r"|(kEUR|KEUR))(?![\w€])")
 _SCALE_THEN_SYMBOL = re.compile(r"\b(millions?|milliards?|milliers?)(?: d'| de )?[ ]?"
-                                r"(€|EUR|\$ ?US|\$ ?CAN?|\$|USD|CAD|£|CHF|F ?CFA)(?![\w])")
+                                r"(€|EUR|\$ ?US|\$ ?CAN?|\$|USD|CAD|£|CHF|F ?CFA|DA|DZD|DT|TND|DH|MAD)(?![\w])")
 _SYMBOLS = "|".join(re.escape(s) for s in sorted(CURRENCIES, key=len, reverse=True))
 _SIGNS = "|".join(re.escape(s) for s in sorted(CURRENCIES, key=len, reverse=True)
                   if not s.isalpha() or s in ("EUR", "USD", "GBP", "CHF", "FCFA"))
@@ -66,7 +73,9 @@ _SCALE_NAMES = {"€": "euros", "EUR": "euros", "$": "dollars", "USD": "dollars"
                 "$ US": "dollars américains", "$US": "dollars américains", "$ CA": "dollars canadiens",
                 "$CA": "dollars canadiens", "$ CAN": "dollars canadiens", "$CAN": "dollars canadiens",
                 "CAD": "dollars canadiens",
-                "CHF": "francs suisses", "FCFA": "francs CFA", "F CFA": "francs CFA"}
+                "CHF": "francs suisses", "FCFA": "francs CFA", "F CFA": "francs CFA",
+                "DA": "dinars", "DZD": "dinars algériens", "DT": "dinars", "TND": "dinars tunisiens",
+                "DH": "dirhams", "MAD": "dirhams"}
 
 
 def say_amount(amount: str, currency: str, multiplier: str | None = None) -> str:

@@ -33,6 +33,9 @@ _PLAIN = {**_SPACES, **_APOSTROPHES, **_SUPERSCRIPT_LETTERS, **_HYPHENS}
 
 # Agency wires quote inside a quote between plus signs: « il parle de +gilets jaunes+ ».
 _PLUS_QUOTES = re.compile(r"(?<![\w+])\+([^\W\d_][^+\n]{0,80}?[^\W\d_.!?…]|[^\W\d_])([.!?…]?)\+(?![\w+])")
+# ... and when the closing plus fell into the outer quote's end: « ne parlez pas de +répression »
+_PLUS_QUOTE_CLOSED_BY_QUOTE = re.compile(
+    r"(?<![\w+])\+(?=[^\W\d_](?:[^+\n«»“”\"]{0,80}?[^\W\d_])?[.!?…]?\s?[»”\"])")
 
 
 # Swiss papers group thousands with an apostrophe: "50'000", "1'200'000" (a lap "1'32" has two
@@ -46,7 +49,9 @@ def plain_characters(text: str) -> str:
     text = text.translate(_PLAIN)
     if "'" in text:
         text = _SWISS_THOUSANDS.sub(lambda m: m.group(0).replace("'", " "), text)
-    return _PLUS_QUOTES.sub(r"\1\2", text) if "+" in text else text
+    if "+" not in text:
+        return text
+    return _PLUS_QUOTE_CLOSED_BY_QUOTE.sub("", _PLUS_QUOTES.sub(r"\1\2", text))
 
 
 def plain_spaces(text: str) -> str:
