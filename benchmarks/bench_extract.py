@@ -9,8 +9,11 @@ from pathlib import Path
 
 TITLE = "Extraction: gold snippets honoured on French web pages"
 TARGET = 0.95
-KINDS = {"real": "real pages", "own": "own pages (development)",
-         "heldout": "own pages (held out)", "all": "**all pages**"}
+KINDS = {"real": "real pages", "realblind": "real pages (held out, blind)",
+         "realafter": "real pages (held out, after the fixes)",
+         "realblind2": "real pages, second batch (held out, blind)",
+         "own": "own pages (development)", "heldout": "own pages (held out)",
+         "all": "**all pages**"}
 # Written down when it happened, not recomputed: each batch of held-out pages on its first run,
 # before the fixes it prompted. Batch 1 (4 pages, method frozen at bb6959d) prompted a standfirst
 # in a <span> and the "suivez-nous sur Google Actualités" rule; batch 2 (2 pages, frozen at
@@ -27,7 +30,25 @@ KINDS = {"real": "real pages", "own": "own pages (development)",
 # named "header-…" kept, a data table's box going with its label, and `footnote`, `playlist`,
 # `disclaimer` as chrome names. Batch 8 (3 pages `heldout8-*`) was written after those, frozen at
 # 0e13208. Batch 9 (6 pages `heldout9-*`, session 3) was written blind at 947f8ae, before its
-# author read the extraction code.
+# author read the extraction code. Batch 10 (12 pages `real-*`, kind "realblind", session 4) is
+# the first of REAL pages: French news pages taken byte for byte from other projects' public test
+# data (Readability, Postlight Parser, Fundus, Goose3, a PyPI package's fixtures), gold written
+# blind and committed at 89cc421 before the first run. It prompted: only the publisher's mark and
+# the project's opt-out selectors skip a whole page (a rubric's <h1> nested in a breadcrumb had
+# made a packaged chrome selector opt an op-ed out), paywall counters, reading times and a
+# bracketed call to subscribe as boilerplate, a definition list holding a picture as a caption,
+# a box listing the article's own headings as a table of contents, and a label ending with a
+# colon going with the box it introduces. Batch 11 (4 more real pages, kind "realafter": Le Monde
+# 2022, InternetActu, Blog du Modérateur, The Conversation 2017) was written after those fixes by
+# their author, who had read the extraction code by then; method frozen at 004cdc8, gold
+# committed before the first run. Batch 12 (8 pages `real2-*`, kind "realblind2", session 4) is
+# the second blind batch of real pages: French news pages taken byte for byte from htmldate's
+# test data (20 Minutes, Le Parisien, Le Point, Les Echos, Libération, Ouest-France, a
+# Mediapart Club blog post, Révolution Permanente), gold written blind and committed at 09d5e6e
+# before the first run, which ran against the rules at 3e887d2 once the last extraction changes
+# had landed; a ninth page offered (medef.fr) was left out, an English publication card with no
+# article text. It prompted no fix (nothing was missed); before its first run the scorer was
+# made blind to the Unicode form, because the Mediapart page writes accents decomposed.
 HELDOUT_FIRST_RUN = (
     "held-out pages on their first run: batch 1 (4 pages) ours 42/45, each trafilatura mode "
     "40/45; batch 2 (2 pages) ours 17/19, default 17/19, favor_precision 19/19, favor_recall "
@@ -64,10 +85,44 @@ HELDOUT_FIRST_RUN = (
     "ratings page's closing legend. The two blind batches (6 and 9) together: ours 320/339 = "
     "94.4 %, default 291/339 = 85.8 %, favor_precision 288/339 = 85.0 %, favor_recall 282/339 = "
     "83.2 %. All nine batches together on their first run: ours 662/702 = 94.3 %, default "
-    "609/702 = 86.8 %, favor_precision 616/702 = 87.7 %, favor_recall 596/702 = 84.9 %")
-# Ours on all held-out batches on their first run (honoured, total): the figure for pages
-# nobody tuned on, beside the one for the pages as they stand after the fixes they prompted.
-FIRST_RUN = (662, 702)
+    "609/702 = 86.8 %, favor_precision 616/702 = 87.7 %, favor_recall 596/702 = 84.9 %. Batch "
+    "10, the first of real pages (12 pages from Le Monde, Libération, Le Figaro, Les Echos, "
+    "Euronews, Reporterre, La Tribune, The Conversation; session 4, gold written blind, rules "
+    "at 89cc421): ours 281/299 = 94.0 %, default 270/299 = 90.3 %, favor_precision 270/299 = "
+    "90.3 %, favor_recall 270/299 = 90.3 %, the first release 273/299 = 91.3 %; ours skipped a "
+    "whole op-ed page as an opt-out because its breadcrumb matched an opt-out selector (11 "
+    "snippets; the run's first attempt stopped there, the harness now counts a skipped page as "
+    "reading nothing), and read a paywall's \"Il vous reste 57.09% de cet article à lire.\", a "
+    "news ticker's boxes of links (\"Pour ne rien rater…\", \"Les principales infos de ce "
+    "matin\" and a link), an interview's reading time and a photo's pull quote, and a "
+    "bracketed newsletter call inside a body. All ten batches together on their first run: "
+    "ours 943/1001 = 94.2 %, default 879/1001 = 87.8 %, favor_precision 886/1001 = 88.5 %, "
+    "favor_recall 866/1001 = 86.5 %. Batch 11 (4 more real pages written after batch 10's "
+    "fixes, method frozen at 004cdc8; not blind: their author had read the code, but no rule "
+    "was written for them; two of the four share a template with batch 10's pages): ours 96/96 "
+    "= 100 %, default 91/96 = 94.8 %, favor_precision 90/96 = 93.8 %, favor_recall 91/96 = "
+    "94.8 %. The two batches of real pages together on their first run: ours 377/395 = 95.4 %, "
+    "default 361/395 = 91.4 %, favor_precision 360/395 = 91.1 %, favor_recall 361/395 = "
+    "91.4 %. All eleven batches together: ours 1039/1097 = 94.7 %, default 970/1097 = 88.4 %, "
+    "favor_precision 976/1097 = 89.0 %, favor_recall 957/1097 = 87.2 %. Batch 12, the second "
+    "blind batch of real pages (8 pages from 20 Minutes, Le Parisien, Le Point, Les Echos, "
+    "Libération, Ouest-France, Mediapart's Club, Révolution Permanente; session 4, gold written "
+    "blind at 09d5e6e, rules at 3e887d2): ours 187/187 = 100 %, default 168/187 = 89.8 %, "
+    "favor_precision 160/187 = 85.6 %, favor_recall 168/187 = 89.8 %, the first release "
+    "172/187 = 92.0 %; ours missed nothing (trafilatura read Le Point's in-paragraph \"À LIRE "
+    "AUSSI\" links, Ouest-France's \"Lire aussi\" links, photo captions set as paragraphs and a "
+    "registration wall's pitch, and missed headlines and standfirsts outside the body, its "
+    "text leaving the title out). The two blind "
+    "batches of real pages (10 and 12) together: ours 468/486 = 96.3 %, default 438/486 = "
+    "90.1 %, favor_precision 430/486 = 88.5 %, favor_recall 438/486 = 90.1 %. The three batches "
+    "of real pages together: ours 564/582 = 96.9 %, default 529/582 = 90.9 %, favor_precision "
+    "520/582 = 89.3 %, favor_recall 529/582 = 90.9 %. All twelve batches together: ours "
+    "1226/1284 = 95.5 %, default 1138/1284 = 88.6 %, favor_precision 1136/1284 = 88.5 %, "
+    "favor_recall 1125/1284 = 87.6 %")
+# Ours on all held-out batches (own and real pages) on their first run (honoured, total): the
+# figure for pages nobody tuned on, beside the one for the pages as they stand after the fixes
+# they prompted.
+FIRST_RUN = (1226, 1284)
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "fixtures" / "html"
 
@@ -106,22 +161,22 @@ def _first_release(html: str, name: str) -> str:
 
 
 def _ours_without_rules(html: str, name: str) -> str:
-    from audioarticles.errors import InputError
+    from audioarticles.errors import ArticleSkipped, InputError
     from audioarticles.extract import read_html
 
     try:
         return "\n".join(block.text for block in read_html(html, name).blocks)
-    except InputError:
+    except (InputError, ArticleSkipped):  # a page skipped (opt-out) reads nothing
         return ""
 
 
 def _ours(html: str, name: str) -> str:
-    from audioarticles.errors import InputError
+    from audioarticles.errors import ArticleSkipped, InputError
     from audioarticles.extract import read_html
 
     try:
         return _read(read_html(html, name))
-    except InputError:
+    except (InputError, ArticleSkipped):  # a page skipped (opt-out) reads nothing
         return ""
 
 
@@ -174,6 +229,10 @@ def run() -> str:
     count = {kind: sum(1 for r in rows if r[1] == kind) for kind in KINDS}
     intro = (f"{len(rows)} pages in `tests/fixtures/html/` with gold files: {count['real']} real "
              "pages saved from French sites (the copies of `../shared/corpus/html`), "
+             f"{count['realblind']} real French news pages taken from other projects' public "
+             "test data whose gold was written blind (`real-*`), "
+             f"{count['realafter']} more written after the fixes those prompted, "
+             f"{count['realblind2']} more in a second blind batch (`real2-*`), "
              f"{count['own']} written for the tests imitating French news-site structures while "
              f"the method was developed, {count['heldout']} written after it was frozen. Each "
              "snippet is text that must be read or must never be read; same HTML, same scorer "

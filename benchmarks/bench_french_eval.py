@@ -32,7 +32,9 @@ BATCHES = {"first batch": FIXTURES / "normalise_eval_fr.tsv",
            "ninth batch (real press)": FIXTURES / "normalise_eval_fr_9.tsv",
            "tenth batch (real press)": FIXTURES / "normalise_eval_fr_10.tsv",
            "eleventh batch (real press)": FIXTURES / "normalise_eval_fr_11.tsv",
-           "twelfth batch (real press)": FIXTURES / "normalise_eval_fr_12.tsv"}
+           "twelfth batch (real press)": FIXTURES / "normalise_eval_fr_12.tsv",
+           "thirteenth batch (real headlines)": FIXTURES / "normalise_eval_fr_13.tsv",
+           "fourteenth batch (real press, Algeria)": FIXTURES / "normalise_eval_fr_14.tsv"}
 
 # Figures that cannot be measured again from this tree: the rules before issue 16 and the
 # second batch's first score, taken before the fixes it prompted.

@@ -131,6 +131,19 @@ def test_teasers_are_dropped_even_without_a_marker():
     "d’achat.",
     "En tant que Partenaire Amazon, je réalise un bénéfice sur les achats remplissant les "
     "conditions requises.",
+    # a paywall's count and notice, reading times, a bracketed call to subscribe (real pages:
+    # Le Monde, Reporterre, The Conversation)
+    "Il vous reste 57.09% de cet article à lire. La suite est réservée aux abonnés.",
+    "Il vous reste 80 % de l’article à lire",
+    "La suite est réservée aux abonnés. Déjà abonné ? Se connecter",
+    "Article réservé à nos abonnés",
+    "Durée de lecture : 12 minutes",
+    "Temps de Lecture 4 min.",
+    "Lecture : 3 min",
+    "4 min de lecture",
+    "[Près de 80 000 lecteurs font confiance à la newsletter de The Conversation pour mieux "
+    "comprendre les grands enjeux du monde. Abonnez-vous aujourd’hui]",
+    "[Recevez chaque semaine notre lettre d’information : inscrivez-vous ici.]",
 ])
 def test_packaged_drop_rules(line):
     assert any(p.fullmatch(line) for p in load_rules().drop_lines)
@@ -157,6 +170,11 @@ def test_packaged_drop_rules(line):
     "Le rapport 2025/2026 est attendu en mars.",
     "Les liens affiliés rapportent aux sites de presse une commission de 5 à 8 %.",
     "Le comparateur, affilié à un groupe bancaire, touche une commission sur chaque prêt.",
+    # what is left, reading and subscribers as news; a bracketed aside calling for nothing
+    "Il vous reste trois jours pour vous inscrire sur les listes électorales.",
+    "La lecture du verdict a duré 40 minutes.",
+    "Le club réservé aux abonnés du stade a ouvert en mars.",
+    "[Il a précisé que la newsletter de la mairie resterait gratuite.]",
 ])
 def test_packaged_drop_rules_keep_body_text(line):
     assert not any(p.fullmatch(line) for p in load_rules().drop_lines)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from audioarticles.clean import clean, load_rules
-from audioarticles.errors import InputError, UsageError
+from audioarticles.errors import ArticleSkipped, InputError, UsageError
 from audioarticles.extract import (read_file, read_html, read_markdown, read_plain_text,
                                    remove_skipped)
 from audioarticles.extract.html import parse_html
@@ -278,6 +278,18 @@ def test_skip_rules_are_data_driven_selectors():
     assert remove_skipped(tree, ["div[data-audio]", ".credit", "#absent"]) == 2
     with pytest.raises(UsageError, match="bad CSS selector"):
         read_html(SKIP_PAGE, "page.html", skip=["p[["])
+
+
+def test_a_chrome_selector_holding_the_first_h1_does_not_skip_the_page():
+    # a rubric's <h1> nested in the breadcrumb (La Tribune): the breadcrumb goes, the article
+    # is read; the publisher's own mark there still skips the page
+    page = SKIP_PAGE.replace("<article>", "<article><ol class='breadcrumb'><li><a href='/'>"
+                             "<h1>Tribunes</h1></a></li></ol>")
+    spoken = " ".join(texts(read_html(page, "page.html")))
+    assert "Le corps de l’article continue ici" in spoken and "Tribunes" not in spoken
+    with pytest.raises(ArticleSkipped, match=r"marks the whole article \[data-audio"):
+        read_html(page.replace("class='breadcrumb'", "class='breadcrumb' data-audio='skip'"),
+                  "page.html")
 
 
 def test_html_without_article_text_is_an_input_error():

@@ -183,6 +183,42 @@ def test_hold_publish_and_delete_change_the_state_and_delete_tells_the_cms(servi
     assert client.post("articles/nobody/hold", headers=auth(service)).status_code == 404
 
 
+def test_delete_withdraws_an_article_still_queued_and_a_later_put_converts_it(service):
+    """An article the CMS deletes before it was converted: its queued conversion is called
+    off (no episode ever appears), GET then answers 404, and sending it again converts it."""
+    import audioarticles as aa
+    from audioarticles.store.lock import run_lock
+
+    client = service["client"]
+    body = {**ARTICLE, "title": "Un article retiré avant sa conversion"}
+    project = aa.Project.open(service["root"])
+    with run_lock(project.settings, "test hold"):  # the conversion waits for the lock: queued
+        answer = client.put("articles/cms-early", json=body, headers=auth(service))
+        assert answer.status_code == 202, answer.text
+        assert wait_for(service, "cms-early", ("queued",), timeout=10)["status"] == "queued"
+        gone = client.delete("articles/cms-early", params={"reason": "doublon"},
+                             headers=auth(service))
+        assert gone.status_code == 200, gone.text
+        assert gone.json() == {"id": "cms-early", "from_state": None, "state": None,
+                               "changed": True, "episode": None,
+                               "note": "withdrawn before it was converted: doublon"}
+        assert client.get("articles/cms-early", headers=auth(service)).status_code == 404
+    # the lock is free: the batch that was waiting for it runs and skips it; an article sent
+    # after it is converted after that batch (one executor thread), so once it is ready the
+    # withdrawn one had its chance to (wrongly) appear
+    later = client.put("articles/cms-later", json={**ARTICLE, "title": "Un article suivant"},
+                       headers=auth(service))
+    assert later.status_code == 202 and wait_for(service, "cms-later")["status"] == "ready"
+    [job] = [j for j in project.jobs() if j.source.get("explicit_id") == "cms-early"]
+    assert (job.state, job.status) == ("done", "skipped"), job
+    assert job.error == "withdrawn before it was converted: doublon"
+    assert all(e.guid != "cms-early" for e in project.episodes())
+    again = client.put("articles/cms-early", json=body, headers=auth(service))
+    assert again.status_code == 202 and again.json()["status"] == "queued"
+    assert wait_for(service, "cms-early")["status"] == "ready"
+    assert client.delete("articles/never-sent", headers=auth(service)).status_code == 404
+
+
 def test_a_url_body_obeys_the_fetch_policy_and_the_cms_hears_it_failed(service, receiver):
     # 127.0.0.1 is a loopback address: refused (only "localhost", the webhook receiver, is
     # allowed in this project)

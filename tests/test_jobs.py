@@ -279,3 +279,77 @@ def test_a_process_is_judged_gone_only_when_certain(tmp_path):
     assert Path(mine["lease"]).exists()
     owners.release(ended)
     assert not Path(ended["lease"]).exists()
+
+
+FINISHER = """
+import sys
+import audioarticles as aa
+
+project = aa.Project.open(sys.argv[1])
+ids = project.submit([aa.ArticleInput(id=sys.argv[2], title="Article fini",
+                                      text="La ligne ouvre lundi entre la gare et le port.")])
+assert project.wait(ids, timeout=120).ok
+print(project.job(ids[0]).owner["token"], flush=True)
+"""
+
+
+def test_a_process_that_ended_normally_leaves_no_lease_behind_for_long(project):
+    """A submitter whose jobs all finished ends normally and leaves its lease; the next
+    process that submits removes it (and every other lease of an ended process no
+    unfinished job names), so `.audioarticles/processes/` does not grow with every run. A
+    lease still held, or named by an unfinished job, stays."""
+    import subprocess
+    import sys
+
+    from audioarticles.store import owners
+
+    (project / "audioarticles.toml").write_text('[voice]\ndefault = "fr-espeak"\n',
+                                                encoding="utf-8")
+    leases = project / ".audioarticles" / "processes"
+    tokens = []
+    for number in (1, 2):
+        done = subprocess.run([sys.executable, "-c", FINISHER, str(project), f"cms-{number}"],
+                              capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, done.stderr
+        tokens.append(done.stdout.strip())
+        # the second run swept the first one's lease when it took its own
+        assert sorted(p.name for p in leases.iterdir()) == [tokens[-1]]
+    named = leases / "0123456789abcdef"  # an ended process an unfinished job still names
+    named.write_text("")
+    other = leases / "notes.txt"  # a file we did not write
+    other.write_text("mine")
+    assert owners.sweep(project / ".audioarticles", keep={named.name}) == 1
+    assert sorted(p.name for p in leases.iterdir()) == sorted([named.name, "notes.txt"])
+
+
+def test_an_article_whose_conversion_runs_is_not_withdrawn(project, monkeypatch):
+    """`Project.withdraw` (DELETE of an article not converted yet) refuses while the
+    conversion runs, since an episode is about to appear; once it did, the caller
+    unpublishes it instead (withdraw answers None)."""
+    import threading
+
+    from audioarticles import jobs
+    from audioarticles.errors import UserError
+
+    (project / "audioarticles.toml").write_text('[voice]\ndefault = "fr-espeak"\n',
+                                                encoding="utf-8")
+    started, go_on = threading.Event(), threading.Event()
+    begin = jobs.JobProgress.begin
+
+    def held(self, name):
+        begin(self, name)
+        started.set()
+        go_on.wait(60)
+    monkeypatch.setattr(jobs.JobProgress, "begin", held)
+    api = aa.Project.open(project)
+    assert api.put_article(article(7))["status"] == "queued"
+    assert started.wait(60)
+    with pytest.raises(UserError, match="its conversion is running now"):
+        api.withdraw("cms-7")
+    assert api.article_status("cms-7")["status"] == "rendering"
+    go_on.set()
+    deadline = time.monotonic() + 120
+    while api.article_status("cms-7")["status"] != "ready":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert api.withdraw("cms-7") is None

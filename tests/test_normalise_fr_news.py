@@ -649,7 +649,8 @@ EVALUATION = [Path(__file__).parent / "fixtures" / name
               for name in ("normalise_eval_fr.tsv", "normalise_eval_fr_2.tsv", "normalise_eval_fr_3.tsv",
                            "normalise_eval_fr_4.tsv", "normalise_eval_fr_5.tsv",
                            "normalise_eval_fr_6.tsv", "normalise_eval_fr_7.tsv",
-                           "normalise_eval_fr_8.tsv")]
+                           "normalise_eval_fr_8.tsv", "normalise_eval_fr_9.tsv",
+                           "normalise_eval_fr_10.tsv")]
 
 
 def heard(text: str) -> str:

@@ -299,7 +299,8 @@ def test_hostile_title_stays_text_in_the_browser(page, served):
     assert page.inner_text("h1") == HOSTILE_TITLE
     assert page.locator("h1 b, h1 script").count() == 0
     page.click(".aa-play")
-    page.wait_for_function("!document.querySelector('audio').paused", timeout=10000)
+    # `paused` turns false at play(); the "play" handler that sets the metadata runs a task later
+    page.wait_for_function("navigator.mediaSession.metadata !== null", timeout=10000)
     assert page.evaluate("navigator.mediaSession.metadata.title") == HOSTILE_TITLE
     page.goto(served["base"])
     assert HOSTILE_TITLE in page.inner_text("main")

@@ -231,6 +231,44 @@ class CmsMethods:
             catalog.save_api_article(article.id, digest, job, state or "", webhooks.now_iso())
         return {"id": article.id, "status": "queued"}
 
+    def withdraw(self, article_id: str, reason: str = "") -> dict | None:
+        """`DELETE /v1/articles/{id}` for an article that has no episode yet: its pending
+        conversion is called off (the job ends as skipped, "withdrawn", and no worker starts
+        it afterwards) and the submission is forgotten, so GET answers 404 and a later PUT
+        converts it anew (nothing was published, so there is nothing to keep down). None when
+        the article has an episode (the caller unpublishes it); a UserError (409) while its
+        conversion runs, since an episode is about to appear."""
+        from audioarticles import jobs as job_runs
+
+        with self.store.catalog() as catalog:
+            if catalog.get(article_id) is not None:
+                return None
+            submitted = catalog.api_article(article_id)
+            if submitted is None:
+                raise ArticleNotFound(f"{article_id}: no article with this id; send it with "
+                                      "PUT /v1/articles/{id} first")
+            why = f"withdrawn before it was converted: {reason}" if reason else \
+                "withdrawn before it was converted"
+            with catalog.transaction():
+                job = catalog.job(submitted["job"]) if submitted["job"] else None
+                if job is not None and job.state == job_runs.RUNNING:
+                    raise UserError(f"{article_id}: its conversion is running now; DELETE it "
+                                    "again once GET /v1/articles/{id} answers ready")
+                if job is not None:
+                    catalog.update_job(job.id, only_from=(job_runs.QUEUED, job_runs.FAILED),
+                                       state=job_runs.DONE, status="skipped", error=why,
+                                       finished_at=job_runs.now_precise())
+                catalog.forget_api_article(article_id)
+            if job is not None and catalog.job(job.id).state == job_runs.RUNNING:
+                # a worker took it between our read and our write: put the submission back
+                with catalog.transaction():
+                    catalog.save_api_article(article_id, submitted["body_hash"], submitted["job"],
+                                             submitted["state"], submitted["submitted_at"])
+                raise UserError(f"{article_id}: its conversion is running now; DELETE it "
+                                "again once GET /v1/articles/{id} answers ready")
+        return {"id": article_id, "from_state": None, "state": None, "changed": True,
+                "note": why, "episode": None}
+
     def _job_status(self, job_id: str) -> dict:
         """`status` (queued, rendering, ready, failed) and `error` of a submitted job."""
         try:

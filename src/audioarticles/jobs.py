@@ -246,16 +246,24 @@ class JobProgress(Progress):
         self.by_name = by_name
         self.lock = threading.Lock()  # article threads report here; one catalog connection
         self.finished: set[str] = set()
+        self.called_off: set[str] = set()
 
     def begin(self, name: str) -> None:
+        """Start the article's jobs; when none of them is still to be run (withdrawn while
+        the batch waited for the project's lock), the article is skipped, not converted."""
         with self.lock:
-            for job_id in self.by_name.get(name, ()):
-                mark_running(self.catalog, job_id)
+            ids = self.by_name.get(name, ())
+            started = [job_id for job_id in ids if mark_running(self.catalog, job_id)]
+            if ids and not started:
+                self.called_off.update(ids)
+                job = self.catalog.job(ids[0])
+                raise ArticleSkipped(name, job.error if job and job.error else "withdrawn")
 
     def done(self, name: str, result: Outcome) -> None:
         with self.lock:
             for job_id in self.by_name.get(name, ()):
-                mark_finished(self.catalog, job_id, result)
+                if job_id not in self.called_off:  # never over a job withdrawn before it ran
+                    mark_finished(self.catalog, job_id, result)
                 self.finished.add(job_id)
 
 

@@ -8,20 +8,23 @@ score any extractor's output with `check`; a publisher can write the same files 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from audioarticles.config import read_toml
 
 # Layout differences that say nothing about what is read: runs of spaces (no-break ones too),
-# soft hyphens and zero-width characters a page inserts for hyphenation.
+# soft hyphens and zero-width characters a page inserts for hyphenation, and the Unicode form
+# (a page may write "é" as "e" and a combining accent, as Mediapart's Club does in places).
 _INVISIBLE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2007]+")
 
 
 def comparable(text: str) -> str:
-    """Text with invisible characters removed and every run of spaces made one space."""
-    return _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
+    """Text in composed form (NFC) with invisible characters removed and every run of spaces
+    made one space."""
+    return _SPACES.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFC", text))).strip()
 
 
 @dataclass

@@ -36,6 +36,11 @@ def _packaged_skip() -> tuple[str, ...]:
 
 
 DEFAULT_SKIP: tuple[str, ...] = _packaged_skip()
+# The publisher's own mark. The other packaged selectors name site chrome (breadcrumbs, embeds):
+# they remove blocks but never opt a whole article out, even when a page nests its <h1> in one
+# (a rubric's <h1> inside the breadcrumb).
+PUBLISHER_MARK = '[data-audio="skip"]'
+CHROME_SKIP: frozenset[str] = frozenset(DEFAULT_SKIP) - {PUBLISHER_MARK}
 
 NO_ARTICLE = ("no article text found in this page; check it is an article (not a home page "
               "or a list) or save the article's own page")
@@ -300,11 +305,11 @@ def read_html(html: str, source: str, url: str | None = None,
     (used when the page declares no canonical URL). `skip` lists CSS selectors of elements
     never to read (default: `DEFAULT_SKIP`, which holds `[data-audio="skip"]`). When one of
     them marks the article itself rather than a block in it, the page is not read at all
-    (ArticleSkipped).
+    (ArticleSkipped); the packaged chrome selectors (`CHROME_SKIP`) never do.
     """
     tree = parse_html(html, source)
     skip = DEFAULT_SKIP if skip is None else tuple(skip)
-    marked = marked_article(tree, skip)
+    marked = marked_article(tree, [s for s in skip if s not in CHROME_SKIP])
     if marked is not None:
         raise ArticleSkipped(source, f"opt-out: the page marks the whole article {marked}")
     language = _page_language(tree)

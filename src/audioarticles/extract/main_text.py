@@ -4,8 +4,8 @@ removed, then trafilatura's extraction checked against that evidence.
 Evidence, strongest first: the JSON-LD `articleBody` (the publisher's copy of the text), the body
 the page marks (`itemprop="articleBody"`), the standfirst it describes (meta description, or a
 `chapo` next to the `<h1>`). Chrome is recognised by its names (`.newsletter`, `#didomi-host`,
-`figcaption`...: data in `data/html_skip.toml`), its link density and its calls to action
-("Je m'abonne" in a small box).
+`figcaption`...: data in `data/html_skip.toml`), its link density, its calls to action
+("Je m'abonne" in a small box) and what it repeats (a box listing the article's own headings).
 """
 
 from __future__ import annotations
@@ -36,6 +36,19 @@ HEADING_NAMES = frozenset({"header"})
 # Tables are not read: the small box around one goes with it, its label ("Valeurs associées",
 # at most this many characters besides the table) included.
 TABLE_LABEL_MAX_CHARS = 80
+# A definition list holding a picture is a captioned figure (SPIP's documents, older WordPress
+# captions): its text, at most this long, is the picture's title or caption.
+FIGURE_LIST_MAX_CHARS = 400
+# A short heading or line ending with a colon ("Pour ne rien rater de l'actualité politique :")
+# introduces the element after it: when that element is pruned, its label goes with it.
+LABEL_MAX_CHARS = 120
+# A small box whose items are, for at least half of them, the article's own headings (or its
+# title) is a table of contents or a recap ("Sommaire", "Les principales infos de ce matin"): the
+# listener hears them where they head the text. Items shorter than this are not compared.
+CONTENTS_MAX_CHARS = 600
+CONTENTS_ITEM_MIN_CHARS = 15
+CONTENTS_BOX_TAGS = frozenset({"div", "section", "nav", "aside", "ul", "ol"})
+_ITEM_MARK = re.compile(r"^[\s>»•·*–—-]+")
 # An element holding more than this share of the page's text is a wrapper, whatever its name.
 WRAPPER_SHARE = 0.5
 # A named element with this many paragraphs of prose reads like an article: it is kept.
@@ -199,6 +212,9 @@ def _is_chrome(element: lxml.etree._Element, chrome: Chrome, sizes: Sizes, page_
         return True
     if _tag_is_chrome(element, chrome) or not names.isdisjoint(chrome.words):
         return not _reads_like_prose(element, sizes)
+    if element.tag == "dl" and sizes.chars.get(element, 0) <= FIGURE_LIST_MAX_CHARS \
+            and next(element.iter("img"), None) is not None:
+        return True
     if element.tag in LINK_DENSE_TAGS:
         chars = sizes.chars.get(element, 0)
         return 0 < chars <= LINK_DENSE_MAX_CHARS and sizes.link_share(element) >= LINK_DENSE_SHARE
@@ -221,6 +237,67 @@ def _table_boxes(root: lxml.etree._Element, sizes: Sizes,
             box = parent
         if box is not table:
             yield box
+
+
+def _heading_texts(root: lxml.etree._Element) -> list[tuple[lxml.etree._Element, str]]:
+    """The page's headings (h1-h6, and paragraphs that are only bold text: a ticker's entry
+    titles), loose."""
+    found = []
+    for element in root.iter("h1", "h2", "h3", "h4", "h5", "h6", "p"):
+        if element.tag == "p":
+            children = [c for c in element if isinstance(c.tag, str)]
+            if len(children) != 1 or children[0].tag not in ("strong", "b") \
+                    or (element.text or "").strip() or (children[0].tail or "").strip():
+                continue
+        text = loose(element.text_content())
+        if text:
+            found.append((element, text))
+    return found
+
+
+def _outer_items(box: lxml.etree._Element) -> Iterator[lxml.etree._Element]:
+    """The box's list items and paragraphs, but those inside another one."""
+    for element in box.iter("li", "p"):
+        ancestor = element.getparent()
+        while ancestor is not None and ancestor is not box and ancestor.tag not in ("li", "p"):
+            ancestor = ancestor.getparent()
+        if ancestor is box:
+            yield element
+
+
+def _contents_boxes(root: lxml.etree._Element, sizes: Sizes) -> Iterator[lxml.etree._Element]:
+    """Small boxes listing the article's own headings: a table of contents or a recap."""
+    headings = None
+    for box in root.iter(*CONTENTS_BOX_TAGS):
+        if not 0 < sizes.chars.get(box, 0) <= CONTENTS_MAX_CHARS:
+            continue
+        texts = [_ITEM_MARK.sub("", loose(e.text_content())) for e in _outer_items(box)]
+        texts = [t for t in texts if len(t) >= CONTENTS_ITEM_MIN_CHARS]
+        if len(texts) < 2:
+            continue
+        if headings is None:
+            headings = _heading_texts(root)
+        inside = set(box.iter())
+        outside = [text for element, text in headings if element not in inside]
+        matched = sum(1 for t in texts if any(t in h for h in outside))
+        if matched >= 2 and 2 * matched >= len(texts):
+            yield box
+
+
+def _labels(doomed: Iterable[lxml.etree._Element], kept: set,
+            removed: set) -> Iterator[lxml.etree._Element]:
+    """The short label ending with a colon right before each pruned element."""
+    for element in doomed:
+        label = element.getprevious()
+        while label is not None and not isinstance(label.tag, str):  # a comment
+            label = label.getprevious()
+        if label is None or label in kept or label in removed \
+                or label.tag not in HEADINGS | {"p", "div", "span", "strong"} \
+                or (label.tail or "").strip():
+            continue
+        text = squeeze(label.text_content())
+        if text.endswith(":") and len(text) <= LABEL_MAX_CHARS:
+            yield label
 
 
 def is_action(label: str, actions: Iterable[str]) -> bool:
@@ -246,7 +323,8 @@ def prune_chrome(tree: lxml.html.HtmlElement, anchors: Iterable[lxml.etree._Elem
                  chrome: Chrome | None = None) -> int:
     """Remove site chrome from `tree` in place: named chrome that does not read like prose,
     comment sections, short link-dense elements, call-to-action boxes, the small box of a data
-    table and its label. The anchors (the
+    table and its label, a definition list holding a picture, a small box listing the article's
+    own headings, and the label ending with a colon before anything removed. The anchors (the
     article's heading, marked body, standfirst), what holds them, and wrappers of most of the
     page are kept. Only the body is pruned: the head's metadata stays for who reads it next.
     Returns how many elements were removed."""
@@ -270,12 +348,17 @@ def prune_chrome(tree: lxml.html.HtmlElement, anchors: Iterable[lxml.etree._Elem
             continue  # what it holds goes with it
         stack.extend(child for child in element if isinstance(child.tag, str))
     removed = set(doomed)
-    boxes = list(_action_boxes(root, chrome, sizes)) + list(_table_boxes(root, sizes, page_chars))
+    boxes = (list(_action_boxes(root, chrome, sizes)) + list(_table_boxes(root, sizes, page_chars))
+             + list(_contents_boxes(root, sizes)))
     for box in boxes:
         if box not in kept and box not in removed \
                 and not any(a in removed for a in box.iterancestors()):
             doomed.append(box)
             removed.add(box)
+    for label in list(_labels(doomed, kept, removed)):
+        if not any(a in removed for a in label.iterancestors()):
+            doomed.append(label)
+            removed.add(label)
     for element in doomed:
         element.drop_tree()
     return len(doomed)

@@ -231,7 +231,12 @@ def create_app(project) -> FastAPI:
     def delete_article(article_id: ArticleId, token: Writer,
                        reason: Annotated[str, Query(max_length=1000)] = "removed in the CMS"):
         """Unpublish for good: the episode leaves the feed and the site, and its article is
-        tombstoned (sending it again does not bring it back; POST .../publish does)."""
+        tombstoned (sending it again does not bring it back; POST .../publish does). An
+        article not converted yet is withdrawn: its queued conversion is called off and the
+        submission forgotten (409 while the conversion runs)."""
+        withdrawn = project.withdraw(checked_id(article_id), reason)
+        if withdrawn is not None:
+            return withdrawn
         return change(article_id, lambda name: project.unpublish(
             name, reason=reason, by=f"api:{token['name']}"))
 

@@ -150,7 +150,14 @@ class ProjectStore:
         holds while it lives (`store.owners`)."""
         from audioarticles.store import owners
 
-        return owners.this_process(self.settings.state_dir)
+        first = not owners.has_lease(self.settings.state_dir)
+        owner = owners.this_process(self.settings.state_dir)
+        if first:  # once per process: the leases of ended processes no job names any longer
+            with self.catalog() as catalog:
+                named = {job.owner.get("token") for job in catalog.jobs(states=("queued", "running"))
+                         if job.owner}
+            owners.sweep(self.settings.state_dir, keep=named)
+        return owner
 
     def segment_cache(self) -> SegmentCache:
         """Local entries, in front of the private storage's shared tier when there is one."""

@@ -168,6 +168,9 @@ class CmsRecords:
         rows = self._rows("SELECT * FROM api_articles WHERE id = ?", (article_id,))
         return rows[0] if rows else None
 
+    def forget_api_article(self, article_id: str) -> None:
+        self.execute("DELETE FROM api_articles WHERE id = ?", (article_id,))
+
     def save_api_article(self, article_id: str, body_hash: str, job: str, state: str,
                          at: str) -> None:
         self.execute(

@@ -7,6 +7,9 @@ run it. So each such job names its owner: the host, the pid and a lease, a file 
 submission until it ends. The OS releases that lock the moment the process ends, even after
 `kill -9` or a reboot, so "the lease can be locked" means "its process is gone" with no guess
 about reused pids or clocks. A job of another host is never judged (its lease is not here).
+A lease is removed once its process has ended and no unfinished job names it: when the jobs of
+a killed process are settled, and, for processes that ended normally, by the next process that
+takes a lease in the same project (`sweep`).
 """
 
 from __future__ import annotations
@@ -44,6 +47,29 @@ def this_process(state_dir: Path) -> dict:
                      "lease": str(path)}
             _mine[key] = (fd, owner)
         return dict(_mine[key][1])
+
+
+def has_lease(state_dir: Path) -> bool:
+    """Whether this process already holds its lease in that state folder."""
+    with _mine_lock:
+        return (os.getpid(), state_dir.resolve()) in _mine
+
+
+def sweep(state_dir: Path, keep: set) -> int:
+    """Remove the leases of ended processes (nobody holds their lock) whose token is not in
+    `keep` (the tokens unfinished jobs still name): a process that ended normally leaves its
+    lease behind, and this keeps the folder from growing with every run. Returns how many."""
+    folder = state_dir.resolve() / LEASES
+    removed = 0
+    for path in folder.glob("*") if folder.is_dir() else ():
+        if path.name in keep or not path.is_file() or len(path.name) != 16:
+            continue  # only our own lease names (16 hex digits)
+        if any(path.name == mine["token"] for _, mine in _mine.values()):
+            continue
+        before = path.exists()
+        release({"lease": str(path), "token": path.name})
+        removed += before and not path.exists()
+    return removed
 
 
 def is_mine(owner: dict) -> bool:

@@ -30,8 +30,27 @@ _DIGITS_IN_WORD = re.compile(r"(?<=[^\W\d_])(?=[0-9])|(?<=[0-9])(?=[^\W\d_])")
 _ELISION = re.compile(r"\b([Dd])e (une?)(?![\w-])")
 
 
+# "1914-18", "2018-19", "1939/45": a span of years whose second is written with two digits is
+# said in full ("mille neuf cent quatorze à mille neuf cent dix-huit")
+_SHORT_YEAR_SPAN = re.compile(r"(?<![0-9/.,-])(1[0-9]|20)([0-9]{2})[-–/]([0-9]{2})(?![0-9]|[-/.,][0-9])")
+# The two World Wars by their years alone: "la guerre de 14-18", "39-45" (not the ages "les
+# 14-18 ans")
+_WORLD_WARS = re.compile(r"(?:(?<=\b[Dd]e )|(?<=\b[Gg]uerre )|(?<=\b[Ee]n ))(14-18|39-45)"
+                         r"(?![0-9]|[-/.,][0-9]|\s?ans\b)")
+_WARS_SAID = {"14-18": "quatorze-dix-huit", "39-45": "trente-neuf-quarante-cinq"}
+
+
+def say_short_year_span(match: re.Match) -> str:
+    century, first, second = match.groups()
+    if int(second) <= int(first):
+        return match.group(0)
+    return f"{century}{first} à {century}{second}"
+
+
 def say_ranges(text: str) -> str:
     """ "2020-2025" and "2007/2008" -> "2020 à 2025", "9h-12h" -> "9h à 12h", "10-12 %" -> "10 à 12 %"."""
+    text = _WORLD_WARS.sub(lambda m: _WARS_SAID[m.group(1)], text)
+    text = _SHORT_YEAR_SPAN.sub(say_short_year_span, text)
     text = _YEAR_SPAN.sub(r"\1 à \2", text)
     text = _RANGE.sub(lambda m: f"{m.group(1)}{m.group(2) or ''} à ", text)
     return _PAGE_SPAN.sub("pages ", text) if "page " in text else text
@@ -42,16 +61,24 @@ def say_numbered_line(text: str) -> str:
     return _NUMBERED_LINE.sub(r"\1, ", text)
 
 
+# A footnote call glued to a common word before a stop: "hérité de la Libération3." is note 3,
+# "des plaintes de la police14." note 14 (a name keeps its number: "France3", "Europe1").
+_GLUED_NOTE_CALL = re.compile(r"\b([a-zà-ÿ]{4,})[0-9]{1,2}(?=[.,;:]?[ ]?[»\"”]|[.,;:](?:\s|$))"
+                              # "…au pif.4 Le premier ministre": the call after the stop
+                              r"|(?<=[^\W\d_]{3}\.)()[0-9]{1,2}(?=[ ]+[A-ZÀ-Þ][a-zà-ÿ])")
+
+
 def separate_digits_from_letters(text: str) -> str:
     """ "CE1" -> "CE 1", "4x4" stays for the symbols pass; lexicon entries ("5G") are already read."""
-    return _DIGITS_IN_WORD.sub(" ", text)
+    return _DIGITS_IN_WORD.sub(" ", _GLUED_NOTE_CALL.sub(r"\1", text))
 
 
-_LETTER_BEFORE_NUMBER = re.compile(r"(?<![\w-])([A-Z]) (?=[0-9])")
+_LETTER_BEFORE_NUMBER = re.compile(r"(?<![\w-])([A-Z])(?: |-(?=[0-9]+(?![\w-])))(?=[0-9])")
 
 
 def say_letters_before_numbers(text: str, letters: dict[str, str]) -> str:
-    """ "au T2" (now "T 2") -> "au té 2", "l'A 6" -> "l'a 6": a lone capital is named."""
+    """ "au T2" (now "T 2") -> "au té 2", "l'A 6" -> "l'a 6", a fighter "F-16" -> "èf 16": a lone
+    capital is named."""
     return _LETTER_BEFORE_NUMBER.sub(lambda m: f"{letters.get(m.group(1), m.group(1))} ", text)
 
 
@@ -61,12 +88,13 @@ def elide(text: str) -> str:
 
 
 _DIGIT = re.compile(r"[0-9½⅓⅔¼¾]")
-_ROMAN_HINT = re.compile(r"[IVXLC]")
+# A token of Roman letters alone ("XIV", "XXIe", "I", "Ier", "-IV", "D.III"); "Le", "Il", "Ce" are none
+_ROMAN_HINT = re.compile(r"(?<![\w'’])(?:[IVXLC]{2,}|[IVX])(?:e|er|re|ère|èmes?|es|ème)?(?![\w'’])")
 # Anything the web pass could read; most sentences have none, and the pass is not free.
 _WEB_HINT = re.compile(r"[@#]|www\.|https?:|\w\.(?:fr|com|org|net|eu|io|info|be|ch|ca|de|uk|"
                        r"gouv|tv|app)\b", re.I)
 _BRACKET_HINT = re.compile(r"[\[(]")
-_INCLUSIVE_HINT = re.compile(r"[·•⋅]")
+_INCLUSIVE_HINT = re.compile(r"[·•⋅]|[a-zé]\.(?:e|ne|le|te|rice|trice|euse|ère)s?\b")
 # "1,3 million de km", "des milliers de m³", "le prix du kWh"
 _UNIT_HINT = re.compile(r"[0-9]|illi|aines d|[kmMGT]Wh|[kmµ][gl²]?\b|[kmµ]?m[²³]|[MG]o\b|ppm"
                         r"|[^\W\d_]/[^\W\d_]")

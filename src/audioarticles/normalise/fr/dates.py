@@ -25,7 +25,8 @@ _WRITTEN_DATE = re.compile(
 _DAY_SPAN = re.compile(rf"(?<![0-9\w])(du |Du )?([0-3]?[0-9])[ ]?[-–][ ]?([0-3]?[0-9])(?=[ \u00a0\u202f]+"
                        rf"(?:{_MONTH_NAMES})\b)", re.I)
 # "le 10/12": a day and a month after an article (a score or a ratio has none)
-_SHORT_DATE = re.compile(r"\b((?:[Ll]e|[Dd]u|[Aa]u|jusqu'au) )([0-3]?[0-9])/([01]?[0-9])(?![/0-9,])")
+_SHORT_DATE = re.compile(r"\b((?:[Ll]e|[Dd]u|[Aa]u|jusqu'au|[Ll]undi|[Mm]ardi|[Mm]ercredi|[Jj]eudi|[Vv]endredi|[Ss]amedi"
+                         r"|[Dd]imanche) )([0-3]?[0-9])/([01]?[0-9])(?![/0-9,])")
 _NUMERIC_DATE = re.compile(
     r"(?<![0-9/.\-\w])([0-3]?[0-9])([/.\-])([01]?[0-9])\2([0-9]{4}|[0-9]{2})(?![0-9/.\-]?[0-9])")
 _ISO_DATE = re.compile(r"(?<![0-9\-])([0-9]{4})-([01][0-9])-([0-3][0-9])(?![0-9\-])")

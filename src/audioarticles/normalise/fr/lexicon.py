@@ -260,8 +260,52 @@ def dotted_acronym(match: re.Match, lexicon: Lexicon) -> str:
     return spoken + "." if match.end() == len(match.string) else spoken
 
 
+# A title whose name was cut off by the end of the text, as when a page breaks a sentence after
+# "M." ("…, a insisté M." then "Castaner a…"), or before "et Mme": still "monsieur", not a
+# letter, unless a first name comes before it ("Philippe M." is a man's initial).
+_TITLE_WITHOUT_NAME = re.compile(
+    r"(?<![\w.'’-])(?<![0-9] )"
+    r"(M\.|MM\.|Mme|Mmes)(?=[ ]*[»\"”)]*[ ]*$|[ ]+et[ ]+Mmes?\b|[ ]+[a-zà-ÿ]+(?<!\bde)(?<!\bdu)(?<!\bdes)[ ,.;:!?])")
+_WORD_BEFORE_TITLE = re.compile(r"\b([A-ZÀ-Þ][a-zà-ÿ'’-]+)[ ]+$")
+_TITLE_HINT = re.compile(r"\b(?:MM?\.|Mmes?)(?=[ ]*[»\"”)]*[ ]*$|[ ]+et[ ]+Mme|[ ]+[a-zà-ÿ]|[ ]*[,;:)])")
+_MADAME = re.compile(r"(?<=\w )(Mmes?)(?=[ ]+[a-zà-ÿ]|[ ]*[,;:)])")
+_SENTENCE_WORDS = ("Selon", "Mais", "Pour", "Par", "Car", "Donc", "Ainsi", "Puis", "Chez", "Avec", "Soit",
+                   "Quand", "Lorsque", "Alors", "Comme")
+_TITLES = {"M.": "monsieur", "MM.": "messieurs", "Mme": "madame", "Mmes": "mesdames"}
+
+
+def say_titles_without_names(text: str) -> str:
+    """ "a insisté M." -> "a insisté monsieur.", "M. et Mme Martin" -> "monsieur et Mme Martin"."""
+    def title(match: re.Match) -> str:
+        if not text[:match.start()].strip():  # a title alone is no cut sentence
+            return match.group(0)
+        before = _WORD_BEFORE_TITLE.search(text, 0, match.start())
+        if before and before.group(1) not in _SENTENCE_WORDS:  # "Philippe M." is an initial
+            return match.group(0)
+        spoken = _TITLES[match.group(1)]
+        return spoken + "." if match.group(1).endswith(".") and match.end() == len(text.rstrip()) else spoken
+    text = _TITLE_WITHOUT_NAME.sub(title, text)
+    # "Mme" is never anything but a title: "Si Mme meurt la première", "et Mme, 1 200 euros"
+    text = _MADAME.sub(lambda m: _TITLES[m.group(1)], text)
+    # "Selon M." at the end: the capitalised word before is no first name
+    text = re.sub(rf"\b((?:{'|'.join(_SENTENCE_WORDS)}) )M\.(?=[ ]*[»\"”)]*[ ]*$)", r"\1monsieur.", text)
+    return re.sub(rf"\b((?:{'|'.join(_SENTENCE_WORDS)}) )M\.(?=[ ]+[a-zà-ÿ])", r"\1monsieur", text)
+
+
+# "nos 3 et 4" after an article, "n°s 3 et 4", "Nos 1 et 2 mondiaux": the plural of "no",
+# numbers; "nos 3 enfants" is ours.
+_NUMBERS_PLURAL = re.compile(r"(?:\b(?<=[Ll]es |[Dd]es |[Aa]ux )nos|\b[nN][°º]s|\b[nN]os(?= [0-9]+ (?:et|à) [0-9]+ "
+                             r"(?:mondiaux|mondiales|français|françaises|européens|belges)\b))(?= ?[0-9])")
+
+
 def say_abbreviations(text: str, lexicon: Lexicon) -> str:
-    """ "M. Dupont" -> "monsieur Dupont", "p. 12" -> "page 12", "etc." -> "et cetera"."""
+    """ "M. Dupont" -> "monsieur Dupont", "p. 12" -> "page 12", "etc." -> "et cetera"; an opening
+    heading in capitals ("WASHINGTON |") is lowered while its dash is still there."""
+    text = lower_opening_heading(text, lexicon)
+    if "os " in text or "°s" in text or "ºs" in text:
+        text = _NUMBERS_PLURAL.sub("numéros", text)
+    if "M" in text and _TITLE_HINT.search(text):
+        text = say_titles_without_names(text)
     for pattern, entries in lexicon.abbreviation_patterns:
         def expand(match: re.Match, entries=entries) -> str:
             spoken = entries[match.group(0)]
@@ -277,7 +321,10 @@ def say_abbreviations(text: str, lexicon: Lexicon) -> str:
 
 
 _VOWELS = set("AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸ")
-_ACRONYM = re.compile(rf"(?<![\w-])([{_UPPER}]{{2,}}(?:-[{_UPPER}]{{1,}})*)(?![\w-])")
+# Also inside a compound of words: "ex-FN", "anti-CGT", "Unité-SGP-FO", "LCI-Le Figaro",
+# "PSG-Montpellier", and Belgium's "N-VA" (a lone capital, then a hyphen and capitals).
+_ACRONYM = re.compile(rf"(?<![\w])([{_UPPER}]{{2,}}(?:-[{_UPPER}]+)*(?![\w])"
+                      rf"|[{_UPPER}](?:-[{_UPPER}]+)+(?![\w-]))")
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -289,19 +336,23 @@ def spell_out(acronym: str, lexicon: Lexicon) -> str:
     return " ".join(names)
 
 
+# Three vowels French writes together in words ("SILENCIEUSE", "NOUVEAU", "DESGOUILLES")
+_VOWEL_GROUPS = frozenset(("EAU", "IEU", "OUI", "AIE", "UIE", "OUE", "IAU", "EUI", "OEU", "UEI", "AYE",
+                           "OYE", "UYA"))
 _RUNS = re.compile(r"[AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸ]+|[^AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸ]+")
 
 
 def pronounceable(letters: str, onsets: set[str], endings: set[str]) -> bool:
     """Whether capitals can be read as a French word: "OTAN", "UNESCO", "URSSAF" yes;
     "RATP", "FNSEA", "CPAM", "EELV", "OQTF" no (see [acronyms.pronounceable] in the lexicon)."""
-    letters = re.sub(r"([^AEIOUY])\1", r"\1", letters)  # "URSSAF" sounds like "URSAF"
+    # "URSSAF" sounds like "URSAF"; a doubled first letter is two letters ("CCAS", "DDASS")
+    letters = letters[0] + re.sub(r"([^AEIOUY])\1", r"\1", letters[1:])
     runs = _RUNS.findall(letters)
     if not any(run[0] in _VOWELS for run in runs) or "Q" in letters.replace("QU", ""):
         return False
     for index, run in enumerate(runs):
         if run[0] in _VOWELS:
-            if len(run) >= 3 or (len(run) == 2 and run[0] == run[1]):
+            if (len(run) >= 3 and run not in _VOWEL_GROUPS) or (len(run) == 2 and run[0] == run[1]):
                 return False
         elif len(run) > 1:
             if index == 0:
@@ -321,13 +372,25 @@ def read_acronym(acronym: str, lexicon: Lexicon) -> str:
     "pé pé e dé e", "CGT-FO" "cé gé té èf o"."""
     if acronym in lexicon.words:
         return acronym.capitalize()
+    parts = acronym.split("-")
+    if len(parts) > 1 and any(part in _SHOUTED_SMALL_WORDS for part in parts[1:]) \
+            and any(part not in _SHOUTED_SMALL_WORDS and _ordinary_word(part, lexicon) for part in parts):
+        return acronym.title()  # a place in capitals: "AIX-EN-PROVENCE", "BOULOGNE-SUR-MER"
     if "-" in acronym and acronym not in lexicon.spell:
         return " ".join(read_acronym(part, lexicon) for part in acronym.split("-"))
     letters = acronym
-    if acronym in lexicon.spell or len(letters) <= 3 \
-            or not pronounceable(letters, lexicon.onsets, lexicon.endings):
+    if acronym in lexicon.spell or len(letters) <= 3:
+        return spell_out(acronym, lexicon)
+    if not pronounceable(letters, lexicon.onsets, lexicon.endings) and not _long_word(letters):
         return spell_out(acronym, lexicon)
     return acronym.capitalize()
+
+
+def _long_word(letters: str) -> bool:
+    """Seven capitals or more with three groups of vowels are a name or a word written in
+    capitals ("FERMENTALG", "CARREFOUR"), never spelled: acronyms that long are words
+    ("INTERPOL") or have almost no vowels ("DGCCRF")."""
+    return len(letters) >= 7 and sum(1 for run in _RUNS.findall(letters) if run[0] in _VOWELS) >= 3
 
 
 def is_shouted(text: str) -> bool:
@@ -370,9 +433,99 @@ def name_letters_ending_sentences(text: str, lexicon: Lexicon) -> str:
     return _LETTER_ENDING_SENTENCE.sub(letter, text) if ". " in text else text
 
 
+# A heading or slogan in capitals inside a sentence ("LE SCAN POLITIQUE - Le député…", "INFO LE
+# FIGARO -", "EN IMAGES -", "LE MOT DU JOUR"): a run of capital words with a French small word
+# among them and a longer word no lexicon lists is ordinary words, not acronyms ("LE" is not "èl
+# e"); a run of acronyms ("CGT ET FO") is left to them.
+_SHOUTED_SMALL_WORDS = frozenset((
+    "LE", "LA", "LES", "L'", "DE", "DU", "DES", "D'", "EN", "UN", "UNE", "ET", "AU", "AUX", "À",
+    "POUR", "SUR", "DANS", "PAR", "NE", "PAS", "NI", "IL", "ILS", "ELLE", "JE", "ON", "NOUS",
+    "VOUS", "SON", "SA", "SES", "CE", "CES", "QUI", "QUE", "EST", "OU", "MAIS", "AVEC", "SANS",
+    "SOUS"))
+_CAPITAL_WORD = rf"(?:[{_UPPER}]['’]|[{_UPPER}]{{2,}}(?![\w'’])|À(?![\w'’]))"
+_SHOUTED_RUN = re.compile(rf"(?<![\w'’-]){_CAPITAL_WORD}(?:[ ]*{_CAPITAL_WORD})+")
+
+
+def _ordinary_word(word: str, lexicon: Lexicon) -> bool:
+    """A word in capitals that is not an acronym: a small word, or four letters or more that no
+    lexicon list names."""
+    return (word.replace("’", "'") in _SHOUTED_SMALL_WORDS
+            or (len(word) >= 4 and word not in lexicon.words and word not in lexicon.spell
+                and word not in lexicon.say))
+
+
+# A dateline or a heading in capitals opening the text before a dash, a bar or ".-":
+# "WASHINGTON |", "ASSENS.-", "GRAND ENTRETIEN -", "NOUVEAUTÉ -"
+_OPENING_HEADING = re.compile(rf"^[ «\"]*([{_UPPER}][{_UPPER}'’/-]*(?:[ ][{_UPPER}][{_UPPER}'’/-]*)*)"
+                              rf"(?=[ ]?\.[ ]?-|\.?[ ][-–—|][ ])")
+
+
+# An interview's speaker in capitals before ".-": "François-Bernard HUYGHE.- Peu de…"
+_SPEAKER = re.compile(rf"(?<![\w'’])([{_UPPER}]{{2,}}(?:[ -][{_UPPER}]{{2,}})*)(?=[ ]?\.[ ]?-)")
+
+
+def lower_opening_heading(text: str, lexicon: Lexicon) -> str:
+    """ "WASHINGTON | Le président" -> "washington | Le président"; a lone acronym ("CGT -") stays."""
+    if ".-" in text or ". -" in text:
+        text = _SPEAKER.sub(lambda m: m.group(1).lower() if any(
+            len(w) >= 4 and _ordinary_word(w, lexicon) for w in re.split(r"[ -]", m.group(1))) else m.group(1), text)
+    match = _OPENING_HEADING.match(text)
+    if not match:
+        return text
+    words = re.findall(rf"[{_UPPER}]+", match.group(1))
+    if not any(len(w) >= 4 and _ordinary_word(w, lexicon) for w in words):
+        return text
+    return text[:match.start(1)] + match.group(1).lower() + text[match.end(1):]
+
+
+def lower_shouted_runs(text: str, lexicon: Lexicon) -> str:
+    """ "LE SCAN POLITIQUE - Le député" -> "le scan politique - Le député"."""
+    def run(match: re.Match) -> str:
+        words = re.findall(rf"[{_UPPER}]+['’]?", match.group(0))
+        if sum(1 for w in words if w[-1] not in "'’") < 2 \
+                or not any(w.replace("’", "'") in _SHOUTED_SMALL_WORDS for w in words):
+            return match.group(0)
+        if not any(len(w) >= 4 and _ordinary_word(w, lexicon) for w in words):
+            return match.group(0)
+        return match.group(0).lower()
+    return _SHOUTED_RUN.sub(run, text)
+
+
+_CAPITALS = re.compile(rf"(?<![\w])[{_UPPER}]+['’]?(?![\w])")
+
+
+# The initial of a surname kept from the reader ("Antoine Q. entre", "Nicolas R. admet", "Tristan
+# C. et Michaël R.") follows a first name and comes before no surname: it is the letter's name,
+# and its period is no stop unless the text ends there.
+_SURNAME_INITIAL = re.compile(r"\b([A-ZÀ-Þ][a-zà-ÿ]{2,} |[Mm]onsieur |[Mm]adame )([A-HJ-Z])\.(?![\w-]|\s?[A-ZÀ-Þ][a-zà-ÿ]|\s?[A-Z]\.)")
+
+
+def name_surname_initials(text: str, lexicon: Lexicon) -> str:
+    """ "Antoine Q. entre" -> "Antoine ku entre"; "J. Dupont" and "Jean D. Martin" are left."""
+    def initial(match: re.Match) -> str:
+        ends = match.end() == len(text) or text[match.end():].strip() in ("", "»", '"')
+        return match.group(1) + lexicon.letters.get(match.group(2), match.group(2)) + ("." if ends else "")
+    return _SURNAME_INITIAL.sub(initial, text) if ". " in text or text.endswith(".") else text
+
+
 def say_acronyms(text: str, lexicon: Lexicon) -> str:
+    text = lower_shouted_runs(text, lexicon)
     if is_shouted(text):
-        text = text.lower()
+        # a line in capitals: its words are lowered, its short acronyms ("BFM TV") stay
+        text = _CAPITALS.sub(lambda m: m.group(0).lower() if _ordinary_word(m.group(0), lexicon)
+                             else m.group(0), text)
     text = _ACRONYM.sub(lambda m: read_acronym(m.group(1), lexicon), text)
-    text = name_letters_ending_sentences(text, lexicon)
-    return _LONE_LETTER.sub(lambda m: lexicon.letters.get(m.group(1), m.group(1)), text)
+    text = name_letters_ending_sentences(name_surname_initials(text, lexicon), lexicon)
+    return _LONE_LETTER.sub(lambda m: m.group(0) if _is_the_word_y(text, m)
+                            else lexicon.letters.get(m.group(1), m.group(1)), text)
+
+
+# "Y a-t-il", "Y compris les…", « Y aller ? »: a capital Y opening a sentence or a quote, before
+# a word in lower case, is the word "y", not the letter (which "la génération Y" is).
+_OPENS = re.compile(r"(?:^|[.!?…:;«“\"(—–-])\s*$")
+_LOWER_WORD_AFTER = re.compile(r"\s+[a-zà-ÿ]")
+
+
+def _is_the_word_y(text: str, match: re.Match) -> bool:
+    return (match.group(1) == "Y" and _LOWER_WORD_AFTER.match(text, match.end()) is not None
+            and _OPENS.search(text, 0, match.start()) is not None)

@@ -20,6 +20,14 @@ CURRENCIES = {
     "FF": ("franc", "francs", False, "centimes"),
     "francs": ("franc", "francs", False, "centimes"),
     "$": ("dollar", "dollars", False, "cents"),
+    # the papers of Québec write "1,50 $" for their own dollar, and name the others
+    "$ US": ("dollar américain", "dollars américains", False, "cents"),
+    "$US": ("dollar américain", "dollars américains", False, "cents"),
+    "$ CA": ("dollar canadien", "dollars canadiens", False, "cents"),
+    "$CA": ("dollar canadien", "dollars canadiens", False, "cents"),
+    "$ CAN": ("dollar canadien", "dollars canadiens", False, "cents"),
+    "$CAN": ("dollar canadien", "dollars canadiens", False, "cents"),
+    "CAD": ("dollar canadien", "dollars canadiens", False, "cents"),
     "US$": ("dollar", "dollars", False, "cents"),
     "USD": ("dollar", "dollars", False, "cents"),
     "£": ("livre", "livres", True, "pence"),
@@ -27,6 +35,13 @@ CURRENCIES = {
     "CHF": ("franc suisse", "francs suisses", False, "centimes"),
     "¥": ("yen", "yens", False, ""),
     "FCFA": ("franc CFA", "francs CFA", False, "centimes"),
+    # the Maghreb's papers: "2 000 DA" (Algerian dinars), "15 DT" (Tunisian), "30 DH" (dirhams)
+    "DA": ("dinar", "dinars", False, "centimes"),
+    "DZD": ("dinar algérien", "dinars algériens", False, "centimes"),
+    "DT": ("dinar", "dinars", False, ""),  # a thousand millimes: "1,5 DT" is said with its comma
+    "TND": ("dinar tunisien", "dinars tunisiens", False, ""),
+    "DH": ("dirham", "dirhams", False, "centimes"),
+    "MAD": ("dirham", "dirhams", False, "centimes"),
 }
 # multiplier: (singular, plural, takes "de")
 MULTIPLIERS = {
@@ -45,7 +60,8 @@ PER_UNIT = {"m²": "le mètre carré", "m2": "le mètre carré", "kg": "le kilo"
 # Written only by financial pages, after a number: millions and billions of euros in one word.
 _SHORTHAND = re.compile(r"(?<=[0-9])[ ]?(?:(MEUR|M EUR|ME|MEuros)|(MdEUR|MdsEUR|Mds EUR|Md EUR|MdE|MdsE)"
                         r"|(kEUR|KEUR))(?![\w€])")
-_SCALE_THEN_SYMBOL = re.compile(r"\b(millions?|milliards?|milliers?)(?: d'| de )?[ ]?(€|EUR|\$|USD|£|CHF|F ?CFA)(?![\w])")
+_SCALE_THEN_SYMBOL = re.compile(r"\b(millions?|milliards?|milliers?)(?: d'| de )?[ ]?"
+                                r"(€|EUR|\$ ?US|\$ ?CAN?|\$|USD|CAD|£|CHF|F ?CFA|DA|DZD|DT|TND|DH|MAD)(?![\w])")
 _SYMBOLS = "|".join(re.escape(s) for s in sorted(CURRENCIES, key=len, reverse=True))
 _SIGNS = "|".join(re.escape(s) for s in sorted(CURRENCIES, key=len, reverse=True)
                   if not s.isalpha() or s in ("EUR", "USD", "GBP", "CHF", "FCFA"))
@@ -54,7 +70,12 @@ _PER = "|".join(re.escape(u) for u in sorted(PER_UNIT, key=len, reverse=True))
 _AFTER = re.compile(rf"({NUMBER})[ ]?(?:({_MULTIPLIER})[ ]?)?({_SYMBOLS})(?:[ ]?/[ ]?({_PER}))?(?![\w])")
 _BEFORE = re.compile(rf"(?<![\w])({_SIGNS})[ ]?({NUMBER})(?:[ ]?({_MULTIPLIER})(?![\w]))?")
 _SCALE_NAMES = {"€": "euros", "EUR": "euros", "$": "dollars", "USD": "dollars", "£": "livres",
-                "CHF": "francs suisses", "FCFA": "francs CFA", "F CFA": "francs CFA"}
+                "$ US": "dollars américains", "$US": "dollars américains", "$ CA": "dollars canadiens",
+                "$CA": "dollars canadiens", "$ CAN": "dollars canadiens", "$CAN": "dollars canadiens",
+                "CAD": "dollars canadiens",
+                "CHF": "francs suisses", "FCFA": "francs CFA", "F CFA": "francs CFA",
+                "DA": "dinars", "DZD": "dinars algériens", "DT": "dinars", "TND": "dinars tunisiens",
+                "DH": "dirhams", "MAD": "dirhams"}
 
 
 def say_amount(amount: str, currency: str, multiplier: str | None = None) -> str:
@@ -93,14 +114,15 @@ def say_shorthand(text: str) -> str:
 
 
 # "2,3 M d'entrées", "1,2 Md de dollars": the scale written as its symbol, before "de"
-_SCALE_LETTER = re.compile(rf"({NUMBER})[ ]?(M|Md|Mds|Mrd|Mrds)[ ](?=d['’]|de )")
+_SCALE_LETTER = re.compile(rf"({NUMBER})[ ]?(M|Md|Mds|Mrd|Mrds)(?:[ ](?=d['’]|de )|(?=[ ]?[,;)]|\.(?:\s|$)))")
 
 
 def say_scale_letters(text: str) -> str:
     """ "2,3 M d'entrées" -> "2,3 millions d'entrées"."""
     def scale(match: re.Match) -> str:
         singular, plural, _ = MULTIPLIERS[match.group(2)]
-        return f"{match.group(1)} {plural if is_plural(match.group(1)) else singular} "
+        said = f"{match.group(1)} {plural if is_plural(match.group(1)) else singular}"
+        return said + " " if match.group(0).endswith(" ") else said
     return _SCALE_LETTER.sub(scale, text)
 
 

@@ -70,6 +70,13 @@ _IDENTIFIER = re.compile(
     r"(?:([LRDA])\.?\s?(?=[0-9]))?([0-9]+(?:[-–][0-9]+)+)(?![0-9])", re.I)
 
 
+# An article of a French code is an identifier wherever it stands: "L211-4", "L. 1111-8",
+# "R3132-5" (after "à" in "L211-1 à L211-4" too), and "225-1 du Code pénal".
+_CODE_ARTICLE = re.compile(r"(?<![\w.])([LRD])\.?\s?([0-9]{2,5}(?:-[0-9]+)+)(?![0-9])"
+                           r"|(?<![\w,.-])(?![12][0-9]{3}-[12][0-9]{3})([0-9]+(?:-[0-9]+)+)"
+                           r"(?=\s(?:du|de ce|dudit)\s[Cc]ode\b)")
+
+
 def say_identifiers(text: str, letters: dict[str, str]) -> str:
     """ "loi n° 78-17" -> "loi n° 78 tiret 17", "article L. 1111-8" -> "article èl 1111 tiret 8",
     a phone number "0 800 123 456" in its groups, a short number "le 3919" in pairs."""
@@ -80,7 +87,13 @@ def say_identifiers(text: str, letters: dict[str, str]) -> str:
         letter = match.group(2)
         said = f"{letters.get(letter, letter)} " if letter else ""
         return match.group(1) + said + re.sub(r"[-–]", " tiret ", match.group(3))
-    return _IDENTIFIER.sub(identifier, text)
+    text = _IDENTIFIER.sub(identifier, text)
+
+    def code_article(match: re.Match) -> str:
+        if match.group(3):
+            return re.sub(r"-", " tiret ", match.group(3))
+        return f"{letters.get(match.group(1), match.group(1))} " + re.sub(r"-", " tiret ", match.group(2))
+    return _CODE_ARTICLE.sub(code_article, text) if "-" in text else text
 
 
 # A French phone number in groups of three ("0 800 123 456", "3 919" is not one): each group is
@@ -88,8 +101,14 @@ def say_identifiers(text: str, letters: dict[str, str]) -> str:
 _PHONE_THREES = re.compile(r"(?<![0-9,.])0[ \u00a0]?([1-9][0-9]{2})[ \u00a0]([0-9]{3})[ \u00a0]([0-9]{3})(?![0-9])")
 
 
+# A phone number written with periods: "01.82.71.03.39", "0.800.97.11.11"
+_PHONE_DOTS = re.compile(r"(?<![0-9.,])0[0-9]{0,3}(?:\.[0-9]{2,3}){3,4}(?![0-9]|\.[0-9])")
+
+
 def say_phone_numbers(text: str) -> str:
     """ "0 800 123 456" -> "0, 800, 123, 456" (each group read as a number later)."""
+    if "." in text:
+        text = _PHONE_DOTS.sub(lambda m: m.group(0).replace(".", " "), text)
     return _PHONE_THREES.sub(r"0, \1, \2, \3", text)
 
 

@@ -7,9 +7,10 @@ import re
 from functools import lru_cache
 
 # An integer as French pages write it: "7 800" (space, no-break or narrow no-break space),
-# "1.500.000" (dots), or plain digits. A decimal part follows a comma.
+# "1.500.000" (dots, also before the period that ends a sentence: "66.000."), or plain digits.
+# A decimal part follows a comma.
 INTEGER = (r"(?<![0-9])(?:[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+(?![0-9])"
-           r"|[0-9]{1,3}(?:\.[0-9]{3})+(?![0-9.])|[0-9]+)")
+           r"|[0-9]{1,3}(?:\.[0-9]{3})+(?![0-9]|\.[0-9])|[0-9]+(?![0-9]|\.[0-9]{3}(?![0-9])))")
 NUMBER = rf"{INTEGER}(?:,[0-9]+)?"
 
 _GROUP_SEPARATORS = str.maketrans("", "", " \u00a0\u202f.")
@@ -259,6 +260,23 @@ _STREET_NAME = re.compile(rf"(?:{'|'.join(_STREETS)})[ \u00a0]+(?:(?:de la|de l[
                           r"[A-ZÀ-Þ0-9]")
 
 
+# An adjective between a number and its noun: its own form tells the gender ("21 petites villes",
+# "1 nouvelle loi"), or, the same for both, the noun after it does ("31 autres personnes", "41
+# jeunes femmes" but "151 jeunes interpellés").
+FEMININE_ADJECTIVES = frozenset((
+    "petite", "petites", "grande", "grandes", "nouvelle", "nouvelles", "première", "premières",
+    "dernière", "dernières", "seule", "seules", "vraie", "vraies", "bonne", "bonnes", "belle",
+    "belles", "vieille", "vieilles", "grosse", "grosses", "longue", "longues", "haute", "hautes",
+    "forte", "fortes", "courte", "courtes", "meilleure", "meilleures", "mauvaise", "mauvaises",
+    "principales", "nombreuses", "anciennes", "différentes", "jolies", "jolie", "fausse", "fausses"))
+EPICENE_ADJECTIVES = frozenset((
+    "autre", "autres", "jeune", "jeunes", "même", "mêmes", "pauvre", "pauvres", "simple", "simples",
+    "rare", "rares", "énorme", "énormes", "immense", "immenses", "véritable", "véritables",
+    "unique", "uniques", "double", "doubles", "grave", "graves", "large", "larges", "superbe",
+    "superbes"))
+_NEXT_WORD = re.compile(r"[ \u00a0]+([a-zàâçéèêëîïôûùüÿœæ]+)")
+
+
 def _not_counted_here(text: str, noun_at: int) -> bool:
     """The word at `noun_at`, after a number, is part of a preposition or names a street."""
     return bool(_PREPOSITION_BEFORE_A.match(text, noun_at) or _STREET_NAME.match(text, noun_at))
@@ -288,7 +306,13 @@ def say_numbers(text: str, feminine_nouns: frozenset[str] = frozenset()) -> str:
 
         def agree(match: re.Match) -> str:
             noun = match.group(3)
-            feminine = is_feminine(noun) and not _not_counted_here(match.string, match.start(3))
+            if noun.lower() in EPICENE_ADJECTIVES:
+                after = _NEXT_WORD.match(match.string, match.end(3))
+                feminine = bool(after) and after.group(1) not in _SMALL_WORDS and is_feminine(after.group(1))
+            elif noun.lower() in FEMININE_ADJECTIVES:
+                feminine = True
+            else:
+                feminine = is_feminine(noun) and not _not_counted_here(match.string, match.start(3))
             return number_words(match.group(1), feminine) + match.group(2) + noun
         if any(c.isdigit() for c in text):
             text = say_numbers_standing_for_nouns(text, is_feminine)

@@ -21,14 +21,37 @@ _SINGLE_LETTER_CONTEXT = ("siècle", "siècles", "millénaire", "arrondissement"
                           "république", "Empire", "empire", "circonscription", "Reich",
                           "législature", "congrès", "Congrès", "régiment", "division")
 _SINGLE_ROMAN_ORDINAL = re.compile(
-    rf"(?<![\w'-])([IVX])(es?|èmes?)[ \u00a0]+(?=(?:{'|'.join(_SINGLE_LETTER_CONTEXT)})\b)")
+    rf"(?<![\w'-])([IVX])(es?|èmes?)[ \u00a0]+(?=(?:{'|'.join(_SINGLE_LETTER_CONTEXT)})s?\b)"
+    # "Ve" and "Xe" are no French word: an ordinal anywhere ("le Ve acte", "IIIe, Xe et XIXe")
+    r"|(?<![\w'-])([VX])(e|ème)(?![\w'’-])()")
 _ROMAN_FIRST = re.compile(r"(?<![\w'-])I(er|re|ère)(?![\w])")
 # "Louis XIV", "Jean-Paul II", "Benoît XVI", "tome III": a Roman number after a name or a
 # word that counts (only I, V, X: "CV" or "CD" after a capitalised word are acronyms).
 _COUNTING_WORDS = ("tome", "acte", "partie", "chapitre", "livre", "titre", "volume", "annexe",
-                   "saison", "épisode", "phase", "article", "scène", "section", "vol")
+                   "saison", "épisode", "phase", "article", "scène", "section", "vol", "an")
 _REGNAL = re.compile(
-    rf"((?:\b[A-ZÀ-Þ][a-zà-ÿ'-]+|\b(?:{'|'.join(_COUNTING_WORDS)}))[ \u00a0]+)([IVX]{{2,}}|V)(?![\w-])")
+    rf"((?:\b[A-ZÀ-Þ][a-zà-ÿ'-]+|\b(?:{'|'.join(_COUNTING_WORDS)}))[ \u00a0]+)([IVX]{{2,}}|V)(?![\w]|-[a-zà-ÿ])")
+# "Lors du dernier acte, le XII,": a number named bare after an article, before a pause
+_BARE_AFTER_ARTICLE = re.compile(r"\b([Ll]e|[Dd]u|[Aa]u) ([IVX]{2,})(?=[ ]?[,;)]|\.(?:\s|$))")
+# After a word that counts, one letter is a number too: the "gilets jaunes" called each Saturday
+# an act ("l'acte I", "«acte X»", "l'Acte IV"), "l'an I", "tome I".
+_COUNTED_ONE_LETTER = re.compile(
+    rf"(\b(?:[Aa]ctes?|[Tt]omes?|an|{'|'.join(w for w in _COUNTING_WORDS if w not in ('acte', 'tome'))})"
+    r"[ \u00a0]+)([IX])(?![\w'’-]|\.[A-ZÀ-Þ\w])")
+# A king or a pope numbered with one letter: "Charles X", "Pie X", "Louis I"
+_REGNAL_NAMES = ("Charles", "Louis", "Pie", "Léon", "Benoît", "Grégoire", "Clément", "Jean", "Henri",
+                 "Philippe", "Alphonse", "Frédéric", "Guillaume", "Édouard", "Innocent", "Urbain",
+                 "Boniface", "Sixte", "Alexandre", "Nicolas", "Paul", "Jean-Paul", "Napoléon")
+_ONE_LETTER_REGNAL = re.compile(rf"\b((?:{'|'.join(_REGNAL_NAMES)})[ \u00a0]+)([IX])(?![\w'’-]|\.[A-ZÀ-Þ\w])")
+# A list of numbers after a word that counts: "les actes IX et X", "les actes I puis II, puis X"
+_COUNTED_LIST = re.compile(
+    r"(\b(?:[Aa]ctes|[Tt]omes|[Pp]arties|[Cc]hapitres|[Ss]aisons|[Ll]ivres|[Tt]itres)[ \u00a0]+)"
+    r"((?:[IVX]+)(?:(?:,[ ]*(?:puis[ ]+)?|[ ]+(?:et|ou|puis|à)[ ]+)[IVX]+)+)(?![\w'’-])")
+# The first of a series named after a place or a man: "l'université Paris I", "le gouvernement
+# Michel I" (as "Michel II" after it)
+_FIRST_OF_A_SERIES = re.compile(r"\b((?:[Uu]niversité|[Gg]ouvernement|[Cc]abinet) [A-ZÀ-Þ][a-zà-ÿ]+ |Paris )I(?![\w'’-])")
+# A university or a numbered place joined by a hyphen: "Paris-IV", "Rennes-II", "Paris-I".
+_HYPHENED = re.compile(r"(?<=\b[A-ZÀ-Þ][a-zà-ÿ]{2})([a-zà-ÿ]*)-([IVX]{1,4})(?![\w'’-])")
 
 
 # A rugby side is named by its number of players: "le XV de France", "rugby à XIII", "du XV".
@@ -104,6 +127,8 @@ def say_roman_numerals(text: str) -> str:
         return match.group(0) if value is None else say_ordinal(value, match.group(2))
 
     def single(match: re.Match) -> str:
+        if match.group(1) is None:  # a bare "Ve", "Xe"
+            return say_ordinal(roman_value(match.group(3)), match.group(4))
         return say_ordinal(roman_value(match.group(1)), match.group(2)) + " "
 
     def regnal(match: re.Match) -> str:
@@ -117,6 +142,16 @@ def say_roman_numerals(text: str) -> str:
     text = _ROMAN_FIRST.sub(lambda m: "première" if m.group(1) != "er" else "premier", text)
     text = _ROMAN_ORDINAL.sub(roman_ordinal, text)
     text = _SINGLE_ROMAN_ORDINAL.sub(single, text)
+    if "-" in text:
+        text = _HYPHENED.sub(lambda m: f"{m.group(1)} {cardinal(value)}" if (value := roman_value(m.group(2)))
+                             else m.group(0), text)
+    text = _COUNTED_LIST.sub(lambda m: m.group(1) + _ROMAN_WORD.sub(
+        lambda r: cardinal(value) if (value := roman_value(r.group(0))) else r.group(0), m.group(2)), text)
+    text = _COUNTED_ONE_LETTER.sub(regnal, text)
+    text = _ONE_LETTER_REGNAL.sub(regnal, text)
+    text = _FIRST_OF_A_SERIES.sub(r"\1un", text)
+    text = _BARE_AFTER_ARTICLE.sub(lambda m: f"{m.group(1)} {cardinal(value)}" if (value := roman_value(m.group(2)))
+                                   else m.group(0), text)
     return _REGNAL.sub(regnal, text)
 
 

@@ -25,7 +25,9 @@ _RACE = re.compile(r"(?<![0-9,])([0-9]{1,2})\s?h\s?([0-5]?[0-9])\s?(?:min|mn)(?:
 # "2h01'09\"", "2 h 01' 09''": a marathon time, hours then minutes and seconds in primes
 _RACE_PRIMES = re.compile(r"(?<![0-9,])([0-9]{1,2})\s?h\s?([0-5][0-9])'\s?([0-5][0-9])(?:\"|'')?(?![\w'\"])")
 _MINUTE = re.compile(r"(?<![\w'])([0-9]{1,3})(?:\s?\+\s?([0-9]{1,2}))?'(?![\w'])")
-_ADDED_TIME = re.compile(r"(?<![\w'])([0-9]{1,3})(?:e|ème)\s?\+\s?([0-9]{1,2})(?![\w'])")
+_ADDED_TIME = re.compile(r"(?<![\w'])([0-9]{1,3})(?:e|ème)\s?\+\s?([0-9]{1,2})(?![\w'])"
+                         # "Depres (90+2)": the end of a half and its added time, without a sign
+                         r"|(?<=\()(45|90|105|120)\s?\+\s?([0-9]{1,2})(?=\)|,\s)")
 _PENALTY = re.compile(r"(minute(?: plus \S+)?),?\s+(?:sp|s\.p\.|pen\.?|sur pen\.?)(?=[\s),;.]|$)")
 # "(78e s.p.)": the minute written as an ordinal, then the penalty
 _ORDINAL_PENALTY = re.compile(r"(?<![\w'])([0-9]{1,3}(?:e|ème)(?:\s?\+\s?[0-9]{1,2})?),?\s+(?:sp|s\.p\.|pen\.?)(?=[\s),;.]|$)")
@@ -89,8 +91,9 @@ def say_minutes(text: str) -> str:
     """ "52'" -> "cinquante-deuxième minute", "45+2'" -> "quarante-cinquième minute plus deux",
     "(67' sp)" -> "(soixante-septième minute sur penalty)"."""
     def minute(match: re.Match) -> str:
-        said = f"{ordinal(int(match.group(1)), feminine=True)} minute"
-        return said + (f" plus {cardinal(int(match.group(2)))}" if match.group(2) else "")
+        whole, added = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        said = f"{ordinal(int(whole), feminine=True)} minute"
+        return said + (f" plus {cardinal(int(added))}" if added else "")
     # "90e" alone is an ordinal (read later); "90e+3" and "52'" are match minutes
     text = _ADDED_TIME.sub(minute, text)
     text = _MINUTE.sub(minute, text)
@@ -136,7 +139,7 @@ def say_nations(text: str, countries: dict[str, str]) -> str:
 
 
 # What any sport rule needs to find: the normaliser runs `say_sport` only when this matches.
-HINT = re.compile(r"[0-9]['\"]|[0-9]e\s?\+|[0-9]e,?\s+(?:sp|s\.p\.|pen)|csc|N\.\s?[0-9]|TS\s?[0-9]|[0-7]-[0-7]|[0-9]:[0-5][0-9][.,:]"
+HINT = re.compile(r"[0-9]['\"]|[0-9]e\s?\+|\((?:45|90|105|120)\s?\+|[0-9]e,?\s+(?:sp|s\.p\.|pen)|csc|N\.\s?[0-9]|TS\s?[0-9]|[0-7]-[0-7]|[0-9]:[0-5][0-9][.,:]"
                          r"|[0-9]\s?h\s?[0-9]{1,2}\s?min|[A-Z]{3}[/)]|1/[1-9]|[0-7]/[0-7][^0-9/]{1,9}[0-7]/[0-7]")
 
 

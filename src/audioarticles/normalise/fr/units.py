@@ -153,7 +153,13 @@ def say_word_per_unit(text: str) -> str:
     return _WORD_PER.sub(per, text)
 
 
+_SPACED_DEGREE = re.compile(r"(?<=[0-9])[ ]?°[ ]+(?=[CF]\b)")
+
+
 def say_units(text: str) -> str:
+    if "°" in text:  # "1,5° C", "2 ° C": degrees Celsius written apart
+        text = _SPACED_DEGREE.sub(" °", text)
+
     def with_unit(match: re.Match) -> str:
         number, unit, per = match.group(1), match.group(2), match.group(3)
         if unit == "m" and not per and (metres := say_metres(number)):
