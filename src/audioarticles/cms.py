@@ -249,11 +249,12 @@ class CmsMethods:
                                       "PUT /v1/articles/{id} first")
             why = f"withdrawn before it was converted: {reason}" if reason else \
                 "withdrawn before it was converted"
+            running = (f"{article_id}: its conversion is running now; DELETE it again once "
+                       "GET /v1/articles/{id} answers ready")
             with catalog.transaction():
                 job = catalog.job(submitted["job"]) if submitted["job"] else None
                 if job is not None and job.state == job_runs.RUNNING:
-                    raise UserError(f"{article_id}: its conversion is running now; DELETE it "
-                                    "again once GET /v1/articles/{id} answers ready")
+                    raise UserError(running)
                 if job is not None:
                     catalog.update_job(job.id, only_from=(job_runs.QUEUED, job_runs.FAILED),
                                        state=job_runs.DONE, status="skipped", error=why,
@@ -264,8 +265,7 @@ class CmsMethods:
                 with catalog.transaction():
                     catalog.save_api_article(article_id, submitted["body_hash"], submitted["job"],
                                              submitted["state"], submitted["submitted_at"])
-                raise UserError(f"{article_id}: its conversion is running now; DELETE it "
-                                "again once GET /v1/articles/{id} answers ready")
+                raise UserError(running)
         return {"id": article_id, "from_state": None, "state": None, "changed": True,
                 "note": why, "episode": None}
 

@@ -64,11 +64,8 @@ def sweep(state_dir: Path, keep: set) -> int:
     for path in folder.glob("*") if folder.is_dir() else ():
         if path.name in keep or not path.is_file() or len(path.name) != 16:
             continue  # only our own lease names (16 hex digits)
-        if any(path.name == mine["token"] for _, mine in _mine.values()):
-            continue
-        before = path.exists()
-        release({"lease": str(path), "token": path.name})
-        removed += before and not path.exists()
+        release({"lease": str(path), "token": path.name, "pid": os.getpid()})  # never our own
+        removed += not path.exists()
     return removed
 
 

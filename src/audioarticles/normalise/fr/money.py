@@ -60,8 +60,6 @@ PER_UNIT = {"m²": "le mètre carré", "m2": "le mètre carré", "kg": "le kilo"
 # Written only by financial pages, after a number: millions and billions of euros in one word.
 _SHORTHAND = re.compile(r"(?<=[0-9])[ ]?(?:(MEUR|M EUR|ME|MEuros)|(MdEUR|MdsEUR|Mds EUR|Md EUR|MdE|MdsE)"
                         r"|(kEUR|KEUR))(?![\w€])")
-_SCALE_THEN_SYMBOL = re.compile(r"\b(millions?|milliards?|milliers?)(?: d'| de )?[ ]?"
-                                r"(€|EUR|\$ ?US|\$ ?CAN?|\$|USD|CAD|£|CHF|F ?CFA|DA|DZD|DT|TND|DH|MAD)(?![\w])")
 _SYMBOLS = "|".join(re.escape(s) for s in sorted(CURRENCIES, key=len, reverse=True))
 _SIGNS = "|".join(re.escape(s) for s in sorted(CURRENCIES, key=len, reverse=True)
                   if not s.isalpha() or s in ("EUR", "USD", "GBP", "CHF", "FCFA"))
@@ -69,13 +67,13 @@ _MULTIPLIER = "|".join(sorted(MULTIPLIERS, key=len, reverse=True))
 _PER = "|".join(re.escape(u) for u in sorted(PER_UNIT, key=len, reverse=True))
 _AFTER = re.compile(rf"({NUMBER})[ ]?(?:({_MULTIPLIER})[ ]?)?({_SYMBOLS})(?:[ ]?/[ ]?({_PER}))?(?![\w])")
 _BEFORE = re.compile(rf"(?<![\w])({_SIGNS})[ ]?({NUMBER})(?:[ ]?({_MULTIPLIER})(?![\w]))?")
-_SCALE_NAMES = {"€": "euros", "EUR": "euros", "$": "dollars", "USD": "dollars", "£": "livres",
-                "$ US": "dollars américains", "$US": "dollars américains", "$ CA": "dollars canadiens",
-                "$CA": "dollars canadiens", "$ CAN": "dollars canadiens", "$CAN": "dollars canadiens",
-                "CAD": "dollars canadiens",
-                "CHF": "francs suisses", "FCFA": "francs CFA", "F CFA": "francs CFA",
-                "DA": "dinars", "DZD": "dinars algériens", "DT": "dinars", "TND": "dinars tunisiens",
-                "DH": "dirhams", "MAD": "dirhams"}
+# The symbols a scale word may come before ("3 milliards de DA"), said as their plural.
+_SCALE_NAMES = {symbol: CURRENCIES[symbol][1] for symbol in (
+    "€", "EUR", "$", "USD", "£", "$ US", "$US", "$ CA", "$CA", "$ CAN", "$CAN", "CAD", "CHF",
+    "FCFA", "DA", "DZD", "DT", "TND", "DH", "MAD")} | {"F CFA": CURRENCIES["FCFA"][1]}
+_SCALE_THEN_SYMBOL = re.compile(
+    r"\b(millions?|milliards?|milliers?)(?: d'| de )?[ ]?("
+    + "|".join(re.escape(s) for s in sorted(_SCALE_NAMES, key=len, reverse=True)) + r")(?![\w])")
 
 
 def say_amount(amount: str, currency: str, multiplier: str | None = None) -> str:
